@@ -1,0 +1,58 @@
+// buildApp(deps): registers plugins and modules and returns the server. It never listens, so tests
+// drive it through inject() or their own port; main.ts listens and shuts down in order.
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import { Type } from 'typebox';
+import type { Deps } from './deps.js';
+import type { App } from './http/app-types.js';
+import { openModeCache, registerAuth } from './http/auth.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import { registerOpenApi, registerOpenApiRoute } from './http/openapi.js';
+import { eventsRoutes } from './modules/events/events-routes.js';
+import { modelsRoutes } from './modules/models/models-routes.js';
+import { stagesRoutes } from './modules/stages/stages-routes.js';
+import { tokensRoutes } from './modules/tokens/tokens-routes.js';
+import { artifactsRoutes } from './modules/versions/artifacts-routes.js';
+import { versionsRoutes } from './modules/versions/versions-routes.js';
+import { VERSION } from './version.js';
+
+/** A feature that adds routes (and possibly background work) to the app. */
+export type Module = (app: App, deps: Deps) => void | Promise<void>;
+
+export interface BuildOptions {
+  /** Extra modules (gateway, monitoring, mlflow, web…), registered after the registry core. */
+  modules?: Module[];
+}
+
+export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    disableRequestLogging: true,
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'stagecraft-request-id',
+    // Reject unknown fields where a schema says additionalProperties: false, rather than dropping them.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  registerErrorHandler(app);
+  const openMode = openModeCache(deps);
+  registerAuth(app, deps, openMode);
+  await registerOpenApi(app, VERSION);
+  registerOpenApiRoute(app);
+
+  app.get(
+    '/api/v1/health',
+    { config: { permission: 'public' }, schema: { tags: ['health'], summary: 'Liveness of the registry', response: { 200: Type.Object({ status: Type.String(), version: Type.String(), database: Type.String() }) } } },
+    async () => ({ status: 'ok', version: VERSION, database: deps.caps.name }),
+  );
+
+  modelsRoutes(app, deps);
+  versionsRoutes(app, deps);
+  artifactsRoutes(app, deps);
+  stagesRoutes(app, deps);
+  eventsRoutes(app, deps);
+  tokensRoutes(app, deps, openMode);
+  for (const module of opts.modules ?? []) await module(app, deps);
+  return app;
+}

@@ -1,0 +1,38 @@
+// Hash-checking helpers shared by the blob stores.
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { AppError } from '../errors.js';
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A pass-through that fails at the end when the bytes do not hash to `expected`. */
+export function verifyingStream(expected: string): Transform {
+  const hash = createHash('sha256');
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      const actual = hash.digest('hex');
+      done(actual === expected ? null : corrupted(expected, actual));
+    },
+  });
+}
+
+export function corrupted(expected: string, actual: string): AppError {
+  return new AppError('internal', `blob ${expected} is corrupted on disk (its bytes hash to ${actual})`, {
+    expected,
+    actual,
+  });
+}
+
+export function tooLarge(maxBytes: number): AppError {
+  return new AppError('too_large', `upload exceeds the maximum size of ${maxBytes} bytes`);
+}
+
+export function digestMismatch(expected: string, actual: string): AppError {
+  return new AppError('invalid_argument', `uploaded bytes hash to ${actual}, not the expected ${expected}`);
+}

@@ -1,0 +1,58 @@
+// One typed config: defaults < STAGECRAFT_* environment < flags. Nobody else reads process.env.
+import path from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://… switches the registry to PostgreSQL; otherwise SQLite under dataDir. */
+  databaseUrl: string | null;
+  insecure: boolean;
+  /** Largest single uploaded file, in bytes; larger uploads get 413. */
+  maxUploadBytes: number;
+  logLevel: string;
+}
+
+export const DEFAULT_PORT = 5100;
+export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
+
+export function defaultConfig(): Config {
+  return {
+    host: '127.0.0.1',
+    port: DEFAULT_PORT,
+    dataDir: './stagecraft-data',
+    databaseUrl: null,
+    insecure: false,
+    maxUploadBytes: 16 * 1024 ** 3,
+    logLevel: 'info',
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+export function configFromEnv(env: Env, base: Config = defaultConfig()): Config {
+  const num = (v: string | undefined, fallback: number) => (v && Number.isFinite(Number(v)) ? Number(v) : fallback);
+  return {
+    ...base,
+    host: env.STAGECRAFT_HOST ?? base.host,
+    port: num(env.STAGECRAFT_PORT, base.port),
+    dataDir: env.STAGECRAFT_DATA_DIR ?? base.dataDir,
+    databaseUrl: env.STAGECRAFT_DATABASE_URL || base.databaseUrl,
+    insecure: env.STAGECRAFT_INSECURE === '1' || env.STAGECRAFT_INSECURE === 'true' || base.insecure,
+    maxUploadBytes: num(env.STAGECRAFT_MAX_UPLOAD_BYTES, base.maxUploadBytes),
+    logLevel: env.STAGECRAFT_LOG_LEVEL ?? base.logLevel,
+  };
+}
+
+/** Reads the process environment once, at the edge (main/cli). */
+export function processEnv(): Env {
+  return process.env;
+}
+
+export function resolveDataDir(config: Config): string {
+  return path.resolve(config.dataDir);
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

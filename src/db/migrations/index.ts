@@ -1,0 +1,17 @@
+// The ordered list of migrations. Append only; each file is frozen once it lands.
+import type { Migration, MigrationProvider } from 'kysely';
+import type { DialectCaps } from '../dialect.js';
+import { registryMigration } from './0001-registry.js';
+
+export type MigrationFactory = (caps: DialectCaps) => Migration;
+
+/** Other modules append their migrations here, in order. */
+export const MIGRATIONS: Array<[string, MigrationFactory]> = [['0001-registry', registryMigration]];
+
+export function migrationProvider(caps: DialectCaps): MigrationProvider {
+  return {
+    async getMigrations() {
+      return Object.fromEntries(MIGRATIONS.map(([name, make]) => [name, make(caps)]));
+    },
+  };
+}

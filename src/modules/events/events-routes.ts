@@ -1,0 +1,63 @@
+// The audit log over HTTP: paged queries and a server-sent event stream.
+import { Type } from 'typebox';
+import type { App } from '../../http/app-types.js';
+import { errorResponses, EventSchema, Nullable } from '../../http/common-schemas.js';
+import type { Deps } from '../../deps.js';
+import { notFound } from '../../errors.js';
+import { findLiveModel } from '../models/models-store.js';
+import { listEvents, parseTime } from './events-service.js';
+import { streamEvents } from './events-stream.js';
+
+export function eventsRoutes(app: App, deps: Deps): void {
+  app.get(
+    '/api/v1/events',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['events'],
+        summary: 'The audit log, newest first (order=asc for oldest first), filtered and cursor-paged',
+        querystring: Type.Object({
+          model: Type.Optional(Type.String()),
+          type: Type.Optional(Type.String({ description: 'comma-separated event types' })),
+          since: Type.Optional(Type.String()),
+          until: Type.Optional(Type.String()),
+          cursor: Type.Optional(Type.Integer()),
+          order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+        }),
+        response: { 200: Type.Object({ events: Type.Array(EventSchema), next_cursor: Nullable(Type.String()) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      let modelId: string | undefined;
+      if (q.model) {
+        const model = await findLiveModel(deps.db, q.model);
+        if (!model) throw notFound(`model "${q.model}" does not exist`);
+        modelId = model.id;
+      }
+      return listEvents(deps, {
+        modelId,
+        types: q.type ? q.type.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        sinceMs: parseTime(q.since, 'since'),
+        untilMs: parseTime(q.until, 'until'),
+        cursor: q.cursor,
+        order: q.order,
+        limit: q.limit,
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/events/stream',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['events'],
+        summary: 'Server-sent events: every change as it commits (resume with Last-Event-ID or ?after=)',
+        querystring: Type.Object({ model: Type.Optional(Type.String()), after: Type.Optional(Type.Integer()) }),
+      },
+    },
+    (req, reply) => streamEvents(deps, req, reply),
+  );
+}

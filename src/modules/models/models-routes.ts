@@ -1,0 +1,119 @@
+// /api/v1/models: schema -> one service call -> response.
+import { Type } from 'typebox';
+import type { App } from '../../http/app-types.js';
+import { actorOf } from '../../http/auth.js';
+import { errorResponses, Limit, ModelNameParams, ModelSchema } from '../../http/common-schemas.js';
+import type { Deps } from '../../deps.js';
+import { createModel, deleteModel, getModel, listModels, removeModelTag, renameModel, setModelTag, updateModel } from './models-service.js';
+
+const tags = ['models'];
+
+export function modelsRoutes(app: App, deps: Deps): void {
+  app.get(
+    '/api/v1/models',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags,
+        summary: 'List registered models',
+        querystring: Type.Object({ search: Type.Optional(Type.String()), limit: Limit, cursor: Type.Optional(Type.String()) }),
+        response: { 200: Type.Object({ models: Type.Array(ModelSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+      },
+    },
+    async (req) => listModels(deps, req.query),
+  );
+
+  app.post(
+    '/api/v1/models',
+    {
+      config: { permission: 'write' },
+      schema: {
+        tags,
+        summary: 'Register a model',
+        body: Type.Object(
+          {
+            name: Type.String(),
+            description: Type.Optional(Type.String()),
+            tags: Type.Optional(Type.Record(Type.String(), Type.String())),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ModelSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await createModel(deps, actorOf(req), req.body)),
+  );
+
+  app.get(
+    '/api/v1/models/:name',
+    { config: { permission: 'read' }, schema: { tags, summary: 'Get a model', params: ModelNameParams, response: { 200: ModelSchema, ...errorResponses } } },
+    async (req) => getModel(deps, req.params.name),
+  );
+
+  app.patch(
+    '/api/v1/models/:name',
+    {
+      config: { permission: 'write' },
+      schema: {
+        tags,
+        summary: 'Update or rename a model',
+        params: ModelNameParams,
+        body: Type.Object({ description: Type.Optional(Type.String()), name: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        response: { 200: ModelSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      let name = req.params.name;
+      if (req.body.name !== undefined && req.body.name !== name) name = (await renameModel(deps, actorOf(req), name, req.body.name)).name;
+      return updateModel(deps, actorOf(req), name, { description: req.body.description });
+    },
+  );
+
+  app.delete(
+    '/api/v1/models/:name',
+    {
+      config: { permission: 'admin' },
+      schema: {
+        tags,
+        summary: 'Delete a model (kept in history)',
+        params: ModelNameParams,
+        querystring: Type.Object({ reason: Type.Optional(Type.String()) }),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await deleteModel(deps, actorOf(req), req.params.name, req.query.reason);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/api/v1/models/:name/tags/:key',
+    {
+      config: { permission: 'write' },
+      schema: {
+        tags,
+        summary: 'Set a model tag',
+        params: Type.Object({ name: Type.String(), key: Type.String() }),
+        body: Type.Object({ value: Type.String() }, { additionalProperties: false }),
+        response: { 200: ModelSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      await setModelTag(deps, actorOf(req), req.params.name, req.params.key, req.body.value);
+      return getModel(deps, req.params.name);
+    },
+  );
+
+  app.delete(
+    '/api/v1/models/:name/tags/:key',
+    {
+      config: { permission: 'write' },
+      schema: { tags, summary: 'Delete a model tag', params: Type.Object({ name: Type.String(), key: Type.String() }), response: { 200: ModelSchema, ...errorResponses } },
+    },
+    async (req) => {
+      await removeModelTag(deps, actorOf(req), req.params.name, req.params.key);
+      return getModel(deps, req.params.name);
+    },
+  );
+}

@@ -1,0 +1,134 @@
+// Use cases for registered models.
+import type { Deps } from '../../deps.js';
+import { AppError, conflict, notFound } from '../../errors.js';
+import { commit } from '../events/events-service.js';
+import { decodeCursor, encodeCursor } from '../../http/paging.js';
+import { validateDescription, validateModelName, validateTag } from './models.js';
+import {
+  deleteModelTag,
+  findLiveModel,
+  insertModel,
+  listLiveModels,
+  updateModelRow,
+  upsertModelTag,
+} from './models-store.js';
+import { modelViews, type ModelView } from './models-view.js';
+import { liveVersionsIn } from '../versions/versions-store.js';
+import type { Db } from '../../db/tables.js';
+
+export async function requireModel(db: Db, name: string) {
+  const model = await findLiveModel(db, name);
+  if (!model) throw notFound(`model "${name}" does not exist`);
+  return model;
+}
+
+export interface CreateModelInput {
+  name: string;
+  description?: string;
+  tags?: Record<string, string>;
+}
+
+export async function createModel(deps: Deps, actor: string, input: CreateModelInput): Promise<ModelView> {
+  const name = validateModelName(input.name);
+  const description = validateDescription(input.description ?? '');
+  for (const [k, v] of Object.entries(input.tags ?? {})) validateTag(k, v);
+  const now = deps.clock.now();
+  const id = deps.ids.uuid();
+  await commit(
+    deps,
+    async (trx, append) => {
+      if (await findLiveModel(trx, name)) throw alreadyExists(name);
+      await insertModel(trx, { id, name, description, created_at: now, updated_at: now, created_by: actor });
+      for (const [k, v] of Object.entries(input.tags ?? {})) await upsertModelTag(trx, id, k, v);
+      await append({ actor, type: 'model.created', model: { id, name }, details: { description, tags: input.tags ?? {} } });
+    },
+    () => alreadyExists(name),
+  );
+  return getModel(deps, name);
+}
+
+const alreadyExists = (name: string) => new AppError('conflict', `model "${name}" already exists`, { reason: 'already_exists' });
+
+export async function getModel(deps: Deps, name: string): Promise<ModelView> {
+  const model = await requireModel(deps.db, name);
+  const [view] = await modelViews(deps.db, [model]);
+  return view;
+}
+
+export async function listModels(deps: Deps, q: { search?: string; limit: number; cursor?: string }) {
+  const after = decodeCursor(q.cursor, (v): v is string => typeof v === 'string');
+  const rows = await listLiveModels(deps.db, { search: q.search, afterName: after, limit: q.limit + 1, ilike: deps.caps.ilike });
+  const page = rows.slice(0, q.limit);
+  return {
+    models: await modelViews(deps.db, page),
+    next_cursor: rows.length > q.limit ? encodeCursor(page[page.length - 1].name) : null,
+  };
+}
+
+export async function updateModel(deps: Deps, actor: string, name: string, patch: { description?: string }) {
+  await commit(deps, async (trx, append) => {
+    const model = await requireModel(trx, name);
+    if (patch.description !== undefined) {
+      const description = validateDescription(patch.description);
+      await updateModelRow(trx, model.id, { description, updated_at: deps.clock.now() });
+      await append({
+        actor,
+        type: 'model.updated',
+        model,
+        from: model.description,
+        to: description,
+        details: { field: 'description' },
+      });
+    }
+  });
+  return getModel(deps, name);
+}
+
+export async function renameModel(deps: Deps, actor: string, name: string, newName: string) {
+  validateModelName(newName);
+  await commit(
+    deps,
+    async (trx, append) => {
+      const model = await requireModel(trx, name);
+      if (name === newName) return;
+      if (await findLiveModel(trx, newName)) throw alreadyExists(newName);
+      await updateModelRow(trx, model.id, { name: newName, updated_at: deps.clock.now() });
+      await append({ actor, type: 'model.renamed', model: { id: model.id, name: newName }, from: name, to: newName });
+    },
+    () => alreadyExists(newName),
+  );
+  return getModel(deps, newName);
+}
+
+/** Soft delete: the model's name becomes free, its versions and events stay in history. */
+export async function deleteModel(deps: Deps, actor: string, name: string, reason?: string): Promise<void> {
+  await commit(deps, async (trx, append) => {
+    const model = await requireModel(trx, name);
+    const serving = await liveVersionsIn(trx, model.id, 'Production');
+    if (serving.length > 0 && !reason) {
+      throw conflict(
+        `model "${name}" has version ${serving.map((v) => v.version).join(', ')} in Production; give a reason to delete it anyway`,
+      );
+    }
+    await updateModelRow(trx, model.id, { deleted_at: deps.clock.now(), updated_at: deps.clock.now() });
+    await append({ actor, type: 'model.deleted', model, reason: reason ?? null });
+  });
+}
+
+export async function setModelTag(deps: Deps, actor: string, name: string, key: string, value: string) {
+  validateTag(key, value);
+  await commit(deps, async (trx, append) => {
+    const model = await requireModel(trx, name);
+    await upsertModelTag(trx, model.id, key, value);
+    await updateModelRow(trx, model.id, { updated_at: deps.clock.now() });
+    await append({ actor, type: 'model.tag_set', model, details: { key, value } });
+  });
+}
+
+export async function removeModelTag(deps: Deps, actor: string, name: string, key: string) {
+  await commit(deps, async (trx, append) => {
+    const model = await requireModel(trx, name);
+    if (!(await deleteModelTag(trx, model.id, key))) throw notFound(`model "${name}" has no tag "${key}"`);
+    await append({ actor, type: 'model.tag_deleted', model, details: { key } });
+  });
+}

@@ -1,0 +1,65 @@
+// The only SQL for models and model tags.
+import type { Db, ModelsTable } from '../../db/tables.js';
+
+export async function findLiveModel(db: Db, name: string) {
+  return db.selectFrom('models').selectAll().where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export async function insertModel(db: Db, row: Omit<ModelsTable, 'deleted_at' | 'last_version'>) {
+  await db
+    .insertInto('models')
+    .values({ ...row, last_version: 0, deleted_at: null })
+    .execute();
+}
+
+export async function updateModelRow(db: Db, id: string, patch: Partial<Pick<ModelsTable, 'description' | 'name' | 'updated_at' | 'deleted_at'>>) {
+  await db.updateTable('models').set(patch).where('id', '=', id).execute();
+}
+
+/** Assigns the next version number: highest ever assigned + 1, never reused after deletes. */
+export async function nextVersionNumber(db: Db, id: string): Promise<number> {
+  const row = await db
+    .updateTable('models')
+    .set((eb) => ({ last_version: eb('last_version', '+', 1) }))
+    .where('id', '=', id)
+    .returning('last_version')
+    .executeTakeFirstOrThrow();
+  return Number(row.last_version);
+}
+
+export interface ModelListQuery {
+  /** Substring of the name, case-insensitive. */
+  search?: string;
+  afterName?: string;
+  limit: number;
+  ilike: 'like' | 'ilike';
+}
+
+export async function listLiveModels(db: Db, q: ModelListQuery) {
+  let query = db.selectFrom('models').selectAll().where('deleted_at', 'is', null);
+  if (q.search) query = query.where('name', q.ilike, `%${escapeLike(q.search)}%`);
+  if (q.afterName !== undefined) query = query.where('name', '>', q.afterName);
+  return query.orderBy('name').limit(q.limit).execute();
+}
+
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function modelTags(db: Db, modelIds: string[]) {
+  if (modelIds.length === 0) return [];
+  return db.selectFrom('model_tags').selectAll().where('model_id', 'in', modelIds).execute();
+}
+
+export async function upsertModelTag(db: Db, modelId: string, key: string, value: string) {
+  await db
+    .insertInto('model_tags')
+    .values({ model_id: modelId, key, value })
+    .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value }))
+    .execute();
+}
+
+export async function deleteModelTag(db: Db, modelId: string, key: string): Promise<boolean> {
+  const res = await db.deleteFrom('model_tags').where('model_id', '=', modelId).where('key', '=', key).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}

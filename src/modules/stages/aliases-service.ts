@@ -1,0 +1,95 @@
+// Aliases: named, movable pointers to one version (models:/name@champion).
+import type { Deps } from '../../deps.js';
+import { notFound } from '../../errors.js';
+import type { Db } from '../../db/tables.js';
+import { commit, type Append } from '../events/events-service.js';
+import { aliasTarget } from '../events/events.js';
+import { requireModel } from '../models/models-service.js';
+import { loadVersionView, requireVersion } from '../versions/versions-service.js';
+import { validateAlias } from '../versions/versions.js';
+import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
+
+export async function findAlias(db: Db, modelId: string, alias: string) {
+  return db.selectFrom('aliases').selectAll().where('model_id', '=', modelId).where('alias', '=', alias).executeTakeFirst();
+}
+
+/** Points the alias at `version` (insert or move) and records the move. */
+export async function writeAlias(
+  deps: Deps,
+  trx: Db,
+  append: Append,
+  model: { id: string; name: string },
+  alias: string,
+  version: number,
+  meta: { actor: string; reason: string | null; cause: string },
+): Promise<void> {
+  const existing = await findAlias(trx, model.id, alias);
+  if (existing?.version === version) return;
+  const now = deps.clock.now();
+  if (existing) {
+    await trx.updateTable('aliases').set({ version, updated_at: now }).where('model_id', '=', model.id).where('alias', '=', alias).execute();
+  } else {
+    await trx.insertInto('aliases').values({ model_id: model.id, alias, version, updated_at: now }).execute();
+  }
+  await append({
+    actor: meta.actor,
+    type: 'alias.set',
+    model,
+    version,
+    target: aliasTarget(alias),
+    from: existing?.version ?? null,
+    to: version,
+    reason: meta.reason,
+    details: { cause: meta.cause },
+  });
+}
+
+export async function setAlias(deps: Deps, actor: string, modelName: string, aliasInput: string, version: number, reason?: string) {
+  const alias = validateAlias(aliasInput);
+  const { model } = await requireVersion(deps.db, modelName, version);
+  const revision = await readRevision(deps.db, model.id, aliasTarget(alias));
+  await settle();
+  await commit(
+    deps,
+    async (trx, append) => {
+      await claimTargets(trx, model.id, [revision]);
+      await requireVersion(trx, modelName, version);
+      await writeAlias(deps, trx, append, model, alias, version, { actor, reason: reason ?? null, cause: 'set' });
+    },
+    () => movedConcurrently(aliasTarget(alias)),
+  );
+  return loadVersionView(deps.db, modelName, version);
+}
+
+export async function deleteAlias(deps: Deps, actor: string, modelName: string, alias: string, reason?: string) {
+  const model = await requireModel(deps.db, modelName);
+  const revision = await readRevision(deps.db, model.id, aliasTarget(alias));
+  await settle();
+  await commit(
+    deps,
+    async (trx, append) => {
+      await claimTargets(trx, model.id, [revision]);
+      const existing = await findAlias(trx, model.id, alias);
+      if (!existing) throw notFound(`model "${modelName}" has no alias "${alias}"`);
+      await trx.deleteFrom('aliases').where('model_id', '=', model.id).where('alias', '=', alias).execute();
+      await append({
+        actor,
+        type: 'alias.deleted',
+        model,
+        version: existing.version,
+        target: aliasTarget(alias),
+        from: existing.version,
+        to: null,
+        reason: reason ?? null,
+      });
+    },
+    () => movedConcurrently(aliasTarget(alias)),
+  );
+}
+
+export async function getAlias(deps: Deps, modelName: string, alias: string) {
+  const model = await requireModel(deps.db, modelName);
+  const row = await findAlias(deps.db, model.id, alias);
+  if (!row) throw notFound(`model "${modelName}" has no alias "${alias}"`);
+  return loadVersionView(deps.db, modelName, row.version);
+}

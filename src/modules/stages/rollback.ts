@@ -1,0 +1,184 @@
+// Rollback — the heart of Stagecraft. One transaction moves a target (a stage or an alias) from its
+// current version back to the last known good one, keeps the bad version (marked failed, with the
+// reason, archived when the target is a stage) and records who, when, why, from and to. It reuses
+// the same moves, revision claims and events as a manual promotion, so gateways follow it the same way.
+import type { Deps } from '../../deps.js';
+import { conflict, invalid, notFound } from '../../errors.js';
+import type { Db } from '../../db/tables.js';
+import { commit } from '../events/events-service.js';
+import { aliasTarget, stageTarget } from '../events/events.js';
+import { requireModel } from '../models/models-service.js';
+import { findVersion, liveVersionsIn, updateVersionRow, type VersionRow } from '../versions/versions-store.js';
+import { canonicalStage, SERVING_STAGES, validateAlias } from '../versions/versions.js';
+import { findAlias, writeAlias } from './aliases-service.js';
+import { moveVersion } from './stages-service.js';
+import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
+
+export interface RollbackInput {
+  stage?: string;
+  alias?: string;
+  to_version?: number;
+  /** Precondition: the version the caller saw holding the target (the UI and CLI send it). */
+  from_version?: number;
+  reason: string;
+  /** Allow an explicit to_version that is marked failed. */
+  force?: boolean;
+  /** Evidence attached by the guard (rule, measured value, threshold, samples). */
+  evidence?: Record<string, unknown>;
+}
+
+export interface RollbackResult {
+  name: string;
+  target: string;
+  from_version: number;
+  to_version: number;
+  reason: string;
+  event_id: number;
+  archived_versions: number[];
+}
+
+interface Considered {
+  version: number;
+  skipped: string | null;
+}
+
+type Target = { kind: 'stage'; stage: string; key: string } | { kind: 'alias'; alias: string; key: string };
+
+function parseTarget(input: RollbackInput): Target {
+  if (input.stage && input.alias) throw invalid('roll back either a stage or an alias, not both');
+  if (input.alias) {
+    const alias = validateAlias(input.alias);
+    return { kind: 'alias', alias, key: aliasTarget(alias) };
+  }
+  const stage = canonicalStage(input.stage ?? 'Production');
+  if (!(SERVING_STAGES as string[]).includes(stage)) throw invalid(`cannot roll back stage ${stage}; roll back Staging or Production`);
+  return { kind: 'stage', stage, key: stageTarget(stage) };
+}
+
+async function currentHolder(db: Db, modelId: string, target: Target): Promise<number | null> {
+  if (target.kind === 'alias') return (await findAlias(db, modelId, target.alias))?.version ?? null;
+  return (await liveVersionsIn(db, modelId, target.stage))[0]?.version ?? null;
+}
+
+/** Versions that entered the target, most recent first (from the audit log, the source of history). */
+async function previousHolders(db: Db, modelId: string, target: Target): Promise<number[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['version', 'to_value'])
+    .where('model_id', '=', modelId)
+    .where('target', '=', target.key)
+    .where('type', '=', target.kind === 'alias' ? 'alias.set' : 'version.stage_changed')
+    .orderBy('id', 'desc')
+    .execute();
+  const seen: number[] = [];
+  for (const r of rows) {
+    const v = target.kind === 'alias' ? Number(r.to_value) : r.version;
+    if (v !== null && Number.isFinite(v) && !seen.includes(v)) seen.push(v);
+  }
+  return seen;
+}
+
+function skipReason(row: VersionRow | undefined): string | null {
+  if (!row) return 'deleted';
+  if (row.status !== 'READY') return `status ${row.status}`;
+  if (row.health === 'failed') return `marked failed${row.health_reason ? `: ${row.health_reason}` : ''}`;
+  return null;
+}
+
+/** The last known good version: most recent previous holder not failed; a stable one beats unknown health. */
+async function lastKnownGood(db: Db, modelId: string, target: Target, from: number) {
+  const considered: Considered[] = [];
+  const ok: VersionRow[] = [];
+  for (const v of await previousHolders(db, modelId, target)) {
+    if (v === from) continue;
+    const row = await findVersion(db, modelId, v);
+    const skipped = skipReason(row);
+    considered.push({ version: v, skipped });
+    if (!skipped && row) ok.push(row);
+  }
+  return { pick: ok.find((r) => r.health === 'stable') ?? ok[0], considered };
+}
+
+export async function rollback(deps: Deps, actor: string, modelName: string, input: RollbackInput): Promise<RollbackResult> {
+  if (!input.reason || !input.reason.trim()) throw invalid('a reason is required to roll back');
+  const target = parseTarget(input);
+  const model = await requireModel(deps.db, modelName);
+  // The revision this request saw: a concurrent promotion or rollback of the same target makes the
+  // claim below fail with 409 instead of both applying.
+  const revision = await readRevision(deps.db, model.id, target.key);
+  const from = await currentHolder(deps.db, model.id, target);
+  if (from === null) throw conflict(`nothing to roll back: no version of "${modelName}" holds ${target.key}`);
+  if (input.from_version !== undefined && input.from_version !== from) {
+    throw conflict(`${target.key} is held by version ${from}, not ${input.from_version}: it moved since you looked; nothing was changed`, {
+      reason: 'concurrent_change',
+    });
+  }
+
+  let to: VersionRow;
+  let considered: Considered[] = [];
+  if (input.to_version !== undefined) {
+    const row = await findVersion(deps.db, model.id, input.to_version);
+    if (!row) throw notFound(`model "${modelName}" has no version ${input.to_version}`);
+    if (row.version === from) throw conflict(`version ${from} already holds ${target.key}`);
+    const skipped = skipReason(row);
+    if (skipped && !(input.force && row.health === 'failed' && row.status === 'READY')) {
+      throw conflict(`cannot roll back to version ${row.version}: ${skipped}${row.health === 'failed' ? '; pass force to use it anyway' : ''}`);
+    }
+    to = row;
+  } else {
+    const found = await lastKnownGood(deps.db, model.id, target, from);
+    considered = found.considered;
+    if (!found.pick) {
+      const list = considered.length
+        ? considered.map((c) => `v${c.version} (${c.skipped})`).join(', ')
+        : 'no earlier version ever held it';
+      throw conflict(`no version to roll back ${target.key} of "${modelName}" to; considered: ${list}`, { considered });
+    }
+    to = found.pick;
+  }
+
+  const reason = input.reason.trim();
+  await settle();
+  const result = await commit(
+    deps,
+    async (trx, append) => {
+      await claimTargets(trx, model.id, [revision]);
+      if ((await currentHolder(trx, model.id, target)) !== from) throw movedConcurrently(target.key);
+      const meta = { actor, reason, cause: 'rollback' };
+      let archived: number[] = [];
+      if (target.kind === 'stage') {
+        const toRow = (await findVersion(trx, model.id, to.version))!;
+        archived = await moveVersion(deps, trx, append, model, toRow, target.stage as 'Production', { ...meta, archiveExisting: true });
+      } else {
+        await writeAlias(deps, trx, append, model, target.alias, to.version, meta);
+      }
+      // The bad version is kept, marked failed with the reason, so nothing rolls forward onto it.
+      const fromRow = (await findVersion(trx, model.id, from))!;
+      const failedReason = `rolled back from ${target.key}: ${reason}`;
+      await updateVersionRow(trx, fromRow.id, { health: 'failed', health_reason: failedReason, updated_at: deps.clock.now() });
+      await append({ actor, type: 'version.health_changed', model, version: from, from: fromRow.health, to: 'failed', reason: failedReason, details: { cause: 'rollback', ...(input.evidence ? { evidence: input.evidence } : {}) } });
+      const eventId = await append({
+        actor,
+        type: 'rollback',
+        model,
+        version: to.version,
+        target: target.key,
+        from,
+        to: to.version,
+        reason,
+        details: { considered, archived_versions: archived, explicit: input.to_version !== undefined, ...(input.evidence ? { evidence: input.evidence } : {}) },
+      });
+      return { eventId, archived };
+    },
+    () => movedConcurrently(target.key),
+  );
+  return {
+    name: modelName,
+    target: target.key,
+    from_version: from,
+    to_version: to.version,
+    reason,
+    event_id: result.eventId,
+    archived_versions: result.archived,
+  };
+}

@@ -1,0 +1,107 @@
+// Stage transitions: move a version between None / Staging / Production / Archived, optionally
+// archiving the other versions in the target stage in the same transaction.
+import type { Deps } from '../../deps.js';
+import { conflict } from '../../errors.js';
+import { commit, type Append } from '../events/events-service.js';
+import { stageTarget } from '../events/events.js';
+import type { Db } from '../../db/tables.js';
+import { findVersion, liveVersionsIn, updateVersionRow, type VersionRow } from '../versions/versions-store.js';
+import { loadVersionView, requireVersion } from '../versions/versions-service.js';
+import { canonicalStage, SERVING_STAGES, type Stage } from '../versions/versions.js';
+import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
+
+export interface TransitionInput {
+  stage: string;
+  archive_existing_versions?: boolean;
+  reason?: string;
+  /** Promote even a version marked failed. */
+  force?: boolean;
+}
+
+/** Revisions of the serving targets a move of `row` into `stage` touches. */
+export async function readMoveRevisions(db: Db, modelId: string, fromStage: string, toStage: Stage): Promise<TargetRevision[]> {
+  const targets = new Set<string>();
+  for (const s of [fromStage, toStage]) if ((SERVING_STAGES as string[]).includes(s)) targets.add(stageTarget(s));
+  return Promise.all([...targets].map((t) => readRevision(db, modelId, t)));
+}
+
+export async function moveVersion(
+  deps: Deps,
+  trx: Db,
+  append: Append,
+  model: { id: string; name: string },
+  row: VersionRow,
+  stage: Stage,
+  meta: { actor: string; reason: string | null; cause: string; archiveExisting: boolean },
+): Promise<number[]> {
+  const now = deps.clock.now();
+  if (row.stage !== stage) {
+    await updateVersionRow(trx, row.id, { stage, updated_at: now });
+    await append({
+      actor: meta.actor,
+      type: 'version.stage_changed',
+      model,
+      version: row.version,
+      target: stageTarget(stage),
+      from: row.stage,
+      to: stage,
+      reason: meta.reason,
+      details: { cause: meta.cause },
+    });
+  }
+  const archived: number[] = [];
+  if (meta.archiveExisting && (SERVING_STAGES as string[]).includes(stage)) {
+    for (const other of await liveVersionsIn(trx, model.id, stage)) {
+      if (other.id === row.id) continue;
+      await updateVersionRow(trx, other.id, { stage: 'Archived', updated_at: now });
+      await append({
+        actor: meta.actor,
+        type: 'version.stage_changed',
+        model,
+        version: other.version,
+        target: stageTarget('Archived'),
+        from: stage,
+        to: 'Archived',
+        reason: meta.reason,
+        details: { cause: meta.cause === 'transition' ? 'archive_existing' : meta.cause, replaced_by: row.version },
+      });
+      archived.push(other.version);
+    }
+  }
+  return archived;
+}
+
+export async function transitionStage(deps: Deps, actor: string, modelName: string, version: number, input: TransitionInput) {
+  const stage = canonicalStage(input.stage);
+  // Read before the transaction: the revisions are what this request saw; the claim checks them.
+  const { model, row } = await requireVersion(deps.db, modelName, version);
+  const revisions = await readMoveRevisions(deps.db, model.id, row.stage, stage);
+  await settle();
+  let archived: number[] = [];
+  await commit(
+    deps,
+    async (trx, append) => {
+      await claimTargets(trx, model.id, revisions);
+      const current = await findVersion(trx, model.id, version);
+      if (!current || current.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
+      if ((SERVING_STAGES as string[]).includes(stage)) {
+        if (current.status !== 'READY') {
+          throw conflict(`version ${version} of "${modelName}" is ${current.status}; only READY versions can enter ${stage}`);
+        }
+        if (current.health === 'failed' && !input.force) {
+          throw conflict(
+            `version ${version} of "${modelName}" is marked failed (${current.health_reason ?? 'no reason'}); pass force to move it to ${stage} anyway`,
+          );
+        }
+      }
+      archived = await moveVersion(deps, trx, append, model, current, stage, {
+        actor,
+        reason: input.reason ?? null,
+        cause: 'transition',
+        archiveExisting: !!input.archive_existing_versions,
+      });
+    },
+    () => movedConcurrently(stageTarget(stage)),
+  );
+  return { version: await loadVersionView(deps.db, modelName, version), archived_versions: archived };
+}

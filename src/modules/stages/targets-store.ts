@@ -1,0 +1,60 @@
+// Serving targets (a stage or an alias of one model) carry a revision. A move reads the revision
+// first and claims it conditionally inside its transaction: two concurrent moves of one target
+// cannot both win — the second finds the revision changed and gets 409, changing nothing.
+import type { Db } from '../../db/tables.js';
+import { conflict } from '../../errors.js';
+
+export interface TargetRevision {
+  target: string;
+  /** null when the target has never moved (no row yet). */
+  revision: number | null;
+}
+
+export async function readRevision(db: Db, modelId: string, target: string): Promise<TargetRevision> {
+  const row = await db
+    .selectFrom('targets')
+    .select('revision')
+    .where('model_id', '=', modelId)
+    .where('target', '=', target)
+    .executeTakeFirst();
+  return { target, revision: row ? Number(row.revision) : null };
+}
+
+/**
+ * Claims the targets at the revisions read. Call first in the transaction: on PostgreSQL the row
+ * lock makes a concurrent claimer wait and then fail, so nothing it wrote before can interleave.
+ * Targets are claimed in name order so two transactions never wait on each other in a cycle.
+ */
+export async function claimTargets(db: Db, modelId: string, reads: TargetRevision[]): Promise<void> {
+  for (const read of [...reads].sort((a, b) => a.target.localeCompare(b.target))) {
+    if (read.revision === null) {
+      // Unique violation here surfaces as 409 through commit()'s onUniqueViolation.
+      await db.insertInto('targets').values({ model_id: modelId, target: read.target, revision: 1 }).execute();
+      continue;
+    }
+    const res = await db
+      .updateTable('targets')
+      .set({ revision: read.revision + 1 })
+      .where('model_id', '=', modelId)
+      .where('target', '=', read.target)
+      .where('revision', '=', read.revision)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw movedConcurrently(read.target);
+  }
+}
+
+export function movedConcurrently(target: string) {
+  return conflict(`${target} was changed by another request at the same time; nothing was changed, re-read and retry`, {
+    reason: 'concurrent_change',
+  });
+}
+
+/**
+ * Lets every request that arrived together read its revision before any of them claims. On SQLite
+ * the driver is synchronous, so without this one request could run start to finish before another
+ * that arrived at the same moment even reads — and two "concurrent" rollbacks would both apply,
+ * rolling back twice. One macrotask makes them conflict exactly as they do on PostgreSQL.
+ */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

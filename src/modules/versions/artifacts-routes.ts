@@ -1,0 +1,108 @@
+// Artifact bytes: streamed uploads into the blob store, downloads of one file or a whole version.
+import { Type } from 'typebox';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import type { App } from '../../http/app-types.js';
+import { errorResponses, VersionParams } from '../../http/common-schemas.js';
+import type { Deps } from '../../deps.js';
+import { notFound } from '../../errors.js';
+import { SHA256_RE } from '../../blobs/blob-store.js';
+import { getManifest } from './versions-service.js';
+
+const tags = ['artifacts'];
+const Blob = Type.Object({ sha256: Type.String(), size: Type.Integer() });
+
+export function artifactsRoutes(app: App, deps: Deps): void {
+  // Pass the raw stream through: uploads are hashed while written, never buffered whole.
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+
+  app.post(
+    '/api/v1/blobs',
+    {
+      config: { permission: 'write' },
+      schema: {
+        tags,
+        summary: 'Upload bytes (application/octet-stream); answers their sha256',
+        querystring: Type.Object({ sha256: Type.Optional(Type.String({ pattern: SHA256_RE.source })) }),
+        response: { 201: Blob, ...errorResponses, 413: errorResponses[400] },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as Readable | undefined;
+      if (!body || typeof (body as Readable).pipe !== 'function') {
+        return reply.status(400).send({ error: { code: 'invalid_argument', message: 'send the bytes with Content-Type: application/octet-stream', id: req.id } });
+      }
+      const stored = await deps.blobs.put(body, { maxBytes: deps.config.maxUploadBytes, expectedSha256: req.query.sha256 });
+      return reply.status(201).send(stored);
+    },
+  );
+
+  app.get(
+    '/api/v1/blobs/:sha256',
+    {
+      config: { permission: 'read' },
+      schema: { tags, summary: 'Is this blob stored? (lets clients skip uploads)', params: Type.Object({ sha256: Type.String({ pattern: SHA256_RE.source }) }), response: { 200: Blob, ...errorResponses } },
+    },
+    async (req) => {
+      const stat = await deps.blobs.stat(req.params.sha256);
+      if (!stat) throw notFound(`blob ${req.params.sha256} is not stored`);
+      return stat;
+    },
+  );
+
+  app.get(
+    '/api/v1/models/:name/versions/:version/files',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags,
+        summary: "A version's manifest: path, size and sha256 of every file",
+        params: VersionParams,
+        response: { 200: Type.Object({ digest: Type.Union([Type.String(), Type.Null()]), files: Type.Array(Type.Object({ path: Type.String(), size: Type.Integer(), sha256: Type.String() })) }), ...errorResponses },
+      },
+    },
+    async (req) => getManifest(deps, req.params.name, req.params.version),
+  );
+
+  app.get(
+    '/api/v1/models/:name/versions/:version/files/*',
+    {
+      config: { permission: 'read' },
+      schema: { tags, summary: 'Download one file (verified against its sha256 while streaming)', params: Type.Object({ name: Type.String(), version: Type.Integer({ minimum: 1 }), '*': Type.String() }) },
+    },
+    async (req, reply) => {
+      const { files } = await getManifest(deps, req.params.name, req.params.version);
+      const file = files.find((f) => f.path === req.params['*']);
+      if (!file) throw notFound(`version ${req.params.version} of "${req.params.name}" has no file "${req.params['*']}"`);
+      reply.header('content-type', 'application/octet-stream');
+      reply.header('content-length', String(file.size));
+      reply.header('stagecraft-sha256', file.sha256);
+      return reply.send(deps.blobs.open(file.sha256));
+    },
+  );
+
+  app.get(
+    '/api/v1/models/:name/versions/:version/archive',
+    { config: { permission: 'read' }, schema: { tags, summary: 'Download the whole version as a tar stream', params: VersionParams } },
+    async (req, reply) => {
+      const { files, digest } = await getManifest(deps, req.params.name, req.params.version);
+      const pack = tar.pack();
+      void (async () => {
+        try {
+          for (const f of files) {
+            const entry = pack.entry({ name: f.path, size: f.size });
+            for await (const chunk of deps.blobs.open(f.sha256)) entry.write(chunk);
+            await new Promise<void>((resolve, reject) => entry.end((err?: Error | null) => (err ? reject(err) : resolve())));
+          }
+          pack.finalize();
+        } catch (err) {
+          pack.destroy(err as Error);
+        }
+      })();
+      reply.header('content-type', 'application/x-tar');
+      reply.header('content-disposition', `attachment; filename="${encodeURIComponent(req.params.name)}-${req.params.version}.tar"`);
+      if (digest) reply.header('stagecraft-digest', digest);
+      return reply.send(pack);
+    },
+  );
+}

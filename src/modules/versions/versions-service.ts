@@ -1,0 +1,236 @@
+// Use cases for versions: register (from stored blobs), read, list, describe, delete, tag, mark health.
+import type { Deps } from '../../deps.js';
+import { AppError, conflict, invalid, notFound } from '../../errors.js';
+import type { Db } from '../../db/tables.js';
+import { decodeCursor, encodeCursor, isTuple2 } from '../../http/paging.js';
+import { readOnnxSignature, type Signature } from '../../onnx/onnx-signature.js';
+import { commit } from '../events/events-service.js';
+import { requireModel } from '../models/models-service.js';
+import { validateDescription, validateTag } from '../models/models.js';
+import {
+  findVersion,
+  insertFiles,
+  insertVersion,
+  searchVersions,
+  updateVersionRow,
+  upsertVersionTag,
+  deleteVersionTag,
+  versionFiles,
+} from './versions-store.js';
+import { nextVersionNumber } from '../models/models-store.js';
+import { manifestDigest, validateArtifactPath, validateLabel, type Health, type ManifestEntry } from './versions.js';
+import { versionViews, type VersionView } from './versions-view.js';
+
+export interface CreateVersionInput {
+  files?: Array<{ path: string; sha256: string }>;
+  label?: string;
+  description?: string;
+  source?: string;
+  run_id?: string;
+  params?: Record<string, string | number | boolean>;
+  metrics?: Record<string, number>;
+  dataset_digest?: string;
+  code_ref?: string;
+  tags?: Record<string, string>;
+  runtime?: 'onnx' | 'http';
+  endpoint_url?: string;
+  signature?: Signature;
+  /** MLflow's create answers PENDING_REGISTRATION until its artifacts are copied in. */
+  status?: 'READY' | 'PENDING_REGISTRATION';
+}
+
+export async function requireVersion(db: Db, modelName: string, version: number) {
+  const model = await requireModel(db, modelName);
+  const row = await findVersion(db, model.id, version);
+  if (!row) throw notFound(`model "${modelName}" has no version ${version}`);
+  return { model, row };
+}
+
+export async function loadVersionView(db: Db, modelName: string, version: number): Promise<VersionView> {
+  const { model, row } = await requireVersion(db, modelName, version);
+  const [view] = await versionViews(db, [{ ...row, model_name: model.name }]);
+  return view;
+}
+
+/** Checks every listed blob is stored, and reads the ONNX signature when the version holds a model. */
+async function resolveManifest(deps: Deps, files: CreateVersionInput['files'] = []) {
+  const seen = new Set<string>();
+  const manifest: ManifestEntry[] = [];
+  for (const f of files) {
+    const path = validateArtifactPath(f.path);
+    if (seen.has(path)) throw invalid(`artifact path "${path}" is listed twice`);
+    seen.add(path);
+    const blob = await deps.blobs.stat(String(f.sha256).toLowerCase());
+    if (!blob) throw invalid(`no uploaded bytes with sha256 ${f.sha256} (for "${path}"); upload them to /api/v1/blobs first`);
+    manifest.push({ path, size: blob.size, sha256: blob.sha256 });
+  }
+  const onnxFiles = manifest.filter((f) => f.path.toLowerCase().endsWith('.onnx'));
+  const modelFile = onnxFiles.find((f) => f.path === 'model.onnx' || f.path.endsWith('/model.onnx')) ?? onnxFiles[0];
+  const signature = modelFile ? readOnnxSignature(await deps.blobs.read(modelFile.sha256), modelFile.path) : null;
+  return { manifest, signature };
+}
+
+export async function createVersion(deps: Deps, actor: string, modelName: string, input: CreateVersionInput) {
+  if (input.label !== undefined) validateLabel(input.label);
+  const description = validateDescription(input.description ?? '');
+  for (const [k, v] of Object.entries(input.tags ?? {})) validateTag(k, v);
+  if (input.endpoint_url !== undefined && !/^https?:\/\//.test(input.endpoint_url)) {
+    throw invalid(`endpoint_url "${input.endpoint_url}" must be an http:// or https:// URL`);
+  }
+  // Blob first, row second: the bytes are already stored (and verified here) before any row exists,
+  // so a crash can leave an orphan blob but never a version pointing at missing bytes.
+  const { manifest, signature } = await resolveManifest(deps, input.files);
+  const runtime = input.runtime ?? (signature ? 'onnx' : input.endpoint_url ? 'http' : null);
+  if (runtime === 'http' && !input.endpoint_url) throw invalid('runtime "http" needs an endpoint_url');
+  if (runtime === 'onnx' && !signature) throw invalid('runtime "onnx" needs a .onnx file among the artifacts');
+  const now = deps.clock.now();
+  const id = deps.ids.uuid();
+  const version = await commit(
+    deps,
+    async (trx, append) => {
+      const model = await requireModel(trx, modelName);
+      const number = await nextVersionNumber(trx, model.id);
+      await insertVersion(trx, {
+        id,
+        model_id: model.id,
+        version: number,
+        label: input.label ?? null,
+        description,
+        source: input.source ?? null,
+        run_id: input.run_id ?? null,
+        params: JSON.stringify(Object.fromEntries(Object.entries(input.params ?? {}).map(([k, v]) => [k, String(v)]))),
+        metrics: JSON.stringify(input.metrics ?? {}),
+        dataset_digest: input.dataset_digest ?? null,
+        code_ref: input.code_ref ?? null,
+        signature: JSON.stringify(signature ?? input.signature ?? null),
+        status: input.status ?? 'READY',
+        status_message: null,
+        stage: 'None',
+        health: 'unknown',
+        health_reason: null,
+        digest: manifest.length ? manifestDigest(manifest) : null,
+        size_bytes: manifest.reduce((s, f) => s + f.size, 0),
+        runtime,
+        endpoint_url: input.endpoint_url ?? null,
+        created_by: actor,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      });
+      await insertFiles(trx, id, manifest);
+      for (const [k, v] of Object.entries(input.tags ?? {})) await upsertVersionTag(trx, id, k, v);
+      await append({
+        actor,
+        type: 'version.created',
+        model,
+        version: number,
+        details: { label: input.label ?? null, files: manifest.length, digest: manifest.length ? manifestDigest(manifest) : null, source: input.source ?? null },
+      });
+      return number;
+    },
+    () =>
+      input.label !== undefined
+        ? conflict(`model "${modelName}" already has a version labelled "${input.label}"`)
+        : new AppError('conflict', 'concurrent version creation; retry'),
+  );
+  return loadVersionView(deps.db, modelName, version);
+}
+
+export async function listVersions(
+  deps: Deps,
+  q: { model?: string; search?: string; stage?: string; health?: string; run_id?: string; label?: string; tag?: string; limit: number; cursor?: string },
+) {
+  const model = q.model ? await requireModel(deps.db, q.model) : undefined;
+  const after = decodeCursor(q.cursor, isTuple2);
+  let tag: { key: string; value?: string } | undefined;
+  if (q.tag) {
+    const eq = q.tag.indexOf('=');
+    tag = eq < 0 ? { key: q.tag } : { key: q.tag.slice(0, eq), value: q.tag.slice(eq + 1) };
+  }
+  const rows = await searchVersions(deps.db, {
+    modelId: model?.id,
+    nameLike: q.search,
+    stage: q.stage,
+    health: q.health,
+    runId: q.run_id,
+    label: q.label,
+    tag,
+    after,
+    limit: q.limit + 1,
+    ilike: deps.caps.ilike,
+  });
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    versions: await versionViews(deps.db, page),
+    next_cursor: rows.length > q.limit ? encodeCursor([last.model_name, last.version]) : null,
+  };
+}
+
+export async function getManifest(deps: Deps, modelName: string, version: number) {
+  const { row } = await requireVersion(deps.db, modelName, version);
+  return { digest: row.digest, files: await versionFiles(deps.db, row.id) };
+}
+
+export async function updateVersion(deps: Deps, actor: string, modelName: string, version: number, patch: { description?: string }) {
+  await commit(deps, async (trx, append) => {
+    const { model, row } = await requireVersion(trx, modelName, version);
+    if (patch.description === undefined) return;
+    const description = validateDescription(patch.description);
+    await updateVersionRow(trx, row.id, { description, updated_at: deps.clock.now() });
+    await append({ actor, type: 'version.updated', model, version, from: row.description, to: description, details: { field: 'description' } });
+  });
+  return loadVersionView(deps.db, modelName, version);
+}
+
+/** Soft delete: the number stays taken, the row stays in history, its aliases go. */
+export async function deleteVersion(deps: Deps, actor: string, modelName: string, version: number, reason?: string) {
+  await commit(deps, async (trx, append) => {
+    const { model, row } = await requireVersion(trx, modelName, version);
+    if (row.stage === 'Production') {
+      throw conflict(`version ${version} of "${modelName}" is in Production; roll back or archive it before deleting it`);
+    }
+    const aliases = await trx.selectFrom('aliases').select('alias').where('model_id', '=', model.id).where('version', '=', version).execute();
+    await trx.deleteFrom('aliases').where('model_id', '=', model.id).where('version', '=', version).execute();
+    for (const a of aliases) {
+      await append({ actor, type: 'alias.deleted', model, version, target: `alias:${a.alias}`, from: version, to: null, reason: 'version deleted' });
+    }
+    await updateVersionRow(trx, row.id, { deleted_at: deps.clock.now(), updated_at: deps.clock.now() });
+    await append({ actor, type: 'version.deleted', model, version, reason: reason ?? null, details: { aliases_removed: aliases.map((a) => a.alias) } });
+  });
+}
+
+export async function markHealth(
+  deps: Deps,
+  actor: string,
+  modelName: string,
+  version: number,
+  health: Health,
+  reason: string | undefined,
+  details: Record<string, unknown> = {},
+) {
+  if (health === 'failed' && !reason) throw invalid('a reason is required to mark a version failed');
+  await commit(deps, async (trx, append) => {
+    const { model, row } = await requireVersion(trx, modelName, version);
+    await updateVersionRow(trx, row.id, { health, health_reason: reason ?? null, updated_at: deps.clock.now() });
+    await append({ actor, type: 'version.health_changed', model, version, from: row.health, to: health, reason: reason ?? null, details });
+  });
+  return loadVersionView(deps.db, modelName, version);
+}
+
+export async function setVersionTag(deps: Deps, actor: string, modelName: string, version: number, key: string, value: string) {
+  validateTag(key, value);
+  await commit(deps, async (trx, append) => {
+    const { model, row } = await requireVersion(trx, modelName, version);
+    await upsertVersionTag(trx, row.id, key, value);
+    await append({ actor, type: 'version.tag_set', model, version, details: { key, value } });
+  });
+}
+
+export async function removeVersionTag(deps: Deps, actor: string, modelName: string, version: number, key: string) {
+  await commit(deps, async (trx, append) => {
+    const { model, row } = await requireVersion(trx, modelName, version);
+    if (!(await deleteVersionTag(trx, row.id, key))) throw notFound(`version ${version} of "${modelName}" has no tag "${key}"`);
+    await append({ actor, type: 'version.tag_deleted', model, version, details: { key } });
+  });
+}
