@@ -1,0 +1,73 @@
+// `stagecraft server`: registry (and, as modules are added, gateway, UI…) in one process.
+import type { Command } from 'commander';
+import { buildApp } from '../app.js';
+import { configFromEnv, isLoopback, processEnv, type Config } from '../config.js';
+import { createDeps } from '../deps.js';
+import { anyActiveToken } from '../modules/tokens/tokens-store.js';
+import { serverModules } from '../server-modules.js';
+
+export interface ServerFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  insecure?: boolean;
+}
+
+export function serverConfig(flags: ServerFlags): Config {
+  const config = configFromEnv(processEnv());
+  return {
+    ...config,
+    host: flags.host ?? config.host,
+    port: flags.port !== undefined ? Number(flags.port) : config.port,
+    dataDir: flags.dataDir ?? config.dataDir,
+    databaseUrl: flags.databaseUrl ?? config.databaseUrl,
+    insecure: flags.insecure ?? config.insecure,
+  };
+}
+
+/** Starts the server and resolves when it has shut down (SIGINT/SIGTERM), in order. */
+export async function runServer(config: Config): Promise<number> {
+  const deps = await createDeps(config);
+  const log = deps.log;
+  if (!isLoopback(config.host) && !(await anyActiveToken(deps.db))) {
+    if (!config.insecure) {
+      log.error(
+        `refusing to listen on ${config.host} with no API tokens: anyone who can reach it could change production. ` +
+          'Create a token first (start on 127.0.0.1, run `stagecraft tokens create NAME --role admin`), or pass --insecure.',
+      );
+      await deps.close();
+      return 1;
+    }
+    log.warn(`--insecure: listening on ${config.host} with no API tokens; every caller is an admin`);
+  }
+  const modules = serverModules(deps);
+  const app = await buildApp(deps, { modules: modules.map((m) => m.register) });
+  await app.listen({ host: config.host, port: config.port });
+  log.info({ database: deps.caps.name, dataDir: config.dataDir }, `Stagecraft listening on http://${config.host}:${config.port}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('shutting down: stop accepting, drain requests, close runtimes, close database');
+  await app.close();
+  for (const m of [...modules].reverse()) await m.close?.();
+  await deps.close();
+  return 0;
+}
+
+export function serverCommand(program: Command): void {
+  program
+    .command('server')
+    .description('run the registry and gateway on one port (embedded SQLite by default)')
+    .option('--host <host>', 'address to bind', undefined)
+    .option('--port <port>', 'port to listen on')
+    .option('--data-dir <dir>', 'where SQLite and artifact blobs live (default ./stagecraft-data)')
+    .option('--database-url <url>', 'postgres://… to use PostgreSQL (env STAGECRAFT_DATABASE_URL)')
+    .option('--insecure', 'allow a non-loopback bind without API tokens')
+    .action(async (flags: ServerFlags) => {
+      process.exitCode = await runServer(serverConfig(flags));
+    });
+}

@@ -1,0 +1,13 @@
+// What `stagecraft server` runs beside the registry core. Each feature adds one entry here.
+import type { Module } from './app.js';
+import type { Deps } from './deps.js';
+
+export interface ServerModule {
+  register: Module;
+  /** Called on shutdown after the HTTP server stopped accepting and drained. */
+  close?: () => Promise<void>;
+}
+
+export function serverModules(_deps: Deps): ServerModule[] {
+  return [];
+}
