@@ -7,17 +7,25 @@ export function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** A pass-through that fails at the end when the bytes do not hash to `expected`. */
+/**
+ * A pass-through that fails at the end when the bytes do not hash to `expected`. It holds back the
+ * last chunk until the hash is checked, so a reader of corrupted bytes never receives them all:
+ * the stream errors short of the full length instead of ending as if it were complete.
+ */
 export function verifyingStream(expected: string): Transform {
   const hash = createHash('sha256');
+  let held: Buffer | null = null;
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
-      done(null, chunk);
+      const previous = held;
+      held = chunk;
+      done(null, previous ?? undefined);
     },
     flush(done) {
       const actual = hash.digest('hex');
-      done(actual === expected ? null : corrupted(expected, actual));
+      if (actual !== expected) return done(corrupted(expected, actual));
+      done(null, held ?? undefined);
     },
   });
 }

@@ -32,6 +32,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (r.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.debug({ err: (err as Error).message }, 'request refused');
     if (r.status === 503) reply.header('retry-after', '1');
+    // A stream that failed before its first byte left a download's headers behind.
+    reply.removeHeader('content-length');
+    reply.header('content-type', 'application/json; charset=utf-8');
     return reply.status(r.status).send({ error: { code: r.code, message: r.message, id: request.id, details: r.details } });
   });
   app.setNotFoundHandler((request, reply) =>
