@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file gets its own databases; files run in parallel across the 2 cores.
     pool: 'forks',
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
