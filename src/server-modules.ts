@@ -1,6 +1,7 @@
 // What `stagecraft server` runs beside the registry core. Each feature adds one entry here.
 import type { Module } from './app.js';
 import type { Deps } from './deps.js';
+import { webModule } from './modules/web/web-module.js';
 
 export interface ServerModule {
   register: Module;
@@ -9,5 +10,5 @@ export interface ServerModule {
 }
 
 export function serverModules(_deps: Deps): ServerModule[] {
-  return [];
+  return [{ register: webModule() }];
 }

@@ -1,0 +1,102 @@
+// "Roll back" opens this: it shows which version Production will go back to (computed like the
+// server, from the history), asks for a reason and sends from_version, so if Production moved
+// since the page was drawn the server refuses instead of rolling back twice.
+import { useEffect, useState } from 'react';
+import { planRollback, type RollbackPlan } from '../lib/last-good';
+import { useSession } from '../lib/session';
+import type { RollbackResult, Version } from '../types';
+import { Dialog } from './Dialog';
+import { ErrorNote } from './ErrorNote';
+
+export interface RollbackDialogProps {
+  model: string;
+  current: number;
+  onClose: () => void;
+  onDone: (r: RollbackResult) => void;
+}
+
+async function loadPlan(api: ReturnType<typeof useSession>['api'], model: string, current: number): Promise<RollbackPlan> {
+  const history = await api.history(model, 'Production');
+  const wanted = new Set(history.entries.map((e) => e.version).filter((v): v is number => v !== null && v !== current));
+  const versions = new Map<number, Version>();
+  await Promise.all(
+    [...wanted].map(async (n) => {
+      try {
+        versions.set(n, await api.getVersion(model, n));
+      } catch {
+        // deleted: planRollback skips it
+      }
+    }),
+  );
+  return planRollback(current, history.entries, versions);
+}
+
+export function RollbackDialog({ model, current, onClose, onDone }: RollbackDialogProps) {
+  const { api } = useSession();
+  const [plan, setPlan] = useState<RollbackPlan>();
+  const [planError, setPlanError] = useState<unknown>();
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+
+  useEffect(() => {
+    loadPlan(api, model, current).then(setPlan, setPlanError);
+  }, [api, model, current]);
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!reason.trim()) {
+      setError(new Error('Say why: the reason is kept in the audit log.'));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      onDone(await api.rollback(model, { reason: reason.trim(), from_version: current }));
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  const skipped = plan?.considered.filter((c) => c.skipped) ?? [];
+  return (
+    <Dialog title={`Roll back ${model}`} onClose={onClose}>
+      <form onSubmit={submit} className="stack">
+        {plan === undefined && !planError && <p aria-live="polite">Working out the last known good version…</p>}
+        <ErrorNote error={planError} />
+        {plan && plan.to !== null && (
+          <p className="plan" data-testid="rollback-plan">
+            Production goes from <strong>v{current}</strong> back to <strong>v{plan.to}</strong>. Version {current} will be
+            marked failed and archived.
+          </p>
+        )}
+        {plan && plan.to === null && (
+          <p className="plan warn">No earlier Production version is usable; the server will refuse this rollback.</p>
+        )}
+        {skipped.length > 0 && (
+          <p className="muted small">Skipped: {skipped.map((c) => `v${c.version} (${c.skipped})`).join(', ')}</p>
+        )}
+        <label htmlFor="rollback-reason">Reason (required)</label>
+        <textarea
+          id="rollback-reason"
+          data-autofocus
+          required
+          rows={3}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          placeholder="e.g. recall dropped after the 14:00 deploy"
+        />
+        <ErrorNote error={error} />
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="danger" disabled={busy}>
+            {busy ? 'Rolling back…' : plan?.to ? `Roll back to v${plan.to}` : 'Roll back'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

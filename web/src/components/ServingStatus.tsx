@@ -1,0 +1,55 @@
+// Serving status per gateway replica from GET /models/{name}/status. Before any gateway reports
+// (404 or no replicas) it says so plainly instead of showing an error.
+import { useLiveTick } from '../lib/live';
+import { useSession } from '../lib/session';
+import { isNotFound, useResource } from '../lib/use-resource';
+import { relativeTime, formatTime } from '../lib/format';
+import { ErrorNote } from './ErrorNote';
+
+export function ServingStatus({ model }: { model: string }) {
+  const { api } = useSession();
+  const tick = useLiveTick(model);
+  const status = useResource((signal) => api.servingStatus(model, signal), [api, model, tick]);
+  const replicas = status.data?.replicas ?? [];
+  const none = isNotFound(status.error) || (status.data && replicas.length === 0);
+  return (
+    <section aria-labelledby="serving-h" className="card">
+      <h2 id="serving-h">Serving</h2>
+      {none && <p className="muted">No gateway reporting.</p>}
+      {status.error && !isNotFound(status.error) && <ErrorNote error={status.error} />}
+      {status.data && replicas.length > 0 && (
+        <>
+          <p>
+            Target <strong>{status.data.target_version ? `v${status.data.target_version}` : 'none'}</strong>
+            {status.data.binding ? ` (${status.data.binding})` : ''} ·{' '}
+            {status.data.converged ? <span className="ok">all replicas converged</span> : <span className="warn">converging…</span>}
+          </p>
+          <table>
+            <caption className="sr-only">Gateway replicas</caption>
+            <thead>
+              <tr>
+                <th scope="col">Replica</th>
+                <th scope="col">Version</th>
+                <th scope="col">State</th>
+                <th scope="col">Heartbeat</th>
+              </tr>
+            </thead>
+            <tbody>
+              {replicas.map((r) => (
+                <tr key={r.replica_id}>
+                  <td title={r.url ?? undefined}>{r.replica_id}</td>
+                  <td>{r.version ? `v${r.version}` : '—'}</td>
+                  <td>
+                    <span className={`state state-${r.state}`}>{r.state}</span>
+                    {r.error && <div className="error-text">{r.error}</div>}
+                  </td>
+                  <td title={formatTime(r.last_heartbeat)}>{relativeTime(r.last_heartbeat)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,89 @@
+// One model: what serves now and since when, the Roll back button, versions, serving status per
+// replica, live health charts and the timeline. Everything refreshes from the change feed.
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { AliasBadge, HealthBadge } from '../components/Badges';
+import { ErrorNote } from '../components/ErrorNote';
+import { HealthCharts } from '../components/HealthCharts';
+import { RollbackDialog } from '../components/RollbackDialog';
+import { ServingStatus } from '../components/ServingStatus';
+import { Timeline } from '../components/Timeline';
+import { VersionsTable } from '../components/VersionsTable';
+import { roleAtLeast } from '../lib/format';
+import { useLiveTick } from '../lib/live';
+import { useSession } from '../lib/session';
+import { useResource } from '../lib/use-resource';
+import type { RollbackResult } from '../types';
+
+export function ModelPage() {
+  const name = useParams().name!;
+  const { api, me } = useSession();
+  const tick = useLiveTick(name);
+  const model = useResource((signal) => api.getModel(name, signal), [api, name, tick]);
+  const [dialog, setDialog] = useState(false);
+  const [notice, setNotice] = useState<string>();
+  const m = model.data;
+  const prod = m?.production ?? null;
+  const canDeploy = roleAtLeast(me?.role, 'deployer');
+
+  const done = (r: RollbackResult) => {
+    setDialog(false);
+    setNotice(`Rolled back Production from v${r.from_version} to v${r.to_version}.`);
+    model.reload();
+  };
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link to="/">Models</Link> <span aria-hidden="true">/</span> <span aria-current="page">{name}</span>
+      </nav>
+      <div className="page-head">
+        <div>
+          <h1>{name}</h1>
+          {m?.description && <p className="muted">{m.description}</p>}
+        </div>
+        {canDeploy && prod && (
+          <button type="button" className="danger" onClick={() => setDialog(true)}>
+            Roll back…
+          </button>
+        )}
+      </div>
+      <ErrorNote error={model.error} />
+      {m && (
+        <section aria-label="Serving summary" className="summary">
+          <div className="summary-item">
+            <span className="label">Production</span>
+            <span className="big" data-testid="production-version">
+              {prod ? `v${prod.version}` : 'none'}
+            </span>
+            {prod && <HealthBadge health={prod.health} reason={prod.health_reason} />}
+          </div>
+          <div className="summary-item">
+            <span className="label">Staging</span>
+            <span className="big">{m.stages.Staging ? `v${m.stages.Staging}` : 'none'}</span>
+          </div>
+          <div className="summary-item">
+            <span className="label">Aliases</span>
+            <span>{Object.keys(m.aliases).length ? Object.entries(m.aliases).map(([a, v]) => <AliasBadge key={a} alias={`${a} → v${v}`} />) : <span className="muted">none</span>}</span>
+          </div>
+          <div className="summary-item">
+            <span className="label">Versions</span>
+            <span className="big">{m.latest_version ?? 0}</span>
+          </div>
+        </section>
+      )}
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
+      <div className="grid-2">
+        <ServingStatus model={name} />
+        <HealthCharts model={name} />
+      </div>
+      <VersionsTable model={name} />
+      <Timeline model={name} />
+      {dialog && prod && <RollbackDialog model={name} current={prod.version} onClose={() => setDialog(false)} onDone={done} />}
+    </>
+  );
+}
