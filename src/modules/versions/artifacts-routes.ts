@@ -7,14 +7,45 @@ import { errorResponses, VersionParams } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
 import { SHA256_RE } from '../../blobs/blob-store.js';
-import { getManifest } from './versions-service.js';
+import { createVersion, getManifest } from './versions-service.js';
+import { storeTarEntries } from './archive-upload.js';
+import { actorOf } from '../../http/auth.js';
+import { VersionSchema } from '../../http/common-schemas.js';
 
 const tags = ['artifacts'];
 const Blob = Type.Object({ sha256: Type.String(), size: Type.Integer() });
 
 export function artifactsRoutes(app: App, deps: Deps): void {
   // Pass the raw stream through: uploads are hashed while written, never buffered whole.
-  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  app.addContentTypeParser(['application/octet-stream', 'application/x-tar'], (_req, payload, done) => done(null, payload));
+
+  app.post(
+    '/api/v1/models/:name/versions/archive',
+    {
+      config: { permission: 'write' },
+      schema: {
+        tags,
+        summary: 'Register a new version from a tar of its files (Content-Type: application/x-tar)',
+        params: Type.Object({ name: Type.String() }),
+        querystring: Type.Object({
+          label: Type.Optional(Type.String()),
+          description: Type.Optional(Type.String()),
+          source: Type.Optional(Type.String()),
+          run_id: Type.Optional(Type.String()),
+        }),
+        response: { 201: VersionSchema, ...errorResponses, 413: errorResponses[400] },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as Readable | undefined;
+      if (!body || typeof body.pipe !== 'function') {
+        return reply.status(400).send({ error: { code: 'invalid_argument', message: 'send a tar stream with Content-Type: application/x-tar', id: req.id } });
+      }
+      // Blob first, row second: every file is stored before the version exists.
+      const files = await storeTarEntries(deps, body);
+      return reply.status(201).send(await createVersion(deps, actorOf(req), req.params.name, { ...req.query, files }));
+    },
+  );
 
   app.post(
     '/api/v1/blobs',

@@ -142,3 +142,45 @@ describe.each(DATABASES)('artifacts on %s', (kind) => {
     await expect(r.deps.blobs.read(sha)).rejects.toThrow(/corrupted/);
   });
 });
+
+async function tarOf(entries: Array<{ name: string; body?: string; type?: 'file' | 'symlink'; linkname?: string }>): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const e of entries) {
+    if (e.type === 'symlink') pack.entry({ name: e.name, type: 'symlink', linkname: e.linkname });
+    else pack.entry({ name: e.name }, e.body ?? '');
+  }
+  pack.finalize();
+  const parts: Buffer[] = [];
+  for await (const c of pack) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+describe.each(DATABASES)('tar uploads on %s', (kind) => {
+  const r = useRegistry(kind);
+  const upload = (name: string, payload: Buffer, query = '') =>
+    r.app.inject({ method: 'POST', url: `/api/v1/models/${name}/versions/archive${query}`, headers: { 'content-type': 'application/x-tar' }, payload });
+
+  it('registers a directory version from one tar stream', async () => {
+    const name = uniqueName('tar');
+    await createModel(r.app, name);
+    const res = await upload(name, await tarOf([{ name: 'model/MLmodel', body: 'flavors: {}' }, { name: 'model/data.bin', body: 'xyz' }]), '?label=v1.0');
+    expect(res.statusCode).toBe(201);
+    expect(JSON.parse(res.body)).toMatchObject({ version: 1, label: 'v1.0', status: 'READY' });
+    const manifest = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/1/files`)).body;
+    expect(manifest.files.map((f: { path: string }) => f.path)).toEqual(['model/MLmodel', 'model/data.bin']);
+  });
+
+  it('refuses links and escaping paths inside the archive with 400, registering nothing', async () => {
+    const name = uniqueName('tarbad');
+    await createModel(r.app, name);
+    const link = await upload(name, await tarOf([{ name: 'a.bin', body: 'a' }, { name: 'evil', type: 'symlink', linkname: '/etc/passwd' }]));
+    expect(link.statusCode).toBe(400);
+    expect(JSON.parse(link.body).error.message).toContain('links are refused');
+    const escape = await upload(name, await tarOf([{ name: '../outside.bin', body: 'a' }]));
+    expect(escape.statusCode).toBe(400);
+    expect(JSON.parse(escape.body).error.message).toContain('..');
+    const garbage = await upload(name, Buffer.from('this is not a tar archive at all, just text that goes on and on'.repeat(20)));
+    expect(garbage.statusCode).toBe(400);
+    expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions`)).body.versions).toHaveLength(0);
+  });
+});
