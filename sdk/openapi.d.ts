@@ -3784,6 +3784,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{name}/versions/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register a new version from a tar of its files (Content-Type: application/x-tar) */
+        post: {
+            parameters: {
+                query?: {
+                    description?: string;
+                    label?: string;
+                    run_id?: string;
+                    source?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            aliases: string[];
+                            code_ref: string | null;
+                            created_at: string;
+                            created_by: string;
+                            dataset_digest: string | null;
+                            deleted: boolean;
+                            description: string;
+                            digest: string | null;
+                            endpoint_url: string | null;
+                            health: string;
+                            health_reason: string | null;
+                            label: string | null;
+                            metrics: {
+                                [key: string]: number;
+                            };
+                            name: string;
+                            params: {
+                                [key: string]: string;
+                            };
+                            run_id: string | null;
+                            runtime: string | null;
+                            signature: {
+                                inputs: {
+                                    name: string;
+                                    shape: number[];
+                                    type: string;
+                                }[];
+                                outputs: {
+                                    name: string;
+                                    shape: number[];
+                                    type: string;
+                                }[];
+                            } | null;
+                            size_bytes: number;
+                            source: string | null;
+                            stage: string;
+                            status: string;
+                            status_message: string | null;
+                            tags: {
+                                [key: string]: string;
+                            };
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/resolve": {
         parameters: {
             query?: never;
