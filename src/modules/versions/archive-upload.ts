@@ -32,7 +32,7 @@ export async function storeTarEntries(deps: Deps, body: Readable): Promise<Array
         return fail(err);
       }
       deps.blobs
-        .put(stream, { maxBytes: deps.config.maxUploadBytes })
+        .put(stream as unknown as Readable, { maxBytes: deps.config.maxUploadBytes })
         .then((blob) => {
           files.push({ path: name, sha256: blob.sha256 });
           next();
