@@ -1,27 +1,10 @@
-// The UI's only door to the server. Every call goes through `request`, so swapping in the typed
-// SDK client (sdk/client.ts) is a change to this one file. Errors carry the server's own message.
-import type {
-  History,
-  Manifest,
-  Metrics,
-  Model,
-  RegistryEvent,
-  RollbackResult,
-  ServingStatus,
-  Version,
-  Whoami,
-} from './types';
+// The UI's only door to the server: the typed SDK (sdk/client.ts). This file adapts it to what the
+// pages need — abortable reads, one 401 hook for the sign-in form — and reaches the two routes the
+// generated types may not cover yet (gateway status, metrics) through the SDK's raw request.
+import { createClient, StagecraftApiError, unwrap } from '../../sdk/client';
+import type { Metrics, ServingStatus } from './types';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { StagecraftApiError as ApiError } from '../../sdk/client';
 
 export interface ApiOptions {
   /** '' for the page's own origin (the server that served the UI). */
@@ -33,76 +16,71 @@ export interface ApiOptions {
 
 type Query = Record<string, string | number | undefined | null>;
 
-const enc = encodeURIComponent;
-
-function withQuery(path: string, query?: Query): string {
+function withQuery(path: string, query: Query): string {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
   const qs = params.toString();
   return qs ? `${path}?${qs}` : path;
 }
 
 export function createApi(opts: ApiOptions = {}) {
-  const base = opts.baseUrl ?? '';
-  const headers = (json: boolean): Record<string, string> => ({
-    ...(json ? { 'content-type': 'application/json' } : {}),
-    ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-  });
+  const url = opts.baseUrl || (typeof window !== 'undefined' ? window.location.origin : '');
+  const sdk = createClient({ url, token: opts.token ?? undefined });
+  const { api } = sdk;
+  const enc = encodeURIComponent;
 
-  async function request<T>(method: string, path: string, body?: unknown, query?: Query, signal?: AbortSignal): Promise<T> {
-    const res = await fetch(base + withQuery(path, query), {
-      method,
-      headers: headers(body !== undefined),
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
-    const text = await res.text();
-    let parsed: unknown = null;
+  /** Every call passes through here so a 401 anywhere opens the sign-in form. */
+  async function guard<T>(pending: Promise<T>): Promise<T> {
     try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = null;
+      return await pending;
+    } catch (err) {
+      if (err instanceof StagecraftApiError && err.status === 401) opts.onUnauthenticated?.();
+      throw err;
     }
-    if (!res.ok) {
-      const err = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-      if (res.status === 401) opts.onUnauthenticated?.();
-      throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `${res.status} ${res.statusText}`);
-    }
-    return parsed as T;
   }
-
-  const model = (name: string) => `/api/v1/models/${enc(name)}`;
-  const version = (name: string, v: number) => `${model(name)}/versions/${v}`;
+  const rawJson = async <T>(path: string, signal?: AbortSignal) => (await guard(sdk.raw(path, { signal }))).json() as Promise<T>;
+  const ver = (name: string, version: number) => ({ path: { name, version } });
 
   return {
-    baseUrl: base,
+    baseUrl: url,
     token: opts.token ?? null,
-    whoami: (signal?: AbortSignal) => request<Whoami>('GET', '/api/v1/whoami', undefined, undefined, signal),
+    whoami: (signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/whoami', { signal }))),
     listModels: (q: { search?: string; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
-      request<{ models: Model[]; next_cursor: string | null }>('GET', '/api/v1/models', undefined, { limit: 100, ...q }, signal),
-    getModel: (name: string, signal?: AbortSignal) => request<Model>('GET', model(name), undefined, undefined, signal),
+      guard(unwrap(api.GET('/api/v1/models', { params: { query: { limit: q.limit ?? 100, search: q.search, cursor: q.cursor ?? undefined } }, signal }))),
+    getModel: (name: string, signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/models/{name}', { params: { path: { name } }, signal }))),
     listVersions: (name: string, q: { cursor?: string | null; limit?: number } = {}, signal?: AbortSignal) =>
-      request<{ versions: Version[]; next_cursor: string | null }>('GET', `${model(name)}/versions`, undefined, { limit: 100, ...q }, signal),
-    getVersion: (name: string, v: number, signal?: AbortSignal) => request<Version>('GET', version(name, v), undefined, undefined, signal),
-    getFiles: (name: string, v: number, signal?: AbortSignal) => request<Manifest>('GET', `${version(name, v)}/files`, undefined, undefined, signal),
+      guard(
+        unwrap(
+          api.GET('/api/v1/models/{name}/versions', { params: { path: { name }, query: { limit: q.limit ?? 100, cursor: q.cursor ?? undefined } }, signal }),
+        ),
+      ),
+    getVersion: (name: string, v: number, signal?: AbortSignal) =>
+      guard(unwrap(api.GET('/api/v1/models/{name}/versions/{version}', { params: ver(name, v), signal }))),
+    getFiles: (name: string, v: number, signal?: AbortSignal) =>
+      guard(unwrap(api.GET('/api/v1/models/{name}/versions/{version}/files', { params: ver(name, v), signal }))),
     listEvents: (name: string, q: { cursor?: string | null; limit?: number } = {}, signal?: AbortSignal) =>
-      request<{ events: RegistryEvent[]; next_cursor: string | null }>('GET', '/api/v1/events', undefined, { model: name, limit: 50, ...q }, signal),
+      guard(
+        unwrap(
+          api.GET('/api/v1/events', {
+            params: { query: { model: name, limit: q.limit ?? 50, cursor: q.cursor ? Number(q.cursor) : undefined } },
+            signal,
+          }),
+        ),
+      ),
     history: (name: string, stage = 'Production', signal?: AbortSignal) =>
-      request<History>('GET', `${model(name)}/history`, undefined, { stage }, signal),
-    servingStatus: (name: string, signal?: AbortSignal) => request<ServingStatus>('GET', `${model(name)}/status`, undefined, undefined, signal),
+      guard(unwrap(api.GET('/api/v1/models/{name}/history', { params: { path: { name }, query: { stage } }, signal }))),
+    servingStatus: (name: string, signal?: AbortSignal) => rawJson<ServingStatus>(`/api/v1/models/${enc(name)}/status`, signal),
     metrics: (name: string, q: { window_seconds: number; step_seconds: number }, signal?: AbortSignal) =>
-      request<Metrics>('GET', `${model(name)}/metrics`, undefined, q, signal),
+      rawJson<Metrics>(withQuery(`/api/v1/models/${enc(name)}/metrics`, q), signal),
     transitionStage: (name: string, v: number, body: { stage: string; archive_existing_versions?: boolean; reason?: string }) =>
-      request<{ version: Version; archived_versions: number[] }>('POST', `${version(name, v)}/stage`, body),
-    setAlias: (name: string, alias: string, body: { version: number; reason?: string }) =>
-      request<Version>('PUT', `${model(name)}/aliases/${enc(alias)}`, body),
-    rollback: (name: string, body: { reason: string; from_version?: number; stage?: string; to_version?: number }) =>
-      request<RollbackResult>('POST', `${model(name)}/rollback`, body),
+      guard(sdk.stages.transition(name, v, body)),
+    setAlias: (name: string, alias: string, body: { version: number; reason?: string }) => guard(sdk.aliases.set(name, alias, body.version, body.reason)),
+    rollback: (name: string, body: { reason: string; from_version?: number; stage?: string; to_version?: number }) => guard(sdk.rollback(name, body)),
     markHealth: (name: string, v: number, body: { health: 'stable' | 'failed' | 'unknown'; reason?: string }) =>
-      request<Version>('POST', `${version(name, v)}/health`, body),
+      guard(sdk.versions.mark(name, v, body.health, body.reason)),
     /** The change feed as a streaming response (fetch, so the token travels in a header, never the URL). */
     eventStream: (after: number | null, signal: AbortSignal) =>
-      fetch(base + withQuery('/api/v1/events/stream', { after }), { headers: { ...headers(false), accept: 'text/event-stream' }, signal }),
+      sdk.raw(withQuery('/api/v1/events/stream', { after }), { headers: { accept: 'text/event-stream' }, signal }),
   };
 }
 

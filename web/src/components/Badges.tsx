@@ -18,5 +18,6 @@ export function AliasBadge({ alias }: { alias: string }) {
 }
 
 export function AutoBadge({ automatic }: { automatic: boolean }) {
-  return automatic ? <span className="badge auto">automatic</span> : <span className="badge manual">manual</span>;
+  // Automatic moves (guard, rollout) stand out; manual is the quiet default but still said in words.
+  return automatic ? <span className="badge auto">automatic</span> : <span className="manual">manual</span>;
 }

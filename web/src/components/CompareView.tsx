@@ -4,7 +4,7 @@ import type { Version } from '../types';
 
 function fmt(x: unknown): string {
   if (x === undefined) return '—';
-  if (typeof x === 'number') return Number.isInteger(x) ? String(x) : x.toPrecision(4);
+  if (typeof x === 'number') return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
   return String(x);
 }
 

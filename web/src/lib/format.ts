@@ -4,8 +4,8 @@ import type { Role } from '../types';
 const ROLES: Role[] = ['viewer', 'editor', 'deployer', 'admin'];
 
 /** Roles are ordered; each may do everything the ones before it may. */
-export function roleAtLeast(role: Role | undefined, needed: Role): boolean {
-  return !!role && ROLES.indexOf(role) >= ROLES.indexOf(needed);
+export function roleAtLeast(role: string | undefined, needed: Role): boolean {
+  return !!role && ROLES.indexOf(role as Role) >= ROLES.indexOf(needed);
 }
 
 export function formatTime(iso: string | null | undefined): string {

@@ -39,7 +39,7 @@ export function ModelRow({ m }: { m: Model }) {
           <AliasBadge key={a} alias={`${a} v${v}`} />
         ))}
         {aliases.length > 3 && <span className="muted small">+{aliases.length - 3}</span>}
-        <span className="muted small">{m.latest_version ? `${m.latest_version} versions` : 'no versions'}</span>
+        <span className="muted small">{m.latest_version ? `latest v${m.latest_version}` : 'no versions'}</span>
       </div>
       <div className="model-last small">
         {m.last_event ? (
