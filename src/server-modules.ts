@@ -1,6 +1,7 @@
 // What `stagecraft server` runs beside the registry core. Each feature adds one entry here.
 import type { Module } from './app.js';
 import type { Deps } from './deps.js';
+import { embeddedGateway, servingRegistryModule } from './gateway/gateway-module.js';
 import { webModule } from './modules/web/web-module.js';
 
 export interface ServerModule {
@@ -10,5 +11,6 @@ export interface ServerModule {
 }
 
 export function serverModules(_deps: Deps): ServerModule[] {
-  return [{ register: webModule() }];
+  // The gateway's observers (monitoring) go in embeddedGateway({ observers: [...] }).
+  return [{ register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [] })];
 }

@@ -1,0 +1,34 @@
+// Gateway tuning, with defaults that suit the embedded single-process setup.
+import os from 'node:os';
+import type { InferenceObserver } from './observer.js';
+
+export interface GatewayOptions {
+  /** Names this gateway in heartbeats and `stagecraft status`. */
+  replicaId: string;
+  /** Where this replica answers, shown in status (null for the in-process gateway). */
+  url: string | null;
+  /** Requests running at once per model; more wait in its queue. */
+  concurrency: number;
+  /** Requests waiting per model before it answers 503 with Retry-After. */
+  queue: number;
+  /** How long a replaced version stays loaded as warm standby (a rollback to it is a pointer flip). */
+  standbyMs: number;
+  /** Estimated bytes of loaded models past which the oldest idle standbys are released first. */
+  memoryBudgetBytes: number;
+  heartbeatMs: number;
+  observers: InferenceObserver[];
+}
+
+export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): GatewayOptions {
+  return {
+    replicaId: `${os.hostname()}-${process.pid}`,
+    url: null,
+    concurrency: 16,
+    queue: 64,
+    standbyMs: 30 * 60_000,
+    memoryBudgetBytes: 2 * 1024 ** 3,
+    heartbeatMs: 2000,
+    observers: [],
+    ...overrides,
+  };
+}

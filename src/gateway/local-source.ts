@@ -1,0 +1,64 @@
+// The registry in the same process: pointers from the database, events from deps.feed, bytes from
+// the blob store, heartbeats straight into the replicas service.
+import type { Deps } from '../deps.js';
+import { sha256Hex } from '../blobs/verify.js';
+import { AppError } from '../errors.js';
+import type { RegistryEvent } from '../modules/events/events.js';
+import { servingSnapshot } from '../modules/bindings/bindings-service.js';
+import { recordHeartbeat, type Heartbeat } from '../modules/replicas/replicas-service.js';
+import { getManifest, loadVersionView } from '../modules/versions/versions-service.js';
+import { IntegrityError, specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';
+
+export class LocalSource implements GatewaySource {
+  private unsubscribe: (() => void) | null = null;
+  private handlers: SourceHandlers | null = null;
+
+  constructor(private readonly deps: Deps) {}
+
+  async start(handlers: SourceHandlers): Promise<void> {
+    this.handlers = handlers;
+    // Subscribe before the snapshot, buffer, then replay what came after it: nothing is missed.
+    let buffered: RegistryEvent[] | null = [];
+    this.unsubscribe = this.deps.feed.subscribe((e) => (buffered ? buffered.push(e) : handlers.event(e)));
+    const snap = await servingSnapshot(this.deps.db);
+    handlers.snapshot(snap);
+    const pending = buffered;
+    buffered = null;
+    for (const e of pending) if (e.id > snap.event_id) handlers.event(e);
+  }
+
+  resync(): void {
+    servingSnapshot(this.deps.db).then(
+      (s) => this.handlers?.snapshot(s),
+      (err) => this.deps.log.warn({ err }, 'gateway resync failed'),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  async fetchVersion(model: string, version: number) {
+    const view = await loadVersionView(this.deps.db, model, version);
+    const { files } = await getManifest(this.deps, model, version);
+    const spec = specFromVersion(view, files);
+    if (!spec.modelFile) return { spec, bytes: null };
+    let bytes: Buffer;
+    try {
+      bytes = await this.deps.blobs.read(spec.modelFile.sha256);
+    } catch (err) {
+      const details = (err as AppError).details;
+      if (err instanceof AppError && details && 'actual' in details) throw new IntegrityError(err.message);
+      throw err;
+    }
+    // Checked here too: the gateway never trusts a store to have verified for it.
+    const actual = sha256Hex(bytes);
+    if (actual !== spec.modelFile.sha256) throw new IntegrityError(`${spec.modelFile.path} hashes to ${actual}, not ${spec.modelFile.sha256} as the manifest says`);
+    return { spec, bytes };
+  }
+
+  async heartbeat(hb: Heartbeat): Promise<void> {
+    await recordHeartbeat(this.deps, hb);
+  }
+}
