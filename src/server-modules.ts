@@ -2,6 +2,7 @@
 import type { Module } from './app.js';
 import type { Deps } from './deps.js';
 import { embeddedGateway, servingRegistryModule } from './gateway/gateway-module.js';
+import { mlflowModule } from './modules/mlflow/mlflow-module.js';
 import { webModule } from './modules/web/web-module.js';
 
 export interface ServerModule {
@@ -12,5 +13,5 @@ export interface ServerModule {
 
 export function serverModules(_deps: Deps): ServerModule[] {
   // The gateway's observers (monitoring) go in embeddedGateway({ observers: [...] }).
-  return [{ register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [] })];
+  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [] })];
 }

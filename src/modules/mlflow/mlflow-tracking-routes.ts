@@ -1,0 +1,136 @@
+// MLflow tracking RPCs: experiments and runs, the subset log_model / register_model / load_model use.
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { badParam, missingParam } from './mlflow-errors.js';
+import { decodePageToken, encodePageToken, maxResults } from './mlflow-search-filter.js';
+import * as tracking from './mlflow-tracking-service.js';
+import { listExperiments, listRuns } from './mlflow-tracking-store.js';
+import { validateTagKey } from './mlflow-rules.js';
+import { intParam, keyValues, listParam, numberParam, optString, reqString, rpc, type Input } from './mlflow-transport.js';
+
+/** Clients send both run_id and the older run_uuid; either names the run. */
+function runIdOf(input: Input): string {
+  const id = optString(input, 'run_id') || optString(input, 'run_uuid');
+  if (!id) throw missingParam('run_id');
+  return id;
+}
+
+const VIEW: Record<string, string | undefined> = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: undefined };
+
+function viewType(input: Input, name: string): string | undefined {
+  const v = optString(input, name) ?? 'ACTIVE_ONLY';
+  if (!(v in VIEW)) throw badParam(`Invalid value ${v} for parameter '${name}'`);
+  return VIEW[v];
+}
+
+function metricsOf(input: Input, now: number) {
+  const raw = input.metrics;
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw badParam("Invalid value for parameter 'metrics': expected a list");
+  return raw.map((m) => metricOf(m as Input, now));
+}
+
+function metricOf(m: Input, now: number) {
+  const key = reqString(m, 'key');
+  const value = numberParam(m, 'value');
+  if (value === undefined) throw missingParam('value');
+  return { key, value, timestamp: intParam(m, 'timestamp') ?? now, step: intParam(m, 'step') ?? 0 };
+}
+
+export function mlflowTrackingRoutes(app: FastifyInstance, deps: Deps): void {
+  rpc(app, 'GET', '/experiments/get-by-name', 'read', async (input) => ({
+    experiment: tracking.experimentJson(await tracking.experimentByName(deps, reqString(input, 'experiment_name'))),
+  }));
+  rpc(app, 'POST', '/experiments/create', 'write', async (input) => ({
+    experiment_id: await tracking.createExperiment(deps, reqString(input, 'name'), optString(input, 'artifact_location')),
+  }));
+  rpc(app, 'GET', '/experiments/get', 'read', async (input) => ({
+    experiment: tracking.experimentJson(await tracking.requireExperiment(deps, reqString(input, 'experiment_id'))),
+  }));
+  const searchExperiments = async (input: Input) => {
+    if (optString(input, 'filter')) throw badParam('experiments/search: filter is not supported by this server yet');
+    const limit = maxResults(intParam(input, 'max_results'), 1000, 50_000);
+    const offset = decodePageToken(optString(input, 'page_token'));
+    const rows = await listExperiments(deps.db, { stage: viewType(input, 'view_type'), offset, limit: limit + 1 });
+    const out: Record<string, unknown> = {};
+    if (rows.length) out.experiments = rows.slice(0, limit).map(tracking.experimentJson);
+    if (rows.length > limit) out.next_page_token = encodePageToken(offset + limit);
+    return out;
+  };
+  rpc(app, 'POST', '/experiments/search', 'read', searchExperiments);
+  rpc(app, 'GET', '/experiments/search', 'read', searchExperiments);
+
+  rpc(app, 'POST', '/runs/create', 'write', async (input) => {
+    const run = await tracking.createRun(deps, {
+      experimentId: optString(input, 'experiment_id') || '0',
+      userId: optString(input, 'user_id') ?? '',
+      startTime: intParam(input, 'start_time'),
+      runName: optString(input, 'run_name'),
+      tags: keyValues(input, 'tags'),
+    });
+    const [json] = await tracking.runsJson(deps, [run], false);
+    return { run: json };
+  });
+  rpc(app, 'GET', '/runs/get', 'read', async (input) => {
+    const [json] = await tracking.runsJson(deps, [await tracking.requireRun(deps, runIdOf(input))]);
+    return { run: json };
+  });
+  rpc(app, 'POST', '/runs/update', 'write', async (input) => {
+    const run = await tracking.updateRun(deps, runIdOf(input), {
+      status: optString(input, 'status'),
+      endTime: intParam(input, 'end_time'),
+      runName: optString(input, 'run_name'),
+    });
+    return { run_info: tracking.runInfoJson(run) };
+  });
+  rpc(app, 'POST', '/runs/delete', 'write', async (input) => {
+    await tracking.setRunLifecycle(deps, runIdOf(input), 'deleted');
+    return {};
+  });
+  rpc(app, 'POST', '/runs/restore', 'write', async (input) => {
+    await tracking.setRunLifecycle(deps, runIdOf(input), 'active');
+    return {};
+  });
+  rpc(app, 'POST', '/runs/log-batch', 'write', async (input) => {
+    const now = deps.clock.now();
+    await tracking.logBatch(deps, runIdOf(input), { params: keyValues(input, 'params'), tags: keyValues(input, 'tags'), metrics: metricsOf(input, now) });
+    return {};
+  });
+  rpc(app, 'POST', '/runs/log-metric', 'write', async (input) => {
+    await tracking.logBatch(deps, runIdOf(input), { params: [], tags: [], metrics: [metricOf(input, deps.clock.now())] });
+    return {};
+  });
+  rpc(app, 'POST', '/runs/log-parameter', 'write', async (input) => {
+    await tracking.logBatch(deps, runIdOf(input), { params: [{ key: reqString(input, 'key'), value: optString(input, 'value') ?? '' }], tags: [], metrics: [] });
+    return {};
+  });
+  rpc(app, 'POST', '/runs/set-tag', 'write', async (input) => {
+    await tracking.logBatch(deps, runIdOf(input), { params: [], tags: [{ key: reqString(input, 'key'), value: optString(input, 'value') ?? '' }], metrics: [] });
+    return {};
+  });
+  rpc(app, 'POST', '/runs/delete-tag', 'write', async (input) => {
+    await tracking.deleteRunTag(deps, runIdOf(input), validateTagKey(reqString(input, 'key')));
+    return {};
+  });
+  rpc(app, 'POST', '/runs/log-model', 'write', async (input) => {
+    await tracking.logModel(deps, runIdOf(input), reqString(input, 'model_json'));
+    return {};
+  });
+  rpc(app, 'POST', '/runs/search', 'read', async (input) => {
+    if (optString(input, 'filter')) throw badParam('runs/search: filter is not supported by this server yet');
+    const ids = listParam(input, 'experiment_ids').map((id) => (/^\d+$/.test(id) ? Number(id) : NaN));
+    if (ids.some(Number.isNaN)) throw badParam('Invalid experiment ID in experiment_ids');
+    const limit = maxResults(intParam(input, 'max_results'), 1000, 50_000);
+    const offset = decodePageToken(optString(input, 'page_token'));
+    const order = listParam(input, 'order_by').map((o) => {
+      const m = /^\s*(?:attributes?\.)?(start_time|end_time|run_name|run_id)(?:\s+(asc|desc))?\s*$/i.exec(o);
+      if (!m) throw badParam(`Invalid order_by clause '${o}'. Only start_time, end_time, run_name and run_id are supported.`);
+      return { col: m[1].toLowerCase() as 'start_time', desc: (m[2] ?? 'asc').toLowerCase() === 'desc' };
+    });
+    const rows = await listRuns(deps.db, { experimentIds: ids, stage: viewType(input, 'run_view_type'), offset, limit: limit + 1, order });
+    const out: Record<string, unknown> = {};
+    if (rows.length) out.runs = await tracking.runsJson(deps, rows.slice(0, limit));
+    if (rows.length > limit) out.next_page_token = encodePageToken(offset + limit);
+    return out;
+  });
+}
