@@ -1,0 +1,109 @@
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../app.js';
+import { createDeps } from '../../deps.js';
+import { createLogger } from '../../log.js';
+import { DATABASES, hasPostgres, testConfig, uniqueName, useRegistry } from '../../../test/databases.js';
+import { call, createModel, promote, registerVersion } from '../../../test/http.js';
+import type { RegistryEvent } from './events.js';
+
+/** Reads SSE events from a listening server until `count` arrived (bounded by a timeout). */
+function readStream(port: number, path: string, count: number, headers: Record<string, string> = {}): Promise<RegistryEvent[]> {
+  return new Promise((resolve, reject) => {
+    const got: RegistryEvent[] = [];
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`only ${got.length} of ${count} events arrived`));
+    }, 10_000);
+    const req = http.get({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let buf = '';
+      res.on('data', (chunk: Buffer) => {
+        buf += chunk.toString();
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = frame.split('\n').find((l) => l.startsWith('data: '));
+          if (data) got.push(JSON.parse(data.slice(6)) as RegistryEvent);
+          if (got.length >= count) {
+            clearTimeout(timer);
+            req.destroy();
+            resolve(got);
+          }
+        }
+      });
+    });
+    req.on('error', () => {});
+  });
+}
+
+describe.each(DATABASES)('audit log and change feed on %s', (kind) => {
+  const r = useRegistry(kind);
+
+  it('pages the audit log with a cursor and filters by type and time', async () => {
+    const name = uniqueName('paged');
+    await createModel(r.app, name);
+    for (let i = 0; i < 5; i++) await registerVersion(r.app, name, { 'm.bin': `${name}-${i}` });
+    const first = (await call(r.app, 'GET', `/api/v1/events?model=${name}&limit=4`)).body;
+    expect(first.events.map((e: RegistryEvent) => e.type)).toEqual(Array(4).fill('version.created'));
+    expect(first.next_cursor).not.toBeNull();
+    const second = (await call(r.app, 'GET', `/api/v1/events?model=${name}&limit=4&cursor=${first.next_cursor}`)).body;
+    expect(second.events.map((e: RegistryEvent) => e.type)).toEqual(['version.created', 'model.created']);
+    expect(second.next_cursor).toBeNull();
+    const ids = [...first.events, ...second.events].map((e: RegistryEvent) => e.id);
+    expect([...ids].sort((a, b) => b - a)).toEqual(ids);
+    const created = (await call(r.app, 'GET', `/api/v1/events?model=${name}&type=model.created`)).body.events;
+    expect(created).toHaveLength(1);
+    const future = (await call(r.app, 'GET', `/api/v1/events?model=${name}&since=2999-01-01T00:00:00Z`)).body.events;
+    expect(future).toHaveLength(0);
+    expect((await call(r.app, 'GET', '/api/v1/events?since=yesterday')).status).toBe(400);
+  });
+
+  it('streams changes as they commit and resumes from Last-Event-ID without gaps or repeats', async () => {
+    const name = uniqueName('stream');
+    await createModel(r.app, name);
+    await registerVersion(r.app, name, { 'm.bin': `${name}-1` });
+    await r.app.listen({ host: '127.0.0.1', port: 0 }).catch(() => {});
+    const { port } = r.app.server.address() as AddressInfo;
+    const live = readStream(port, `/api/v1/events/stream?model=${encodeURIComponent(name)}`, 1);
+    await new Promise((res) => setTimeout(res, 100));
+    await promote(r.app, name, 1);
+    const events = await live;
+    expect(events.map((e) => e.type)).toEqual(['version.stage_changed']);
+    expect(events[0]).toMatchObject({ model: name, version: 1, to: 'Production' });
+
+    const all = (await call(r.app, 'GET', `/api/v1/events?model=${name}&order=asc`)).body.events as RegistryEvent[];
+    const resumed = await readStream(port, `/api/v1/events/stream?model=${encodeURIComponent(name)}`, all.length - 1, {
+      'last-event-id': String(all[0].id),
+    });
+    expect(resumed.map((e) => e.id)).toEqual(all.slice(1).map((e) => e.id));
+  });
+});
+
+describe.skipIf(!hasPostgres)('change feed across servers on PostgreSQL', () => {
+  it('delivers a change committed on one server to the feed of another', async () => {
+    const config = await testConfig('postgres');
+    const a = await createDeps(config, { log: createLogger('silent') });
+    const b = await createDeps(config, { log: createLogger('silent') });
+    const appA = await buildApp(a);
+    try {
+      const seen = new Promise<RegistryEvent>((resolve) => {
+        const off = b.feed.subscribe((e) => {
+          if (e.type === 'model.created') {
+            off();
+            resolve(e);
+          }
+        });
+      });
+      const name = uniqueName('cross');
+      await createModel(appA, name);
+      const event = await seen;
+      expect(event.model).toBe(name);
+    } finally {
+      await appA.close();
+      await a.close();
+      await b.close();
+    }
+  });
+});
