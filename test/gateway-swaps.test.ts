@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
+import { DATABASES, uniqueName, useRegistry } from './databases.js';
+import { eventually, expected, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
+import { call, createModel, promote } from './http.js';
+
+const row = [0.3, -1.2, 2.5];
+
+describe.each(DATABASES)('gateway swaps on %s', (kind) => {
+  const gw = embeddedGateway();
+  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register] } });
+
+  async function modelWith(n: number) {
+    const name = uniqueName('churn');
+    await createModel(r.app, name);
+    for (let v = 1; v <= n; v++) await registerOnnx(r.app, name, specFor(v));
+    return name;
+  }
+  const infer = (m: string) => call(r.app, 'POST', `/v2/models/${m}/infer`, v2Body([row]));
+
+  it('moves the answering version with a promotion and back with a rollback, keeping the old one warm', async () => {
+    const m = await modelWith(2);
+    await promote(r.app, m, 1);
+    await waitConverged(r.app, m, 1);
+    await promote(r.app, m, 2);
+    await waitConverged(r.app, m, 2);
+    const after = await infer(m);
+    expect(after.headers['stagecraft-model-version']).toBe('2');
+    expect(Math.abs(after.body.outputs[0].data[0] - expected(specFor(2), row))).toBeLessThan(1e-5);
+    // Version 1 is still loaded as standby: the rollback is a pointer flip, no load.
+    expect(gw.gateway().slots.get(m)?.loaded.has(1)).toBe(true);
+    const rb = await call(r.app, 'POST', `/api/v1/models/${m}/rollback`, { reason: 'auc dropped' });
+    expect(rb.body).toMatchObject({ from_version: 2, to_version: 1 });
+    const status = await waitConverged(r.app, m, 1);
+    expect(status.replicas[0]).toMatchObject({ version: 1, state: 'serving', error: null });
+    expect((await infer(m)).headers['stagecraft-model-version']).toBe('1');
+  });
+
+  it('serves every request through repeated promotions and rollbacks under load, never the old version after the switch is acknowledged', async () => {
+    const m = await modelWith(5);
+    await promote(r.app, m, 1);
+    await waitConverged(r.app, m, 1);
+    const answers: Array<{ sent: number; status: number; version: number }> = [];
+    let stop = false;
+    const client = async () => {
+      for (let i = 0; i < 5000 && !stop; i++) {
+        const sent = performance.now();
+        const res = await infer(m);
+        answers.push({ sent, status: res.status, version: Number(res.headers['stagecraft-model-version']) });
+      }
+    };
+    const clients = Array.from({ length: 6 }, client);
+    const acks: Array<{ at: number; until: number; version: number }> = [];
+    for (const v of [2, 3, 4, 5]) {
+      for (const move of ['promote', 'rollback'] as const) {
+        const res = move === 'promote' ? await promote(r.app, m, v) : await call(r.app, 'POST', `/api/v1/models/${m}/rollback`, { reason: 'load test' });
+        expect(res.status).toBe(200);
+        const target = move === 'promote' ? v : 1;
+        await waitConverged(r.app, m, target);
+        const at = performance.now();
+        await new Promise((res) => setTimeout(res, 30));
+        acks.push({ at, until: performance.now(), version: target });
+      }
+    }
+    stop = true;
+    await Promise.all(clients);
+    expect(answers.length).toBeGreaterThan(100);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    let checked = 0;
+    for (const ack of acks) {
+      const inWindow = answers.filter((a) => a.sent >= ack.at && a.sent < ack.until);
+      expect(inWindow.filter((a) => a.version !== ack.version)).toEqual([]);
+      checked += inWindow.length;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('refuses corrupted bytes, keeps the old version serving, says why in the status and audits it', async () => {
+    const m = await modelWith(2);
+    await promote(r.app, m, 1);
+    await waitConverged(r.app, m, 1);
+    const { files } = (await call(r.app, 'GET', `/api/v1/models/${m}/versions/2/files`)).body;
+    const sha = files[0].sha256 as string;
+    const blob = path.join(r.deps.config.dataDir, 'blobs', 'sha256', sha.slice(0, 2), sha);
+    const bytes = fs.readFileSync(blob);
+    bytes[bytes.length - 5] ^= 0xff;
+    fs.writeFileSync(blob, bytes);
+    await promote(r.app, m, 2);
+    const status = await eventually(
+      async () => (await call(r.app, 'GET', `/api/v1/models/${m}/status`)).body,
+      (s) => s.replicas[0]?.state === 'failed',
+      'the failed load to be reported',
+    );
+    expect(status).toMatchObject({ target_version: 2, converged: false });
+    expect(status.replicas[0].version).toBe(1);
+    expect(status.replicas[0].error).toContain('corrupted');
+    const res = await infer(m);
+    expect(res.status).toBe(200);
+    expect(res.headers['stagecraft-model-version']).toBe('1');
+    const events = await eventually(
+      async () => (await call(r.app, 'GET', `/api/v1/events?model=${m}&type=gateway.load_failed`)).body.events,
+      (e) => e.length > 0,
+      'the load failure event',
+    );
+    expect(events[0]).toMatchObject({ version: 2, target: 'stage:Production' });
+    expect(events[0].details).toMatchObject({ integrity: true, serving_version: 1 });
+  });
+});
