@@ -3,6 +3,7 @@ import type { Module } from './app.js';
 import type { Deps } from './deps.js';
 import { embeddedGateway, servingRegistryModule } from './gateway/gateway-module.js';
 import { mlflowModule } from './modules/mlflow/mlflow-module.js';
+import { monitoring } from './modules/monitoring/monitoring-module.js';
 import { webModule } from './modules/web/web-module.js';
 
 export interface ServerModule {
@@ -13,5 +14,6 @@ export interface ServerModule {
 
 export function serverModules(_deps: Deps): ServerModule[] {
   // The gateway's observers (monitoring) go in embeddedGateway({ observers: [...] }).
-  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [] })];
+  const mon = monitoring();
+  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer] }), { register: mon.register, close: mon.close }];
 }

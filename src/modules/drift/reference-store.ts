@@ -1,0 +1,24 @@
+// The only SQL for mon_references.
+import type { Db } from '../../db/tables.js';
+import type { Profile } from './drift.js';
+
+export interface ReferenceRow {
+  rows: number;
+  source: string;
+  profile: Profile;
+  created_at: number;
+}
+
+export async function findReference(db: Db, model: string, version: number): Promise<ReferenceRow | null> {
+  const r = await db.selectFrom('mon_references').selectAll().where('model', '=', model).where('version', '=', version).executeTakeFirst();
+  return r ? { rows: Number(r.rows), source: r.source, profile: JSON.parse(r.profile) as Profile, created_at: Number(r.created_at) } : null;
+}
+
+export async function writeReference(db: Db, model: string, version: number, ref: ReferenceRow): Promise<void> {
+  const values = { model, version, rows: ref.rows, source: ref.source, profile: JSON.stringify(ref.profile), created_at: ref.created_at };
+  await db
+    .insertInto('mon_references')
+    .values(values)
+    .onConflict((oc) => oc.columns(['model', 'version']).doUpdateSet({ rows: values.rows, source: values.source, profile: values.profile, created_at: values.created_at }))
+    .execute();
+}

@@ -1,0 +1,80 @@
+// Wiring for monitoring: the observer the gateway reports to (live stats, Prometheus, retained
+// predictions), the routes, the guard and the webhook dispatcher. Background work starts when the
+// app is ready and stops when it closes.
+import os from 'node:os';
+import type { Module } from '../../app.js';
+import type { Deps } from '../../deps.js';
+import type { InferenceObservation, InferenceObserver } from '../../gateway/observer.js';
+import { driftRoutes } from '../drift/drift-routes.js';
+import { Guard, type GuardOptions } from '../guard/guard.js';
+import { policiesRoutes } from '../policies/policies-routes.js';
+import { DEFAULT_DISPATCH, WebhookDispatcher, type DispatcherOptions } from '../webhooks/webhook-dispatcher.js';
+import { webhooksRoutes } from '../webhooks/webhooks-routes.js';
+import { monitoringRoutes } from './monitoring-routes.js';
+import { PrometheusMetrics } from './prometheus.js';
+import { DEFAULT_RETENTION, RecordWriter, type RetentionOptions } from './record-writer.js';
+import { RollingStats } from './rolling-stats.js';
+
+export interface MonitoringOptions {
+  retention?: Partial<RetentionOptions>;
+  /** false: this server never runs the guard (e.g. a read-only replica). Default: on. */
+  guard?: false | Partial<GuardOptions>;
+  webhooks?: Partial<DispatcherOptions>;
+  /** Rolling live-stats buckets: interval and how many are kept (default 60 × 60 s). */
+  statsIntervalMs?: number;
+  statsBuckets?: number;
+}
+
+export interface Monitoring {
+  observer: InferenceObserver;
+  register: Module;
+  close(): Promise<void>;
+  /** Set once registered. */
+  guard: Guard | null;
+  writer: RecordWriter | null;
+  stats: RollingStats;
+  prom: PrometheusMetrics;
+}
+
+export function monitoring(opts: MonitoringOptions = {}): Monitoring {
+  const stats = new RollingStats(opts.statsIntervalMs ?? 60_000, opts.statsBuckets ?? 60);
+  const prom = new PrometheusMetrics();
+  let dispatcher: WebhookDispatcher | null = null;
+  const m: Monitoring = {
+    stats,
+    prom,
+    guard: null,
+    writer: null,
+    // Runs on the request path: cheap, and it never throws into serving.
+    observer: {
+      observe(o: InferenceObservation) {
+        stats.add(o);
+        prom.observe(o);
+        m.writer?.push(o);
+      },
+    },
+    register(app, deps: Deps) {
+      const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, ...opts.retention });
+      m.writer = writer;
+      dispatcher = new WebhookDispatcher(deps, { ...DEFAULT_DISPATCH, ...opts.webhooks });
+      if (opts.guard !== false) m.guard = new Guard(deps, { holder: `${os.hostname()}-${process.pid}-${deps.ids.uuid().slice(0, 8)}`, ...opts.guard });
+      monitoringRoutes(app, deps, { prom, writer, stats });
+      driftRoutes(app, deps);
+      policiesRoutes(app, deps);
+      webhooksRoutes(app, deps);
+      app.addHook('onReady', async () => {
+        writer.start();
+        dispatcher?.start();
+        m.guard?.start();
+      });
+      app.addHook('onClose', async () => m.close());
+    },
+    async close() {
+      await m.guard?.stop();
+      await dispatcher?.stop();
+      await m.writer?.stop();
+      m.writer = null;
+    },
+  };
+  return m;
+}

@@ -1,0 +1,118 @@
+// The only SQL for mon_records: retained inference rows, joined later with ground truth.
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../../db/tables.js';
+import type { MonRecordsTable } from './monitoring-tables.js';
+
+export type NewRecord = Insertable<MonRecordsTable>;
+
+export interface RecordRow {
+  request_id: string;
+  row: number;
+  version: number;
+  time: number;
+  latency_ms: number;
+  outcome: string;
+  features: Record<string, number | string | null> | null;
+  pred: number | string | null;
+  label: number | string | null;
+}
+
+function toRecord(r: Pick<Selectable<MonRecordsTable>, 'request_id' | 'row' | 'version' | 'time' | 'latency_ms' | 'outcome' | 'features' | 'pred_num' | 'pred_text' | 'label_num' | 'label_text'>): RecordRow {
+  return {
+    request_id: r.request_id,
+    row: Number(r.row),
+    version: Number(r.version),
+    time: Number(r.time),
+    latency_ms: Number(r.latency_ms),
+    outcome: r.outcome,
+    features: r.features ? (JSON.parse(r.features) as RecordRow['features']) : null,
+    pred: r.pred_num !== null ? Number(r.pred_num) : r.pred_text,
+    label: r.label_num !== null ? Number(r.label_num) : r.label_text,
+  };
+}
+
+export async function insertRecords(db: Db, rows: NewRecord[]): Promise<void> {
+  if (rows.length === 0) return;
+  // A replayed request id (a retry through another replica) keeps its first record.
+  await db.insertInto('mon_records').values(rows).onConflict((oc) => oc.columns(['request_id', 'row']).doNothing()).execute();
+}
+
+export interface RecordQuery {
+  model: string;
+  version?: number;
+  from: number;
+  to: number;
+  /** Only input rows with a prediction (drift, quality) rather than request rows (row 0). */
+  withFeatures?: boolean;
+  labeledOnly?: boolean;
+  /** Only each request's first row, which carries its outcome and latency. */
+  requestsOnly?: boolean;
+  limit: number;
+}
+
+/** Most recent first, capped: windows are evaluated on at most `limit` rows. */
+export async function queryRecords(db: Db, q: RecordQuery): Promise<RecordRow[]> {
+  let query = db
+    .selectFrom('mon_records')
+    .select(['request_id', 'row', 'version', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text', 'label_num', 'label_text'])
+    .where('model', '=', q.model)
+    .where('time', '>=', q.from)
+    .where('time', '<', q.to);
+  if (q.version !== undefined) query = query.where('version', '=', q.version);
+  if (q.withFeatures) query = query.where('outcome', '=', 'ok');
+  if (q.requestsOnly) query = query.where('row', '=', 0);
+  if (q.labeledOnly) query = query.where('labeled_at', 'is not', null);
+  const rows = await query.orderBy('time', 'desc').limit(q.limit).execute();
+  return rows.map(toRecord);
+}
+
+/** The first rows a version served (oldest first): a reference profile built from early traffic. */
+export async function firstRecords(db: Db, model: string, version: number, limit: number): Promise<RecordRow[]> {
+  const rows = await db
+    .selectFrom('mon_records')
+    .select(['request_id', 'row', 'version', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text', 'label_num', 'label_text'])
+    .where('model', '=', model)
+    .where('version', '=', version)
+    .where('outcome', '=', 'ok')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toRecord);
+}
+
+export async function lastRecordTime(db: Db, model: string, version: number): Promise<number | null> {
+  const r = await db
+    .selectFrom('mon_records')
+    .select((eb) => eb.fn.max('time').as('t'))
+    .where('model', '=', model)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return r?.t === null || r?.t === undefined ? null : Number(r.t);
+}
+
+/** Attaches a label to a retained prediction; false when no such prediction is retained. */
+export async function labelRecord(db: Db, model: string, requestId: string, row: number, label: number | string, now: number): Promise<boolean> {
+  const res = await db
+    .updateTable('mon_records')
+    .set({
+      label_num: typeof label === 'number' ? label : null,
+      label_text: typeof label === 'string' ? label : null,
+      labeled_at: now,
+    })
+    .where('request_id', '=', requestId)
+    .where('row', '=', row)
+    .where('model', '=', model)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** Retention: drops rows older than `before` and all but the newest `maxRows`. */
+export async function pruneRecords(db: Db, before: number, maxRows: number): Promise<number> {
+  let deleted = Number((await db.deleteFrom('mon_records').where('time', '<', before).executeTakeFirst()).numDeletedRows);
+  const top = await db.selectFrom('mon_records').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+  const max = Number(top?.max ?? 0);
+  if (max > maxRows) {
+    deleted += Number((await db.deleteFrom('mon_records').where('id', '<=', max - maxRows).executeTakeFirst()).numDeletedRows);
+  }
+  return deleted;
+}

@@ -1,0 +1,27 @@
+// The only SQL for mon_policies.
+import type { Db } from '../../db/tables.js';
+import type { Policy } from './policies.js';
+
+export async function findPolicy(db: Db, model: string): Promise<Policy | null> {
+  const row = await db.selectFrom('mon_policies').select('policy').where('model', '=', model).executeTakeFirst();
+  return row ? (JSON.parse(row.policy) as Policy) : null;
+}
+
+export async function allPolicies(db: Db): Promise<Policy[]> {
+  const rows = await db.selectFrom('mon_policies').select('policy').orderBy('model').execute();
+  return rows.map((r) => JSON.parse(r.policy) as Policy);
+}
+
+export async function writePolicy(db: Db, policy: Policy, actor: string, now: number): Promise<void> {
+  const values = { model: policy.model, policy: JSON.stringify(policy), updated_at: now, updated_by: actor };
+  await db
+    .insertInto('mon_policies')
+    .values(values)
+    .onConflict((oc) => oc.column('model').doUpdateSet({ policy: values.policy, updated_at: now, updated_by: actor }))
+    .execute();
+}
+
+export async function deletePolicyRow(db: Db, model: string): Promise<boolean> {
+  const res = await db.deleteFrom('mon_policies').where('model', '=', model).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}

@@ -1,0 +1,102 @@
+// Health policies: one per model, the rules the guard evaluates. Pure validation with messages a
+// person can act on (every mistake is a 400 naming the field).
+import { invalid } from '../../errors.js';
+
+export const RULE_METRICS = ['error_rate', 'latency_p99_ms', 'accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse', 'drift_share'] as const;
+export const LABEL_METRICS = new Set(['accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse']);
+
+export interface Rule {
+  metric: string;
+  threshold: number;
+  positive_label: number | string;
+  min: number | null;
+  max: number | null;
+  max_drop: number | null;
+  min_samples: number;
+  /** Share of predictions in the window that must have a label before a label metric counts. */
+  min_label_coverage: number;
+  window_seconds: number;
+  failure_limit: number;
+  action: 'rollback' | 'alert';
+  dry_run: boolean;
+}
+
+export interface Policy {
+  model: string;
+  interval_seconds: number;
+  watch_minutes: number;
+  cooldown_seconds: number;
+  rules: Rule[];
+}
+
+const POLICY_KEYS = new Set(['model', 'interval_seconds', 'watch_minutes', 'cooldown_seconds', 'rules']);
+const RULE_KEYS = new Set(['metric', 'threshold', 'positive_label', 'min', 'max', 'max_drop', 'min_samples', 'min_label_coverage', 'window_seconds', 'failure_limit', 'action', 'dry_run']);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function num(o: Obj, key: string, where: string, dflt: number | null, check: (n: number) => boolean, rule: string): number | null {
+  const v = o[key];
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) throw invalid(`${where}.${key} must be ${rule} (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function unknownKeys(o: Obj, allowed: Set<string>, where: string): void {
+  const extra = Object.keys(o).filter((k) => !allowed.has(k));
+  if (extra.length) throw invalid(`${where} has unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}; allowed: ${[...allowed].join(', ')}`);
+}
+
+export function validateRule(raw: unknown, i: number): Rule {
+  const where = `rules[${i}]`;
+  if (!isObj(raw)) throw invalid(`${where} must be an object`);
+  unknownKeys(raw, RULE_KEYS, where);
+  const metric = raw.metric;
+  if (typeof metric !== 'string' || !((RULE_METRICS as readonly string[]).includes(metric) || /^psi:.+$/.test(metric))) {
+    throw invalid(`${where}.metric must be one of ${RULE_METRICS.join(', ')} or psi:<feature> (got ${JSON.stringify(metric)})`);
+  }
+  const any = () => true;
+  const rule: Rule = {
+    metric,
+    threshold: num(raw, 'threshold', where, 0.5, (n) => n >= 0 && n <= 1, 'a number between 0 and 1')!,
+    positive_label: (raw.positive_label as number | string | undefined) ?? 1,
+    min: num(raw, 'min', where, null, any, 'a number'),
+    max: num(raw, 'max', where, null, any, 'a number'),
+    max_drop: num(raw, 'max_drop', where, null, (n) => n > 0 && n < 1, 'a fraction between 0 and 1 (0.1 = a 10% drop)'),
+    min_samples: num(raw, 'min_samples', where, 100, (n) => Number.isInteger(n) && n >= 1, 'a positive integer')!,
+    min_label_coverage: num(raw, 'min_label_coverage', where, 0, (n) => n >= 0 && n <= 1, 'a fraction between 0 and 1')!,
+    window_seconds: num(raw, 'window_seconds', where, 600, (n) => n >= 1 && n <= 30 * 86400, 'between 1 and 2592000 seconds')!,
+    failure_limit: num(raw, 'failure_limit', where, 1, (n) => Number.isInteger(n) && n >= 1, 'a positive integer')!,
+    action: (raw.action as Rule['action'] | undefined) ?? 'rollback',
+    dry_run: (raw.dry_run as boolean | undefined) ?? false,
+  };
+  if (typeof rule.positive_label !== 'number' && typeof rule.positive_label !== 'string') throw invalid(`${where}.positive_label must be a number or a string`);
+  const bounds = [rule.min, rule.max, rule.max_drop].filter((b) => b !== null).length;
+  if (bounds === 0) throw invalid(`${where} needs a bound: min, max or max_drop`);
+  if (rule.max_drop !== null && bounds > 1) throw invalid(`${where}: max_drop cannot be combined with min or max`);
+  if (rule.min !== null && rule.max !== null && rule.min > rule.max) throw invalid(`${where}: min ${rule.min} is above max ${rule.max}`);
+  if (rule.action !== 'rollback' && rule.action !== 'alert') throw invalid(`${where}.action must be rollback or alert (got ${JSON.stringify(raw.action)})`);
+  if (typeof rule.dry_run !== 'boolean') throw invalid(`${where}.dry_run must be true or false`);
+  return rule;
+}
+
+export function validatePolicy(raw: unknown, modelName: string): Policy {
+  if (!isObj(raw)) throw invalid('a policy must be an object with interval_seconds, watch_minutes and rules');
+  unknownKeys(raw, POLICY_KEYS, 'policy');
+  if (raw.model !== undefined && raw.model !== modelName) throw invalid(`policy names model "${String(raw.model)}" but was sent for "${modelName}"`);
+  if (!Array.isArray(raw.rules) || raw.rules.length === 0) throw invalid('policy.rules must be a non-empty list');
+  if (raw.rules.length > 50) throw invalid('policy.rules may hold at most 50 rules');
+  return {
+    model: modelName,
+    interval_seconds: num(raw, 'interval_seconds', 'policy', 10, (n) => n >= 1 && n <= 86400, 'between 1 and 86400')!,
+    watch_minutes: num(raw, 'watch_minutes', 'policy', 60, (n) => n >= 0 && n <= 525600, 'between 0 and 525600')!,
+    cooldown_seconds: num(raw, 'cooldown_seconds', 'policy', 600, (n) => n >= 0 && n <= 86400 * 7, 'between 0 and 604800')!,
+    rules: raw.rules.map(validateRule),
+  };
+}
+
+/** How a rule reads in a reason or a timeline: "recall >= 0.8". */
+export function describeBound(rule: Rule): string {
+  if (rule.max_drop !== null) return `drop <= ${rule.max_drop * 100}% vs previous Production`;
+  return [rule.min !== null ? `>= ${rule.min}` : null, rule.max !== null ? `<= ${rule.max}` : null].filter(Boolean).join(' and ');
+}
