@@ -136,7 +136,7 @@ describe.each(DATABASES)('the MLflow 2.17 client trace replayed on %s', (kind) =
     expect(onnxVersion.body.runtime).toBe('onnx');
     expect(onnxVersion.body.signature.inputs[0].shape).toEqual([-1, 3]);
     expect(onnxVersion.body.digest).toMatch(/^sha256:/);
-    const history = await call(r.app, 'GET', '/api/v1/models/my_model/history?target=stage:Production');
+    const history = await call(r.app, 'GET', '/api/v1/models/my_model/history?stage=Production');
     expect(history.status).toBe(200);
     expect(history.body.entries.map((e: { version: number }) => e.version)).toEqual([1, 2, 1]);
   });
