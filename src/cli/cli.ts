@@ -1,45 +1,84 @@
 // The command table. Remote commands go through the SDK; the server command runs in-process.
+// runCli takes its io (stdout, stderr, env) so tests run it in-process; main passes process's.
 import { Command, CommanderError } from 'commander';
-import { DEFAULT_URL, processEnv } from '../config.js';
+import { StagecraftApiError, StagecraftUnreachableError } from '../../sdk/errors.js';
+import { StagecraftLocalError } from '../../sdk/node-files.js';
+import { DEFAULT_URL } from '../config.js';
 import { VERSION } from '../version.js';
+import { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
+import { processIo, type CliIo } from './cli-io.js';
+import { eventsCommands } from './events-commands.js';
+import { modelsCommands } from './models-commands.js';
 import { serverCommand } from './server-command.js';
+import { tagsCommands } from './tags-commands.js';
+import { targetsCommands } from './targets-commands.js';
+import { tokensCommands } from './tokens-commands.js';
+import { versionsCommands } from './versions-commands.js';
 
-export interface GlobalOptions {
-  url: string;
-  token?: string;
-  json?: boolean;
-}
+export type { GlobalOptions } from './cli-context.js';
 
-export function buildProgram(): Command {
-  const env = processEnv();
+export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: CliContext } {
   const program = new Command('stagecraft')
     .description('Model registry and serving gateway with instant, audited rollback')
-    .version(VERSION)
-    .option('--url <url>', 'Stagecraft server URL (env STAGECRAFT_URL)', env.STAGECRAFT_URL ?? DEFAULT_URL)
-    .option('--token <token>', 'API token (env STAGECRAFT_TOKEN)', env.STAGECRAFT_TOKEN)
+    .option('--url <url>', 'Stagecraft server URL (env STAGECRAFT_URL)', io.env.STAGECRAFT_URL || DEFAULT_URL)
+    .option('--token <token>', 'API token (env STAGECRAFT_TOKEN)', io.env.STAGECRAFT_TOKEN)
     .option('--json', 'machine-readable output')
+    .addHelpText('after', `\nstagecraft --version prints the version (${VERSION}).`)
+    // Inherited by every command added below: errors come back here instead of exiting the process.
     .exitOverride()
-    .showHelpAfterError();
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(add --help for usage)');
+  const ctx = new CliContext(io, program);
   serverCommand(program);
-  return program;
+  modelsCommands(program, ctx);
+  versionsCommands(program, ctx);
+  targetsCommands(program, ctx);
+  tagsCommands(program, ctx);
+  eventsCommands(program, ctx);
+  tokensCommands(program, ctx);
+  return { program, ctx };
 }
 
-export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const args = argv.slice(2);
+  // Handled here, not with program.version(): commander would otherwise take the `--version N` of
+  // `models transition-version` (MLflow's spelling) as the program's own flag.
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const { program, ctx } = buildProgram(io);
+  const exitCodeBefore = process.exitCode;
   try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    await program.parseAsync(args, { from: 'user' });
+    // `server` reports its exit status through process.exitCode.
+    if (process.exitCode !== exitCodeBefore && typeof process.exitCode === 'number') return process.exitCode;
+    return ctx.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version exit through here with code 0.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (err instanceof CliError) {
-      process.stderr.write(`stagecraft: ${err.message}\n`);
-      return err.exitCode;
-    }
-    process.stderr.write(`stagecraft: ${(err as Error).stack ?? String(err)}\n`);
+    return reportError(err, io, program.opts().url as string);
+  }
+}
+
+function reportError(err: unknown, io: CliIo, url: string): number {
+  const say = (text: string) => io.stderr.write(`stagecraft: ${text}\n`);
+  if (err instanceof CommanderError) {
+    // --help exits through here with code 0; commander already printed what was wrong.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof StagecraftApiError) {
+    // The server's own words: they name what was refused and why.
+    say(err.status >= 500 ? `${err.message} (server error, request id ${err.id})` : err.message);
     return EXIT.refused;
   }
+  if (err instanceof StagecraftUnreachableError) {
+    say(`${err.message}. Is the server running? Start it with \`stagecraft server\`, or point --url / STAGECRAFT_URL at it (now ${url}).`);
+    return EXIT.unreachable;
+  }
+  if (err instanceof StagecraftLocalError || err instanceof CliError) {
+    say(err.message);
+    return err instanceof CliError ? err.exitCode : EXIT.refused;
+  }
+  say((err as Error).stack ?? String(err));
+  return EXIT.refused;
 }

@@ -1,0 +1,95 @@
+// stagecraft models create|list|show|update|delete|transition-version
+import type { Command } from 'commander';
+import type { Model } from '../../sdk/client.js';
+import { versionNumber } from './cli-args.js';
+import type { CliContext } from './cli-context.js';
+import { modelColumns, printModel, versionColumns } from './format.js';
+
+/** Pages followed at most by list commands (100 per page): a CLI table, not an export tool. */
+export const MAX_PAGES = 100;
+
+export function modelsCommands(program: Command, ctx: CliContext): void {
+  const models = program.command('models').description('registered models');
+
+  models
+    .command('create')
+    .description('register a model')
+    .argument('<name>')
+    .option('--description <text>', 'what the model does')
+    .action(async (name: string, o: { description?: string }) => {
+      const model = await ctx.client().models.create({ name, description: o.description });
+      ctx.out().result(model, () => ctx.out().line(`Created model ${model.name}`));
+    });
+
+  models
+    .command('list')
+    .description('list registered models')
+    .option('--search <text>', 'only names containing this')
+    .action(async (o: { search?: string }) => {
+      const all: Model[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const res = await ctx.client().models.list({ search: o.search, cursor });
+        all.push(...res.models);
+        if (!res.next_cursor) break;
+        cursor = res.next_cursor;
+      }
+      ctx.out().result(all, () => ctx.out().table(all, modelColumns, 'No models yet: stagecraft models create NAME'));
+    });
+
+  models
+    .command('show')
+    .description("a model and its versions")
+    .argument('<name>')
+    .action(async (name: string) => {
+      const sc = ctx.client();
+      const [model, versions] = await Promise.all([sc.models.get(name), sc.versions.list(name)]);
+      ctx.out().result({ ...model, versions: versions.versions }, () => {
+        printModel(ctx.out(), model);
+        ctx.out().line();
+        ctx.out().table(versions.versions, versionColumns, 'No versions yet: stagecraft versions create MODEL PATH');
+      });
+    });
+
+  models
+    .command('update')
+    .description("change a model's description or name")
+    .argument('<name>')
+    .option('--description <text>')
+    .option('--rename <new-name>')
+    .action(async (name: string, o: { description?: string; rename?: string }) => {
+      const model = await ctx.client().models.update(name, { description: o.description, name: o.rename });
+      ctx.out().result(model, () => ctx.out().line(`Updated model ${model.name}`));
+    });
+
+  models
+    .command('delete')
+    .description('delete a model (kept in history)')
+    .argument('<name>')
+    .option('--reason <text>', 'recorded in the audit log')
+    .action(async (name: string, o: { reason?: string }) => {
+      await ctx.client().models.delete(name, o.reason);
+      ctx.out().result({ name, deleted: true }, () => ctx.out().line(`Deleted model ${name}`));
+    });
+
+  // The spelling people learn with MLflow's client.transition_model_version_stage.
+  models
+    .command('transition-version')
+    .description('move a version to None, Staging, Production or Archived (MLflow spelling)')
+    .requiredOption('--model-name <name>')
+    .requiredOption('--version <n>', 'version number', versionNumber)
+    .requiredOption('--stage <stage>', 'None, Staging, Production or Archived (any case)')
+    .option('--archive-existing', 'archive the versions now in that stage')
+    .option('--reason <text>', 'recorded in the audit log')
+    .action(async (o: { modelName: string; version: number; stage: string; archiveExisting?: boolean; reason?: string }) => {
+      const res = await ctx.client().stages.transition(o.modelName, o.version, {
+        stage: o.stage,
+        archive_existing_versions: !!o.archiveExisting,
+        reason: o.reason,
+      });
+      ctx.out().result(res, () => {
+        const archived = res.archived_versions.length ? `; archived ${res.archived_versions.join(', ')}` : '';
+        ctx.out().line(`${res.version.name} version ${res.version.version} is now in ${res.version.stage}${archived}`);
+      });
+    });
+}

@@ -1,0 +1,125 @@
+// Serving targets: stagecraft aliases set|get|delete, rollback, history, resolve.
+import type { Command } from 'commander';
+import { StagecraftApiError, type StagecraftClient } from '../../sdk/client.js';
+import { versionNumber } from './cli-args.js';
+import type { CliContext } from './cli-context.js';
+import { CliError, EXIT } from './cli-errors.js';
+import { printVersion } from './format.js';
+import { shortTime } from './table.js';
+
+export function targetsCommands(program: Command, ctx: CliContext): void {
+  const aliases = program.command('aliases').description('named pointers to versions (champion, canary…)');
+  aliases
+    .command('set')
+    .description('point ALIAS at VERSION (moves it if set)')
+    .argument('<model>')
+    .argument('<alias>')
+    .argument('<version>', 'version number', versionNumber)
+    .option('--reason <text>', 'recorded in the audit log')
+    .action(async (model: string, alias: string, n: number, o: { reason?: string }) => {
+      const v = await ctx.client().aliases.set(model, alias, n, o.reason);
+      ctx.out().result(v, () => ctx.out().line(`${model}@${alias} -> version ${v.version}`));
+    });
+  aliases
+    .command('get')
+    .description('the version an alias points at')
+    .argument('<model>')
+    .argument('<alias>')
+    .action(async (model: string, alias: string) => {
+      const v = await ctx.client().aliases.get(model, alias);
+      ctx.out().result(v, () => printVersion(ctx.out(), v));
+    });
+  aliases
+    .command('delete')
+    .description('remove an alias')
+    .argument('<model>')
+    .argument('<alias>')
+    .option('--reason <text>', 'recorded in the audit log')
+    .action(async (model: string, alias: string, o: { reason?: string }) => {
+      await ctx.client().aliases.delete(model, alias, o.reason);
+      ctx.out().result({ name: model, alias, deleted: true }, () => ctx.out().line(`Deleted alias ${model}@${alias}`));
+    });
+
+  program
+    .command('rollback')
+    .description('move a stage (default Production) or alias back to the last known good version')
+    .argument('<model>')
+    .option('--stage <stage>', 'the stage to roll back (default Production)')
+    .option('--alias <alias>', 'roll back an alias instead of a stage')
+    .option('--to <version>', 'an explicit version instead of the last known good', versionNumber)
+    .option('--force', 'allow --to a version marked failed')
+    .requiredOption('--reason <text>', 'why: recorded in the audit log and on the version rolled back from')
+    .action(async (model: string, o: { stage?: string; alias?: string; to?: number; force?: boolean; reason: string }) => {
+      if (o.stage && o.alias) throw new CliError('give --stage or --alias, not both', EXIT.usage);
+      const sc = ctx.client();
+      // Send the holder we saw as from_version: if someone moves the target meanwhile, the server
+      // refuses (409) instead of rolling back twice or undoing their change.
+      const from = await currentHolder(sc, model, o.alias, o.stage);
+      const res = await sc.rollback(model, { stage: o.stage, alias: o.alias, to_version: o.to, from_version: from, reason: o.reason, force: o.force });
+      ctx.out().result(res, () => {
+        ctx.out().line(`Rolled back ${res.name} ${targetName(res.target)}: version ${res.from_version} -> version ${res.to_version} (event ${res.event_id})`);
+        const archived = res.archived_versions.includes(res.from_version) ? ' and archived' : '';
+        ctx.out().line(`Version ${res.from_version} is marked failed${archived}: ${res.reason}`);
+      });
+    });
+
+  program
+    .command('history')
+    .description('which versions held a stage or alias, when and why')
+    .argument('<model>')
+    .option('--stage <stage>', 'default Production')
+    .option('--alias <alias>')
+    .option('--at <time>', 'which version held it at this time (ISO 8601 or epoch ms)')
+    .action(async (model: string, o: { stage?: string; alias?: string; at?: string }) => {
+      if (o.stage && o.alias) throw new CliError('give --stage or --alias, not both', EXIT.usage);
+      const h = await ctx.client().history(model, { stage: o.stage, alias: o.alias, at: o.at });
+      ctx.out().result(h, () => {
+        const out = ctx.out();
+        if (h.at) {
+          out.line(`At ${h.at.time}, ${h.name} ${targetName(h.target)} was ${h.at.version === null ? 'held by no version' : `version ${h.at.version}`}`);
+          out.line();
+        }
+        out.table(
+          h.entries,
+          [
+            { header: 'VERSION', value: (e) => e.version ?? '(none)', right: true },
+            { header: 'FROM', value: (e) => shortTime(e.from) },
+            { header: 'UNTIL', value: (e) => (e.until ? shortTime(e.until) : 'now') },
+            { header: 'ACTOR', value: (e) => e.actor },
+            { header: 'CAUSE', value: (e) => (e.automatic ? `${e.cause} (automatic)` : e.cause) },
+            { header: 'EVENT', value: (e) => e.event_id, right: true },
+            { header: 'REASON', value: (e) => e.reason },
+          ],
+          `${targetName(h.target)} of ${h.name} has never been held`,
+        );
+      });
+    });
+
+  program
+    .command('resolve')
+    .description('the version a models:/ URI points at now (models:/NAME/N, /Stage, /latest, /label, @alias)')
+    .argument('<uri>')
+    .action(async (uri: string) => {
+      const r = await ctx.client().resolve(uri);
+      ctx.out().result(r, () => {
+        const v = r.model_version;
+        ctx.out().line(`${r.uri} -> ${r.name} version ${r.version} (stage ${v.stage}, health ${v.health}, ${v.digest ?? 'no files'})`);
+      });
+    });
+}
+
+/** The version holding the target now, or undefined when nothing does (the server then explains). */
+async function currentHolder(sc: StagecraftClient, model: string, alias?: string, stage?: string): Promise<number | undefined> {
+  try {
+    if (alias) return (await sc.aliases.get(model, alias)).version;
+    return (await sc.resolve(`models:/${model}/${stage ?? 'Production'}`)).version;
+  } catch (err) {
+    if (err instanceof StagecraftApiError && (err.status === 404 || err.status === 400)) return undefined;
+    throw err;
+  }
+}
+
+/** "stage:Production" -> "Production", "alias:champion" -> "@champion" (the server's target keys). */
+function targetName(target: string): string {
+  return target.replace(/^stage:/, '').replace(/^alias:/, '@');
+}

@@ -1,0 +1,56 @@
+// stagecraft tokens create|list|revoke, whoami
+import type { Command } from 'commander';
+import type { TokenRole } from '../../sdk/client.js';
+import type { CliContext } from './cli-context.js';
+import { shortTime } from './table.js';
+
+const ROLES = ['viewer', 'editor', 'deployer', 'admin'];
+
+export function tokensCommands(program: Command, ctx: CliContext): void {
+  const tokens = program.command('tokens').description('API tokens (admin)');
+
+  tokens
+    .command('create')
+    .description('create a token; it is printed once and cannot be shown again')
+    .argument('<name>', 'who or what uses it; recorded as the actor in the audit log')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .action(async (name: string, o: { role: string }) => {
+      const created = await ctx.client().tokens.create(name, o.role as TokenRole);
+      ctx.out().result(created, () => {
+        ctx.out().line(created.token);
+        ctx.out().note(`Token "${created.name}" (${created.role}) created. Store it now: it is not shown again.`);
+      });
+    });
+
+  tokens
+    .command('list')
+    .description('list tokens (never their secrets)')
+    .action(async () => {
+      const { tokens: all } = await ctx.client().tokens.list();
+      ctx.out().result(all, () =>
+        ctx.out().table(all, [
+          { header: 'NAME', value: (t) => t.name },
+          { header: 'ROLE', value: (t) => t.role },
+          { header: 'CREATED', value: (t) => `${shortTime(t.created_at)} by ${t.created_by}` },
+          { header: 'STATE', value: (t) => (t.revoked ? 'revoked' : 'active') },
+        ]),
+      );
+    });
+
+  tokens
+    .command('revoke')
+    .description('revoke a token at once')
+    .argument('<name>')
+    .action(async (name: string) => {
+      await ctx.client().tokens.revoke(name);
+      ctx.out().result({ name, revoked: true }, () => ctx.out().line(`Revoked token ${name}`));
+    });
+
+  program
+    .command('whoami')
+    .description('the name and role the server sees for these credentials')
+    .action(async () => {
+      const me = await ctx.client().whoami();
+      ctx.out().result(me, () => ctx.out().line(`${me.name} (${me.role}${me.open ? ', open local mode: no tokens on this server' : ''})`));
+    });
+}

@@ -1,0 +1,153 @@
+// stagecraft versions create|list|show|download|delete|mark
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import type { Version } from '../../sdk/client.js';
+import { downloadVersion, uploadVersion, type Progress } from '../../sdk/node.js';
+import { collectMetric, collectParam, versionNumber } from './cli-args.js';
+import type { CliContext } from './cli-context.js';
+import { CliError, EXIT } from './cli-errors.js';
+import { printVersion, versionColumns } from './format.js';
+import { MAX_PAGES } from './models-commands.js';
+import { bytes } from './table.js';
+
+interface CreateFlags {
+  label?: string;
+  description?: string;
+  source?: string;
+  runId?: string;
+  param?: Record<string, string | number | boolean>;
+  metric?: Record<string, number>;
+  tag?: Record<string, string | number | boolean>;
+}
+
+export function versionsCommands(program: Command, ctx: CliContext): void {
+  const versions = program.command('versions').description("a model's immutable versions");
+
+  versions
+    .command('create')
+    .description('upload a file or a directory as a new version')
+    .argument('<model>')
+    .argument('<path>', 'a file, or a directory (uploaded whole; symbolic links are refused)')
+    .option('--label <label>', 'a name unique within the model, e.g. v1.0')
+    .option('--description <text>')
+    .option('--source <uri>', 'where the model came from (lineage)')
+    .option('--run-id <id>', 'the training run (lineage)')
+    .option('--param <key=value>', 'a training parameter (repeatable)', collectParam)
+    .option('--metric <key=value>', 'a numeric metric (repeatable)', collectMetric)
+    .option('--tag <key=value>', 'a tag (repeatable)', collectParam)
+    .action(async (model: string, path: string, o: CreateFlags) => {
+      const progress = progressBar(ctx, 'uploading');
+      try {
+        const { version, skipped } = await uploadVersion(ctx.client(), model, path, {
+          label: o.label,
+          description: o.description,
+          source: o.source,
+          run_id: o.runId,
+          params: o.param,
+          metrics: o.metric,
+          tags: o.tag ? Object.fromEntries(Object.entries(o.tag).map(([k, v]) => [k, String(v)])) : undefined,
+          onProgress: progress?.update,
+        });
+        progress?.stop();
+        ctx.out().result(version, () => {
+          const label = version.label ? ` (${version.label})` : '';
+          const reused = skipped.length ? `; ${skipped.length} file(s) already stored, not re-sent` : '';
+          ctx.out().line(`Registered ${version.name} version ${version.version}${label}: ${bytes(version.size_bytes)}, ${version.digest}${reused}`);
+        });
+      } finally {
+        progress?.stop();
+      }
+    });
+
+  versions
+    .command('list')
+    .description("a model's versions, newest first")
+    .argument('<model>')
+    .option('--stage <stage>', 'only versions in this stage')
+    .action(async (model: string, o: { stage?: string }) => {
+      const all: Version[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const res = await ctx.client().versions.list(model, { stage: o.stage, cursor });
+        all.push(...res.versions);
+        if (!res.next_cursor) break;
+        cursor = res.next_cursor;
+      }
+      ctx.out().result(all, () => ctx.out().table(all, versionColumns, `No versions of ${model}`));
+    });
+
+  versions
+    .command('show')
+    .description('one version: stage, aliases, health, lineage, signature')
+    .argument('<model>')
+    .argument('<version>', 'version number', versionNumber)
+    .action(async (model: string, n: number) => {
+      const v = await ctx.client().versions.get(model, n);
+      ctx.out().result(v, () => printVersion(ctx.out(), v));
+    });
+
+  versions
+    .command('download')
+    .description("write a version's files to a directory, each verified against its sha256")
+    .argument('<model>')
+    .argument('<version>', 'version number', versionNumber)
+    .option('--out <dir>', 'target directory (default ./MODEL-vN)')
+    .action(async (model: string, n: number, o: { out?: string }) => {
+      const progress = progressBar(ctx, 'downloading');
+      try {
+        const res = await downloadVersion(ctx.client(), model, n, o.out ?? `${model}-v${n}`, { onProgress: progress?.update });
+        progress?.stop();
+        ctx.out().result(res, () => ctx.out().line(`Downloaded ${model} version ${n} (${res.files.length} file(s), verified) to ${res.dir}`));
+      } finally {
+        progress?.stop();
+      }
+    });
+
+  versions
+    .command('delete')
+    .description('delete a version (kept in history; its number is never reused)')
+    .argument('<model>')
+    .argument('<version>', 'version number', versionNumber)
+    .option('--reason <text>', 'recorded in the audit log')
+    .action(async (model: string, n: number, o: { reason?: string }) => {
+      await ctx.client().versions.delete(model, n, o.reason);
+      ctx.out().result({ name: model, version: n, deleted: true }, () => ctx.out().line(`Deleted ${model} version ${n}`));
+    });
+
+  versions
+    .command('mark')
+    .description('record that a version is known stable or failed')
+    .argument('<model>')
+    .argument('<version>', 'version number', versionNumber)
+    .option('--stable', 'known good: rollback prefers it')
+    .option('--failed', 'known bad: rollback never picks it')
+    .requiredOption('--reason <text>', 'why (kept with the version and in the audit log)')
+    .action(async (model: string, n: number, o: { stable?: boolean; failed?: boolean; reason: string }) => {
+      if (!!o.stable === !!o.failed) throw new CliError('give exactly one of --stable or --failed', EXIT.usage);
+      const v = await ctx.client().versions.mark(model, n, o.stable ? 'stable' : 'failed', o.reason);
+      ctx.out().result(v, () => ctx.out().line(`${model} version ${n} marked ${v.health}: ${o.reason}`));
+    });
+}
+
+/** A progress bar on a terminal only: never in --json output, pipes or CI logs. */
+function progressBar(ctx: CliContext, what: string): { update: Progress; stop: () => void } | null {
+  const stderr = ctx.io.stderr;
+  if (!stderr.isTTY || ctx.globals().json) return null;
+  const bar = new cliProgress.SingleBar(
+    { stream: stderr as NodeJS.WritableStream, format: `${what} [{bar}] {percentage}% {done}/{size}`, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let stopped = false;
+  return {
+    update: (done, total) => {
+      if (!started) bar.start(total, 0, { done: bytes(0), size: bytes(total) });
+      started = true;
+      bar.update(done, { done: bytes(done) });
+    },
+    stop: () => {
+      if (started && !stopped) bar.stop();
+      stopped = true;
+    },
+  };
+}
