@@ -1,7 +1,7 @@
 // Every model at a glance: serving version with its badges and health, and the last change.
 // Server-side search, keyset pages of 100, and a virtualized list, so 1,000 models × 100 versions
 // costs one small request per 100 rows and only the visible rows in the DOM.
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { AliasBadge, HealthBadge } from '../components/Badges';
@@ -14,6 +14,7 @@ import type { Model } from '../types';
 
 const ROW_HEIGHT = 68;
 const SEARCH_DEBOUNCE_MS = 250;
+const FALLBACK_RECT = { width: 1200, height: 700 };
 
 export function ModelRow({ m }: { m: Model }) {
   const aliases = Object.entries(m.aliases);
@@ -121,8 +122,10 @@ export function ModelsPage() {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
-    // jsdom and the first paint have no layout yet; assume a laptop-sized viewport.
-    initialRect: { width: 1200, height: 700 },
+    // Without layout (first paint, a hidden tab, jsdom) the list would measure 0 px and render no
+    // rows; assume a laptop-sized viewport until a real size arrives.
+    initialRect: FALLBACK_RECT,
+    observeElementRect: (instance, cb) => observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : FALLBACK_RECT)),
   });
   const items = virtual.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1].index : -1;
