@@ -38,7 +38,12 @@ export class Gateway {
     await Promise.allSettled(boot);
     this.ready = true;
     this.timers.push(setInterval(() => void this.report(), this.options.heartbeatMs));
-    this.timers.push(setInterval(() => this.sweep(), Math.min(5000, this.options.standbyMs)));
+    this.timers.push(
+      setInterval(() => {
+        this.sweep();
+        this.retryFailed();
+      }, Math.min(5000, this.options.standbyMs)),
+    );
     for (const t of this.timers) t.unref();
     await this.report();
   }
@@ -164,6 +169,17 @@ export class Gateway {
   /** Releases standbys past the window, then the oldest idle ones while over the memory budget. */
   sweep(): void {
     for (const lv of releaseIdle(this.slots, this.options, Date.now())) void lv.runtime.close().catch(() => {});
+  }
+
+  /** Retries targets whose load failed for a passing reason (registry away, disk); never bad bytes. */
+  private retryFailed(): void {
+    for (const slot of this.slots.values()) {
+      const target = slot.target;
+      const failure = target === null ? undefined : slot.failures.get(target);
+      if (!failure || failure.integrity || slot.loading.has(target!)) continue;
+      slot.failures.delete(target!);
+      this.reconcile(slot);
+    }
   }
 
   private async closeWhenIdle(lv: LoadedVersion): Promise<void> {
