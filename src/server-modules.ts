@@ -3,6 +3,8 @@ import type { Module } from './app.js';
 import type { Deps } from './deps.js';
 import { embeddedGateway, servingRegistryModule } from './gateway/gateway-module.js';
 import { mlflowModule } from './modules/mlflow/mlflow-module.js';
+import { approvalsModule } from './modules/approvals/approvals-module.js';
+import { gatesModule } from './modules/gates/gates-module.js';
 import { monitoring } from './modules/monitoring/monitoring-module.js';
 import { webModule } from './modules/web/web-module.js';
 
@@ -15,5 +17,5 @@ export interface ServerModule {
 export function serverModules(_deps: Deps): ServerModule[] {
   // The gateway's observers (monitoring) go in embeddedGateway({ observers: [...] }).
   const mon = monitoring();
-  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer] }), { register: mon.register, close: mon.close }];
+  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer] }), { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }];
 }

@@ -2,14 +2,15 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectCaps } from '../dialect.js';
 import { registryMigration } from './0001-registry.js';
-import { monitoringMigration } from './0004-monitoring.js';
-import { mlflowMigration } from './0003-mlflow.js';
 import { gatewayMigration } from './0002-gateway.js';
+import { mlflowMigration } from './0003-mlflow.js';
+import { monitoringMigration } from './0004-monitoring.js';
+import { promotionMigration } from './0005-promotion.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
 /** Other modules append their migrations here, in order. */
-export const MIGRATIONS: Array<[string, MigrationFactory]> = [['0001-registry', registryMigration], ['0003-mlflow', mlflowMigration], ['0002-gateway', gatewayMigration], ['0004-monitoring', monitoringMigration]];
+export const MIGRATIONS: Array<[string, MigrationFactory]> = [['0001-registry', registryMigration], ['0002-gateway', gatewayMigration], ['0003-mlflow', mlflowMigration], ['0004-monitoring', monitoringMigration], ['0005-promotion', promotionMigration]];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {
   return {

@@ -16,6 +16,41 @@ export interface TransitionInput {
   reason?: string;
   /** Promote even a version marked failed. */
   force?: boolean;
+  /** Set by in-process callers that cleared a promotion check (an approved request, an admin override); never from a request body. */
+  clearance?: Record<string, unknown>;
+}
+
+/** A version about to enter Staging or Production, as the promotion checks see it. */
+export interface PromotionAttempt {
+  actor: string;
+  model: { id: string; name: string };
+  row: VersionRow;
+  stage: Stage;
+  input: TransitionInput;
+}
+
+/**
+ * A check that must pass before a version enters a serving stage (validation gates, approvals).
+ * It refuses by throwing an AppError naming what failed. Modules add theirs to deps.beforePromotion
+ * when they register; lower `order` runs first. Rollback does not consult them: it returns to a
+ * version that already served.
+ */
+export interface PromotionCheck {
+  name: string;
+  order: number;
+  check(deps: Deps, attempt: PromotionAttempt): Promise<void>;
+}
+
+declare module '../../deps.js' {
+  interface Deps {
+    beforePromotion?: PromotionCheck[];
+  }
+}
+
+async function runPromotionChecks(deps: Deps, attempt: PromotionAttempt): Promise<void> {
+  if (attempt.row.stage === attempt.stage || !(SERVING_STAGES as string[]).includes(attempt.stage)) return;
+  const checks = [...(deps.beforePromotion ?? [])].sort((a, b) => a.order - b.order);
+  for (const c of checks) await c.check(deps, attempt);
 }
 
 /** Revisions of the serving targets a move of `row` into `stage` touches. */
@@ -75,6 +110,8 @@ export async function transitionStage(deps: Deps, actor: string, modelName: stri
   const stage = canonicalStage(input.stage);
   // Read before the transaction: the revisions are what this request saw; the claim checks them.
   const { model, row } = await requireVersion(deps.db, modelName, version);
+  // Checks run before the transaction: evaluating a model must not hold the write lock.
+  await runPromotionChecks(deps, { actor, model, row, stage, input });
   const revisions = await readMoveRevisions(deps.db, model.id, row.stage, stage);
   await settle();
   let archived: number[] = [];

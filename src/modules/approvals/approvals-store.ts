@@ -1,0 +1,54 @@
+// The only SQL for approval policies and approval requests.
+import type { Db } from '../../db/tables.js';
+import '../gates/promotion-tables.js';
+
+export async function findPolicy(db: Db, modelId: string) {
+  return db.selectFrom('promo_approval_policies').selectAll().where('model_id', '=', modelId).executeTakeFirst();
+}
+
+export async function upsertPolicy(db: Db, row: { model_id: string; stages: string; updated_at: number; updated_by: string }) {
+  await db
+    .insertInto('promo_approval_policies')
+    .values(row)
+    .onConflict((oc) => oc.column('model_id').doUpdateSet({ stages: row.stages, updated_at: row.updated_at, updated_by: row.updated_by }))
+    .execute();
+}
+
+const withModel = (db: Db) =>
+  db.selectFrom('promo_approvals as a').innerJoin('models as m', 'm.id', 'a.model_id').selectAll('a').select('m.name as model_name');
+
+export type ApprovalRow = NonNullable<Awaited<ReturnType<typeof findApproval>>>;
+
+export async function findApproval(db: Db, id: number) {
+  return withModel(db).where('a.id', '=', id).executeTakeFirst();
+}
+
+export async function findPendingFor(db: Db, modelId: string, version: number, stage: string) {
+  return withModel(db)
+    .where('a.model_id', '=', modelId)
+    .where('a.version', '=', version)
+    .where('a.stage', '=', stage)
+    .where('a.status', '=', 'pending')
+    .executeTakeFirst();
+}
+
+export async function listApprovals(db: Db, q: { status?: string; modelId?: string; limit: number }) {
+  let query = withModel(db);
+  if (q.status) query = query.where('a.status', '=', q.status);
+  if (q.modelId) query = query.where('a.model_id', '=', q.modelId);
+  return query.orderBy('a.id', 'desc').limit(q.limit).execute();
+}
+
+export async function insertApproval(
+  db: Db,
+  row: { model_id: string; version: number; stage: string; archive_existing: number; status: string; reason: string | null; requested_by: string; requested_at: number },
+): Promise<number> {
+  const r = await db.insertInto('promo_approvals').values(row).returning('id').executeTakeFirstOrThrow();
+  return Number(r.id);
+}
+
+/** Conditional on the request still being pending: two deciders cannot both win. */
+export async function decideApproval(db: Db, id: number, patch: { status: string; decided_by: string; decided_at: number; comment: string | null }): Promise<boolean> {
+  const r = await db.updateTable('promo_approvals').set(patch).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
