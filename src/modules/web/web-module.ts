@@ -63,8 +63,9 @@ export function webModule(opts: WebOptions = {}): Module {
         }
         if (!isUiRoute(url)) throw notFound(`no route ${req.method} ${url}`);
         if (!built) return reply.type('text/html').send(NOT_BUILT);
+        // Always revalidate the page itself, so a new build is picked up on the next load.
         reply.header('cache-control', 'no-cache');
-        return reply.sendFile('index.html', { maxAge: 0 });
+        return reply.sendFile('index.html', { cacheControl: false });
       },
     );
   };
