@@ -8,8 +8,10 @@ import { VERSION } from '../version.js';
 import { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { processIo, type CliIo } from './cli-io.js';
+import { demoCommand } from './demo-command.js';
 import { eventsCommands } from './events-commands.js';
 import { modelsCommands } from './models-commands.js';
+import { monitoringCommands } from './monitoring-commands.js';
 import { serverCommand } from './server-command.js';
 import { tagsCommands } from './tags-commands.js';
 import { targetsCommands } from './targets-commands.js';
@@ -37,6 +39,8 @@ export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: 
   tagsCommands(program, ctx);
   eventsCommands(program, ctx);
   tokensCommands(program, ctx);
+  monitoringCommands(program, ctx);
+  demoCommand(program, ctx);
   return { program, ctx };
 }
 
