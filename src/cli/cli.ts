@@ -11,6 +11,7 @@ import { processIo, type CliIo } from './cli-io.js';
 import { demoCommand } from './demo-command.js';
 import { eventsCommands } from './events-commands.js';
 import { modelsCommands } from './models-commands.js';
+import { promotionCommands } from './promotion-commands.js';
 import { monitoringCommands } from './monitoring-commands.js';
 import { serverCommand } from './server-command.js';
 import { tagsCommands } from './tags-commands.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: 
   tagsCommands(program, ctx);
   eventsCommands(program, ctx);
   tokensCommands(program, ctx);
+  promotionCommands(program, ctx);
   monitoringCommands(program, ctx);
   demoCommand(program, ctx);
   return { program, ctx };
