@@ -6,13 +6,13 @@ import { mlflowModule } from '../src/modules/mlflow/mlflow-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
 
-type Params = Record<string, string | string[] | number | boolean | undefined>;
+type Params = Record<string, unknown>;
 
 /** One MLflow RPC the way the Python client sends it: GET in the query string, others as JSON. */
 async function ml(app: App, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', rpc: string, params: Params = {}, prefix = '/api/2.0/mlflow') {
   if (method === 'GET') {
     const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) qs.append(k, String(x));
+    for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) qs.append(k, String(x as string));
     return call(app, 'GET', `${prefix}/${rpc}${qs.size ? `?${qs}` : ''}`);
   }
   return call(app, method, `${prefix}/${rpc}`, params);

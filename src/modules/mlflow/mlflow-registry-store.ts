@@ -50,7 +50,31 @@ export async function aliasesOfModels(db: Db, ids: string[]) {
   return db.selectFrom('aliases').selectAll().where('model_id', 'in', ids).orderBy('alias').execute();
 }
 
-/** For each model and stage, the highest live version in it (MLflow's latest_versions). */
+/** Tags and aliases of models in one round trip (registered-models/get is the hottest read). */
+export async function tagsAndAliasesOfModels(db: Db, ids: string[]) {
+  if (ids.length === 0) return { tags: [], aliases: [] };
+  const rows = await db
+    .selectFrom('model_tags')
+    .select([sql<string>`'t'`.as('kind'), 'model_id', 'key', 'value'])
+    .where('model_id', 'in', ids)
+    .unionAll(
+      db
+        .selectFrom('aliases')
+        .select([sql<string>`'a'`.as('kind'), 'model_id', 'alias as key', sql<string>`cast(version as text)`.as('value')])
+        .where('model_id', 'in', ids),
+    )
+    .execute();
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  return {
+    tags: rows.filter((r) => r.kind === 't').sort(byKey),
+    aliases: rows
+      .filter((r) => r.kind === 'a')
+      .sort(byKey)
+      .map((r) => ({ model_id: r.model_id, alias: r.key, version: Number(r.value) })),
+  };
+}
+
+/** For each model and stage, the highest live version in it (MLflow's latest_versions), in one query. */
 export async function latestPerStage(db: Db, modelIds: string[], stages?: string[]): Promise<MlVersionRow[]> {
   if (modelIds.length === 0) return [];
   let tops = db
@@ -59,10 +83,9 @@ export async function latestPerStage(db: Db, modelIds: string[], stages?: string
     .where('model_id', 'in', modelIds)
     .where('deleted_at', 'is', null);
   if (stages && stages.length) tops = tops.where('stage', 'in', stages);
-  const rows = await tops.groupBy(['model_id', 'stage']).execute();
-  if (rows.length === 0) return [];
+  const grouped = tops.groupBy(['model_id', 'stage']).as('t');
   const found = (await versionQuery(db)
-    .where((eb) => eb.or(rows.map((r) => eb.and([eb('v.model_id', '=', r.model_id), eb('v.version', '=', Number(r.top))]))))
+    .innerJoin(grouped, (join) => join.onRef('t.model_id', '=', 'v.model_id').onRef('t.top', '=', 'v.version'))
     .execute()) as MlVersionRow[];
   return found.sort((a, b) => a.version - b.version);
 }
@@ -113,17 +136,11 @@ function tagCondition(eb: ExpressionBuilder<any, any>, caps: DialectCaps, tag: T
   return eb.exists(sub(c.op));
 }
 
-const notPrompt = (eb: ExpressionBuilder<any, any>) =>
-  eb.not(
-    eb.exists(
-      eb
-        .selectFrom('model_tags as pt' as any)
-        .select(sql.lit(1).as('one'))
-        .whereRef('pt.model_id' as any, '=', 'm.id' as any)
-        .where('pt.key' as any, '=', PROMPT_TAG)
-        .where('pt.value' as any, '=', 'true'),
-    ),
-  );
+/** Prompt models are few (usually none): one lookup, then a NOT IN, instead of an EXISTS per row. */
+async function promptModelIds(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('model_tags').select('model_id').where('key', '=', PROMPT_TAG).where('value', '=', 'true').execute();
+  return rows.map((r) => r.model_id);
+}
 
 const MODEL_ORDER: Record<string, string> = { name: 'm.name', last_updated_timestamp: 'm.updated_at', creation_timestamp: 'm.created_at' };
 
@@ -133,7 +150,10 @@ export async function searchModelRows(db: Db, caps: DialectCaps, where: Comparis
     q = q.where((eb) => (c.kind === 'tag' ? tagCondition(eb, caps, { table: 'model_tags', owner: 'model_id', ownerRef: 'm.id' }, c) : compare(caps, 'm.name', c.op, c.value)));
   }
   // Prompts share the tables; they stay out of searches unless the filter asks about them.
-  if (!where.some((c) => c.kind === 'tag' && c.key === PROMPT_TAG)) q = q.where((eb) => notPrompt(eb));
+  if (!where.some((c) => c.kind === 'tag' && c.key === PROMPT_TAG)) {
+    const prompts = await promptModelIds(db);
+    if (prompts.length) q = q.where('m.id', 'not in', prompts);
+  }
   for (const o of order) q = q.orderBy(sql.ref(MODEL_ORDER[o.key]), o.desc ? 'desc' : 'asc');
   if (!order.some((o) => o.key === 'name')) q = q.orderBy('m.name', 'asc');
   return q.offset(offset).limit(limit).execute();
@@ -157,7 +177,8 @@ export async function searchVersionRows(db: Db, caps: DialectCaps, where: Compar
           compare(caps, VERSION_ATTRS[c.key], c.op, c.op === 'IN' ? (c.value as string[]).filter((v) => v === v.toLowerCase()).concat(['']) : c.value),
     );
   }
-  q = q.where((eb) => notPrompt(eb));
+  const prompts = await promptModelIds(db);
+  if (prompts.length) q = q.where('m.id', 'not in', prompts);
   const ordering = order.length ? [...order] : [{ key: 'last_updated_timestamp', desc: true }];
   if (!ordering.some((o) => o.key === 'name')) ordering.push({ key: 'name', desc: false });
   if (!ordering.some((o) => o.key === 'version_number')) ordering.push({ key: 'version_number', desc: true });

@@ -2,7 +2,7 @@
 // and empty lists left out. Key order follows what MLflow 2.17's server writes.
 import type { Db } from '../../db/tables.js';
 import type { ModelsTable } from '../../db/tables.js';
-import { aliasesOfModels, latestPerStage, tagsOfModels, tagsOfVersions, type MlVersionRow } from './mlflow-registry-store.js';
+import { aliasesOfModels, latestPerStage, tagsAndAliasesOfModels, tagsOfVersions, type MlVersionRow } from './mlflow-registry-store.js';
 
 type Json = Record<string, unknown>;
 type TagRow = { key: string; value: string };
@@ -49,7 +49,7 @@ export async function versionsJson(db: Db, rows: MlVersionRow[], withAliases = f
 export async function modelsJson(db: Db, models: ModelsTable[]): Promise<Json[]> {
   if (models.length === 0) return [];
   const ids = models.map((m) => m.id);
-  const [tags, aliases, latest] = await Promise.all([tagsOfModels(db, ids), aliasesOfModels(db, ids), latestPerStage(db, ids)]);
+  const [{ tags, aliases }, latest] = await Promise.all([tagsAndAliasesOfModels(db, ids), latestPerStage(db, ids)]);
   const latestJson = await versionsJson(db, latest);
   const tagsBy = group(tags, (t) => t.model_id);
   const aliasesBy = group(aliases, (a) => a.model_id);
