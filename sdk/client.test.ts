@@ -105,6 +105,59 @@ describe.each(DATABASES)('SDK client (%s)', (kind) => {
     expect(seen.length).toBe(2);
   });
 
+  it('resumes the event stream with Last-Event-ID after the connection drops, losing and repeating nothing', async () => {
+    const name = uniqueName('sdk-resume');
+    await sc.models.create({ name });
+    await sc.tags.setModel(name, 'a', '1');
+    await sc.tags.setModel(name, 'b', '2');
+    const first = (await sc.events.list({ model: name, order: 'asc' })).events[0];
+    const resumedFrom: Array<string | null> = [];
+    // A network that cuts the first stream right after its first chunk holding an event.
+    const flaky = createClient({
+      url: sc.url,
+      actor: 'alice',
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        if (!href.includes('/events/stream')) return res;
+        resumedFrom.push(new Headers(init?.headers).get('last-event-id'));
+        if (resumedFrom.length > 1) return res;
+        const reader = res.body!.getReader();
+        const cut = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const { value, done } = await reader.read();
+            if (done) return controller.close();
+            controller.enqueue(value);
+            if (new TextDecoder().decode(value).includes('\nid: ') || new TextDecoder().decode(value).startsWith('id: ')) {
+              controller.close();
+              await reader.cancel();
+            }
+          },
+        });
+        return new Response(cut, { status: 200, headers: res.headers });
+      },
+    });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    let change: Promise<unknown> | null = null;
+    const following = (async () => {
+      for await (const e of flaky.events.follow({ model: name, after: first.id - 1, signal: controller.signal, retryDelayMs: 10 })) {
+        seen.push(e.id);
+        // The live change comes after the cut, so it must arrive on a resumed connection.
+        if (seen.length === 3) change = sc.tags.setModel(name, 'c', '3');
+        if (seen.length === 4) controller.abort();
+      }
+    })();
+    await following;
+    await change;
+    const all = (await sc.events.list({ model: name, order: 'asc' })).events.map((e) => e.id);
+    expect(seen).toEqual(all.slice(0, 4));
+    expect(resumedFrom.length).toBeGreaterThanOrEqual(2);
+    expect(resumedFrom[0]).toBe(String(first.id - 1));
+    // The second connection resumed after the last event the first one delivered.
+    expect(seen).toContain(Number(resumedFrom[1]));
+  });
+
   it('uses tokens: whoami, viewer refused with 403, revoke', async () => {
     const name = uniqueName('sdk-tok');
     const created = await sc.tokens.create(name, 'viewer');
