@@ -10,6 +10,7 @@ import { CliError, EXIT } from './cli-errors.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { demoCommand } from './demo-command.js';
 import { eventsCommands } from './events-commands.js';
+import { gatewayCommands } from './gateway-commands.js';
 import { modelsCommands } from './models-commands.js';
 import { promotionCommands } from './promotion-commands.js';
 import { monitoringCommands } from './monitoring-commands.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: 
   targetsCommands(program, ctx);
   tagsCommands(program, ctx);
   eventsCommands(program, ctx);
+  gatewayCommands(program, ctx);
   tokensCommands(program, ctx);
   promotionCommands(program, ctx);
   monitoringCommands(program, ctx);

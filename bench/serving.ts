@@ -1,0 +1,198 @@
+// npm run bench:serving — the gateway's request path against a bare Fastify route calling
+// onnxruntime-node directly on the same model, measured in the same run; rollback under load
+// (in-process and across 3 standalone replicas); memory and load+warm time per loaded version.
+// Flags: --duration S (autocannon seconds, default 5), --connections N (default 8), --rollbacks N (20).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import ort from 'onnxruntime-node';
+import { buildApp } from '../src/app.js';
+import { defaultConfig } from '../src/config.js';
+import { createDeps } from '../src/deps.js';
+import { servingModules } from '../src/gateway/gateway-module.js';
+import { startStandaloneGateway } from '../src/gateway/standalone.js';
+import { loadOnnxRuntime } from '../src/gateway/runtimes/onnx-runtime.js';
+import { createLogger } from '../src/log.js';
+import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
+import { readOnnxSignature } from '../src/onnx/onnx-signature.js';
+import { fmt, measure, percentile, request } from './http-client.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const DURATION = Number(flag('duration', '5'));
+const CONNECTIONS = Number(flag('connections', '8'));
+const ROLLBACKS = Number(flag('rollbacks', '20'));
+const log = createLogger('silent');
+const spec = (v: number): DenseModelSpec => ({ weights: [0.1 * v, -0.2, 0.3, 0.05, -0.4, 0.6, 0.7, -0.8], bias: v / 10, activation: 'sigmoid', doc: `v${v}` });
+const ROW = [0.5, 1.2, -0.3, 2.2, 0.1, -1.5, 0.9, 0.4];
+const BODY = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 8], datatype: 'FP32', data: ROW }] });
+
+async function cannon(url: string) {
+  const r = await autocannon({ url, method: 'POST', body: BODY, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, duration: DURATION });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+async function bareBaseline() {
+  const session = await ort.InferenceSession.create(denseModelOnnx(spec(1)));
+  const app = Fastify();
+  app.post('/infer', async (req) => {
+    const input = (req.body as { inputs: Array<{ data: number[]; shape: number[] }> }).inputs[0];
+    const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(input.data), input.shape) });
+    return { outputs: [{ name: 'probability', shape: out.probability.dims, datatype: 'FP32', data: Array.from(out.probability.data as Float32Array) }] };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, session };
+}
+
+async function must(p: Promise<{ status: number; body: string }>) {
+  const r = await p;
+  if (r.status >= 300) throw new Error(`unexpected ${r.status}: ${r.body}`);
+  return JSON.parse(r.body || 'null');
+}
+
+async function versionOf(base: string, model: string): Promise<number> {
+  const r = await new Promise<{ status: number; version: number }>((resolve, reject) => {
+    fetch(`${base}/v2/models/${model}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        resolve({ status: res.status, version: Number(res.headers.get('stagecraft-model-version')) });
+      })
+      .catch(reject);
+  });
+  if (r.status !== 200) throw new Error(`inference failed with ${r.status}`);
+  return r.version;
+}
+
+async function registry() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-serving-'));
+  const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log });
+  const serving = servingModules({ heartbeatMs: 500 });
+  const app = await buildApp(deps, { modules: serving.modules });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  await must(request(base, 'POST', '/api/v1/models', { name: 'bench' }));
+  for (const v of [1, 2]) {
+    const blob = await must(request(base, 'POST', '/api/v1/blobs', denseModelOnnx(spec(v))));
+    await must(request(base, 'POST', '/api/v1/models/bench/versions', { files: [{ path: 'model.onnx', sha256: blob.sha256 }] }));
+    await must(request(base, 'POST', `/api/v1/models/bench/versions/${v}/stage`, { stage: 'Production', archive_existing_versions: true }));
+  }
+  for (let i = 0; i < 500 && (await versionOf(base, 'bench')) !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+  return { app, deps, base, gateway: serving.embedded.gateway() };
+}
+
+/** Flips Production between versions 1 and 2 by explicit rollback; answers ms from the call returning to the first answer from the target. */
+async function rollbacks(base: string, n: number, serving: string[]) {
+  const times: number[] = [];
+  let current = 2;
+  for (let i = 0; i < n; i++) {
+    const to = current === 2 ? 1 : 2;
+    await must(request(base, 'POST', '/api/v1/models/bench/rollback', { to_version: to, force: true, reason: `bench ${i}` }));
+    const t0 = performance.now();
+    await Promise.all(
+      serving.map(async (url) => {
+        for (let k = 0; k < 20000 && (await versionOf(url, 'bench')) !== to; k++);
+      }),
+    );
+    times.push(performance.now() - t0);
+    current = to;
+  }
+  return times.sort((a, b) => a - b);
+}
+
+/** Background clients during rollbacks: every answer must be a 200. */
+function backgroundLoad(url: string, clients: number) {
+  let stop = false;
+  let ok = 0;
+  let failed = 0;
+  const loops = Array.from({ length: clients }, async () => {
+    for (let i = 0; i < 1_000_000 && !stop; i++) {
+      try {
+        await versionOf(url, 'bench');
+        ok++;
+      } catch {
+        failed++;
+      }
+    }
+  });
+  return {
+    async end() {
+      stop = true;
+      await Promise.all(loops);
+      return { ok, failed };
+    },
+  };
+}
+
+async function memoryAndLoad() {
+  const bytes = denseModelOnnx({ weights: Array.from({ length: 4096 }, (_, i) => Math.sin(i)), bias: 0, activation: 'sigmoid' });
+  const sig = readOnnxSignature(bytes);
+  const N = 20;
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  const loads: number[] = [];
+  const runtimes = [];
+  for (let i = 0; i < N; i++) {
+    const t0 = performance.now();
+    runtimes.push(await loadOnnxRuntime(bytes, sig));
+    loads.push(performance.now() - t0);
+  }
+  const perVersion = (process.memoryUsage().rss - before) / N;
+  for (const r of runtimes) await r.close();
+  loads.sort((a, b) => a - b);
+  return { perVersion, modelBytes: bytes.length, loadP50: percentile(loads, 50), loadP99: percentile(loads, 99) };
+}
+
+async function main() {
+  console.log(`bench:serving — ${os.cpus().length} CPUs, node ${process.version}, ${DURATION}s x ${CONNECTIONS} connections per throughput run`);
+  const bare = await bareBaseline();
+  const reg = await registry();
+  const gw = `${reg.base}/v2/models/bench/infer`;
+
+  const seqBare = await measure(2000, () => request(bare.url, 'POST', '/infer', JSON.parse(BODY)));
+  const seqGw = await measure(2000, () => request(reg.base, 'POST', '/v2/models/bench/infer', JSON.parse(BODY)));
+  const tBare = await cannon(`${bare.url}/infer`);
+  const tGw = await cannon(gw);
+  console.log('\n/v2/models/{m}/infer, single row, 8-feature logistic regression');
+  console.log(`  bare ORT route : ${tBare.rps.toFixed(0)} req/s, p50 ${tBare.p50} ms, p99 ${tBare.p99} ms (autocannon); sequential p50 ${fmt(seqBare.p50)} p99 ${fmt(seqBare.p99)}`);
+  console.log(`  gateway        : ${tGw.rps.toFixed(0)} req/s, p50 ${tGw.p50} ms, p99 ${tGw.p99} ms (autocannon); sequential p50 ${fmt(seqGw.p50)} p99 ${fmt(seqGw.p99)}; errors ${tGw.errors}`);
+  console.log(`  ratio          : ${((100 * tGw.rps) / tBare.rps).toFixed(1)}% of baseline throughput (aim >= 85%); added sequential p50 ${fmt(seqGw.p50 - seqBare.p50)} (aim <= 0.15 ms)`);
+  await bare.app.close();
+  await bare.session.release();
+
+  const load = backgroundLoad(reg.base, 4);
+  const inproc = await rollbacks(reg.base, ROLLBACKS, [reg.base]);
+  const counts = await load.end();
+  console.log(`\nrollback under load, in-process (${ROLLBACKS} rollbacks, 4 clients): call returned -> first answer from target p50 ${fmt(percentile(inproc, 50))}, p99 ${fmt(percentile(inproc, 99))} (aim <= 5 ms); ${counts.ok} requests, ${counts.failed} failed`);
+
+  const replicas = [];
+  for (let i = 0; i < 3; i++) {
+    replicas.push(await startStandaloneGateway({ registry: reg.base, cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-gw-')), retryMs: 100, heartbeatMs: 500 }, log));
+  }
+  for (const r of replicas) for (let i = 0; i < 500 && !r.gateway.slots.get('bench')?.current; i++) await new Promise((res) => setTimeout(res, 10));
+  const loads = replicas.map((r) => backgroundLoad(r.url, 2));
+  const remote = await rollbacks(reg.base, Math.min(ROLLBACKS, 10), replicas.map((r) => r.url));
+  const rc = await Promise.all(loads.map((l) => l.end()));
+  console.log(`rollback across 3 standalone replicas (${Math.min(ROLLBACKS, 10)} rollbacks): call returned -> all replicas serve target p50 ${fmt(percentile(remote, 50))}, p99 ${fmt(percentile(remote, 99))} (aim <= 250 ms); ${rc.reduce((s, c) => s + c.ok, 0)} requests, ${rc.reduce((s, c) => s + c.failed, 0)} failed`);
+  for (const r of replicas) await r.close();
+
+  const mem = await memoryAndLoad();
+  console.log(`\nper loaded version (4096-feature model, ${(mem.modelBytes / 1024).toFixed(0)} KiB file): ~${(mem.perVersion / 1024 / 1024).toFixed(2)} MiB RSS; load + warm p50 ${fmt(mem.loadP50)}, p99 ${fmt(mem.loadP99)}`);
+  const bench = reg.gateway.slots.get('bench');
+  console.log(`bench model versions loaded in-process: ${[...(bench?.loaded.values() ?? [])].map((lv) => `v${lv.version} load+warm ${lv.loadMs.toFixed(1)} ms`).join(', ')}`);
+  await reg.app.close();
+  await reg.deps.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,134 @@
+// stagecraft bindings set|show, stagecraft status MODEL [--wait], stagecraft gateway --registry URL.
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { createLogger } from '../log.js';
+import { startStandaloneGateway } from '../gateway/standalone.js';
+import type { CliContext } from './cli-context.js';
+import { CliError, EXIT } from './cli-errors.js';
+import { shortTime } from './table.js';
+
+interface ReplicaRow {
+  replica_id: string;
+  url: string | null;
+  version: number | null;
+  state: string;
+  error: string | null;
+  last_heartbeat: string;
+}
+
+interface Status {
+  model: string;
+  binding: string;
+  target_version: number | null;
+  converged: boolean;
+  replicas: ReplicaRow[];
+}
+
+const enc = encodeURIComponent;
+
+export function gatewayCommands(program: Command, ctx: CliContext): void {
+  const bindings = program.command('bindings').description('which stage or alias the gateway serves a model from');
+  bindings
+    .command('set <model>')
+    .description('serve MODEL from a stage (--stage Staging) or an alias (--alias champion)')
+    .option('--stage <stage>', 'Production or Staging')
+    .option('--alias <alias>', 'an alias of the model')
+    .option('--reason <text>', 'why (recorded in the audit log)')
+    .action(async (model: string, o: { stage?: string; alias?: string; reason?: string }) => {
+      if (!o.stage === !o.alias) throw new CliError('give exactly one of --stage or --alias', EXIT.usage);
+      const res = await ctx.client().raw(`/api/v1/models/${enc(model)}/binding`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ stage: o.stage, alias: o.alias, reason: o.reason }),
+      });
+      printBinding(ctx, await res.json());
+    });
+  bindings
+    .command('show <model>')
+    .description("show MODEL's binding and the version it resolves to")
+    .action(async (model: string) => printBinding(ctx, await (await ctx.client().raw(`/api/v1/models/${enc(model)}/binding`)).json()));
+
+  program
+    .command('status <model>')
+    .description('what every gateway replica serves for MODEL; converged when all live replicas serve the target')
+    .option('--wait', 'wait until converged (exit 1 if the timeout passes first)')
+    .option('--timeout <seconds>', 'with --wait: how long to wait', seconds, 60)
+    .action(async (model: string, o: { wait?: boolean; timeout: number }) => {
+      const fetchStatus = async () => (await (await ctx.client().raw(`/api/v1/models/${enc(model)}/status`)).json()) as Status;
+      let status = await fetchStatus();
+      const deadline = Date.now() + o.timeout * 1000;
+      while (o.wait && !status.converged && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        status = await fetchStatus();
+      }
+      printStatus(ctx, status);
+      if (o.wait && !status.converged) throw new CliError(`not converged after ${o.timeout}s`, EXIT.refused);
+    });
+
+  program
+    .command('gateway')
+    .description('run a standalone serving replica that follows a registry (uses the global --token)')
+    .option('--registry <url>', 'registry URL (default: the global --url)')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', Number, 5200)
+    .option('--cache-dir <dir>', 'artifacts and last known bindings, to boot from when the registry is down', './stagecraft-gateway-cache')
+    .option('--concurrency <n>', 'requests running at once per model', Number, 16)
+    .option('--queue <n>', 'requests waiting per model before 503', Number, 64)
+    .option('--standby-minutes <n>', 'how long a replaced version stays warm', Number, 30)
+    .option('--memory-budget-mb <n>', 'loaded-model budget before idle standbys are released', Number, 2048)
+    .action(async (o: { registry?: string; host: string; port: number; cacheDir: string; concurrency: number; queue: number; standbyMinutes: number; memoryBudgetMb: number }) => {
+      const g = ctx.globals();
+      const log = createLogger(ctx.io.env.STAGECRAFT_LOG_LEVEL ?? 'info');
+      const gw = await startStandaloneGateway(
+        {
+          registry: o.registry ?? g.url,
+          token: g.token,
+          host: o.host,
+          port: o.port,
+          cacheDir: path.resolve(o.cacheDir),
+          concurrency: o.concurrency,
+          queue: o.queue,
+          standbyMs: o.standbyMinutes * 60_000,
+          memoryBudgetBytes: o.memoryBudgetMb * 1024 * 1024,
+        },
+        log,
+      );
+      log.info({ registry: o.registry ?? g.url, replica: gw.gateway.options.replicaId }, `Stagecraft gateway serving on ${gw.url}`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      log.info('gateway shutting down: stop accepting, drain, release runtimes');
+      await gw.close();
+    });
+}
+
+function printBinding(ctx: CliContext, b: { model: string; binding: string; target_version: number | null }) {
+  ctx.out().result(b, () => ctx.out().fields([['model', b.model], ['binding', b.binding], ['serves', b.target_version === null ? 'nothing (no version holds it)' : `version ${b.target_version}`]]));
+}
+
+function printStatus(ctx: CliContext, s: Status) {
+  const out = ctx.out();
+  out.result(s, () => {
+    out.fields([['model', s.model], ['binding', s.binding], ['target', s.target_version ?? 'none'], ['converged', s.converged ? 'yes' : 'no']]);
+    out.line();
+    out.table(
+      s.replicas,
+      [
+        { header: 'REPLICA', value: (r) => r.replica_id },
+        { header: 'URL', value: (r) => r.url },
+        { header: 'VERSION', value: (r) => r.version, right: true },
+        { header: 'STATE', value: (r) => r.state },
+        { header: 'LAST HEARTBEAT', value: (r) => shortTime(r.last_heartbeat) },
+        { header: 'ERROR', value: (r) => r.error },
+      ],
+      '(no gateway has reported for this model)',
+    );
+  });
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds`);
+  return n;
+}
