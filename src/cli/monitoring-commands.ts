@@ -4,8 +4,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import YAML from 'yaml';
+import { createClient } from '../../sdk/client.js';
+import { DEFAULT_URL } from '../config.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
+import { osUser } from './cli-io.js';
 import { shortTime } from './table.js';
 
 const enc = encodeURIComponent;
@@ -178,17 +181,41 @@ export function parseFeedback(text: string, csv: boolean): Array<{ request_id: s
   });
 }
 
+/**
+ * `webhooks create --url RECEIVER` reuses the global flag's name (as the issue spells it), and
+ * commander gives every --url to the global option. The raw arguments tell them apart: a --url
+ * before `webhooks` is the server, one after it the receiver.
+ */
+function splitUrls(ctx: CliContext): { server: string; receiver: string | undefined } {
+  const raw = (ctx.program as unknown as { rawArgs?: string[] }).rawArgs ?? [];
+  const at = raw.indexOf('webhooks');
+  let server: string | undefined;
+  let receiver: string | undefined;
+  raw.forEach((a, i) => {
+    const v = a === '--url' ? raw[i + 1] : a.startsWith('--url=') ? a.slice('--url='.length) : undefined;
+    if (v === undefined) return;
+    if (i < at) server = v;
+    else receiver = v;
+  });
+  return { server: server ?? (ctx.io.env.STAGECRAFT_URL || DEFAULT_URL), receiver };
+}
+
 function webhooksCommands(program: Command, ctx: CliContext): void {
   const hooks = program.command('webhooks').description('signed event deliveries to HTTP receivers (admin)');
   hooks
     .command('create')
     .description('POST matching events to URL, signed stagecraft-signature: sha256=HMAC(body, secret)')
-    .requiredOption('--url <url>')
+    .option('--url <url>', 'the receiver (after `webhooks create`; a --url before `webhooks` is the server)')
     .requiredOption('--secret <secret>', 'at least 8 characters; never shown again')
     .option('--events <types>', 'comma-separated event types (default: all), e.g. rollback,version.health_changed')
-    .action(async (o: { url: string; secret: string; events?: string }) => {
+    .action(async (o: { secret: string; events?: string }) => {
+      const { server, receiver } = splitUrls(ctx);
+      if (!receiver) throw new CliError('give the receiver with --url URL after `webhooks create`', EXIT.usage);
       const events = o.events ? o.events.split(',').map((s) => s.trim()).filter(Boolean) : [];
-      const hook = await json(ctx, 'POST', '/api/v1/webhooks', { url: o.url, secret: o.secret, events });
+      const g = ctx.globals();
+      const client = createClient({ url: server, token: g.token || undefined, actor: g.token ? undefined : osUser(ctx.io.env) });
+      const res = await client.raw('/api/v1/webhooks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: receiver, secret: o.secret, events }) });
+      const hook = await res.json();
       ctx.out().result(hook, () => ctx.out().line(`Webhook ${hook.id} -> ${hook.url} (${hook.events.length ? hook.events.join(', ') : 'all events'})`));
     });
   hooks
