@@ -94,6 +94,17 @@ describe.each(DATABASES)('MLflow registry API on %s', (kind) => {
     expect((await ml(r.app, 'POST', 'model-versions/create', { name, source: 's3://b/1' })).body.model_version.version).toBe('1');
   });
 
+  it('refuses to delete a version or model serving Production with 409 RESOURCE_CONFLICT, and deletes it once archived', async () => {
+    const name = await modelWithVersions(r.app, 1);
+    await ml(r.app, 'POST', 'model-versions/transition-stage', { name, version: '1', stage: 'Production' });
+    const version = await ml(r.app, 'DELETE', 'model-versions/delete', { name, version: '1' });
+    expect(version).toMatchObject({ status: 409, body: { error_code: 'RESOURCE_CONFLICT' } });
+    expect((await ml(r.app, 'DELETE', 'registered-models/delete', { name })).body.error_code).toBe('RESOURCE_CONFLICT');
+    await ml(r.app, 'POST', 'model-versions/transition-stage', { name, version: '1', stage: 'Archived' });
+    expect((await ml(r.app, 'DELETE', 'model-versions/delete', { name, version: '1' })).status).toBe(200);
+    expect((await ml(r.app, 'DELETE', 'model-versions/delete', { name, version: '1' })).status).toBe(404);
+  });
+
   it('transitions case-insensitively, archives only the target stage, and refuses archiving into an inactive stage with 400', async () => {
     const name = await modelWithVersions(r.app, 3);
     await ml(r.app, 'POST', 'model-versions/transition-stage', { name, version: '1', stage: 'production', archive_existing_versions: false });

@@ -89,6 +89,16 @@ describe.each(DATABASES)('MLflow and Stagecraft as one registry on %s', (kind) =
     expect(native.signature.inputs[0].shape).toEqual([-1, 2]);
   });
 
+  it('serves other flavours through the http runtime when the version names its model server', async () => {
+    const name = uniqueName('sklearn');
+    await post(r.app, 'registered-models/create', { name });
+    const created = await post(r.app, 'model-versions/create', { name, source: 's3://b/sk', tags: [{ key: 'stagecraft.endpoint_url', value: 'http://127.0.0.1:5001/invocations' }] });
+    expect(created.status).toBe(200);
+    expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions/1`)).body).toMatchObject({ runtime: 'http', endpoint_url: 'http://127.0.0.1:5001/invocations' });
+    const bad = await post(r.app, 'model-versions/create', { name, source: 's3://b/sk', tags: [{ key: 'stagecraft.endpoint_url', value: 'ftp://x' }] });
+    expect(bad).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+  });
+
   it('shows a native rollback to MLflow as the stage changes it made', async () => {
     const name = uniqueName('rollback');
     await post(r.app, 'registered-models/create', { name });

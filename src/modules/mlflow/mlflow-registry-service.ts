@@ -96,6 +96,8 @@ function safeDecode(s: string): string {
   }
 }
 
+export const ENDPOINT_TAG = 'stagecraft.endpoint_url';
+
 export interface RegisterInput {
   name: string;
   source: string;
@@ -108,7 +110,11 @@ export interface RegisterInput {
 export async function registerVersion(deps: Deps, actor: string, input: RegisterInput): Promise<MlVersionRow> {
   await requireMlModel(deps, input.name);
   const resolved = await resolveSource(deps, input.source);
+  // Flavours Stagecraft cannot run itself are served through the http runtime: the MLflow client
+  // names the model server with this version tag (e.g. an `mlflow models serve` URL).
+  const endpoint = input.tags.find((t) => t.key === ENDPOINT_TAG)?.value;
   const view = await createVersion(deps, actor, input.name, {
+    endpoint_url: endpoint || undefined,
     files: resolved.files,
     source: input.source,
     run_id: input.runId || resolved.runId,
