@@ -61,7 +61,7 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => 
     const timeline = page.getByRole('region', { name: 'Timeline' });
     await timeline.getByText('new device features').first().waitFor(WAIT);
     await page.getByText('No gateway reporting.').waitFor(WAIT);
-    await shot(page, 'model');
+    await shot(page, 'model-versions');
   });
 
   it('rolls back through a labelled dialog that names the target version and requires a reason', async () => {

@@ -37,7 +37,7 @@ export function chartRows(metrics: Metrics, key: MetricKey): Record<string, numb
 }
 
 const hasData = (rows: Record<string, number | null>[]) => rows.some((r) => Object.entries(r).some(([k, x]) => k !== 'ts' && x !== null && x !== undefined));
-const clock = (ts: number) => new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+const clock = (ts: number) => new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
 
 function MetricChart({ metrics, chart }: { metrics: Metrics; chart: (typeof CHARTS)[number] }) {
   const rows = chartRows(metrics, chart.key);
@@ -57,7 +57,7 @@ function MetricChart({ metrics, chart }: { metrics: Metrics; chart: (typeof CHAR
       <ResponsiveContainer width="100%" height={150}>
         <LineChart data={rows} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#eef0f3" vertical={false} />
-          <XAxis dataKey="ts" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={clock} fontSize={11} stroke="#8a94a3" />
+          <XAxis dataKey="ts" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={clock} tickCount={5} fontSize={11} stroke="#8a94a3" />
           <YAxis width={44} fontSize={11} stroke="#8a94a3" />
           <Tooltip labelFormatter={(ts) => new Date(Number(ts)).toLocaleString()} />
           {metrics.versions.map((v, i) => (
@@ -69,7 +69,7 @@ function MetricChart({ metrics, chart }: { metrics: Metrics; chart: (typeof CHAR
               .map((y) => <ReferenceLine key={`${t.metric}-${y}`} y={y} stroke="#c23a3a" strokeDasharray="4 3" label={{ value: `limit ${y}`, fontSize: 10, fill: '#c23a3a', position: 'insideTopRight' }} />),
           )}
           {metrics.rollbacks.map((r) => (
-            <ReferenceLine key={r.time} x={Date.parse(r.time)} stroke="#7a3fc2" label={{ value: `↩ v${r.to_version}`, fontSize: 10, fill: '#7a3fc2', position: 'insideTopLeft' }} />
+            <ReferenceLine key={r.time} x={Date.parse(r.time)} ifOverflow="extendDomain" stroke="#7a3fc2" label={{ value: `↩ v${r.to_version}`, fontSize: 10, fill: '#7a3fc2', position: 'insideTopRight' }} />
           ))}
           {metrics.versions.length > 1 && <Legend iconSize={8} wrapperStyle={{ fontSize: 11 }} />}
         </LineChart>

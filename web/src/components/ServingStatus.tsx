@@ -1,15 +1,24 @@
 // Serving status per gateway replica from GET /models/{name}/status. Before any gateway reports
 // (404 or no replicas) it says so plainly instead of showing an error.
+import { useEffect } from 'react';
 import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
 import { isNotFound, useResource } from '../lib/use-resource';
 import { relativeTime, formatTime } from '../lib/format';
 import { ErrorNote } from './ErrorNote';
 
+const REFRESH_MS = 5_000;
+
 export function ServingStatus({ model }: { model: string }) {
   const { api } = useSession();
   const tick = useLiveTick(model);
   const status = useResource((signal) => api.servingStatus(model, signal), [api, model, tick]);
+  // Heartbeats are not events: poll as well, so a replica that finished swapping shows up.
+  const { reload } = status;
+  useEffect(() => {
+    const timer = setInterval(reload, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
   const replicas = status.data?.replicas ?? [];
   const none = isNotFound(status.error) || (status.data && replicas.length === 0);
   return (
