@@ -16,10 +16,18 @@ export interface CliRun {
   json: any;
 }
 
+export interface RunOptions {
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  onStdout?: (all: string) => void;
+  /** Pretend stderr is a terminal (progress bars draw only there). */
+  tty?: boolean;
+}
+
 export interface CliServer extends Registry {
   url: string;
   /** Runs `stagecraft --url URL ...args`. */
-  run(args: string[], opts?: { env?: Record<string, string>; signal?: AbortSignal; onStdout?: (all: string) => void }): Promise<CliRun>;
+  run(args: string[], opts?: RunOptions): Promise<CliRun>;
 }
 
 export function useCliServer(kind: DbKind): CliServer {
@@ -36,7 +44,7 @@ export function useCliServer(kind: DbKind): CliServer {
 export async function runAgainst(
   url: string,
   args: string[],
-  opts: { env?: Record<string, string>; signal?: AbortSignal; onStdout?: (all: string) => void } = {},
+  opts: RunOptions = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -47,7 +55,7 @@ export async function runAgainst(
         opts.onStdout?.(stdout);
       },
     },
-    stderr: { write: (s: string) => (stderr += s) },
+    stderr: { write: (s: string) => (stderr += s), isTTY: opts.tty },
     env: opts.env ?? {},
     signal: opts.signal,
   });

@@ -41,6 +41,21 @@ describe.each(DATABASES)('CLI against a running server (%s)', (kind) => {
     expect(human.stdout).toContain('v2.0');
   });
 
+  it('draws an upload progress bar on a terminal, and never in --json output', async () => {
+    const name = uniqueName('bar');
+    await s.run(['models', 'create', name]);
+    const dir = artifactDir({ 'model.bin': Buffer.alloc(256 * 1024, 1) });
+    const onTerminal = await s.run(['versions', 'create', name, dir], { tty: true });
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.stderr).toContain('uploading');
+    fs.writeFileSync(path.join(dir, 'model.bin'), Buffer.alloc(256 * 1024, 2));
+    const json = await s.run(['versions', 'create', name, dir, '--json'], { tty: true });
+    expect(json.stderr).toBe('');
+    expect(json.json.version).toBe(2);
+    const piped = await s.run(['versions', 'create', name, dir]);
+    expect(piped.stderr).toBe('');
+  });
+
   it('promotes with the MLflow spelling, rolls back with --json, and tells the history', async () => {
     const { name } = await modelWithTwoVersions();
     for (const n of ['1', '2']) {
@@ -73,6 +88,8 @@ describe.each(DATABASES)('CLI against a running server (%s)', (kind) => {
     const events = await s.run(['events', '--model', name, '--json']);
     expect(events.json.map((e: { type: string }) => e.type)).toEqual(['model.created', 'version.created', 'version.created']);
     expect(events.json[0].actor).toBe(os.userInfo().username);
+    const human = await s.run(['events', '--model', name]);
+    expect(human.stdout.split('\n')[0]).toMatch(new RegExp(`^#\\d+ \\S+ \\S+ ${os.userInfo().username} model.created ${name}$`));
   });
 
   it('resolves every models:/ form, with --json printing uri, name and version', async () => {

@@ -51,10 +51,11 @@ async function follow(ctx: CliContext, o: EventsFlags): Promise<void> {
 }
 
 export function printEvent(out: Output, e: RegistryEvent): void {
-  const subject = [e.model, e.version !== null ? `v${e.version}` : null].filter(Boolean).join(' ');
-  const move = e.from !== null || e.to !== null ? ` ${e.target ? `${e.target}: ` : ''}${cell(e.from)} -> ${cell(e.to)}` : '';
-  const reason = e.reason ? `  "${cell(e.reason)}"` : '';
-  out.line(`#${e.id} ${shortTime(e.time)} ${e.actor} ${e.type} ${subject}${move}${reason}`.replace(/ {2,}(?=[^"])/g, ' '));
+  const parts = [`#${e.id}`, shortTime(e.time), e.actor, e.type];
+  if (e.model) parts.push(e.version !== null ? `${e.model} v${e.version}` : e.model);
+  if (e.from !== null || e.to !== null) parts.push(`${e.target ? `${e.target.replace(/^stage:/, '')}: ` : ''}${cell(e.from)} -> ${cell(e.to)}`);
+  if (e.reason) parts.push(`"${cell(e.reason)}"`);
+  out.line(parts.join(' '));
 }
 
 function positiveInt(value: string): number {
