@@ -1,5 +1,7 @@
 // Gateway tuning, with defaults that suit the embedded single-process setup.
 import os from 'node:os';
+import type { RegistryEvent } from '../modules/events/events.js';
+import type { Gateway } from './gateway.js';
 import type { InferenceObserver } from './observer.js';
 
 export interface GatewayOptions {
@@ -17,6 +19,8 @@ export interface GatewayOptions {
   memoryBudgetBytes: number;
   heartbeatMs: number;
   observers: InferenceObserver[];
+  /** Told every registry event this gateway follows, after its own pointers (rollouts install traffic policies). */
+  followers: Array<(gateway: Gateway, event: RegistryEvent) => void>;
 }
 
 export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): GatewayOptions {
@@ -29,6 +33,7 @@ export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): 
     memoryBudgetBytes: 2 * 1024 ** 3,
     heartbeatMs: 2000,
     observers: [],
+    followers: [],
     ...overrides,
   };
 }

@@ -72,6 +72,7 @@ export class Gateway {
   }
 
   applyEvent(e: RegistryEvent): void {
+    for (const follow of this.options.followers) follow(this, e);
     if (e.type === 'model.renamed' || e.type === 'model.deleted') return this.source.resync();
     if (!e.model) return;
     if (e.type === 'model.created') {

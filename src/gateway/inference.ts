@@ -4,7 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, notFound } from '../errors.js';
 import type { Gateway } from './gateway.js';
-import type { LoadedVersion, ModelSlot } from './model-slot.js';
+import { GRANTED, type LoadedVersion, type ModelSlot } from './model-slot.js';
 import type { InferenceOutcome } from './observer.js';
 import type { ParsedInference } from './protocols/parsed.js';
 import { rowPredictions } from './protocols/outputs.js';
@@ -28,10 +28,12 @@ const NO_VERSION = (slot: ModelSlot) => {
   return new AppError('unavailable', `model "${slot.name}" has no version to serve: ${why}`);
 };
 
-async function pick(gateway: Gateway, slot: ModelSlot, sel: Selector): Promise<LoadedVersion> {
+async function pick(gateway: Gateway, slot: ModelSlot, sel: Selector, req: FastifyRequest): Promise<LoadedVersion> {
   if (sel.kind === 'binding') {
     if (!slot.current) throw NO_VERSION(slot);
-    return slot.current;
+    // A canary split may answer this request with its candidate, only once the candidate is warm.
+    const routed = slot.traffic ? slot.traffic.route(req.headers) : null;
+    return (routed !== null && slot.loaded.get(routed)) || slot.current;
   }
   const version = sel.kind === 'version' ? sel.version : slot.pointers.resolveLabel(sel.label);
   if (version === null) throw notFound(`model "${slot.name}" has no label "${(sel as { label: string }).label}" (labels are aliases and stages)`);
@@ -64,13 +66,14 @@ export async function serveInference<P extends ParsedInference>(
     reply.header('retry-after', '1');
     return fail(reply, protocol, new AppError('unavailable', `model "${model}" is at its concurrency limit and its queue is full; retry shortly`));
   }
-  await permit;
+  // A granted permit is a plain value: no microtask hop on the fast path.
+  if (permit !== GRANTED) await permit;
   let lv: LoadedVersion | null = null;
   let outcome: InferenceOutcome = 'ok';
   let parsed: P | null = null;
   let result: Tensors | null = null;
   try {
-    lv = await pick(gateway, slot, sel);
+    lv = await pick(gateway, slot, sel, req);
     lv.inflight++;
     lv.lastActive = time;
     reply.header('stagecraft-model-version', String(lv.version));
@@ -89,6 +92,7 @@ export async function serveInference<P extends ParsedInference>(
   } finally {
     if (lv) lv.inflight--;
     slot.release();
+    if (lv && parsed && result && slot.traffic?.afterResponse) slot.traffic.afterResponse({ version: lv.version, feeds: parsed.feeds, result });
     if (lv && gateway.options.observers.length) observe(gateway, slot, sel, lv, req.id, time, performance.now() - t0, outcome, parsed, result);
   }
 }

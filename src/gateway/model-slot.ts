@@ -1,7 +1,7 @@
 // One model's slot in a gateway: its pointers, the version serving its binding, the versions kept
 // warm, and its own concurrency limit and bounded queue — so one saturated or failing model never
 // holds up another.
-import type { ModelRuntime, VersionSpec } from './runtimes/runtime.js';
+import type { ModelRuntime, Tensors, VersionSpec } from './runtimes/runtime.js';
 import type { InputChecker } from './tensors.js';
 import { ModelPointers } from './pointers.js';
 
@@ -27,12 +27,27 @@ export interface LoadFailure {
 
 export type SlotState = 'loading' | 'serving' | 'failed';
 
-const GRANTED: Promise<void> = Promise.resolve();
+/**
+ * Per-request routing a rollout installs on a slot (src/modules/rollouts, src/modules/shadow): a
+ * canary split answers some requests with a candidate; a shadow mirrors some to a candidate after
+ * the caller's answer is sent. Both run on the request path: cheap, never throwing, never blocking.
+ */
+export interface TrafficPolicy {
+  /** The version that answers this request instead of the binding's, or null for the binding's. */
+  route(headers: Record<string, string | string[] | undefined>): number | null;
+  /** Called once the caller's answer is sent (a shadow mirrors here, off the response path). */
+  afterResponse?(served: { version: number; feeds: Tensors; result: Tensors }): void;
+}
+
+/** The permit handed out without queueing; callers compare against it to skip an await. */
+export const GRANTED: Promise<void> = Promise.resolve();
 
 export class ModelSlot {
   pointers = new ModelPointers();
   /** The version serving the binding: one reference, swapped atomically. */
   current: LoadedVersion | null = null;
+  /** A canary split or shadow mirror, installed by a rollout's events; null when none runs. */
+  traffic: TrafficPolicy | null = null;
   readonly loaded = new Map<number, LoadedVersion>();
   readonly loading = new Map<number, Promise<LoadedVersion>>();
   readonly failures = new Map<number, LoadFailure>();

@@ -31,6 +31,11 @@ export function v2Type(ort: string): string {
 
 /** Flattens a rectangular nested array; answers its shape. Ragged input is a 400 naming the input. */
 export function flattenNested(value: unknown, what: string): { dims: number[]; data: unknown[] } {
+  // Fast path: the flat data list of an Open Inference Protocol tensor.
+  if (Array.isArray(value) && (value.length === 0 || !Array.isArray(value[0]))) {
+    for (let i = 0; i < value.length; i++) if (Array.isArray(value[i])) throw invalid(`${what} is not a rectangular array`);
+    return { dims: [value.length], data: value };
+  }
   const dims: number[] = [];
   let probe: unknown = value;
   while (Array.isArray(probe)) {
