@@ -158,6 +158,8 @@ describe.each(DATABASES)('MLflow and Stagecraft as one registry on %s', (kind) =
     await post(r.app, 'runs/set-tag', { run_id: run.run_id, key: 'k', value: 'v' });
     await post(r.app, 'runs/delete-tag', { run_id: run.run_id, key: 'k' });
     await post(r.app, 'runs/log-model', { run_id: run.run_id, model_json: JSON.stringify({ artifact_path: 'model', flavors: {} }) });
+    const history = (await get(r.app, 'metrics/get-history', { run_id: run.run_id, metric_key: 'acc' })).body.metrics;
+    expect(history.map((m: { value: number }) => m.value)).toEqual([0.5, 0.9]);
     const got = (await get(r.app, 'runs/get', { run_id: run.run_id })).body.run;
     expect(got.data.metrics).toEqual([{ key: 'acc', value: 0.9, timestamp: 2, step: 1 }]);
     expect(got.data.params).toEqual([{ key: 'C', value: '1.0' }]);

@@ -116,6 +116,15 @@ export function mlflowTrackingRoutes(app: FastifyInstance, deps: Deps): void {
     await tracking.logModel(deps, runIdOf(input), reqString(input, 'model_json'));
     return {};
   });
+  rpc(app, 'GET', '/metrics/get-history', 'read', async (input) => {
+    const metrics = await tracking.metricHistory(deps, runIdOf(input), reqString(input, 'metric_key'));
+    return metrics.length ? { metrics } : {};
+  });
+  // Dataset inputs (autolog's log_input) are accepted and not kept: see docs/mlflow-compat.md.
+  rpc(app, 'POST', '/runs/log-inputs', 'write', async (input) => {
+    await tracking.requireRun(deps, runIdOf(input));
+    return {};
+  });
   rpc(app, 'POST', '/runs/search', 'read', async (input) => {
     if (optString(input, 'filter')) throw badParam('runs/search: filter is not supported by this server yet');
     const ids = listParam(input, 'experiment_ids').map((id) => (/^\d+$/.test(id) ? Number(id) : NaN));

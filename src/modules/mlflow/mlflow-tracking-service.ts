@@ -37,25 +37,28 @@ export async function experimentByName(deps: Deps, name: string) {
 }
 
 export async function createExperiment(deps: Deps, name: string, artifactLocation?: string): Promise<string> {
-  // Ids are max + 1 inside a transaction; a concurrent create that takes the same id or name loses.
-  try {
-    return await deps.db.transaction().execute(async (trx) => {
-      if (await store.findExperimentByName(trx, name)) throw exists(name);
-      const id = await store.nextExperimentId(trx);
-      const now = deps.clock.now();
-      await store.insertExperiment(trx, {
-        id,
-        name,
-        artifact_location: artifactLocation || `mlflow-artifacts:/${id}`,
-        lifecycle_stage: 'active',
-        creation_time: now,
-        last_update_time: now,
+  if (await store.findExperimentByName(deps.db, name)) throw exists(name);
+  // Ids are max + 1; two concurrent creates can pick the same id, so the loser retries a few times.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.db.transaction().execute(async (trx) => {
+        const id = await store.nextExperimentId(trx);
+        const now = deps.clock.now();
+        await store.insertExperiment(trx, {
+          id,
+          name,
+          artifact_location: artifactLocation || `mlflow-artifacts:/${id}`,
+          lifecycle_stage: 'active',
+          creation_time: now,
+          last_update_time: now,
+        });
+        return String(id);
       });
-      return String(id);
-    });
-  } catch (err) {
-    if (deps.caps.isUniqueViolation(err)) throw exists(name);
-    throw err;
+    } catch (err) {
+      if (!deps.caps.isUniqueViolation(err)) throw err;
+      if (await store.findExperimentByName(deps.db, name)) throw exists(name);
+      if (attempt >= 4) throw new MlflowError('TEMPORARILY_UNAVAILABLE', 'concurrent experiment creation; retry');
+    }
   }
 }
 
@@ -196,6 +199,13 @@ export async function logBatch(deps: Deps, runId: string, batch: Batch) {
     for (const t of batch.tags) await store.upsertRunTag(trx, runId, t.key, t.value);
     for (const m of batch.metrics) await store.insertMetric(trx, { run_id: runId, ...m });
   });
+}
+
+/** Every logged point of one metric, in logging order (metrics/get-history). */
+export async function metricHistory(deps: Deps, runId: string, key: string) {
+  await requireRun(deps, runId);
+  const rows = await store.metricPoints(deps.db, runId, key);
+  return rows.map((m) => ({ key: m.key, value: Number(m.value), timestamp: Number(m.timestamp), step: Number(m.step) }));
 }
 
 export async function deleteRunTag(deps: Deps, runId: string, key: string) {

@@ -82,3 +82,7 @@ export async function deleteRunTag(db: Db, runId: string, key: string) {
 export async function insertMetric(db: Db, m: { run_id: string; key: string; value: number; timestamp: number; step: number }) {
   await db.insertInto('mlflow_run_metrics').values(m).execute();
 }
+
+export async function metricPoints(db: Db, runId: string, key: string) {
+  return db.selectFrom('mlflow_run_metrics').selectAll().where('run_id', '=', runId).where('key', '=', key).orderBy('step').orderBy('timestamp').execute();
+}
