@@ -5,6 +5,7 @@ import { embeddedGateway, servingRegistryModule } from './gateway/gateway-module
 import { mlflowModule } from './modules/mlflow/mlflow-module.js';
 import { approvalsModule } from './modules/approvals/approvals-module.js';
 import { gatesModule } from './modules/gates/gates-module.js';
+import { rollouts } from './modules/rollouts/rollouts-module.js';
 import { monitoring } from './modules/monitoring/monitoring-module.js';
 import { webModule } from './modules/web/web-module.js';
 
@@ -17,5 +18,6 @@ export interface ServerModule {
 export function serverModules(_deps: Deps): ServerModule[] {
   // The gateway's observers (monitoring) go in embeddedGateway({ observers: [...] }).
   const mon = monitoring();
-  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer] }), { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }];
+  const canary = rollouts();
+  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer, canary.observer], followers: [canary.follower] }), { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary];
 }
