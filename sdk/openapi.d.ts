@@ -4369,6 +4369,1001 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{name}/rollout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's current or last rollout */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analyses: {
+                                at: string;
+                                baseline: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                candidate: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                outcome: string;
+                                reasons: string[];
+                                step: number;
+                                weight: number;
+                            }[];
+                            baseline_version: number;
+                            created_at: string;
+                            created_by: string;
+                            criteria: {
+                                latency_slack_ms: number;
+                                max_error_rate_increase: number;
+                                max_latency_ratio: number;
+                                min_requests: number;
+                            };
+                            ended_reason: string | null;
+                            id: string;
+                            key_header: string | null;
+                            model: string;
+                            /** @description running, paused, aborted or completed */
+                            status: string;
+                            step_index: number;
+                            step_minutes: number;
+                            steps: number[];
+                            updated_at: string;
+                            version: number;
+                            /** @description share of traffic on the candidate now, percent */
+                            weight: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a canary: a growing share of traffic on a candidate, judged against Production at every step */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        criteria?: {
+                            latency_slack_ms?: number;
+                            max_error_rate_increase?: number;
+                            max_latency_ratio?: number;
+                            min_requests?: number;
+                        };
+                        key_header?: string;
+                        step_minutes?: number;
+                        steps?: number[];
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analyses: {
+                                at: string;
+                                baseline: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                candidate: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                outcome: string;
+                                reasons: string[];
+                                step: number;
+                                weight: number;
+                            }[];
+                            baseline_version: number;
+                            created_at: string;
+                            created_by: string;
+                            criteria: {
+                                latency_slack_ms: number;
+                                max_error_rate_increase: number;
+                                max_latency_ratio: number;
+                                min_requests: number;
+                            };
+                            ended_reason: string | null;
+                            id: string;
+                            key_header: string | null;
+                            model: string;
+                            /** @description running, paused, aborted or completed */
+                            status: string;
+                            step_index: number;
+                            step_minutes: number;
+                            steps: number[];
+                            updated_at: string;
+                            version: number;
+                            /** @description share of traffic on the candidate now, percent */
+                            weight: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/rollout/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** All traffic back to the baseline at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analyses: {
+                                at: string;
+                                baseline: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                candidate: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                outcome: string;
+                                reasons: string[];
+                                step: number;
+                                weight: number;
+                            }[];
+                            baseline_version: number;
+                            created_at: string;
+                            created_by: string;
+                            criteria: {
+                                latency_slack_ms: number;
+                                max_error_rate_increase: number;
+                                max_latency_ratio: number;
+                                min_requests: number;
+                            };
+                            ended_reason: string | null;
+                            id: string;
+                            key_header: string | null;
+                            model: string;
+                            /** @description running, paused, aborted or completed */
+                            status: string;
+                            step_index: number;
+                            step_minutes: number;
+                            steps: number[];
+                            updated_at: string;
+                            version: number;
+                            /** @description share of traffic on the candidate now, percent */
+                            weight: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/rollout/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hold the current share */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analyses: {
+                                at: string;
+                                baseline: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                candidate: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                outcome: string;
+                                reasons: string[];
+                                step: number;
+                                weight: number;
+                            }[];
+                            baseline_version: number;
+                            created_at: string;
+                            created_by: string;
+                            criteria: {
+                                latency_slack_ms: number;
+                                max_error_rate_increase: number;
+                                max_latency_ratio: number;
+                                min_requests: number;
+                            };
+                            ended_reason: string | null;
+                            id: string;
+                            key_header: string | null;
+                            model: string;
+                            /** @description running, paused, aborted or completed */
+                            status: string;
+                            step_index: number;
+                            step_minutes: number;
+                            steps: number[];
+                            updated_at: string;
+                            version: number;
+                            /** @description share of traffic on the candidate now, percent */
+                            weight: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/rollout/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Promote the candidate now, through the normal transition */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analyses: {
+                                at: string;
+                                baseline: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                candidate: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                outcome: string;
+                                reasons: string[];
+                                step: number;
+                                weight: number;
+                            }[];
+                            baseline_version: number;
+                            created_at: string;
+                            created_by: string;
+                            criteria: {
+                                latency_slack_ms: number;
+                                max_error_rate_increase: number;
+                                max_latency_ratio: number;
+                                min_requests: number;
+                            };
+                            ended_reason: string | null;
+                            id: string;
+                            key_header: string | null;
+                            model: string;
+                            /** @description running, paused, aborted or completed */
+                            status: string;
+                            step_index: number;
+                            step_minutes: number;
+                            steps: number[];
+                            updated_at: string;
+                            version: number;
+                            /** @description share of traffic on the candidate now, percent */
+                            weight: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/rollout/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused rollout with a fresh analysis window */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analyses: {
+                                at: string;
+                                baseline: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                candidate: {
+                                    error_rate: number | null;
+                                    errors: number;
+                                    p95_ms: number | null;
+                                    requests: number;
+                                    version: number;
+                                };
+                                outcome: string;
+                                reasons: string[];
+                                step: number;
+                                weight: number;
+                            }[];
+                            baseline_version: number;
+                            created_at: string;
+                            created_by: string;
+                            criteria: {
+                                latency_slack_ms: number;
+                                max_error_rate_increase: number;
+                                max_latency_ratio: number;
+                                min_requests: number;
+                            };
+                            ended_reason: string | null;
+                            id: string;
+                            key_header: string | null;
+                            model: string;
+                            /** @description running, paused, aborted or completed */
+                            status: string;
+                            step_index: number;
+                            step_minutes: number;
+                            steps: number[];
+                            updated_at: string;
+                            version: number;
+                            /** @description share of traffic on the candidate now, percent */
+                            weight: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{name}/status": {
         parameters: {
             query?: never;
