@@ -80,7 +80,7 @@ export interface VersionDrift extends DatasetDrift {
 export async function measureDrift(deps: Deps, modelName: string, version: number, from: number, to: number, rows?: RecordRow[]): Promise<VersionDrift | null> {
   const ref = await findReference(deps.db, modelName, version);
   if (!ref) return null;
-  const current = rows ?? (await queryRecords(deps.db, { model: modelName, version, from, to, withFeatures: true, limit: DRIFT_ROW_CAP }));
+  const current = rows ?? (await queryRecords(deps.db, { model: modelName, version, from, to, okOnly: true, limit: DRIFT_ROW_CAP }));
   const inputs = recordInputs(current);
   const predRef = ref.profile[PREDICTION_FEATURE];
   return {

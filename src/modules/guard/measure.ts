@@ -3,8 +3,9 @@
 // little label coverage gives an inconclusive result.
 import type { Deps } from '../../deps.js';
 import { measureDrift } from '../drift/drift-service.js';
-import { queryRecords, lastRecordTime } from '../monitoring/records-store.js';
-import { classificationQuality, regressionQuality } from '../monitoring/quality.js';
+import { binaryConfusion, labelShape, latencyP99, regressionSums, requestCounts } from '../monitoring/records-aggregates.js';
+import { lastRecordTime, queryRecords } from '../monitoring/records-store.js';
+import { classificationQuality } from '../monitoring/quality.js';
 import { LABEL_METRICS, type Rule } from '../policies/policies.js';
 
 export const QUALITY_ROW_CAP = 50_000;
@@ -25,31 +26,47 @@ export function p99(values: number[]): number | null {
 }
 
 export async function measure(deps: Deps, model: string, version: number, rule: Rule, end: number): Promise<Measurement> {
-  const from = end - rule.window_seconds * 1000;
+  const w = { model, version, from: end - rule.window_seconds * 1000, to: end + 1 };
   const base = { metric: rule.metric, window_seconds: rule.window_seconds, label_coverage: null };
   if (rule.metric === 'error_rate' || rule.metric === 'latency_p99_ms') {
-    const reqs = await queryRecords(deps.db, { model, version, from, to: end + 1, requestsOnly: true, limit: QUALITY_ROW_CAP });
     // A caller's mistake (4xx) says nothing about the model: it counts for neither errors nor latency.
-    const served = reqs.filter((r) => r.outcome !== 'client_error');
-    const value = rule.metric === 'error_rate'
-      ? (served.length ? served.filter((r) => r.outcome === 'model_error').length / served.length : null)
-      : p99(served.map((r) => r.latency_ms));
-    return { ...base, value, samples: served.length };
+    const { served, modelErrors } = await requestCounts(deps.db, w);
+    const value = rule.metric === 'error_rate' ? (served ? modelErrors / served : null) : await latencyP99(deps.db, w, served);
+    return { ...base, value, samples: served };
   }
-  if (LABEL_METRICS.has(rule.metric)) {
-    const rows = await queryRecords(deps.db, { model, version, from, to: end + 1, withFeatures: true, limit: QUALITY_ROW_CAP });
-    const labeled = rows.filter((r) => r.label !== null);
-    const regression = rule.metric === 'mae' || rule.metric === 'rmse';
-    const q = regression ? regressionQuality(labeled) : classificationQuality(labeled, { threshold: rule.threshold, positiveLabel: rule.positive_label });
-    const value = q[rule.metric as 'accuracy'];
-    return { ...base, value, samples: q.labeled, label_coverage: rows.length ? labeled.length / rows.length : null };
-  }
-  const drift = await measureDrift(deps, model, version, from, end + 1);
+  if (LABEL_METRICS.has(rule.metric)) return measureQuality(deps, w, rule, base);
+  const drift = await measureDrift(deps, model, version, w.from, w.to);
   if (!drift) return { ...base, value: null, samples: 0 };
   if (rule.metric === 'drift_share') return { ...base, value: drift.drift_share, samples: drift.rows };
   const feature = rule.metric.slice('psi:'.length);
   const f = feature === 'prediction' ? drift.prediction : drift.features.find((x) => x.feature === feature);
   return { ...base, value: f?.psi ?? null, samples: f?.current_count ?? 0 };
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+
+/** Label metrics as database aggregates; multiclass labels fall back to reading the (capped) rows. */
+async function measureQuality(deps: Deps, w: { model: string; version: number; from: number; to: number }, rule: Rule, base: Omit<Measurement, 'value' | 'samples'>): Promise<Measurement> {
+  const shape = await labelShape(deps.db, w);
+  const coverage = shape.predictions ? shape.labeled / shape.predictions : null;
+  const out = (value: number | null, samples: number) => ({ ...base, value, samples, label_coverage: coverage });
+  if (rule.metric === 'mae' || rule.metric === 'rmse') {
+    const s = await regressionSums(deps.db, w);
+    return out(s.count ? (rule.metric === 'mae' ? s.abs / s.count : Math.sqrt(s.sq / s.count)) : null, s.count);
+  }
+  const binary = (shape.textLabels === 0 && shape.numericLabels <= 2) || (shape.numericLabels === 0 && shape.textLabels <= 2);
+  if (binary) {
+    const c = await binaryConfusion(deps.db, w, rule.threshold, rule.positive_label);
+    const labeled = c.tp + c.fp + c.fn + c.tn;
+    const precision = ratio(c.tp, c.tp + c.fp);
+    const recall = ratio(c.tp, c.tp + c.fn);
+    const f1 = precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    const values: Record<string, number | null> = { accuracy: ratio(c.tp + c.tn, labeled), precision, recall, f1 };
+    return out(values[rule.metric], labeled);
+  }
+  const rows = await queryRecords(deps.db, { ...w, okOnly: true, labeledOnly: true, noFeatures: true, limit: QUALITY_ROW_CAP });
+  const q = classificationQuality(rows, { threshold: rule.threshold, positiveLabel: rule.positive_label });
+  return out(q[rule.metric as 'accuracy'], q.labeled);
 }
 
 /** The previous Production version's own value, over the same-length window ending at its last traffic. */

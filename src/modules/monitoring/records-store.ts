@@ -42,11 +42,13 @@ export interface RecordQuery {
   version?: number;
   from: number;
   to: number;
-  /** Only input rows with a prediction (drift, quality) rather than request rows (row 0). */
-  withFeatures?: boolean;
+  /** Only rows the model answered (outcome ok): the ones with inputs and predictions. */
+  okOnly?: boolean;
   labeledOnly?: boolean;
   /** Only each request's first row, which carries its outcome and latency. */
   requestsOnly?: boolean;
+  /** Skip the feature JSON (quality and request metrics never read it; parsing it dominates). */
+  noFeatures?: boolean;
   limit: number;
 }
 
@@ -54,16 +56,17 @@ export interface RecordQuery {
 export async function queryRecords(db: Db, q: RecordQuery): Promise<RecordRow[]> {
   let query = db
     .selectFrom('mon_records')
-    .select(['request_id', 'row', 'version', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text', 'label_num', 'label_text'])
+    .select(['request_id', 'row', 'version', 'time', 'latency_ms', 'outcome', 'pred_num', 'pred_text', 'label_num', 'label_text'])
+    .$if(!q.noFeatures, (qb) => qb.select('features'))
     .where('model', '=', q.model)
     .where('time', '>=', q.from)
     .where('time', '<', q.to);
   if (q.version !== undefined) query = query.where('version', '=', q.version);
-  if (q.withFeatures) query = query.where('outcome', '=', 'ok');
+  if (q.okOnly) query = query.where('outcome', '=', 'ok');
   if (q.requestsOnly) query = query.where('row', '=', 0);
   if (q.labeledOnly) query = query.where('labeled_at', 'is not', null);
   const rows = await query.orderBy('time', 'desc').limit(q.limit).execute();
-  return rows.map(toRecord);
+  return rows.map((r) => toRecord({ features: null, ...r }));
 }
 
 /** The first rows a version served (oldest first): a reference profile built from early traffic. */

@@ -1,0 +1,214 @@
+// npx tsx bench/monitoring.ts — monitoring and the guard, measured:
+//  1. time from fault onset (the label that completes min_samples arrives) to rollback committed
+//     and to the gateway answering from the good version again;
+//  2. serving throughput with monitoring on vs off, in the same run (alternating rounds);
+//  3. one million retained predictions: write rate, database size, process memory, and the
+//     cost of one guard evaluation over them (SQLite; PostgreSQL too with --pg and STAGECRAFT_TEST_PG_URL).
+// Flags: --runs N (fault runs, default 5), --duration S (autocannon seconds, default 5),
+//        --connections N (8), --rows N (retained predictions, default 1000000), --pg.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { defaultConfig } from '../src/config.js';
+import { createDeps, type Deps } from '../src/deps.js';
+import { servingModules } from '../src/gateway/gateway-module.js';
+import { createLogger } from '../src/log.js';
+import { measure } from '../src/modules/guard/measure.js';
+import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, transactions, v2InferBody } from '../src/modules/monitoring/demo-scenario.js';
+import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
+import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
+import { validateRule } from '../src/modules/policies/policies.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const RUNS = Number(flag('runs', '5'));
+const DURATION = Number(flag('duration', '5'));
+const CONNECTIONS = Number(flag('connections', '8'));
+const ROWS = Number(flag('rows', '1000000'));
+const WITH_PG = args.includes('--pg') && !!process.env.STAGECRAFT_TEST_PG_URL;
+const INTERVAL_S = 1;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-mon-'));
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+
+async function call(base: string, method: string, url: string, body?: unknown, type = 'application/json') {
+  const res = await fetch(base + url, { method, headers: body === undefined ? {} : { 'content-type': type }, body: body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? (body as string) : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function startServer(monitoringOn: boolean) {
+  const deps = await createDeps({ ...defaultConfig(), dataDir: tmp(), logLevel: 'silent' }, { log: createLogger('silent') });
+  // The guard's timer ticks every 100 ms; each policy is evaluated on its own interval.
+  const mon = monitoring({ guard: { tickMs: 100 } });
+  const serving = servingModules({ observers: monitoringOn ? [mon.observer] : [] });
+  const app = await buildApp(deps, { modules: [...serving.modules, ...(monitoringOn ? [mon.register] : [])] });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return { base, deps, close: async () => (await app.close(), await deps.close()) };
+}
+
+async function setUpModel(base: string, name: string) {
+  await call(base, 'POST', '/api/v1/models', { name });
+  for (const [v, w] of [[1, FRAUD_V1], [2, FRAUD_V2]] as const) {
+    const blob = await call(base, 'POST', '/api/v1/blobs', fraudModel(w, `${name} v${v}`), 'application/octet-stream');
+    await call(base, 'POST', `/api/v1/models/${name}/versions`, { files: [{ path: 'model.onnx', sha256: blob.sha256 }], tags: { 'stagecraft.feature_names': FRAUD_FEATURES.join(',') } });
+  }
+}
+
+async function servingVersion(base: string, name: string, version: number, timeoutMs = 20_000) {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    try {
+      const r = await call(base, 'POST', `/v2/models/${name}/infer`, v2InferBody(transactions(1, 1)[0]));
+      if (Number(r.model_version) === version) return performance.now();
+    } catch {
+      // loading
+    }
+    await sleep(5);
+  }
+  throw new Error(`${name} never served v${version}`);
+}
+
+async function faultToRollback() {
+  const s = await startServer(true);
+  const decided: number[] = [];
+  const served: number[] = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const name = `fraud-${run}`;
+      await setUpModel(s.base, name);
+      await call(s.base, 'POST', `/api/v1/models/${name}/versions/1/stage`, { stage: 'Production' });
+      await call(s.base, 'PUT', `/api/v1/models/${name}/policy`, { ...DEMO_POLICY, interval_seconds: INTERVAL_S });
+      await call(s.base, 'POST', `/api/v1/models/${name}/versions/2/stage`, { stage: 'Production', archive_existing_versions: true });
+      await servingVersion(s.base, name, 2);
+      const txs = transactions(300, 100 + run);
+      const items = [];
+      for (const t of txs) items.push({ request_id: (await call(s.base, 'POST', `/v2/models/${name}/infer`, v2InferBody(t))).id, label: t.fraud });
+      const min = DEMO_POLICY.rules[0].min_samples;
+      await call(s.base, 'POST', `/api/v1/models/${name}/feedback`, { items: items.slice(0, min - 1) });
+      await sleep(INTERVAL_S * 1000 * 1.5); // the guard sees too few labels: inconclusive, no action
+      // Fault onset: the label that completes min_samples arrives.
+      await call(s.base, 'POST', `/api/v1/models/${name}/feedback`, { items: items.slice(min - 1, min) });
+      const t0 = performance.now();
+      const wall0 = Date.now();
+      let event: { time_ms: number } | undefined;
+      for (let i = 0; i < 2000 && !event; i++) {
+        event = (await call(s.base, 'GET', `/api/v1/events?model=${name}&type=rollback`)).events[0];
+        if (!event) await sleep(5);
+      }
+      if (!event) throw new Error('no rollback');
+      decided.push(event.time_ms - wall0);
+      served.push((await servingVersion(s.base, name, 1)) - t0);
+    }
+  } finally {
+    await s.close();
+  }
+  const sorted = (xs: number[]) => xs.slice().sort((a, b) => a - b);
+  console.log(`\n1. Fault onset -> rollback (${RUNS} runs, policy interval ${INTERVAL_S} s, guard timer 100 ms, min_samples 100)`);
+  console.log(`   rollback committed : median ${ms(sorted(decided)[Math.floor(RUNS / 2)])}, max ${ms(Math.max(...decided))}`);
+  console.log(`   gateway on v1 again: median ${ms(sorted(served)[Math.floor(RUNS / 2)])}, max ${ms(Math.max(...served))}  (aim: <= interval + 1 s = ${ms(INTERVAL_S * 1000 + 1000)})`);
+}
+
+async function throughput() {
+  const off = await startServer(false);
+  const on = await startServer(true);
+  const rps: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  try {
+    for (const s of [off, on]) {
+      await setUpModel(s.base, 'fraud');
+      await call(s.base, 'POST', '/api/v1/models/fraud/versions/1/stage', { stage: 'Production' });
+      await servingVersion(s.base, 'fraud', 1);
+    }
+    const body = JSON.stringify(v2InferBody(transactions(1, 5)[0]));
+    const load = (base: string, duration: number) =>
+      autocannon({ url: `${base}/v2/models/fraud/infer`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, duration });
+    // Warm both (JIT, runtime sessions), then ABBA order so drift in machine load cancels out.
+    await load(off.base, 1);
+    await load(on.base, 1);
+    for (const round of ['off', 'on', 'on', 'off'] as const) {
+      const r = await load((round === 'on' ? on : off).base, DURATION);
+      if (r.non2xx || r.errors) throw new Error(`errors during load: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      rps[round].push(r.requests.average);
+    }
+  } finally {
+    await on.close();
+    await off.close();
+  }
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(`\n2. Serving throughput, ${CONNECTIONS} connections, 2 rounds x ${DURATION} s each, ABBA order after a warm-up`);
+  console.log(`   monitoring off: ${avg(rps.off).toFixed(0)} req/s  (${rps.off.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`   monitoring on : ${avg(rps.on).toFixed(0)} req/s  (${rps.on.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`   ratio on/off  : ${(avg(rps.on) / avg(rps.off)).toFixed(3)}  (aim: >= 0.95)`);
+}
+
+async function freshPg(): Promise<string> {
+  const admin = new pg.Client({ connectionString: process.env.STAGECRAFT_TEST_PG_URL });
+  await admin.connect();
+  const db = `sc_bench_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${db}`);
+  await admin.end();
+  const url = new URL(process.env.STAGECRAFT_TEST_PG_URL!);
+  url.pathname = `/${db}`;
+  return url.toString();
+}
+
+async function retained(kind: 'sqlite' | 'postgres') {
+  const dataDir = tmp();
+  const deps: Deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl: kind === 'postgres' ? await freshPg() : null, logLevel: 'silent' }, { log: createLogger('silent') });
+  const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 1_000_000, batchSize: 1000 });
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const start = Date.now() - ROWS; // one prediction per millisecond, ending now
+  const txs = transactions(10_000, 77);
+  const t0 = performance.now();
+  for (let i = 0; i < ROWS; i++) {
+    const t = txs[i % txs.length];
+    writer.push({
+      model: 'fraud', version: 1, binding: 'stage:Production', requestId: `r${i}`, time: start + i, latencyMs: 2.5, outcome: 'ok',
+      inputs: Object.fromEntries(FRAUD_FEATURES.map((f, j) => [f, [t.features[j]]])),
+      predictions: [t.fraud ? 0.9 : 0.1],
+    });
+    if (i % 10_000 === 9_999) {
+      await writer.flush();
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }
+  }
+  await writer.flush();
+  const writeS = (performance.now() - t0) / 1000;
+  let size = 0;
+  if (kind === 'sqlite') {
+    for (const f of fs.readdirSync(dataDir)) if (f.startsWith('registry.sqlite')) size += fs.statSync(path.join(dataDir, f)).size;
+  } else {
+    const c = new pg.Client({ connectionString: deps.config.databaseUrl! });
+    await c.connect();
+    size = Number((await c.query(`select pg_total_relation_size('mon_records') as s`)).rows[0].s);
+    await c.end();
+  }
+  const recall = validateRule({ metric: 'recall', min: 0.8, window_seconds: 600 }, 0);
+  const e0 = performance.now();
+  await measure(deps, 'fraud', 1, recall, Date.now());
+  const e1 = performance.now();
+  await writer.stop();
+  await deps.close();
+  console.log(`\n3. ${ROWS.toLocaleString('en')} retained predictions on ${kind} (4 features each)`);
+  console.log(`   write: ${writeS.toFixed(1)} s (${(ROWS / writeS).toFixed(0)} rows/s, batched 1,000 per insert, off the request path)`);
+  console.log(`   on disk: ${mb(size)} (${(size / ROWS).toFixed(0)} bytes/prediction incl. indexes); process RSS growth while writing: ${mb(peakRss - rssBefore)} (the write buffer is bounded; retained rows live in the database)`);
+  console.log(`   one recall evaluation over its 600 s window (${Math.min(ROWS, 600_000).toLocaleString('en')} rows in it, capped at the newest 50,000): ${ms(e1 - e0)}`);
+}
+
+console.log(`Stagecraft monitoring benchmark — node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
+await faultToRollback();
+await throughput();
+await retained('sqlite');
+if (WITH_PG) await retained('postgres');
