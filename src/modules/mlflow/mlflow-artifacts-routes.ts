@@ -13,6 +13,13 @@ function contentTypeOf(path: string): string {
   return TEXT_EXT.test(base) || base === 'MLmodel' ? 'text/plain' : 'application/octet-stream';
 }
 
+/** MLflow's `attachment; filename=<name>`; names outside printable ASCII use RFC 5987 so the header stays valid. */
+function contentDisposition(name: string): string {
+  return /^[\x20-\x7e]+$/.test(name) && !/[";\\]/.test(name)
+    ? `attachment; filename=${name}`
+    : `attachment; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
 /** Direct children of `dir`: base names, directories first seen as {is_dir:true}. */
 function listing(dir: string, files: Array<{ path: string; size: number }>) {
   const prefix = dir === '' ? '' : `${dir}/`;
@@ -51,7 +58,7 @@ export function mlflowArtifactsRoutes(app: FastifyInstance, deps: Deps): void {
     const name = path.split('/').pop()!;
     return reply
       .header('content-type', contentTypeOf(path))
-      .header('content-disposition', `attachment; filename=${name}`)
+      .header('content-disposition', contentDisposition(name))
       .header('x-content-type-options', 'nosniff')
       .header('content-length', String(file.size))
       .send(deps.blobs.open(file.sha256));
