@@ -91,12 +91,27 @@ async function main() {
     await page.locator('table.versions tbody tr').nth(PER_MODEL - 1).waitFor();
     modelPage.push(performance.now() - t);
   }
+
+  // Live: a rollback through the API until the open page shows the new Production version.
+  const live: number[] = [];
+  await page.goto(`${base}/models/model-0500`);
+  await page.getByText('Live', { exact: true }).waitFor();
+  for (let i = 0; i < RUNS; i++) {
+    await page.getByTestId('production-version').filter({ hasText: 'v100' }).waitFor();
+    const t = performance.now();
+    await request(base, 'POST', '/api/v1/models/model-0500/rollback', { reason: 'bench', to_version: 99 });
+    await page.getByTestId('production-version').filter({ hasText: 'v99' }).waitFor();
+    live.push(performance.now() - t);
+    await request(base, 'POST', '/api/v1/models/model-0500/versions/100/health', { health: 'unknown' });
+    await request(base, 'POST', '/api/v1/models/model-0500/versions/100/stage', { stage: 'Production', archive_existing_versions: true });
+  }
   await browser.close();
 
   const rows: [string, number, string][] = [
     ['models list: first rows visible', median(firstRows), `${(median(firstRows) / api.p50).toFixed(1)}x API first page`],
     ['models list: scroll through 1,000', median(scrollAll), `${(median(scrollAll) / (api.p50 * 10)).toFixed(1)}x 10 API pages`],
     ['model page: 100 versions shown', median(modelPage), `${(median(modelPage) / apiVersions.p50).toFixed(1)}x API versions page`],
+    ['API rollback -> open page shows it', median(live), 'aim: under 1 s without reload'],
   ];
   console.log(`API GET /models?limit=100 p50 ${fmt(api.p50)}; GET /models/x/versions?limit=100 p50 ${fmt(apiVersions.p50)}`);
   console.log(`${'UI (Chromium, median of ' + RUNS + ')'.padEnd(10)}`.padEnd(38) + 'time'.padStart(10) + '  vs baseline');

@@ -51,9 +51,20 @@ function MetricChart({ metrics, chart }: { metrics: Metrics; chart: (typeof CHAR
       </figure>
     );
   }
+  // What the lines say, in words, for screen readers: the latest value of each version.
+  const latest = metrics.versions
+    .map((v) => {
+      const last = [...v.series].reverse().find((p) => p[chart.key] !== null);
+      return last ? `v${v.version} ${Number(last[chart.key]!.toPrecision(3))}` : null;
+    })
+    .filter(Boolean)
+    .join(', ');
   return (
     <figure className="chart" aria-label={label}>
-      <figcaption>{label}</figcaption>
+      <figcaption>
+        {label}
+        <span className="sr-only">: latest {latest}{thresholds.length ? `; limits ${thresholds.map((t) => [t.min, t.max].filter((x) => x !== null).join('–')).join(', ')}` : ''}</span>
+      </figcaption>
       <ResponsiveContainer width="100%" height={150}>
         <LineChart data={rows} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#eef0f3" vertical={false} />

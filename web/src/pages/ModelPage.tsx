@@ -1,10 +1,9 @@
 // One model: what serves now and since when, the Roll back button, versions, serving status per
 // replica, live health charts and the timeline. Everything refreshes from the change feed.
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { AliasBadge, HealthBadge } from '../components/Badges';
 import { ErrorNote } from '../components/ErrorNote';
-import { HealthCharts } from '../components/HealthCharts';
 import { RollbackDialog } from '../components/RollbackDialog';
 import { ServingStatus } from '../components/ServingStatus';
 import { Timeline } from '../components/Timeline';
@@ -14,6 +13,9 @@ import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
 import { useResource } from '../lib/use-resource';
 import type { RollbackResult } from '../types';
+
+// recharts is most of the bundle: load it with the first model page, not with the models list.
+const HealthCharts = lazy(() => import('../components/HealthCharts').then((m) => ({ default: m.HealthCharts })));
 
 export function ModelPage() {
   const name = useParams().name!;
@@ -79,7 +81,9 @@ export function ModelPage() {
       )}
       <div className="grid-2">
         <ServingStatus model={name} />
-        <HealthCharts model={name} />
+        <Suspense fallback={<section className="card" aria-busy="true"><h2>Health, last hour</h2><p className="muted">Loading charts…</p></section>}>
+          <HealthCharts model={name} />
+        </Suspense>
       </div>
       <VersionsTable model={name} />
       <Timeline model={name} />
