@@ -2,8 +2,6 @@
 import os from 'node:os';
 import type { RegistryEvent } from '../modules/events/events.js';
 import type { Gateway } from './gateway.js';
-import type { RegistryEvent } from '../modules/events/events.js';
-import type { Gateway } from './gateway.js';
 import type { InferenceObserver } from './observer.js';
 
 /** Sees every change-feed event after the gateway applied it (e.g. canary splits installing a TrafficPolicy). */
@@ -25,7 +23,7 @@ export interface GatewayOptions {
   heartbeatMs: number;
   observers: InferenceObserver[];
   /** Told every registry event this gateway follows, after its own pointers (rollouts install traffic policies). */
-  followers: Array<(gateway: Gateway, event: RegistryEvent) => void>;
+  followers: GatewayFollower[];
 }
 
 export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): GatewayOptions {

@@ -72,7 +72,13 @@ export class Gateway {
   }
 
   applyEvent(e: RegistryEvent): void {
-    for (const follow of this.options.followers) follow(this, e);
+    for (const follow of this.options.followers) {
+      try {
+        follow(this, e);
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, event: e.id }, 'gateway follower threw');
+      }
+    }
     if (e.type === 'model.renamed' || e.type === 'model.deleted') return this.source.resync();
     if (!e.model) return;
     if (e.type === 'model.created') {

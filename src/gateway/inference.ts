@@ -28,13 +28,16 @@ const NO_VERSION = (slot: ModelSlot) => {
   return new AppError('unavailable', `model "${slot.name}" has no version to serve: ${why}`);
 };
 
-async function pick(gateway: Gateway, slot: ModelSlot, sel: Selector, req: FastifyRequest): Promise<LoadedVersion> {
-  if (sel.kind === 'binding') {
-    if (!slot.current) throw NO_VERSION(slot);
-    // A canary split may answer this request with its candidate, only once the candidate is warm.
-    const routed = slot.traffic ? slot.traffic.route(req.headers) : null;
-    return (routed !== null && slot.loaded.get(routed)) || slot.current;
-  }
+/** The binding's version (or a warm canary candidate): plain reads, no await before inflight++. */
+function pickBound(slot: ModelSlot, req: FastifyRequest): LoadedVersion {
+  if (!slot.current) throw NO_VERSION(slot);
+  // A canary split may answer this request with its candidate, only once the candidate is warm.
+  const routed = slot.traffic ? slot.traffic.route(req.headers) : null;
+  return (routed !== null && slot.loaded.get(routed)) || slot.current;
+}
+
+/** An explicit version or label, loading it if needed (only the caller's own request waits). */
+async function pickExplicit(gateway: Gateway, slot: ModelSlot, sel: Exclude<Selector, { kind: 'binding' }>): Promise<LoadedVersion> {
   const version = sel.kind === 'version' ? sel.version : slot.pointers.resolveLabel(sel.label);
   if (version === null) throw notFound(`model "${slot.name}" has no label "${(sel as { label: string }).label}" (labels are aliases and stages)`);
   if (slot.current?.version === version) return slot.current;
@@ -73,7 +76,7 @@ export async function serveInference<P extends ParsedInference>(
   let parsed: P | null = null;
   let result: Tensors | null = null;
   try {
-    lv = await pick(gateway, slot, sel, req);
+    lv = sel.kind === 'binding' ? pickBound(slot, req) : await pickExplicit(gateway, slot, sel);
     lv.inflight++;
     lv.lastActive = time;
     reply.header('stagecraft-model-version', String(lv.version));

@@ -25,15 +25,6 @@ export interface LoadFailure {
   integrity: boolean;
 }
 
-/**
- * Sends a share of a model's binding traffic to another version (a canary split, installed by a
- * gateway follower). Answers the version for this request, or null for the binding's version.
- * Runs on the request path: it must be cheap and must not throw.
- */
-export interface TrafficPolicy {
-  route(headers: Record<string, string | string[] | undefined>): number | null;
-}
-
 export type SlotState = 'loading' | 'serving' | 'failed';
 
 /**
@@ -60,8 +51,6 @@ export class ModelSlot {
   readonly loaded = new Map<number, LoadedVersion>();
   readonly loading = new Map<number, Promise<LoadedVersion>>();
   readonly failures = new Map<number, LoadFailure>();
-  /** A split of the binding's traffic (canary); requests go to the binding's version while its target is not warm. */
-  traffic: TrafficPolicy | null = null;
   private active = 0;
   private readonly queue: Array<() => void> = [];
 
