@@ -11,6 +11,12 @@ import { ErrorNote } from './ErrorNote';
 /** Actors that act on their own rather than a person (same set as the server's history). */
 const AUTOMATIC_ACTORS = new Set(['guard', 'rollout']);
 
+/** 'rollout.step' -> 'Rollout step': readable for types this UI has no words for yet. */
+const humanType = (type: string) => {
+  const words = type.replace(/[._]/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
 const v = (x: string | number | null) => (x === null || x === '' ? 'none' : /^\d+$/.test(String(x)) ? `v${x}` : String(x));
 const targetName = (t: string | null) => (t ?? '').replace(/^stage:/, '').replace(/^alias:/, '@');
 
@@ -33,7 +39,7 @@ export function describeEvent(e: RegistryEvent): string {
     case 'model.created':
       return 'Model registered';
     default:
-      return e.version ? `${e.type} (v${e.version})` : e.type;
+      return e.version ? `${humanType(e.type)} (v${e.version})` : humanType(e.type);
   }
 }
 
@@ -49,7 +55,7 @@ const TITLES: Record<string, string> = {
 };
 
 /** A short title for an event type, when only the type is known (the models list). */
-export const eventTitle = (type: string) => TITLES[type] ?? type;
+export const eventTitle = (type: string) => TITLES[type] ?? humanType(type);
 
 export function TimelineItem({ e }: { e: RegistryEvent }) {
   return (

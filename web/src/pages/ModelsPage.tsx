@@ -95,10 +95,14 @@ function useModelPages(search: string) {
     return () => inflight.current?.abort();
   }, [fetchPage, generation]);
 
-  // One changed model is re-read alone; creations, deletions and renames reload the list.
+  // One changed model is re-read alone (only if it is on screen); creations, deletions and renames
+  // reload the list.
+  const shown = useRef(new Set<string>());
+  shown.current = new Set(models.map((m) => m.name));
   useLiveEvents((e) => {
     if (!e.model) return;
     if (/^model\.(created|deleted|renamed)$/.test(e.type)) return setGeneration((g) => g + 1);
+    if (!shown.current.has(e.model)) return;
     void api.getModel(e.model).then(
       (fresh) => setModels((prev) => prev.map((m) => (m.name === fresh.name ? fresh : m))),
       () => undefined,
