@@ -6,7 +6,7 @@ import { invalid } from '../../errors.js';
 import { commit } from '../events/events-service.js';
 import { getBinding } from '../bindings/bindings-service.js';
 import { findLiveModel } from '../models/models-store.js';
-import { replicasOf, upsertReplica } from './replicas-store.js';
+import { pruneReplicas, replicaRows, replicasOf, upsertReplicas } from './replicas-store.js';
 
 export const REPLICA_STATES = ['loading', 'serving', 'failed'] as const;
 export type ReplicaState = (typeof REPLICA_STATES)[number];
@@ -31,11 +31,16 @@ export interface Heartbeat {
   models: ModelReport[];
 }
 
+/** Rows of replicas silent for this long are deleted; until then they show as stale. */
+export const FORGET_AFTER_MS = 24 * 60 * 60_000;
+
 export async function recordHeartbeat(deps: Deps, hb: Heartbeat): Promise<{ accepted: number }> {
   if (!/^[\w.:@-]{1,200}$/.test(hb.replica_id)) throw invalid(`invalid replica_id "${hb.replica_id}"`);
   const now = deps.clock.now();
-  for (const m of hb.models) {
-    const before = await upsertReplica(deps.db, {
+  const before = await replicaRows(deps.db, hb.replica_id);
+  await upsertReplicas(
+    deps.db,
+    hb.models.map((m) => ({
       replica_id: hb.replica_id,
       model: m.model,
       url: hb.url ?? null,
@@ -44,11 +49,14 @@ export async function recordHeartbeat(deps: Deps, hb: Heartbeat): Promise<{ acce
       state: m.state,
       error: m.error ?? null,
       last_heartbeat: now,
-    });
+    })),
+  );
+  for (const m of hb.models) {
+    const prev = before.get(m.model);
     // Only the transition into a new failure is audited; repeated heartbeats of it are not.
-    const newFailure = m.state === 'failed' && (before?.state !== 'failed' || before.error !== (m.error ?? null));
-    if (newFailure) await recordLoadFailure(deps, hb.replica_id, m);
+    if (m.state === 'failed' && (prev?.state !== 'failed' || prev.error !== (m.error ?? null))) await recordLoadFailure(deps, hb.replica_id, m);
   }
+  await pruneReplicas(deps.db, now - FORGET_AFTER_MS);
   return { accepted: hb.models.length };
 }
 
