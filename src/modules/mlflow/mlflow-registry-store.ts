@@ -2,7 +2,7 @@
 // per-stage latest versions, MLflow's search grammar). Every write goes through the registry's
 // services instead, so events, history and the change feed see it.
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
-import type { Database, Db } from '../../db/tables.js';
+import type { Db } from '../../db/tables.js';
 import type { DialectCaps } from '../../db/dialect.js';
 import type { Comparison, OrderClause } from './mlflow-search-filter.js';
 import type { VersionsTable } from '../../db/tables.js';
@@ -186,4 +186,3 @@ export async function searchVersionRows(db: Db, caps: DialectCaps, where: Compar
   return (await q.offset(offset).limit(limit).execute()) as MlVersionRow[];
 }
 
-export type { Database };
