@@ -125,6 +125,26 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions/2`)).body.health).toBe('unknown');
   });
 
+  it('builds a Staging version\'s reference profile from its first requests when it has none', async () => {
+    const name = uniqueName('fraud');
+    await createModel(r.app, name);
+    await registerVersion(r.app, name, { 'model.onnx': denseModelOnnx({ weights: [0.01, 1], bias: -1, activation: 'sigmoid', doc: name }) });
+    await promote(r.app, name, 1, 'Staging');
+    await call(r.app, 'PUT', `/api/v1/models/${name}/policy`, { interval_seconds: 10, reference_requests: 50, rules: [{ metric: 'drift_share', max: 0.5 }] });
+    clock.t += 60_000;
+    for (const x of traffic({ model: name, version: 1, n: 30, start: clock.t, seed: 12 })) mon.observer.observe(x.obs);
+    await mon.writer!.flush();
+    clock.t += 60_000;
+    await mon.guard!.tick(clock.t);
+    expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions/1/reference`)).status).toBe(404);
+    for (const x of traffic({ model: name, version: 1, n: 30, start: clock.t, seed: 13 })) mon.observer.observe(x.obs);
+    await mon.writer!.flush();
+    clock.t += 60_000;
+    await mon.guard!.tick(clock.t);
+    const ref = await call(r.app, 'GET', `/api/v1/models/${name}/versions/1/reference`);
+    expect(ref.body).toMatchObject({ rows: 50, source: 'first 50 requests in Staging' });
+  });
+
   it('alerts without rolling back when the rule says alert, and in dry run', async () => {
     const name = await productionPair({ metric: 'error_rate', max: 0.05, action: 'alert' });
     clock.t += 60_000;

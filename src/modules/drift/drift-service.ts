@@ -64,6 +64,17 @@ export async function referenceFromTraffic(deps: Deps, actor: string, modelName:
   return setReference(deps, actor, modelName, version, recordInputs(rows), `first ${n} requests`);
 }
 
+/**
+ * The guard's automatic profile: a version without a reference gets one once it has served `n`
+ * rows. Returns null while there are fewer, or when a reference exists (uploads always win).
+ */
+export async function ensureReferenceFromTraffic(deps: Deps, modelName: string, version: number, n: number): Promise<ReferenceSummary | null> {
+  if (await findReference(deps.db, modelName, version)) return null;
+  const rows = await firstRecords(deps.db, modelName, version, n);
+  if (rows.length < n) return null;
+  return setReference(deps, 'guard', modelName, version, recordInputs(rows), `first ${n} requests in Staging`);
+}
+
 export async function getReference(deps: Deps, modelName: string, version: number): Promise<ReferenceSummary> {
   await requireVersion(deps.db, modelName, version);
   const ref = await findReference(deps.db, modelName, version);

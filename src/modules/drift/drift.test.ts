@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildProfile, datasetDrift, jensenShannon, ksTest, psi, wasserstein } from './drift.js';
 
-const range = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+const range = <T,>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 describe('drift statistics', () => {
   it('measures the Wasserstein distance of a shifted sample as the shift', () => {

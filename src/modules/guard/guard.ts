@@ -7,6 +7,7 @@
 // tests drive it with an injected clock.
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
+import { ensureReferenceFromTraffic } from '../drift/drift-service.js';
 import { listEvents } from '../events/events-service.js';
 import { commit } from '../events/events-service.js';
 import { getModel, requireModel } from '../models/models-service.js';
@@ -103,6 +104,9 @@ export class Guard {
     state.next_due = now + policy.interval_seconds * 1000;
     report.evaluated.push(policy.model);
     const model = await getModel(this.deps, policy.model).catch(() => null);
+    const staging = model?.stages.Staging ?? null;
+    const refRows = policy.reference_requests ?? 1000;
+    if (staging !== null && refRows > 0) await ensureReferenceFromTraffic(this.deps, policy.model, staging, refRows);
     const version = model?.stages.Production ?? null;
     if (version === null) {
       Object.assign(state, { version: null, status: 'idle', results: [], failures: [] });

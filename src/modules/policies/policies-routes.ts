@@ -26,6 +26,7 @@ export const PolicySchema = Type.Object({
   interval_seconds: Type.Number(),
   watch_minutes: Type.Number(),
   cooldown_seconds: Type.Number(),
+  reference_requests: Type.Integer(),
   rules: Type.Array(RuleSchema),
 });
 

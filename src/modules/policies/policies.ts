@@ -26,10 +26,12 @@ export interface Policy {
   interval_seconds: number;
   watch_minutes: number;
   cooldown_seconds: number;
+  /** A Staging version without a reference profile gets one from its first N served rows (0: never). */
+  reference_requests: number;
   rules: Rule[];
 }
 
-const POLICY_KEYS = new Set(['model', 'interval_seconds', 'watch_minutes', 'cooldown_seconds', 'rules']);
+const POLICY_KEYS = new Set(['model', 'interval_seconds', 'watch_minutes', 'cooldown_seconds', 'reference_requests', 'rules']);
 const RULE_KEYS = new Set(['metric', 'threshold', 'positive_label', 'min', 'max', 'max_drop', 'min_samples', 'min_label_coverage', 'window_seconds', 'failure_limit', 'action', 'dry_run']);
 
 type Obj = Record<string, unknown>;
@@ -91,6 +93,7 @@ export function validatePolicy(raw: unknown, modelName: string): Policy {
     interval_seconds: num(raw, 'interval_seconds', 'policy', 10, (n) => n >= 1 && n <= 86400, 'between 1 and 86400')!,
     watch_minutes: num(raw, 'watch_minutes', 'policy', 60, (n) => n >= 0 && n <= 525600, 'between 0 and 525600')!,
     cooldown_seconds: num(raw, 'cooldown_seconds', 'policy', 600, (n) => n >= 0 && n <= 86400 * 7, 'between 0 and 604800')!,
+    reference_requests: num(raw, 'reference_requests', 'policy', 1000, (n) => Number.isInteger(n) && (n === 0 || (n >= 10 && n <= 200_000)), '0 or an integer between 10 and 200000')!,
     rules: raw.rules.map(validateRule),
   };
 }
