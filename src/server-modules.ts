@@ -6,6 +6,7 @@ import { mlflowModule } from './modules/mlflow/mlflow-module.js';
 import { approvalsModule } from './modules/approvals/approvals-module.js';
 import { gatesModule } from './modules/gates/gates-module.js';
 import { rollouts } from './modules/rollouts/rollouts-module.js';
+import { shadows } from './modules/shadow/shadow-module.js';
 import { monitoring } from './modules/monitoring/monitoring-module.js';
 import { webModule } from './modules/web/web-module.js';
 
@@ -19,5 +20,6 @@ export function serverModules(_deps: Deps): ServerModule[] {
   // The gateway's observers (monitoring) go in embeddedGateway({ observers: [...] }).
   const mon = monitoring();
   const canary = rollouts();
-  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer, canary.observer], followers: [canary.follower] }), { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary];
+  const shadow = shadows();
+  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer, canary.observer], followers: [canary.follower, shadow.follower] }), { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary, { register: shadow.register }];
 }
