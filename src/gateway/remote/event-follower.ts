@@ -5,6 +5,9 @@ import type { Logger } from '../../log.js';
 import type { RegistryEvent } from '../../modules/events/events.js';
 import type { RegistryClient } from './registry-client.js';
 
+/** Longer than three of the registry's 15 s keep-alive comments. */
+const STREAM_IDLE_MS = 50_000;
+
 export interface FollowerHooks {
   /** Called before each (re)connection: answers the id to resume after (e.g. from a fresh snapshot). */
   connect(): Promise<number>;
@@ -60,20 +63,35 @@ export class EventFollower {
   }
 
   private async stream(): Promise<void> {
-    const res = await this.client.request(`/api/v1/events/stream?after=${this.cursor}`, { headers: { accept: 'text/event-stream' } }, this.abort.signal);
-    if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
-    const parser = createParser({
-      onEvent: (ev) => {
-        try {
-          this.deliver(JSON.parse(ev.data) as RegistryEvent);
-        } catch (err) {
-          this.log.warn({ err }, 'bad event on the change feed');
-        }
-      },
-    });
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
-    throw new Error('event stream ended');
+    // The registry writes a comment every 15 s; a stream silent for much longer is a dead connection
+    // (e.g. a partition that never sent a FIN), so it is dropped and re-established.
+    const local = new AbortController();
+    const stopLocal = () => local.abort();
+    this.abort.signal.addEventListener('abort', stopLocal, { once: true });
+    let watchdog = setTimeout(stopLocal, STREAM_IDLE_MS);
+    try {
+      const res = await this.client.request(`/api/v1/events/stream?after=${this.cursor}`, { headers: { accept: 'text/event-stream' } }, local.signal);
+      if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
+      const parser = createParser({
+        onEvent: (ev) => {
+          try {
+            this.deliver(JSON.parse(ev.data) as RegistryEvent);
+          } catch (err) {
+            this.log.warn({ err }, 'bad event on the change feed');
+          }
+        },
+      });
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(stopLocal, STREAM_IDLE_MS);
+        parser.feed(decoder.decode(chunk, { stream: true }));
+      }
+      throw new Error('event stream ended');
+    } finally {
+      clearTimeout(watchdog);
+      this.abort.signal.removeEventListener('abort', stopLocal);
+    }
   }
 
   /** One round of polling the event log; answers whether the registry answered. */
