@@ -8,20 +8,25 @@ import { RollbackDialog } from '../components/RollbackDialog';
 import { ServingStatus } from '../components/ServingStatus';
 import { Timeline } from '../components/Timeline';
 import { VersionsTable } from '../components/VersionsTable';
-import { roleAtLeast } from '../lib/format';
+import { formatTime, relativeTime, roleAtLeast } from '../lib/format';
 import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
 import { useResource } from '../lib/use-resource';
 import type { RollbackResult } from '../types';
+import { useTitle } from '../lib/use-title';
 
 // recharts is most of the bundle: load it with the first model page, not with the models list.
 const HealthCharts = lazy(() => import('../components/HealthCharts').then((m) => ({ default: m.HealthCharts })));
 
 export function ModelPage() {
   const name = useParams().name!;
+  useTitle(name);
   const { api, me } = useSession();
   const tick = useLiveTick(name);
   const model = useResource((signal) => api.getModel(name, signal), [api, name, tick]);
+  // Since when the current version holds Production, and who put it there (from the audit log).
+  const history = useResource((signal) => api.history(name, 'Production', signal), [api, name, tick]);
+  const since = history.data?.entries[0];
   const [dialog, setDialog] = useState(false);
   const [notice, setNotice] = useState<string>();
   const m = model.data;
@@ -59,6 +64,12 @@ export function ModelPage() {
               {prod ? `v${prod.version}` : 'none'}
             </span>
             {prod && <HealthBadge health={prod.health} reason={prod.health_reason} />}
+            {prod && since?.version === prod.version && (
+              <span className="small muted" data-testid="production-since">
+                since <time dateTime={since.from} title={formatTime(since.from)}>{relativeTime(since.from)}</time>, by {since.actor}
+                {since.automatic ? ' (automatic)' : ''}
+              </span>
+            )}
           </div>
           <div className="summary-item">
             <span className="label">Staging</span>

@@ -11,6 +11,7 @@ import { formatTime, relativeTime } from '../lib/format';
 import { useLiveEvents } from '../lib/live';
 import { useSession } from '../lib/session';
 import type { Model } from '../types';
+import { useTitle } from '../lib/use-title';
 
 const ROW_HEIGHT = 68;
 const SEARCH_DEBOUNCE_MS = 250;
@@ -113,6 +114,7 @@ function useModelPages(search: string) {
 }
 
 export function ModelsPage() {
+  useTitle('Models');
   const [input, setInput] = useState('');
   const [search, setSearch] = useState('');
   useEffect(() => {

@@ -11,6 +11,7 @@ import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
 import { useResource } from '../lib/use-resource';
 import type { Version } from '../types';
+import { useTitle } from '../lib/use-title';
 
 function KeyValues({ title, values }: { title: string; values: Record<string, string | number> }) {
   const entries = Object.entries(values);
@@ -87,6 +88,7 @@ export function VersionPage() {
   const params = useParams();
   const name = params.name!;
   const n = Number(params.version);
+  useTitle(`${name} v${n}`);
   const { api } = useSession();
   const tick = useLiveTick(name);
   const version = useResource((signal) => api.getVersion(name, n, signal), [api, name, n, tick]);
