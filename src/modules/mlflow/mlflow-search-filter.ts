@@ -5,7 +5,11 @@ import { badParam } from './mlflow-errors.js';
 
 export type Comparison =
   | { kind: 'attr'; key: string; op: string; value: string | number | string[] }
-  | { kind: 'tag'; key: string; op: string; value: string };
+  | { kind: 'tag'; key: string; op: string; value: string }
+  | { kind: 'param'; key: string; op: string; value: string }
+  | { kind: 'metric'; key: string; op: string; value: number };
+
+type IdentKind = 'attr' | 'tag' | 'param' | 'metric';
 
 export interface AttrSpec {
   type: 'string' | 'number';
@@ -48,7 +52,7 @@ function tokenize(s: string): Token[] {
   return out;
 }
 
-function parseIdentifier(tokens: Token[], pos: number, filter: string): [{ kind: 'attr' | 'tag'; key: string }, number] {
+function parseIdentifier(tokens: Token[], pos: number, filter: string, runs: boolean): [{ kind: IdentKind; key: string }, number] {
   const tok = tokens[pos];
   if (!tok || (tok.t !== 'word' && tok.t !== 'ident')) throw badParam(`Invalid clause(s) in filter string: '${filter}'`);
   if (tok.t === 'ident') return [{ kind: 'attr', key: tok.v }, pos + 1];
@@ -65,7 +69,9 @@ function parseIdentifier(tokens: Token[], pos: number, filter: string): [{ kind:
   }
   if (entity === 'tag' || entity === 'tags') return [{ kind: 'tag', key }, next];
   if (entity === 'attribute' || entity === 'attributes') return [{ kind: 'attr', key }, next];
-  throw badParam(`Invalid entity type '${entity}'. Valid values are ['tag', 'attribute']`);
+  if (runs && (entity === 'metric' || entity === 'metrics')) return [{ kind: 'metric', key }, next];
+  if (runs && ['param', 'params', 'parameter', 'parameters'].includes(entity)) return [{ kind: 'param', key }, next];
+  throw badParam(`Invalid entity type '${entity}'. Valid values are [${runs ? "'metric', 'parameter', " : ''}'tag', 'attribute']`);
 }
 
 function parseValue(tokens: Token[], pos: number, op: string, filter: string): [string | number | string[], number] {
@@ -93,13 +99,13 @@ function parseValue(tokens: Token[], pos: number, op: string, filter: string): [
 }
 
 /** Parses a filter for one entity; `attrs` lists the attributes it may use. */
-export function parseFilter(filter: string | undefined, attrs: Record<string, AttrSpec>): Comparison[] {
+export function parseFilter(filter: string | undefined, attrs: Record<string, AttrSpec>, opts: { runs?: boolean } = {}): Comparison[] {
   if (!filter || !filter.trim()) return [];
   const tokens = tokenize(filter);
   const out: Comparison[] = [];
   let pos = 0;
   while (pos < tokens.length) {
-    const [ident, afterIdent] = parseIdentifier(tokens, pos, filter);
+    const [ident, afterIdent] = parseIdentifier(tokens, pos, filter, !!opts.runs);
     const opTok = tokens[afterIdent];
     if (!opTok || (opTok.t !== 'op' && opTok.t !== 'word')) throw badParam(`Invalid clause(s) in filter string: '${filter}'`);
     const op = opTok.v.toUpperCase();
@@ -115,11 +121,16 @@ export function parseFilter(filter: string | undefined, attrs: Record<string, At
   return out;
 }
 
-function checkComparison(ident: { kind: 'attr' | 'tag'; key: string }, op: string, value: string | number | string[], attrs: Record<string, AttrSpec>): Comparison {
-  if (ident.kind === 'tag') {
+function checkComparison(ident: { kind: IdentKind; key: string }, op: string, value: string | number | string[], attrs: Record<string, AttrSpec>): Comparison {
+  if (ident.kind === 'tag' || ident.kind === 'param') {
     if (!STRING_OPS.includes(op)) throw badParam(`Invalid comparator '${op}' not one of '${STRING_OPS.join(', ')}'`);
-    if (typeof value !== 'string') throw badParam(`Expected a quoted string value for tag '${ident.key}'`);
-    return { kind: 'tag', key: ident.key, op, value };
+    if (typeof value !== 'string') throw badParam(`Expected a quoted string value for ${ident.kind} '${ident.key}'`);
+    return { kind: ident.kind, key: ident.key, op, value };
+  }
+  if (ident.kind === 'metric') {
+    if (!NUMBER_OPS.includes(op)) throw badParam(`Invalid comparator '${op}' not one of '${NUMBER_OPS.join(', ')}'`);
+    if (typeof value !== 'number') throw badParam(`Expected a numeric value for metric '${ident.key}'`);
+    return { kind: 'metric', key: ident.key, op, value };
   }
   const spec = attrs[ident.key];
   if (!spec) {

@@ -4,7 +4,8 @@ import type { Deps } from '../../deps.js';
 import { badParam, missingParam } from './mlflow-errors.js';
 import { decodePageToken, encodePageToken, maxResults } from './mlflow-search-filter.js';
 import * as tracking from './mlflow-tracking-service.js';
-import { listExperiments, listRuns } from './mlflow-tracking-store.js';
+import { listExperiments } from './mlflow-tracking-store.js';
+import { searchRuns } from './mlflow-run-search.js';
 import { validateTagKey } from './mlflow-rules.js';
 import { intParam, keyValues, listParam, numberParam, optString, reqString, rpc, type Input } from './mlflow-transport.js';
 
@@ -126,17 +127,18 @@ export function mlflowTrackingRoutes(app: FastifyInstance, deps: Deps): void {
     return {};
   });
   rpc(app, 'POST', '/runs/search', 'read', async (input) => {
-    if (optString(input, 'filter')) throw badParam('runs/search: filter is not supported by this server yet');
     const ids = listParam(input, 'experiment_ids').map((id) => (/^\d+$/.test(id) ? Number(id) : NaN));
     if (ids.some(Number.isNaN)) throw badParam('Invalid experiment ID in experiment_ids');
     const limit = maxResults(intParam(input, 'max_results'), 1000, 50_000);
     const offset = decodePageToken(optString(input, 'page_token'));
-    const order = listParam(input, 'order_by').map((o) => {
-      const m = /^\s*(?:attributes?\.)?(start_time|end_time|run_name|run_id)(?:\s+(asc|desc))?\s*$/i.exec(o);
-      if (!m) throw badParam(`Invalid order_by clause '${o}'. Only start_time, end_time, run_name and run_id are supported.`);
-      return { col: m[1].toLowerCase() as 'start_time', desc: (m[2] ?? 'asc').toLowerCase() === 'desc' };
+    const rows = await searchRuns(deps, {
+      experimentIds: ids,
+      stage: viewType(input, 'run_view_type'),
+      filter: optString(input, 'filter'),
+      orderBy: listParam(input, 'order_by'),
+      offset,
+      limit: limit + 1,
     });
-    const rows = await listRuns(deps.db, { experimentIds: ids, stage: viewType(input, 'run_view_type'), offset, limit: limit + 1, order });
     const out: Record<string, unknown> = {};
     if (rows.length) out.runs = await tracking.runsJson(deps, rows.slice(0, limit));
     if (rows.length > limit) out.next_page_token = encodePageToken(offset + limit);
