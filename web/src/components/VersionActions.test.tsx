@@ -68,6 +68,33 @@ describe.each(DATABASES)('actions by role against a real registry on %s', (kind)
     expect((await screen.findByRole('alert')).textContent).toContain('alias "latest" is reserved');
   });
 
+  it('follows the change feed with a token: a rollback elsewhere shows on the model page, and a viewer gets no Roll back button', async () => {
+    await call(r.app, 'POST', `/api/v1/models/${name}/versions/2/stage`, { stage: 'Production', archive_existing_versions: true }, { authorization: `Bearer ${tokens.admin}` });
+    localStorage.setItem('stagecraft.token', tokens.deployer);
+    render(
+      <MemoryRouter initialEntries={[`/models/${name}`]}>
+        <App baseUrl={r.url} />
+      </MemoryRouter>,
+    );
+    await waitFor(() => expect(screen.getByTestId('production-version').textContent).toBe('v2'));
+    await screen.findByRole('button', { name: 'Roll back…' });
+    await waitFor(() => expect(screen.getByRole('status', { name: 'Change feed: Live' })).toBeTruthy());
+    const rb = await call(r.app, 'POST', `/api/v1/models/${name}/rollback`, { reason: 'from the CLI' }, { authorization: `Bearer ${tokens.admin}` });
+    expect(rb.body.to_version).toBe(1);
+    await waitFor(() => expect(screen.getByTestId('production-version').textContent).toBe('v1'));
+    cleanup();
+
+    localStorage.setItem('stagecraft.token', tokens.viewer);
+    render(
+      <MemoryRouter initialEntries={[`/models/${name}`]}>
+        <App baseUrl={r.url} />
+      </MemoryRouter>,
+    );
+    await waitFor(() => expect(screen.getByRole('banner').textContent).toContain('viewer'));
+    await waitFor(() => expect(screen.getByTestId('production-version').textContent).toBe('v1'));
+    expect(screen.queryByRole('button', { name: 'Roll back…' })).toBeNull();
+  });
+
   it('asks for a token when the server requires one, refuses a wrong one and keeps a good one', async () => {
     render(
       <MemoryRouter>
