@@ -4,6 +4,7 @@ import type { Deps } from './deps.js';
 import { embeddedGateway, servingRegistryModule } from './gateway/gateway-module.js';
 import { mlflowModule } from './modules/mlflow/mlflow-module.js';
 import { approvalsModule } from './modules/approvals/approvals-module.js';
+import { drillsModule } from './modules/drills/drills-module.js';
 import { gatesModule } from './modules/gates/gates-module.js';
 import { rollouts } from './modules/rollouts/rollouts-module.js';
 import { shadows } from './modules/shadow/shadow-module.js';
@@ -21,5 +22,5 @@ export function serverModules(_deps: Deps): ServerModule[] {
   const mon = monitoring();
   const canary = rollouts();
   const shadow = shadows();
-  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer, canary.observer], followers: [canary.follower, shadow.follower] }), { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary, { register: shadow.register }];
+  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer, canary.observer], followers: [canary.follower, shadow.follower] }), { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary, { register: shadow.register }, { register: drillsModule }];
 }

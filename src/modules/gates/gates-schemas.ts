@@ -32,6 +32,7 @@ export const GatesInputSchema = Type.Object(
     digest: Type.Optional(Type.Boolean()),
     holdout: Type.Optional(Nullable(HoldoutSpecSchema)),
     thresholds: Type.Optional(Type.Array(ThresholdSchema)),
+    require_drill: Type.Optional(Type.Boolean({ description: 'Production only: require a passing rollback drill of this version in Staging' })),
   },
   { additionalProperties: false },
 );
@@ -42,6 +43,7 @@ export const GatesConfigSchema = Type.Object({
   digest: Type.Boolean(),
   holdout: Nullable(HoldoutSpecSchema),
   thresholds: Type.Array(ThresholdSchema),
+  require_drill: Type.Optional(Type.Boolean()),
 });
 
 export const GatesViewSchema = Type.Object({

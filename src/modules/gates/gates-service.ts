@@ -12,6 +12,7 @@ import { transitionStage } from '../stages/stages-service.js';
 import { getManifest, requireVersion } from '../versions/versions-service.js';
 import { manifestDigest, canonicalStage, SERVING_STAGES, type Stage } from '../versions/versions.js';
 import type { VersionRow } from '../versions/versions-store.js';
+import { passedDrill } from '../drills/drills-service.js';
 import { evaluateVersion } from './evaluate.js';
 import { judgeThreshold, normalizeGates, signatureProblems, type CheckResult, type GatesConfig } from './gates.js';
 import { deleteGates, findGates, latestReport, insertReport, upsertGates } from './gates-store.js';
@@ -96,6 +97,13 @@ async function digestCheck(deps: Deps, modelName: string, row: VersionRow): Prom
   return { name: 'digest', passed: ok, skipped: false, message: ok ? `${files.length} file(s) verified, ${digest}` : `manifest digest ${digest} differs from recorded ${row.digest}` };
 }
 
+async function drillCheck(deps: Deps, row: VersionRow): Promise<CheckResult> {
+  const drill = await passedDrill(deps, row.model_id, row.version);
+  return drill
+    ? { name: 'drill', passed: true, skipped: false, message: `passing drill ${drill.id} at ${drill.ran_at}` }
+    : { name: 'drill', passed: false, skipped: false, message: `no passing rollback drill of version ${row.version} in Staging; run \`stagecraft drill\` first` };
+}
+
 function signatureCheck(serving: VersionRow | null, row: VersionRow): CheckResult {
   const name = 'signature';
   const cand = parseSignature(row);
@@ -126,6 +134,7 @@ export async function runGates(deps: Deps, actor: string, modelName: string, row
   const checks: CheckResult[] = [];
   if (config.signature) checks.push(signatureCheck(serving, row));
   if (config.digest) checks.push(await digestCheck(deps, modelName, row));
+  if (config.require_drill && stage === 'Production') checks.push(await drillCheck(deps, row));
   let metrics: ValidationReport['metrics'] = null;
   if (config.holdout) {
     try {

@@ -38,6 +38,8 @@ export interface GatesConfig {
   digest: boolean;
   holdout: HoldoutSpec | null;
   thresholds: Threshold[];
+  /** Production only: the version must have been the candidate of a passing rollback drill in Staging. */
+  require_drill: boolean;
 }
 
 export interface CheckResult {
@@ -63,7 +65,7 @@ export function normalizeGates(input: Partial<GatesConfig>): GatesConfig {
     if (!/^[0-9a-f]{64}$/.test(h.sha256)) throw invalid(`holdout sha256 "${h.sha256}" is not a sha256 hex digest`);
     if (h.threshold !== undefined && !(h.threshold > 0 && h.threshold < 1)) throw invalid('holdout threshold must be between 0 and 1');
   }
-  return { stages, signature: input.signature ?? true, digest: input.digest ?? true, holdout: input.holdout ? { ...input.holdout, label: input.holdout.label ?? 'label' } : null, thresholds };
+  return { stages, signature: input.signature ?? true, digest: input.digest ?? true, holdout: input.holdout ? { ...input.holdout, label: input.holdout.label ?? 'label' } : null, thresholds, require_drill: input.require_drill ?? false };
 }
 
 const FAMILIES: Record<string, string> = {

@@ -1,0 +1,29 @@
+// Drills as a server module. The probe goes through this server's own serving routes (inject: real
+// routing, no socket), asking TF Serving's label form for the drilled stage so the answer names the
+// version that served it.
+import type { Module } from '../../app.js';
+import type { App } from '../../http/app-types.js';
+import { getModel } from '../models/models-service.js';
+import { loadVersionView } from '../versions/versions-service.js';
+import type { Deps } from '../../deps.js';
+import { drillsRoutes } from './drills-routes.js';
+import type { Probe } from './drills-service.js';
+
+/** The caller's Authorization is passed on, so a server with tokens probes as the one who runs the drill. */
+function injectProbe(app: App, deps: Deps, authorization?: string): Probe {
+  return async (model, stage) => {
+    const v = (await getModel(deps, model)).stages[stage as 'Staging'];
+    const sig = v === null ? null : (await loadVersionView(deps.db, model, v)).signature;
+    const width = Math.max(1, sig?.inputs[0]?.shape.at(-1) ?? 1);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/models/${encodeURIComponent(model)}/labels/${stage}:predict`,
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : { 'stagecraft-actor': 'drill' }) },
+      payload: JSON.stringify({ instances: [new Array(width).fill(0)] }),
+    });
+    const version = Number(res.headers['stagecraft-model-version']);
+    return { ok: res.statusCode === 200, version: Number.isFinite(version) ? version : null };
+  };
+}
+
+export const drillsModule: Module = (app, deps) => drillsRoutes(app, deps, (auth) => injectProbe(app, deps, auth));
