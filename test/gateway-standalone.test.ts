@@ -68,6 +68,8 @@ describe.each(DATABASES)('standalone gateway on %s', (kind) => {
     cleanups.push(() => gw.close());
     await waitConverged(registry.app, model, 2);
     expect(await gatewayVersion(gw, model)).toEqual({ status: 200, version: 2 });
+    // The previous Production holder is pre-warmed as standby: a rollback to it needs no load.
+    await eventually(async () => gw.gateway.slots.get(model)?.loaded.has(1), (v) => v === true, 'version 1 to be warm');
 
     await registry.stop();
     for (let i = 0; i < 20; i++) expect(await gatewayVersion(gw, model)).toEqual({ status: 200, version: 2 });

@@ -37,6 +37,7 @@ export class Gateway {
     });
     await Promise.allSettled(boot);
     this.ready = true;
+    void this.prewarmStandbys();
     this.timers.push(setInterval(() => void this.report(), this.options.heartbeatMs));
     this.timers.push(
       setInterval(() => {
@@ -171,6 +172,23 @@ export class Gateway {
     const loadMs = performance.now() - t0;
     this.log.info({ model, version, loadMs: Math.round(loadMs) }, 'gateway loaded and warmed version');
     return { version, spec, runtime, checker: new InputChecker(spec.signature), inflight: 0, lastActive: Date.now(), memoryBytes: spec.modelFile?.size ?? 0, loadMs };
+  }
+
+  /**
+   * After boot, loads each model's previous holder of its binding as warm standby (off the request
+   * path, best effort), so even the first rollback after a restart is a pointer flip.
+   */
+  private async prewarmStandbys(): Promise<void> {
+    for (const slot of [...this.slots.values()]) {
+      const target = slot.target;
+      if (target === null || this.stopped) continue;
+      try {
+        const previous = (await this.source.history(slot.name, slot.pointers.binding)).find((v) => v !== target);
+        if (previous !== undefined && !slot.loaded.has(previous)) await this.ensureLoaded(slot, previous);
+      } catch (err) {
+        this.log.debug({ model: slot.name, err: (err as Error).message }, 'could not pre-warm a standby');
+      }
+    }
   }
 
   /** Releases standbys past the window, then the oldest idle ones while over the memory budget. */

@@ -7,7 +7,8 @@ import type { RegistryEvent } from '../modules/events/events.js';
 import { servingSnapshot } from '../modules/bindings/bindings-service.js';
 import { recordHeartbeat, type Heartbeat } from '../modules/replicas/replicas-service.js';
 import { getManifest, loadVersionView } from '../modules/versions/versions-service.js';
-import { IntegrityError, specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';
+import { targetHistory } from '../modules/stages/history.js';
+import { historyQuery, IntegrityError, specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';
 
 export class LocalSource implements GatewaySource {
   private unsubscribe: (() => void) | null = null;
@@ -56,6 +57,11 @@ export class LocalSource implements GatewaySource {
     const actual = sha256Hex(bytes);
     if (actual !== spec.modelFile.sha256) throw new IntegrityError(`${spec.modelFile.path} hashes to ${actual}, not ${spec.modelFile.sha256} as the manifest says`);
     return { spec, bytes };
+  }
+
+  async history(model: string, target: string): Promise<number[]> {
+    const h = await targetHistory(this.deps, model, historyQuery(target));
+    return h.entries.map((e) => e.version).filter((v): v is number => v !== null);
   }
 
   async heartbeat(hb: Heartbeat): Promise<void> {

@@ -23,6 +23,14 @@ export interface GatewaySource {
   /** The version's spec and, for ONNX, its model bytes — verified against the manifest's sha256. */
   fetchVersion(model: string, version: number): Promise<{ spec: VersionSpec; bytes: Buffer | null }>;
   heartbeat(hb: Heartbeat): Promise<void>;
+  /** Versions that held a target ('stage:X' / 'alias:Y'), most recent first (to pre-warm a standby). */
+  history(model: string, target: string): Promise<number[]>;
+}
+
+/** 'stage:Production' -> ?stage=Production, 'alias:champion' -> ?alias=champion. */
+export function historyQuery(target: string): { stage?: string; alias?: string } {
+  const colon = target.indexOf(':');
+  return target.slice(0, colon) === 'alias' ? { alias: target.slice(colon + 1) } : { stage: target.slice(colon + 1) };
 }
 
 /** The bytes are not the bytes the manifest names: never loaded, always audited. */

@@ -9,7 +9,7 @@ import type { RegistryEvent } from '../../modules/events/events.js';
 import type { Heartbeat } from '../../modules/replicas/replicas-service.js';
 import type { ManifestEntry } from '../../modules/versions/versions.js';
 import type { VersionSpec } from '../runtimes/runtime.js';
-import { IntegrityError, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
+import { historyQuery, IntegrityError, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
 import { EventFollower } from './event-follower.js';
 import { GatewayCache, type CachedPointers } from './gateway-cache.js';
 import { RegistryClient, RegistryUnreachable } from './registry-client.js';
@@ -132,6 +132,12 @@ export class RemoteSource implements GatewaySource {
     if (actual !== file.sha256) throw new IntegrityError(`${file.path} downloaded with sha256 ${actual}, not ${file.sha256} as the manifest says`);
     await this.cache.putBlob(file.sha256, bytes).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not cache artifact bytes'));
     return bytes;
+  }
+
+  async history(model: string, target: string): Promise<number[]> {
+    const q = new URLSearchParams(historyQuery(target) as Record<string, string>);
+    const h = await this.client.json<{ entries: Array<{ version: number | null }> }>(`/api/v1/models/${encodeURIComponent(model)}/history?${q}`);
+    return h.entries.map((e) => e.version).filter((v): v is number => v !== null);
   }
 
   async heartbeat(hb: Heartbeat): Promise<void> {
