@@ -198,10 +198,8 @@ async function main() {
   for (let i = 0; i < 3; i++) {
     replicas.push(await startStandaloneGateway({ registry: reg.base, cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-gw-')), retryMs: 100, heartbeatMs: 500 }, log));
   }
-  for (const r of replicas) for (let i = 0; i < 500 && !r.gateway.slots.get('bench')?.current; i++) await new Promise((res) => setTimeout(res, 10));
-  // One flip each way first: a fresh replica has only the current version loaded; after this both
-  // are warm, which is the steady state the last-known-good standby gives.
-  await rollbacks(reg.base, 2, replicas.map((r) => r.url));
+  // A fresh replica loads the bound version, then pre-warms the previous holder as standby.
+  for (const r of replicas) for (let i = 0; i < 1000 && (r.gateway.slots.get('bench')?.loaded.size ?? 0) < 2; i++) await new Promise((res) => setTimeout(res, 10));
   const loads = replicas.map((r) => backgroundLoad(r.url, 2));
   const remote = await rollbacks(reg.base, Math.min(ROLLBACKS, 10), replicas.map((r) => r.url));
   const rc = await Promise.all(loads.map((l) => l.end()));
