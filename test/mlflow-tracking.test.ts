@@ -54,6 +54,14 @@ describe.each(DATABASES)('MLflow runs/search on %s', (kind) => {
     expect(names(await search({ max_results: 2, page_token: first.next_page_token }))).toEqual(['lr-small']);
   });
 
+  it('searches experiments by name with LIKE and =', async () => {
+    const found = await post('experiments/search', { filter: "name LIKE 'search-runs%'", max_results: 10 });
+    expect(found.body.experiments.map((e: { experiment_id: string }) => e.experiment_id)).toEqual([exp]);
+    expect((await post('experiments/search', { filter: "name = 'Default'" })).body.experiments[0].experiment_id).toBe('0');
+    expect((await post('experiments/search', { filter: "name = 'nope'" })).body).toEqual({});
+    expect((await post('experiments/search', { filter: "creation_time > 0" })).status).toBe(400);
+  });
+
   it('refuses malformed filters and order_by with 400, and hides deleted runs unless asked', async () => {
     for (const filter of ["metrics.acc > 'x'", 'params.lr > 1', 'bogus.x = 1', "attributes.nope = 'a'"]) {
       const res = await post('runs/search', { experiment_ids: [exp], filter });

@@ -34,7 +34,8 @@ function likeRegex(pattern: string, flags: string): RegExp {
   return new RegExp(`^${body}$`, flags);
 }
 
-function test(actual: string | number | null | undefined, op: string, expected: unknown): boolean {
+/** One comparison of MLflow's grammar evaluated on a value (undefined = the entity lacks it: no match). */
+export function matches(actual: string | number | null | undefined, op: string, expected: unknown): boolean {
   if (actual === undefined || actual === null) return false;
   switch (op) {
     case '=':
@@ -113,7 +114,7 @@ export async function searchRuns(
 ): Promise<MlflowRunsTable[]> {
   const where: Comparison[] = parseFilter(q.filter, RUN_ATTRS, { runs: true });
   const order = parseRunOrder(q.orderBy);
-  const views = (await loadViews(deps, q.experimentIds, q.stage)).filter((v) => where.every((c) => test(valueOf(v, c), c.op, c.value)));
+  const views = (await loadViews(deps, q.experimentIds, q.stage)).filter((v) => where.every((c) => matches(valueOf(v, c), c.op, c.value)));
   // Missing values sort last, as in MLflow; then start_time DESC, run_id as tie-breaks.
   const keys = [...order, { kind: 'attr', key: 'start_time', desc: true }, { kind: 'attr', key: 'run_id', desc: false }];
   views.sort((a, b) => {

@@ -5,7 +5,8 @@ import { badParam, missingParam } from './mlflow-errors.js';
 import { decodePageToken, encodePageToken, maxResults } from './mlflow-search-filter.js';
 import * as tracking from './mlflow-tracking-service.js';
 import { listExperiments } from './mlflow-tracking-store.js';
-import { searchRuns } from './mlflow-run-search.js';
+import { matches, searchRuns } from './mlflow-run-search.js';
+import { parseFilter } from './mlflow-search-filter.js';
 import { validateTagKey } from './mlflow-rules.js';
 import { intParam, keyValues, listParam, numberParam, optString, reqString, rpc, type Input } from './mlflow-transport.js';
 
@@ -49,10 +50,13 @@ export function mlflowTrackingRoutes(app: FastifyInstance, deps: Deps): void {
     experiment: tracking.experimentJson(await tracking.requireExperiment(deps, reqString(input, 'experiment_id'))),
   }));
   const searchExperiments = async (input: Input) => {
-    if (optString(input, 'filter')) throw badParam('experiments/search: filter is not supported by this server yet');
+    // Experiments are few: filter (name only; experiment tags are not kept) in memory, then page.
+    const where = parseFilter(optString(input, 'filter'), { name: { type: 'string' } });
     const limit = maxResults(intParam(input, 'max_results'), 1000, 50_000);
     const offset = decodePageToken(optString(input, 'page_token'));
-    const rows = await listExperiments(deps.db, { stage: viewType(input, 'view_type'), offset, limit: limit + 1 });
+    const all = await listExperiments(deps.db, { stage: viewType(input, 'view_type'), offset: 0, limit: 100_000 });
+    const kept = all.filter((e) => where.every((c) => matches(c.kind === 'attr' ? e.name : undefined, c.op, c.value)));
+    const rows = kept.slice(offset, offset + limit + 1);
     const out: Record<string, unknown> = {};
     if (rows.length) out.experiments = rows.slice(0, limit).map(tracking.experimentJson);
     if (rows.length > limit) out.next_page_token = encodePageToken(offset + limit);
