@@ -3,7 +3,7 @@
 // little label coverage gives an inconclusive result.
 import type { Deps } from '../../deps.js';
 import { measureDrift } from '../drift/drift-service.js';
-import { binaryConfusion, labelShape, latencyP99, regressionSums, requestCounts } from '../monitoring/records-aggregates.js';
+import { binaryConfusion, EVAL_ROW_CAP, labelShape, latencyP99, regressionSums, requestCounts } from '../monitoring/records-aggregates.js';
 import { lastRecordTime, queryRecords } from '../monitoring/records-store.js';
 import { classificationQuality } from '../monitoring/quality.js';
 import { LABEL_METRICS, type Rule } from '../policies/policies.js';
@@ -48,7 +48,7 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 /** Label metrics as database aggregates; multiclass labels fall back to reading the (capped) rows. */
 async function measureQuality(deps: Deps, w: { model: string; version: number; from: number; to: number }, rule: Rule, base: Omit<Measurement, 'value' | 'samples'>): Promise<Measurement> {
   const shape = await labelShape(deps.db, w);
-  const coverage = shape.predictions ? shape.labeled / shape.predictions : null;
+  const coverage = shape.coverage;
   const out = (value: number | null, samples: number) => ({ ...base, value, samples, label_coverage: coverage });
   if (rule.metric === 'mae' || rule.metric === 'rmse') {
     const s = await regressionSums(deps.db, w);
@@ -64,7 +64,7 @@ async function measureQuality(deps: Deps, w: { model: string; version: number; f
     const values: Record<string, number | null> = { accuracy: ratio(c.tp + c.tn, labeled), precision, recall, f1 };
     return out(values[rule.metric], labeled);
   }
-  const rows = await queryRecords(deps.db, { ...w, okOnly: true, labeledOnly: true, noFeatures: true, limit: QUALITY_ROW_CAP });
+  const rows = await queryRecords(deps.db, { ...w, okOnly: true, labeledOnly: true, noFeatures: true, limit: EVAL_ROW_CAP });
   const q = classificationQuality(rows, { threshold: rule.threshold, positiveLabel: rule.positive_label });
   return out(q[rule.metric as 'accuracy'], q.labeled);
 }

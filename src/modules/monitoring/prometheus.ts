@@ -29,9 +29,20 @@ export class PrometheusMetrics {
     this.dropped = new Counter({ name: 'stagecraft_monitoring_rows_dropped_total', help: 'Prediction rows dropped because the database fell behind', registers: [this.registry] });
   }
 
+  /** Labelled children, cached: resolving label values on every request is most of the cost. */
+  private readonly children = new Map<string, { requests: Map<string, Counter.Internal>; latency: Histogram.Internal<string> }>();
+
   observe(o: InferenceObservation): void {
-    const labels = { model: o.model, version: String(o.version), binding: o.binding };
-    this.requests.inc({ ...labels, outcome: o.outcome });
-    this.latency.observe(labels, o.latencyMs / 1000);
+    const key = `${o.model}\u0000${o.version}\u0000${o.binding}`;
+    let c = this.children.get(key);
+    if (!c) {
+      if (this.children.size > 10_000) this.children.clear();
+      c = { requests: new Map(), latency: this.latency.labels(o.model, String(o.version), o.binding) };
+      this.children.set(key, c);
+    }
+    let counter = c.requests.get(o.outcome);
+    if (!counter) c.requests.set(o.outcome, (counter = this.requests.labels(o.model, String(o.version), o.binding, o.outcome)));
+    counter.inc();
+    c.latency.observe(o.latencyMs / 1000);
   }
 }
