@@ -3046,6 +3046,336 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{name}/drills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model's drills, newest first, and its last passing one */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            drills: {
+                                actor: string;
+                                back_to_previous: {
+                                    failed_probes: number;
+                                    ms: number | null;
+                                    probes: number;
+                                    replicas: {
+                                        replica_id: string;
+                                        state: string;
+                                        version: number | null;
+                                    }[] | null;
+                                    to_version: number;
+                                };
+                                candidate_version: number;
+                                id: string;
+                                model: string;
+                                passed: boolean;
+                                previous_version: number;
+                                problems: string[];
+                                ran_at: string;
+                                stage: string;
+                                stage_restored: boolean;
+                                to_candidate: {
+                                    failed_probes: number;
+                                    ms: number | null;
+                                    probes: number;
+                                    replicas: {
+                                        replica_id: string;
+                                        state: string;
+                                        version: number | null;
+                                    }[] | null;
+                                    to_version: number;
+                                };
+                            }[];
+                            last_passed: {
+                                actor: string;
+                                back_to_previous: {
+                                    failed_probes: number;
+                                    ms: number | null;
+                                    probes: number;
+                                    replicas: {
+                                        replica_id: string;
+                                        state: string;
+                                        version: number | null;
+                                    }[] | null;
+                                    to_version: number;
+                                };
+                                candidate_version: number;
+                                id: string;
+                                model: string;
+                                passed: boolean;
+                                previous_version: number;
+                                problems: string[];
+                                ran_at: string;
+                                stage: string;
+                                stage_restored: boolean;
+                                to_candidate: {
+                                    failed_probes: number;
+                                    ms: number | null;
+                                    probes: number;
+                                    replicas: {
+                                        replica_id: string;
+                                        state: string;
+                                        version: number | null;
+                                    }[] | null;
+                                    to_version: number;
+                                };
+                            } | null;
+                            model: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Rehearse a rollback in Staging: promote a candidate, roll back, measure both switches */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        stage?: string;
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actor: string;
+                            back_to_previous: {
+                                failed_probes: number;
+                                ms: number | null;
+                                probes: number;
+                                replicas: {
+                                    replica_id: string;
+                                    state: string;
+                                    version: number | null;
+                                }[] | null;
+                                to_version: number;
+                            };
+                            candidate_version: number;
+                            id: string;
+                            model: string;
+                            passed: boolean;
+                            previous_version: number;
+                            problems: string[];
+                            ran_at: string;
+                            stage: string;
+                            stage_restored: boolean;
+                            to_candidate: {
+                                failed_probes: number;
+                                ms: number | null;
+                                probes: number;
+                                replicas: {
+                                    replica_id: string;
+                                    state: string;
+                                    version: number | null;
+                                }[] | null;
+                                to_version: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{name}/feedback": {
         parameters: {
             query?: never;
@@ -3215,6 +3545,7 @@ export interface paths {
                                     task?: "classification" | "regression";
                                     threshold?: number;
                                 } | null;
+                                require_drill?: boolean;
                                 signature: boolean;
                                 stages: string[];
                                 thresholds: {
@@ -3339,6 +3670,8 @@ export interface paths {
                             task?: "classification" | "regression";
                             threshold?: number;
                         } | null;
+                        /** @description Production only: require a passing rollback drill of this version in Staging */
+                        require_drill?: boolean;
                         signature?: boolean;
                         stages?: string[];
                         thresholds?: {
@@ -3373,6 +3706,7 @@ export interface paths {
                                     task?: "classification" | "regression";
                                     threshold?: number;
                                 } | null;
+                                require_drill?: boolean;
                                 signature: boolean;
                                 stages: string[];
                                 thresholds: {

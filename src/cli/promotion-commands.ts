@@ -1,5 +1,5 @@
-// stagecraft gates show|set|validate|report|override and approvals policy|request|list|approve|reject,
-// through the SDK's typed api client.
+// stagecraft gates show|set|validate|report|override and approvals policy|request|list|approve|reject
+// (plus rollout, shadow and drill from experiment-commands.ts), through the SDK's typed api client.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import { unwrap } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
+import { experimentCommands } from './experiment-commands.js';
 import { shortTime } from './table.js';
 
 const int = (v: string, what: string) => {
@@ -213,4 +214,5 @@ function approvalsCommands(program: Command, ctx: CliContext): void {
 export function promotionCommands(program: Command, ctx: CliContext): void {
   gatesCommands(program, ctx);
   approvalsCommands(program, ctx);
+  experimentCommands(program, ctx);
 }

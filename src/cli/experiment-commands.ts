@@ -1,0 +1,158 @@
+// stagecraft rollout start|status|pause|resume|abort|promote, shadow start|stop|report, drill —
+// through the SDK's typed api client. Registered by promotionCommands.
+import type { Command } from 'commander';
+import { unwrap } from '../../sdk/client.js';
+import type { CliContext } from './cli-context.js';
+import { CliError, EXIT } from './cli-errors.js';
+
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
+const num = (v: number | null | undefined, unit = '') => (v === null || v === undefined ? '-' : `${Number(v.toPrecision(4))}${unit}`);
+
+function positive(v: string, what: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new CliError(`${what} must be a positive number, not "${v}"`, EXIT.usage);
+  return n;
+}
+
+interface Rollout {
+  model: string;
+  version: number;
+  baseline_version: number;
+  status: string;
+  weight: number;
+  steps: number[];
+  step_index: number;
+  step_minutes: number;
+  key_header: string | null;
+  ended_reason: string | null;
+  analyses: Array<{ weight: number; outcome: string; reasons: string[]; candidate: { requests: number; error_rate: number | null; p95_ms: number | null }; baseline: { requests: number; error_rate: number | null; p95_ms: number | null } }>;
+}
+
+function printRollout(ctx: CliContext, r: Rollout): void {
+  const out = ctx.out();
+  out.fields([
+    ['rollout', `${r.model} v${r.version} vs baseline v${r.baseline_version}`],
+    ['status', r.status + (r.ended_reason ? ` (${r.ended_reason})` : '')],
+    ['traffic', `${r.weight}% on v${r.version}`],
+    ['steps', r.steps.map((s, i) => (i === r.step_index ? `[${s}]` : String(s))).join(' ') + ` every ${r.step_minutes} min`],
+    ['sticky on', r.key_header ?? 'nothing (random per request)'],
+  ]);
+  if (r.analyses.length) {
+    out.table(r.analyses, [
+      { header: 'STEP', value: (a) => `${a.weight}%`, right: true },
+      { header: 'OUTCOME', value: (a) => a.outcome },
+      { header: 'CAND REQ', value: (a) => a.candidate.requests, right: true },
+      { header: 'CAND ERR', value: (a) => pct(a.candidate.error_rate), right: true },
+      { header: 'BASE ERR', value: (a) => pct(a.baseline.error_rate), right: true },
+      { header: 'CAND P95', value: (a) => num(a.candidate.p95_ms, 'ms'), right: true },
+      { header: 'BASE P95', value: (a) => num(a.baseline.p95_ms, 'ms'), right: true },
+      { header: 'WHY', value: (a) => a.reasons.join('; ') },
+    ]);
+  }
+}
+
+function rolloutCommands(program: Command, ctx: CliContext): void {
+  const rollout = program.command('rollout').description('canary rollouts judged by analysis at every step');
+  rollout
+    .command('start')
+    .argument('<model>')
+    .requiredOption('--version <n>', 'candidate version')
+    .option('--steps <list>', 'traffic share per step, percent', '10,25,50,100')
+    .option('--step-minutes <m>', 'minutes per step before its analysis', '5')
+    .option('--key-header <header>', 'sticky assignment by this request header (e.g. x-user-id)')
+    .action(async (name: string, o: { version: string; steps: string; stepMinutes: string; keyHeader?: string }) => {
+      const steps = o.steps.split(',').map((s) => Number(s.trim()));
+      const body = { version: positive(o.version, '--version'), steps, step_minutes: positive(o.stepMinutes, '--step-minutes'), key_header: o.keyHeader };
+      const r = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/rollout', { params: { path: { name } }, body }));
+      ctx.out().result(r, () => printRollout(ctx, r as Rollout));
+    });
+  rollout
+    .command('status')
+    .argument('<model>')
+    .action(async (name: string) => {
+      const r = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/rollout', { params: { path: { name } } }));
+      ctx.out().result(r, () => printRollout(ctx, r as Rollout));
+    });
+  for (const verb of ['pause', 'resume', 'abort', 'promote'] as const) {
+    rollout
+      .command(verb)
+      .argument('<model>')
+      .option('--reason <reason>')
+      .action(async (name: string, o: { reason?: string }) => {
+        const path = `/api/v1/models/{name}/rollout/${verb}` as '/api/v1/models/{name}/rollout/pause';
+        const r = await unwrap(ctx.client().api.POST(path, { params: { path: { name } }, body: { reason: o.reason } }));
+        ctx.out().result(r, () => printRollout(ctx, r as Rollout));
+      });
+  }
+}
+
+function shadowCommands(program: Command, ctx: CliContext): void {
+  const shadow = program.command('shadow').description('mirror requests to a candidate off the response path and compare');
+  shadow
+    .command('start')
+    .argument('<model>')
+    .requiredOption('--version <n>')
+    .requiredOption('--percent <p>', 'share of requests mirrored')
+    .option('--regression', 'compare as regression (default classification)')
+    .action(async (name: string, o: { version: string; percent: string; regression?: boolean }) => {
+      const body = { version: positive(o.version, '--version'), percent: positive(o.percent, '--percent'), task: o.regression ? ('regression' as const) : ('classification' as const) };
+      const s = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/shadow', { params: { path: { name } }, body }));
+      ctx.out().result(s, () => ctx.out().line(`Shadowing ${s.percent}% of ${name}'s requests to v${s.version} (serving v${s.serving_version ?? '-'})`));
+    });
+  const report = (s: any) => {
+    const r = s.report;
+    ctx.out().fields([
+      ['shadow', `${s.model} v${s.version} vs serving v${s.serving_version ?? '-'} at ${s.percent}% (${s.status})`],
+      ['mirrored', r ? `${r.mirrored_requests} requests, ${r.compared_rows} rows compared, ${r.dropped_requests} dropped` : 'nothing yet'],
+      ['candidate errors', r ? `${r.candidate_errors} (${pct(r.candidate_error_rate)})` : '-'],
+      ['candidate latency', r ? `p50 ${num(r.candidate_latency_p50_ms, 'ms')}, p95 ${num(r.candidate_latency_p95_ms, 'ms')}` : '-'],
+      ['agreement', r ? pct(r.agreement_rate) : '-'],
+      ['mean abs diff', r ? num(r.mean_abs_diff) : '-'],
+      ['KS distance', r ? num(r.ks_distance) : '-'],
+    ]);
+  };
+  shadow
+    .command('report')
+    .argument('<model>')
+    .action(async (name: string) => {
+      const s = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/shadow', { params: { path: { name } } }));
+      ctx.out().result(s, () => report(s));
+    });
+  shadow
+    .command('stop')
+    .argument('<model>')
+    .option('--reason <reason>')
+    .action(async (name: string, o: { reason?: string }) => {
+      const s = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/shadow/stop', { params: { path: { name } }, body: { reason: o.reason } }));
+      ctx.out().result(s, () => report(s));
+    });
+}
+
+function drillCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('drill')
+    .description('rehearse a rollback in Staging: promote a candidate, roll back, measure both switches')
+    .argument('<model>')
+    .option('--stage <stage>', 'only Staging', 'Staging')
+    .option('--version <n>', 'candidate (default: newest READY version in no stage)')
+    .action(async (name: string, o: { stage: string; version?: string }) => {
+      const body = { stage: o.stage, version: o.version ? positive(o.version, '--version') : undefined };
+      const d = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/drills', { params: { path: { name } }, body }));
+      ctx.out().result(d, () => {
+        ctx.out().fields([
+          ['drill', `${d.model} ${d.stage}: v${d.previous_version} -> v${d.candidate_version} -> v${d.previous_version}`],
+          ['result', d.passed ? 'PASSED' : `FAILED: ${d.problems.join('; ')}`],
+          ['to candidate', `${num(d.to_candidate.ms, 'ms')}, ${d.to_candidate.failed_probes}/${d.to_candidate.probes} probes failed`],
+          ['rollback', `${num(d.back_to_previous.ms, 'ms')}, ${d.back_to_previous.failed_probes}/${d.back_to_previous.probes} probes failed`],
+          ['replicas', d.to_candidate.replicas ? `${d.to_candidate.replicas.length} checked` : 'not bound to this stage (probed the in-process gateway)'],
+        ]);
+      });
+      if (!d.passed) ctx.exitCode = EXIT.refused;
+    });
+}
+
+export function experimentCommands(program: Command, ctx: CliContext): void {
+  rolloutCommands(program, ctx);
+  shadowCommands(program, ctx);
+  drillCommand(program, ctx);
+}
