@@ -38,6 +38,14 @@ describe.each(DATABASES)('serving protocols on %s', (kind) => {
     expect((await call(r.app, 'GET', `/v2/models/${m}/ready`)).status).toBe(200);
     const meta = (await call(r.app, 'GET', `/v2/models/${m}`)).body;
     expect(meta.inputs).toEqual([{ name: 'input', datatype: 'FP32', shape: [-1, 3] }]);
+    expect((await call(r.app, 'GET', `/v2/models/${m}/versions/1`)).body.parameters).toEqual({ binding: 'stage:Production', version: 1 });
+    expect((await call(r.app, 'GET', `/v2/models/${m}/versions/1/ready`)).status).toBe(200);
+    expect((await call(r.app, 'GET', `/v2/models/${m}/versions/9/ready`)).status).toBe(503);
+    const badVersion = await call(r.app, 'POST', `/v2/models/${m}/versions/one/infer`, v2Body([rows[0]]));
+    expect(badVersion).toMatchObject({ status: 400, body: { error: 'version "one" is not a number' } });
+    const missingVersion = await call(r.app, 'POST', `/v2/models/${m}/versions/9/infer`, v2Body([rows[0]]));
+    expect(missingVersion.status).toBe(404);
+    expect(missingVersion.body.error).toContain('no version 9');
     expect((await call(r.app, 'GET', '/v2/health/live')).status).toBe(200);
     expect((await call(r.app, 'GET', '/v2/health/ready')).status).toBe(200);
   });

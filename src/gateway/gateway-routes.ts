@@ -3,9 +3,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { App } from '../http/app-types.js';
-import { AppError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import type { Gateway } from './gateway.js';
 import { serveInference, type Protocol, type Selector } from './inference.js';
+import type { LoadedVersion, ModelSlot } from './model-slot.js';
 import { formatMlflow, parseMlflow } from './protocols/mlflow.js';
 import type { ParsedInference } from './protocols/parsed.js';
 import { formatTfServing, parseTfServing } from './protocols/tfserving.js';
@@ -41,10 +42,7 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
   app.get('/v2/health/ready', { config: pub, schema: { tags, summary: 'Open Inference Protocol: initial models loaded' } }, async (_req, reply) =>
     reply.status(gateway.ready ? 200 : 503).send({ ready: gateway.ready }),
   );
-  app.get('/v2/models/:m', { config: read, schema: { tags, summary: 'Model metadata: versions and signature', params: ModelParam } }, async (req, reply) => {
-    const slot = gateway.slots.get(req.params.m);
-    const lv = slot?.current;
-    if (!slot || !lv) return reply.status(404).send({ error: `model "${req.params.m}" has no version being served here` });
+  const metadata = (slot: ModelSlot, lv: LoadedVersion) => {
     const tensors = (list: Array<{ name: string; type: string; shape: number[] }> = []) => list.map((t) => ({ name: t.name, datatype: v2Type(t.type), shape: t.shape }));
     return {
       name: slot.name,
@@ -54,10 +52,31 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
       outputs: tensors(lv.spec.signature?.outputs),
       parameters: { binding: slot.pointers.binding, version: lv.version },
     };
+  };
+  /** The bound version, or a loaded explicit one (metadata never triggers a load). */
+  const loadedFor = (m: string, v?: string) => {
+    const slot = gateway.slots.get(m);
+    const lv = v === undefined ? slot?.current : slot?.loaded.get(Number(v));
+    return slot && lv ? { slot, lv } : null;
+  };
+  const VersionParam = Type.Object({ m: Type.String(), v: Type.String() });
+  app.get('/v2/models/:m', { config: read, schema: { tags, summary: 'Model metadata: versions and signature', params: ModelParam } }, async (req, reply) => {
+    const found = loadedFor(req.params.m);
+    if (!found) return reply.status(404).send({ error: `model "${req.params.m}" has no version being served here` });
+    return metadata(found.slot, found.lv);
+  });
+  app.get('/v2/models/:m/versions/:v', { config: read, schema: { tags, summary: 'Metadata of a loaded version', params: VersionParam } }, async (req, reply) => {
+    const found = loadedFor(req.params.m, req.params.v);
+    if (!found) return reply.status(404).send({ error: `version ${req.params.v} of "${req.params.m}" is not loaded here` });
+    return metadata(found.slot, found.lv);
   });
   app.get('/v2/models/:m/ready', { config: read, schema: { tags, summary: 'Is a version of this model serving here?', params: ModelParam } }, async (req, reply) => {
-    const ready = !!gateway.slots.get(req.params.m)?.current;
+    const ready = !!loadedFor(req.params.m);
     return reply.status(ready ? 200 : 503).send({ name: req.params.m, ready });
+  });
+  app.get('/v2/models/:m/versions/:v/ready', { config: read, schema: { tags, summary: 'Is this version loaded here?', params: VersionParam } }, async (req, reply) => {
+    const ready = !!loadedFor(req.params.m, req.params.v);
+    return reply.status(ready ? 200 : 503).send({ name: req.params.m, version: req.params.v, ready });
   });
 
   const post = (url: string, summary: string, handler: (req: FastifyRequest, reply: FastifyReply) => unknown) =>
@@ -67,7 +86,8 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
   );
   post('/v2/models/:m/versions/:v/infer', 'Open Inference Protocol inference on an explicit version', (req, reply) => {
     const p = req.params as { m: string; v: string };
-    return serveInference(gateway, v2, req, reply, p.m, versionSelector(p.v));
+    if (!/^\d+$/.test(p.v)) return reply.status(400).send({ error: `version "${p.v}" is not a number` });
+    return serveInference(gateway, v2, req, reply, p.m, { kind: 'version', version: Number(p.v) });
   });
   post('/models/:m/invocations', 'MLflow scoring: dataframe_split, dataframe_records, instances or inputs', (req, reply) =>
     serveInference(gateway, mlflow, req, reply, (req.params as { m: string }).m, { kind: 'binding' }),
@@ -86,11 +106,6 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
     if (!m || !slot) return reply.status(404).send({ error: `model "${m?.[1] ?? rest}" is not served here` });
     return { model_version_status: tfVersionStatus(slot, m[2] ? Number(m[2]) : null) };
   });
-}
-
-function versionSelector(v: string): Selector {
-  if (!/^\d+$/.test(v)) throw new AppError('invalid_argument', `version "${v}" is not a number`);
-  return { kind: 'version', version: Number(v) };
 }
 
 export function parseTfPath(rest: string): { model: string; sel: Selector } | null {
