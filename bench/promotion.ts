@@ -1,0 +1,118 @@
+// npm run bench:promotion — serving throughput through the gateway with a 10% canary and with a 10%
+// shadow vs plain serving, in the same run on the same model shape (autocannon out of process);
+// and the time from a failed canary analysis to all traffic back on the baseline, in-process.
+// Flags: --duration S (autocannon seconds per run, default 5), --connections N (8), --rounds N (2), --aborts N (20).
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../src/app.js';
+import { defaultConfig } from '../src/config.js';
+import { createDeps } from '../src/deps.js';
+import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
+import { createLogger } from '../src/log.js';
+import { rollouts } from '../src/modules/rollouts/rollouts-module.js';
+import { abortRollout, startRollout } from '../src/modules/rollouts/rollouts-service.js';
+import type { Analysis } from '../src/modules/rollouts/rollouts.js';
+import { shadows } from '../src/modules/shadow/shadow-module.js';
+import { createModel } from '../src/modules/models/models-service.js';
+import { createVersion, markHealth } from '../src/modules/versions/versions-service.js';
+import { transitionStage } from '../src/modules/stages/stages-service.js';
+import { startShadow } from '../src/modules/shadow/shadow-service.js';
+import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
+import { fmt, percentile } from './http-client.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const DURATION = Number(flag('duration', '5'));
+const CONNECTIONS = Number(flag('connections', '8'));
+const ROUNDS = Number(flag('rounds', '2'));
+const ABORTS = Number(flag('aborts', '20'));
+const spec = (v: number): DenseModelSpec => ({ weights: [0.1 * v, -0.2, 0.3, 0.05, -0.4, 0.6, 0.7, -0.8], bias: v / 10, activation: 'sigmoid', doc: `v${v}` });
+const BODY = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 8], datatype: 'FP32', data: [0.5, 1.2, -0.3, 2.2, 0.1, -1.5, 0.9, 0.4] }] });
+
+async function cannon(url: string, seconds = DURATION) {
+  const bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+  const a = [bin, '-j', '-c', String(CONNECTIONS), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', BODY, url];
+  const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, a, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout))));
+  const r = JSON.parse(out);
+  return { rps: r.requests.average as number, p99: r.latency.p99 as number, errors: (r.errors + r.non2xx) as number };
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-promo-'));
+  const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl: null, logLevel: 'silent' }, { log: createLogger('silent') });
+  const ro = rollouts({ tickMs: 0 });
+  const sh = shadows();
+  const gw = embeddedGateway({ observers: [ro.observer], followers: [ro.follower, sh.follower] });
+  const app = await buildApp(deps, { modules: [servingRegistryModule, gw.register, ro.register, sh.register] });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  const upload = async (bytes: Buffer) => (await deps.blobs.put(bytes)).sha256;
+  async function model(name: string, versions: number) {
+    await createModel(deps, 'bench', { name });
+    for (let v = 1; v <= versions; v++) await createVersion(deps, 'bench', name, { files: [{ path: 'model.onnx', sha256: await upload(denseModelOnnx(spec(v))) }] });
+    await transitionStage(deps, 'bench', name, 1, { stage: 'Production' });
+  }
+  const settle = async (name: string, check: () => boolean) => {
+    for (let i = 0; i < 2000 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+    if (!check()) throw new Error(`${name} did not settle`);
+  };
+  for (const m of ['plain', 'canary', 'shadow']) await model(m, 2);
+  await settle('plain', () => ['plain', 'canary', 'shadow'].every((m) => gw.gateway().slots.get(m)?.current?.version === 1));
+  await startRollout(deps, 'bench', 'canary', { version: 2, steps: [10, 100], step_minutes: 60 });
+  await startShadow(deps, new Map(), 'bench', 'shadow', { version: 2, percent: 10 });
+  await settle('canary', () => !!gw.gateway().slots.get('canary')?.traffic && !!gw.gateway().slots.get('canary')?.loaded.has(2));
+  await settle('shadow', () => !!gw.gateway().slots.get('shadow')?.traffic && !!gw.gateway().slots.get('shadow')?.loaded.has(2));
+
+  const results: Record<string, Array<{ rps: number; p99: number; errors: number }>> = { plain: [], canary: [], shadow: [] };
+  // Warm-up (JIT, ORT arenas, sockets) for every configuration before anything is measured.
+  for (const m of ['plain', 'canary', 'shadow']) await cannon(`${base}/v2/models/${m}/infer`, 2);
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate the order each round so warm-up and thermal drift do not favour one configuration.
+    const order = round % 2 ? ['shadow', 'canary', 'plain'] : ['plain', 'canary', 'shadow'];
+    for (const m of order) results[m].push(await cannon(`${base}/v2/models/${m}/infer`));
+  }
+  const avg = (m: string) => results[m].reduce((s, r) => s + r.rps, 0) / results[m].length;
+  const plain = avg('plain');
+  console.log(`serving throughput (${ROUNDS} rounds x ${DURATION}s, ${CONNECTIONS} connections, OIP v2, 8-feature logistic regression):`);
+  for (const m of ['plain', 'canary', 'shadow']) {
+    const loss = ((plain - avg(m)) / plain) * 100;
+    const errors = results[m].reduce((s, r) => s + r.errors, 0);
+    const p99 = Math.max(...results[m].map((r) => r.p99));
+    console.log(`  ${m.padEnd(7)} ${avg(m).toFixed(0).padStart(7)} req/s  ratio ${(avg(m) / plain).toFixed(3)}  loss ${loss.toFixed(1)}%  p99 ${p99} ms  errors ${errors}${m === 'canary' ? '  (aim <= 3% loss)' : m === 'shadow' ? '  (aim <= 10% loss)' : ''}`);
+  }
+
+  // Failed analysis -> the abort commits -> the feed carries rollout.aborted -> the gateway drops the split.
+  await abortRollout(deps, 'bench', 'canary', 'bench reset');
+  const times: number[] = [];
+  const evidence: Analysis = { step: 0, weight: 10, outcome: 'failed', reasons: ['bench'], candidate: { version: 2, requests: 0, errors: 0, error_rate: 1, p95_ms: 0 }, baseline: { version: 1, requests: 0, errors: 0, error_rate: 0, p95_ms: 0 }, at: new Date().toISOString() };
+  const slot = () => gw.gateway().slots.get('canary')!;
+  for (let i = 0; i < ABORTS; i++) {
+    await markHealth(deps, 'bench', 'canary', 2, 'unknown', undefined);
+    await startRollout(deps, 'bench', 'canary', { version: 2, steps: [10, 100], step_minutes: 60 });
+    await settle('split', () => slot().traffic !== null);
+    const t0 = performance.now();
+    const aborting = abortRollout(deps, 'bench', 'canary', 'analysis failed (bench)', evidence);
+    for (let k = 0; k < 100_000 && slot().traffic !== null; k++) await new Promise((r) => setImmediate(r));
+    times.push(performance.now() - t0);
+    await aborting;
+  }
+  times.sort((a, b) => a - b);
+  console.log(`failed analysis -> all traffic on baseline (in-process, ${ABORTS} aborts): p50 ${fmt(percentile(times, 50))}, max ${fmt(times[times.length - 1])} (aim <= 50 ms)`);
+
+  await app.close();
+  await deps.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
