@@ -84,10 +84,10 @@ function healthCommands(program: Command, ctx: CliContext): void {
         out.fields([
           ['version', `${h.model} v${h.version} (${h.stage}, health ${h.health}${h.health_reason ? `: ${h.health_reason}` : ''})`],
           ['window', `${h.window_seconds}s`],
-          ['requests', `${h.requests} (${h.model_errors} model errors, ${h.client_errors} caller errors)`],
+          ['requests', `${h.requests} answered or failed by the model (caller errors not counted)`],
           ['error rate', fmt(h.error_rate)],
           ['p99 latency', h.latency_p99_ms === null ? '-' : `${fmt(h.latency_p99_ms)} ms`],
-          ['labels', `${h.quality.labeled} of ${h.quality.predictions} predictions (coverage ${fmt(h.quality.label_coverage)})`],
+          ['labels', `${h.quality.labeled} labeled predictions (coverage ${fmt(h.quality.label_coverage)})`],
           ['quality', ['accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse'].filter((k) => h.quality[k] !== null).map((k) => `${k} ${fmt(h.quality[k])}`).join(', ') || '-'],
           ['drift', h.drift ? `${h.drift.drifted_features} of ${h.drift.features.length} features drifted (share ${fmt(h.drift.drift_share)})` : 'no reference profile'],
           ['guard', h.guard ? `${h.guard.status} at ${shortTime(h.guard.last_evaluated)}` : 'no policy or not evaluated yet'],

@@ -1,29 +1,34 @@
-// One version's health at a glance, for `stagecraft health MODEL VERSION` and the UI: live stats
-// from this process, quality and drift from the retained records, and the guard's last verdicts.
+// One version's health at a glance, for `stagecraft health MODEL VERSION` and the UI: traffic,
+// errors, latency and quality with label coverage (the same bounded database aggregates the guard
+// uses), drift against the reference, the guard's last verdicts, and this process's live stats.
 import type { Deps } from '../../deps.js';
 import { measureDrift } from '../drift/drift-service.js';
 import { readGuardState } from '../guard/guard-store.js';
 import type { GuardState } from '../guard/guard.js';
-import { p99, QUALITY_ROW_CAP } from '../guard/measure.js';
+import { measure } from '../guard/measure.js';
+import { validateRule } from '../policies/policies.js';
 import { findPolicy } from '../policies/policies-store.js';
 import { loadVersionView } from '../versions/versions-service.js';
-import { classificationQuality, regressionQuality } from './quality.js';
-import { queryRecords } from './records-store.js';
+import { labelShape } from './records-aggregates.js';
 import type { RollingStats } from './rolling-stats.js';
+
+const CLASSIFICATION = ['accuracy', 'precision', 'recall', 'f1'] as const;
 
 export async function versionHealth(deps: Deps, live: RollingStats | null, modelName: string, version: number, windowSeconds: number) {
   const view = await loadVersionView(deps.db, modelName, version);
   const now = deps.clock.now();
   const from = now - windowSeconds * 1000;
-  const rows = await queryRecords(deps.db, { model: modelName, version, from, to: now + 1, limit: QUALITY_ROW_CAP });
-  const reqs = rows.filter((r) => r.row === 0);
-  const served = reqs.filter((r) => r.outcome !== 'client_error');
-  const ok = rows.filter((r) => r.outcome === 'ok');
-  const labeled = ok.filter((r) => r.label !== null);
   const policy = await findPolicy(deps.db, modelName);
-  const rule = policy?.rules.find((r) => ['recall', 'accuracy', 'precision', 'f1'].includes(r.metric));
-  const numericLabels = labeled.length > 0 && labeled.every((r) => typeof r.label === 'number' && !Number.isInteger(r.label));
-  const quality = numericLabels ? regressionQuality(labeled) : classificationQuality(labeled, { threshold: rule?.threshold ?? 0.5, positiveLabel: rule?.positive_label ?? 1 });
+  const labelRule = policy?.rules.find((r) => (CLASSIFICATION as readonly string[]).includes(r.metric));
+  const get = async (metric: string) =>
+    measure(deps, modelName, version, validateRule({ metric, min: 0, min_samples: 1, window_seconds: windowSeconds, threshold: labelRule?.threshold ?? 0.5, positive_label: labelRule?.positive_label ?? 1 }, 0), now);
+  const errors = await get('error_rate');
+  const latency = await get('latency_p99_ms');
+  const shape = await labelShape(deps.db, { model: modelName, version, from, to: now + 1 });
+  // Numeric labels with more than two values are a regression target; otherwise classification.
+  const regression = shape.textLabels === 0 && shape.numericLabels > 2;
+  const quality: Record<string, number | null> = { labeled: shape.labeled, label_coverage: shape.coverage };
+  for (const metric of regression ? ['mae', 'rmse'] : CLASSIFICATION) quality[metric] = shape.labeled ? (await get(metric)).value : null;
   const guard = policy ? await readGuardState<GuardState>(deps.db, modelName) : null;
   return {
     model: modelName,
@@ -32,12 +37,10 @@ export async function versionHealth(deps: Deps, live: RollingStats | null, model
     health: view.health,
     health_reason: view.health_reason ?? null,
     window_seconds: windowSeconds,
-    requests: reqs.length,
-    client_errors: reqs.filter((r) => r.outcome === 'client_error').length,
-    model_errors: served.filter((r) => r.outcome === 'model_error').length,
-    error_rate: served.length ? served.filter((r) => r.outcome === 'model_error').length / served.length : null,
-    latency_p99_ms: p99(served.map((r) => r.latency_ms)),
-    quality: { ...quality, predictions: ok.length, label_coverage: ok.length ? labeled.length / ok.length : null },
+    requests: errors.samples,
+    error_rate: errors.value,
+    latency_p99_ms: latency.value,
+    quality,
     drift: await measureDrift(deps, modelName, version, from, now + 1),
     guard: guard && guard.version === version ? { status: guard.status, last_evaluated: guard.last_evaluated ? new Date(guard.last_evaluated).toISOString() : null, results: guard.results } : null,
     live: live ? live.summary(modelName, version, now, windowSeconds * 1000) : null,

@@ -1,5 +1,5 @@
 // The only SQL for mon_records: retained inference rows, joined later with ground truth.
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
 import type { MonRecordsTable } from './monitoring-tables.js';
 
@@ -49,6 +49,8 @@ export interface RecordQuery {
   requestsOnly?: boolean;
   /** Skip the feature JSON (quality and request metrics never read it; parsing it dominates). */
   noFeatures?: boolean;
+  /** Every k-th row by id: an even sample across a busy window instead of only its newest rows. */
+  sampleEvery?: number;
   limit: number;
 }
 
@@ -64,6 +66,7 @@ export async function queryRecords(db: Db, q: RecordQuery): Promise<RecordRow[]>
   if (q.version !== undefined) query = query.where('version', '=', q.version);
   if (q.okOnly) query = query.where('outcome', '=', 'ok');
   if (q.requestsOnly) query = query.where('row', '=', 0);
+  if (q.sampleEvery && q.sampleEvery > 1) query = query.where(sql<number>`id % ${q.sampleEvery}`, '=', 0);
   if (q.labeledOnly) query = query.where('labeled_at', 'is not', null);
   const rows = await query.orderBy('time', 'desc').limit(q.limit).execute();
   return rows.map((r) => toRecord({ features: null, ...r }));
@@ -118,4 +121,39 @@ export async function pruneRecords(db: Db, before: number, maxRows: number): Pro
     deleted += Number((await db.deleteFrom('mon_records').where('id', '<=', max - maxRows).executeTakeFirst()).numDeletedRows);
   }
   return deleted;
+}
+
+export interface StepCounts {
+  version: number;
+  step: number;
+  requests: number;
+  served: number;
+  errors: number;
+}
+
+/** Exact request counts per version and step ((time - from) / stepMs, integer division in both databases). */
+export async function countsPerStep(db: Db, model: string, from: number, to: number, stepMs: number): Promise<StepCounts[]> {
+  // Literals (numbers we computed), and GROUP BY ordinals: PostgreSQL would not match two parameterised copies.
+  const step = sql<number>`(time - ${sql.lit(Math.floor(from))}) / ${sql.lit(Math.floor(stepMs))}`;
+  const rows = await db
+    .selectFrom('mon_records')
+    .select([
+      'version',
+      step.as('step'),
+      sql<number>`count(*)`.as('requests'),
+      sql<number>`sum(case when outcome != 'client_error' then 1 else 0 end)`.as('served'),
+      sql<number>`sum(case when outcome = 'model_error' then 1 else 0 end)`.as('errors'),
+    ])
+    .where('model', '=', model)
+    .where('time', '>=', from)
+    .where('time', '<', to)
+    .where('row', '=', 0)
+    .groupBy([sql`1`, sql`2`])
+    .execute();
+  return rows.map((r) => ({ version: Number(r.version), step: Math.floor(Number(r.step)), requests: Number(r.requests), served: Number(r.served ?? 0), errors: Number(r.errors ?? 0) }));
+}
+
+export async function countRows(db: Db, model: string, from: number, to: number): Promise<number> {
+  const r = await db.selectFrom('mon_records').select(sql<number>`count(*)`.as('n')).where('model', '=', model).where('time', '>=', from).where('time', '<', to).executeTakeFirst();
+  return Number(r?.n ?? 0);
 }
