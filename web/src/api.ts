@@ -1,8 +1,6 @@
 // The UI's only door to the server: the typed SDK (sdk/client.ts). This file adapts it to what the
-// pages need — abortable reads, one 401 hook for the sign-in form — and reaches the two routes the
-// generated types may not cover yet (gateway status, metrics) through the SDK's raw request.
+// pages need: abortable reads and one 401 hook for the sign-in form.
 import { createClient, StagecraftApiError, unwrap } from '../../sdk/client';
-import type { Metrics, ServingStatus } from './types';
 
 export { StagecraftApiError as ApiError } from '../../sdk/client';
 
@@ -27,7 +25,6 @@ export function createApi(opts: ApiOptions = {}) {
   const url = opts.baseUrl || (typeof window !== 'undefined' ? window.location.origin : '');
   const sdk = createClient({ url, token: opts.token ?? undefined });
   const { api } = sdk;
-  const enc = encodeURIComponent;
 
   /** Every call passes through here so a 401 anywhere opens the sign-in form. */
   async function guard<T>(pending: Promise<T>): Promise<T> {
@@ -38,7 +35,6 @@ export function createApi(opts: ApiOptions = {}) {
       throw err;
     }
   }
-  const rawJson = async <T>(path: string, signal?: AbortSignal) => (await guard(sdk.raw(path, { signal }))).json() as Promise<T>;
   const ver = (name: string, version: number) => ({ path: { name, version } });
 
   return {
@@ -69,9 +65,9 @@ export function createApi(opts: ApiOptions = {}) {
       ),
     history: (name: string, stage = 'Production', signal?: AbortSignal) =>
       guard(unwrap(api.GET('/api/v1/models/{name}/history', { params: { path: { name }, query: { stage } }, signal }))),
-    servingStatus: (name: string, signal?: AbortSignal) => rawJson<ServingStatus>(`/api/v1/models/${enc(name)}/status`, signal),
+    servingStatus: (name: string, signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/models/{name}/status', { params: { path: { name } }, signal }))),
     metrics: (name: string, q: { window_seconds: number; step_seconds: number }, signal?: AbortSignal) =>
-      rawJson<Metrics>(withQuery(`/api/v1/models/${enc(name)}/metrics`, q), signal),
+      guard(unwrap(api.GET('/api/v1/models/{name}/metrics', { params: { path: { name }, query: q }, signal }))),
     transitionStage: (name: string, v: number, body: { stage: string; archive_existing_versions?: boolean; reason?: string }) =>
       guard(sdk.stages.transition(name, v, body)),
     setAlias: (name: string, alias: string, body: { version: number; reason?: string }) => guard(sdk.aliases.set(name, alias, body.version, body.reason)),
