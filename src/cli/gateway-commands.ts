@@ -76,7 +76,8 @@ export function gatewayCommands(program: Command, ctx: CliContext): void {
     .option('--queue <n>', 'requests waiting per model before 503', Number, 64)
     .option('--standby-minutes <n>', 'how long a replaced version stays warm', Number, 30)
     .option('--memory-budget-mb <n>', 'loaded-model budget before idle standbys are released', Number, 2048)
-    .action(async (o: { registry?: string; host: string; port: number; cacheDir: string; concurrency: number; queue: number; standbyMinutes: number; memoryBudgetMb: number }) => {
+    .option('--off-thread-mb <n>', 'ONNX models this large or larger load and run in a worker thread', Number, 8)
+    .action(async (o: { registry?: string; host: string; port: number; cacheDir: string; concurrency: number; queue: number; standbyMinutes: number; memoryBudgetMb: number; offThreadMb: number }) => {
       const g = ctx.globals();
       const log = createLogger(ctx.io.env.STAGECRAFT_LOG_LEVEL ?? 'info');
       const gw = await startStandaloneGateway(
@@ -90,6 +91,7 @@ export function gatewayCommands(program: Command, ctx: CliContext): void {
           queue: o.queue,
           standbyMs: o.standbyMinutes * 60_000,
           memoryBudgetBytes: o.memoryBudgetMb * 1024 * 1024,
+          offThreadBytes: o.offThreadMb * 1024 * 1024,
         },
         log,
       );

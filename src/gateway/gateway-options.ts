@@ -21,6 +21,8 @@ export interface GatewayOptions {
   /** Estimated bytes of loaded models past which the oldest idle standbys are released first. */
   memoryBudgetBytes: number;
   heartbeatMs: number;
+  /** ONNX models at least this large load and run in a worker thread, so loading never stalls the event loop. */
+  offThreadBytes: number;
   observers: InferenceObserver[];
   /** Told every registry event this gateway follows, after its own pointers (rollouts install traffic policies). */
   followers: GatewayFollower[];
@@ -35,6 +37,7 @@ export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): 
     standbyMs: 30 * 60_000,
     memoryBudgetBytes: 2 * 1024 ** 3,
     heartbeatMs: 2000,
+    offThreadBytes: 8 * 1024 ** 2,
     observers: [],
     followers: [],
     ...overrides,

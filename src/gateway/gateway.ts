@@ -11,6 +11,7 @@ import { ModelSlot, type LoadedVersion } from './model-slot.js';
 import { ModelPointers, POINTER_EVENTS } from './pointers.js';
 import { loadHttpRuntime } from './runtimes/http-runtime.js';
 import { loadOnnxRuntime } from './runtimes/onnx-runtime.js';
+import { loadOnnxInWorker } from './runtimes/onnx-worker-runtime.js';
 import { IntegrityError, type GatewaySource } from './source.js';
 import { releaseIdle } from './standby.js';
 import { InputChecker } from './tensors.js';
@@ -168,7 +169,11 @@ export class Gateway {
     const t0 = performance.now();
     const { spec, bytes } = await this.source.fetchVersion(model, version);
     const runtime =
-      spec.runtime === 'http' ? await loadHttpRuntime(spec.endpointUrl!) : await loadOnnxRuntime(bytes!, spec.signature!);
+      spec.runtime === 'http'
+        ? await loadHttpRuntime(spec.endpointUrl!)
+        : bytes!.length >= this.options.offThreadBytes
+          ? await loadOnnxInWorker(bytes!, spec.signature!)
+          : await loadOnnxRuntime(bytes!, spec.signature!);
     const loadMs = performance.now() - t0;
     this.log.info({ model, version, loadMs: Math.round(loadMs) }, 'gateway loaded and warmed version');
     return { version, spec, runtime, checker: new InputChecker(spec.signature), inflight: 0, lastActive: Date.now(), memoryBytes: spec.modelFile?.size ?? 0, loadMs };

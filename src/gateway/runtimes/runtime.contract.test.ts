@@ -7,6 +7,7 @@ import { readOnnxSignature } from '../../onnx/onnx-signature.js';
 import { jsonData, nest } from '../tensors.js';
 import { loadHttpRuntime } from './http-runtime.js';
 import { loadOnnxRuntime } from './onnx-runtime.js';
+import { loadOnnxInWorker } from './onnx-worker-runtime.js';
 import type { ModelRuntime } from './runtime.js';
 
 const spec: DenseModelSpec = { weights: [0.4, -0.7, 1.1], bias: -0.2, activation: 'sigmoid' };
@@ -38,6 +39,7 @@ const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const runtimes: Array<[string, () => Promise<ModelRuntime>]> = [
   ['onnx', () => loadOnnxRuntime(bytes, signature)],
+  ['onnx (worker thread)', () => loadOnnxInWorker(bytes, signature)],
   ['http (Open Inference Protocol)', () => loadHttpRuntime(`${base()}/v2/models/m/infer`)],
   ['http (MLflow invocations)', () => loadHttpRuntime(`${base()}/invocations`)],
 ];
@@ -61,6 +63,7 @@ describe.each(runtimes)('the %s runtime', (_name, load) => {
 describe('loading', () => {
   it('rejects bytes that are not a model instead of handing out a broken runtime', async () => {
     await expect(loadOnnxRuntime(Buffer.from('not onnx at all'), signature)).rejects.toThrow();
+    await expect(loadOnnxInWorker(Buffer.from('not onnx at all'), signature)).rejects.toThrow('loading in a worker failed');
   });
 
   it('rejects a run when the external model server cannot be reached', async () => {
