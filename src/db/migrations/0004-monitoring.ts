@@ -1,7 +1,7 @@
 // Frozen: never edit after it lands; add a new migration instead.
 // Monitoring: retained inference records (predictions joined later with ground truth), reference
 // profiles for drift, one health policy per model, the guard's lease and per-model state, webhooks.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DialectCaps } from '../dialect.js';
 
 export function monitoringMigration(caps: DialectCaps) {
@@ -28,7 +28,15 @@ export function monitoringMigration(caps: DialectCaps) {
         .addColumn('labeled_at', 'bigint')
         .addUniqueConstraint('mon_records_request_row', ['request_id', 'row'])
         .execute();
-      await db.schema.createIndex('mon_records_mvt').on('mon_records').columns(['model', 'version', 'time']).execute();
+      // Covering for the guard's window counts (outcome is read from the index, not the table).
+      await db.schema.createIndex('mon_records_mvt').on('mon_records').columns(['model', 'version', 'time', 'outcome']).execute();
+      // The newest labeled predictions of a window, without walking the (many) unlabeled ones.
+      await db.schema
+        .createIndex('mon_records_labeled')
+        .on('mon_records')
+        .columns(['model', 'version', 'time'])
+        .where(sql.ref('labeled_at'), 'is not', null)
+        .execute();
       await db.schema.createIndex('mon_records_time').on('mon_records').column('time').execute();
 
       await db.schema

@@ -71,13 +71,12 @@ export async function labelShape(db: Db, w: Window): Promise<LabelShape> {
     ])
     .executeTakeFirst();
   const labeled = n(r?.labeled);
-  // When the cap cut the labeled rows, coverage is measured over the span they cover.
+  // Coverage over the span the labeled rows cover when the cap cut them, else the whole window.
+  // Predictions are counted from the covering index; labeled ones are the subset above.
   const from = labeled >= EVAL_ROW_CAP ? n(r?.oldest) : w.from;
-  const c = await scoped(db, { ...w, from })
-    .where('outcome', '=', 'ok')
-    .select([sql<number>`count(*)`.as('total'), sql<number>`count(labeled_at)`.as('labeled')])
-    .executeTakeFirst();
-  return { labeled, coverage: n(c?.total) ? n(c?.labeled) / n(c?.total) : null, numericLabels: n(r?.nums), textLabels: n(r?.texts) };
+  const c = await scoped(db, { ...w, from }).where('outcome', '=', 'ok').select(sql<number>`count(*)`.as('total')).executeTakeFirst();
+  const total = n(c?.total);
+  return { labeled, coverage: total ? Math.min(labeled / total, 1) : null, numericLabels: n(r?.nums), textLabels: n(r?.texts) };
 }
 
 export interface Confusion {
