@@ -75,6 +75,8 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => 
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached', ...WAIT });
     expect(await page.getByTestId('production-version').innerText()).toBe('v3');
+    // Focus goes back to the button that opened it, so keyboard users keep their place.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Roll back…');
 
     await page.getByRole('button', { name: 'Roll back…' }).click();
     await dialog.getByTestId('rollback-plan').waitFor(WAIT);
