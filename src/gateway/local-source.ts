@@ -1,14 +1,13 @@
 // The registry in the same process: pointers from the database, events from deps.feed, bytes from
 // the blob store, heartbeats straight into the replicas service.
 import type { Deps } from '../deps.js';
-import { sha256Hex } from '../blobs/verify.js';
-import { AppError } from '../errors.js';
 import type { RegistryEvent } from '../modules/events/events.js';
 import { servingSnapshot } from '../modules/bindings/bindings-service.js';
 import { recordHeartbeat, type Heartbeat } from '../modules/replicas/replicas-service.js';
 import { getManifest, loadVersionView } from '../modules/versions/versions-service.js';
 import { targetHistory } from '../modules/stages/history.js';
-import { historyQuery, IntegrityError, specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';
+import { readVerified } from './verified-bytes.js';
+import { historyQuery, specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';
 
 export class LocalSource implements GatewaySource {
   private unsubscribe: (() => void) | null = null;
@@ -45,17 +44,8 @@ export class LocalSource implements GatewaySource {
     const { files } = await getManifest(this.deps, model, version);
     const spec = specFromVersion(view, files);
     if (!spec.modelFile) return { spec, bytes: null };
-    let bytes: Buffer;
-    try {
-      bytes = await this.deps.blobs.read(spec.modelFile.sha256);
-    } catch (err) {
-      const details = (err as AppError).details;
-      if (err instanceof AppError && details && 'actual' in details) throw new IntegrityError(err.message);
-      throw err;
-    }
-    // Checked here too: the gateway never trusts a store to have verified for it.
-    const actual = sha256Hex(bytes);
-    if (actual !== spec.modelFile.sha256) throw new IntegrityError(`${spec.modelFile.path} hashes to ${actual}, not ${spec.modelFile.sha256} as the manifest says`);
+    // Verified here as it streams: the gateway never trusts a store to have verified for it.
+    const bytes = await readVerified(this.deps.blobs.open(spec.modelFile.sha256), spec.modelFile.sha256, spec.modelFile.path);
     return { spec, bytes };
   }
 

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { sha256Hex } from '../../blobs/verify.js';
+import { createReadStream } from 'node:fs';
+import { readVerified } from '../verified-bytes.js';
 import type { RegistryEvent } from '../../modules/events/events.js';
 import type { ServingSnapshotDto } from '../../modules/bindings/bindings-service.js';
 import type { VersionSpec } from '../runtimes/runtime.js';
@@ -40,8 +41,7 @@ export class GatewayCache {
   /** Cached bytes, only if they still hash to their name. */
   async blob(sha256: string): Promise<Buffer | null> {
     try {
-      const bytes = await fs.readFile(this.file('blobs', sha256));
-      return sha256Hex(bytes) === sha256 ? bytes : null;
+      return await readVerified(createReadStream(this.file('blobs', sha256)), sha256, 'cached bytes');
     } catch {
       return null;
     }

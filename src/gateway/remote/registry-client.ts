@@ -1,5 +1,7 @@
 // The few registry calls a standalone gateway makes, over plain fetch with an optional token.
 import { AppError } from '../../errors.js';
+import { IntegrityError } from '../source.js';
+import { readVerified } from '../verified-bytes.js';
 
 export class RegistryUnreachable extends Error {}
 
@@ -50,12 +52,14 @@ export class RegistryClient {
     return this.json<T>(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   }
 
-  async bytes(path: string): Promise<Buffer> {
+  /** Downloads a file, hashing while it streams; a mismatch is an IntegrityError. */
+  async verifiedBytes(path: string, sha256: string, what: string): Promise<Buffer> {
     const res = await this.request(path, {}, AbortSignal.timeout(10 * 60_000));
-    if (!res.ok) throw new AppError('unavailable', `registry answered ${res.status} for ${path}`);
+    if (!res.ok || !res.body) throw new AppError('unavailable', `registry answered ${res.status} for ${path}`);
     try {
-      return Buffer.from(await res.arrayBuffer());
+      return await readVerified(res.body as unknown as AsyncIterable<Uint8Array>, sha256, what);
     } catch (err) {
+      if (err instanceof IntegrityError) throw err;
       throw new RegistryUnreachable(`download of ${path} was cut off: ${(err as Error).message}`);
     }
   }

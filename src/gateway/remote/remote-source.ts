@@ -1,7 +1,6 @@
 // A registry over HTTP, for standalone gateways. Pointers come from the serving snapshot plus the
 // change feed; artifacts are downloaded, verified against the manifest and cached on disk; with the
 // registry down the gateway boots from and keeps serving what the cache holds.
-import { sha256Hex } from '../../blobs/verify.js';
 import type { VersionDto } from '../../http/common-schemas.js';
 import type { Logger } from '../../log.js';
 import type { ServingSnapshotDto } from '../../modules/bindings/bindings-service.js';
@@ -9,7 +8,7 @@ import type { RegistryEvent } from '../../modules/events/events.js';
 import type { Heartbeat } from '../../modules/replicas/replicas-service.js';
 import type { ManifestEntry } from '../../modules/versions/versions.js';
 import type { VersionSpec } from '../runtimes/runtime.js';
-import { historyQuery, IntegrityError, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
+import { historyQuery, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
 import { EventFollower } from './event-follower.js';
 import { GatewayCache, type CachedPointers } from './gateway-cache.js';
 import { RegistryClient, RegistryUnreachable } from './registry-client.js';
@@ -126,10 +125,8 @@ export class RemoteSource implements GatewaySource {
     const cached = await this.cache.blob(file.sha256);
     if (cached) return cached;
     const path = `/api/v1/models/${encodeURIComponent(spec.model)}/versions/${spec.version}/files/${file.path.split('/').map(encodeURIComponent).join('/')}`;
-    const bytes = await this.client.bytes(path);
-    const actual = sha256Hex(bytes);
     // Verified before it is cached or loaded: bytes that are not the manifest's never run.
-    if (actual !== file.sha256) throw new IntegrityError(`${file.path} downloaded with sha256 ${actual}, not ${file.sha256} as the manifest says`);
+    const bytes = await this.client.verifiedBytes(path, file.sha256, file.path);
     await this.cache.putBlob(file.sha256, bytes).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not cache artifact bytes'));
     return bytes;
   }
