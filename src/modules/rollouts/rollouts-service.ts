@@ -3,14 +3,15 @@
 // through the normal transition. Every move is an event, which is also how gateways learn the split.
 import type { Db } from '../../db/tables.js';
 import type { Deps } from '../../deps.js';
-import { conflict, invalid, notFound } from '../../errors.js';
+import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
 import { getModel, requireModel } from '../models/models-service.js';
 import { hasRunningShadow } from '../shadow/shadow-service.js';
 import { transitionStage } from '../stages/stages-service.js';
 import { markHealth, requireVersion } from '../versions/versions-service.js';
 import { activeRollout, insertRollout, latestRollout, runningRollouts, updateRollout, type RolloutRow } from './rollouts-store.js';
-import { DEFAULT_CRITERIA, judge, parseSteps, type Analysis, type Criteria, type RolloutState, type RolloutStatus } from './rollouts.js';
+import { policyAnalysis, type PolicyCheck } from './policy-analysis.js';
+import { DEFAULT_CRITERIA, judge, parseSteps, type Analysis, type Criteria, type Outcome, type RolloutState, type RolloutStatus } from './rollouts.js';
 import type { VersionStats } from './version-stats.js';
 
 export interface StartInput {
@@ -162,6 +163,20 @@ export async function promoteRollout(deps: Deps, actor: string, modelName: strin
   return toView(await move(deps, actor, model.name, row, s, { status: 'completed', type: 'rollout.completed', reason: reason ?? 'promoted' }), model.name);
 }
 
+const RANK: Record<Outcome, number> = { successful: 0, inconclusive: 1, failed: 2 };
+
+/** The worse of the request-level judgement and the policy rules (Argo: Successful < Inconclusive < Failed). */
+function combine(own: { outcome: Outcome; reasons: string[] }, policy: PolicyCheck[]): { outcome: Outcome; reasons: string[] } {
+  let outcome = own.outcome;
+  const reasons = own.outcome === 'successful' ? [] : [...own.reasons];
+  for (const p of policy) {
+    const o: Outcome = p.verdict === 'fail' ? 'failed' : p.verdict === 'inconclusive' ? 'inconclusive' : 'successful';
+    if (o !== 'successful') reasons.push(`policy ${p.metric}${o === 'inconclusive' ? ' inconclusive' : ''}: ${p.detail} (candidate ${p.candidate ?? '-'}, baseline ${p.baseline ?? '-'})`);
+    if (RANK[o] > RANK[outcome]) outcome = o;
+  }
+  return { outcome, reasons: reasons.length ? reasons : own.reasons };
+}
+
 /** One analysis of a running rollout whose step time is up; acts on the outcome. */
 async function analyzeStep(deps: Deps, stats: VersionStats, modelName: string, row: RolloutRow) {
   const s = stateOf(row);
@@ -169,8 +184,10 @@ async function analyzeStep(deps: Deps, stats: VersionStats, modelName: string, r
   // At 100% the baseline gets no traffic in the step; it is judged against its numbers over the whole rollout.
   const baselineFrom = s.steps[s.step_index] >= 100 ? s.started_wall : s.window_from;
   const baseline = stats.since(modelName, row.baseline_version, baselineFrom);
-  const j = judge(candidate, baseline, s.criteria);
-  const analysis: Analysis = { step: s.step_index, weight: s.steps[s.step_index], outcome: j.outcome, reasons: j.reasons, candidate, baseline, at: iso(deps.clock.now()) };
+  const own = judge(candidate, baseline, s.criteria);
+  const policy = await policyAnalysis(deps, modelName, row.version, row.baseline_version, baselineFrom);
+  const j = combine(own, policy);
+  const analysis: Analysis = { step: s.step_index, weight: s.steps[s.step_index], outcome: j.outcome, reasons: j.reasons, candidate, baseline, policy, at: iso(deps.clock.now()) };
   s.analyses = [...s.analyses, analysis];
   const actor = 'rollout';
   if (j.outcome === 'failed') {
@@ -182,7 +199,13 @@ async function analyzeStep(deps: Deps, stats: VersionStats, modelName: string, r
   }
   if (s.step_index === s.steps.length - 1) {
     const done = await move(deps, actor, modelName, row, s, { status: 'running', type: 'rollout.analysis', reason: null, details: { outcome: j.outcome, analysis } });
-    return promoteRollout(deps, actor, modelName, `canary rollout ${done.id}: every step passed analysis`);
+    try {
+      return await promoteRollout(deps, actor, modelName, `canary rollout ${done.id}: every step passed analysis`);
+    } catch (err) {
+      // Gates or an approval policy refused the promotion: hold at 100% for a person, never retry every tick.
+      if (!(err instanceof AppError)) throw err;
+      return pauseRollout(deps, actor, modelName, `promotion refused: ${err.message}`);
+    }
   }
   const next = { ...s, step_index: s.step_index + 1, step_started_at: deps.clock.now(), window_from: Date.now() };
   return toView(await move(deps, actor, modelName, row, next, { status: 'running', type: 'rollout.step', reason: `step ${s.step_index + 1} passed analysis`, details: { outcome: j.outcome, analysis } }), modelName);

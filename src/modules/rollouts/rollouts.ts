@@ -32,6 +32,8 @@ export interface Analysis {
   reasons: string[];
   candidate: SideStats;
   baseline: SideStats;
+  /** The model's health-policy rules measured on this step (empty without a policy). */
+  policy?: Array<{ metric: string; verdict: string; candidate: number | null; baseline: number | null; samples: number; detail: string }>;
   at: string;
 }
 
