@@ -113,8 +113,8 @@ describe.each(DATABASES)('canary rollouts on %s', (kind) => {
   it('ends cleanly when the candidate is promoted by hand during the rollout', async () => {
     const name = await canary(SAME);
     expect((await stage(r.app, name, 2, 'Production')).status).toBe(200);
-    await ro.tick();
-    const ended = (await call(r.app, 'GET', `/api/v1/models/${name}/rollout`)).body;
+    // No tick by hand: the promotion's own event ends the rollout.
+    const ended = await eventually(async () => (await call(r.app, 'GET', `/api/v1/models/${name}/rollout`)).body, (b) => b.status !== 'running', 'rollout ended');
     expect(ended).toMatchObject({ status: 'completed', ended_reason: 'candidate promoted by hand' });
     await eventually(async () => gw.gateway().slots.get(name)?.traffic, (t) => t === null, 'split removed');
     expect((await call(r.app, 'POST', `/api/v1/models/${name}/rollout`, { version: 1 })).status).toBe(201);

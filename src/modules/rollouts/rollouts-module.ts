@@ -23,16 +23,22 @@ export function rollouts(opts: { tickMs?: number } = {}): Rollouts {
   let tick: () => Promise<void> = async () => {};
   const register: Module = (app, deps) => {
     rolloutsRoutes(app, deps);
-    let busy = false;
-    tick = async () => {
-      if (busy) return;
-      busy = true;
-      try {
+    // Ticks run one after another, never overlapping, and a caller's tick waits for its own run.
+    let chain: Promise<void> = Promise.resolve();
+    tick = () => {
+      const run = chain.then(async () => {
         await tickRollouts(deps, stats);
-      } finally {
-        busy = false;
-      }
+      });
+      chain = run.catch(() => {});
+      return run;
     };
+    // A promotion or rollback by hand ends a rollout at once, not at the next timer tick.
+    const unsubscribe = deps.feed.subscribe((e) => {
+      if ((e.type === 'version.stage_changed' || e.type === 'rollback') && e.actor !== 'rollout' && (e.to === 'Production' || e.from === 'Production')) {
+        void tick().catch((err: Error) => deps.log.warn({ err: err.message }, 'rollout tick failed'));
+      }
+    });
+    app.addHook('onClose', async () => unsubscribe());
     const every = opts.tickMs ?? 1000;
     if (every > 0) {
       timer = setInterval(() => void tick().catch((err: Error) => deps.log.warn({ err: err.message }, 'rollout tick failed')), every);
