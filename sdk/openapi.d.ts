@@ -4748,6 +4748,14 @@ export interface paths {
                                     version: number;
                                 };
                                 outcome: string;
+                                policy?: {
+                                    baseline: number | null;
+                                    candidate: number | null;
+                                    detail: string;
+                                    metric: string;
+                                    samples: number;
+                                    verdict: string;
+                                }[];
                                 reasons: string[];
                                 step: number;
                                 weight: number;
@@ -4911,6 +4919,14 @@ export interface paths {
                                     version: number;
                                 };
                                 outcome: string;
+                                policy?: {
+                                    baseline: number | null;
+                                    candidate: number | null;
+                                    detail: string;
+                                    metric: string;
+                                    samples: number;
+                                    verdict: string;
+                                }[];
                                 reasons: string[];
                                 step: number;
                                 weight: number;
@@ -5079,6 +5095,14 @@ export interface paths {
                                     version: number;
                                 };
                                 outcome: string;
+                                policy?: {
+                                    baseline: number | null;
+                                    candidate: number | null;
+                                    detail: string;
+                                    metric: string;
+                                    samples: number;
+                                    verdict: string;
+                                }[];
                                 reasons: string[];
                                 step: number;
                                 weight: number;
@@ -5247,6 +5271,14 @@ export interface paths {
                                     version: number;
                                 };
                                 outcome: string;
+                                policy?: {
+                                    baseline: number | null;
+                                    candidate: number | null;
+                                    detail: string;
+                                    metric: string;
+                                    samples: number;
+                                    verdict: string;
+                                }[];
                                 reasons: string[];
                                 step: number;
                                 weight: number;
@@ -5415,6 +5447,14 @@ export interface paths {
                                     version: number;
                                 };
                                 outcome: string;
+                                policy?: {
+                                    baseline: number | null;
+                                    candidate: number | null;
+                                    detail: string;
+                                    metric: string;
+                                    samples: number;
+                                    verdict: string;
+                                }[];
                                 reasons: string[];
                                 step: number;
                                 weight: number;
@@ -5583,6 +5623,14 @@ export interface paths {
                                     version: number;
                                 };
                                 outcome: string;
+                                policy?: {
+                                    baseline: number | null;
+                                    candidate: number | null;
+                                    detail: string;
+                                    metric: string;
+                                    samples: number;
+                                    verdict: string;
+                                }[];
                                 reasons: string[];
                                 step: number;
                                 weight: number;
