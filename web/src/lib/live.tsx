@@ -94,9 +94,25 @@ export function useLiveEvents(listener: Listener, model?: string): void {
   useEffect(() => subscribe((e) => (!model || e.model === model ? latest.current(e) : undefined)), [subscribe, model]);
 }
 
-/** A number that changes whenever an event for `model` commits: put it in a fetch's deps to refetch. */
+/** Events of one commit (a rollback writes three or four) arrive together: refetch once for all. */
+const COALESCE_MS = 20;
+
+/** A number that changes whenever events for `model` commit: put it in a fetch's deps to refetch. */
 export function useLiveTick(model?: string): number {
   const [tick, setTick] = useState(0);
-  useLiveEvents(() => setTick((t) => t + 1), model);
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useLiveEvents(() => {
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      setTick((t) => t + 1);
+    }, COALESCE_MS);
+  }, model);
+  useEffect(
+    () => () => {
+      if (pending.current) clearTimeout(pending.current);
+    },
+    [],
+  );
   return tick;
 }
