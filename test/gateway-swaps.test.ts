@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, expected, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
-import { call, createModel, promote } from './http.js';
+import { call, createModel, promote, registerVersion } from './http.js';
 
 const row = [0.3, -1.2, 2.5];
 
@@ -106,5 +106,22 @@ describe.each(DATABASES)('gateway swaps on %s', (kind) => {
     );
     expect(events[0]).toMatchObject({ version: 2, target: 'stage:Production' });
     expect(events[0].details).toMatchObject({ integrity: true, serving_version: 1 });
+  });
+
+  it('reports a version it cannot run (no .onnx, no endpoint) as not servable without auditing it', async () => {
+    const m = uniqueName('pickled');
+    await createModel(r.app, m);
+    await registerVersion(r.app, m, { 'model.pkl': 'not something the gateway runs' });
+    await promote(r.app, m, 1);
+    const status = await eventually(
+      async () => (await call(r.app, 'GET', `/api/v1/models/${m}/status`)).body,
+      (s) => s.replicas[0]?.state === 'failed',
+      'the version to be reported as not servable',
+    );
+    expect(status).toMatchObject({ target_version: 1, converged: false });
+    expect(status.replicas[0].version).toBeNull();
+    expect(status.replicas[0].error).toContain('not servable');
+    expect((await call(r.app, 'GET', `/api/v1/events?model=${m}&type=gateway.load_failed`)).body.events).toEqual([]);
+    expect((await infer(m)).status).toBe(503);
   });
 });

@@ -12,7 +12,7 @@ import { ModelPointers, POINTER_EVENTS } from './pointers.js';
 import { loadHttpRuntime } from './runtimes/http-runtime.js';
 import { loadOnnxRuntime } from './runtimes/onnx-runtime.js';
 import { loadOnnxInWorker } from './runtimes/onnx-worker-runtime.js';
-import { IntegrityError, type GatewaySource } from './source.js';
+import { IntegrityError, NotServable, type GatewaySource } from './source.js';
 import { releaseIdle } from './standby.js';
 import { InputChecker } from './tensors.js';
 
@@ -155,8 +155,9 @@ export class Gateway {
         (err: Error) => {
           slot.loading.delete(version);
           const integrity = err instanceof IntegrityError;
-          slot.failures.set(version, { version, message: err.message, integrity });
-          this.log.warn({ model: slot.name, version, err: err.message, integrity }, 'gateway refused to load version');
+          const servable = !(err instanceof NotServable);
+          slot.failures.set(version, { version, message: err.message, integrity, servable });
+          if (servable) this.log.warn({ model: slot.name, version, err: err.message, integrity }, 'gateway refused to load version');
           throw err;
         },
       );
@@ -206,7 +207,7 @@ export class Gateway {
     for (const slot of this.slots.values()) {
       const target = slot.target;
       const failure = target === null ? undefined : slot.failures.get(target);
-      if (!failure || failure.integrity || slot.loading.has(target!)) continue;
+      if (!failure || failure.integrity || !failure.servable || slot.loading.has(target!)) continue;
       slot.failures.delete(target!);
       this.reconcile(slot);
     }
@@ -226,7 +227,8 @@ export class Gateway {
         version: slot.current?.version ?? null,
         state,
         error,
-        failed_version: failure?.version ?? null,
+        // Only a servable version's failure is audited (the registry records one event per new failure).
+        failed_version: failure?.servable ? failure.version : null,
         integrity_error: failure?.integrity ?? false,
       };
     });

@@ -23,6 +23,8 @@ export interface LoadFailure {
   version: number;
   message: string;
   integrity: boolean;
+  /** False when the version has nothing this gateway can run: reported, never retried nor audited. */
+  servable: boolean;
 }
 
 export type SlotState = 'loading' | 'serving' | 'failed';

@@ -1,7 +1,6 @@
 // Where a gateway learns what to serve and gets the bytes: the registry in the same process
 // (local-source.ts) or a registry over HTTP with an on-disk cache (remote/remote-source.ts).
 import type { VersionDto } from '../http/common-schemas.js';
-import { invalid } from '../errors.js';
 import type { RegistryEvent } from '../modules/events/events.js';
 import type { ServingSnapshotDto } from '../modules/bindings/bindings-service.js';
 import type { Heartbeat } from '../modules/replicas/replicas-service.js';
@@ -41,16 +40,24 @@ export class IntegrityError extends Error {
   }
 }
 
+/** The version has nothing this gateway can run (e.g. an MLflow pickle with no .onnx and no endpoint_url). */
+export class NotServable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotServable';
+  }
+}
+
 export const FEATURE_NAMES_TAG = 'stagecraft.feature_names';
 
 /** The spec of a version as the registry describes it (same shape in-process and over HTTP). */
 export function specFromVersion(view: VersionDto, files: ManifestEntry[]): VersionSpec {
-  if (view.status !== 'READY') throw invalid(`version ${view.version} of "${view.name}" is ${view.status}, not READY`);
+  if (view.status !== 'READY') throw new NotServable(`version ${view.version} of "${view.name}" is ${view.status}, not READY`);
   const runtime = view.runtime === 'http' ? 'http' : 'onnx';
   const onnxFiles = files.filter((f) => f.path.toLowerCase().endsWith('.onnx'));
   const modelFile = onnxFiles.find((f) => f.path === 'model.onnx' || f.path.endsWith('/model.onnx')) ?? onnxFiles[0] ?? null;
-  if (runtime === 'onnx' && !modelFile) throw invalid(`version ${view.version} of "${view.name}" has no .onnx file to serve`);
-  if (runtime === 'http' && !view.endpoint_url) throw invalid(`version ${view.version} of "${view.name}" has runtime http but no endpoint_url`);
+  if (runtime === 'onnx' && !modelFile) throw new NotServable(`version ${view.version} of "${view.name}" is not servable here: no .onnx file and no endpoint_url`);
+  if (runtime === 'http' && !view.endpoint_url) throw new NotServable(`version ${view.version} of "${view.name}" has runtime http but no endpoint_url`);
   const tag = view.tags[FEATURE_NAMES_TAG];
   return {
     model: view.name,

@@ -20,8 +20,9 @@ export interface ModelReport {
   version: number | null;
   state: ReplicaState;
   error?: string | null;
-  /** Set when a load failed because the bytes did not match the manifest: recorded as an audit event. */
+  /** The version whose load failed: the failure is recorded as an audit event (gateway.load_failed). */
   failed_version?: number | null;
+  /** The failure was bytes not matching the manifest's sha256. */
   integrity_error?: boolean;
 }
 
@@ -54,7 +55,9 @@ export async function recordHeartbeat(deps: Deps, hb: Heartbeat): Promise<{ acce
   for (const m of hb.models) {
     const prev = before.get(m.model);
     // Only the transition into a new failure is audited; repeated heartbeats of it are not.
-    if (m.state === 'failed' && (prev?.state !== 'failed' || prev.error !== (m.error ?? null))) await recordLoadFailure(deps, hb.replica_id, m);
+    const newFailure = m.state === 'failed' && (prev?.state !== 'failed' || prev.error !== (m.error ?? null));
+    // A report without failed_version is a version the gateway cannot run at all: shown, not audited.
+    if (newFailure && m.failed_version != null) await recordLoadFailure(deps, hb.replica_id, m);
   }
   await pruneReplicas(deps.db, now - FORGET_AFTER_MS);
   return { accepted: hb.models.length };
