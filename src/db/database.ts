@@ -55,7 +55,9 @@ function openPostgres(url: string): OpenedDb {
 }
 
 async function migrate(opened: OpenedDb): Promise<void> {
-  const migrator = new Migrator({ db: opened.db, provider: migrationProvider(opened.caps) });
+  // Feature migrations are independent of each other; a data directory that ran a later-numbered
+  // one first (a feature landed out of order) must still start, so unordered is allowed.
+  const migrator = new Migrator({ db: opened.db, provider: migrationProvider(opened.caps), allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
 }
