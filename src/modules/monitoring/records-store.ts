@@ -1,5 +1,5 @@
 // The only SQL for mon_records: retained inference rows, joined later with ground truth.
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
 import type { MonRecordsTable } from './monitoring-tables.js';
 
@@ -31,10 +31,28 @@ function toRecord(r: Pick<Selectable<MonRecordsTable>, 'request_id' | 'row' | 'v
   };
 }
 
-export async function insertRecords(db: Db, rows: NewRecord[]): Promise<void> {
+const INSERT_COLUMNS = ['request_id', 'row', 'model', 'version', 'binding', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text'] as const;
+const insertSql = new Map<string, string>();
+
+/**
+ * One multi-row insert as pre-built SQL text (cached per dialect and row count): building a
+ * 500-row insert through the query builder cost more CPU than the database's own work.
+ * A replayed request id (a retry through another replica) keeps its first record.
+ */
+export async function insertRecords(db: Db, rows: NewRecord[], dialect: 'sqlite' | 'postgres'): Promise<void> {
   if (rows.length === 0) return;
-  // A replayed request id (a retry through another replica) keeps its first record.
-  await db.insertInto('mon_records').values(rows).onConflict((oc) => oc.columns(['request_id', 'row']).doNothing()).execute();
+  const key = `${dialect}:${rows.length}`;
+  let text = insertSql.get(key);
+  if (!text) {
+    const width = INSERT_COLUMNS.length;
+    const tuple = (r: number) => `(${INSERT_COLUMNS.map((_, c) => (dialect === 'postgres' ? `$${r * width + c + 1}` : '?')).join(', ')})`;
+    text = `insert into mon_records (${INSERT_COLUMNS.join(', ')}) values ${rows.map((_, r) => tuple(r)).join(', ')} on conflict (request_id, row) do nothing`;
+    if (insertSql.size > 2000) insertSql.clear();
+    insertSql.set(key, text);
+  }
+  const params: unknown[] = [];
+  for (const r of rows) for (const c of INSERT_COLUMNS) params.push(r[c] ?? null);
+  await db.executeQuery(CompiledQuery.raw(text, params));
 }
 
 export interface RecordQuery {
