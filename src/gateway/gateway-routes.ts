@@ -117,7 +117,7 @@ export function parseTfPath(rest: string): { model: string; sel: Selector } | nu
   return { model, sel: { kind: 'binding' } };
 }
 
-function tfVersionStatus(slot: Gateway['slots'] extends Map<string, infer S> ? S : never, only: number | null) {
+function tfVersionStatus(slot: ModelSlot, only: number | null) {
   const rows: Array<{ version: string; state: string; status: { error_code: string; error_message: string } }> = [];
   const ok = { error_code: 'OK', error_message: '' };
   for (const v of slot.loaded.keys()) rows.push({ version: String(v), state: 'AVAILABLE', status: ok });
