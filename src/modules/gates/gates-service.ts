@@ -76,11 +76,9 @@ export async function removeGates(deps: Deps, actor: string, modelName: string, 
   });
 }
 
-/** The version serving callers now: Production's holder, else the target stage's. */
-async function servingVersion(deps: Deps, modelName: string, stage: Stage, candidate: number) {
-  const stages = (await getModel(deps, modelName)).stages;
-  const v = stages.Production ?? (stage === 'Staging' ? stages.Staging : null);
-  return v !== null && v !== candidate ? (await requireVersion(deps.db, modelName, v)).row : null;
+/** A holder of a stage other than the candidate itself, as a row (null when none). */
+async function otherHolder(deps: Deps, modelName: string, version: number | null, candidate: number) {
+  return version !== null && version !== candidate ? (await requireVersion(deps.db, modelName, version)).row : null;
 }
 
 async function digestCheck(deps: Deps, modelName: string, row: VersionRow): Promise<CheckResult> {
@@ -128,9 +126,10 @@ async function holdoutChecks(deps: Deps, modelName: string, config: GatesConfig,
 }
 
 export async function runGates(deps: Deps, actor: string, modelName: string, row: VersionRow, stage: Stage, config: GatesConfig): Promise<ValidationReport> {
-  const serving = await servingVersion(deps, modelName, stage, row.version);
   const stages = (await getModel(deps, modelName)).stages;
-  const production = stages.Production !== null && stages.Production !== row.version ? (await requireVersion(deps.db, modelName, stages.Production)).row : null;
+  const production = await otherHolder(deps, modelName, stages.Production, row.version);
+  // "Serving" is Production's holder; a model with nothing in Production yet is compared with Staging's.
+  const serving = production ?? (stage === 'Staging' ? await otherHolder(deps, modelName, stages.Staging, row.version) : null);
   const checks: CheckResult[] = [];
   if (config.signature) checks.push(signatureCheck(serving, row));
   if (config.digest) checks.push(await digestCheck(deps, modelName, row));
