@@ -7,6 +7,7 @@ import { approvalsModule } from './modules/approvals/approvals-module.js';
 import { drillsModule } from './modules/drills/drills-module.js';
 import { gatesModule } from './modules/gates/gates-module.js';
 import { rollouts } from './modules/rollouts/rollouts-module.js';
+import { restoreTraffic } from './modules/rollouts/restore-traffic.js';
 import { shadows } from './modules/shadow/shadow-module.js';
 import { monitoring } from './modules/monitoring/monitoring-module.js';
 import { webModule } from './modules/web/web-module.js';
@@ -22,5 +23,7 @@ export function serverModules(_deps: Deps): ServerModule[] {
   const mon = monitoring();
   const canary = rollouts();
   const shadow = shadows();
-  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, embeddedGateway({ observers: [mon.observer, canary.observer], followers: [canary.follower, shadow.follower] }), { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary, { register: shadow.register }, { register: drillsModule }];
+  const gateway = embeddedGateway({ observers: [mon.observer, canary.observer], followers: [canary.follower, shadow.follower] });
+  const restore = restoreTraffic(() => gateway.gateway(), [canary.follower, shadow.follower]);
+  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, gateway, { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary, { register: shadow.register }, { register: drillsModule }, { register: restore }];
 }

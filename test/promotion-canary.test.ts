@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
 import { rollouts } from '../src/modules/rollouts/rollouts-module.js';
 import { bucketOf } from '../src/modules/rollouts/rollouts.js';
-import { CanarySplit } from '../src/modules/rollouts/traffic-split.js';
+import { canaryFollower, CanarySplit } from '../src/modules/rollouts/traffic-split.js';
+import { restoreTraffic } from '../src/modules/rollouts/restore-traffic.js';
+import { buildApp } from '../src/app.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call } from './http.js';
@@ -118,6 +120,21 @@ describe.each(DATABASES)('canary rollouts on %s', (kind) => {
     expect(ended).toMatchObject({ status: 'completed', ended_reason: 'candidate promoted by hand' });
     await eventually(async () => gw.gateway().slots.get(name)?.traffic, (t) => t === null, 'split removed');
     expect((await call(r.app, 'POST', `/api/v1/models/${name}/rollout`, { version: 1 })).status).toBe(201);
+  });
+
+  it('gives a gateway that starts mid-rollout the same split', async () => {
+    const name = await canary(SAME);
+    const gw2 = embeddedGateway();
+    const app2 = await buildApp(r.deps, { modules: [gw2.register, restoreTraffic(() => gw2.gateway(), [canaryFollower])] });
+    try {
+      await app2.ready();
+      const split = gw2.gateway().slots.get(name)?.traffic;
+      expect(split).toBeInstanceOf(CanarySplit);
+      expect(split).toMatchObject({ candidate: 2, weight: 10, keyHeader: 'x-user' });
+    } finally {
+      await app2.close();
+    }
+    await call(r.app, 'POST', `/api/v1/models/${name}/rollout/abort`, {});
   });
 
   it('refuses a second rollout on the same model and a rollout without Production', async () => {

@@ -5,11 +5,12 @@ import type { Db } from '../../db/tables.js';
 import type { Deps } from '../../deps.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
+import type { RegistryEvent } from '../events/events.js';
 import { getModel, requireModel } from '../models/models-service.js';
 import { hasRunningShadow } from '../shadow/shadow-service.js';
 import { transitionStage } from '../stages/stages-service.js';
 import { markHealth, requireVersion } from '../versions/versions-service.js';
-import { activeRollout, insertRollout, latestRollout, runningRollouts, updateRollout, type RolloutRow } from './rollouts-store.js';
+import { activeRollout, activeRollouts, insertRollout, latestRollout, runningRollouts, updateRollout, type RolloutRow } from './rollouts-store.js';
 import { policyAnalysis, type PolicyCheck } from './policy-analysis.js';
 import { DEFAULT_CRITERIA, judge, parseSteps, type Analysis, type Criteria, type Outcome, type RolloutState, type RolloutStatus } from './rollouts.js';
 import type { VersionStats } from './version-stats.js';
@@ -239,4 +240,13 @@ export async function tickRollouts(deps: Deps, stats: VersionStats): Promise<Rol
 
 export async function hasActiveRollout(db: Db, modelId: string): Promise<boolean> {
   return !!(await activeRollout(db, modelId));
+}
+
+/** The split every active rollout asks for, as the event a gateway would have followed (for a gateway that starts mid-rollout). */
+export async function activeRolloutEvents(deps: Deps): Promise<RegistryEvent[]> {
+  const rows = await activeRollouts(deps.db);
+  return rows.map((r) => {
+    const s = stateOf(r);
+    return { id: 0, time: iso(r.updated_at), time_ms: Number(r.updated_at), actor: 'rollout', model: r.model_name, version: r.version, type: 'rollout.step', target: null, from: null, to: null, reason: 'restored', details: splitDetails(r, s) };
+  });
 }

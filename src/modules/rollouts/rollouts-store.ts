@@ -21,6 +21,17 @@ export async function latestRollout(db: Db, modelId: string) {
   return db.selectFrom('promo_rollouts').selectAll().where('model_id', '=', modelId).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
 }
 
+export async function activeRollouts(db: Db) {
+  return db
+    .selectFrom('promo_rollouts as r')
+    .innerJoin('models as m', 'm.id', 'r.model_id')
+    .selectAll('r')
+    .select('m.name as model_name')
+    .where('r.status', 'in', ['running', 'paused'])
+    .where('m.deleted_at', 'is', null)
+    .execute();
+}
+
 export async function runningRollouts(db: Db) {
   return db
     .selectFrom('promo_rollouts as r')

@@ -5,6 +5,7 @@ import type { Db } from '../../db/tables.js';
 import type { Deps } from '../../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { commit } from '../events/events-service.js';
+import type { RegistryEvent } from '../events/events.js';
 import { getModel, requireModel } from '../models/models-service.js';
 import { hasActiveRollout } from '../rollouts/rollouts-service.js';
 import { requireVersion } from '../versions/versions-service.js';
@@ -77,4 +78,10 @@ export async function getShadow(deps: Deps, live: ShadowRegistry, modelName: str
 
 export async function hasRunningShadow(db: Db, modelId: string): Promise<boolean> {
   return !!(await runningShadow(db, modelId));
+}
+
+/** Every running shadow as the event a gateway would have followed (for a gateway that starts mid-run). */
+export async function runningShadowEvents(deps: Deps): Promise<RegistryEvent[]> {
+  const rows = await deps.db.selectFrom('promo_shadows as s').innerJoin('models as m', 'm.id', 's.model_id').selectAll('s').select('m.name as model_name').where('s.status', '=', 'running').execute();
+  return rows.map((r) => ({ id: 0, time: iso(r.started_at)!, time_ms: Number(r.started_at), actor: r.created_by, model: r.model_name, version: r.version, type: 'shadow.started', target: null, from: null, to: null, reason: 'restored', details: { shadow_id: r.id, candidate: r.version, percent: Number(r.percent) } }));
 }
