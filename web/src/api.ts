@@ -63,6 +63,9 @@ export function createApi(opts: ApiOptions = {}) {
           }),
         ),
       ),
+    /** The newest committed event id (0 when none): where the change feed should start. */
+    latestEventId: async (signal?: AbortSignal) =>
+      (await guard(unwrap(api.GET('/api/v1/events', { params: { query: { limit: 1 } }, signal })))).events[0]?.id ?? 0,
     history: (name: string, stage = 'Production', signal?: AbortSignal) =>
       guard(unwrap(api.GET('/api/v1/models/{name}/history', { params: { path: { name }, query: { stage } }, signal }))),
     servingStatus: (name: string, signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/models/{name}/status', { params: { path: { name } }, signal }))),

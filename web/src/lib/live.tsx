@@ -55,6 +55,8 @@ export function LiveProvider({ api, children }: { api: Api; children: ReactNode 
     void (async () => {
       while (!ctrl.signal.aborted) {
         try {
+          // Start from a known position, so a drop before the first event still resumes without a gap.
+          if (lastId === null) lastId = await api.latestEventId(ctrl.signal);
           const res = await api.eventStream(lastId, ctrl.signal);
           await readStream(res, deliver, () => {
             setState('live');
