@@ -7,7 +7,9 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const mod of testModules) {
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed += 1;
+      // A suite whose setup failed marks its tests skipped; count the suite itself as a failure.
+      const failedTests = [...mod.children.allTests()].filter((t) => t.result().state === 'failed').length;
+      if (mod.state() === 'failed' && failedTests === 0) failed += 1;
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed += 1;
