@@ -105,7 +105,7 @@ describe.each(DATABASES)('artifacts on %s', (kind) => {
     await new Promise<void>((resolve, reject) => {
       extract.on('entry', (header, stream, next) => {
         const parts: Buffer[] = [];
-        stream.on('data', (c: Buffer) => parts.push(c));
+        stream.on('data', (c: unknown) => parts.push(c as Buffer));
         stream.on('end', () => {
           got[header.name] = Buffer.concat(parts);
           next();
