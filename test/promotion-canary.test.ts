@@ -5,6 +5,7 @@ import { bucketOf } from '../src/modules/rollouts/rollouts.js';
 import { canaryFollower, CanarySplit } from '../src/modules/rollouts/traffic-split.js';
 import { restoreTraffic } from '../src/modules/rollouts/restore-traffic.js';
 import { buildApp } from '../src/app.js';
+import { approvalsModule } from '../src/modules/approvals/approvals-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call } from './http.js';
@@ -21,7 +22,7 @@ describe.each(DATABASES)('canary rollouts on %s', (kind) => {
   const clock = { now: () => now };
   const ro = rollouts({ tickMs: 0 });
   const gw = embeddedGateway({ observers: [ro.observer], followers: [ro.follower] });
-  const r = useRegistry(kind, { overrides: { clock }, build: { modules: [servingRegistryModule, gw.register, ro.register] } });
+  const r = useRegistry(kind, { overrides: { clock }, build: { modules: [servingRegistryModule, gw.register, ro.register, approvalsModule] } });
 
   async function served(name: string, key: string | null) {
     const res = await r.app.inject({ method: 'POST', url: `/v2/models/${name}/infer`, headers: { 'content-type': 'application/json', ...(key ? { 'x-user': key } : {}) }, payload: JSON.stringify(v2Body([[1, 0.5]])) });
@@ -120,6 +121,23 @@ describe.each(DATABASES)('canary rollouts on %s', (kind) => {
     expect(ended).toMatchObject({ status: 'completed', ended_reason: 'candidate promoted by hand' });
     await eventually(async () => gw.gateway().slots.get(name)?.traffic, (t) => t === null, 'split removed');
     expect((await call(r.app, 'POST', `/api/v1/models/${name}/rollout`, { version: 1 })).status).toBe(201);
+  });
+
+  it('holds at 100% when the promotion needs approval, and ends once a second deployer approves', async () => {
+    const name = await canary(SAME, { steps: [100] });
+    await call(r.app, 'PUT', `/api/v1/models/${name}/approval-policy`, { stages: ['Production'] });
+    for (const k of keys.slice(0, 10)) await served(name, k);
+    // The baseline served nothing in this rollout; give it its share from before the 100% step.
+    for (let i = 0; i < 10; i++) ro.observer.observe({ model: name, version: 1, binding: 'stage:Production', requestId: `b${i}`, time: Date.now(), latencyMs: 1, outcome: 'ok' });
+    now += STEP;
+    await ro.tick();
+    const held = (await call(r.app, 'GET', `/api/v1/models/${name}/rollout`)).body;
+    expect(held.status).toBe('paused');
+    const pending = (await call(r.app, 'GET', `/api/v1/approvals?model=${name}&status=pending`)).body.approvals;
+    expect(pending).toHaveLength(1);
+    expect((await call(r.app, 'POST', `/api/v1/approvals/${pending[0].id}/approve`, { comment: 'canary was clean' }, { 'stagecraft-actor': 'bob' })).status).toBe(200);
+    const ended = await eventually(async () => (await call(r.app, 'GET', `/api/v1/models/${name}/rollout`)).body, (b) => b.status === 'completed', 'rollout completed');
+    expect(ended.ended_reason).toBe('candidate promoted by hand');
   });
 
   it('gives a gateway that starts mid-rollout the same split', async () => {

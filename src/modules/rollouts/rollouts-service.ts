@@ -10,7 +10,7 @@ import { getModel, requireModel } from '../models/models-service.js';
 import { hasRunningShadow } from '../shadow/shadow-service.js';
 import { transitionStage } from '../stages/stages-service.js';
 import { markHealth, requireVersion } from '../versions/versions-service.js';
-import { activeRollout, activeRollouts, insertRollout, latestRollout, runningRollouts, updateRollout, type RolloutRow } from './rollouts-store.js';
+import { activeRollout, activeRollouts, insertRollout, latestRollout, updateRollout, type RolloutRow } from './rollouts-store.js';
 import { policyAnalysis, type PolicyCheck } from './policy-analysis.js';
 import { DEFAULT_CRITERIA, judge, parseSteps, type Analysis, type Criteria, type Outcome, type RolloutState, type RolloutStatus } from './rollouts.js';
 import type { VersionStats } from './version-stats.js';
@@ -218,7 +218,8 @@ async function analyzeStep(deps: Deps, stats: VersionStats, modelName: string, r
  */
 export async function tickRollouts(deps: Deps, stats: VersionStats): Promise<RolloutView[]> {
   const changed: RolloutView[] = [];
-  for (const { model_name, ...row } of await runningRollouts(deps.db)) {
+  // Paused rollouts are looked at too: an approval or a person may have moved Production meanwhile.
+  for (const { model_name, ...row } of await activeRollouts(deps.db)) {
     const model = { name: model_name };
     try {
       const production = (await getModel(deps, model.name)).stages.Production;
@@ -229,7 +230,7 @@ export async function tickRollouts(deps: Deps, stats: VersionStats): Promise<Rol
         continue;
       }
       const s = stateOf(row);
-      if (deps.clock.now() - s.step_started_at < s.step_ms) continue;
+      if (row.status !== 'running' || deps.clock.now() - s.step_started_at < s.step_ms) continue;
       changed.push(await analyzeStep(deps, stats, model.name, row));
     } catch (err) {
       deps.log.warn({ err: (err as Error).message, rollout: row.id }, 'rollout tick failed; will retry');

@@ -32,17 +32,6 @@ export async function activeRollouts(db: Db) {
     .execute();
 }
 
-export async function runningRollouts(db: Db) {
-  return db
-    .selectFrom('promo_rollouts as r')
-    .innerJoin('models as m', 'm.id', 'r.model_id')
-    .selectAll('r')
-    .select('m.name as model_name')
-    .where('r.status', '=', 'running')
-    .where('m.deleted_at', 'is', null)
-    .execute();
-}
-
 /** Conditional on the revision read (updated_at): two servers ticking the same rollout cannot both move it. */
 export async function updateRollout(db: Db, id: string, readAt: number, patch: { status: string; state: string; updated_at: number }): Promise<boolean> {
   const r = await db.updateTable('promo_rollouts').set(patch).where('id', '=', id).where('updated_at', '=', readAt).executeTakeFirst();
