@@ -2,6 +2,7 @@
 // label. Parsing is strict so a broken dataset is refused when it is registered, not at promotion.
 import { invalid } from '../../errors.js';
 import type { HoldoutSpec } from './gates.js';
+import { readCsv, readJsonLines } from '../../datasets/tabular.js';
 
 export interface Holdout {
   features: string[];
@@ -11,41 +12,14 @@ export interface Holdout {
 
 const MAX_ROWS = 200_000;
 
-/** Splits one CSV line, honouring double quotes ("a,b" and "" escapes). */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') out.push(cur), (cur = '');
-    else cur += ch;
-  }
-  out.push(cur);
-  return out.map((f) => f.trim());
-}
-
 function num(value: unknown, where: string): number {
   const n = typeof value === 'number' ? value : typeof value === 'boolean' ? Number(value) : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(n)) throw invalid(`holdout ${where}: ${JSON.stringify(value)} is not a number`);
   return n;
 }
 
-function lines(text: string): string[] {
-  const all = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (all.length > MAX_ROWS + 1) throw invalid(`holdout has more than ${MAX_ROWS} rows`);
-  return all;
-}
-
 function parseCsv(text: string, spec: HoldoutSpec): Holdout {
-  const [head, ...body] = lines(text);
-  if (!head) throw invalid('holdout CSV is empty');
-  const header = csvFields(head);
+  const { columns: header, rows: body } = readCsv(text, { what: 'holdout', maxRows: MAX_ROWS });
   const labelAt = header.indexOf(spec.label);
   if (labelAt < 0) throw invalid(`holdout CSV has no label column "${spec.label}" (columns: ${header.join(', ')})`);
   const features = spec.features ?? header.filter((_, i) => i !== labelAt);
@@ -56,9 +30,7 @@ function parseCsv(text: string, spec: HoldoutSpec): Holdout {
   });
   const rows: number[][] = [];
   const labels: number[] = [];
-  body.forEach((line, n) => {
-    const cells = csvFields(line);
-    if (cells.length !== header.length) throw invalid(`holdout line ${n + 2}: ${cells.length} fields, header has ${header.length}`);
+  body.forEach((cells, n) => {
     rows.push(at.map((i) => num(cells[i], `line ${n + 2} column "${header[i]}"`)));
     labels.push(num(cells[labelAt], `line ${n + 2} label`));
   });
@@ -69,14 +41,7 @@ function parseJsonl(text: string, spec: HoldoutSpec): Holdout {
   const rows: number[][] = [];
   const labels: number[] = [];
   let features: string[] | null = spec.features ?? null;
-  lines(text).forEach((line, n) => {
-    let obj: Record<string, unknown>;
-    try {
-      obj = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw invalid(`holdout line ${n + 1} is not JSON`);
-    }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw invalid(`holdout line ${n + 1} is not a JSON object`);
+  readJsonLines(text, { what: 'holdout', maxRows: MAX_ROWS }).forEach((obj, n) => {
     if (!(spec.label in obj)) throw invalid(`holdout line ${n + 1} has no label "${spec.label}"`);
     labels.push(num(obj[spec.label], `line ${n + 1} label`));
     // {"features":[...], "label":1} or a flat object of named features.
