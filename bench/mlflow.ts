@@ -1,20 +1,13 @@
 // npm run bench:mlflow — latency through the MLflow REST surface over HTTP keep-alive, on SQLite and
 // (when STAGECRAFT_TEST_PG_URL or --pg-url is given) PostgreSQL, against a bare Fastify route
 // measured in the same run. Seeds 100 models x 100 versions (10,000) for the searches.
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
-import { defaultConfig } from '../src/config.js';
-import { createDeps, type Deps } from '../src/deps.js';
-import { createLogger } from '../src/log.js';
+import type { Deps } from '../src/deps.js';
 import { mlflowModule } from '../src/modules/mlflow/mlflow-module.js';
-import { fmt, measure, request, type Stats } from './http-client.js';
+import { benchDeps, bareBaseline, must, printLatencyTable } from './harness.js';
+import { measure, request, type Stats } from './http-client.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -28,18 +21,6 @@ const PG_ADMIN = flag('pg-url', process.env.STAGECRAFT_TEST_PG_URL ?? '');
 const TEAMS = ['risk', 'growth', 'search', 'ads', 'fraud', 'ops', 'core', 'ml', 'infra', 'data'];
 const API = '/api/2.0/mlflow';
 
-async function freshPg(): Promise<string> {
-  const name = `sc_bench_${randomBytes(4).toString('hex')}`;
-  const c = new pg.Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-/** Bulk fixture rows (setup, not measured): model i has versions 1..PER_MODEL, the last in Production. */
 async function seed(deps: Deps): Promise<void> {
   const now = Date.now();
   await deps.db.transaction().execute(async (trx) => {
@@ -64,30 +45,10 @@ async function seed(deps: Deps): Promise<void> {
   });
 }
 
-async function must(p: Promise<{ status: number; body: string }>) {
-  const r = await p;
-  if (r.status !== 200) throw new Error(`unexpected ${r.status}: ${r.body}`);
-  return JSON.parse(r.body || 'null');
-}
-
-async function bareBaseline(): Promise<Stats> {
-  const bare = Fastify();
-  bare.get('/ping', async () => ({ name: 'm-1', version: '1', current_stage: 'Production' }));
-  await bare.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}`;
-  const stats = await measure(N, () => request(base, 'GET', '/ping'));
-  await bare.close();
-  return stats;
-}
-
 const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
 
 async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-mlflow-'));
-  const deps = await createDeps(
-    { ...defaultConfig(), dataDir, databaseUrl: kind === 'postgres' ? await freshPg() : null, logLevel: 'silent' },
-    { log: createLogger('silent') },
-  );
+  const deps = await benchDeps(kind, PG_ADMIN);
   const t0 = Date.now();
   await seed(deps);
   if (kind === 'postgres') await sql`ANALYZE`.execute(deps.db);
@@ -112,17 +73,12 @@ async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
   rows.push(['search: tag, first 100 of 10k', await measure(N, (i) => must(request(base, 'GET', `${API}/model-versions/search?${q({ filter: `tags.team = '${TEAMS[Math.abs(i) % TEAMS.length]}'`, max_results: '100' })}`))), '']);
   rows.push(['search: unfiltered, first 100 of 10k', await measure(N, () => must(request(base, 'GET', `${API}/model-versions/search?max_results=100`))), '']);
 
-  console.log(`\n${kind}: ${MODELS * PER_MODEL} versions seeded in ${seedS.toFixed(1)} s; ${N} sequential requests per row over keep-alive`);
-  console.log(`${'operation'.padEnd(40)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'p50 / bare'.padStart(11)}  aim`);
-  console.log(`${'bare Fastify route (baseline)'.padEnd(40)} ${fmt(baseline.p50).padStart(10)} ${fmt(baseline.p99).padStart(10)} ${'1.0x'.padStart(11)}`);
-  for (const [name, s, aim] of rows) {
-    console.log(`${name.padEnd(40)} ${fmt(s.p50).padStart(10)} ${fmt(s.p99).padStart(10)} ${`${(s.p50 / baseline.p50).toFixed(1)}x`.padStart(11)}  ${aim}`);
-  }
+  printLatencyTable(`${kind}: ${MODELS * PER_MODEL} versions seeded in ${seedS.toFixed(1)} s; ${N} sequential requests per row over keep-alive`, baseline, rows);
   await app.close();
   await deps.close();
 }
 
-const baseline = await bareBaseline();
+const baseline = await bareBaseline(N, { name: 'm-1', version: '1', current_stage: 'Production' });
 await runOn('sqlite', baseline);
 if (PG_ADMIN) await runOn('postgres', baseline);
 else console.log('\n(PostgreSQL skipped: set STAGECRAFT_TEST_PG_URL or pass --pg-url)');

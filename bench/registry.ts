@@ -2,18 +2,12 @@
 // STAGECRAFT_TEST_PG_URL or --pg-url is given) PostgreSQL, against a bare Fastify route measured in
 // the same run. Seeds 1,000 models x 100 versions (100,000) so searches run over a realistic table.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
-import { defaultConfig } from '../src/config.js';
-import { createDeps, type Deps } from '../src/deps.js';
-import { createLogger } from '../src/log.js';
-import { fmt, measure, request, type Stats } from './http-client.js';
+import type { Deps } from '../src/deps.js';
+import { benchDeps, bareBaseline, must, printLatencyTable } from './harness.js';
+import { measure, request, type Stats } from './http-client.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -24,17 +18,6 @@ const MODELS = Number(flag('models', '1000'));
 const PER_MODEL = Number(flag('versions-per-model', '100'));
 const N = Number(flag('iterations', '500'));
 const PG_ADMIN = flag('pg-url', process.env.STAGECRAFT_TEST_PG_URL ?? '');
-
-async function freshPg(): Promise<string> {
-  const name = `sc_bench_${randomBytes(4).toString('hex')}`;
-  const c = new pg.Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 const TEAMS = ['risk', 'growth', 'search', 'ads', 'fraud', 'ops', 'core', 'ml', 'infra', 'data'];
 
@@ -68,28 +51,8 @@ async function seed(deps: Deps): Promise<void> {
   }
 }
 
-async function bareBaseline(): Promise<Stats> {
-  const bare = Fastify();
-  bare.get('/ping', async () => ({ name: 'm-1', version: 1, stage: 'Production' }));
-  await bare.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}`;
-  const stats = await measure(N, () => request(base, 'GET', '/ping'));
-  await bare.close();
-  return stats;
-}
-
-async function must(p: Promise<{ status: number; body: string }>, ok: number[] = [200, 201]) {
-  const r = await p;
-  if (!ok.includes(r.status)) throw new Error(`unexpected ${r.status}: ${r.body}`);
-  return JSON.parse(r.body || 'null');
-}
-
 async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-'));
-  const deps = await createDeps(
-    { ...defaultConfig(), dataDir, databaseUrl: kind === 'postgres' ? await freshPg() : null, logLevel: 'silent' },
-    { log: createLogger('silent') },
-  );
+  const deps = await benchDeps(kind, PG_ADMIN);
   const t0 = Date.now();
   await seed(deps);
   // Fresh planner statistics, as autovacuum would gather on a real server after such a load.
@@ -134,17 +97,12 @@ async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
   results.push(['search: stage+tag over 100k', await measure(N, (i) => must(request(base, 'GET', `/api/v1/versions?stage=Production&tag=team=${TEAMS[Math.abs(i) % TEAMS.length]}&limit=100`))), 'p50 <= 20 ms']);
   results.push(['search: name substring over 100k', await measure(N, (i) => must(request(base, 'GET', `/api/v1/versions?search=m-${Math.abs(i) % 100}&stage=Production&limit=100`))), 'p50 <= 20 ms']);
 
-  console.log(`\n${kind}: ${MODELS * PER_MODEL} versions seeded in ${seedS.toFixed(1)} s; ${N} sequential requests per row over keep-alive`);
-  console.log(`${'operation'.padEnd(34)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'p50 / bare'.padStart(11)}  aim`);
-  console.log(`${'bare Fastify route (baseline)'.padEnd(34)} ${fmt(baseline.p50).padStart(10)} ${fmt(baseline.p99).padStart(10)} ${'1.0x'.padStart(11)}`);
-  for (const [name, s, aim] of results) {
-    console.log(`${name.padEnd(34)} ${fmt(s.p50).padStart(10)} ${fmt(s.p99).padStart(10)} ${`${(s.p50 / baseline.p50).toFixed(1)}x`.padStart(11)}  ${aim}`);
-  }
+  printLatencyTable(`${kind}: ${MODELS * PER_MODEL} versions seeded in ${seedS.toFixed(1)} s; ${N} sequential requests per row over keep-alive`, baseline, results, 34);
   await app.close();
   await deps.close();
 }
 
-const baseline = await bareBaseline();
+const baseline = await bareBaseline(N, { name: 'm-1', version: 1, stage: 'Production' });
 await runOn('sqlite', baseline);
 if (PG_ADMIN) await runOn('postgres', baseline);
 else console.log('\n(PostgreSQL skipped: set STAGECRAFT_TEST_PG_URL or pass --pg-url)');

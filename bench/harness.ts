@@ -1,0 +1,58 @@
+// What every benchmark needs around the figures: a fresh registry on SQLite or a fresh PostgreSQL
+// database, a bare-route baseline measured in the same run, and one way to print the table.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { defaultConfig } from '../src/config.js';
+import { createDeps, type Deps } from '../src/deps.js';
+import { createLogger } from '../src/log.js';
+import { fmt, measure, request, type Stats } from './http-client.js';
+
+/** A new, empty database on the PostgreSQL server behind `adminUrl`; returns its URL. */
+export async function freshPg(adminUrl: string): Promise<string> {
+  const name = `sc_bench_${randomBytes(4).toString('hex')}`;
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Registry dependencies on a temp data dir: SQLite, or a fresh PostgreSQL database. */
+export async function benchDeps(kind: 'sqlite' | 'postgres', pgAdminUrl: string): Promise<Deps> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-'));
+  const databaseUrl = kind === 'postgres' ? await freshPg(pgAdminUrl) : null;
+  return createDeps({ ...defaultConfig(), dataDir, databaseUrl, logLevel: 'silent' }, { log: createLogger('silent') });
+}
+
+/** The floor: a bare Fastify route answering a small JSON object over the same client. */
+export async function bareBaseline(n: number, body: unknown): Promise<Stats> {
+  const bare = Fastify();
+  bare.get('/ping', async () => body);
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}`;
+  const stats = await measure(n, () => request(base, 'GET', '/ping'));
+  await bare.close();
+  return stats;
+}
+
+export async function must(p: Promise<{ status: number; body: string }>, ok: number[] = [200, 201]) {
+  const r = await p;
+  if (!ok.includes(r.status)) throw new Error(`unexpected ${r.status}: ${r.body}`);
+  return JSON.parse(r.body || 'null');
+}
+
+export function printLatencyTable(title: string, baseline: Stats, rows: Array<[string, Stats, string]>, width = 40): void {
+  console.log(`\n${title}`);
+  console.log(`${'operation'.padEnd(width)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'p50 / bare'.padStart(11)}  aim`);
+  console.log(`${'bare Fastify route (baseline)'.padEnd(width)} ${fmt(baseline.p50).padStart(10)} ${fmt(baseline.p99).padStart(10)} ${'1.0x'.padStart(11)}`);
+  for (const [name, s, aim] of rows) {
+    console.log(`${name.padEnd(width)} ${fmt(s.p50).padStart(10)} ${fmt(s.p99).padStart(10)} ${`${(s.p50 / baseline.p50).toFixed(1)}x`.padStart(11)}  ${aim}`);
+  }
+}
