@@ -1,9 +1,12 @@
 // Drift statistics, pure. Test choice follows Evidently's defaults: numeric features with more than
 // 5 distinct values use two-sample Kolmogorov–Smirnov (drift if p < 0.05) when the reference has at
 // most 1000 rows, normalized Wasserstein (drift if >= 0.1) above that; categorical features (and
-// numeric ones with <= 5 distinct values) use Jensen–Shannon distance (drift if >= 0.1) — Evidently
-// uses chi-square below 1000 rows; we use JS at every size (documented difference). PSI is always
-// reported (a `psi:<feature>` rule can act on it).
+// numeric ones with <= 5 distinct values) use chi-square (drift if p < 0.05) when the reference has
+// at most 1000 rows — a Z-test for proportions when the feature is binary — and Jensen–Shannon
+// distance (drift if >= 0.1) above that. PSI is always reported (a `psi:<feature>` rule can act on it).
+import jstatModule from 'jstat';
+
+const { jStat } = jstatModule as unknown as typeof import('jstat');
 
 export type Value = number | string | null;
 
@@ -27,7 +30,7 @@ export type Profile = Record<string, FeatureProfile>;
 
 export interface FeatureDrift {
   feature: string;
-  method: 'ks' | 'wasserstein' | 'jensenshannon';
+  method: 'ks' | 'wasserstein' | 'jensenshannon' | 'chisquare' | 'z';
   score: number;
   threshold: number;
   drifted: boolean;
@@ -136,6 +139,35 @@ export function jensenShannon(p: Record<string, number>, q: Record<string, numbe
   return Math.sqrt(Math.max((kl(p, m) + kl(q, m)) / 2, 0));
 }
 
+/**
+ * Evidently's chi-square: expected counts are the reference shares scaled to the current sample;
+ * a category never seen in the reference makes the statistic infinite (p = 0).
+ */
+export function chiSquareTest(refFreqs: Record<string, number>, curCounts: Record<string, number>, n: number): number {
+  const keys = [...new Set([...Object.keys(refFreqs), ...Object.keys(curCounts)])];
+  if (keys.length < 2) return 1;
+  let stat = 0;
+  for (const k of keys) {
+    const expected = (refFreqs[k] ?? 0) * n;
+    const observed = curCounts[k] ?? 0;
+    if (expected === 0) {
+      if (observed > 0) return 0;
+      continue;
+    }
+    stat += (observed - expected) ** 2 / expected;
+  }
+  return 1 - jStat.chisquare.cdf(stat, keys.length - 1);
+}
+
+/** Evidently's Z-test for a binary feature: two-sided test of the share of one category. */
+export function proportionsZTest(refShare: number, refN: number, curShare: number, curN: number): number {
+  const pooled = (refShare * refN + curShare * curN) / (refN + curN);
+  const variance = pooled * (1 - pooled) * (1 / refN + 1 / curN);
+  if (variance === 0) return refShare === curShare ? 1 : 0;
+  const z = (refShare - curShare) / Math.sqrt(variance);
+  return 2 * (1 - jStat.normal.cdf(Math.abs(z), 0, 1));
+}
+
 export function featureDrift(name: string, ref: FeatureProfile, current: Value[]): FeatureDrift | null {
   const present = current.filter((v): v is number | string => v !== null && v !== undefined);
   if (present.length === 0) return null;
@@ -154,17 +186,25 @@ export function featureDrift(name: string, ref: FeatureProfile, current: Value[]
   for (const v of present) freqs[String(v)] = (freqs[String(v)] ?? 0) + 1 / present.length;
   const refFreqs = ref.kind === 'categorical' ? ref.freqs : {};
   const keys = [...new Set([...Object.keys(refFreqs), ...Object.keys(freqs)])];
-  const js = jensenShannon(refFreqs, freqs);
-  return {
+  const base = {
     feature: name,
-    method: 'jensenshannon',
-    score: js,
-    threshold: 0.1,
-    drifted: js >= 0.1,
     psi: psi(keys.map((k) => refFreqs[k] ?? 0), keys.map((k) => freqs[k] ?? 0)),
     reference_count: ref.count,
     current_count: present.length,
   };
+  if (ref.count <= 1000) {
+    // Small references: p-value tests, as Evidently does by default.
+    if (keys.length <= 2) {
+      const top = Object.keys(refFreqs).sort((a, b) => refFreqs[b] - refFreqs[a])[0] ?? keys[0];
+      const p = proportionsZTest(refFreqs[top] ?? 0, ref.count, freqs[top] ?? 0, present.length);
+      return { ...base, method: 'z', score: p, threshold: 0.05, drifted: p < 0.05 };
+    }
+    const counts = Object.fromEntries(Object.entries(freqs).map(([k, f]) => [k, Math.round(f * present.length)]));
+    const p = chiSquareTest(refFreqs, counts, present.length);
+    return { ...base, method: 'chisquare', score: p, threshold: 0.05, drifted: p < 0.05 };
+  }
+  const js = jensenShannon(refFreqs, freqs);
+  return { ...base, method: 'jensenshannon', score: js, threshold: 0.1, drifted: js >= 0.1 };
 }
 
 export interface DatasetDrift {
