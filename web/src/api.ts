@@ -1,6 +1,7 @@
 // The UI's only door to the server: the typed SDK (sdk/client.ts). This file adapts it to what the
 // pages need: abortable reads and one 401 hook for the sign-in form.
 import { createClient, StagecraftApiError, unwrap } from '../../sdk/client';
+import { promotionApi } from './promotion/promotion-api';
 
 export { StagecraftApiError as ApiError } from '../../sdk/client';
 
@@ -77,6 +78,8 @@ export function createApi(opts: ApiOptions = {}) {
     rollback: (name: string, body: { reason: string; from_version?: number; stage?: string; to_version?: number }) => guard(sdk.rollback(name, body)),
     markHealth: (name: string, v: number, body: { health: 'stable' | 'failed' | 'unknown'; reason?: string }) =>
       guard(sdk.versions.mark(name, v, body.health, body.reason)),
+    /** Rollouts, shadows, approvals, drills and validation reports (issue 7). */
+    promotion: promotionApi(api, guard),
     /** The change feed as a streaming response (fetch, so the token travels in a header, never the URL). */
     eventStream: (after: number | null, signal: AbortSignal) =>
       sdk.raw(withQuery('/api/v1/events/stream', { after }), { headers: { accept: 'text/event-stream' }, signal }),

@@ -27,7 +27,7 @@ describe('timeline entries', () => {
     expect(describeEvent(event({ type: 'rollback', target: 'stage:Production', from: '3', to: '2', version: 2 }))).toBe('Rolled back Production: v3 → v2');
     expect(describeEvent(event({ type: 'version.stage_changed', version: 4, from: 'Staging', to: 'Production' }))).toBe('v4 moved Staging → Production');
     expect(describeEvent(event({ type: 'alias.set', target: 'alias:champion', from: null, to: '5' }))).toBe('@champion none → v5');
-    expect(describeEvent(event({ type: 'rollout.step', version: 7 }))).toBe('Rollout step (v7)');
+    expect(describeEvent(event({ type: 'widget.reticulated', version: 7 }))).toBe('Widget reticulated (v7)');
   });
 
   it('mark the guard and rollouts as automatic and people as manual, with who and why', () => {

@@ -5,6 +5,7 @@ import { useLiveEvents } from '../lib/live';
 import { useSession } from '../lib/session';
 import { formatTime, relativeTime } from '../lib/format';
 import type { RegistryEvent } from '../types';
+import { describePromotionEvent } from '../promotion/promotion-events';
 import { AutoBadge } from './Badges';
 import { ErrorNote } from './ErrorNote';
 
@@ -39,7 +40,7 @@ export function describeEvent(e: RegistryEvent): string {
     case 'model.created':
       return 'Model registered';
     default:
-      return e.version ? `${humanType(e.type)} (v${e.version})` : humanType(e.type);
+      return describePromotionEvent(e) ?? (e.version ? `${humanType(e.type)} (v${e.version})` : humanType(e.type));
   }
 }
 

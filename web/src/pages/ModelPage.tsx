@@ -8,6 +8,7 @@ import { RollbackDialog } from '../components/RollbackDialog';
 import { ServingStatus } from '../components/ServingStatus';
 import { Timeline } from '../components/Timeline';
 import { VersionsTable } from '../components/VersionsTable';
+import { PromotionPanel } from '../promotion/PromotionPanel';
 import { formatTime, relativeTime, roleAtLeast } from '../lib/format';
 import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
@@ -96,6 +97,7 @@ export function ModelPage() {
           <HealthCharts model={name} />
         </Suspense>
       </div>
+      <PromotionPanel model={name} />
       <VersionsTable model={name} />
       <Timeline model={name} />
       {dialog && prod && <RollbackDialog model={name} current={prod.version} onClose={() => setDialog(false)} onDone={done} />}

@@ -12,6 +12,7 @@ import { useSession } from '../lib/session';
 import { useResource } from '../lib/use-resource';
 import type { Version } from '../types';
 import { useTitle } from '../lib/use-title';
+import { ValidationReport } from '../promotion/ValidationReport';
 
 function KeyValues({ title, values }: { title: string; values: Record<string, string | number> }) {
   const entries = Object.entries(values);
@@ -125,6 +126,7 @@ export function VersionPage() {
             </section>
             <VersionActions v={v} onChanged={version.reload} />
           </div>
+          <ValidationReport model={name} version={n} />
           <section aria-labelledby="files-h" className="card">
             <h2 id="files-h">Artifacts</h2>
             <p className="small muted mono" title="digest of the whole version">
