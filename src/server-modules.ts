@@ -5,6 +5,7 @@ import { embeddedGateway, servingRegistryModule } from './gateway/gateway-module
 import { mlflowModule } from './modules/mlflow/mlflow-module.js';
 import { approvalsModule } from './modules/approvals/approvals-module.js';
 import { drillsModule } from './modules/drills/drills-module.js';
+import { promotionSummaryModule } from './modules/promotion-summary/promotion-summary-module.js';
 import { gatesModule } from './modules/gates/gates-module.js';
 import { rollouts } from './modules/rollouts/rollouts-module.js';
 import { restoreTraffic } from './modules/rollouts/restore-traffic.js';
@@ -25,5 +26,5 @@ export function serverModules(_deps: Deps): ServerModule[] {
   const shadow = shadows();
   const gateway = embeddedGateway({ observers: [mon.observer, canary.observer], followers: [canary.follower, shadow.follower] });
   const restore = restoreTraffic(() => gateway.gateway(), [canary.follower, shadow.follower]);
-  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, gateway, { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary, { register: shadow.register }, { register: drillsModule }, { register: restore }];
+  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, gateway, { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary, { register: shadow.register }, { register: drillsModule }, { register: promotionSummaryModule }, { register: restore }];
 }

@@ -11,7 +11,7 @@ import { rollback } from '../stages/rollback.js';
 import { transitionStage } from '../stages/stages-service.js';
 import { listVersions, markHealth, requireVersion } from '../versions/versions-service.js';
 import type { Health } from '../versions/versions.js';
-import { drillsOf, insertDrill, lastPassingDrill } from './drills-store.js';
+import { drillsOf, insertDrill, lastPassedPerModel, lastPassingDrill } from './drills-store.js';
 
 /** Sends one inference to the model's version in `stage` and says which version answered. */
 export type Probe = (model: string, stage: string) => Promise<{ ok: boolean; version: number | null }>;
@@ -109,6 +109,12 @@ export async function runDrill(deps: Deps, probe: Probe, actor: string, modelNam
     await append({ actor, type: report.passed ? 'drill.passed' : 'drill.failed', model, version: cand.version, target: stageTarget(stage), reason: problems.join('; ') || null, details: { drill_id: report.id, switch_ms: [toCandidate.ms, back.ms], failed_probes: failed } });
   });
   return report;
+}
+
+/** Model name -> when its last passing drill ran (ISO), for every model that ever passed one. */
+export async function lastPassedDrills(deps: Deps): Promise<Map<string, string>> {
+  const rows = await lastPassedPerModel(deps.db);
+  return new Map(rows.map((r) => [r.model_name, (JSON.parse(r.report) as DrillReport).ran_at]));
 }
 
 export async function listDrills(deps: Deps, modelName: string) {

@@ -243,6 +243,12 @@ export async function hasActiveRollout(db: Db, modelId: string): Promise<boolean
   return !!(await activeRollout(db, modelId));
 }
 
+/** Every running or paused rollout in one query (the UI's models list badges). */
+export async function activeRolloutSummaries(deps: Deps) {
+  const rows = await activeRollouts(deps.db);
+  return rows.map((r) => ({ model: r.model_name, version: r.version, baseline_version: r.baseline_version, status: r.status, weight: stateOf(r).steps[stateOf(r).step_index] ?? 0 }));
+}
+
 /** The split every active rollout asks for, as the event a gateway would have followed (for a gateway that starts mid-rollout). */
 export async function activeRolloutEvents(deps: Deps): Promise<RegistryEvent[]> {
   const rows = await activeRollouts(deps.db);

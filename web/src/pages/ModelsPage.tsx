@@ -12,12 +12,14 @@ import { useLiveEvents } from '../lib/live';
 import { useSession } from '../lib/session';
 import type { Model } from '../types';
 import { useTitle } from '../lib/use-title';
+import type { PromotionSummary } from '../promotion/promotion-api';
+import { PromotionBadges, usePromotionSummaries } from '../promotion/PromotionBadges';
 
 const ROW_HEIGHT = 68;
 const SEARCH_DEBOUNCE_MS = 250;
 const FALLBACK_RECT = { width: 1200, height: 700 };
 
-export function ModelRow({ m }: { m: Model }) {
+export function ModelRow({ m, promo }: { m: Model; promo?: PromotionSummary }) {
   const aliases = Object.entries(m.aliases);
   return (
     <div className="model-row">
@@ -42,6 +44,7 @@ export function ModelRow({ m }: { m: Model }) {
         ))}
         {aliases.length > 3 && <span className="muted small">+{aliases.length - 3}</span>}
         <span className="muted small">{m.latest_version ? `latest v${m.latest_version}` : 'no versions'}</span>
+        <PromotionBadges s={promo} />
       </div>
       <div className="model-last small">
         {m.last_event ? (
@@ -122,6 +125,7 @@ export function ModelsPage() {
     return () => clearTimeout(t);
   }, [input]);
   const { models, cursor, loading, error, more } = useModelPages(search);
+  const promotions = usePromotionSummaries();
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({
     count: models.length,
@@ -166,7 +170,7 @@ export function ModelsPage() {
               aria-posinset={it.index + 1}
               style={{ transform: `translateY(${it.start}px)`, height: ROW_HEIGHT }}
             >
-              <ModelRow m={models[it.index]} />
+              <ModelRow m={models[it.index]} promo={promotions.get(models[it.index].name)} />
             </li>
           ))}
         </ul>

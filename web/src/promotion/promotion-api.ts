@@ -12,6 +12,7 @@ export type Approval = OkBody<'/api/v1/approvals', 'get'>['approvals'][number];
 export type Drills = OkBody<'/api/v1/models/{name}/drills', 'get'>;
 export type Drill = Drills['drills'][number];
 export type ValidationReport = OkBody<'/api/v1/models/{name}/versions/{version}/validation', 'get'>;
+export type PromotionSummary = OkBody<'/api/v1/promotions', 'get'>['models'][number];
 export type RolloutAction = 'pause' | 'resume' | 'abort' | 'promote';
 
 export function promotionApi(api: ApiClient, guard: Guard) {
@@ -34,6 +35,8 @@ export function promotionApi(api: ApiClient, guard: Guard) {
         ? guard(unwrap(api.POST('/api/v1/approvals/{id}/approve', { params: { path: { id } }, body: comment ? { comment } : {} })))
         : guard(unwrap(api.POST('/api/v1/approvals/{id}/reject', { params: { path: { id } }, body: comment ? { comment } : {} }))),
     drills: (name: string, signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/models/{name}/drills', { params: model(name), signal }))),
+    /** One request for the whole models list: who has a canary, a shadow, approvals, a passed drill. */
+    summaries: (signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/promotions', { signal }))),
     validation: (name: string, version: number, signal?: AbortSignal) =>
       guard(unwrap(api.GET('/api/v1/models/{name}/versions/{version}/validation', { params: { path: { name, version } }, signal }))),
   };

@@ -7,6 +7,7 @@ import { embeddedGateway, servingRegistryModule, type EmbeddedGateway } from '..
 import { approvalsModule } from '../../../src/modules/approvals/approvals-module';
 import { drillsModule } from '../../../src/modules/drills/drills-module';
 import { gatesModule } from '../../../src/modules/gates/gates-module';
+import { promotionSummaryModule } from '../../../src/modules/promotion-summary/promotion-summary-module';
 import { rollouts } from '../../../src/modules/rollouts/rollouts-module';
 import { shadows } from '../../../src/modules/shadow/shadow-module';
 import { useRegistry, type DbKind, type Registry } from '../../../test/databases';
@@ -32,7 +33,7 @@ export function usePromotionRegistry(kind: DbKind): PromotionRegistry {
   const gw = embeddedGateway({ offThreadBytes: 0, observers: [ro.observer], followers: [ro.follower, sh.follower] });
   let offset = 0;
   const clock = { now: () => Date.now() + offset };
-  const r = useRegistry(kind, { overrides: { clock }, build: { modules: [servingRegistryModule, gw.register, gatesModule, approvalsModule, ro.register, sh.register, drillsModule] } }) as PromotionRegistry;
+  const r = useRegistry(kind, { overrides: { clock }, build: { modules: [servingRegistryModule, gw.register, gatesModule, approvalsModule, ro.register, sh.register, drillsModule, promotionSummaryModule] } }) as PromotionRegistry;
   r.gateway = gw.gateway;
   r.tick = () => ro.tick();
   r.advance = (ms) => {
