@@ -56,3 +56,27 @@ export function printLatencyTable(title: string, baseline: Stats, rows: Array<[s
     console.log(`${name.padEnd(width)} ${fmt(s.p50).padStart(10)} ${fmt(s.p99).padStart(10)} ${`${(s.p50 / baseline.p50).toFixed(1)}x`.padStart(11)}  ${aim}`);
   }
 }
+
+export interface LoadResult {
+  rps: number;
+  total: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/**
+ * autocannon in its own process: run in the benchmark's process it would share the event loop with
+ * the servers it measures, and every cost on the server's main thread would be counted twice.
+ */
+export async function cannon(url: string, body: string, opts: { duration: number; connections: number }): Promise<LoadResult> {
+  const { execFile } = await import('node:child_process');
+  const { createRequire } = await import('node:module');
+  const bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+  const args = [bin, '-j', '-c', String(opts.connections), '-d', String(opts.duration), '-m', 'POST', '-H', 'content-type=application/json', '-b', body, url];
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+  const r = JSON.parse(out);
+  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}

@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
@@ -23,6 +22,7 @@ import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, transactio
 import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
 import { validateRule } from '../src/modules/policies/policies.js';
+import { cannon } from './harness.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -131,8 +131,10 @@ async function throughput() {
       await servingVersion(s.base, 'fraud', 1);
     }
     const body = JSON.stringify(v2InferBody(transactions(1, 5)[0]));
-    const load = (base: string, duration: number) =>
-      autocannon({ url: `${base}/v2/models/fraud/infer`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, duration });
+    const load = async (base: string, duration: number) => {
+      const r = await cannon(`${base}/v2/models/fraud/infer`, body, { duration, connections: CONNECTIONS });
+      return { non2xx: r.errors, errors: 0, requests: { average: r.rps } };
+    };
     // Warm both (JIT, runtime sessions), then ABBA order so drift in machine load cancels out.
     await load(off.base, 1);
     await load(on.base, 1);
@@ -241,8 +243,11 @@ async function retained(kind: 'sqlite' | 'postgres') {
 }
 
 console.log(`Stagecraft monitoring benchmark — node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
-await faultToRollback();
-await throughput();
-await perRequestCost();
-await retained('sqlite');
-if (WITH_PG) await retained('postgres');
+const SECTIONS = (args.includes('--sections') ? args[args.indexOf('--sections') + 1] : 'fault,throughput,cost,retained').split(',');
+if (SECTIONS.includes('fault')) await faultToRollback();
+if (SECTIONS.includes('throughput')) await throughput();
+if (SECTIONS.includes('cost')) await perRequestCost();
+if (SECTIONS.includes('retained')) {
+  await retained('sqlite');
+  if (WITH_PG) await retained('postgres');
+}

@@ -2,9 +2,7 @@
 // onnxruntime-node directly on the same model, measured in the same run; rollback under load
 // (in-process and across 3 standalone replicas); memory and load+warm time per loaded version.
 // Flags: --duration S (autocannon seconds, default 5), --connections N (default 8), --rollbacks N (20).
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +18,7 @@ import { loadOnnxRuntime } from '../src/gateway/runtimes/onnx-runtime.js';
 import { createLogger } from '../src/log.js';
 import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { readOnnxSignature } from '../src/onnx/onnx-signature.js';
+import { cannon as runCannon } from './harness.js';
 import { fmt, measure, percentile, request } from './http-client.js';
 
 const args = process.argv.slice(2);
@@ -35,15 +34,8 @@ const spec = (v: number): DenseModelSpec => ({ weights: [0.1 * v, -0.2, 0.3, 0.0
 const ROW = [0.5, 1.2, -0.3, 2.2, 0.1, -1.5, 0.9, 0.4];
 const BODY = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 8], datatype: 'FP32', data: ROW }] });
 
-/** autocannon in its own process: in this one it would share the event loop with the servers it measures. */
-async function cannon(url: string, duration = DURATION, connections = CONNECTIONS) {
-  const bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-  const args = [bin, '-j', '-c', String(connections), '-d', String(duration), '-m', 'POST', '-H', 'content-type=application/json', '-b', BODY, url];
-  const out = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-  });
-  const r = JSON.parse(out);
-  return { rps: r.requests.average as number, total: r.requests.total as number, p50: r.latency.p50 as number, p99: r.latency.p99 as number, errors: (r.errors + r.non2xx) as number };
+function cannon(url: string, duration = DURATION, connections = CONNECTIONS) {
+  return runCannon(url, BODY, { duration, connections });
 }
 
 async function bareBaseline() {

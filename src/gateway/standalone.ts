@@ -2,7 +2,7 @@
 // a registry over HTTP, with an on-disk cache to boot from when the registry is down.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { App } from '../http/app-types.js';
 import { registerErrorHandler } from '../http/error-handler.js';
 import type { Logger } from '../log.js';
@@ -33,7 +33,7 @@ export interface StandaloneGateway {
 export async function startStandaloneGateway(opts: StandaloneOptions, log: Logger): Promise<StandaloneGateway> {
   const app = Fastify({
     loggerInstance: log,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     requestIdHeader: 'stagecraft-request-id',
   }) as unknown as App;
