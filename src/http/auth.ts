@@ -20,9 +20,30 @@ declare module 'fastify' {
 /** How long "are there any tokens?" is cached; token creation on this server clears it at once. */
 const OPEN_MODE_CACHE_MS = 1000;
 
+/**
+ * How long a verified token is trusted without asking the database again. Revocation on this server
+ * takes effect at once (the cache is cleared); on another server behind the same load balancer it
+ * takes at most this long.
+ */
+const TOKEN_CACHE_MS = 5000;
+const TOKEN_CACHE_MAX = 1000;
+
 export function openModeCache(deps: Deps) {
   let cached: { open: boolean; at: number } | null = null;
+  const tokens = new Map<string, { principal: Principal | null; at: number }>();
   return {
+    /** The cached answer while it is fresh; undefined when the database must be asked. */
+    peek(): boolean | undefined {
+      return cached && Date.now() - cached.at < OPEN_MODE_CACHE_MS ? cached.open : undefined;
+    },
+    peekToken(hash: string): Principal | null | undefined {
+      const hit = tokens.get(hash);
+      return hit && Date.now() - hit.at < TOKEN_CACHE_MS ? hit.principal : undefined;
+    },
+    rememberToken(hash: string, principal: Principal | null): void {
+      if (tokens.size >= TOKEN_CACHE_MAX) tokens.clear();
+      tokens.set(hash, { principal, at: Date.now() });
+    },
     async isOpen(): Promise<boolean> {
       const now = Date.now();
       if (cached && now - cached.at < OPEN_MODE_CACHE_MS) return cached.open;
@@ -32,6 +53,7 @@ export function openModeCache(deps: Deps) {
     },
     invalidate() {
       cached = null;
+      tokens.clear();
     },
   };
 }
@@ -48,40 +70,78 @@ export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenMod
     if (!permission) throw new Error(`route ${route.method} ${route.url} declares no permission`);
   });
 
-  app.addHook('onRequest', async (request) => {
+  // Callback style with a synchronous fast path: on the inference hot path the answer is almost
+  // always cached, and an async hook would cost a promise and a microtask turn on every request.
+  app.addHook('onRequest', (request, _reply, done) => {
     const permission = request.routeOptions.config?.permission;
-    if (!permission) return; // 404s: the not-found handler answers
-    request.principal = await authenticate(request, deps, openMode);
-    if (permission === 'public') return;
-    const principal = request.principal;
-    if (!principal) {
-      throw new AppError('unauthenticated', 'this server requires an API token: send "Authorization: Bearer <token>"');
+    if (!permission) return done(); // 404s: the not-found handler answers
+    const settle = (principal: Principal | null) => {
+      request.principal = principal;
+      done(refusal(permission, principal));
+    };
+    let cached: Principal | null | undefined;
+    try {
+      cached = authenticateFromCache(request, openMode);
+    } catch (err) {
+      return done(err as Error);
     }
-    if (!allows(principal.role, permission)) {
-      throw new AppError(
-        'forbidden',
-        `token "${principal.name}" has role ${principal.role}; this action needs ${neededRole(permission)} or higher`,
-      );
-    }
+    if (cached !== undefined) return settle(cached);
+    authenticate(request, deps, openMode).then(settle, (err: Error) => done(err));
   });
 }
 
-async function authenticate(request: FastifyRequest, deps: Deps, openMode: OpenModeCache): Promise<Principal | null> {
+function refusal(permission: Permission, principal: Principal | null): AppError | undefined {
+  if (permission === 'public') return undefined;
+  if (!principal) {
+    return new AppError('unauthenticated', 'this server requires an API token: send "Authorization: Bearer <token>"');
+  }
+  if (!allows(principal.role, permission)) {
+    return new AppError(
+      'forbidden',
+      `token "${principal.name}" has role ${principal.role}; this action needs ${neededRole(permission)} or higher`,
+    );
+  }
+  return undefined;
+}
+
+function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new AppError('unauthenticated', 'malformed Authorization header; expected "Bearer <token>"');
-    const row = await findActiveTokenByHash(deps.db, sha256Hex(match[1]));
-    if (!row || !isRole(row.role)) throw new AppError('unauthenticated', 'unknown or revoked API token');
-    return { name: row.name, role: row.role, open: false };
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new AppError('unauthenticated', 'malformed Authorization header; expected "Bearer <token>"');
+  return sha256Hex(match[1]);
+}
+
+function openPrincipal(request: FastifyRequest): Principal {
+  // Open local mode: whoever can reach 127.0.0.1 is trusted; the CLI names its user for the audit log.
+  const claimed = request.headers['stagecraft-actor'];
+  const name = typeof claimed === 'string' && ACTOR_RE.test(claimed) ? claimed : 'local';
+  return { name, role: 'admin', open: true };
+}
+
+/** The principal when every fact needed is cached; undefined when the database must be asked. */
+function authenticateFromCache(request: FastifyRequest, openMode: OpenModeCache): Principal | null | undefined {
+  const hash = bearer(request);
+  if (hash) {
+    const principal = openMode.peekToken(hash);
+    if (principal === null) throw new AppError('unauthenticated', 'unknown or revoked API token');
+    return principal;
   }
-  if (await openMode.isOpen()) {
-    // Open local mode: whoever can reach 127.0.0.1 is trusted; the CLI names its user for the audit log.
-    const claimed = request.headers['stagecraft-actor'];
-    const name = typeof claimed === 'string' && ACTOR_RE.test(claimed) ? claimed : 'local';
-    return { name, role: 'admin', open: true };
+  const open = openMode.peek();
+  if (open === undefined) return undefined;
+  return open ? openPrincipal(request) : null;
+}
+
+async function authenticate(request: FastifyRequest, deps: Deps, openMode: OpenModeCache): Promise<Principal | null> {
+  const hash = bearer(request);
+  if (hash) {
+    const row = await findActiveTokenByHash(deps.db, hash);
+    const principal = row && isRole(row.role) ? { name: row.name, role: row.role, open: false } : null;
+    openMode.rememberToken(hash, principal);
+    if (!principal) throw new AppError('unauthenticated', 'unknown or revoked API token');
+    return principal;
   }
-  return null;
+  return (await openMode.isOpen()) ? openPrincipal(request) : null;
 }
 
 /** The actor recorded in events for this request. */
