@@ -5,7 +5,7 @@ import type { Drill, Drills } from './promotion-api';
 import { ms } from './promotion-format';
 
 function switchText(s: Drill['to_candidate']) {
-  return `${s.ms === null ? 'never converged' : ms(s.ms)}, ${s.failed_probes} of ${s.probes} requests failed`;
+  return `${s.ms === null ? 'never converged' : ms(s.ms)}, ${s.failed_probes}/${s.probes} requests failed`;
 }
 
 export function DrillSection({ drills }: { drills: Drills }) {

@@ -52,7 +52,7 @@ export function PromotionPanel({ model }: { model: string }) {
           </section>
         )}
         {shadow.data ? (
-          <ShadowSection shadow={shadow.data} />
+          <ShadowSection shadow={shadow.data} onRefresh={shadow.reload} />
         ) : (
           <section aria-labelledby="shadow-h" className="promo-part">
             <h3 id="shadow-h">Shadow</h3>

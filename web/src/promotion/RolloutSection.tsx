@@ -109,7 +109,7 @@ export function RolloutSection({ model, rollout, canDeploy, onChanged }: { model
       </p>
       {last ? <AnalysisEvidence a={last} /> : <p className="muted small">No analysis yet.</p>}
       {canDeploy && active && (
-        <div className="actions" role="group" aria-label="Rollout actions">
+        <div className="actions rollout-actions" role="group" aria-label="Rollout actions">
           {rollout.status === 'running' ? (
             <button type="button" disabled={busy} onClick={() => void act('pause')}>
               Pause rollout

@@ -5,7 +5,8 @@ import type { Shadow } from './promotion-api';
 import { ms, num, pct } from './promotion-format';
 import { StatusBadge } from './RolloutSection';
 
-export function ShadowSection({ shadow }: { shadow: Shadow }) {
+/** Mirroring writes no events (it would flood the log), so a running report refreshes on request. */
+export function ShadowSection({ shadow, onRefresh }: { shadow: Shadow; onRefresh?: () => void }) {
   const r = shadow.report;
   return (
     <section aria-labelledby="shadow-h" className="promo-part">
@@ -46,6 +47,11 @@ export function ShadowSection({ shadow }: { shadow: Shadow }) {
         </dl>
       ) : (
         <p className="muted small">No mirrored requests yet.</p>
+      )}
+      {shadow.status === 'running' && onRefresh && (
+        <button type="button" onClick={onRefresh}>
+          Refresh shadow report
+        </button>
       )}
     </section>
   );

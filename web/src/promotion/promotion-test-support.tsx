@@ -2,7 +2,7 @@
 // modules, listening on 127.0.0.1:0, and the page's change feed around the rendered component.
 import type { AddressInfo } from 'node:net';
 import type { ReactNode } from 'react';
-import { beforeAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { embeddedGateway, servingRegistryModule, type EmbeddedGateway } from '../../../src/gateway/gateway-module';
 import { approvalsModule } from '../../../src/modules/approvals/approvals-module';
 import { drillsModule } from '../../../src/modules/drills/drills-module';
@@ -39,6 +39,9 @@ export function usePromotionRegistry(kind: DbKind): PromotionRegistry {
   r.advance = (ms) => {
     offset += ms;
   };
+  // Runs before useRegistry's close (after-hooks run in reverse): an event stream the page had open
+  // is an active connection, which a graceful close would wait for.
+  afterAll(() => r.app.server.closeAllConnections());
   beforeAll(async () => {
     await r.app.listen({ host: '127.0.0.1', port: 0 });
     r.url = `http://127.0.0.1:${(r.app.server.address() as AddressInfo).port}`;
