@@ -16,7 +16,7 @@ import { webModule } from '../../src/modules/web/web-module.js';
 import { DATABASES, uniqueName, useRegistry } from '../databases.js';
 import { waitConverged } from '../gateway-fixtures.js';
 import { call } from '../http.js';
-import { GOOD, modelWith, stage } from '../promotion-fixtures.js';
+import { GOOD, modelWith, setGates, stage } from '../promotion-fixtures.js';
 import { ensureWebBuilt, launchChromium, requireChromium, screenshotPaths, SKIP_E2E } from './browser.js';
 
 const WAIT = { timeout: 10_000 };
@@ -48,6 +48,7 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('safe promotion in the web UI in Chrom
     await waitConverged(r.app, model, 1);
     expect((await call(r.app, 'POST', `/api/v1/models/${model}/drills`, { version: 3 }, alice)).body.passed).toBe(true);
     expect((await call(r.app, 'POST', `/api/v1/models/${model}/rollout`, { version: 2, steps: [10, 50, 100], key_header: 'X-User' }, alice)).status).toBe(201);
+    expect((await setGates(r.app, model, { thresholds: [{ metric: 'recall', max_drop: 0.05 }] })).status).toBe(200);
     await call(r.app, 'PUT', `/api/v1/models/${model}/approval-policy`, { stages: ['Production'] });
     const pending = await stage(r.app, model, 3, 'Production', alice);
     expect(pending.body.error.details.reason).toBe('approval_required');
@@ -101,5 +102,16 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('safe promotion in the web UI in Chrom
     expect(decided).toMatchObject({ status: 'approved', decided_by: 'local', requested_by: 'alice' });
     expect((await call(r.app, 'GET', `/api/v1/models/${model}/rollout`)).body.status).not.toMatch(/running|paused/);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+  });
+
+  it("shows the version's validation report with each check and the holdout metrics", async () => {
+    await page.goto(`${base}/models/${model}/versions/3`);
+    const report = page.getByRole('region', { name: 'Validation report' });
+    await report.getByTestId('validation-verdict').waitFor(WAIT);
+    expect(await report.getByTestId('validation-verdict').innerText()).toMatch(/passed\s*for Production/);
+    const recall = report.getByRole('table', { name: 'Validation checks' }).getByRole('row', { name: /recall\.max_drop/ });
+    expect(await recall.innerText()).toMatch(/pass.*vs Production v1's/s);
+    await report.getByRole('table', { name: 'Holdout metrics' }).getByText('recall').waitFor(WAIT);
+    for (const p of screenshotPaths('validation')) await report.screenshot({ path: p });
   });
 });
