@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATABASES, tempDir, useRegistry } from '../../../test/databases.js';
 import { call } from '../../../test/http.js';
-import { webModule } from './web-module.js';
+import { defaultWebRoot, webModule } from './web-module.js';
 
 /** A stand-in build output: the module serves whatever web/dist holds. */
 function fakeDist(): string {
@@ -61,5 +61,18 @@ describe('web module without a build', () => {
     const res = await call(r.app, 'GET', '/');
     expect(res.status).toBe(200);
     expect(String(res.body)).toContain('npm run build:web');
+  });
+});
+
+describe('finding the built UI', () => {
+  it('finds web/dist at the package root from src/ and from the compiled dist/, which has its own package.json', () => {
+    const root = tempDir('webroot-');
+    fs.mkdirSync(path.join(root, 'web'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'dist', 'src', 'modules', 'web'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'src', 'modules', 'web'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'package.json'), '{}');
+    fs.writeFileSync(path.join(root, 'dist', 'package.json'), '{}');
+    expect(defaultWebRoot(path.join(root, 'src', 'modules', 'web', 'web-module.ts'))).toBe(path.join(root, 'web', 'dist'));
+    expect(defaultWebRoot(path.join(root, 'dist', 'src', 'modules', 'web', 'web-module.js'))).toBe(path.join(root, 'web', 'dist'));
   });
 });

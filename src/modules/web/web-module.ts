@@ -14,11 +14,14 @@ export interface WebOptions {
   root?: string;
 }
 
-/** Walks up from this file to the folder with package.json: works from src/ (tsx) and dist/src/ (node). */
-export function defaultWebRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * Walks up from this file to the package root: works from src/ (tsx) and dist/src/ (node). The root
+ * is the folder with package.json *and* web/ — tsc also copies package.json into dist/.
+ */
+export function defaultWebRoot(fromFile = fileURLToPath(import.meta.url)): string {
+  let dir = path.dirname(fromFile);
   for (let i = 0; i < 8; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'web', 'dist');
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'web'))) return path.join(dir, 'web', 'dist');
     dir = path.dirname(dir);
   }
   return path.resolve('web', 'dist');
