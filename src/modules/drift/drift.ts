@@ -1,3 +1,4 @@
+/// <reference path="./jstat.d.ts" />
 // Drift statistics, pure. Test choice follows Evidently's defaults: numeric features with more than
 // 5 distinct values use two-sample Kolmogorov–Smirnov (drift if p < 0.05) when the reference has at
 // most 1000 rows, normalized Wasserstein (drift if >= 0.1) above that; categorical features (and
