@@ -11,6 +11,8 @@ import { gatewayRoutes } from './gateway-routes.js';
 import { Gateway } from './gateway.js';
 import { RegistryClient } from './remote/registry-client.js';
 import { RemoteSource } from './remote/remote-source.js';
+import { DEFAULT_SHIPPER, ObservationShipper, type ShipperOptions } from './remote/observation-shipper.js';
+import { canaryFollower } from '../modules/rollouts/traffic-split.js';
 
 export interface StandaloneOptions extends Partial<GatewayOptions> {
   registry: string;
@@ -20,12 +22,14 @@ export interface StandaloneOptions extends Partial<GatewayOptions> {
   cacheDir: string;
   /** First reconnect delay after the registry drops (doubles up to 10x). */
   retryMs?: number;
+  shipper?: Partial<ShipperOptions>;
 }
 
 export interface StandaloneGateway {
   app: App;
   gateway: Gateway;
   source: RemoteSource;
+  shipper: ObservationShipper;
   url: string;
   close(): Promise<void>;
 }
@@ -40,8 +44,18 @@ export async function startStandaloneGateway(opts: StandaloneOptions, log: Logge
   registerErrorHandler(app);
   // No registry tables here: inference routes are open on this port; put the replica behind your
   // network's access control (the registry's tokens guard changes, not predictions).
-  const source = new RemoteSource(new RegistryClient(opts.registry, opts.token), opts.cacheDir, log, opts.retryMs ?? 1000);
-  const options = defaultGatewayOptions({ replicaId: `gateway-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, ...opts });
+  const client = new RegistryClient(opts.registry, opts.token);
+  const source = new RemoteSource(client, opts.cacheDir, log, opts.retryMs ?? 1000);
+  const replicaId = opts.replicaId ?? `gateway-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  // What this replica serves reaches the registry's monitoring; canary splits follow the same
+  // rollout events as the embedded gateway, so every replica obeys one split.
+  const shipper = new ObservationShipper(client, replicaId, log, { ...DEFAULT_SHIPPER, ...opts.shipper });
+  const options = defaultGatewayOptions({
+    ...opts,
+    replicaId,
+    observers: [...(opts.observers ?? []), shipper],
+    followers: [...(opts.followers ?? []), canaryFollower],
+  });
   const gateway = new Gateway(source, options, log);
   gatewayRoutes(app, gateway);
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
@@ -49,13 +63,16 @@ export async function startStandaloneGateway(opts: StandaloneOptions, log: Logge
   const url = typeof address === 'object' && address ? `http://${opts.host ?? '127.0.0.1'}:${address.port}` : String(address);
   if (!opts.url) options.url = url;
   await gateway.start();
+  shipper.start();
   return {
     app,
     gateway,
     source,
+    shipper,
     url,
     async close() {
       await app.close();
+      await shipper.stop();
       await gateway.stop();
     },
   };

@@ -1,0 +1,74 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { createDeps } from '../src/deps.js';
+import { startStandaloneGateway } from '../src/gateway/standalone.js';
+import { createLogger } from '../src/log.js';
+import { serverModules } from '../src/server-modules.js';
+import { DATABASES, tempDir, testConfig, uniqueName } from './databases.js';
+import { eventually, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
+import { call, createModel, promote } from './http.js';
+
+const log = createLogger('silent');
+
+describe.each(DATABASES)('standalone replicas report to the registry on %s', (kind) => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  });
+
+  async function setUp() {
+    const deps = await createDeps(await testConfig(kind), { log });
+    const modules = serverModules(deps);
+    const app = await buildApp(deps, { modules: modules.map((m) => m.register) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    cleanups.push(async () => {
+      app.server.closeAllConnections();
+      await app.close();
+      for (const m of [...modules].reverse()) await m.close?.();
+      await deps.close();
+    });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const model = uniqueName('fraud');
+    await createModel(app, model);
+    for (const v of [1, 2]) await registerOnnx(app, model, specFor(v));
+    await promote(app, model, 1);
+    const gw = await startStandaloneGateway({ registry: url, cacheDir: tempDir('gw-'), retryMs: 50, heartbeatMs: 200, shipper: { flushMs: 50 } }, log);
+    cleanups.push(() => gw.close());
+    await waitConverged(app, model, 1);
+    const infer = async (headers: Record<string, string> = {}) => {
+      const res = await fetch(`${gw.url}/v2/models/${model}/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(v2Body([[1, 2, 3]])),
+      });
+      await res.arrayBuffer();
+      return { status: res.status, version: Number(res.headers.get('stagecraft-model-version')), requestId: res.headers.get('stagecraft-request-id')! };
+    };
+    return { app, model, gw, infer };
+  }
+
+  it('joins ground truth sent to the registry with a prediction a standalone replica served', async () => {
+    const { app, model, infer } = await setUp();
+    const served = await infer();
+    expect(served).toMatchObject({ status: 200, version: 1 });
+    // The replica ships its observations; the registry retains them; the label then finds its prediction.
+    const answer = await eventually(
+      async () => (await call(app, 'POST', `/api/v1/models/${model}/feedback`, { items: [{ request_id: served.requestId, label: 1 }] })).body,
+      (b: { accepted: number }) => b.accepted === 1,
+      'the replica-served prediction to be retained in the registry',
+    );
+    expect(answer).toEqual({ accepted: 1, unmatched: 0 });
+  });
+
+  it('sends canary traffic to the candidate on a standalone replica, as the rollout says', async () => {
+    const { app, model, infer } = await setUp();
+    const started = await call(app, 'POST', `/api/v1/models/${model}/rollout`, { version: 2, steps: [100], step_minutes: 60 });
+    expect(started.status).toBeLessThan(300);
+    // Every request goes to the candidate once the replica has warmed it (the split is 100%).
+    const seen = await eventually(async () => (await infer()).version, (v) => v === 2, 'the replica to route the canary');
+    expect(seen).toBe(2);
+    await call(app, 'POST', `/api/v1/models/${model}/rollout/abort`, { reason: 'test over' });
+    await eventually(async () => (await infer()).version, (v) => v === 1, 'all traffic back on the baseline after the abort');
+  });
+});
