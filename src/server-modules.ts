@@ -11,6 +11,7 @@ import { rollouts } from './modules/rollouts/rollouts-module.js';
 import { restoreTraffic } from './modules/rollouts/restore-traffic.js';
 import { shadows } from './modules/shadow/shadow-module.js';
 import { monitoring } from './modules/monitoring/monitoring-module.js';
+import { observationsModule } from './modules/monitoring/observations-routes.js';
 import { webModule } from './modules/web/web-module.js';
 
 export interface ServerModule {
@@ -24,7 +25,8 @@ export function serverModules(_deps: Deps): ServerModule[] {
   const mon = monitoring();
   const canary = rollouts();
   const shadow = shadows();
-  const gateway = embeddedGateway({ observers: [mon.observer, canary.observer], followers: [canary.follower, shadow.follower] });
+  const observers = [mon.observer, canary.observer];
+  const gateway = embeddedGateway({ observers, followers: [canary.follower, shadow.follower] });
   const restore = restoreTraffic(() => gateway.gateway(), [canary.follower, shadow.follower]);
-  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, gateway, { register: mon.register, close: mon.close }, { register: gatesModule }, { register: approvalsModule }, canary, { register: shadow.register }, { register: drillsModule }, { register: promotionSummaryModule }, { register: restore }];
+  return [{ register: mlflowModule }, { register: webModule() }, { register: servingRegistryModule }, gateway, { register: mon.register, close: mon.close }, { register: observationsModule(observers) }, { register: gatesModule }, { register: approvalsModule }, canary, { register: shadow.register }, { register: drillsModule }, { register: promotionSummaryModule }, { register: restore }];
 }

@@ -11,7 +11,6 @@ import { policiesRoutes } from '../policies/policies-routes.js';
 import { DEFAULT_DISPATCH, WebhookDispatcher, type DispatcherOptions } from '../webhooks/webhook-dispatcher.js';
 import { webhooksRoutes } from '../webhooks/webhooks-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
-import { observationsRoutes } from './observations-routes.js';
 import { PrometheusMetrics } from './prometheus.js';
 import { DEFAULT_RETENTION, RecordWriter, type RetentionOptions } from './record-writer.js';
 import { RollingStats } from './rolling-stats.js';
@@ -60,7 +59,6 @@ export function monitoring(opts: MonitoringOptions = {}): Monitoring {
       dispatcher = new WebhookDispatcher(deps, { ...DEFAULT_DISPATCH, ...opts.webhooks });
       if (opts.guard !== false) m.guard = new Guard(deps, { holder: `${os.hostname()}-${process.pid}-${deps.ids.uuid().slice(0, 8)}`, ...opts.guard });
       monitoringRoutes(app, deps, { prom, writer, stats });
-      observationsRoutes(app, m.observer);
       driftRoutes(app, deps);
       policiesRoutes(app, deps);
       webhooksRoutes(app, deps);

@@ -1,7 +1,8 @@
-// Intake for standalone gateway replicas: the observations they served, fed to the same observer
-// the embedded gateway reports to (live stats, Prometheus, retained predictions), so feedback joins,
-// drift and the guard cover every replica's traffic.
+// Intake for standalone gateway replicas: the observations they served, fed to the same observers
+// the embedded gateway reports to (monitoring: live stats, Prometheus, retained predictions; canary
+// analysis), so feedback joins, drift, the guard and rollouts cover every replica's traffic.
 import { Type } from 'typebox';
+import type { Module } from '../../app.js';
 import type { App } from '../../http/app-types.js';
 import { errorResponses } from '../../http/common-schemas.js';
 import type { InferenceObservation, InferenceObserver } from '../../gateway/observer.js';
@@ -19,7 +20,11 @@ const Observation = Type.Object({
   predictions: Type.Optional(Type.Array(Type.Union([Type.Number(), Type.String()]))),
 });
 
-export function observationsRoutes(app: App, observer: InferenceObserver): void {
+export function observationsModule(observers: InferenceObserver[]): Module {
+  return (app) => observationsRoutes(app, observers);
+}
+
+function observationsRoutes(app: App, observers: InferenceObserver[]): void {
   app.post(
     '/api/v1/gateways/observations',
     {
@@ -34,7 +39,7 @@ export function observationsRoutes(app: App, observer: InferenceObserver): void 
       },
     },
     async (req) => {
-      for (const o of req.body.observations) observer.observe(o as InferenceObservation);
+      for (const o of req.body.observations) for (const observer of observers) observer.observe(o as InferenceObservation);
       return { accepted: req.body.observations.length };
     },
   );
