@@ -1337,6 +1337,23 @@ export interface paths {
                                     [key: string]: number[];
                                 };
                             }[];
+                            /** @description rollout events that restore the traffic splits in force (canaries), for replicas that missed them */
+                            traffic?: {
+                                actor: string;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                from: string | null;
+                                id: number;
+                                model: string | null;
+                                reason: string | null;
+                                target: string | null;
+                                time: string;
+                                time_ms: number;
+                                to: string | null;
+                                type: string;
+                                version: number | null;
+                            }[];
                         };
                     };
                 };

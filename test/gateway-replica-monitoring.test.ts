@@ -17,7 +17,7 @@ describe.each(DATABASES)('standalone replicas report to the registry on %s', (ki
     for (const c of cleanups.reverse()) await c().catch(() => {});
   });
 
-  async function setUp() {
+  async function setUp(beforeGateway?: (app: Awaited<ReturnType<typeof buildApp>>, model: string) => Promise<void>) {
     const deps = await createDeps(await testConfig(kind), { log });
     const modules = serverModules(deps);
     const app = await buildApp(deps, { modules: modules.map((m) => m.register) });
@@ -33,6 +33,7 @@ describe.each(DATABASES)('standalone replicas report to the registry on %s', (ki
     await createModel(app, model);
     for (const v of [1, 2]) await registerOnnx(app, model, specFor(v));
     await promote(app, model, 1);
+    await beforeGateway?.(app, model);
     const gw = await startStandaloneGateway({ registry: url, cacheDir: tempDir('gw-'), retryMs: 50, heartbeatMs: 200, shipper: { flushMs: 50 } }, log);
     cleanups.push(() => gw.close());
     await waitConverged(app, model, 1);
@@ -67,6 +68,17 @@ describe.each(DATABASES)('standalone replicas report to the registry on %s', (ki
     expect(started.status).toBeLessThan(300);
     // Every request goes to the candidate once the replica has warmed it (the split is 100%).
     const seen = await eventually(async () => (await infer()).version, (v) => v === 2, 'the replica to route the canary');
+    expect(seen).toBe(2);
+    await call(app, 'POST', `/api/v1/models/${model}/rollout/abort`, { reason: 'test over' });
+    await eventually(async () => (await infer()).version, (v) => v === 1, 'all traffic back on the baseline after the abort');
+  });
+
+  it('routes a canary that started before the replica booted, from the snapshot it boots with', async () => {
+    const { app, model, infer } = await setUp(async (registry, name) => {
+      const started = await call(registry, 'POST', `/api/v1/models/${name}/rollout`, { version: 2, steps: [100], step_minutes: 60 });
+      expect(started.status).toBeLessThan(300);
+    });
+    const seen = await eventually(async () => (await infer()).version, (v) => v === 2, 'the booted replica to route the canary');
     expect(seen).toBe(2);
     await call(app, 'POST', `/api/v1/models/${model}/rollout/abort`, { reason: 'test over' });
     await eventually(async () => (await infer()).version, (v) => v === 1, 'all traffic back on the baseline after the abort');

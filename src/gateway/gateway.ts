@@ -71,6 +71,12 @@ export class Gateway {
       if (!seen.has(name)) this.dropSlot(slot);
     }
     for (const slot of this.slots.values()) this.reconcile(slot);
+    if (s.traffic) {
+      // A remote snapshot carries the splits in force: it replaces whatever this replica had, so a
+      // rollout that ended while it was away stops routing here too.
+      for (const slot of this.slots.values()) slot.traffic = null;
+      for (const e of s.traffic) this.applyEvent(e);
+    }
   }
 
   applyEvent(e: RegistryEvent): void {

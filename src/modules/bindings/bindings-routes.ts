@@ -2,8 +2,9 @@
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { actorOf } from '../../http/auth.js';
-import { errorResponses, ModelNameParams, Nullable } from '../../http/common-schemas.js';
+import { errorResponses, EventSchema, ModelNameParams, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
+import { activeRolloutEvents } from '../rollouts/rollouts-service.js';
 import { getBinding, servingSnapshot, setBinding } from './bindings-service.js';
 
 const tags = ['serving'];
@@ -23,6 +24,9 @@ const SnapshotSchema = Type.Object({
       stages: Type.Record(Type.String(), Type.Array(Type.Integer())),
       aliases: Type.Record(Type.String(), Type.Integer()),
     }),
+  ),
+  traffic: Type.Optional(
+    Type.Array(EventSchema, { description: 'rollout events that restore the traffic splits in force (canaries), for replicas that missed them' }),
   ),
 });
 
@@ -60,6 +64,7 @@ export function bindingsRoutes(app: App, deps: Deps): void {
       config: { permission: 'read' },
       schema: { tags, summary: 'Bindings, serving-stage members and aliases of every model (what gateways route by)', response: { 200: SnapshotSchema, ...errorResponses } },
     },
-    async () => servingSnapshot(deps.db),
+    // A replica that boots or reconnects mid-rollout gets the split in force with its pointers.
+    async () => ({ ...(await servingSnapshot(deps.db)), traffic: await activeRolloutEvents(deps) }),
   );
 }

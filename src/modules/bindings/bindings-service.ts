@@ -1,5 +1,6 @@
 // Use cases for bindings: set (audited, through commit so gateways follow it), read, and the serving
 // snapshot a gateway boots from before it follows the change feed.
+import type { RegistryEvent } from '../events/events.js';
 import type { Deps } from '../../deps.js';
 import type { Db } from '../../db/tables.js';
 import { notFound } from '../../errors.js';
@@ -60,6 +61,8 @@ export interface ServingSnapshotDto {
   /** Every event up to this id is reflected; replay events after it (replaying more is harmless). */
   event_id: number;
   models: ModelPointersDto[];
+  /** Over HTTP only: events restoring the traffic splits in force (see bindings-routes). */
+  traffic?: RegistryEvent[];
 }
 
 /** Everything a gateway needs to route: per live model its binding, serving-stage members and aliases. */
