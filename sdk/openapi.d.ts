@@ -3233,6 +3233,7 @@ export interface paths {
                                     ms: number | null;
                                     probes: number;
                                     replicas: {
+                                        answered: number | null;
                                         replica_id: string;
                                         state: string;
                                         version: number | null;
@@ -3253,6 +3254,7 @@ export interface paths {
                                     ms: number | null;
                                     probes: number;
                                     replicas: {
+                                        answered: number | null;
                                         replica_id: string;
                                         state: string;
                                         version: number | null;
@@ -3267,6 +3269,7 @@ export interface paths {
                                     ms: number | null;
                                     probes: number;
                                     replicas: {
+                                        answered: number | null;
                                         replica_id: string;
                                         state: string;
                                         version: number | null;
@@ -3287,6 +3290,7 @@ export interface paths {
                                     ms: number | null;
                                     probes: number;
                                     replicas: {
+                                        answered: number | null;
                                         replica_id: string;
                                         state: string;
                                         version: number | null;
@@ -3413,6 +3417,7 @@ export interface paths {
                                 ms: number | null;
                                 probes: number;
                                 replicas: {
+                                    answered: number | null;
                                     replica_id: string;
                                     state: string;
                                     version: number | null;
@@ -3433,6 +3438,7 @@ export interface paths {
                                 ms: number | null;
                                 probes: number;
                                 replicas: {
+                                    answered: number | null;
                                     replica_id: string;
                                     state: string;
                                     version: number | null;

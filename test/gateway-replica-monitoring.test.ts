@@ -83,4 +83,19 @@ describe.each(DATABASES)('standalone replicas report to the registry on %s', (ki
     await call(app, 'POST', `/api/v1/models/${model}/rollout/abort`, { reason: 'test over' });
     await eventually(async () => (await infer()).version, (v) => v === 1, 'all traffic back on the baseline after the abort');
   });
+
+  it('drills a Staging rollback through every replica, whatever the binding, and records what each answered', async () => {
+    const { app, model, gw } = await setUp();
+    await call(app, 'POST', `/api/v1/models/${model}/versions/2/stage`, { stage: 'Staging' });
+    await registerOnnx(app, model, specFor(3));
+    // The model stays bound to Production; the drill still asks each replica for Staging by label.
+    const res = await call(app, 'POST', `/api/v1/models/${model}/drills`, { stage: 'Staging', version: 3 });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ passed: true, candidate_version: 3, previous_version: 2 });
+    const replica = (m: { replicas: Array<{ replica_id: string; answered: number | null }> }) =>
+      m.replicas.find((x) => x.replica_id === gw.gateway.options.replicaId);
+    expect(replica(res.body.to_candidate)).toMatchObject({ answered: 3 });
+    expect(replica(res.body.back_to_previous)).toMatchObject({ answered: 2 });
+    expect(res.body.to_candidate.failed_probes + res.body.back_to_previous.failed_probes).toBe(0);
+  });
 });

@@ -12,7 +12,7 @@ const Switch = Type.Object({
   ms: Nullable(Type.Number({ description: 'from the move to every check seeing the version; null if never' })),
   probes: Type.Integer(),
   failed_probes: Type.Integer(),
-  replicas: Nullable(Type.Array(Type.Object({ replica_id: Type.String(), version: Nullable(Type.Integer()), state: Type.String() }))),
+  replicas: Nullable(Type.Array(Type.Object({ replica_id: Type.String(), version: Nullable(Type.Integer()), state: Type.String(), answered: Nullable(Type.Integer()) }))),
 });
 const DrillSchema = Type.Object({
   id: Type.String(),

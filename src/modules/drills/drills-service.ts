@@ -13,15 +13,18 @@ import { listVersions, markHealth, requireVersion } from '../versions/versions-s
 import type { Health } from '../versions/versions.js';
 import { drillsOf, insertDrill, lastPassedPerModel, lastPassingDrill } from './drills-store.js';
 
-/** Sends one inference to the model's version in `stage` and says which version answered. */
-export type Probe = (model: string, stage: string) => Promise<{ ok: boolean; version: number | null }>;
+/**
+ * Sends one inference to the model's version in `stage` and says which version answered: through
+ * this server's own gateway, or — given a replica's reported URL — through that replica.
+ */
+export type Probe = (model: string, stage: string, replicaUrl?: string) => Promise<{ ok: boolean; version: number | null }>;
 
 export interface SwitchMeasure {
   to_version: number;
   ms: number | null;
   probes: number;
   failed_probes: number;
-  replicas: Array<{ replica_id: string; version: number | null; state: string }> | null;
+  replicas: Array<{ replica_id: string; version: number | null; state: string; answered: number | null }> | null;
 }
 
 export interface DrillReport {
@@ -41,20 +44,26 @@ export interface DrillReport {
 
 const WAIT_MS = 30_000;
 
-/** Probes until `version` answers (and every replica serves it when the binding is this stage). */
+/**
+ * Probes until `version` answers — through this server and through every live replica that reports
+ * a URL (each asked for the stage by its TF Serving label, whatever the model's binding) — and, when
+ * the model is bound to this stage, until every live replica reports serving it.
+ */
 async function measureSwitch(deps: Deps, probe: Probe, model: string, stage: string, version: number, start: number): Promise<SwitchMeasure> {
   const m: SwitchMeasure = { to_version: version, ms: null, probes: 0, failed_probes: 0, replicas: null };
   const deadline = performance.now() + WAIT_MS;
   while (performance.now() < deadline) {
     const p = await probe(model, stage);
-    m.probes++;
-    if (!p.ok) m.failed_probes++;
     const status = await modelStatus(deps, model);
     const bound = status.binding === stageTarget(stage);
     const live = status.replicas.filter((r) => r.state !== 'stale');
-    if (bound) m.replicas = live.map((r) => ({ replica_id: r.replica_id, version: r.version, state: r.state }));
-    const replicasOk = !bound || (live.length > 0 && live.every((r) => r.state === 'serving' && r.version === version));
-    if (p.ok && p.version === version && replicasOk) {
+    const answers = await Promise.all(live.map((r) => (r.url ? probe(model, stage, r.url) : Promise.resolve(null))));
+    const all = [p, ...answers.filter((a) => a !== null)];
+    m.probes += all.length;
+    m.failed_probes += all.filter((a) => !a.ok).length;
+    m.replicas = live.map((r, i) => ({ replica_id: r.replica_id, version: r.version, state: r.state, answered: answers[i]?.version ?? null }));
+    const reported = !bound || (live.length > 0 && live.every((r) => r.state === 'serving' && r.version === version));
+    if (all.every((a) => a.ok && a.version === version) && reported) {
       m.ms = performance.now() - start;
       return m;
     }
