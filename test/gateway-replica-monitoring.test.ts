@@ -98,4 +98,23 @@ describe.each(DATABASES)('standalone replicas report to the registry on %s', (ki
     expect(replica(res.body.back_to_previous)).toMatchObject({ answered: 2 });
     expect(res.body.to_candidate.failed_probes + res.body.back_to_previous.failed_probes).toBe(0);
   });
+
+  it("adds a standalone replica's shadow comparisons to the shadow's report, never changing what callers get", async () => {
+    const { app, model, infer } = await setUp();
+    const started = await call(app, 'POST', `/api/v1/models/${model}/shadow`, { version: 2, percent: 100 });
+    expect(started.status).toBe(201);
+    // Only the replica serves traffic in this test, so every mirrored request in the report is its.
+    const report = await eventually(
+      async () => {
+        for (let i = 0; i < 5; i++) expect((await infer()).version).toBe(1);
+        return (await call(app, 'GET', `/api/v1/models/${model}/shadow`)).body.report;
+      },
+      (r: { mirrored_requests: number } | null) => (r?.mirrored_requests ?? 0) >= 5,
+      "the replica's mirrored requests to reach the report",
+      100,
+    );
+    expect(report.compared_rows).toBeGreaterThanOrEqual(5);
+    expect(report.agreement_rate).not.toBeNull();
+    expect(report.candidate_errors).toBe(0);
+  });
 });

@@ -13,6 +13,8 @@ import { RegistryClient } from './remote/registry-client.js';
 import { RemoteSource } from './remote/remote-source.js';
 import { DEFAULT_SHIPPER, ObservationShipper, type ShipperOptions } from './remote/observation-shipper.js';
 import { canaryFollower } from '../modules/rollouts/traffic-split.js';
+import { mirrorFollower } from '../modules/shadow/shadow-mirror.js';
+import { ShadowShipper } from '../modules/shadow/shadow-shipping.js';
 
 export interface StandaloneOptions extends Partial<GatewayOptions> {
   registry: string;
@@ -47,14 +49,16 @@ export async function startStandaloneGateway(opts: StandaloneOptions, log: Logge
   const client = new RegistryClient(opts.registry, opts.token);
   const source = new RemoteSource(client, opts.cacheDir, log, opts.retryMs ?? 1000);
   const replicaId = opts.replicaId ?? `gateway-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  // What this replica serves reaches the registry's monitoring; canary splits follow the same
-  // rollout events as the embedded gateway, so every replica obeys one split.
+  // What this replica serves reaches the registry's monitoring; canary splits and shadow mirrors
+  // follow the same events as the embedded gateway, so every replica obeys one experiment.
   const shipper = new ObservationShipper(client, replicaId, log, { ...DEFAULT_SHIPPER, ...opts.shipper });
+  // Shadows mirror here too; each comparison is shipped to the registry's report.
+  const shadows = new ShadowShipper((path, body) => client.post(path, body), log, opts.shipper?.flushMs ?? DEFAULT_SHIPPER.flushMs);
   const options = defaultGatewayOptions({
     ...opts,
     replicaId,
     observers: [...(opts.observers ?? []), shipper],
-    followers: [...(opts.followers ?? []), canaryFollower],
+    followers: [...(opts.followers ?? []), canaryFollower, mirrorFollower((id, task) => shadows.sinkFor(id, task))],
   });
   const gateway = new Gateway(source, options, log);
   gatewayRoutes(app, gateway);
@@ -64,6 +68,7 @@ export async function startStandaloneGateway(opts: StandaloneOptions, log: Logge
   if (!opts.url) options.url = url;
   await gateway.start();
   shipper.start();
+  shadows.start();
   return {
     app,
     gateway,
@@ -73,6 +78,7 @@ export async function startStandaloneGateway(opts: StandaloneOptions, log: Logge
     async close() {
       await app.close();
       await shipper.stop();
+      await shadows.stop();
       await gateway.stop();
     },
   };

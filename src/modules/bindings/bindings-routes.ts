@@ -5,6 +5,7 @@ import { actorOf } from '../../http/auth.js';
 import { errorResponses, EventSchema, ModelNameParams, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import { activeRolloutEvents } from '../rollouts/rollouts-service.js';
+import { runningShadowEvents } from '../shadow/shadow-service.js';
 import { getBinding, servingSnapshot, setBinding } from './bindings-service.js';
 
 const tags = ['serving'];
@@ -26,7 +27,7 @@ const SnapshotSchema = Type.Object({
     }),
   ),
   traffic: Type.Optional(
-    Type.Array(EventSchema, { description: 'rollout events that restore the traffic splits in force (canaries), for replicas that missed them' }),
+    Type.Array(EventSchema, { description: 'events that restore the experiments in force (canary splits, shadow mirrors), for replicas that missed them' }),
   ),
 });
 
@@ -65,6 +66,6 @@ export function bindingsRoutes(app: App, deps: Deps): void {
       schema: { tags, summary: 'Bindings, serving-stage members and aliases of every model (what gateways route by)', response: { 200: SnapshotSchema, ...errorResponses } },
     },
     // A replica that boots or reconnects mid-rollout gets the split in force with its pointers.
-    async () => ({ ...(await servingSnapshot(deps.db)), traffic: await activeRolloutEvents(deps) }),
+    async () => ({ ...(await servingSnapshot(deps.db)), traffic: [...(await activeRolloutEvents(deps)), ...(await runningShadowEvents(deps))] }),
   );
 }

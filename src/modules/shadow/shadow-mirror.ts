@@ -11,6 +11,13 @@ import { ShadowStats } from './shadow-stats.js';
 
 const MAX_INFLIGHT = 4;
 
+/** Where a mirror's comparisons go: live statistics in this process, or a replica's shipping buffer. */
+export interface ShadowSink {
+  dropped: number;
+  record(latencyMs: number, served: Array<number | string>, shadow: Array<number | string>): void;
+  recordError(latencyMs: number): void;
+}
+
 export class ShadowMirror implements TrafficPolicy {
   private inflight = 0;
 
@@ -18,7 +25,7 @@ export class ShadowMirror implements TrafficPolicy {
     readonly shadowId: string,
     readonly candidate: number,
     readonly percent: number,
-    readonly stats: ShadowStats,
+    readonly stats: ShadowSink,
     private readonly slot: ModelSlot,
     private readonly random: () => number = Math.random,
   ) {}
@@ -55,15 +62,22 @@ export type ShadowRegistry = Map<string, ShadowStats>;
 
 /** A gateway follower: installs and removes shadow mirrors from shadow events. */
 export function shadowFollower(stats: ShadowRegistry) {
+  return mirrorFollower((id, task) => {
+    const s = stats.get(id) ?? new ShadowStats(task);
+    stats.set(id, s);
+    return s;
+  });
+}
+
+/** The follower shape shared by the embedded gateway and replicas; `sinkFor` says where results go. */
+export function mirrorFollower(sinkFor: (shadowId: string, task: 'classification' | 'regression') => ShadowSink) {
   return (gateway: Gateway, e: RegistryEvent): void => {
     if (!e.model || !e.type.startsWith('shadow.')) return;
     const slot = gateway.slots.get(e.model);
     if (!slot) return;
     const d = e.details as { shadow_id?: string; candidate?: number; percent?: number; task?: 'classification' | 'regression' };
     if (e.type === 'shadow.started' && d.shadow_id) {
-      const s = stats.get(d.shadow_id) ?? new ShadowStats(d.task ?? 'classification');
-      stats.set(d.shadow_id, s);
-      slot.traffic = new ShadowMirror(d.shadow_id, Number(d.candidate), Number(d.percent), s, slot);
+      slot.traffic = new ShadowMirror(d.shadow_id, Number(d.candidate), Number(d.percent), sinkFor(d.shadow_id, d.task ?? 'classification'), slot);
       gateway.ensureLoaded(slot, Number(d.candidate)).catch(() => {});
     } else if (e.type === 'shadow.stopped' && slot.traffic instanceof ShadowMirror && slot.traffic.shadowId === d.shadow_id) {
       slot.traffic = null;

@@ -5,7 +5,8 @@ import { actorOf } from '../../http/auth.js';
 import { errorResponses, ModelNameParams, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import type { ShadowRegistry } from './shadow-mirror.js';
-import { getShadow, startShadow, stopShadow } from './shadow-service.js';
+import { addReplicaShadowResults, getShadow, startShadow, stopShadow } from './shadow-service.js';
+import { SHADOW_RESULTS_PATH } from './shadow-shipping.js';
 
 const tags = ['shadow'];
 const num = Nullable(Type.Number());
@@ -61,5 +62,26 @@ export function shadowRoutes(app: App, deps: Deps, live: ShadowRegistry): void {
       schema: { tags, summary: 'Stop mirroring; the report is kept', params: ModelNameParams, body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String()) }, { additionalProperties: false })), response: { 200: ShadowSchema, ...errorResponses } },
     },
     async (req) => stopShadow(deps, live, actorOf(req), req.params.name, req.body?.reason),
+  );
+
+  const Prediction = Type.Array(Type.Union([Type.Number(), Type.String()]));
+  app.post(
+    SHADOW_RESULTS_PATH,
+    {
+      config: { permission: 'write' },
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        tags,
+        summary: "Comparisons a standalone replica's shadow mirror made (added to the shadow's report)",
+        body: Type.Object({
+          shadow_id: Type.String(),
+          task: Type.Union([Type.Literal('classification'), Type.Literal('regression')]),
+          dropped: Type.Integer({ minimum: 0 }),
+          results: Type.Array(Type.Object({ latency_ms: Type.Number(), served: Type.Optional(Prediction), shadow: Type.Optional(Prediction) }), { maxItems: 20_000 }),
+        }),
+        response: { 200: Type.Object({ accepted: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (req) => ({ accepted: await addReplicaShadowResults(deps, live, req.body) }),
   );
 }

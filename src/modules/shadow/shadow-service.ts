@@ -10,8 +10,9 @@ import { getModel, requireModel } from '../models/models-service.js';
 import { hasActiveRollout } from '../rollouts/rollouts-service.js';
 import { requireVersion } from '../versions/versions-service.js';
 import type { ShadowRegistry } from './shadow-mirror.js';
-import type { ShadowSummary } from './shadow-stats.js';
-import { finishShadow, insertShadow, latestShadow, runningShadow, type ShadowRow } from './shadow-store.js';
+import type { ShadowResultsBatch } from './shadow-shipping.js';
+import { ShadowStats, type ShadowSummary } from './shadow-stats.js';
+import { finishShadow, insertShadow, latestShadow, runningShadow, runningShadowById, type ShadowRow } from './shadow-store.js';
 
 export interface ShadowView {
   id: string;
@@ -84,4 +85,21 @@ export async function hasRunningShadow(db: Db, modelId: string): Promise<boolean
 export async function runningShadowEvents(deps: Deps): Promise<RegistryEvent[]> {
   const rows = await deps.db.selectFrom('promo_shadows as s').innerJoin('models as m', 'm.id', 's.model_id').selectAll('s').select('m.name as model_name').where('s.status', '=', 'running').execute();
   return rows.map((r) => ({ id: 0, time: iso(r.started_at)!, time_ms: Number(r.started_at), actor: r.created_by, model: r.model_name, version: r.version, type: 'shadow.started', target: null, from: null, to: null, reason: 'restored', details: { shadow_id: r.id, candidate: r.version, percent: Number(r.percent) } }));
+}
+
+/** Comparisons a standalone replica made, added to the live statistics of a running shadow. */
+export async function addReplicaShadowResults(deps: Deps, live: ShadowRegistry, batch: ShadowResultsBatch): Promise<number> {
+  let stats = live.get(batch.shadow_id);
+  if (!stats) {
+    // Only a running shadow accepts results: a late or stray batch must not grow the registry.
+    if (!(await runningShadowById(deps.db, batch.shadow_id))) throw notFound(`no running shadow ${batch.shadow_id}`);
+    stats = new ShadowStats(batch.task);
+    live.set(batch.shadow_id, stats);
+  }
+  stats.dropped += batch.dropped;
+  for (const r of batch.results) {
+    if (r.served && r.shadow) stats.record(r.latency_ms, r.served, r.shadow);
+    else stats.recordError(r.latency_ms);
+  }
+  return batch.results.length;
 }

@@ -20,3 +20,7 @@ export async function finishShadow(db: Db, id: string, patch: { stats: string; s
   const r = await db.updateTable('promo_shadows').set({ ...patch, status: 'stopped' }).where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+export async function runningShadowById(db: Db, id: string) {
+  return db.selectFrom('promo_shadows').select('id').where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
+}
