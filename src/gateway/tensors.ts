@@ -2,7 +2,7 @@
 // are built once per loaded version (InputChecker) so a request costs a Map lookup per input.
 import type { Signature, TensorSpec } from '../onnx/onnx-signature.js';
 import { invalid } from '../errors.js';
-import type { Tensor, Tensors, TensorValues } from './runtimes/runtime.js';
+import { numericArray, type Tensor, type Tensors, type TensorValues } from './runtimes/runtime.js';
 
 /** Open Inference Protocol datatypes <-> ONNX Runtime element types. */
 const V2_TO_ORT: Record<string, string> = {
@@ -80,20 +80,7 @@ export function typedData(type: string, data: unknown[], what: string): TensorVa
 }
 
 function makeNumeric(type: string, n: number): Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | number[] {
-  switch (type) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'uint8':
-      return new Uint8Array(n);
-    case 'int8':
-      return new Int8Array(n);
-    default:
-      return new Array<number>(n);
-  }
+  return numericArray(type, n) ?? new Array<number>(n);
 }
 
 /** Plain JSON numbers (bigints become numbers) for responses. */

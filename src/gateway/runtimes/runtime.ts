@@ -50,7 +50,8 @@ export function warmupFeeds(signature: Signature): Tensors {
   return feeds;
 }
 
-export function zeros(type: string, n: number): TensorValues {
+/** A zero-filled typed array for a numeric ONNX element type; null for any other type. */
+export function numericArray(type: string, n: number): Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | null {
   switch (type) {
     case 'float32':
       return new Float32Array(n);
@@ -58,17 +59,18 @@ export function zeros(type: string, n: number): TensorValues {
       return new Float64Array(n);
     case 'int32':
       return new Int32Array(n);
-    case 'int64':
-      return new BigInt64Array(n);
     case 'uint8':
       return new Uint8Array(n);
     case 'int8':
       return new Int8Array(n);
-    case 'bool':
-      return new Array<boolean>(n).fill(false);
-    case 'string':
-      return new Array<string>(n).fill('');
     default:
-      return new Float32Array(n);
+      return null;
   }
+}
+
+export function zeros(type: string, n: number): TensorValues {
+  if (type === 'int64') return new BigInt64Array(n);
+  if (type === 'bool') return new Array<boolean>(n).fill(false);
+  if (type === 'string') return new Array<string>(n).fill('');
+  return numericArray(type, n) ?? new Float32Array(n);
 }
