@@ -4,13 +4,16 @@
 //  2. serving throughput with monitoring on vs off, in the same run (alternating rounds);
 //  3. one million retained predictions: write rate, database size, process memory, and the
 //     cost of one guard evaluation over them (SQLite; PostgreSQL too with --pg and STAGECRAFT_TEST_PG_URL).
-// Flags: --runs N (fault runs, default 5), --duration S (autocannon seconds, default 5),
+// Flags: --runs N (fault runs, default 5), --duration S (seconds per throughput round, default 3), --pairs N (8),
 //        --connections N (8), --rows N (retained predictions, default 1000000), --pg.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
@@ -30,7 +33,8 @@ const flag = (name: string, fallback: string) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const RUNS = Number(flag('runs', '5'));
-const DURATION = Number(flag('duration', '5'));
+const DURATION = Number(flag('duration', '3'));
+const PAIRS = Number(flag('pairs', '8'));
 const CONNECTIONS = Number(flag('connections', '8'));
 const ROWS = Number(flag('rows', '1000000'));
 const WITH_PG = args.includes('--pg') && !!process.env.STAGECRAFT_TEST_PG_URL;
@@ -120,38 +124,61 @@ async function faultToRollback() {
   console.log(`   gateway on v1 again: median ${ms(sorted(served)[Math.floor(RUNS / 2)])}, max ${ms(Math.max(...served))}  (aim: <= interval + 1 s = ${ms(INTERVAL_S * 1000 + 1000)})`);
 }
 
+/** A serving process (bench/monitoring-target.ts) with monitoring on or off. */
+async function startTarget(side: 'on' | 'off') {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./monitoring-target.ts', import.meta.url)), side], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout! });
+  const queue: string[] = [];
+  let waiting: ((l: string) => void) | null = null;
+  lines.on('line', (l) => (waiting ? (waiting(l), (waiting = null)) : queue.push(l)));
+  let exited: Error | null = null;
+  child.once('exit', (code) => (exited = new Error(`monitoring target (${side}) exited with ${code}`)));
+  const next = () => new Promise<string>((resolve, reject) => {
+    if (queue.length) return resolve(queue.shift()!);
+    if (exited) return reject(exited);
+    waiting = resolve;
+  });
+  const { base } = JSON.parse(await next()) as { base: string };
+  return {
+    base,
+    usage: async () => (child.stdin!.write('usage\n'), JSON.parse(await next()) as { cpuMs: number; retained: number; dropped: number }),
+    close: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.stdin!.end())),
+  };
+}
+
 async function throughput() {
-  const off = await startServer(false);
-  const on = await startServer(true);
-  const rps: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  const targets = { off: await startTarget('off'), on: await startTarget('on') };
+  const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number }>> = { on: [], off: [] };
+  let retained = { retained: 0, dropped: 0 };
   try {
-    for (const s of [off, on]) {
-      await setUpModel(s.base, 'fraud');
-      await call(s.base, 'POST', '/api/v1/models/fraud/versions/1/stage', { stage: 'Production' });
-      await servingVersion(s.base, 'fraud', 1);
-    }
     const body = JSON.stringify(v2InferBody(transactions(1, 5)[0]));
-    const load = async (base: string, duration: number) => {
-      const r = await cannon(`${base}/v2/models/fraud/infer`, body, { duration, connections: CONNECTIONS });
-      return { non2xx: r.errors, errors: 0, requests: { average: r.rps } };
+    const load = async (side: 'on' | 'off', duration: number) => {
+      const before = await targets[side].usage();
+      const r = await cannon(`${targets[side].base}/v2/models/fraud/infer`, body, { duration, connections: CONNECTIONS });
+      const after = await targets[side].usage();
+      if (r.errors) throw new Error(`errors during load: ${r.errors}`);
+      if (side === 'on') retained = after;
+      return { rps: r.rps, cpuUsPerReq: ((after.cpuMs - before.cpuMs) * 1000) / r.total };
     };
-    // Warm both (JIT, runtime sessions), then ABBA order so drift in machine load cancels out.
-    await load(off.base, 1);
-    await load(on.base, 1);
-    for (const round of ['off', 'on', 'on', 'off'] as const) {
-      const r = await load((round === 'on' ? on : off).base, DURATION);
-      if (r.non2xx || r.errors) throw new Error(`errors during load: ${r.non2xx} non-2xx, ${r.errors} errors`);
-      rps[round].push(r.requests.average);
+    // Warm both (JIT, runtime sessions), then pairs in alternating order (on-off, off-on, …) so a
+    // change in the shared machine's load hits both sides of most pairs alike.
+    await load('off', 2);
+    await load('on', 2);
+    for (let i = 0; i < PAIRS; i++) {
+      for (const side of (i % 2 ? ['off', 'on'] : ['on', 'off']) as Array<'on' | 'off'>) rounds[side].push(await load(side, DURATION));
     }
   } finally {
-    await on.close();
-    await off.close();
+    await targets.on.close();
+    await targets.off.close();
   }
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(`\n2. Serving throughput, ${CONNECTIONS} connections, 2 rounds x ${DURATION} s each, ABBA order after a warm-up`);
-  console.log(`   monitoring off: ${avg(rps.off).toFixed(0)} req/s  (${rps.off.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`   monitoring on : ${avg(rps.on).toFixed(0)} req/s  (${rps.on.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`   ratio on/off  : ${(avg(rps.on) / avg(rps.off)).toFixed(3)}  (aim: >= 0.95)`);
+  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ratios = rounds.on.map((r, i) => r.rps / rounds.off[i].rps);
+  const fmtRps = (side: 'on' | 'off') => rounds[side].map((r) => r.rps.toFixed(0)).join(', ');
+  console.log(`\n2. Serving throughput, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
+  console.log(`   monitoring off: median ${median(rounds.off.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('off')}); server CPU ${median(rounds.off.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request`);
+  console.log(`   monitoring on : median ${median(rounds.on.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('on')}); server CPU ${median(rounds.on.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request`);
+  console.log(`   ratio on/off per pair: ${ratios.map((x) => x.toFixed(3)).join(', ')}`);
+  console.log(`   median ratio on/off  : ${median(ratios).toFixed(3)}  (aim: >= 0.95); predictions retained ${retained.retained.toLocaleString('en')}, dropped ${retained.dropped.toLocaleString('en')}`);
 }
 
 /** CPU the monitoring path adds per request, measured directly (immune to other load on the box). */

@@ -122,13 +122,41 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
 
   it('exposes per-version request counters and latency histograms to Prometheus without a token', async () => {
     const name = await modelInProduction();
-    for (const x of traffic({ model: name, version: 1, n: 10, start: clock.t, errorRate: 0.3, seed: 51 })) mon.observer.observe(x.obs);
-    const res = await r.app.inject({ method: 'GET', url: '/metrics' });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toContain('text/plain');
-    expect(res.body).toMatch(new RegExp(`stagecraft_inference_requests_total\\{model="${name}",version="1",binding="stage:Production",outcome="ok"\\} \\d+`));
-    expect(res.body).toContain(`stagecraft_inference_latency_seconds_bucket{le="0.005",model="${name}",version="1",binding="stage:Production"}`);
-    expect(res.body).toContain('stagecraft_process_cpu_user_seconds_total');
+    const series = `model="${name}",version="1",binding="stage:Production"`;
+    const scrape = async () => {
+      const res = await r.app.inject({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('text/plain');
+      const value = (metric: string) => {
+        const line = res.body.split('\n').find((l) => l.startsWith(`${metric} `));
+        return line === undefined ? undefined : Number(line.split(' ')[1]);
+      };
+      return { body: res.body, value };
+    };
+    const first = traffic({ model: name, version: 1, n: 10, start: clock.t, errorRate: 0.3, seed: 53, latencyMs: 3 });
+    for (const x of first) mon.observer.observe(x.obs);
+    const ok1 = first.filter((x) => x.obs.outcome === 'ok').length;
+    expect(ok1).toBeGreaterThan(0);
+    expect(ok1).toBeLessThan(10);
+    const a = await scrape();
+    expect(a.value(`stagecraft_inference_requests_total{${series},outcome="ok"}`)).toBe(ok1);
+    expect(a.value(`stagecraft_inference_requests_total{${series},outcome="model_error"}`)).toBe(10 - ok1);
+    expect(a.value(`stagecraft_inference_latency_seconds_bucket{le="0.0025",${series}}`)).toBe(0);
+    expect(a.value(`stagecraft_inference_latency_seconds_bucket{le="0.005",${series}}`)).toBe(10);
+    expect(a.value(`stagecraft_inference_latency_seconds_bucket{le="+Inf",${series}}`)).toBe(10);
+    expect(a.value(`stagecraft_inference_latency_seconds_count{${series}}`)).toBe(10);
+    expect(a.value(`stagecraft_inference_latency_seconds_sum{${series}}`)).toBeCloseTo(0.03, 6);
+    expect(a.body).toContain('stagecraft_process_cpu_user_seconds_total');
+
+    // Counters only go up: a second scrape adds the new requests to what the first one reported.
+    const second = traffic({ model: name, version: 1, n: 5, start: clock.t, seed: 52, latencyMs: 40 });
+    for (const x of second) mon.observer.observe(x.obs);
+    const b = await scrape();
+    expect(b.value(`stagecraft_inference_requests_total{${series},outcome="ok"}`)).toBe(ok1 + 5);
+    expect(b.value(`stagecraft_inference_latency_seconds_bucket{le="0.025",${series}}`)).toBe(10);
+    expect(b.value(`stagecraft_inference_latency_seconds_bucket{le="0.05",${series}}`)).toBe(15);
+    expect(b.value(`stagecraft_inference_latency_seconds_count{${series}}`)).toBe(15);
+    expect(b.value(`stagecraft_inference_latency_seconds_sum{${series}}`)).toBeCloseTo(0.23, 6);
   });
 
   it("answers the UI's metrics contract: per-version series, the policy's thresholds and the rollbacks", async () => {

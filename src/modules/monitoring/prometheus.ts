@@ -1,48 +1,115 @@
 // Prometheus metrics on the module's own prom-client Registry (no global default registry, so two
 // apps in one process — tests, the demo — never share counters).
+//
+// Inference counts and latencies are tallied per request in plain arrays and handed to prom-client
+// only when /metrics is scraped. prom-client's own observe() validates and re-hashes the label set
+// on every call; at ten thousand requests a second that alone measured ~10% of a small model's
+// serving throughput (bench/monitoring.ts). prom-client still owns the registry, the exposition
+// format and the process metrics.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { InferenceObservation } from '../../gateway/observer.js';
+import type { InferenceObservation, InferenceOutcome } from '../../gateway/observer.js';
+
+export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const OUTCOMES: InferenceOutcome[] = ['ok', 'client_error', 'model_error', 'rejected'];
+
+type SeriesLabels = { model: string; version: string; binding: string };
+type HistogramValues = Awaited<ReturnType<Histogram['get']>>;
+
+/** One label set's tallies since the process started (Prometheus counters never go down). */
+interface Series {
+  labels: SeriesLabels;
+  /** Requests per outcome, in OUTCOMES order; the part not yet handed to the prom-client counter. */
+  pending: Float64Array;
+  /** Per LATENCY_BUCKETS_S bucket (not cumulative), plus the +Inf overflow. */
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * A histogram whose values come from the series tallies at scrape time. It is a prom-client
+ * Histogram so the registry formats it like any other; only the read side is ours.
+ */
+class TalliedHistogram extends Histogram<'model' | 'version' | 'binding'> {
+  constructor(
+    registry: Registry,
+    private readonly series: () => Iterable<Series>,
+  ) {
+    super({
+      name: 'stagecraft_inference_latency_seconds',
+      help: 'Inference latency by model, version and binding',
+      labelNames: ['model', 'version', 'binding'],
+      buckets: LATENCY_BUCKETS_S,
+      registers: [registry],
+    });
+  }
+
+  override async get(): Promise<HistogramValues> {
+    const values: HistogramValues['values'] = [];
+    const bucketName = `${this.name}_bucket`;
+    for (const s of this.series()) {
+      let acc = 0;
+      LATENCY_BUCKETS_S.forEach((le, i) => {
+        acc += s.buckets[i];
+        values.push({ labels: { le, ...s.labels }, value: acc, metricName: bucketName });
+      });
+      values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: bucketName });
+      values.push({ labels: s.labels, value: s.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: s.labels, value: s.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator, collect: this.collect };
+  }
+
+  // The registry prefers this method when a metric has it; ours has only one read path.
+  getForPromString() {
+    return this.get();
+  }
+}
 
 export class PrometheusMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'model' | 'version' | 'binding' | 'outcome'>;
-  private readonly latency: Histogram<'model' | 'version' | 'binding'>;
   readonly retained: Counter;
   readonly dropped: Counter;
+  private readonly series = new Map<string, Series>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'stagecraft_' });
-    this.requests = new Counter({
+    const requests = new Counter({
       name: 'stagecraft_inference_requests_total',
       help: 'Inference requests by model, version, binding and outcome (ok, client_error, model_error, rejected)',
       labelNames: ['model', 'version', 'binding', 'outcome'],
       registers: [this.registry],
+      // Runs at scrape time: hands the counts tallied since the last scrape to the counter.
+      collect: () => {
+        for (const s of this.series.values()) {
+          OUTCOMES.forEach((outcome, i) => {
+            if (s.pending[i] > 0) requests.inc({ ...s.labels, outcome }, s.pending[i]);
+            s.pending[i] = 0;
+          });
+        }
+      },
     });
-    this.latency = new Histogram({
-      name: 'stagecraft_inference_latency_seconds',
-      help: 'Inference latency by model, version and binding',
-      labelNames: ['model', 'version', 'binding'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [this.registry],
-    });
+    new TalliedHistogram(this.registry, () => this.series.values());
     this.retained = new Counter({ name: 'stagecraft_monitoring_rows_retained_total', help: 'Prediction rows written for feedback and drift', registers: [this.registry] });
     this.dropped = new Counter({ name: 'stagecraft_monitoring_rows_dropped_total', help: 'Prediction rows dropped because the database fell behind', registers: [this.registry] });
   }
 
-  /** Labelled children, cached: resolving label values on every request is most of the cost. */
-  private readonly children = new Map<string, { requests: Map<string, Counter.Internal>; latency: Histogram.Internal<string> }>();
-
+  /** On the request path: a map lookup and a few array increments. */
   observe(o: InferenceObservation): void {
     const key = `${o.model}\u0000${o.version}\u0000${o.binding}`;
-    let c = this.children.get(key);
-    if (!c) {
-      if (this.children.size > 10_000) this.children.clear();
-      c = { requests: new Map(), latency: this.latency.labels(o.model, String(o.version), o.binding) };
-      this.children.set(key, c);
+    let s = this.series.get(key);
+    if (!s) {
+      // Bounded like any label set should be: versions and bindings churn slowly.
+      if (this.series.size >= 10_000) this.series.clear();
+      s = { labels: { model: o.model, version: String(o.version), binding: o.binding }, pending: new Float64Array(OUTCOMES.length), buckets: new Float64Array(LATENCY_BUCKETS_S.length + 1), sum: 0, count: 0 };
+      this.series.set(key, s);
     }
-    let counter = c.requests.get(o.outcome);
-    if (!counter) c.requests.set(o.outcome, (counter = this.requests.labels(o.model, String(o.version), o.binding, o.outcome)));
-    counter.inc();
-    c.latency.observe(o.latencyMs / 1000);
+    s.pending[OUTCOMES.indexOf(o.outcome)] += 1;
+    const seconds = o.latencyMs / 1000;
+    let b = 0;
+    while (b < LATENCY_BUCKETS_S.length && seconds > LATENCY_BUCKETS_S[b]) b++;
+    s.buckets[b] += 1;
+    s.sum += seconds;
+    s.count += 1;
   }
 }

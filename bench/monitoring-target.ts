@@ -1,0 +1,58 @@
+// A serving process for bench/monitoring.ts's throughput section: the embedded gateway with the
+// demo's fraud model in Production, monitoring on or off (argv[2]). Each side gets its own process
+// so neither's heap, GC or background threads count against the other. Prints its base URL, then
+// on each line read from stdin prints its process CPU usage (and, when on, rows retained/dropped).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../src/app.js';
+import { defaultConfig } from '../src/config.js';
+import { createDeps } from '../src/deps.js';
+import { servingModules } from '../src/gateway/gateway-module.js';
+import { createLogger } from '../src/log.js';
+import { FRAUD_FEATURES, FRAUD_V1, fraudModel, transactions, v2InferBody } from '../src/modules/monitoring/demo-scenario.js';
+import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
+
+const on = process.argv[2] === 'on';
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-target-'));
+const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
+const mon = monitoring({ guard: { tickMs: 100 }, retention: process.env.BATCH ? { batchSize: Number(process.env.BATCH), flushMs: Number(process.env.FLUSH_MS) } : {} });
+const serving = servingModules({ observers: on ? [mon.observer] : [] });
+const app = await buildApp(deps, { modules: [...serving.modules, ...(on ? [mon.register] : [])] });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+async function call(method: string, url: string, body?: unknown, type = 'application/json') {
+  const res = await fetch(base + url, { method, headers: body === undefined ? {} : { 'content-type': type }, body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+await call('POST', '/api/v1/models', { name: 'fraud' });
+const blob = await call('POST', '/api/v1/blobs', fraudModel(FRAUD_V1, 'fraud v1'), 'application/octet-stream');
+await call('POST', '/api/v1/models/fraud/versions', { files: [{ path: 'model.onnx', sha256: blob.sha256 }], tags: { 'stagecraft.feature_names': FRAUD_FEATURES.join(',') } });
+await call('POST', '/api/v1/models/fraud/versions/1/stage', { stage: 'Production' });
+for (let i = 0; ; i++) {
+  try {
+    if (Number((await call('POST', '/v2/models/fraud/infer', v2InferBody(transactions(1, 1)[0]))).model_version) === 1) break;
+  } catch (err) {
+    if (i > 400) throw err;
+  }
+  await new Promise((r) => setTimeout(r, 25));
+}
+
+console.log(JSON.stringify({ base }));
+const rl = readline.createInterface({ input: process.stdin });
+rl.on('line', () => {
+  const u = process.cpuUsage();
+  console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, retained: mon.writer?.written ?? 0, dropped: mon.writer?.dropped ?? 0 }));
+});
+rl.on('close', async () => {
+  await app.close();
+  await deps.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+});
