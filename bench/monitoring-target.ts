@@ -18,14 +18,14 @@ import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 const on = process.argv[2] === 'on';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-target-'));
 const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
-const mon = monitoring({ guard: { tickMs: 100 }, retention: process.env.BATCH ? { batchSize: Number(process.env.BATCH), flushMs: Number(process.env.FLUSH_MS) } : {} });
+const mon = monitoring({ guard: process.env.NOGUARD ? false : { tickMs: 100 }, retention: process.env.BATCH ? { batchSize: Number(process.env.BATCH), flushMs: Number(process.env.FLUSH_MS) } : {} });
 const serving = servingModules({ observers: on ? [mon.observer] : [] });
 const app = await buildApp(deps, { modules: [...serving.modules, ...(on ? [mon.register] : [])] });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
 async function call(method: string, url: string, body?: unknown, type = 'application/json') {
-  const res = await fetch(base + url, { method, headers: body === undefined ? {} : { 'content-type': type }, body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+  const res = await fetch(base + url, { method, headers: body === undefined ? {} : { 'content-type': type }, body: body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as string) : JSON.stringify(body) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
@@ -46,9 +46,24 @@ for (let i = 0; ; i++) {
 
 console.log(JSON.stringify({ base }));
 const rl = readline.createInterface({ input: process.stdin });
+/** CPU milliseconds per thread (Linux /proc): the main thread, the SQLite writer, V8's helpers. */
+function threadCpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[Number(tid) === process.pid ? 'main' : tid] = (Number(f[11]) + Number(f[12])) * 10;
+    }
+  } catch {
+    // not Linux: the process total still counts
+  }
+  return out;
+}
+
 rl.on('line', () => {
   const u = process.cpuUsage();
-  console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, retained: mon.writer?.written ?? 0, dropped: mon.writer?.dropped ?? 0 }));
+  console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, threads: threadCpuMs(), retained: mon.writer?.written ?? 0, dropped: mon.writer?.dropped ?? 0 }));
 });
 rl.on('close', async () => {
   await app.close();

@@ -126,7 +126,7 @@ async function faultToRollback() {
 
 /** A serving process (bench/monitoring-target.ts) with monitoring on or off. */
 async function startTarget(side: 'on' | 'off') {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./monitoring-target.ts', import.meta.url)), side], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(new URL('./monitoring-target.ts', import.meta.url)), side], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const queue: string[] = [];
   let waiting: ((l: string) => void) | null = null;
@@ -141,14 +141,14 @@ async function startTarget(side: 'on' | 'off') {
   const { base } = JSON.parse(await next()) as { base: string };
   return {
     base,
-    usage: async () => (child.stdin!.write('usage\n'), JSON.parse(await next()) as { cpuMs: number; retained: number; dropped: number }),
+    usage: async () => (child.stdin!.write('usage\n'), JSON.parse(await next()) as { cpuMs: number; threads: Record<string, number>; retained: number; dropped: number }),
     close: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.stdin!.end())),
   };
 }
 
 async function throughput() {
   const targets = { off: await startTarget('off'), on: await startTarget('on') };
-  const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number }>> = { on: [], off: [] };
+  const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number; mainUsPerReq: number }>> = { on: [], off: [] };
   let retained = { retained: 0, dropped: 0 };
   try {
     const body = JSON.stringify(v2InferBody(transactions(1, 5)[0]));
@@ -158,7 +158,9 @@ async function throughput() {
       const after = await targets[side].usage();
       if (r.errors) throw new Error(`errors during load: ${r.errors}`);
       if (side === 'on') retained = after;
-      return { rps: r.rps, cpuUsPerReq: ((after.cpuMs - before.cpuMs) * 1000) / r.total };
+      // Per thread: the main (serving) thread, and the rest (SQLite writer, V8 and ONNX Runtime helpers).
+      const mainUs = ((after.threads.main - before.threads.main) * 1000) / r.total;
+      return { rps: r.rps, cpuUsPerReq: ((after.cpuMs - before.cpuMs) * 1000) / r.total, mainUsPerReq: mainUs };
     };
     // Warm both (JIT, runtime sessions), then pairs in alternating order (on-off, off-on, …) so a
     // change in the shared machine's load hits both sides of most pairs alike.
@@ -175,8 +177,8 @@ async function throughput() {
   const ratios = rounds.on.map((r, i) => r.rps / rounds.off[i].rps);
   const fmtRps = (side: 'on' | 'off') => rounds[side].map((r) => r.rps.toFixed(0)).join(', ');
   console.log(`\n2. Serving throughput, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
-  console.log(`   monitoring off: median ${median(rounds.off.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('off')}); server CPU ${median(rounds.off.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request`);
-  console.log(`   monitoring on : median ${median(rounds.on.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('on')}); server CPU ${median(rounds.on.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request`);
+  console.log(`   monitoring off: median ${median(rounds.off.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('off')}); server CPU ${median(rounds.off.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.off.map((r) => r.mainUsPerReq)).toFixed(1)})`);
+  console.log(`   monitoring on : median ${median(rounds.on.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('on')}); server CPU ${median(rounds.on.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.on.map((r) => r.mainUsPerReq)).toFixed(1)})`);
   console.log(`   ratio on/off per pair: ${ratios.map((x) => x.toFixed(3)).join(', ')}`);
   console.log(`   median ratio on/off  : ${median(ratios).toFixed(3)}  (aim: >= 0.95); predictions retained ${retained.retained.toLocaleString('en')}, dropped ${retained.dropped.toLocaleString('en')}`);
 }

@@ -1,6 +1,6 @@
 // buildApp(deps): registers plugins and modules and returns the server. It never listens, so tests
 // drive it through inject() or their own port; main.ts listens and shuts down in order.
-import { randomUUID } from 'node:crypto';
+import { requestId } from './http/request-id.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import { Type } from 'typebox';
@@ -30,7 +30,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
     loggerInstance: deps.log,
     // Per-request access lines off: at thousands of inferences a second they cost more than they tell.
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: () => randomUUID(),
+    genReqId: () => requestId(),
     requestIdHeader: 'stagecraft-request-id',
     // Reject unknown fields where a schema says additionalProperties: false, rather than dropping them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },

@@ -1,6 +1,7 @@
 // `stagecraft gateway`: a standalone replica — its own port, the three serving protocols, following
 // a registry over HTTP, with an on-disk cache to boot from when the registry is down.
 import { randomUUID } from 'node:crypto';
+import { requestId } from '../http/request-id.js';
 import os from 'node:os';
 import Fastify, { LogController } from 'fastify';
 import type { App } from '../http/app-types.js';
@@ -40,7 +41,7 @@ export async function startStandaloneGateway(opts: StandaloneOptions, log: Logge
   const app = Fastify({
     loggerInstance: log,
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: () => randomUUID(),
+    genReqId: () => requestId(),
     requestIdHeader: 'stagecraft-request-id',
   }) as unknown as App;
   registerErrorHandler(app);

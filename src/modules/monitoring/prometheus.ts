@@ -30,14 +30,17 @@ interface Series {
  * A histogram whose values come from the series tallies at scrape time. It is a prom-client
  * Histogram so the registry formats it like any other; only the read side is ours.
  */
+const LATENCY_NAME = 'stagecraft_inference_latency_seconds';
+const LATENCY_HELP = 'Inference latency by model, version and binding';
+
 class TalliedHistogram extends Histogram<'model' | 'version' | 'binding'> {
   constructor(
     registry: Registry,
     private readonly series: () => Iterable<Series>,
   ) {
     super({
-      name: 'stagecraft_inference_latency_seconds',
-      help: 'Inference latency by model, version and binding',
+      name: LATENCY_NAME,
+      help: LATENCY_HELP,
       labelNames: ['model', 'version', 'binding'],
       buckets: LATENCY_BUCKETS_S,
       registers: [registry],
@@ -46,7 +49,7 @@ class TalliedHistogram extends Histogram<'model' | 'version' | 'binding'> {
 
   override async get(): Promise<HistogramValues> {
     const values: HistogramValues['values'] = [];
-    const bucketName = `${this.name}_bucket`;
+    const bucketName = `${LATENCY_NAME}_bucket`;
     for (const s of this.series()) {
       let acc = 0;
       LATENCY_BUCKETS_S.forEach((le, i) => {
@@ -54,10 +57,10 @@ class TalliedHistogram extends Histogram<'model' | 'version' | 'binding'> {
         values.push({ labels: { le, ...s.labels }, value: acc, metricName: bucketName });
       });
       values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: bucketName });
-      values.push({ labels: s.labels, value: s.sum, metricName: `${this.name}_sum` });
-      values.push({ labels: s.labels, value: s.count, metricName: `${this.name}_count` });
+      values.push({ labels: s.labels, value: s.sum, metricName: `${LATENCY_NAME}_sum` });
+      values.push({ labels: s.labels, value: s.count, metricName: `${LATENCY_NAME}_count` });
     }
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator, collect: this.collect };
+    return { name: LATENCY_NAME, help: LATENCY_HELP, type: 'histogram' as unknown as HistogramValues['type'] /* prom-client's typings say enum, its runtime uses the string */, values, aggregator: 'sum', collect: () => undefined };
   }
 
   // The registry prefers this method when a metric has it; ours has only one read path.

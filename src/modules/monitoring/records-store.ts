@@ -1,9 +1,8 @@
 // The only SQL for mon_records: retained inference rows, joined later with ground truth.
-import { CompiledQuery, sql, type Insertable, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
 import type { MonRecordsTable } from './monitoring-tables.js';
-
-export type NewRecord = Insertable<MonRecordsTable>;
+import { RECORD_COLUMNS } from './record-batch.js';
 
 export interface RecordRow {
   request_id: string;
@@ -31,28 +30,30 @@ function toRecord(r: Pick<Selectable<MonRecordsTable>, 'request_id' | 'row' | 'v
   };
 }
 
-const INSERT_COLUMNS = ['request_id', 'row', 'model', 'version', 'binding', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text'] as const;
 const insertSql = new Map<string, string>();
+/** Rows per statement: under both databases' bind-parameter limits. */
+const ROWS_PER_INSERT = 1000;
 
 /**
- * One multi-row insert as pre-built SQL text (cached per dialect and row count): building a
- * 500-row insert through the query builder cost more CPU than the database's own work.
- * A replayed request id (a retry through another replica) keeps its first record.
+ * Multi-row inserts as pre-built SQL text (cached per dialect and row count): building them
+ * through the query builder cost more CPU than the database's own work. Rows are in
+ * RECORD_COLUMNS order (record-batch.ts). A replayed request id (a retry through another replica)
+ * keeps its first record.
  */
-export async function insertRecords(db: Db, rows: NewRecord[], dialect: 'sqlite' | 'postgres'): Promise<void> {
-  if (rows.length === 0) return;
-  const key = `${dialect}:${rows.length}`;
-  let text = insertSql.get(key);
-  if (!text) {
-    const width = INSERT_COLUMNS.length;
-    const tuple = (r: number) => `(${INSERT_COLUMNS.map((_, c) => (dialect === 'postgres' ? `$${r * width + c + 1}` : '?')).join(', ')})`;
-    text = `insert into mon_records (${INSERT_COLUMNS.join(', ')}) values ${rows.map((_, r) => tuple(r)).join(', ')} on conflict (request_id, row) do nothing`;
-    if (insertSql.size > 2000) insertSql.clear();
-    insertSql.set(key, text);
+export async function insertRecordRows(db: Db, rows: unknown[][], dialect: 'sqlite' | 'postgres'): Promise<void> {
+  for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
+    const chunk = rows.slice(from, from + ROWS_PER_INSERT);
+    const key = `${dialect}:${chunk.length}`;
+    let text = insertSql.get(key);
+    if (!text) {
+      const width = RECORD_COLUMNS.length;
+      const tuple = (r: number) => `(${RECORD_COLUMNS.map((_, c) => (dialect === 'postgres' ? `$${r * width + c + 1}` : '?')).join(', ')})`;
+      text = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) values ${chunk.map((_, r) => tuple(r)).join(', ')} on conflict (request_id, row) do nothing`;
+      if (insertSql.size > 2000) insertSql.clear();
+      insertSql.set(key, text);
+    }
+    await db.executeQuery(CompiledQuery.raw(text, chunk.flat()));
   }
-  const params: unknown[] = [];
-  for (const r of rows) for (const c of INSERT_COLUMNS) params.push(r[c] ?? null);
-  await db.executeQuery(CompiledQuery.raw(text, params));
 }
 
 export interface RecordQuery {

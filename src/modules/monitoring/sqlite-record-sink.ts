@@ -1,15 +1,17 @@
 // Retained predictions on SQLite are written by a worker thread with its own connection to the
 // same file (WAL lets it write beside the server's connection): better-sqlite3 is synchronous, so
-// on the main thread every insert would take its time out of serving. The main thread only posts
-// plain arrays; the worker inserts each batch in one transaction with a prepared statement.
+// on the main thread every insert would take its time out of serving. The main thread transfers a
+// columnar batch (its ArrayBuffers move, nothing is copied); the worker assembles the rows with the
+// same batchRows() the PostgreSQL path uses and inserts them in one transaction.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { NewRecord } from './records-store.js';
-
-const COLUMNS = ['request_id', 'row', 'model', 'version', 'binding', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text'] as const;
+import { batchRows, RECORD_COLUMNS, type RecordBatch } from './record-batch.js';
 
 // Plain CommonJS evaluated in the worker, so it runs the same under tsx, vitest and the built dist.
+// batchRows is self-contained; __name is the helper some transpilers wrap named functions in.
 const WORKER_SOURCE = `
+const __name = (f) => f;
+const batchRows = ${batchRows.toString()};
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driverPath);
 const db = new Database(workerData.file);
@@ -18,10 +20,13 @@ db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 10000');
 const cols = workerData.columns;
 const insert = db.prepare('insert into mon_records (' + cols.join(', ') + ') values (' + cols.map(() => '?').join(', ') + ') on conflict (request_id, row) do nothing');
-const insertAll = db.transaction((rows) => { for (const r of rows) insert.run(r); });
+const insertRows = db.transaction((rows, from, to) => { for (let i = from; i < to; i++) insert.run(rows[i]); });
+// Short transactions: SQLite has one writer at a time, and the server's own writes (guard lease,
+// events) wait in a sleeping busy handler on the serving thread while one of these holds the lock.
+const insertAll = (rows) => { for (let i = 0; i < rows.length; i += 256) insertRows(rows, i, Math.min(i + 256, rows.length)); };
 parentPort.on('message', (m) => {
   if (m.type === 'close') { db.close(); parentPort.postMessage({ id: m.id, ok: true }); return; }
-  try { insertAll(m.rows); parentPort.postMessage({ id: m.id, ok: true }); }
+  try { insertAll(batchRows(m.batch)); parentPort.postMessage({ id: m.id, ok: true }); }
   catch (err) { parentPort.postMessage({ id: m.id, ok: false, error: String((err && err.message) || err) }); }
 });
 `;
@@ -33,7 +38,7 @@ export class SqliteRecordSink {
 
   constructor(file: string) {
     const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driverPath, file, columns: COLUMNS } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driverPath, file, columns: RECORD_COLUMNS } });
     this.worker.unref();
     this.worker.on('message', (m: { id: number; ok: boolean; error?: string }) => {
       const p = this.pending.get(m.id);
@@ -47,16 +52,17 @@ export class SqliteRecordSink {
     });
   }
 
-  private call(message: Record<string, unknown>): Promise<void> {
+  private call(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<void> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ...message });
+      this.worker.postMessage({ id, ...message }, transfer);
     });
   }
 
-  insert(rows: NewRecord[]): Promise<void> {
-    return this.call({ type: 'insert', rows: rows.map((r) => COLUMNS.map((c) => r[c] ?? null)) });
+  /** The batch's buffers move to the worker: it must not be used here afterwards. */
+  insert(batch: RecordBatch): Promise<void> {
+    return this.call({ type: 'insert', batch: batch.d }, batch.transferList());
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,157 @@
+// Retained predictions buffered column by column. The request path appends numbers to typed arrays
+// and keeps a reference to strings it already has (request id, model, binding): no object per row,
+// no JSON. A full batch moves to the SQLite writer thread by transferring its ArrayBuffers (no copy),
+// and the rows — feature JSON included — are assembled there, off the serving thread. Holding
+// thousands of small row objects for a flush interval was what cost serving throughput: they
+// survived young-generation GCs and were copied again by postMessage (bench/monitoring.ts).
+import type { InferenceObservation, InferenceOutcome } from '../../gateway/observer.js';
+
+export const RECORD_COLUMNS = ['request_id', 'row', 'model', 'version', 'binding', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text'] as const;
+export const OUTCOME_CODES: readonly InferenceOutcome[] = ['ok', 'client_error', 'model_error', 'rejected'];
+
+/** A batch as plain data: what crosses to the writer thread (typed arrays transferred). */
+export interface BatchData {
+  n: number;
+  requestIds: string[];
+  /** Per row: index into `strings` for the model and the binding. */
+  model: Uint32Array;
+  binding: Uint32Array;
+  strings: string[];
+  row: Uint32Array;
+  version: Float64Array;
+  time: Float64Array;
+  latency: Float64Array;
+  outcome: Uint8Array;
+  /** NaN when the prediction is absent or text (then in predText). */
+  pred: Float64Array;
+  predText: Record<number, string>;
+  /** Per row: index into `schemas` (feature names in order), -1 for none; values start at fStart. */
+  schema: Int32Array;
+  fStart: Uint32Array;
+  schemas: string[][];
+  /** Feature values; NaN means null, or text when the value's index is in fText. */
+  fVals: Float64Array;
+  fText: Record<number, string>;
+  fLen: number;
+}
+
+/** Input rows with a prediction to retain (0 when the request failed). */
+export function servedRows(o: InferenceObservation, maxRows: number): number {
+  return o.outcome === 'ok' ? Math.min(o.predictions?.length ?? 0, maxRows) : 0;
+}
+
+export class RecordBatch {
+  readonly d: BatchData;
+  private readonly stringIds = new Map<string, number>();
+  private readonly schemaIds = new Map<string, number>();
+
+  constructor(readonly capacity: number) {
+    this.d = {
+      n: 0, requestIds: new Array(capacity), model: new Uint32Array(capacity), binding: new Uint32Array(capacity), strings: [],
+      row: new Uint32Array(capacity), version: new Float64Array(capacity), time: new Float64Array(capacity), latency: new Float64Array(capacity),
+      outcome: new Uint8Array(capacity), pred: new Float64Array(capacity), predText: {}, schema: new Int32Array(capacity), fStart: new Uint32Array(capacity),
+      schemas: [], fVals: new Float64Array(capacity * 4), fText: {}, fLen: 0,
+    };
+  }
+
+  get room(): number {
+    return this.capacity - this.d.n;
+  }
+
+  /** Appends the observation's rows: one per prediction (at most maxRows), or one carrying the outcome. */
+  append(o: InferenceObservation, maxRows: number): void {
+    const d = this.d;
+    const served = servedRows(o, maxRows);
+    const fit = Math.min(Math.max(served, 1), this.capacity - d.n);
+    const model = this.intern(o.model);
+    const binding = this.intern(o.binding);
+    const outcome = OUTCOME_CODES.indexOf(o.outcome);
+    const names = served && o.inputs ? Object.keys(o.inputs) : null;
+    const schema = names && names.length ? this.schemaId(names) : -1;
+    for (let r = 0; r < fit; r++) {
+      const i = d.n++;
+      d.requestIds[i] = o.requestId;
+      d.model[i] = model;
+      d.binding[i] = binding;
+      d.row[i] = r;
+      d.version[i] = o.version;
+      d.time[i] = o.time;
+      d.latency[i] = o.latencyMs;
+      d.outcome[i] = outcome;
+      const p = served ? o.predictions![r] : undefined;
+      d.pred[i] = typeof p === 'number' ? p : NaN;
+      if (typeof p === 'string') d.predText[i] = p;
+      d.schema[i] = schema;
+      d.fStart[i] = d.fLen;
+      if (schema >= 0) for (const f of names!) this.pushValue(o.inputs![f][r]);
+    }
+  }
+
+  private pushValue(v: number | string | null | undefined): void {
+    const d = this.d;
+    if (d.fLen === d.fVals.length) {
+      const grown = new Float64Array(d.fVals.length * 2);
+      grown.set(d.fVals);
+      d.fVals = grown;
+    }
+    const k = d.fLen++;
+    if (typeof v === 'number') d.fVals[k] = v;
+    else {
+      d.fVals[k] = NaN;
+      if (typeof v === 'string') d.fText[k] = v;
+    }
+  }
+
+  private intern(s: string): number {
+    let id = this.stringIds.get(s);
+    if (id === undefined) this.stringIds.set(s, (id = this.d.strings.push(s) - 1));
+    return id;
+  }
+
+  private schemaId(names: string[]): number {
+    const key = names.join('\u0000');
+    let id = this.schemaIds.get(key);
+    if (id === undefined) this.schemaIds.set(key, (id = this.d.schemas.push(names) - 1));
+    return id;
+  }
+
+  /** The ArrayBuffers to transfer with postMessage (the batch is unusable here afterwards). */
+  transferList(): ArrayBuffer[] {
+    const d = this.d;
+    d.requestIds.length = d.n;
+    return [d.model, d.binding, d.row, d.version, d.time, d.latency, d.outcome, d.pred, d.schema, d.fStart, d.fVals].map((a) => a.buffer as ArrayBuffer);
+  }
+}
+
+/**
+ * Rows in RECORD_COLUMNS order, ready to bind. Self-contained on purpose (no imports, no closures):
+ * the SQLite writer thread evaluates this function's source, so both databases get the same rows.
+ */
+export function batchRows(d: BatchData): Array<Array<string | number | null>> {
+  const outcomes = ['ok', 'client_error', 'model_error', 'rejected'];
+  // Keys are JSON-quoted once per schema; values are numbers, null or JSON-quoted text.
+  const quoted = d.schemas.map((names) => names.map((n, j) => (j === 0 ? '{' : ',') + JSON.stringify(n) + ':'));
+  const out: Array<Array<string | number | null>> = new Array(d.n);
+  for (let i = 0; i < d.n; i++) {
+    let features: string | null = null;
+    const s = d.schema[i];
+    if (s >= 0) {
+      const keys = quoted[s];
+      features = '';
+      for (let j = 0; j < keys.length; j++) {
+        const k = d.fStart[i] + j;
+        const v = d.fVals[k];
+        const text = d.fText[k];
+        features += keys[j] + (text !== undefined ? JSON.stringify(text) : Number.isFinite(v) ? String(v) : 'null');
+      }
+      features += '}';
+    }
+    const pred = d.pred[i];
+    const predText = d.predText[i];
+    out[i] = [
+      d.requestIds[i], d.row[i], d.strings[d.model[i]], d.version[i], d.strings[d.binding[i]], d.time[i], d.latency[i],
+      outcomes[d.outcome[i]], features, Number.isNaN(pred) ? null : pred, predText === undefined ? null : predText,
+    ];
+  }
+  return out;
+}
