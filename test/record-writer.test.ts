@@ -1,0 +1,62 @@
+// Retained predictions on real databases (SQLite through its writer thread, PostgreSQL directly):
+// every row arrives intact, and when the database falls behind the buffer drops whole oldest
+// batches, counted, instead of growing or slowing serving.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Deps } from '../src/deps.js';
+import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
+import { queryRecords } from '../src/modules/monitoring/records-store.js';
+import { DATABASES, makeDeps } from './databases.js';
+import { traffic } from './monitoring-traffic.js';
+
+// Recent: rows older than the retention (7 days) would be pruned on the first write.
+const T0 = Date.now() - 600_000;
+
+describe.each(DATABASES)('retained predictions on %s', (kind) => {
+  let deps: Deps | null = null;
+  let writer: RecordWriter | null = null;
+  afterEach(async () => {
+    await writer?.stop();
+    await deps?.close();
+    writer = null;
+    deps = null;
+  });
+
+  it('writes every observation, across several batches, with its features, prediction and outcome', async () => {
+    deps = await makeDeps(kind);
+    writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000, batchSize: 100 });
+    const xs = traffic({ model: 'fraud', version: 2, n: 450, start: T0, errorRate: 0.1, seed: 5 });
+    for (const x of xs) writer.push(x.obs);
+    await writer.flush();
+    expect(writer.written).toBe(450);
+    expect(writer.dropped).toBe(0);
+    const rows = await queryRecords(deps.db, { model: 'fraud', version: 2, from: T0, to: T0 + 3_600_000, limit: 10_000 });
+    expect(rows).toHaveLength(450);
+    const byId = new Map(rows.map((r) => [r.request_id, r]));
+    for (const x of xs) {
+      const row = byId.get(x.obs.requestId)!;
+      expect(row).toMatchObject({ row: 0, version: 2, time: x.obs.time, outcome: x.obs.outcome });
+      expect(row.latency_ms).toBeCloseTo(x.obs.latencyMs, 9);
+      if (x.obs.outcome === 'ok') {
+        expect(row.pred).toBeCloseTo(x.obs.predictions![0] as number, 9);
+        expect(row.features).toEqual({ amount: x.obs.inputs!.amount[0], country: x.obs.inputs!.country[0] });
+      } else {
+        expect(row).toMatchObject({ pred: null, features: null });
+      }
+    }
+  });
+
+  it('drops whole oldest batches past its bound, counts them, and keeps the newest', async () => {
+    deps = await makeDeps(kind);
+    writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000, batchSize: 100, maxBuffered: 250 });
+    const xs = traffic({ model: 'fraud', version: 1, n: 600, start: T0, seed: 6 });
+    for (const x of xs) writer.push(x.obs);
+    await writer.flush();
+    expect(writer.written + writer.dropped).toBe(600);
+    expect(writer.dropped).toBeGreaterThan(0);
+    const rows = await queryRecords(deps.db, { model: 'fraud', from: T0, to: T0 + 3_600_000, limit: 10_000 });
+    expect(rows).toHaveLength(writer.written);
+    // What was dropped is gone whole, and the newest observations are always kept.
+    expect(writer.dropped % 100).toBe(0);
+    expect(rows.some((r) => r.request_id === xs[599].obs.requestId)).toBe(true);
+  });
+});
