@@ -1,5 +1,6 @@
-// A serving process for bench/monitoring.ts's throughput section: the embedded gateway with the
-// demo's fraud model in Production, monitoring on or off (argv[2]). Each side gets its own process
+// A serving process for bench/monitoring.ts's throughput section: the embedded gateway with a fraud
+// model over the demo's four features in Production — the demo's logistic regression, or a
+// 4-1024-1024-1 MLP (argv[3]: logreg | mlp) — and monitoring on or off (argv[2]). Each side gets its own process
 // so neither's heap, GC or background threads count against the other. Prints its base URL, then
 // on each line read from stdin prints its process CPU usage (and, when on, rows retained/dropped).
 import fs from 'node:fs';
@@ -13,12 +14,14 @@ import { createDeps } from '../src/deps.js';
 import { servingModules } from '../src/gateway/gateway-module.js';
 import { createLogger } from '../src/log.js';
 import { FRAUD_FEATURES, FRAUD_V1, fraudModel, transactions, v2InferBody } from '../src/modules/monitoring/demo-scenario.js';
+import { mlpModelOnnx } from '../src/onnx/onnx-builder.js';
 import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 
 const on = process.argv[2] === 'on';
+const modelBytes = process.argv[3] === 'mlp' ? mlpModelOnnx({ inputs: FRAUD_FEATURES.length, hidden: [1024, 1024], seed: 7, doc: 'fraud mlp' }) : fraudModel(FRAUD_V1, 'fraud v1');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-target-'));
 const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
-const mon = monitoring({ guard: process.env.NOGUARD ? false : { tickMs: 100 }, retention: process.env.BATCH ? { batchSize: Number(process.env.BATCH), flushMs: Number(process.env.FLUSH_MS) } : {} });
+const mon = monitoring({ guard: { tickMs: 100 } });
 const serving = servingModules({ observers: on ? [mon.observer] : [] });
 const app = await buildApp(deps, { modules: [...serving.modules, ...(on ? [mon.register] : [])] });
 await app.listen({ host: '127.0.0.1', port: 0 });
@@ -32,7 +35,7 @@ async function call(method: string, url: string, body?: unknown, type = 'applica
 }
 
 await call('POST', '/api/v1/models', { name: 'fraud' });
-const blob = await call('POST', '/api/v1/blobs', fraudModel(FRAUD_V1, 'fraud v1'), 'application/octet-stream');
+const blob = await call('POST', '/api/v1/blobs', modelBytes, 'application/octet-stream');
 await call('POST', '/api/v1/models/fraud/versions', { files: [{ path: 'model.onnx', sha256: blob.sha256 }], tags: { 'stagecraft.feature_names': FRAUD_FEATURES.join(',') } });
 await call('POST', '/api/v1/models/fraud/versions/1/stage', { stage: 'Production' });
 for (let i = 0; ; i++) {

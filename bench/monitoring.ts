@@ -4,6 +4,7 @@
 //  2. serving throughput with monitoring on vs off, in the same run (alternating rounds);
 //  3. one million retained predictions: write rate, database size, process memory, and the
 //     cost of one guard evaluation over them (SQLite; PostgreSQL too with --pg and STAGECRAFT_TEST_PG_URL).
+// BENCH_TARGET_NODE_ARGS adds node flags to the serving processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
 // Flags: --runs N (fault runs, default 5), --duration S (seconds per throughput round, default 3), --pairs N (8),
 //        --connections N (8), --rows N (retained predictions, default 1000000), --pg.
 import { spawn } from 'node:child_process';
@@ -125,8 +126,8 @@ async function faultToRollback() {
 }
 
 /** A serving process (bench/monitoring-target.ts) with monitoring on or off. */
-async function startTarget(side: 'on' | 'off') {
-  const child = spawn(process.execPath, [...(process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(new URL('./monitoring-target.ts', import.meta.url)), side], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startTarget(side: 'on' | 'off', model: 'logreg' | 'mlp') {
+  const child = spawn(process.execPath, [...(process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(new URL('./monitoring-target.ts', import.meta.url)), side, model], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const queue: string[] = [];
   let waiting: ((l: string) => void) | null = null;
@@ -146,8 +147,8 @@ async function startTarget(side: 'on' | 'off') {
   };
 }
 
-async function throughput() {
-  const targets = { off: await startTarget('off'), on: await startTarget('on') };
+async function throughput(model: 'logreg' | 'mlp') {
+  const targets = { off: await startTarget('off', model), on: await startTarget('on', model) };
   const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number; mainUsPerReq: number }>> = { on: [], off: [] };
   let retained = { retained: 0, dropped: 0 };
   try {
@@ -176,7 +177,7 @@ async function throughput() {
   const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ratios = rounds.on.map((r, i) => r.rps / rounds.off[i].rps);
   const fmtRps = (side: 'on' | 'off') => rounds[side].map((r) => r.rps.toFixed(0)).join(', ');
-  console.log(`\n2. Serving throughput, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
+  console.log(`\n2${model === 'mlp' ? 'c' : ''}. Serving throughput, ${model === 'mlp' ? 'a 4-1024-1024-1 MLP' : 'the demo logistic regression'}, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
   console.log(`   monitoring off: median ${median(rounds.off.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('off')}); server CPU ${median(rounds.off.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.off.map((r) => r.mainUsPerReq)).toFixed(1)})`);
   console.log(`   monitoring on : median ${median(rounds.on.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('on')}); server CPU ${median(rounds.on.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.on.map((r) => r.mainUsPerReq)).toFixed(1)})`);
   console.log(`   ratio on/off per pair: ${ratios.map((x) => x.toFixed(3)).join(', ')}`);
@@ -272,9 +273,10 @@ async function retained(kind: 'sqlite' | 'postgres') {
 }
 
 console.log(`Stagecraft monitoring benchmark — node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
-const SECTIONS = (args.includes('--sections') ? args[args.indexOf('--sections') + 1] : 'fault,throughput,cost,retained').split(',');
+const SECTIONS = (args.includes('--sections') ? args[args.indexOf('--sections') + 1] : 'fault,throughput,throughput-mlp,cost,retained').split(',');
 if (SECTIONS.includes('fault')) await faultToRollback();
-if (SECTIONS.includes('throughput')) await throughput();
+if (SECTIONS.includes('throughput')) await throughput('logreg');
+if (SECTIONS.includes('throughput-mlp')) await throughput('mlp');
 if (SECTIONS.includes('cost')) await perRequestCost();
 if (SECTIONS.includes('retained')) {
   await retained('sqlite');

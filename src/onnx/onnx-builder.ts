@@ -64,3 +64,45 @@ export function denseModelPredict(spec: DenseModelSpec, row: number[]): number {
   const z = row.reduce((acc, x, i) => acc + x * spec.weights[i], spec.bias);
   return spec.activation === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : z;
 }
+
+export interface MlpModelSpec {
+  inputs: number;
+  /** Widths of the hidden ReLU layers. */
+  hidden: number[];
+  /** Seeds the weights (small, deterministic): the output is a probability, its value unimportant. */
+  seed: number;
+  doc?: string;
+}
+
+/**
+ * A real multi-layer perceptron (MatMul + Add + Relu per layer, a sigmoid output): a model whose
+ * inference costs what a small production tabular model does, for benchmarks that must not measure
+ * only fixed per-request overhead.
+ */
+export function mlpModelOnnx(spec: MlpModelSpec): Buffer {
+  let s = spec.seed >>> 0;
+  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 0.1;
+  const widths = [spec.inputs, ...spec.hidden, 1];
+  const nodes = [];
+  const initializer = [];
+  let prev = 'input';
+  for (let l = 0; l < widths.length - 1; l++) {
+    const [inW, outW] = [widths[l], widths[l + 1]];
+    const last = l === widths.length - 2;
+    initializer.push(onnx.TensorProto.create({ name: `W${l}`, dims: [inW, outW], dataType: FLOAT, floatData: Array.from({ length: inW * outW }, rand) }));
+    initializer.push(onnx.TensorProto.create({ name: `B${l}`, dims: [outW], dataType: FLOAT, floatData: Array.from({ length: outW }, rand) }));
+    nodes.push(onnx.NodeProto.create({ opType: 'MatMul', input: [prev, `W${l}`], output: [`xw${l}`], name: `matmul${l}` }));
+    nodes.push(onnx.NodeProto.create({ opType: 'Add', input: [`xw${l}`, `B${l}`], output: [`z${l}`], name: `add${l}` }));
+    const out = last ? 'probability' : `h${l}`;
+    nodes.push(onnx.NodeProto.create({ opType: last ? 'Sigmoid' : 'Relu', input: [`z${l}`], output: [out], name: `act${l}` }));
+    prev = out;
+  }
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'stagecraft',
+    docString: spec.doc ?? '',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: { name: 'mlp', node: nodes, initializer, input: [valueInfo('input', ['batch', spec.inputs])], output: [valueInfo('probability', ['batch', 1])] },
+  });
+  return Buffer.from(onnx.ModelProto.encode(model).finish());
+}
