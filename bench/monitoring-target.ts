@@ -21,7 +21,8 @@ const on = process.argv[2] === 'on';
 const modelBytes = process.argv[3] === 'mlp' ? mlpModelOnnx({ inputs: FRAUD_FEATURES.length, hidden: [1024, 1024], seed: 7, doc: 'fraud mlp' }) : fraudModel(FRAUD_V1, 'fraud v1');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-target-'));
 const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
-const mon = monitoring({ guard: { tickMs: 100 } });
+// The guard at its defaults (a 1 s timer), as a server runs it.
+const mon = monitoring();
 const serving = servingModules({ observers: on ? [mon.observer] : [] });
 const app = await buildApp(deps, { modules: [...serving.modules, ...(on ? [mon.register] : [])] });
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -27,6 +27,7 @@ import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
 import { validateRule } from '../src/modules/policies/policies.js';
 import { cannon } from './harness.js';
+import { requestId } from '../src/http/request-id.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -199,7 +200,7 @@ async function perRequestCost() {
     const observations = Array.from({ length: N }, (_, i) => {
       const t = txs[i % txs.length];
       return {
-        model: 'fraud', version: 1, binding: 'stage:Production', requestId: `r${round}-${i}`, time: Date.now(), latencyMs: 1.5, outcome: 'ok' as const,
+        model: 'fraud', version: 1, binding: 'stage:Production', requestId: requestId(), time: Date.now(), latencyMs: 1.5, outcome: 'ok' as const,
         inputs: Object.fromEntries(FRAUD_FEATURES.map((f, j) => [f, [t.features[j]]])), predictions: [0.3],
       };
     });

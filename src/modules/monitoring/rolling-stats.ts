@@ -39,13 +39,13 @@ function emptyBucket(start: number): Bucket {
   return { start, requests: 0, clientErrors: 0, modelErrors: 0, rejected: 0, latency: new Array(LATENCY_BOUNDS_MS.length + 1).fill(0), predictions: {}, features: {} };
 }
 
+// The ten probability bins' names, built once: this runs for every prediction served.
+const PROBABILITY_BINS = Array.from({ length: 10 }, (_, i) => `[${(i / 10).toFixed(1)},${((i + 1) / 10).toFixed(1)})`);
+
 /** Probabilities fall in tenths; other numbers in bins of their order of magnitude. */
 export function predictionBin(p: number | string): string {
   if (typeof p === 'string') return p;
-  if (p >= 0 && p <= 1) {
-    const lo = Math.min(Math.floor(p * 10), 9) / 10;
-    return `[${lo.toFixed(1)},${(lo + 0.1).toFixed(1)})`;
-  }
+  if (p >= 0 && p <= 1) return PROBABILITY_BINS[Math.min(Math.floor(p * 10), 9)];
   const mag = Math.pow(10, Math.floor(Math.log10(Math.abs(p) || 1)));
   const lo = Math.floor(p / mag) * mag;
   return `[${lo},${lo + mag})`;
@@ -103,12 +103,13 @@ export class VersionRing {
     if (o.outcome === 'client_error') b.clientErrors += 1;
     else if (o.outcome === 'model_error') b.modelErrors += 1;
     else if (o.outcome === 'rejected') b.rejected += 1;
-    let li = LATENCY_BOUNDS_MS.findIndex((bound) => o.latencyMs <= bound);
-    if (li < 0) li = LATENCY_BOUNDS_MS.length;
+    let li = 0;
+    while (li < LATENCY_BOUNDS_MS.length && o.latencyMs > LATENCY_BOUNDS_MS[li]) li++;
     b.latency[li] += 1;
     if (o.outcome !== 'ok') return;
-    for (const p of o.predictions ?? []) countCategory(b.predictions, predictionBin(p));
-    for (const [name, col] of Object.entries(o.inputs ?? {})) for (const v of col) addFeature(b, name, v);
+    if (o.predictions) for (const p of o.predictions) countCategory(b.predictions, predictionBin(p));
+    const inputs = o.inputs;
+    if (inputs) for (const name in inputs) for (const v of inputs[name]) addFeature(b, name, v);
   }
 
   /** Buckets that started within [now - windowMs, now], oldest first. */

@@ -19,8 +19,20 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 10000');
 const cols = workerData.columns;
-const insert = db.prepare('insert into mon_records (' + cols.join(', ') + ') values (' + cols.map(() => '?').join(', ') + ') on conflict (request_id, row) do nothing');
-const insertRows = db.transaction((rows, from, to) => { for (let i = from; i < to; i++) insert.run(rows[i]); });
+// Multi-row statements of 64 rows (704 parameters): a third cheaper per row than one row each.
+const values = (n) => Array.from({ length: n }, () => '(' + cols.map(() => '?').join(', ') + ')').join(', ');
+const statement = (n) => db.prepare('insert into mon_records (' + cols.join(', ') + ') values ' + values(n) + ' on conflict (request_id, row) do nothing');
+const insert64 = statement(64);
+const insert1 = statement(1);
+const insertRows = db.transaction((rows, from, to) => {
+  let i = from;
+  for (; i + 64 <= to; i += 64) {
+    const params = [];
+    for (let j = i; j < i + 64; j++) for (const v of rows[j]) params.push(v);
+    insert64.run(params);
+  }
+  for (; i < to; i++) insert1.run(rows[i]);
+});
 // Short transactions: SQLite has one writer at a time, and the server's own writes (guard lease,
 // events) wait in a sleeping busy handler on the serving thread while one of these holds the lock.
 const insertAll = (rows) => { for (let i = 0; i < rows.length; i += 256) insertRows(rows, i, Math.min(i + 256, rows.length)); };
