@@ -151,7 +151,12 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
     // Counters only go up: a second scrape adds the new requests to what the first one reported.
     const second = traffic({ model: name, version: 1, n: 5, start: clock.t, seed: 52, latencyMs: 40 });
     for (const x of second) mon.observer.observe(x.obs);
+    await mon.writer!.flush();
     const b = await scrape();
+    // Retained rows are counted once written: the 5 new requests (and anything flushed before).
+    const retained = (x: typeof a) => x.value('stagecraft_monitoring_rows_retained_total') ?? 0;
+    expect(retained(b) - retained(a)).toBeGreaterThanOrEqual(5);
+    expect(b.value('stagecraft_monitoring_rows_dropped_total')).toBe(0);
     expect(b.value(`stagecraft_inference_requests_total{${series},outcome="ok"}`)).toBe(ok1 + 5);
     expect(b.value(`stagecraft_inference_latency_seconds_bucket{le="0.025",${series}}`)).toBe(10);
     expect(b.value(`stagecraft_inference_latency_seconds_bucket{le="0.05",${series}}`)).toBe(15);

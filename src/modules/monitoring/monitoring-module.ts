@@ -56,6 +56,7 @@ export function monitoring(opts: MonitoringOptions = {}): Monitoring {
     register(app, deps: Deps) {
       const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, ...opts.retention });
       m.writer = writer;
+      prom.watchRetention(() => ({ written: writer.written, dropped: writer.dropped }));
       dispatcher = new WebhookDispatcher(deps, { ...DEFAULT_DISPATCH, ...opts.webhooks });
       if (opts.guard !== false) m.guard = new Guard(deps, { holder: `${os.hostname()}-${process.pid}-${deps.ids.uuid().slice(0, 8)}`, ...opts.guard });
       monitoringRoutes(app, deps, { prom, writer, stats });

@@ -71,9 +71,9 @@ class TalliedHistogram extends Histogram<'model' | 'version' | 'binding'> {
 
 export class PrometheusMetrics {
   readonly registry = new Registry();
-  readonly retained: Counter;
-  readonly dropped: Counter;
   private readonly series = new Map<string, Series>();
+  /** The retention writer's running totals, once monitoring has one. */
+  private retention: (() => { written: number; dropped: number }) | null = null;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'stagecraft_' });
@@ -93,8 +93,20 @@ export class PrometheusMetrics {
       },
     });
     new TalliedHistogram(this.registry, () => this.series.values());
-    this.retained = new Counter({ name: 'stagecraft_monitoring_rows_retained_total', help: 'Prediction rows written for feedback and drift', registers: [this.registry] });
-    this.dropped = new Counter({ name: 'stagecraft_monitoring_rows_dropped_total', help: 'Prediction rows dropped because the database fell behind', registers: [this.registry] });
+    // The writer keeps running totals; each scrape adds what they grew by since the last one.
+    const reported = { written: 0, dropped: 0 };
+    const report = (key: 'written' | 'dropped', counter: Counter) => {
+      const now = this.retention?.()[key] ?? reported[key];
+      if (now > reported[key]) counter.inc(now - reported[key]);
+      reported[key] = now;
+    };
+    const retained: Counter = new Counter({ name: 'stagecraft_monitoring_rows_retained_total', help: 'Prediction rows written for feedback and drift', registers: [this.registry], collect: () => report('written', retained) });
+    const dropped: Counter = new Counter({ name: 'stagecraft_monitoring_rows_dropped_total', help: 'Prediction rows dropped because the database fell behind', registers: [this.registry], collect: () => report('dropped', dropped) });
+  }
+
+  /** Reports the retention writer's totals (rows written, rows dropped) at each scrape. */
+  watchRetention(totals: () => { written: number; dropped: number }): void {
+    this.retention = totals;
   }
 
   /** On the request path: a map lookup and a few array increments. */
