@@ -2,7 +2,9 @@
 // (per-version stats, Prometheus metrics, prediction retention for feedback and drift) implements it.
 // observe() runs on the request path: it must be cheap and must never throw or block.
 
-export type InferenceOutcome = 'ok' | 'client_error' | 'model_error' | 'rejected';
+/** Every outcome, in a fixed order: monitoring indexes its per-outcome tallies and codes by it. */
+export const INFERENCE_OUTCOMES = ['ok', 'client_error', 'model_error', 'rejected'] as const;
+export type InferenceOutcome = (typeof INFERENCE_OUTCOMES)[number];
 
 export interface InferenceObservation {
   model: string;

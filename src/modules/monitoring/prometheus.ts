@@ -7,10 +7,9 @@
 // serving throughput (bench/monitoring.ts). prom-client still owns the registry, the exposition
 // format and the process metrics.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { InferenceObservation, InferenceOutcome } from '../../gateway/observer.js';
+import { INFERENCE_OUTCOMES, type InferenceObservation } from '../../gateway/observer.js';
 
 export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-const OUTCOMES: InferenceOutcome[] = ['ok', 'client_error', 'model_error', 'rejected'];
 
 type SeriesLabels = { model: string; version: string; binding: string };
 type HistogramValues = Awaited<ReturnType<Histogram['get']>>;
@@ -18,7 +17,7 @@ type HistogramValues = Awaited<ReturnType<Histogram['get']>>;
 /** One label set's tallies since the process started (Prometheus counters never go down). */
 interface Series {
   labels: SeriesLabels;
-  /** Requests per outcome, in OUTCOMES order; the part not yet handed to the prom-client counter. */
+  /** Requests per outcome, in INFERENCE_OUTCOMES order; the part not yet handed to the prom-client counter. */
   pending: Float64Array;
   /** Per LATENCY_BUCKETS_S bucket (not cumulative), plus the +Inf overflow. */
   buckets: Float64Array;
@@ -85,7 +84,7 @@ export class PrometheusMetrics {
       // Runs at scrape time: hands the counts tallied since the last scrape to the counter.
       collect: () => {
         for (const s of this.series.values()) {
-          OUTCOMES.forEach((outcome, i) => {
+          INFERENCE_OUTCOMES.forEach((outcome, i) => {
             if (s.pending[i] > 0) requests.inc({ ...s.labels, outcome }, s.pending[i]);
             s.pending[i] = 0;
           });
@@ -116,10 +115,10 @@ export class PrometheusMetrics {
     if (!s) {
       // Bounded like any label set should be: versions and bindings churn slowly.
       if (this.series.size >= 10_000) this.series.clear();
-      s = { labels: { model: o.model, version: String(o.version), binding: o.binding }, pending: new Float64Array(OUTCOMES.length), buckets: new Float64Array(LATENCY_BUCKETS_S.length + 1), sum: 0, count: 0 };
+      s = { labels: { model: o.model, version: String(o.version), binding: o.binding }, pending: new Float64Array(INFERENCE_OUTCOMES.length), buckets: new Float64Array(LATENCY_BUCKETS_S.length + 1), sum: 0, count: 0 };
       this.series.set(key, s);
     }
-    s.pending[OUTCOMES.indexOf(o.outcome)] += 1;
+    s.pending[INFERENCE_OUTCOMES.indexOf(o.outcome)] += 1;
     const seconds = o.latencyMs / 1000;
     let b = 0;
     while (b < LATENCY_BUCKETS_S.length && seconds > LATENCY_BUCKETS_S[b]) b++;

@@ -37,9 +37,11 @@ describe('columnar prediction batches', () => {
     const b = new RecordBatch(4);
     b.append({ ...base, requestId: 'e', outcome: 'model_error' }, 64);
     b.append({ ...base, requestId: 'c', outcome: 'client_error', inputs: { a: [1] } }, 64);
+    b.append({ ...base, requestId: 'r', outcome: 'rejected' }, 64);
     expect(rowsOf(b)).toEqual([
       expect.objectContaining({ request_id: 'e', row: 0, outcome: 'model_error', features: null, pred_num: null }),
       expect.objectContaining({ request_id: 'c', row: 0, outcome: 'client_error', features: null, pred_num: null }),
+      expect.objectContaining({ request_id: 'r', row: 0, outcome: 'rejected', features: null, pred_num: null }),
     ]);
   });
 

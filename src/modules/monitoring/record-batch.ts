@@ -4,10 +4,9 @@
 // and the rows — feature JSON included — are assembled there, off the serving thread. Holding
 // thousands of small row objects for a flush interval was what cost serving throughput: they
 // survived young-generation GCs and were copied again by postMessage (bench/monitoring.ts).
-import type { InferenceObservation, InferenceOutcome } from '../../gateway/observer.js';
+import { INFERENCE_OUTCOMES, type InferenceObservation } from '../../gateway/observer.js';
 
 export const RECORD_COLUMNS = ['request_id', 'row', 'model', 'version', 'binding', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text'] as const;
-export const OUTCOME_CODES: readonly InferenceOutcome[] = ['ok', 'client_error', 'model_error', 'rejected'];
 
 /** A batch as plain data: what crosses to the writer thread (typed arrays transferred). */
 export interface BatchData {
@@ -65,7 +64,7 @@ export class RecordBatch {
     const fit = Math.min(Math.max(served, 1), this.capacity - d.n);
     const model = this.intern(o.model);
     const binding = this.intern(o.binding);
-    const outcome = OUTCOME_CODES.indexOf(o.outcome);
+    const outcome = INFERENCE_OUTCOMES.indexOf(o.outcome);
     const names = served && o.inputs ? Object.keys(o.inputs) : null;
     const schema = names && names.length ? this.schemaId(names) : -1;
     for (let r = 0; r < fit; r++) {
@@ -128,6 +127,7 @@ export class RecordBatch {
  * the SQLite writer thread evaluates this function's source, so both databases get the same rows.
  */
 export function batchRows(d: BatchData): Array<Array<string | number | null>> {
+  // INFERENCE_OUTCOMES, repeated: this source runs in the worker without imports.
   const outcomes = ['ok', 'client_error', 'model_error', 'rejected'];
   // Keys are JSON-quoted once per schema; values are numbers, null or JSON-quoted text.
   const quoted = d.schemas.map((names) => names.map((n, j) => (j === 0 ? '{' : ',') + JSON.stringify(n) + ':'));
