@@ -6,9 +6,12 @@ import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
 import { findLiveModel } from '../models/models-store.js';
 import { listEvents, parseTime } from './events-service.js';
-import { streamEvents } from './events-stream.js';
+import { OpenStreams, streamEvents } from './events-stream.js';
 
 export function eventsRoutes(app: App, deps: Deps): void {
+  const streams = new OpenStreams();
+  // preClose runs before the HTTP server stops accepting and waits for open responses.
+  app.addHook('preClose', async () => streams.endAll());
   app.get(
     '/api/v1/events',
     {
@@ -58,6 +61,6 @@ export function eventsRoutes(app: App, deps: Deps): void {
         querystring: Type.Object({ model: Type.Optional(Type.String()), after: Type.Optional(Type.Integer()) }),
       },
     },
-    (req, reply) => streamEvents(deps, req, reply),
+    (req, reply) => streamEvents(deps, streams, req, reply),
   );
 }

@@ -7,7 +7,24 @@ import { toEvent, type RegistryEvent } from './events.js';
 
 const HEARTBEAT_MS = 15_000;
 
-export function streamEvents(deps: Deps, req: FastifyRequest, reply: FastifyReply): void {
+/**
+ * Open streams, so the server can end them when it shuts down: a stream never finishes by itself,
+ * and an HTTP server's close() waits for every open response (an open UI tab would hold a
+ * restart forever). Clients reconnect with Last-Event-ID and miss nothing.
+ */
+export class OpenStreams {
+  private readonly open = new Set<FastifyReply['raw']>();
+  add(res: FastifyReply['raw']): () => void {
+    this.open.add(res);
+    return () => this.open.delete(res);
+  }
+  endAll(): void {
+    for (const res of this.open) res.end();
+    this.open.clear();
+  }
+}
+
+export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply): void {
   const query = req.query as { model?: string; after?: number };
   const lastId = Number(req.headers['last-event-id'] ?? query.after ?? NaN);
   reply.hijack();
@@ -19,6 +36,7 @@ export function streamEvents(deps: Deps, req: FastifyRequest, reply: FastifyRepl
     'x-accel-buffering': 'no',
   });
   res.write(': stagecraft event stream\n\n');
+  const forget = streams.add(res);
 
   let sent = Number.isFinite(lastId) ? lastId : deps.feed.position;
   let buffered: RegistryEvent[] | null = [];
@@ -37,6 +55,7 @@ export function streamEvents(deps: Deps, req: FastifyRequest, reply: FastifyRepl
   req.raw.on('close', () => {
     clearInterval(heartbeat);
     unsubscribe();
+    forget();
   });
 
   void (async () => {

@@ -81,6 +81,27 @@ describe.each(DATABASES)('audit log and change feed on %s', (kind) => {
   });
 });
 
+describe('change feed at shutdown', () => {
+  it('ends open streams when the server closes, so an open UI tab never holds a restart', async () => {
+    const deps = await createDeps(await testConfig('sqlite'), { log: createLogger('silent') });
+    const app = await buildApp(deps);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const ended = new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/api/v1/events/stream' }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+    await new Promise((res) => setTimeout(res, 100));
+    // Without ending the stream, close() waits for it forever (the test would time out).
+    await app.close();
+    expect(await ended).toContain('stagecraft event stream');
+    await deps.close();
+  });
+});
+
 describe.skipIf(!hasPostgres)('change feed across servers on PostgreSQL', () => {
   it('delivers a change committed on one server to the feed of another', async () => {
     const config = await testConfig('postgres');
