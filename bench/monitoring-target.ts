@@ -1,12 +1,15 @@
 // A serving process for bench/monitoring.ts's throughput section: the embedded gateway with a fraud
 // model over the demo's four features in Production — the demo's logistic regression, or a
 // 4-1024-1024-1 MLP (argv[3]: logreg | mlp) — and monitoring on or off (argv[2]). Each side gets its own process
+// A third mode, `burn:US` (argv[2]), is the control: monitoring off, and a second thread that burns
+// US microseconds of CPU per request served, in 250 ms batches, as the prediction writer would.
 // so neither's heap, GC or background threads count against the other. Prints its base URL, then
 // on each line read from stdin prints its process CPU usage (and, when on, rows retained/dropped).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
@@ -18,12 +21,13 @@ import { mlpModelOnnx } from '../src/onnx/onnx-builder.js';
 import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 
 const on = process.argv[2] === 'on';
+const burnUs = process.argv[2].startsWith('burn:') ? Number(process.argv[2].slice(5)) : 0;
 const modelBytes = process.argv[3] === 'mlp' ? mlpModelOnnx({ inputs: FRAUD_FEATURES.length, hidden: [1024, 1024], seed: 7, doc: 'fraud mlp' }) : fraudModel(FRAUD_V1, 'fraud v1');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-target-'));
 const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
 // The guard at its defaults (a 1 s timer), as a server runs it.
 const mon = monitoring();
-const serving = servingModules({ observers: on ? [mon.observer] : [] });
+const serving = servingModules({ observers: on ? [mon.observer] : burnUs ? [burner(burnUs)] : [] });
 const app = await buildApp(deps, { modules: [...serving.modules, ...(on ? [mon.register] : [])] });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -33,6 +37,22 @@ async function call(method: string, url: string, body?: unknown, type = 'applica
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+/** Counts requests; every 250 ms a worker thread spins for count × us (wall time; nothing else). */
+function burner(us: number) {
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.on('message', (n) => { const end = performance.now() + n / 1000; while (performance.now() < end); });`,
+    { eval: true },
+  );
+  worker.unref();
+  let served = 0;
+  setInterval(() => {
+    if (served) worker.postMessage(served * us);
+    served = 0;
+  }, 250).unref();
+  return { observe: () => void served++ };
 }
 
 await call('POST', '/api/v1/models', { name: 'fraud' });

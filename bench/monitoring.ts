@@ -6,7 +6,9 @@
 //     cost of one guard evaluation over them (SQLite; PostgreSQL too with --pg and STAGECRAFT_TEST_PG_URL).
 // BENCH_TARGET_NODE_ARGS adds node flags to the serving processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
 // Flags: --runs N (fault runs, default 5), --duration S (seconds per throughput round, default 3), --pairs N (8),
-//        --connections N (8), --rows N (retained predictions, default 1000000), --pg.
+//        --connections N (8), --rows N (retained predictions, default 1000000), --pg,
+//        --sections fault,throughput,throughput-mlp,throughput-control,throughput-aa,cost,retained (the last two throughput controls not by default),
+//        --burn-us N (the control's CPU per request on a second thread, default 5).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -127,7 +129,7 @@ async function faultToRollback() {
 }
 
 /** A serving process (bench/monitoring-target.ts) with monitoring on or off. */
-async function startTarget(side: 'on' | 'off', model: 'logreg' | 'mlp') {
+async function startTarget(side: string, model: 'logreg' | 'mlp') {
   const child = spawn(process.execPath, [...(process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(new URL('./monitoring-target.ts', import.meta.url)), side, model], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const queue: string[] = [];
@@ -148,8 +150,9 @@ async function startTarget(side: 'on' | 'off', model: 'logreg' | 'mlp') {
   };
 }
 
-async function throughput(model: 'logreg' | 'mlp') {
-  const targets = { off: await startTarget('off', model), on: await startTarget('on', model) };
+/** treatment: 'on' (monitoring); 'burn:US', a control: only a thread burning US µs of CPU per request; 'off', an A/A run. */
+async function throughput(model: 'logreg' | 'mlp', treatment = 'on') {
+  const targets = { off: await startTarget('off', model), on: await startTarget(treatment, model) };
   const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number; mainUsPerReq: number }>> = { on: [], off: [] };
   let retained = { retained: 0, dropped: 0 };
   try {
@@ -178,7 +181,10 @@ async function throughput(model: 'logreg' | 'mlp') {
   const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ratios = rounds.on.map((r, i) => r.rps / rounds.off[i].rps);
   const fmtRps = (side: 'on' | 'off') => rounds[side].map((r) => r.rps.toFixed(0)).join(', ');
-  console.log(`\n2${model === 'mlp' ? 'c' : ''}. Serving throughput, ${model === 'mlp' ? 'a 4-1024-1024-1 MLP' : 'the demo logistic regression'}, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
+  const section = treatment !== 'on' ? '2d' : model === 'mlp' ? '2c' : '2';
+  console.log(`\n${section}. Serving throughput, ${model === 'mlp' ? 'a 4-1024-1024-1 MLP' : 'the demo logistic regression'}, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
+  if (treatment.startsWith('burn:')) console.log(`   control: "on" is monitoring OFF plus a second thread burning ${treatment.slice(5)} us of CPU per request (what the prediction writer spends per row)`);
+  if (treatment === 'off') console.log('   A/A: both sides monitoring OFF — the spread of the ratios is the noise floor of this machine');
   console.log(`   monitoring off: median ${median(rounds.off.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('off')}); server CPU ${median(rounds.off.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.off.map((r) => r.mainUsPerReq)).toFixed(1)})`);
   console.log(`   monitoring on : median ${median(rounds.on.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('on')}); server CPU ${median(rounds.on.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.on.map((r) => r.mainUsPerReq)).toFixed(1)})`);
   console.log(`   ratio on/off per pair: ${ratios.map((x) => x.toFixed(3)).join(', ')}`);
@@ -278,6 +284,9 @@ const SECTIONS = (args.includes('--sections') ? args[args.indexOf('--sections') 
 if (SECTIONS.includes('fault')) await faultToRollback();
 if (SECTIONS.includes('throughput')) await throughput('logreg');
 if (SECTIONS.includes('throughput-mlp')) await throughput('mlp');
+// Not run by default: how much a second thread's CPU costs serving on this machine.
+if (SECTIONS.includes('throughput-control')) await throughput('logreg', `burn:${flag('burn-us', '5')}`);
+if (SECTIONS.includes('throughput-aa')) await throughput('logreg', 'off');
 if (SECTIONS.includes('cost')) await perRequestCost();
 if (SECTIONS.includes('retained')) {
   await retained('sqlite');
