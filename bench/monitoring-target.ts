@@ -1,8 +1,12 @@
 // A serving process for bench/monitoring.ts's throughput section: the embedded gateway with a fraud
 // model over the demo's four features in Production — the demo's logistic regression, or a
 // 4-1024-1024-1 MLP (argv[3]: logreg | mlp) — and monitoring on or off (argv[2]). Each side gets its own process
-// A third mode, `burn:US` (argv[2]), is the control: monitoring off, and a second thread that burns
-// US microseconds of CPU per request served, in 250 ms batches, as the prediction writer would.
+// Further modes (argv[2]) take monitoring apart, to attribute its cost:
+//   registered  the monitoring module registered (guard, webhooks, writer thread idle), no observer
+//   noop        the gateway builds every observation, for an observer that does nothing with it
+//   live-only   live stats and Prometheus, no retained predictions
+//   burn:US     monitoring off, and a second thread burning US µs of CPU per request served, in
+//               250 ms batches, as the prediction writer would
 // so neither's heap, GC or background threads count against the other. Prints its base URL, then
 // on each line read from stdin prints its process CPU usage (and, when on, rows retained/dropped).
 import fs from 'node:fs';
@@ -19,6 +23,7 @@ import { createLogger } from '../src/log.js';
 import { FRAUD_FEATURES, FRAUD_V1, fraudModel, transactions, v2InferBody } from '../src/modules/monitoring/demo-scenario.js';
 import { mlpModelOnnx } from '../src/onnx/onnx-builder.js';
 import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
+import type { InferenceObserver } from '../src/gateway/observer.js';
 
 const on = process.argv[2] === 'on';
 const burnUs = process.argv[2].startsWith('burn:') ? Number(process.argv[2].slice(5)) : 0;
@@ -27,8 +32,19 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-target-'
 const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
 // The guard at its defaults (a 1 s timer), as a server runs it.
 const mon = monitoring();
-const serving = servingModules({ observers: on ? [mon.observer] : burnUs ? [burner(burnUs)] : [] });
-const app = await buildApp(deps, { modules: [...serving.modules, ...(on ? [mon.register] : [])] });
+const mode = process.argv[2];
+const observers: InferenceObserver[] = on
+  ? [mon.observer]
+  : mode === 'noop'
+    ? [{ observe: () => undefined }]
+    : mode === 'live-only'
+      ? [{ observe: (o) => (mon.stats.add(o), mon.prom.observe(o)) }]
+      : burnUs
+        ? [burner(burnUs)]
+        : [];
+const serving = servingModules({ observers });
+const registered = on || mode === 'registered' || mode === 'live-only';
+const app = await buildApp(deps, { modules: [...serving.modules, ...(registered ? [mon.register] : [])] });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 

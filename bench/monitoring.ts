@@ -7,7 +7,9 @@
 // BENCH_TARGET_NODE_ARGS adds node flags to the serving processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
 // Flags: --runs N (fault runs, default 5), --duration S (seconds per throughput round, default 3), --pairs N (8),
 //        --connections N (8), --rows N (retained predictions, default 1000000), --pg,
-//        --sections fault,throughput,throughput-mlp,throughput-control,throughput-aa,cost,retained (the last two throughput controls not by default),
+//        --sections fault,throughput,throughput-mlp,cost,retained (the default), and not by default the
+//        controls throughput-control (a thread burning CPU), throughput-aa (off vs off) and
+//        throughput-parts (each part of monitoring alone),
 //        --burn-us N (the control's CPU per request on a second thread, default 5).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -150,7 +152,7 @@ async function startTarget(side: string, model: 'logreg' | 'mlp') {
   };
 }
 
-/** treatment: 'on' (monitoring); 'burn:US', a control: only a thread burning US µs of CPU per request; 'off', an A/A run. */
+/** treatment: 'on' (monitoring), or a mode of bench/monitoring-target.ts that takes it apart ('off' is an A/A run). */
 async function throughput(model: 'logreg' | 'mlp', treatment = 'on') {
   const targets = { off: await startTarget('off', model), on: await startTarget(treatment, model) };
   const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number; mainUsPerReq: number }>> = { on: [], off: [] };
@@ -185,6 +187,9 @@ async function throughput(model: 'logreg' | 'mlp', treatment = 'on') {
   console.log(`\n${section}. Serving throughput, ${model === 'mlp' ? 'a 4-1024-1024-1 MLP' : 'the demo logistic regression'}, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
   if (treatment.startsWith('burn:')) console.log(`   control: "on" is monitoring OFF plus a second thread burning ${treatment.slice(5)} us of CPU per request (what the prediction writer spends per row)`);
   if (treatment === 'off') console.log('   A/A: both sides monitoring OFF — the spread of the ratios is the noise floor of this machine');
+  if (treatment === 'registered') console.log('   "on" registers the monitoring module (guard, webhooks, idle writer thread) but observes nothing');
+  if (treatment === 'noop') console.log('   "on" builds every observation for an observer that does nothing with it');
+  if (treatment === 'live-only') console.log('   "on" keeps live stats and Prometheus, and retains no predictions');
   console.log(`   monitoring off: median ${median(rounds.off.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('off')}); server CPU ${median(rounds.off.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.off.map((r) => r.mainUsPerReq)).toFixed(1)})`);
   console.log(`   monitoring on : median ${median(rounds.on.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('on')}); server CPU ${median(rounds.on.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.on.map((r) => r.mainUsPerReq)).toFixed(1)})`);
   console.log(`   ratio on/off per pair: ${ratios.map((x) => x.toFixed(3)).join(', ')}`);
@@ -287,6 +292,8 @@ if (SECTIONS.includes('throughput-mlp')) await throughput('mlp');
 // Not run by default: how much a second thread's CPU costs serving on this machine.
 if (SECTIONS.includes('throughput-control')) await throughput('logreg', `burn:${flag('burn-us', '5')}`);
 if (SECTIONS.includes('throughput-aa')) await throughput('logreg', 'off');
+// Where the cost is: each part of monitoring alone, against off.
+if (SECTIONS.includes('throughput-parts')) for (const part of ['registered', 'noop', 'live-only']) await throughput('logreg', part);
 if (SECTIONS.includes('cost')) await perRequestCost();
 if (SECTIONS.includes('retained')) {
   await retained('sqlite');
