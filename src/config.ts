@@ -11,7 +11,14 @@ export interface Config {
   /** Largest single uploaded file, in bytes; larger uploads get 413. */
   maxUploadBytes: number;
   logLevel: string;
+  /** Retained predictions (joined later with ground truth) older than this are deleted. */
+  predictionRetentionDays: number;
+  /** At most this many retained predictions are kept; the oldest go first. */
+  predictionMaxRows: number;
 }
+
+/** A setting a user gave that cannot be used: startup stops and says which one and why. */
+export class ConfigError extends Error {}
 
 export const DEFAULT_PORT = 5100;
 export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
@@ -25,7 +32,19 @@ export function defaultConfig(): Config {
     insecure: false,
     maxUploadBytes: 16 * 1024 ** 3,
     logLevel: 'info',
+    predictionRetentionDays: 7,
+    predictionMaxRows: 2_000_000,
   };
+}
+
+/** A positive number, or a clear error naming the setting (a typo must not silently mean the default). */
+export function positiveSetting(name: string, value: string | undefined, fallback: number, integer = false): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new ConfigError(`${name} must be a positive ${integer ? 'whole number' : 'number'}, got "${value}"`);
+  }
+  return n;
 }
 
 type Env = Record<string, string | undefined>;
@@ -41,6 +60,8 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     insecure: env.STAGECRAFT_INSECURE === '1' || env.STAGECRAFT_INSECURE === 'true' || base.insecure,
     maxUploadBytes: num(env.STAGECRAFT_MAX_UPLOAD_BYTES, base.maxUploadBytes),
     logLevel: env.STAGECRAFT_LOG_LEVEL ?? base.logLevel,
+    predictionRetentionDays: positiveSetting('STAGECRAFT_PREDICTION_RETENTION_DAYS', env.STAGECRAFT_PREDICTION_RETENTION_DAYS, base.predictionRetentionDays),
+    predictionMaxRows: positiveSetting('STAGECRAFT_PREDICTION_MAX_ROWS', env.STAGECRAFT_PREDICTION_MAX_ROWS, base.predictionMaxRows, true),
   };
 }
 

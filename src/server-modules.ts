@@ -20,9 +20,9 @@ export interface ServerModule {
   close?: () => Promise<void>;
 }
 
-export function serverModules(_deps: Deps): ServerModule[] {
+export function serverModules(deps: Deps): ServerModule[] {
   // The gateway's observers (monitoring) go in embeddedGateway({ observers: [...] }).
-  const mon = monitoring();
+  const mon = monitoring({ retention: { retentionMs: deps.config.predictionRetentionDays * 24 * 3600_000, maxRows: deps.config.predictionMaxRows } });
   const canary = rollouts();
   const shadow = shadows();
   const observers = [mon.observer, canary.observer];

@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { StagecraftApiError, StagecraftUnreachableError } from '../../sdk/errors.js';
 import { StagecraftLocalError } from '../../sdk/node-files.js';
-import { DEFAULT_URL } from '../config.js';
+import { ConfigError, DEFAULT_URL } from '../config.js';
 import { VERSION } from '../version.js';
 import { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
@@ -82,6 +82,10 @@ function reportError(err: unknown, io: CliIo, url: string): number {
   if (err instanceof StagecraftUnreachableError) {
     say(`${err.message}. Is the server running? Start it with \`stagecraft server\`, or point --url / STAGECRAFT_URL at it (now ${url}).`);
     return EXIT.unreachable;
+  }
+  if (err instanceof ConfigError) {
+    say(err.message);
+    return EXIT.usage;
   }
   if (err instanceof StagecraftLocalError || err instanceof CliError) {
     say(err.message);

@@ -1,7 +1,7 @@
 // `stagecraft server`: registry (and, as modules are added, gateway, UI…) in one process.
 import type { Command } from 'commander';
 import { buildApp } from '../app.js';
-import { configFromEnv, isLoopback, processEnv, type Config } from '../config.js';
+import { configFromEnv, isLoopback, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
 import { anyActiveToken } from '../modules/tokens/tokens-store.js';
 import { serverModules } from '../server-modules.js';
@@ -12,6 +12,8 @@ export interface ServerFlags {
   dataDir?: string;
   databaseUrl?: string;
   insecure?: boolean;
+  predictionRetentionDays?: string;
+  predictionMaxRows?: string;
 }
 
 export function serverConfig(flags: ServerFlags): Config {
@@ -23,6 +25,8 @@ export function serverConfig(flags: ServerFlags): Config {
     dataDir: flags.dataDir ?? config.dataDir,
     databaseUrl: flags.databaseUrl ?? config.databaseUrl,
     insecure: flags.insecure ?? config.insecure,
+    predictionRetentionDays: positiveSetting('--prediction-retention-days', flags.predictionRetentionDays, config.predictionRetentionDays),
+    predictionMaxRows: positiveSetting('--prediction-max-rows', flags.predictionMaxRows, config.predictionMaxRows, true),
   };
 }
 
@@ -67,6 +71,8 @@ export function serverCommand(program: Command): void {
     .option('--data-dir <dir>', 'where SQLite and artifact blobs live (default ./stagecraft-data)')
     .option('--database-url <url>', 'postgres://… to use PostgreSQL (env STAGECRAFT_DATABASE_URL)')
     .option('--insecure', 'allow a non-loopback bind without API tokens')
+    .option('--prediction-retention-days <days>', 'keep retained predictions (for late labels and drift) this long (default 7)')
+    .option('--prediction-max-rows <n>', 'and at most this many of them, oldest dropped first (default 2000000)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));
     });

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configFromEnv, defaultConfig } from './config.js';
+
+describe('configuration from the environment', () => {
+  it('reads prediction retention, and keeps the defaults when unset', () => {
+    expect(configFromEnv({})).toMatchObject({ predictionRetentionDays: 7, predictionMaxRows: 2_000_000 });
+    const c = configFromEnv({ STAGECRAFT_PREDICTION_RETENTION_DAYS: '0.5', STAGECRAFT_PREDICTION_MAX_ROWS: '250000' });
+    expect(c).toEqual({ ...defaultConfig(), predictionRetentionDays: 0.5, predictionMaxRows: 250_000 });
+  });
+
+  it('refuses a retention it cannot use rather than silently falling back to the default', () => {
+    for (const [name, value] of [
+      ['STAGECRAFT_PREDICTION_RETENTION_DAYS', '7d'],
+      ['STAGECRAFT_PREDICTION_RETENTION_DAYS', '0'],
+      ['STAGECRAFT_PREDICTION_MAX_ROWS', '-1'],
+      ['STAGECRAFT_PREDICTION_MAX_ROWS', '1e3.5'],
+      ['STAGECRAFT_PREDICTION_MAX_ROWS', '10.5'],
+    ]) {
+      expect(() => configFromEnv({ [name]: value })).toThrow(ConfigError);
+      expect(() => configFromEnv({ [name]: value })).toThrow(`${name} must be a positive`);
+    }
+  });
+});
