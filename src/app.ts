@@ -8,6 +8,7 @@ import type { Deps } from './deps.js';
 import type { App } from './http/app-types.js';
 import { openModeCache, registerAuth } from './http/auth.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { registerGracefulClose } from './http/graceful-close.js';
 import { registerOpenApi, registerOpenApiRoute } from './http/openapi.js';
 import { eventsRoutes } from './modules/events/events-routes.js';
 import { modelsRoutes } from './modules/models/models-routes.js';
@@ -37,6 +38,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   registerErrorHandler(app);
+  registerGracefulClose(app);
   const openMode = openModeCache(deps);
   registerAuth(app, deps, openMode);
   await registerOpenApi(app, VERSION);

@@ -6,6 +6,7 @@ import os from 'node:os';
 import Fastify, { LogController } from 'fastify';
 import type { App } from '../http/app-types.js';
 import { registerErrorHandler } from '../http/error-handler.js';
+import { registerGracefulClose } from '../http/graceful-close.js';
 import type { Logger } from '../log.js';
 import { defaultGatewayOptions, type GatewayOptions } from './gateway-options.js';
 import { gatewayRoutes } from './gateway-routes.js';
@@ -45,6 +46,7 @@ export async function startStandaloneGateway(opts: StandaloneOptions, log: Logge
     requestIdHeader: 'stagecraft-request-id',
   }) as unknown as App;
   registerErrorHandler(app);
+  registerGracefulClose(app);
   // No registry tables here: inference routes are open on this port; put the replica behind your
   // network's access control (the registry's tokens guard changes, not predictions).
   const client = new RegistryClient(opts.registry, opts.token);
