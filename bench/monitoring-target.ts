@@ -29,7 +29,8 @@ const on = process.argv[2] === 'on';
 const burnUs = process.argv[2].startsWith('burn:') ? Number(process.argv[2].slice(5)) : 0;
 const modelBytes = process.argv[3] === 'mlp' ? mlpModelOnnx({ inputs: FRAUD_FEATURES.length, hidden: [1024, 1024], seed: 7, doc: 'fraud mlp' }) : fraudModel(FRAUD_V1, 'fraud v1');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-target-'));
-const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
+// argv[4]: a postgres:// URL to serve from PostgreSQL instead of the embedded SQLite.
+const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl: process.argv[4] || null, logLevel: 'silent' }, { log: createLogger('silent') });
 // The guard at its defaults (a 1 s timer), as a server runs it.
 const mon = monitoring();
 const mode = process.argv[2];

@@ -9,7 +9,7 @@
 //        --connections N (8), --rows N (retained predictions, default 1000000), --pg,
 //        --sections fault,throughput,throughput-mlp,cost,retained (the default), and not by default the
 //        controls throughput-control (a thread burning CPU), throughput-aa (off vs off) and
-//        throughput-parts (each part of monitoring alone),
+//        throughput-parts (each part of monitoring alone), throughput-pg (with --pg: served from PostgreSQL),
 //        --burn-us N (the control's CPU per request on a second thread, default 5).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -131,8 +131,8 @@ async function faultToRollback() {
 }
 
 /** A serving process (bench/monitoring-target.ts) with monitoring on or off. */
-async function startTarget(side: string, model: 'logreg' | 'mlp') {
-  const child = spawn(process.execPath, [...(process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(new URL('./monitoring-target.ts', import.meta.url)), side, model], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startTarget(side: string, model: 'logreg' | 'mlp', databaseUrl = '') {
+  const child = spawn(process.execPath, [...(process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(new URL('./monitoring-target.ts', import.meta.url)), side, model, databaseUrl], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const queue: string[] = [];
   let waiting: ((l: string) => void) | null = null;
@@ -153,8 +153,9 @@ async function startTarget(side: string, model: 'logreg' | 'mlp') {
 }
 
 /** treatment: 'on' (monitoring), or a mode of bench/monitoring-target.ts that takes it apart ('off' is an A/A run). */
-async function throughput(model: 'logreg' | 'mlp', treatment = 'on') {
-  const targets = { off: await startTarget('off', model), on: await startTarget(treatment, model) };
+async function throughput(model: 'logreg' | 'mlp', treatment = 'on', pg = false) {
+  // On PostgreSQL each side gets its own fresh database on the same server.
+  const targets = { off: await startTarget('off', model, pg ? await freshPg() : ''), on: await startTarget(treatment, model, pg ? await freshPg() : '') };
   const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number; mainUsPerReq: number }>> = { on: [], off: [] };
   let retained = { retained: 0, dropped: 0 };
   try {
@@ -183,8 +184,8 @@ async function throughput(model: 'logreg' | 'mlp', treatment = 'on') {
   const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ratios = rounds.on.map((r, i) => r.rps / rounds.off[i].rps);
   const fmtRps = (side: 'on' | 'off') => rounds[side].map((r) => r.rps.toFixed(0)).join(', ');
-  const section = treatment !== 'on' ? '2d' : model === 'mlp' ? '2c' : '2';
-  console.log(`\n${section}. Serving throughput, ${model === 'mlp' ? 'a 4-1024-1024-1 MLP' : 'the demo logistic regression'}, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
+  const section = treatment !== 'on' ? '2d' : pg ? '2e' : model === 'mlp' ? '2c' : '2';
+  console.log(`\n${section}. Serving throughput${pg ? ' on PostgreSQL (same box)' : ''}, ${model === 'mlp' ? 'a 4-1024-1024-1 MLP' : 'the demo logistic regression'}, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
   if (treatment.startsWith('burn:')) console.log(`   control: "on" is monitoring OFF plus a second thread burning ${treatment.slice(5)} us of CPU per request (what the prediction writer spends per row)`);
   if (treatment === 'off') console.log('   A/A: both sides monitoring OFF — the spread of the ratios is the noise floor of this machine');
   if (treatment === 'registered') console.log('   "on" registers the monitoring module (guard, webhooks, idle writer thread) but observes nothing');
@@ -292,6 +293,7 @@ if (SECTIONS.includes('throughput-mlp')) await throughput('mlp');
 // Not run by default: how much a second thread's CPU costs serving on this machine.
 if (SECTIONS.includes('throughput-control')) await throughput('logreg', `burn:${flag('burn-us', '5')}`);
 if (SECTIONS.includes('throughput-aa')) await throughput('logreg', 'off');
+if (SECTIONS.includes('throughput-pg') && WITH_PG) await throughput('logreg', 'on', true);
 // Where the cost is: each part of monitoring alone, against off.
 if (SECTIONS.includes('throughput-parts')) for (const part of ['registered', 'noop', 'live-only']) await throughput('logreg', part);
 if (SECTIONS.includes('cost')) await perRequestCost();
