@@ -45,6 +45,21 @@ describe.each(DATABASES)('retained predictions on %s', (kind) => {
     }
   });
 
+  it('keeps awkward text, class labels, multi-row requests and the first record of a replayed request id', async () => {
+    deps = await makeDeps(kind);
+    writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000 });
+    const awkward = 'a "quoted", back\\slash {brace} NULL \u00e9\u4e2d\ud83d\ude80 \n new line';
+    const base = { model: 'awk', version: 1, binding: 'stage:Production', time: T0, latencyMs: 1.25, outcome: 'ok' as const };
+    writer.push({ ...base, requestId: 'r-1', inputs: { 'na"me': [awkward, null], n: [1.5, -0] }, predictions: ['class "A"', 'NULL'] });
+    writer.push({ ...base, requestId: 'r-1', inputs: { n: [99] }, predictions: [0.5] }); // a retry: the first record stays
+    await writer.flush();
+    const rows = await queryRecords(deps.db, { model: 'awk', from: T0, to: T0 + 1, limit: 10 });
+    expect(rows.map((r) => [r.row, r.features, r.pred]).sort()).toEqual([
+      [0, { 'na"me': awkward, n: 1.5 }, 'class "A"'],
+      [1, { 'na"me': null, n: 0 }, 'NULL'],
+    ]);
+  });
+
   it('drops whole oldest batches past its bound, counts them, and keeps the newest', async () => {
     deps = await makeDeps(kind);
     writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000, batchSize: 100, maxBuffered: 250 });

@@ -31,26 +31,39 @@ function toRecord(r: Pick<Selectable<MonRecordsTable>, 'request_id' | 'row' | 'v
 }
 
 const insertSql = new Map<string, string>();
-/** Rows per statement: under both databases' bind-parameter limits. */
+/** Rows per statement: under SQLite's bind-parameter limit. */
 const ROWS_PER_INSERT = 1000;
 
+/** PostgreSQL types of RECORD_COLUMNS, in order, for unnest(). */
+const PG_COLUMN_TYPES = ['text', 'int', 'text', 'int', 'text', 'bigint', 'float8', 'text', 'text', 'float8', 'text'];
+
 /**
- * Multi-row inserts as pre-built SQL text (cached per dialect and row count): building them
- * through the query builder cost more CPU than the database's own work. Rows are in
- * RECORD_COLUMNS order (record-batch.ts). A replayed request id (a retry through another replica)
- * keeps its first record.
+ * Rows are in RECORD_COLUMNS order (record-batch.ts). A replayed request id (a retry through
+ * another replica) keeps its first record. PostgreSQL gets one statement per batch with one array
+ * parameter per column (insert … select from unnest): a VALUES list of 11,000 placeholders cost more
+ * to build, send and parse than the insert itself, on the serving thread and in the server
+ * (bench/monitoring.ts, section throughput-pg). SQLite gets multi-row VALUES as pre-built SQL text.
  */
 export async function insertRecordRows(db: Db, rows: unknown[][], dialect: 'sqlite' | 'postgres'): Promise<void> {
+  if (rows.length === 0) return;
+  if (dialect === 'postgres') {
+    const columns = PG_COLUMN_TYPES.map(() => new Array<unknown>(rows.length));
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      for (let c = 0; c < columns.length; c++) columns[c][i] = row[c];
+    }
+    const text = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) select * from unnest(${PG_COLUMN_TYPES.map((t, c) => `$${c + 1}::${t}[]`).join(', ')}) on conflict (request_id, row) do nothing`;
+    await db.executeQuery(CompiledQuery.raw(text, columns));
+    return;
+  }
   for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
     const chunk = rows.slice(from, from + ROWS_PER_INSERT);
-    const key = `${dialect}:${chunk.length}`;
-    let text = insertSql.get(key);
+    let text = insertSql.get(String(chunk.length));
     if (!text) {
-      const width = RECORD_COLUMNS.length;
-      const tuple = (r: number) => `(${RECORD_COLUMNS.map((_, c) => (dialect === 'postgres' ? `$${r * width + c + 1}` : '?')).join(', ')})`;
-      text = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) values ${chunk.map((_, r) => tuple(r)).join(', ')} on conflict (request_id, row) do nothing`;
+      const tuple = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
+      text = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) values ${chunk.map(() => tuple).join(', ')} on conflict (request_id, row) do nothing`;
       if (insertSql.size > 2000) insertSql.clear();
-      insertSql.set(key, text);
+      insertSql.set(String(chunk.length), text);
     }
     await db.executeQuery(CompiledQuery.raw(text, chunk.flat()));
   }
