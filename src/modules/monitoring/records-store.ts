@@ -34,26 +34,22 @@ const insertSql = new Map<string, string>();
 /** Rows per statement: under SQLite's bind-parameter limit. */
 const ROWS_PER_INSERT = 1000;
 
-/** PostgreSQL types of RECORD_COLUMNS, in order, for unnest(). */
-const PG_COLUMN_TYPES = ['text', 'int', 'text', 'int', 'text', 'bigint', 'float8', 'text', 'text', 'float8', 'text'];
+/** PostgreSQL casts of RECORD_COLUMNS, in order, from the JSON rows' text. */
+const PG_COLUMN_CASTS = ['', '::int', '', '::int', '', '::bigint', '::float8', '', '', '::float8', ''];
+const PG_INSERT = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) select ${PG_COLUMN_CASTS.map((cast, c) => `(r->>${c})${cast}`).join(', ')} from json_array_elements($1::json) r on conflict (request_id, row) do nothing`;
 
 /**
  * Rows are in RECORD_COLUMNS order (record-batch.ts). A replayed request id (a retry through
- * another replica) keeps its first record. PostgreSQL gets one statement per batch with one array
- * parameter per column (insert … select from unnest): a VALUES list of 11,000 placeholders cost more
- * to build, send and parse than the insert itself, on the serving thread and in the server
- * (bench/monitoring.ts, section throughput-pg). SQLite gets multi-row VALUES as pre-built SQL text.
+ * another replica) keeps its first record. PostgreSQL gets one statement per batch whose single
+ * parameter is the rows as JSON (JSON.stringify is native, ~0.7 µs a row; PostgreSQL parses it in C).
+ * A VALUES list of 11,000 placeholders cost more to send and parse than the insert itself, and
+ * node-postgres's array parameters (for unnest) took 1–13 µs a row to build on the serving thread
+ * (docs/benchmarks.md). SQLite gets multi-row VALUES as pre-built SQL text.
  */
 export async function insertRecordRows(db: Db, rows: unknown[][], dialect: 'sqlite' | 'postgres'): Promise<void> {
   if (rows.length === 0) return;
   if (dialect === 'postgres') {
-    const columns = PG_COLUMN_TYPES.map(() => new Array<unknown>(rows.length));
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      for (let c = 0; c < columns.length; c++) columns[c][i] = row[c];
-    }
-    const text = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) select * from unnest(${PG_COLUMN_TYPES.map((t, c) => `$${c + 1}::${t}[]`).join(', ')}) on conflict (request_id, row) do nothing`;
-    await db.executeQuery(CompiledQuery.raw(text, columns));
+    await db.executeQuery(CompiledQuery.raw(PG_INSERT, [JSON.stringify(rows)]));
     return;
   }
   for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
