@@ -42,17 +42,26 @@ describe('graceful close', () => {
 
   it('lets a request in flight finish, and cuts one that never ends after the grace', async () => {
     const app = Fastify();
-    registerGracefulClose(app, 500);
+    registerGracefulClose(app, 1_500);
+    let started = 0;
+    let bothStarted: () => void;
+    const arrived = new Promise<void>((r) => (bothStarted = r));
+    const begin = () => ++started === 2 && bothStarted();
     app.get('/slow', async () => {
+      begin();
       await new Promise((r) => setTimeout(r, 200));
       return { ok: true };
     });
-    app.get('/never', () => new Promise(() => {}));
+    app.get('/never', () => {
+      begin();
+      return new Promise(() => {});
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const p = port(app);
     const slow = get(p, '/slow');
     const never = get(p, '/never');
-    await new Promise((r) => setTimeout(r, 50));
+    // Close once both are being handled (not merely sent), as at a real shutdown mid-traffic.
+    await arrived;
     await app.close();
     expect(await slow).toEqual({ status: 200, body: '{"ok":true}' });
     expect(await never).toEqual({ error: 'ECONNRESET' });

@@ -87,14 +87,19 @@ describe('change feed at shutdown', () => {
     const app = await buildApp(deps);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;
+    let opened: () => void;
+    const open = new Promise<void>((r) => (opened = r));
     const ended = new Promise<string>((resolve, reject) => {
       http.get({ host: '127.0.0.1', port, path: '/api/v1/events/stream' }, (res) => {
         let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+          opened();
+        });
         res.on('end', () => resolve(body));
       }).on('error', reject);
     });
-    await new Promise((res) => setTimeout(res, 100));
+    await open;
     // Without ending the stream, close() waits for it forever (the test would time out).
     await app.close();
     expect(await ended).toContain('stagecraft event stream');
