@@ -2,7 +2,7 @@
 // reported status — shared by the gateway test files.
 import type { App } from '../src/http/app-types.js';
 import { denseModelOnnx, denseModelPredict, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
-import { call, registerVersion } from './http.js';
+import { call, createModel, promote, registerVersion } from './http.js';
 
 /** Distinct weights per version so every answer tells which version computed it. */
 export function specFor(version: number, features = 3): DenseModelSpec {
@@ -15,6 +15,15 @@ export async function registerOnnx(app: App, model: string, spec: DenseModelSpec
 }
 
 export const expected = (spec: DenseModelSpec, row: number[]) => denseModelPredict(spec, row);
+
+/** A new model whose v1 (a real ONNX model, specFor(1)) is in Production and served by the gateway. */
+export async function servedOnnxModel(app: App, name: string): Promise<string> {
+  await createModel(app, name);
+  await registerOnnx(app, name, specFor(1));
+  await promote(app, name, 1);
+  await waitConverged(app, name, 1);
+  return name;
+}
 
 /** Polls `GET /api/v1/models/{m}/status` until converged on `version` (bounded: ~10 s). */
 export async function waitConverged(app: App, model: string, version: number, tries = 500) {

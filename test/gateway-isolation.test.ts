@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
-import { expected, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
+import { expected, servedOnnxModel, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';
 
 /** An external model server (Open Inference Protocol) that holds requests until released, or fails. */
@@ -45,14 +45,7 @@ describe.each(DATABASES)('model isolation on %s', (kind) => {
     return name;
   }
 
-  async function onnxModel() {
-    const name = uniqueName('healthy');
-    await createModel(r.app, name);
-    await registerOnnx(r.app, name, specFor(1));
-    await promote(r.app, name, 1);
-    await waitConverged(r.app, name, 1);
-    return name;
-  }
+  const onnxModel = () => servedOnnxModel(r.app, uniqueName('healthy'));
 
   it('answers 503 with Retry-After for a saturated model only, while another model keeps answering', async () => {
     const slow = await httpModel('slow');

@@ -7,8 +7,8 @@ import type { Config } from '../src/config.js';
 import { serverModules } from '../src/server-modules.js';
 import { runAgainst } from './cli-harness.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
-import { registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
-import { call, createModel, promote } from './http.js';
+import { servedOnnxModel, v2Body } from './gateway-fixtures.js';
+import { call } from './http.js';
 import { manualClock } from './monitoring-traffic.js';
 
 const HOUR = 3600_000;
@@ -25,14 +25,7 @@ function useServer(kind: Parameters<typeof useRegistry>[0], config: Partial<Conf
 }
 
 describe.each(DATABASES)('prediction retention settings on %s', (kind) => {
-  async function servedModel(r: ReturnType<typeof useRegistry>) {
-    const name = uniqueName('fraud');
-    await createModel(r.app, name);
-    await registerOnnx(r.app, name, specFor(1));
-    await promote(r.app, name, 1);
-    await waitConverged(r.app, name, 1);
-    return name;
-  }
+  const servedModel = (r: ReturnType<typeof useRegistry>) => servedOnnxModel(r.app, uniqueName('fraud'));
 
   async function serve(r: ReturnType<typeof useRegistry>, name: string, n: number): Promise<string[]> {
     const ids: string[] = [];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Deps } from '../../deps.js';
 import type { InferenceObservation } from '../../gateway/observer.js';
 import { batchRows, RecordBatch, servedRows } from './record-batch.js';
-import { insertRecordRows, pruneRecords } from './records-store.js';
+import { insertRecordRowsPg, pruneRecords } from './records-store.js';
 import { SqliteRecordSink } from './sqlite-record-sink.js';
 
 export interface RetentionOptions {
@@ -99,7 +99,7 @@ export class RecordWriter {
       this.sealedRows -= batch.d.n;
       try {
         if (this.sqliteSink) await this.sqliteSink.insert(batch);
-        else await insertRecordRows(this.deps.db, batchRows(batch.d), this.deps.caps.name);
+        else await insertRecordRowsPg(this.deps.db, batchRows(batch.d));
         this.written += batch.d.n;
       } catch (err) {
         this.dropped += batch.d.n;

@@ -30,39 +30,21 @@ function toRecord(r: Pick<Selectable<MonRecordsTable>, 'request_id' | 'row' | 'v
   };
 }
 
-const insertSql = new Map<string, string>();
-/** Rows per statement: under SQLite's bind-parameter limit. */
-const ROWS_PER_INSERT = 1000;
-
 /** PostgreSQL casts of RECORD_COLUMNS, in order, from the JSON rows' text. */
 const PG_COLUMN_CASTS = ['', '::int', '', '::int', '', '::bigint', '::float8', '', '', '::float8', ''];
 const PG_INSERT = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) select ${PG_COLUMN_CASTS.map((cast, c) => `(r->>${c})${cast}`).join(', ')} from json_array_elements($1::json) r on conflict (request_id, row) do nothing`;
 
 /**
- * Rows are in RECORD_COLUMNS order (record-batch.ts). A replayed request id (a retry through
- * another replica) keeps its first record. PostgreSQL gets one statement per batch whose single
- * parameter is the rows as JSON (JSON.stringify is native, ~0.7 µs a row; PostgreSQL parses it in C).
- * A VALUES list of 11,000 placeholders cost more to send and parse than the insert itself, and
- * node-postgres's array parameters (for unnest) took 1–13 µs a row to build on the serving thread
- * (docs/benchmarks.md). SQLite gets multi-row VALUES as pre-built SQL text.
+ * PostgreSQL only (SQLite's rows are inserted by its writer thread, sqlite-record-sink.ts). Rows are
+ * in RECORD_COLUMNS order (record-batch.ts); a replayed request id (a retry through another
+ * replica) keeps its first record. One statement per batch whose single parameter is the rows as
+ * JSON (JSON.stringify is native, ~0.7 µs a row; PostgreSQL parses it in C). A VALUES list of
+ * 11,000 placeholders cost more to send and parse than the insert itself, and node-postgres's array
+ * parameters (for unnest) took 1–13 µs a row to build on the serving thread (docs/benchmarks.md).
  */
-export async function insertRecordRows(db: Db, rows: unknown[][], dialect: 'sqlite' | 'postgres'): Promise<void> {
+export async function insertRecordRowsPg(db: Db, rows: unknown[][]): Promise<void> {
   if (rows.length === 0) return;
-  if (dialect === 'postgres') {
-    await db.executeQuery(CompiledQuery.raw(PG_INSERT, [JSON.stringify(rows)]));
-    return;
-  }
-  for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
-    const chunk = rows.slice(from, from + ROWS_PER_INSERT);
-    let text = insertSql.get(String(chunk.length));
-    if (!text) {
-      const tuple = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
-      text = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) values ${chunk.map(() => tuple).join(', ')} on conflict (request_id, row) do nothing`;
-      if (insertSql.size > 2000) insertSql.clear();
-      insertSql.set(String(chunk.length), text);
-    }
-    await db.executeQuery(CompiledQuery.raw(text, chunk.flat()));
-  }
+  await db.executeQuery(CompiledQuery.raw(PG_INSERT, [JSON.stringify(rows)]));
 }
 
 export interface RecordQuery {
