@@ -4,7 +4,7 @@
 // Further modes (argv[2]) take monitoring apart, to attribute its cost:
 //   registered  the monitoring module registered (guard, webhooks, writer thread idle), no observer
 //   noop        the gateway builds every observation, for an observer that does nothing with it
-//   live-only   live stats and Prometheus, no retained predictions
+//   discard     monitoring on, but the writer drops each sealed batch instead of writing it
 //   burn:US     monitoring off, and a second thread burning US µs of CPU per request served, in
 //               250 ms batches, as the prediction writer would
 // so neither's heap, GC or background threads count against the other. Prints its base URL, then
@@ -25,7 +25,7 @@ import { mlpModelOnnx } from '../src/onnx/onnx-builder.js';
 import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 import type { InferenceObserver } from '../src/gateway/observer.js';
 
-const on = process.argv[2] === 'on';
+const on = process.argv[2] === 'on' || process.argv[2] === 'discard';
 const burnUs = process.argv[2].startsWith('burn:') ? Number(process.argv[2].slice(5)) : 0;
 const modelBytes = process.argv[3] === 'mlp' ? mlpModelOnnx({ inputs: FRAUD_FEATURES.length, hidden: [1024, 1024], seed: 7, doc: 'fraud mlp' }) : fraudModel(FRAUD_V1, 'fraud v1');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-target-'));
@@ -38,15 +38,15 @@ const observers: InferenceObserver[] = on
   ? [mon.observer]
   : mode === 'noop'
     ? [{ observe: () => undefined }]
-    : mode === 'live-only'
-      ? [{ observe: (o) => (mon.stats.add(o), mon.prom.observe(o)) }]
-      : burnUs
-        ? [burner(burnUs)]
-        : [];
+    : burnUs
+      ? [burner(burnUs)]
+      : [];
 const serving = servingModules({ observers });
-const registered = on || mode === 'registered' || mode === 'live-only';
+const registered = on || mode === 'registered';
 const app = await buildApp(deps, { modules: [...serving.modules, ...(registered ? [mon.register] : [])] });
 await app.listen({ host: '127.0.0.1', port: 0 });
+// discard: everything monitoring does on the serving thread, and a writer that drops each sealed batch.
+if (mode === 'discard') Object.assign(mon.writer!, { writeAll: async () => Object.assign(mon.writer!, { sealed: [], sealedRows: 0 }) });
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
 async function call(method: string, url: string, body?: unknown, type = 'application/json') {

@@ -30,7 +30,7 @@ import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, transactio
 import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
 import { validateRule } from '../src/modules/policies/policies.js';
-import { cannon } from './harness.js';
+import { cannon, wrkLoad } from './harness.js';
 import { requestId } from '../src/http/request-id.js';
 
 const args = process.argv.slice(2);
@@ -40,9 +40,12 @@ const flag = (name: string, fallback: string) => {
 };
 const RUNS = Number(flag('runs', '5'));
 const DURATION = Number(flag('duration', '3'));
-const PAIRS = Number(flag('pairs', '8'));
+const PAIRS = Number(flag('pairs', '4'));
+const PROCS = Number(flag('procs', '4'));
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const CONNECTIONS = Number(flag('connections', '8'));
 const ROWS = Number(flag('rows', '1000000'));
+const LOADGEN = flag('loadgen', 'autocannon');
 const WITH_PG = args.includes('--pg') && !!process.env.STAGECRAFT_TEST_PG_URL;
 const INTERVAL_S = 1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -152,48 +155,60 @@ async function startTarget(side: string, model: 'logreg' | 'mlp', databaseUrl = 
   };
 }
 
-/** treatment: 'on' (monitoring), or a mode of bench/monitoring-target.ts that takes it apart ('off' is an A/A run). */
+/**
+ * treatment: 'on' (monitoring), or a mode of bench/monitoring-target.ts that takes it apart ('off' is an A/A run).
+ * Two identical processes can differ by several per cent for as long as they live (an A/A run with one
+ * process pair read 0.964 once and 1.067 another time), so the sides are started afresh PROCS times, in
+ * alternating order, and each process pair runs PAIRS pairs of rounds.
+ */
 async function throughput(model: 'logreg' | 'mlp', treatment = 'on', pg = false) {
-  // On PostgreSQL each side gets its own fresh database on the same server.
-  const targets = { off: await startTarget('off', model, pg ? await freshPg() : ''), on: await startTarget(treatment, model, pg ? await freshPg() : '') };
   const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number; mainUsPerReq: number }>> = { on: [], off: [] };
+  const perProcs: number[] = [];
   let retained = { retained: 0, dropped: 0 };
-  try {
-    const body = JSON.stringify(v2InferBody(transactions(1, 5)[0]));
-    const load = async (side: 'on' | 'off', duration: number) => {
-      const before = await targets[side].usage();
-      const r = await cannon(`${targets[side].base}/v2/models/fraud/infer`, body, { duration, connections: CONNECTIONS });
-      const after = await targets[side].usage();
-      if (r.errors) throw new Error(`errors during load: ${r.errors}`);
-      if (side === 'on') retained = after;
-      // Per thread: the main (serving) thread, and the rest (SQLite writer, V8 and ONNX Runtime helpers).
-      const mainUs = ((after.threads.main - before.threads.main) * 1000) / r.total;
-      return { rps: r.rps, cpuUsPerReq: ((after.cpuMs - before.cpuMs) * 1000) / r.total, mainUsPerReq: mainUs };
-    };
-    // Warm both (JIT, runtime sessions), then pairs in alternating order (on-off, off-on, …) so a
-    // change in the shared machine's load hits both sides of most pairs alike.
-    await load('off', 2);
-    await load('on', 2);
-    for (let i = 0; i < PAIRS; i++) {
-      for (const side of (i % 2 ? ['off', 'on'] : ['on', 'off']) as Array<'on' | 'off'>) rounds[side].push(await load(side, DURATION));
+  const body = JSON.stringify(v2InferBody(transactions(1, 5)[0]));
+  for (let p = 0; p < PROCS; p++) {
+    // On PostgreSQL each side gets its own fresh database on the same server.
+    const start = async (side: 'on' | 'off') => startTarget(side === 'on' ? treatment : 'off', model, pg ? await freshPg() : '');
+    const targets = {} as Record<'on' | 'off', Awaited<ReturnType<typeof startTarget>>>;
+    for (const side of (p % 2 ? ['on', 'off'] : ['off', 'on']) as Array<'on' | 'off'>) targets[side] = await start(side);
+    try {
+      const load = async (side: 'on' | 'off', duration: number) => {
+        const before = await targets[side].usage();
+        const r = await (LOADGEN === 'wrk' ? wrkLoad : cannon)(`${targets[side].base}/v2/models/fraud/infer`, body, { duration, connections: CONNECTIONS });
+        const after = await targets[side].usage();
+        if (r.errors) throw new Error(`errors during load: ${r.errors}`);
+        if (side === 'on') retained = { retained: retained.retained + after.retained - before.retained, dropped: retained.dropped + after.dropped - before.dropped };
+        // Per thread: the main (serving) thread, and the rest (SQLite writer, V8 and ONNX Runtime helpers).
+        const mainUs = ((after.threads.main - before.threads.main) * 1000) / r.total;
+        return { rps: r.rps, cpuUsPerReq: ((after.cpuMs - before.cpuMs) * 1000) / r.total, mainUsPerReq: mainUs };
+      };
+      // Warm both (JIT, runtime sessions), then pairs in alternating order (on-off, off-on, …) so a
+      // change in the shared machine's load hits both sides of most pairs alike.
+      await load('off', 2);
+      await load('on', 2);
+      const first = rounds.on.length;
+      for (let i = 0; i < PAIRS; i++) {
+        for (const side of (i % 2 ? ['off', 'on'] : ['on', 'off']) as Array<'on' | 'off'>) rounds[side].push(await load(side, DURATION));
+      }
+      perProcs.push(median(rounds.on.slice(first).map((r, i) => r.rps / rounds.off[first + i].rps)));
+    } finally {
+      await targets.on.close();
+      await targets.off.close();
     }
-  } finally {
-    await targets.on.close();
-    await targets.off.close();
   }
-  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ratios = rounds.on.map((r, i) => r.rps / rounds.off[i].rps);
   const fmtRps = (side: 'on' | 'off') => rounds[side].map((r) => r.rps.toFixed(0)).join(', ');
   const section = treatment !== 'on' ? '2d' : pg ? '2e' : model === 'mlp' ? '2c' : '2';
-  console.log(`\n${section}. Serving throughput${pg ? ' on PostgreSQL (same box)' : ''}, ${model === 'mlp' ? 'a 4-1024-1024-1 MLP' : 'the demo logistic regression'}, ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up); each side its own process`);
+  console.log(`\n${section}. Serving throughput${pg ? ' on PostgreSQL (same box)' : ''}, ${model === 'mlp' ? 'a 4-1024-1024-1 MLP' : 'the demo logistic regression'}, ${LOADGEN} with ${CONNECTIONS} connections; ${PROCS} process pairs (started afresh, alternating order) × ${PAIRS} pairs of ${DURATION} s rounds (alternating order, after a warm-up)`);
   if (treatment.startsWith('burn:')) console.log(`   control: "on" is monitoring OFF plus a second thread burning ${treatment.slice(5)} us of CPU per request (what the prediction writer spends per row)`);
   if (treatment === 'off') console.log('   A/A: both sides monitoring OFF — the spread of the ratios is the noise floor of this machine');
   if (treatment === 'registered') console.log('   "on" registers the monitoring module (guard, webhooks, idle writer thread) but observes nothing');
   if (treatment === 'noop') console.log('   "on" builds every observation for an observer that does nothing with it');
-  if (treatment === 'live-only') console.log('   "on" keeps live stats and Prometheus, and retains no predictions');
+  if (treatment === 'discard') console.log('   "on" is monitoring on, but the writer discards each batch instead of writing it');
   console.log(`   monitoring off: median ${median(rounds.off.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('off')}); server CPU ${median(rounds.off.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.off.map((r) => r.mainUsPerReq)).toFixed(1)})`);
   console.log(`   monitoring on : median ${median(rounds.on.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('on')}); server CPU ${median(rounds.on.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.on.map((r) => r.mainUsPerReq)).toFixed(1)})`);
   console.log(`   ratio on/off per pair: ${ratios.map((x) => x.toFixed(3)).join(', ')}`);
+  console.log(`   median ratio per process pair: ${perProcs.map((x) => x.toFixed(3)).join(', ')}`);
   console.log(`   median ratio on/off  : ${median(ratios).toFixed(3)}  (aim: >= 0.95); predictions retained ${retained.retained.toLocaleString('en')}, dropped ${retained.dropped.toLocaleString('en')}`);
 }
 
@@ -295,7 +310,7 @@ if (SECTIONS.includes('throughput-control')) await throughput('logreg', `burn:${
 if (SECTIONS.includes('throughput-aa')) await throughput('logreg', 'off');
 if (SECTIONS.includes('throughput-pg') && WITH_PG) await throughput('logreg', 'on', true);
 // Where the cost is: each part of monitoring alone, against off.
-if (SECTIONS.includes('throughput-parts')) for (const part of ['registered', 'noop', 'live-only']) await throughput('logreg', part);
+if (SECTIONS.includes('throughput-parts')) for (const part of (flag('parts', 'registered,noop,discard')).split(',')) await throughput('logreg', part);
 if (SECTIONS.includes('cost')) await perRequestCost();
 if (SECTIONS.includes('retained')) {
   await retained('sqlite');

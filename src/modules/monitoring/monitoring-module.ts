@@ -45,17 +45,19 @@ export function monitoring(opts: MonitoringOptions = {}): Monitoring {
     prom,
     guard: null,
     writer: null,
-    // Runs on the request path: cheap, and it never throws into serving.
+    // Runs on the request path: appends to the columnar batch and nothing more. The live stats and
+    // Prometheus tallies are folded from that batch (record-writer.ts).
     observer: {
       observe(o: InferenceObservation) {
-        stats.add(o);
-        prom.observe(o);
         m.writer?.push(o);
       },
     },
     register(app, deps: Deps) {
       const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, ...opts.retention });
       m.writer = writer;
+      writer.onRows((d, from, to) => stats.addRows(d, from, to));
+      writer.onRows((d, from, to) => prom.addRows(d, from, to));
+      stats.beforeRead = prom.beforeRead = () => writer.foldPending();
       prom.watchRetention(() => ({ written: writer.written, dropped: writer.dropped }));
       dispatcher = new WebhookDispatcher(deps, { ...DEFAULT_DISPATCH, ...opts.webhooks });
       if (opts.guard !== false) m.guard = new Guard(deps, { holder: `${os.hostname()}-${process.pid}-${deps.ids.uuid().slice(0, 8)}`, ...opts.guard });

@@ -1,13 +1,15 @@
 // Prometheus metrics on the module's own prom-client Registry (no global default registry, so two
 // apps in one process — tests, the demo — never share counters).
 //
-// Inference counts and latencies are tallied per request in plain arrays and handed to prom-client
-// only when /metrics is scraped. prom-client's own observe() validates and re-hashes the label set
-// on every call; at ten thousand requests a second that alone measured ~10% of a small model's
-// serving throughput (bench/monitoring.ts). prom-client still owns the registry, the exposition
-// format and the process metrics.
+// Inference counts and latencies are tallied in plain arrays, folded from the retained-prediction
+// batches a run of rows at a time (as the live stats are, rolling-stats.ts), and handed to
+// prom-client only when /metrics is scraped. prom-client's own observe() validates and re-hashes the
+// label set on every call; at ten thousand requests a second that alone measured ~10% of a small
+// model's serving throughput (bench/monitoring.ts). prom-client still owns the registry, the
+// exposition format and the process metrics.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { INFERENCE_OUTCOMES, type InferenceObservation } from '../../gateway/observer.js';
+import { INFERENCE_OUTCOMES } from '../../gateway/observer.js';
+import type { BatchData } from './record-batch.js';
 
 export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -71,6 +73,8 @@ class TalliedHistogram extends Histogram<'model' | 'version' | 'binding'> {
 export class PrometheusMetrics {
   readonly registry = new Registry();
   private readonly series = new Map<string, Series>();
+  /** Called before every scrape: folds the rows observed but not yet folded (the batch being filled). */
+  beforeRead: () => void = () => undefined;
   /** The retention writer's running totals, once monitoring has one. */
   private retention: (() => { written: number; dropped: number }) | null = null;
 
@@ -83,6 +87,7 @@ export class PrometheusMetrics {
       registers: [this.registry],
       // Runs at scrape time: hands the counts tallied since the last scrape to the counter.
       collect: () => {
+        this.beforeRead();
         for (const s of this.series.values()) {
           INFERENCE_OUTCOMES.forEach((outcome, i) => {
             if (s.pending[i] > 0) requests.inc({ ...s.labels, outcome }, s.pending[i]);
@@ -91,7 +96,7 @@ export class PrometheusMetrics {
         }
       },
     });
-    new TalliedHistogram(this.registry, () => this.series.values());
+    new TalliedHistogram(this.registry, () => (this.beforeRead(), this.series.values()));
     // The writer keeps running totals; each scrape adds what they grew by since the last one.
     const reported = { written: 0, dropped: 0 };
     const report = (key: 'written' | 'dropped', counter: Counter) => {
@@ -108,22 +113,39 @@ export class PrometheusMetrics {
     this.retention = totals;
   }
 
-  /** On the request path: a map lookup and a few array increments. */
-  observe(o: InferenceObservation): void {
-    const key = `${o.model}\u0000${o.version}\u0000${o.binding}`;
+  /** Rows [from, to) of a batch: each request's row 0 carries its outcome and latency. */
+  addRows(d: BatchData, from: number, to: number): void {
+    let s: Series | null = null;
+    let model = -1;
+    let version = NaN;
+    let binding = -1;
+    for (let i = from; i < to; i++) {
+      if (d.row[i] !== 0) continue;
+      if (d.model[i] !== model || d.version[i] !== version || d.binding[i] !== binding) {
+        model = d.model[i];
+        version = d.version[i];
+        binding = d.binding[i];
+        s = this.seriesFor(d.strings[model], version, d.strings[binding]);
+      }
+      s!.pending[d.outcome[i]] += 1;
+      const seconds = d.latency[i] / 1000;
+      let b = 0;
+      while (b < LATENCY_BUCKETS_S.length && seconds > LATENCY_BUCKETS_S[b]) b++;
+      s!.buckets[b] += 1;
+      s!.sum += seconds;
+      s!.count += 1;
+    }
+  }
+
+  private seriesFor(model: string, version: number, binding: string): Series {
+    const key = `${model}\u0000${version}\u0000${binding}`;
     let s = this.series.get(key);
     if (!s) {
       // Bounded like any label set should be: versions and bindings churn slowly.
       if (this.series.size >= 10_000) this.series.clear();
-      s = { labels: { model: o.model, version: String(o.version), binding: o.binding }, pending: new Float64Array(INFERENCE_OUTCOMES.length), buckets: new Float64Array(LATENCY_BUCKETS_S.length + 1), sum: 0, count: 0 };
+      s = { labels: { model, version: String(version), binding }, pending: new Float64Array(INFERENCE_OUTCOMES.length), buckets: new Float64Array(LATENCY_BUCKETS_S.length + 1), sum: 0, count: 0 };
       this.series.set(key, s);
     }
-    s.pending[INFERENCE_OUTCOMES.indexOf(o.outcome)] += 1;
-    const seconds = o.latencyMs / 1000;
-    let b = 0;
-    while (b < LATENCY_BUCKETS_S.length && seconds > LATENCY_BUCKETS_S[b]) b++;
-    s.buckets[b] += 1;
-    s.sum += seconds;
-    s.count += 1;
+    return s;
   }
 }

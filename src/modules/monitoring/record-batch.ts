@@ -43,6 +43,14 @@ export class RecordBatch {
   readonly d: BatchData;
   private readonly stringIds = new Map<string, number>();
   private readonly schemaIds = new Map<string, number>();
+  // Consecutive requests almost always share the model, binding and feature names (the same string
+  // objects): the last of each is checked first, by identity, before any map lookup or join.
+  private lastModel: string | null = null;
+  private lastModelId = -1;
+  private lastBinding: string | null = null;
+  private lastBindingId = -1;
+  private lastNames: string[] | null = null;
+  private lastSchemaId = -1;
 
   constructor(readonly capacity: number) {
     this.d = {
@@ -62,8 +70,8 @@ export class RecordBatch {
     const d = this.d;
     const served = servedRows(o, maxRows);
     const fit = Math.min(Math.max(served, 1), this.capacity - d.n);
-    const model = this.intern(o.model);
-    const binding = this.intern(o.binding);
+    const model = o.model === this.lastModel ? this.lastModelId : (this.lastModelId = this.intern((this.lastModel = o.model)));
+    const binding = o.binding === this.lastBinding ? this.lastBindingId : (this.lastBindingId = this.intern((this.lastBinding = o.binding)));
     const outcome = INFERENCE_OUTCOMES.indexOf(o.outcome);
     const names = served && o.inputs ? Object.keys(o.inputs) : null;
     const schema = names && names.length ? this.schemaId(names) : -1;
@@ -108,9 +116,13 @@ export class RecordBatch {
   }
 
   private schemaId(names: string[]): number {
+    const last = this.lastNames;
+    if (last && last.length === names.length && last.every((n, j) => n === names[j])) return this.lastSchemaId;
     const key = names.join('\u0000');
     let id = this.schemaIds.get(key);
     if (id === undefined) this.schemaIds.set(key, (id = this.d.schemas.push(names) - 1));
+    this.lastNames = names;
+    this.lastSchemaId = id;
     return id;
   }
 

@@ -1,11 +1,12 @@
 // Retains predictions in the database off the request path: observe() only appends to a columnar
 // batch (record-batch.ts); a timer (or a full batch) writes the sealed batches, each in one
 // transaction. If the database falls behind, the oldest batches are dropped and counted — serving
-// never waits on monitoring.
+// never waits on monitoring. The batch is also what the live stats and Prometheus tallies are
+// folded from (`onRows`): when it is sealed, or sooner when someone reads them (`foldPending`).
 import path from 'node:path';
 import type { Deps } from '../../deps.js';
 import type { InferenceObservation } from '../../gateway/observer.js';
-import { batchRows, RecordBatch, servedRows } from './record-batch.js';
+import { batchRows, RecordBatch, servedRows, type BatchData } from './record-batch.js';
 import { insertRecordRowsPg, pruneRecords } from './records-store.js';
 import { SqliteRecordSink } from './sqlite-record-sink.js';
 
@@ -43,6 +44,9 @@ export class RecordWriter {
   private writing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastPrune = 0;
+  /** Rows of the current batch already handed to the tallies. */
+  private folded = 0;
+  private readonly tallies: Array<(d: BatchData, from: number, to: number) => void> = [];
   dropped = 0;
   written = 0;
 
@@ -62,6 +66,19 @@ export class RecordWriter {
     this.timer.unref();
   }
 
+  /** Tallies fed every observed row once, in order (live stats, Prometheus). */
+  onRows(tally: (d: BatchData, from: number, to: number) => void): void {
+    this.tallies.push(tally);
+  }
+
+  /** Hands the rows observed since the last fold to the tallies: cheap, and called before every read. */
+  foldPending(): void {
+    const d = this.current.d;
+    if (d.n === this.folded) return;
+    for (const tally of this.tallies) tally(d, this.folded, d.n);
+    this.folded = d.n;
+  }
+
   push(o: InferenceObservation): void {
     if (this.current.room < Math.max(servedRows(o, this.opts.maxRowsPerRequest), 1)) {
       this.seal();
@@ -72,6 +89,8 @@ export class RecordWriter {
 
   private seal(): void {
     if (this.current.d.n === 0) return;
+    this.foldPending();
+    this.folded = 0;
     this.sealed.push(this.current);
     this.sealedRows += this.current.d.n;
     this.current = new RecordBatch(this.current.capacity);

@@ -2,7 +2,13 @@
 // per-interval buckets (default 60 × 60 s), so memory is O(versions × buckets), never O(requests).
 // This is the process-local view (one gateway); the guard reads the retained records in the
 // database instead, so its decisions see every replica's traffic.
-import type { InferenceObservation } from '../../gateway/observer.js';
+//
+// The stats are folded from the retained-prediction batches (record-batch.ts), a run of rows at a
+// time, not per request: the request path only appends to the batch's typed arrays. Per-request
+// tallying (object keys, strings, maps, for every request) cost the serving thread more than the
+// retention it sat beside (docs/benchmarks.md). So the distributions count the rows a batch keeps:
+// every request, and at most its first 64 input rows — the same rows the guard's drift reads.
+import type { BatchData } from './record-batch.js';
 
 export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 const MAX_CATEGORIES = 20;
@@ -56,7 +62,7 @@ function countCategory(counts: Record<string, number>, key: string): void {
   else counts[OTHER] = (counts[OTHER] ?? 0) + 1;
 }
 
-function addFeature(b: Bucket, name: string, v: number | string | null): void {
+function addFeature(b: Bucket, name: string, v: number | string | null | undefined): void {
   if (v === null || v === undefined) return;
   const agg = b.features[name];
   if (typeof v === 'number') {
@@ -96,20 +102,33 @@ export class VersionRing {
     return b;
   }
 
-  add(o: InferenceObservation): void {
-    this.lastSeen = Math.max(this.lastSeen, o.time);
-    const b = this.bucketFor(o.time);
-    b.requests += 1;
-    if (o.outcome === 'client_error') b.clientErrors += 1;
-    else if (o.outcome === 'model_error') b.modelErrors += 1;
-    else if (o.outcome === 'rejected') b.rejected += 1;
-    let li = 0;
-    while (li < LATENCY_BOUNDS_MS.length && o.latencyMs > LATENCY_BOUNDS_MS[li]) li++;
-    b.latency[li] += 1;
-    if (o.outcome !== 'ok') return;
-    if (o.predictions) for (const p of o.predictions) countCategory(b.predictions, predictionBin(p));
-    const inputs = o.inputs;
-    if (inputs) for (const name in inputs) for (const v of inputs[name]) addFeature(b, name, v);
+  /** Row i of a batch: row 0 of a request carries its outcome and latency; ok rows their prediction and inputs. */
+  addRow(d: BatchData, i: number): void {
+    const time = d.time[i];
+    if (time > this.lastSeen) this.lastSeen = time;
+    const b = this.bucketFor(time);
+    const outcome = d.outcome[i]; // index in INFERENCE_OUTCOMES: ok, client_error, model_error, rejected
+    if (d.row[i] === 0) {
+      b.requests += 1;
+      if (outcome === 1) b.clientErrors += 1;
+      else if (outcome === 2) b.modelErrors += 1;
+      else if (outcome === 3) b.rejected += 1;
+      const latency = d.latency[i];
+      let li = 0;
+      while (li < LATENCY_BOUNDS_MS.length && latency > LATENCY_BOUNDS_MS[li]) li++;
+      b.latency[li] += 1;
+    }
+    if (outcome !== 0) return;
+    const pred = d.pred[i];
+    const p = Number.isNaN(pred) ? d.predText[i] : pred;
+    if (p !== undefined) countCategory(b.predictions, predictionBin(p));
+    const schema = d.schema[i];
+    if (schema < 0) return;
+    const names = d.schemas[schema];
+    for (let j = 0, k = d.fStart[i]; j < names.length; j++, k++) {
+      const v = d.fVals[k];
+      addFeature(b, names[j], Number.isNaN(v) ? d.fText[k] : v);
+    }
   }
 
   /** Buckets that started within [now - windowMs, now], oldest first. */
@@ -182,14 +201,29 @@ export class RollingStats {
     private readonly maxVersions = 500,
   ) {}
 
-  add(o: InferenceObservation): void {
-    const key = `${o.model}\u0000${o.version}`;
+  /** Rows [from, to) of a batch; consecutive rows of one version share one ring lookup. */
+  addRows(d: BatchData, from: number, to: number): void {
+    let ring: VersionRing | null = null;
+    let model = -1;
+    let version = NaN;
+    for (let i = from; i < to; i++) {
+      if (d.model[i] !== model || d.version[i] !== version) {
+        model = d.model[i];
+        version = d.version[i];
+        ring = this.ring(d.strings[model], version);
+      }
+      ring!.addRow(d, i);
+    }
+  }
+
+  private ring(model: string, version: number): VersionRing {
+    const key = `${model}\u0000${version}`;
     let ring = this.rings.get(key);
     if (!ring) {
       if (this.rings.size >= this.maxVersions) this.evictOldest();
       this.rings.set(key, (ring = new VersionRing(this.intervalMs, this.size)));
     }
-    ring.add(o);
+    return ring;
   }
 
   private evictOldest(): void {
@@ -198,7 +232,11 @@ export class RollingStats {
     if (oldest) this.rings.delete(oldest[0]);
   }
 
+  /** Called before every read: folds the rows observed but not yet folded (the batch being filled). */
+  beforeRead: () => void = () => undefined;
+
   summary(model: string, version: number, now: number, windowMs: number): WindowSummary {
+    this.beforeRead();
     return summarize(this.rings.get(`${model}\u0000${version}`)?.window(now, windowMs) ?? []);
   }
 }
