@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deps } from '../src/deps.js';
 import type { InferenceObservation } from '../src/gateway/observer.js';
-import { PrometheusMetrics } from '../src/modules/monitoring/prometheus.js';
+import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
-import { predictionBin, RollingStats } from '../src/modules/monitoring/rolling-stats.js';
+import { predictionBin } from '../src/modules/monitoring/rolling-stats.js';
 import { makeDeps } from './databases.js';
 import { traffic } from './monitoring-traffic.js';
 
@@ -26,11 +26,8 @@ describe('live stats and Prometheus, folded from the batches', () => {
     deps = await makeDeps('sqlite');
     // Five rows a batch: batches seal every few requests, and multi-row requests straddle them.
     writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000, batchSize: 5, maxRowsPerRequest: KEEP });
-    const stats = new RollingStats(60_000, 60);
-    const prom = new PrometheusMetrics();
-    writer.onRows((d, from, to) => stats.addRows(d, from, to));
-    writer.onRows((d, from, to) => prom.addRows(d, from, to));
-    stats.beforeRead = prom.beforeRead = () => writer!.foldPending();
+    const { stats, prom, attach } = monitoring();
+    attach(writer);
 
     const base = { model: 'fraud', version: 4, binding: 'stage:Production', latencyMs: 7 };
     const obs: InferenceObservation[] = traffic({ model: 'fraud', version: 4, n: 40, start: T0, errorRate: 0.2, seed: 9, latencyMs: 7 }).map((x) => x.obs);

@@ -34,6 +34,8 @@ export interface Monitoring {
   writer: RecordWriter | null;
   stats: RollingStats;
   prom: PrometheusMetrics;
+  /** Makes `writer` the one observations go to; the live stats and Prometheus tallies fold its batches. */
+  attach(writer: RecordWriter): void;
 }
 
 export function monitoring(opts: MonitoringOptions = {}): Monitoring {
@@ -52,12 +54,15 @@ export function monitoring(opts: MonitoringOptions = {}): Monitoring {
         m.writer?.push(o);
       },
     },
-    register(app, deps: Deps) {
-      const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, ...opts.retention });
+    attach(writer) {
       m.writer = writer;
       writer.onRows((d, from, to) => stats.addRows(d, from, to));
       writer.onRows((d, from, to) => prom.addRows(d, from, to));
       stats.beforeRead = prom.beforeRead = () => writer.foldPending();
+    },
+    register(app, deps: Deps) {
+      const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, ...opts.retention });
+      m.attach(writer);
       prom.watchRetention(() => ({ written: writer.written, dropped: writer.dropped }));
       dispatcher = new WebhookDispatcher(deps, { ...DEFAULT_DISPATCH, ...opts.webhooks });
       if (opts.guard !== false) m.guard = new Guard(deps, { holder: `${os.hostname()}-${process.pid}-${deps.ids.uuid().slice(0, 8)}`, ...opts.guard });
