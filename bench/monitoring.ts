@@ -5,11 +5,12 @@
 //  3. one million retained predictions: write rate, database size, process memory, and the
 //     cost of one guard evaluation over them (SQLite; PostgreSQL too with --pg and STAGECRAFT_TEST_PG_URL).
 // BENCH_TARGET_NODE_ARGS adds node flags to the serving processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
-// Flags: --runs N (fault runs, default 5), --duration S (seconds per throughput round, default 3), --pairs N (8),
-//        --connections N (8), --rows N (retained predictions, default 1000000), --pg,
+// Flags: --runs N (fault runs, default 5), --duration S (whole seconds per throughput round, default 2),
+//        --procs N (fresh on/off process pairs per comparison, default 4), --pairs N (round pairs per process pair, 4),
+//        --connections N (8), --loadgen autocannon|wrk (wrk: the Debian package, a fifth of the CPU), --rows N (retained predictions, default 1000000), --pg,
 //        --sections fault,throughput,throughput-mlp,cost,retained (the default), and not by default the
 //        controls throughput-control (a thread burning CPU), throughput-aa (off vs off) and
-//        throughput-parts (each part of monitoring alone), throughput-pg (with --pg: served from PostgreSQL),
+//        throughput-parts (each part of monitoring alone; --parts registered,noop,discard), throughput-pg (with --pg: served from PostgreSQL),
 //        --burn-us N (the control's CPU per request on a second thread, default 5).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +40,7 @@ const flag = (name: string, fallback: string) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const RUNS = Number(flag('runs', '5'));
-const DURATION = Number(flag('duration', '3'));
+const DURATION = Number(flag('duration', '2'));
 const PAIRS = Number(flag('pairs', '4'));
 const PROCS = Number(flag('procs', '4'));
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
