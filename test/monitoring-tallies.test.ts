@@ -77,4 +77,18 @@ describe('live stats and Prometheus, folded from the batches', () => {
     const count = text.split('\n').find((l) => l.startsWith('stagecraft_inference_latency_seconds_count{'));
     expect(Number(count!.split(' ').pop())).toBe(want.requests);
   });
+
+  it('keep retaining predictions, and the other tallies counting, when one tally throws', async () => {
+    deps = await makeDeps('sqlite');
+    writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000, batchSize: 4 });
+    writer.onRows(() => {
+      throw new Error('a broken tally');
+    });
+    const { stats, attach } = monitoring();
+    attach(writer);
+    for (const x of traffic({ model: 'fraud', version: 1, n: 10, start: T0, seed: 3 })) writer.push(x.obs);
+    await writer.flush();
+    expect(writer.written).toBe(10);
+    expect(stats.summary('fraud', 1, T0 + 10_000, 3_600_000).requests).toBe(10);
+  });
 });

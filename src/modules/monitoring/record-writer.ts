@@ -75,7 +75,14 @@ export class RecordWriter {
   foldPending(): void {
     const d = this.current.d;
     if (d.n === this.folded) return;
-    for (const tally of this.tallies) tally(d, this.folded, d.n);
+    for (const tally of this.tallies) {
+      try {
+        tally(d, this.folded, d.n);
+      } catch (err) {
+        // A broken tally must not stop retention (this runs inside observe() when a batch seals).
+        this.deps.log.warn({ err }, 'monitoring: a live tally failed; its counts skip these rows');
+      }
+    }
     this.folded = d.n;
   }
 
