@@ -8,10 +8,13 @@
 // tallying (object keys, strings, maps, for every request) cost the serving thread more than the
 // retention it sat beside (docs/benchmarks.md). So the distributions count the rows a batch keeps:
 // every request, and at most its first 64 input rows — the same rows the guard's drift reads.
+import { INFERENCE_OUTCOMES } from '../../gateway/observer.js';
 import type { BatchData } from './record-batch.js';
 
 export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 const MAX_CATEGORIES = 20;
+// A batch stores each row's outcome as its index in INFERENCE_OUTCOMES.
+const [OK, CLIENT_ERROR, MODEL_ERROR, REJECTED] = (['ok', 'client_error', 'model_error', 'rejected'] as const).map((o) => INFERENCE_OUTCOMES.indexOf(o));
 const OTHER = '__other__';
 
 interface NumericAgg {
@@ -107,18 +110,18 @@ export class VersionRing {
     const time = d.time[i];
     if (time > this.lastSeen) this.lastSeen = time;
     const b = this.bucketFor(time);
-    const outcome = d.outcome[i]; // index in INFERENCE_OUTCOMES: ok, client_error, model_error, rejected
+    const outcome = d.outcome[i];
     if (d.row[i] === 0) {
       b.requests += 1;
-      if (outcome === 1) b.clientErrors += 1;
-      else if (outcome === 2) b.modelErrors += 1;
-      else if (outcome === 3) b.rejected += 1;
+      if (outcome === CLIENT_ERROR) b.clientErrors += 1;
+      else if (outcome === MODEL_ERROR) b.modelErrors += 1;
+      else if (outcome === REJECTED) b.rejected += 1;
       const latency = d.latency[i];
       let li = 0;
       while (li < LATENCY_BOUNDS_MS.length && latency > LATENCY_BOUNDS_MS[li]) li++;
       b.latency[li] += 1;
     }
-    if (outcome !== 0) return;
+    if (outcome !== OK) return;
     const pred = d.pred[i];
     const p = Number.isNaN(pred) ? d.predText[i] : pred;
     if (p !== undefined) countCategory(b.predictions, predictionBin(p));
