@@ -1,8 +1,10 @@
-// Retained predictions on real databases (SQLite through its writer thread, PostgreSQL directly):
+// Retained predictions on real databases (each through its writer thread and its own connection):
 // every row arrives intact, and when the database falls behind the buffer drops whole oldest
 // batches, counted, instead of growing or slowing serving.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deps } from '../src/deps.js';
+import { sql } from 'kysely';
+import { PG_WRITER_APPLICATION } from '../src/modules/monitoring/pg-record-sink.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
 import { queryRecords } from '../src/modules/monitoring/records-store.js';
 import { DATABASES, makeDeps } from './databases.js';
@@ -73,5 +75,40 @@ describe.each(DATABASES)('retained predictions on %s', (kind) => {
     // What was dropped is gone whole, and the newest observations are always kept.
     expect(writer.dropped % 100).toBe(0);
     expect(rows.some((r) => r.request_id === xs[599].obs.requestId)).toBe(true);
+  });
+});
+
+describe.each(DATABASES.filter((kind) => kind === 'postgres'))('the prediction writer on %s', (kind) => {
+  let deps: Deps | null = null;
+  let writer: RecordWriter | null = null;
+  afterEach(async () => {
+    await writer?.stop();
+    await deps?.close();
+    writer = null;
+    deps = null;
+  });
+
+  it('writes through a new connection after PostgreSQL drops the writer\'s', async () => {
+    deps = await makeDeps(kind);
+    writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000 });
+    const batch = (seed: number) => traffic({ model: 'fraud', version: 1, n: 20, start: T0 + seed * 10_000, seed }).map((x) => x.obs);
+    for (const o of batch(1)) writer.push(o);
+    await writer.flush();
+    expect(writer.written).toBe(20);
+    // The server ends the writer's connection (a restart, a failover, an idle timeout).
+    const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = ${PG_WRITER_APPLICATION} and datname = current_database()`.execute(deps.db);
+    expect(killed.rows[0].n).toBe(1);
+    // The next batch may be lost with the connection (dropped and counted), never more than that.
+    for (const o of batch(2)) writer.push(o);
+    await writer.flush();
+    const third = batch(3);
+    for (const o of third) writer.push(o);
+    await writer.flush();
+    expect(writer.written + writer.dropped).toBe(60);
+    expect(writer.dropped).toBeLessThanOrEqual(20);
+    const rows = await queryRecords(deps.db, { model: 'fraud', from: T0, to: T0 + 3_600_000, limit: 10_000 });
+    expect(rows).toHaveLength(writer.written);
+    const ids = new Set(third.map((o) => o.requestId));
+    expect(rows.filter((r) => ids.has(r.request_id))).toHaveLength(20);
   });
 });

@@ -6,9 +6,11 @@
 import path from 'node:path';
 import type { Deps } from '../../deps.js';
 import type { InferenceObservation } from '../../gateway/observer.js';
-import { batchRows, RecordBatch, servedRows, type BatchData } from './record-batch.js';
-import { insertRecordRowsPg, pruneRecords } from './records-store.js';
-import { SqliteRecordSink } from './sqlite-record-sink.js';
+import { pgRecordSink } from './pg-record-sink.js';
+import { RecordBatch, servedRows, type BatchData } from './record-batch.js';
+import type { RecordSinkWorker } from './record-sink-worker.js';
+import { pruneRecords } from './records-store.js';
+import { sqliteRecordSink } from './sqlite-record-sink.js';
 
 export interface RetentionOptions {
   /** Rows older than this are deleted (default 7 days). */
@@ -50,15 +52,18 @@ export class RecordWriter {
   dropped = 0;
   written = 0;
 
-  private readonly sqliteSink: SqliteRecordSink | null;
+  private readonly sink: RecordSinkWorker;
 
   constructor(
     private readonly deps: Deps,
     readonly opts: RetentionOptions = DEFAULT_RETENTION,
   ) {
     this.current = new RecordBatch(Math.max(opts.batchSize, opts.maxRowsPerRequest));
-    // PostgreSQL writes are asynchronous I/O already; SQLite's would block the event loop.
-    this.sqliteSink = deps.caps.name === 'sqlite' ? new SqliteRecordSink(path.join(path.resolve(deps.config.dataDir), 'registry.sqlite')) : null;
+    // On a worker thread for both databases: SQLite's inserts would block the event loop, and
+    // building PostgreSQL's rows and JSON is CPU the serving thread would lose.
+    if (deps.caps.name === 'sqlite') this.sink = sqliteRecordSink(path.join(path.resolve(deps.config.dataDir), 'registry.sqlite'));
+    else if (deps.config.databaseUrl) this.sink = pgRecordSink(deps.config.databaseUrl);
+    else throw new Error('monitoring: PostgreSQL without a database URL for the prediction writer');
   }
 
   start(): void {
@@ -124,8 +129,7 @@ export class RecordWriter {
       const batch = this.sealed.shift()!;
       this.sealedRows -= batch.d.n;
       try {
-        if (this.sqliteSink) await this.sqliteSink.insert(batch);
-        else await insertRecordRowsPg(this.deps.db, batchRows(batch.d));
+        await this.sink.insert(batch);
         this.written += batch.d.n;
       } catch (err) {
         this.dropped += batch.d.n;
@@ -150,6 +154,6 @@ export class RecordWriter {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.flush();
-    await this.sqliteSink?.close();
+    await this.sink.close();
   }
 }

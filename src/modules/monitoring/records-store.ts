@@ -1,5 +1,5 @@
 // The only SQL for mon_records: retained inference rows, joined later with ground truth.
-import { CompiledQuery, sql, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
 import type { MonRecordsTable } from './monitoring-tables.js';
 import { RECORD_COLUMNS } from './record-batch.js';
@@ -32,20 +32,15 @@ function toRecord(r: Pick<Selectable<MonRecordsTable>, 'request_id' | 'row' | 'v
 
 /** PostgreSQL casts of RECORD_COLUMNS, in order, from the JSON rows' text. */
 const PG_COLUMN_CASTS = ['', '::int', '', '::int', '', '::bigint', '::float8', '', '', '::float8', ''];
-const PG_INSERT = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) select ${PG_COLUMN_CASTS.map((cast, c) => `(r->>${c})${cast}`).join(', ')} from json_array_elements($1::json) r on conflict (request_id, row) do nothing`;
-
 /**
- * PostgreSQL only (SQLite's rows are inserted by its writer thread, sqlite-record-sink.ts). Rows are
- * in RECORD_COLUMNS order (record-batch.ts); a replayed request id (a retry through another
- * replica) keeps its first record. One statement per batch whose single parameter is the rows as
- * JSON (JSON.stringify is native, ~0.7 µs a row; PostgreSQL parses it in C). A VALUES list of
- * 11,000 placeholders cost more to send and parse than the insert itself, and node-postgres's array
- * parameters (for unnest) took 1–13 µs a row to build on the serving thread (docs/benchmarks.md).
+ * PostgreSQL's insert of a batch (pg-record-sink.ts runs it off the serving thread): rows in
+ * RECORD_COLUMNS order (record-batch.ts) as one JSON parameter; a replayed request id (a retry
+ * through another replica) keeps its first record. JSON.stringify is native (~0.7 µs a row) and
+ * PostgreSQL parses it in C. A VALUES list of 11,000 placeholders cost more to send and parse than
+ * the insert itself, and node-postgres's array parameters (for unnest) took 1–13 µs a row to build
+ * (docs/benchmarks.md). SQLite's rows go through its own writer thread (sqlite-record-sink.ts).
  */
-export async function insertRecordRowsPg(db: Db, rows: unknown[][]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.executeQuery(CompiledQuery.raw(PG_INSERT, [JSON.stringify(rows)]));
-}
+export const PG_INSERT_RECORDS = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) select ${PG_COLUMN_CASTS.map((cast, c) => `(r->>${c})${cast}`).join(', ')} from json_array_elements($1::json) r on conflict (request_id, row) do nothing`;
 
 export interface RecordQuery {
   model: string;

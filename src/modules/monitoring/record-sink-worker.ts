@@ -1,0 +1,67 @@
+// A worker thread that writes sealed prediction batches, for either database: the serving thread
+// transfers a columnar batch (its ArrayBuffers move, nothing is copied) and gets a promise back.
+// The worker assembles the rows with the same batchRows() both databases use; its source is
+// evaluated (plain CommonJS), so it runs the same under tsx, vitest and the built dist.
+import { Worker } from 'node:worker_threads';
+import { batchRows, type RecordBatch } from './record-batch.js';
+
+/**
+ * Source prelude every sink worker starts with: batchRows (self-contained on purpose) and the
+ * message loop. The sink's own source defines `insertBatch(rows)` (may return a promise) and
+ * `closeSink()`. __name is the helper some transpilers wrap named functions in.
+ */
+const PRELUDE = `
+const __name = (f) => f;
+const batchRows = ${batchRows.toString()};
+const { parentPort, workerData } = require('node:worker_threads');
+`;
+const LOOP = `
+parentPort.on('message', async (m) => {
+  if (m.type === 'close') {
+    try { await closeSink(); } catch {}
+    parentPort.postMessage({ id: m.id, ok: true });
+    return;
+  }
+  try { await insertBatch(batchRows(m.batch)); parentPort.postMessage({ id: m.id, ok: true }); }
+  catch (err) { parentPort.postMessage({ id: m.id, ok: false, error: String((err && err.message) || err) }); }
+});
+`;
+
+export class RecordSinkWorker {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+
+  constructor(sinkSource: string, workerData: Record<string, unknown>) {
+    this.worker = new Worker(PRELUDE + sinkSource + LOOP, { eval: true, workerData });
+    this.worker.unref();
+    this.worker.on('message', (m: { id: number; ok: boolean; error?: string }) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.ok) p?.resolve();
+      else p?.reject(new Error(m.error));
+    });
+    this.worker.on('error', (err) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+  }
+
+  private call(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...message }, transfer);
+    });
+  }
+
+  /** The batch's buffers move to the worker: it must not be used here afterwards. */
+  insert(batch: RecordBatch): Promise<void> {
+    return this.call({ type: 'insert', batch: batch.d }, batch.transferList());
+  }
+
+  async close(): Promise<void> {
+    await this.call({ type: 'close' }).catch(() => {});
+    await this.worker.terminate();
+  }
+}
