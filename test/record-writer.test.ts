@@ -13,16 +13,16 @@ import { traffic } from './monitoring-traffic.js';
 // Recent: rows older than the retention (7 days) would be pruned on the first write.
 const T0 = Date.now() - 600_000;
 
-describe.each(DATABASES)('retained predictions on %s', (kind) => {
-  let deps: Deps | null = null;
-  let writer: RecordWriter | null = null;
-  afterEach(async () => {
-    await writer?.stop();
-    await deps?.close();
-    writer = null;
-    deps = null;
-  });
+let deps: Deps | null = null;
+let writer: RecordWriter | null = null;
+afterEach(async () => {
+  await writer?.stop();
+  await deps?.close();
+  writer = null;
+  deps = null;
+});
 
+describe.each(DATABASES)('retained predictions on %s', (kind) => {
   it('writes every observation, across several batches, with its features, prediction and outcome', async () => {
     deps = await makeDeps(kind);
     writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000, batchSize: 100 });
@@ -79,15 +79,6 @@ describe.each(DATABASES)('retained predictions on %s', (kind) => {
 });
 
 describe.each(DATABASES.filter((kind) => kind === 'postgres'))('the prediction writer on %s', (kind) => {
-  let deps: Deps | null = null;
-  let writer: RecordWriter | null = null;
-  afterEach(async () => {
-    await writer?.stop();
-    await deps?.close();
-    writer = null;
-    deps = null;
-  });
-
   it('writes through a new connection after PostgreSQL drops the writer\'s', async () => {
     deps = await makeDeps(kind);
     writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000 });
