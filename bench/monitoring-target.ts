@@ -8,11 +8,12 @@
 //   burn:US     monitoring off, and a second thread burning US µs of CPU per request served, in
 //               250 ms batches, as the prediction writer would
 // so neither's heap, GC or background threads count against the other. Prints its base URL, then
-// on each line read from stdin prints its process CPU usage (and, when on, rows retained/dropped).
+// on each line read from stdin prints its process CPU usage, its GC pauses (and, when on, rows retained/dropped).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../src/app.js';
@@ -87,6 +88,11 @@ for (let i = 0; ; i++) {
 
 console.log(JSON.stringify({ base }));
 const rl = readline.createInterface({ input: process.stdin });
+// Garbage-collection pauses on the main thread, summed: what allocation on the request path costs.
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
 /** CPU milliseconds per thread (Linux /proc): the main thread, the SQLite writer, V8's helpers. */
 function threadCpuMs(): Record<string, number> {
   const out: Record<string, number> = {};
@@ -104,7 +110,7 @@ function threadCpuMs(): Record<string, number> {
 
 rl.on('line', () => {
   const u = process.cpuUsage();
-  console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, threads: threadCpuMs(), retained: mon.writer?.written ?? 0, dropped: mon.writer?.dropped ?? 0 }));
+  console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, gcMs, threads: threadCpuMs(), retained: mon.writer?.written ?? 0, dropped: mon.writer?.dropped ?? 0 }));
 });
 rl.on('close', async () => {
   await app.close();

@@ -151,7 +151,7 @@ async function startTarget(side: string, model: 'logreg' | 'mlp', databaseUrl = 
   const { base } = JSON.parse(await next()) as { base: string };
   return {
     base,
-    usage: async () => (child.stdin!.write('usage\n'), JSON.parse(await next()) as { cpuMs: number; threads: Record<string, number>; retained: number; dropped: number }),
+    usage: async () => (child.stdin!.write('usage\n'), JSON.parse(await next()) as { cpuMs: number; gcMs: number; threads: Record<string, number>; retained: number; dropped: number }),
     close: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.stdin!.end())),
   };
 }
@@ -163,7 +163,7 @@ async function startTarget(side: string, model: 'logreg' | 'mlp', databaseUrl = 
  * alternating order, and each process pair runs PAIRS pairs of rounds.
  */
 async function throughput(model: 'logreg' | 'mlp', treatment = 'on', pg = false) {
-  const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number; mainUsPerReq: number }>> = { on: [], off: [] };
+  const rounds: Record<'on' | 'off', Array<{ rps: number; cpuUsPerReq: number; mainUsPerReq: number; gcUsPerReq: number }>> = { on: [], off: [] };
   const perProcs: number[] = [];
   let retained = { retained: 0, dropped: 0 };
   const body = JSON.stringify(v2InferBody(transactions(1, 5)[0]));
@@ -181,7 +181,7 @@ async function throughput(model: 'logreg' | 'mlp', treatment = 'on', pg = false)
         if (side === 'on') retained = { retained: retained.retained + after.retained - before.retained, dropped: retained.dropped + after.dropped - before.dropped };
         // Per thread: the main (serving) thread, and the rest (SQLite writer, V8 and ONNX Runtime helpers).
         const mainUs = ((after.threads.main - before.threads.main) * 1000) / r.total;
-        return { rps: r.rps, cpuUsPerReq: ((after.cpuMs - before.cpuMs) * 1000) / r.total, mainUsPerReq: mainUs };
+        return { rps: r.rps, cpuUsPerReq: ((after.cpuMs - before.cpuMs) * 1000) / r.total, mainUsPerReq: mainUs, gcUsPerReq: ((after.gcMs - before.gcMs) * 1000) / r.total };
       };
       // Warm both (JIT, runtime sessions), then pairs in alternating order (on-off, off-on, …) so a
       // change in the shared machine's load hits both sides of most pairs alike.
@@ -206,8 +206,8 @@ async function throughput(model: 'logreg' | 'mlp', treatment = 'on', pg = false)
   if (treatment === 'registered') console.log('   "on" registers the monitoring module (guard, webhooks, idle writer thread) but observes nothing');
   if (treatment === 'noop') console.log('   "on" builds every observation for an observer that does nothing with it');
   if (treatment === 'discard') console.log('   "on" is monitoring on, but the writer discards each batch instead of writing it');
-  console.log(`   monitoring off: median ${median(rounds.off.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('off')}); server CPU ${median(rounds.off.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.off.map((r) => r.mainUsPerReq)).toFixed(1)})`);
-  console.log(`   monitoring on : median ${median(rounds.on.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('on')}); server CPU ${median(rounds.on.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.on.map((r) => r.mainUsPerReq)).toFixed(1)})`);
+  console.log(`   monitoring off: median ${median(rounds.off.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('off')}); server CPU ${median(rounds.off.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.off.map((r) => r.mainUsPerReq)).toFixed(1)}, GC pauses ${median(rounds.off.map((r) => r.gcUsPerReq)).toFixed(2)})`);
+  console.log(`   monitoring on : median ${median(rounds.on.map((r) => r.rps)).toFixed(0)} req/s  (${fmtRps('on')}); server CPU ${median(rounds.on.map((r) => r.cpuUsPerReq)).toFixed(1)} us/request (main thread ${median(rounds.on.map((r) => r.mainUsPerReq)).toFixed(1)}, GC pauses ${median(rounds.on.map((r) => r.gcUsPerReq)).toFixed(2)})`);
   console.log(`   ratio on/off per pair: ${ratios.map((x) => x.toFixed(3)).join(', ')}`);
   console.log(`   median ratio per process pair: ${perProcs.map((x) => x.toFixed(3)).join(', ')}`);
   console.log(`   median ratio on/off  : ${median(ratios).toFixed(3)}  (aim: >= 0.95); predictions retained ${retained.retained.toLocaleString('en')}, dropped ${retained.dropped.toLocaleString('en')}`);
