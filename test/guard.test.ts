@@ -35,6 +35,8 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     }
   }
 
+  const scrape = async () => (await r.app.inject({ method: 'GET', url: '/metrics' })).body;
+
   async function production(name: string) {
     return (await call(r.app, 'GET', `/api/v1/models/${name}`)).body.stages.Production;
   }
@@ -103,6 +105,14 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     expect(v2.health).toBe('stable');
     const health = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/2/monitoring?window_seconds=600`)).body;
     expect(health.guard.status).toBe('healthy');
+    // The same verdicts on /metrics, for alerting rules.
+    const metrics = await scrape();
+    const labels = `model="${name}",version="2"`;
+    expect(metrics).toContain(`stagecraft_guard_status{${labels},status="healthy"} 1`);
+    expect(metrics).toContain(`stagecraft_guard_rule_verdict{${labels},rule="0",metric="recall",verdict="pass"} 1`);
+    const recall = Number(metrics.match(new RegExp(`stagecraft_guard_rule_value\\{${labels},rule="0",metric="recall"\\} (\\S+)`))?.[1]);
+    expect(recall).toBeCloseTo(health.guard.results[0].value, 9);
+    expect(recall).toBeGreaterThan(0.8);
   });
 
   it('is inconclusive, and never acts, with too few labels — even when the few labels look bad', async () => {
@@ -121,6 +131,7 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     expect(health.guard.status).toBe('inconclusive');
     expect(health.guard.results[0]).toMatchObject({ verdict: 'inconclusive', samples: 50 });
     expect(health.guard.results[0].detail).toContain('200 needed');
+    expect(await scrape()).toContain(`stagecraft_guard_rule_verdict{model="${name}",version="2",rule="0",metric="recall",verdict="inconclusive"} 1`);
     expect(health.quality.label_coverage).toBeCloseTo(50 / 400, 5);
     expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions/2`)).body.health).toBe('unknown');
   });

@@ -42,3 +42,9 @@ export async function writeGuardState(db: Db, model: string, state: unknown, now
     .onConflict((oc) => oc.column('model').doUpdateSet({ state: text, updated_at: now }))
     .execute();
 }
+
+/** Every model's guard state (one row per model with a policy the guard has evaluated). */
+export async function listGuardStates<T>(db: Db): Promise<Array<{ model: string; state: T }>> {
+  const rows = await db.selectFrom('mon_guard_state').select(['model', 'state']).orderBy('model').execute();
+  return rows.map((r) => ({ model: r.model, state: JSON.parse(r.state) as T }));
+}

@@ -7,6 +7,7 @@ import type { Deps } from '../../deps.js';
 import type { InferenceObservation, InferenceObserver } from '../../gateway/observer.js';
 import { driftRoutes } from '../drift/drift-routes.js';
 import { Guard, type GuardOptions } from '../guard/guard.js';
+import { registerGuardGauges } from '../guard/guard-metrics.js';
 import { policiesRoutes } from '../policies/policies-routes.js';
 import { DEFAULT_DISPATCH, WebhookDispatcher, type DispatcherOptions } from '../webhooks/webhook-dispatcher.js';
 import { webhooksRoutes } from '../webhooks/webhooks-routes.js';
@@ -64,6 +65,7 @@ export function monitoring(opts: MonitoringOptions = {}): Monitoring {
       const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, ...opts.retention });
       m.attach(writer);
       prom.watchRetention(() => ({ written: writer.written, dropped: writer.dropped }));
+      registerGuardGauges(prom.registry, deps.db);
       dispatcher = new WebhookDispatcher(deps, { ...DEFAULT_DISPATCH, ...opts.webhooks });
       if (opts.guard !== false) m.guard = new Guard(deps, { holder: `${os.hostname()}-${process.pid}-${deps.ids.uuid().slice(0, 8)}`, ...opts.guard });
       monitoringRoutes(app, deps, { prom, writer, stats });
