@@ -31,6 +31,8 @@ export class RecordSinkWorker {
   private readonly worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  /** Set once the thread has died: later writes fail at once instead of waiting forever. */
+  private failure: Error | null = null;
 
   constructor(sinkSource: string, workerData: Record<string, unknown>) {
     this.worker = new Worker(PRELUDE + sinkSource + LOOP, { eval: true, workerData });
@@ -41,13 +43,17 @@ export class RecordSinkWorker {
       if (m.ok) p?.resolve();
       else p?.reject(new Error(m.error));
     });
-    this.worker.on('error', (err) => {
-      for (const p of this.pending.values()) p.reject(err);
+    const fail = (err: Error) => {
+      this.failure ??= err;
+      for (const p of this.pending.values()) p.reject(this.failure);
       this.pending.clear();
-    });
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the prediction writer thread exited (code ${code})`)));
   }
 
   private call(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
