@@ -6,9 +6,10 @@ import type { Deps } from '../src/deps.js';
 import { sql } from 'kysely';
 import { PG_WRITER_APPLICATION } from '../src/modules/monitoring/pg-record-sink.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
+import type { RecordSinkWorker } from '../src/modules/monitoring/record-sink-worker.js';
 import { queryRecords } from '../src/modules/monitoring/records-store.js';
 import { DATABASES, makeDeps } from './databases.js';
-import { traffic } from './monitoring-traffic.js';
+import { manualClock, traffic } from './monitoring-traffic.js';
 
 // Recent: rows older than the retention (7 days) would be pruned on the first write.
 const T0 = Date.now() - 600_000;
@@ -75,6 +76,27 @@ describe.each(DATABASES)('retained predictions on %s', (kind) => {
     // What was dropped is gone whole, and the newest observations are always kept.
     expect(writer.dropped % 100).toBe(0);
     expect(rows.some((r) => r.request_id === xs[599].obs.requestId)).toBe(true);
+  });
+  it('replaces a writer thread that died, and writes again', async () => {
+    const clock = manualClock(Date.now());
+    deps = await makeDeps(kind, {}, { clock });
+    writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000 });
+    const batch = (seed: number) => traffic({ model: 'fraud', version: 1, n: 20, start: T0 + seed * 10_000, seed }).map((x) => x.obs);
+    // The thread ends (a crash, a database it cannot open): its writes now fail at once.
+    await (writer as unknown as { sink: RecordSinkWorker }).sink.close();
+    for (const o of batch(1)) writer.push(o);
+    await writer.flush();
+    expect(writer.dropped).toBe(20);
+    // A few seconds on, the next failure starts a new thread, which writes what follows.
+    clock.t += 6_000;
+    for (const o of batch(2)) writer.push(o);
+    await writer.flush();
+    const third = batch(3);
+    for (const o of third) writer.push(o);
+    await writer.flush();
+    expect(writer.written).toBe(20);
+    const rows = await queryRecords(deps.db, { model: 'fraud', from: T0, to: T0 + 3_600_000, limit: 10_000 });
+    expect(rows.map((r) => r.request_id).sort()).toEqual(third.map((o) => o.requestId).sort());
   });
 });
 

@@ -61,6 +61,11 @@ export class RecordSinkWorker {
     });
   }
 
+  /** True once the thread has died (its writes fail at once). */
+  get dead(): boolean {
+    return this.failure !== null;
+  }
+
   /** The batch's buffers move to the worker: it must not be used here afterwards. */
   insert(batch: RecordBatch): Promise<void> {
     return this.call({ type: 'insert', batch: batch.d }, batch.transferList());

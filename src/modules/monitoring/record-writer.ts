@@ -37,6 +37,7 @@ export const DEFAULT_RETENTION: RetentionOptions = {
 };
 
 const PRUNE_EVERY_MS = 60_000;
+const SINK_RESTART_MS = 5_000;
 
 export class RecordWriter {
   private current: RecordBatch;
@@ -52,18 +53,25 @@ export class RecordWriter {
   dropped = 0;
   written = 0;
 
-  private readonly sink: RecordSinkWorker;
+  private sink: RecordSinkWorker;
+  private sinkStartedAt = 0;
 
   constructor(
     private readonly deps: Deps,
     readonly opts: RetentionOptions = DEFAULT_RETENTION,
   ) {
     this.current = new RecordBatch(Math.max(opts.batchSize, opts.maxRowsPerRequest));
-    // On a worker thread for both databases: SQLite's inserts would block the event loop, and
-    // building PostgreSQL's rows and JSON is CPU the serving thread would lose.
-    if (deps.caps.name === 'sqlite') this.sink = sqliteRecordSink(path.join(path.resolve(deps.config.dataDir), 'registry.sqlite'));
-    else if (deps.config.databaseUrl) this.sink = pgRecordSink(deps.config.databaseUrl);
-    else throw new Error('monitoring: PostgreSQL without a database URL for the prediction writer');
+    this.sink = this.startSink();
+  }
+
+  /** On a worker thread for both databases: SQLite's inserts would block the event loop, and
+   * building PostgreSQL's rows and JSON is CPU the serving thread would lose. */
+  private startSink(): RecordSinkWorker {
+    this.sinkStartedAt = this.deps.clock.now();
+    const { caps, config } = this.deps;
+    if (caps.name === 'sqlite') return sqliteRecordSink(path.join(path.resolve(config.dataDir), 'registry.sqlite'));
+    if (config.databaseUrl) return pgRecordSink(config.databaseUrl);
+    throw new Error('monitoring: PostgreSQL without a database URL for the prediction writer');
   }
 
   start(): void {
@@ -134,6 +142,11 @@ export class RecordWriter {
       } catch (err) {
         this.dropped += batch.d.n;
         this.deps.log.warn({ err, rows: batch.d.n }, 'monitoring: could not retain predictions; dropped');
+        // A dead writer thread is replaced, at most every few seconds (its setup may keep failing).
+        if (this.sink.dead && this.deps.clock.now() - this.sinkStartedAt >= SINK_RESTART_MS) {
+          void this.sink.close();
+          this.sink = this.startSink();
+        }
       }
     }
     await this.maybePrune();
