@@ -55,12 +55,15 @@ describe.each(DATABASES)('prediction retention settings on %s', (kind) => {
   describe('--prediction-max-rows 5', () => {
     const { r, clock } = useServer(kind, { predictionMaxRows: 5 });
 
-    it('keeps the newest five predictions and drops the oldest first', async () => {
+    it('keeps the newest five predictions and drops older written batches whole, oldest first', async () => {
       const name = await servedModel(r);
-      const ids = await serve(r, name, 8);
-      // Feedback writes this server's buffered predictions first: all eight are in the database
-      // before the clock moves (a write racing the clock would prune with fewer rows present).
-      expect((await call(r.app, 'POST', `/api/v1/models/${name}/feedback`, labels(['never-served']))).body).toEqual({ accepted: 0, unmatched: 1 });
+      // Feedback writes this server's buffered predictions first: two batches, of three and five,
+      // are in the database before the clock moves (a write racing the clock would prune fewer).
+      const flushed = async () => expect((await call(r.app, 'POST', `/api/v1/models/${name}/feedback`, labels(['never-served']))).body).toEqual({ accepted: 0, unmatched: 1 });
+      const ids = await serve(r, name, 3);
+      await flushed();
+      ids.push(...(await serve(r, name, 5)));
+      await flushed();
       // Retention is enforced once a minute; well within the default 7 days.
       clock.t += 2 * 60_000;
       const res = await call(r.app, 'POST', `/api/v1/models/${name}/feedback`, labels(ids));

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { PG_WRITER_APPLICATION } from '../src/modules/monitoring/pg-record-sink.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
 import type { RecordSinkWorker } from '../src/modules/monitoring/record-sink-worker.js';
-import { queryRecords } from '../src/modules/monitoring/records-store.js';
+import { findPrediction, queryRecords } from '../src/modules/monitoring/records-store.js';
 import { DATABASES, makeDeps } from './databases.js';
 import { manualClock, traffic } from './monitoring-traffic.js';
 
@@ -48,19 +48,26 @@ describe.each(DATABASES)('retained predictions on %s', (kind) => {
     }
   });
 
-  it('keeps awkward text, class labels, multi-row requests and the first record of a replayed request id', async () => {
+  it('keeps awkward text, class labels, multi-row requests, and a replayed request id finds its first record', async () => {
     deps = await makeDeps(kind);
     writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000 });
     const awkward = 'a "quoted", back\\slash {brace} NULL \u00e9\u4e2d\ud83d\ude80 \n new line';
     const base = { model: 'awk', version: 1, binding: 'stage:Production', time: T0, latencyMs: 1.25, outcome: 'ok' as const };
     writer.push({ ...base, requestId: 'r-1', inputs: { 'na"me': [awkward, null], n: [1.5, -0] }, predictions: ['class "A"', 'NULL'] });
-    writer.push({ ...base, requestId: 'r-1', inputs: { n: [99] }, predictions: [0.5] }); // a retry: the first record stays
+    await writer.flush();
+    // A retry under the same id, through another replica: served, so retained too.
+    writer.push({ ...base, requestId: 'r-1', inputs: { n: [99] }, predictions: [0.5] });
     await writer.flush();
     const rows = await queryRecords(deps.db, { model: 'awk', from: T0, to: T0 + 1, limit: 10 });
     expect(rows.map((r) => [r.row, r.features, r.pred]).sort()).toEqual([
+      [0, { n: 99 }, 0.5],
       [0, { 'na"me': awkward, n: 1.5 }, 'class "A"'],
       [1, { 'na"me': null, n: 0 }, 'NULL'],
     ]);
+    // Ground truth for that id joins the first record.
+    const first = await findPrediction(deps.db, 'awk', 'r-1', 0);
+    expect(first && first.cols.predText[first.i]).toBe('class "A"');
+    expect(await findPrediction(deps.db, 'awk', 'r-1', 2)).toBeNull();
   });
 
   it('drops whole oldest batches past its bound, counts them, and keeps the newest', async () => {

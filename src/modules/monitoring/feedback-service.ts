@@ -3,7 +3,7 @@
 import type { Deps } from '../../deps.js';
 import { invalid } from '../../errors.js';
 import { requireModel } from '../models/models-service.js';
-import { labelRecord } from './records-store.js';
+import { findPrediction, saveLabel, type RowRef } from './records-store.js';
 
 export const MAX_FEEDBACK_ITEMS = 10_000;
 
@@ -20,11 +20,15 @@ export async function recordFeedback(deps: Deps, modelName: string, items: Feedb
   // Predictions this server made a moment ago may still be in the write buffer.
   await flushLocal?.();
   const now = deps.clock.now();
-  let accepted = 0;
+  // Found first (reads, on the main handle whose decoded segments are cached), then written together.
+  const found: Array<{ ref: RowRef; label: number | string }> = [];
+  for (const item of items) {
+    const ref = await findPrediction(deps.db, modelName, item.request_id, item.row ?? 0);
+    if (ref) found.push({ ref, label: item.label });
+  }
+  const accepted = found.length;
   await deps.db.transaction().execute(async (trx) => {
-    for (const item of items) {
-      if (await labelRecord(trx, modelName, item.request_id, item.row ?? 0, item.label, now)) accepted += 1;
-    }
+    for (const { ref, label } of found) await saveLabel(trx, modelName, ref, label, now);
   });
   return { accepted, unmatched: items.length - accepted };
 }

@@ -1,23 +1,41 @@
 // Row types for the monitoring tables (migration 0004), merged into the shared Database interface.
 import type { Generated } from 'kysely';
 
-export interface MonRecordsTable {
+/** Retained predictions, a segment per model, version and written batch (segment-codec.ts). */
+export interface MonSegmentsTable {
   id: Generated<number>;
-  request_id: string;
-  row: number;
   model: string;
   version: number;
-  binding: string;
+  t_min: number;
+  t_max: number;
+  rows: number;
+  ok_rows: number;
+  requests: number;
+  served: number;
+  errors: number;
+  data: Uint8Array;
+}
+
+/** Request ids their embedded time cannot find (a caller's own ids): which segment holds them. */
+export interface MonRequestIdsTable {
+  model: string;
+  request_id: string;
+  segment_id: number;
+}
+
+/** A labeled prediction, copied from its segment when the label arrives. */
+export interface MonLabelsTable {
+  model: string;
+  request_id: string;
+  row: number;
+  version: number;
   time: number;
-  latency_ms: number;
   outcome: string;
-  /** JSON object feature -> value for this row. */
-  features: string | null;
   pred_num: number | null;
   pred_text: string | null;
   label_num: number | null;
   label_text: string | null;
-  labeled_at: number | null;
+  labeled_at: number;
 }
 
 export interface MonReferencesTable {
@@ -73,7 +91,9 @@ export interface WebhookDeliveriesTable {
 
 declare module '../../db/tables.js' {
   interface Database {
-    mon_records: MonRecordsTable;
+    mon_segments: MonSegmentsTable;
+    mon_request_ids: MonRequestIdsTable;
+    mon_labels: MonLabelsTable;
     mon_references: MonReferencesTable;
     mon_policies: MonPoliciesTable;
     mon_guard_state: MonGuardStateTable;

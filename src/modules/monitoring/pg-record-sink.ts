@@ -1,11 +1,10 @@
 // Retained predictions on PostgreSQL are written by a worker thread with its own connection:
-// building a batch's rows and its JSON parameter is ~2 µs per row of JavaScript, which on the
+// encoding a batch's segments is JavaScript CPU, which on the
 // serving thread would come out of serving throughput (docs/benchmarks.md). The connection is
 // opened on first use and reopened after an error; a batch that fails is dropped and counted by
 // the writer, as on SQLite.
 import { createRequire } from 'node:module';
 import { RecordSinkWorker } from './record-sink-worker.js';
-import { PG_INSERT_RECORDS } from './records-store.js';
 
 /** The writer's connection names itself, so an operator (and a test) can find it in pg_stat_activity. */
 export const PG_WRITER_APPLICATION = 'stagecraft-prediction-writer';
@@ -20,17 +19,27 @@ async function connection() {
   await c.connect();
   return (client = c);
 }
-const insertBatch = async (rows) => {
-  if (rows.length === 0) return;
+const insertSegments = async (segments) => {
+  if (segments.length === 0) return;
   const c = await connection();
-  try { await c.query(workerData.sql, [JSON.stringify(rows)]); }
-  // Any failure: start from a fresh connection next time (a broken one would fail every batch).
-  catch (err) { if (client === c) { client = null; c.end().catch(() => {}); } throw err; }
+  try {
+    await c.query('begin');
+    for (const s of segments) {
+      const r = await c.query('insert into mon_segments (model, version, t_min, t_max, rows, ok_rows, requests, served, errors, data) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id',
+        [s.model, s.version, s.tMin, s.tMax, s.rows, s.okRows, s.requests, s.served, s.errors, s.data]);
+      if (s.unindexed.length) await c.query('insert into mon_request_ids (model, request_id, segment_id) select $1, unnest($2::text[]), $3', [s.model, s.unindexed, r.rows[0].id]);
+    }
+    await c.query('commit');
+  } catch (err) {
+    // Any failure: start from a fresh connection next time (a broken one would fail every batch).
+    if (client === c) { client = null; c.end().catch(() => {}); }
+    throw err;
+  }
 };
 const closeSink = async () => { if (client) await client.end(); };
 `;
 
 export function pgRecordSink(url: string): RecordSinkWorker {
   const driverPath = createRequire(import.meta.url).resolve('pg');
-  return new RecordSinkWorker(SOURCE, { driverPath, url, sql: PG_INSERT_RECORDS, applicationName: PG_WRITER_APPLICATION });
+  return new RecordSinkWorker(SOURCE, { driverPath, url, applicationName: PG_WRITER_APPLICATION });
 }

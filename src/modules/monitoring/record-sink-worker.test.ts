@@ -20,7 +20,7 @@ describe('prediction sink worker', () => {
   });
 
   it('writes through the sink source and reports its errors per batch', async () => {
-    const sink = new RecordSinkWorker("let n = 0; const insertBatch = (rows) => { if (++n === 2) throw new Error('disk full'); }; const closeSink = () => {};", {});
+    const sink = new RecordSinkWorker("let n = 0; const insertSegments = (segments) => { if (++n === 2) throw new Error('disk full'); }; const closeSink = () => {};", {});
     await expect(sink.insert(batch())).resolves.toBeUndefined();
     await expect(sink.insert(batch())).rejects.toThrow('disk full');
     await expect(sink.insert(batch())).resolves.toBeUndefined();

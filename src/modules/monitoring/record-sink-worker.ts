@@ -1,18 +1,20 @@
 // A worker thread that writes sealed prediction batches, for either database: the serving thread
 // transfers a columnar batch (its ArrayBuffers move, nothing is copied) and gets a promise back.
-// The worker assembles the rows with the same batchRows() both databases use; its source is
+// The worker encodes the segments with the same encodeSegments() both databases use; its source is
 // evaluated (plain CommonJS), so it runs the same under tsx, vitest and the built dist.
 import { Worker } from 'node:worker_threads';
-import { batchRows, type RecordBatch } from './record-batch.js';
+import type { RecordBatch } from './record-batch.js';
+import { encodeSegments, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS } from './segment-codec.js';
 
 /**
- * Source prelude every sink worker starts with: batchRows (self-contained on purpose) and the
- * message loop. The sink's own source defines `insertBatch(rows)` (may return a promise) and
- * `closeSink()`. __name is the helper some transpilers wrap named functions in.
+ * Source prelude every sink worker starts with: encodeSegments (self-contained on purpose) and the
+ * message loop. The sink's own source defines `insertSegments(segments)` (may return a promise)
+ * and `closeSink()`. __name is the helper some transpilers wrap named functions in.
  */
 const PRELUDE = `
 const __name = (f) => f;
-const batchRows = ${batchRows.toString()};
+const encodeSegments = ${encodeSegments.toString()};
+const v8 = require('node:v8');
 const { parentPort, workerData } = require('node:worker_threads');
 `;
 const LOOP = `
@@ -22,7 +24,7 @@ parentPort.on('message', async (m) => {
     parentPort.postMessage({ id: m.id, ok: true });
     return;
   }
-  try { await insertBatch(batchRows(m.batch)); parentPort.postMessage({ id: m.id, ok: true }); }
+  try { await insertSegments(encodeSegments(m.batch, (v) => v8.serialize(v), workerData.slackMs, workerData.maxSpanMs)); parentPort.postMessage({ id: m.id, ok: true }); }
   catch (err) { parentPort.postMessage({ id: m.id, ok: false, error: String((err && err.message) || err) }); }
 });
 `;
@@ -35,7 +37,7 @@ export class RecordSinkWorker {
   private failure: Error | null = null;
 
   constructor(sinkSource: string, workerData: Record<string, unknown>) {
-    this.worker = new Worker(PRELUDE + sinkSource + LOOP, { eval: true, workerData });
+    this.worker = new Worker(PRELUDE + sinkSource + LOOP, { eval: true, workerData: { ...workerData, slackMs: SEGMENT_SLACK_MS, maxSpanMs: SEGMENT_MAX_SPAN_MS } });
     this.worker.unref();
     this.worker.on('message', (m: { id: number; ok: boolean; error?: string }) => {
       const p = this.pending.get(m.id);

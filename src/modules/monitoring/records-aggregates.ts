@@ -1,10 +1,11 @@
-// Window aggregates computed in the database, so a guard evaluation reads a handful of numbers
-// instead of materialising rows. Each reads a bounded slice: the newest EVAL_ROW_CAP requests of
-// the window, or for label metrics its newest EVAL_ROW_CAP *labeled* predictions (labels lag, so
-// the newest predictions are the least labeled ones). better-sqlite3 runs on the event loop, and
-// this bound keeps an evaluation short even at thousands of requests per second.
+// Window aggregates for the guard. Request metrics read the retained segments — whole segments
+// by their metadata, decoded rows only where needed — bounded to the newest EVAL_ROW_CAP requests
+// of the window; label metrics are SQL aggregates over the labels table, bounded to its newest
+// EVAL_ROW_CAP labeled predictions (labels lag, so the newest predictions are the least labeled).
+// This runs on the event loop (better-sqlite3 is synchronous), and the bounds keep it short.
 import { sql } from 'kysely';
 import type { Db } from '../../db/tables.js';
+import { newestRows, sumScope } from './segment-store.js';
 
 export const EVAL_ROW_CAP = 20_000;
 
@@ -17,36 +18,48 @@ export interface Window {
 
 const n = (v: unknown) => Number(v ?? 0);
 
-const scoped = (db: Db, w: Window) =>
-  db.selectFrom('mon_records').where('model', '=', w.model).where('version', '=', w.version).where('time', '>=', w.from).where('time', '<', w.to);
-
-/** The newest capped requests (row 0) the model answered or failed; a caller's 4xx counts for neither. */
-const recentRequests = (db: Db, w: Window) =>
-  db.selectFrom(
-    scoped(db, w).where('row', '=', 0).where('outcome', '!=', 'client_error').select(['outcome', 'latency_ms']).orderBy('time', 'desc').limit(EVAL_ROW_CAP).as('r'),
-  );
+/** The newest capped requests (first rows) the model answered or failed; a caller's 4xx counts for neither. */
+const recentRequests = (db: Db, w: Window) => newestRows(db, w, (cols, i) => cols.row[i] === 0 && cols.outcome[i] !== 1, EVAL_ROW_CAP);
 
 export async function requestCounts(db: Db, w: Window): Promise<{ served: number; modelErrors: number }> {
-  const r = await recentRequests(db, w)
-    .select([sql<number>`count(*)`.as('served'), sql<number>`sum(case when outcome = 'model_error' then 1 else 0 end)`.as('errors')])
-    .executeTakeFirst();
-  return { served: n(r?.served), modelErrors: n(r?.errors) };
+  let served = 0;
+  let modelErrors = 0;
+  await sumScope(
+    db,
+    w,
+    (m) => {
+      served += m.served;
+      modelErrors += m.errors;
+    },
+    (cols, i) => {
+      if (cols.row[i] !== 0 || cols.outcome[i] === 1) return;
+      served += 1;
+      if (cols.outcome[i] === 2) modelErrors += 1;
+    },
+  );
+  if (served <= EVAL_ROW_CAP) return { served, modelErrors };
+  const rows = await recentRequests(db, w);
+  return { served: rows.length, modelErrors: rows.filter((r) => r.cols.outcome[r.i] === 2).length };
 }
 
-/** Latency at the 99th percentile of the same requests: the row at rank ceil(0.99 n). */
+/** Latency at the 99th percentile of the same requests: the value at rank ceil(0.99 n). */
 export async function latencyP99(db: Db, w: Window, served: number): Promise<number | null> {
   if (served === 0) return null;
-  const offset = Math.max(Math.ceil(0.99 * served) - 1, 0);
-  const r = await recentRequests(db, w).select('latency_ms').orderBy('latency_ms').limit(1).offset(offset).executeTakeFirst();
-  return r ? Number(r.latency_ms) : null;
+  const latencies = (await recentRequests(db, w)).map((r) => r.cols.latency[r.i]).sort((a, b) => a - b);
+  if (latencies.length === 0) return null;
+  return latencies[Math.min(Math.max(Math.ceil(0.99 * latencies.length) - 1, 0), latencies.length - 1)];
 }
 
 /** The newest capped labeled predictions of the window. */
 const recentLabeled = (db: Db, w: Window) =>
   db.selectFrom(
-    scoped(db, w)
+    db
+      .selectFrom('mon_labels')
+      .where('model', '=', w.model)
+      .where('version', '=', w.version)
+      .where('time', '>=', w.from)
+      .where('time', '<', w.to)
       .where('outcome', '=', 'ok')
-      .where('labeled_at', 'is not', null)
       .select(['time', 'pred_num', 'pred_text', 'label_num', 'label_text'])
       .orderBy('time', 'desc')
       .limit(EVAL_ROW_CAP)
@@ -72,10 +85,9 @@ export async function labelShape(db: Db, w: Window): Promise<LabelShape> {
     .executeTakeFirst();
   const labeled = n(r?.labeled);
   // Coverage over the span the labeled rows cover when the cap cut them, else the whole window.
-  // Predictions are counted from the covering index; labeled ones are the subset above.
   const from = labeled >= EVAL_ROW_CAP ? n(r?.oldest) : w.from;
-  const c = await scoped(db, { ...w, from }).where('outcome', '=', 'ok').select(sql<number>`count(*)`.as('total')).executeTakeFirst();
-  const total = n(c?.total);
+  let total = 0;
+  await sumScope(db, { ...w, from }, (m) => void (total += m.ok_rows), (cols, i) => void (total += cols.outcome[i] === 0 ? 1 : 0));
   return { labeled, coverage: total ? Math.min(labeled / total, 1) : null, numericLabels: n(r?.nums), textLabels: n(r?.texts) };
 }
 

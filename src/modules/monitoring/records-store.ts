@@ -1,8 +1,11 @@
-// The only SQL for mon_records: retained inference rows, joined later with ground truth.
-import { sql, type Selectable } from 'kysely';
+// Retained inference rows, read from their segments (segment-store.ts), and the labels attached
+// to them later. The only code that knows how predictions are stored.
+import { sql } from 'kysely';
 import type { Db } from '../../db/tables.js';
-import type { MonRecordsTable } from './monitoring-tables.js';
-import { RECORD_COLUMNS } from './record-batch.js';
+import { requestIdTime, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS, type SegmentColumns } from './segment-codec.js';
+import { columnsOf, featuresOf, newestRows, outcomeOf, predictionOf, rowOfRequest, segmentsIn, sumScope, versionSegments, withColumns, type RowRef, type SegmentMeta } from './segment-store.js';
+
+export type { RowRef } from './segment-store.js';
 
 export interface RecordRow {
   request_id: string;
@@ -16,32 +19,6 @@ export interface RecordRow {
   label: number | string | null;
 }
 
-function toRecord(r: Pick<Selectable<MonRecordsTable>, 'request_id' | 'row' | 'version' | 'time' | 'latency_ms' | 'outcome' | 'features' | 'pred_num' | 'pred_text' | 'label_num' | 'label_text'>): RecordRow {
-  return {
-    request_id: r.request_id,
-    row: Number(r.row),
-    version: Number(r.version),
-    time: Number(r.time),
-    latency_ms: Number(r.latency_ms),
-    outcome: r.outcome,
-    features: r.features ? (JSON.parse(r.features) as RecordRow['features']) : null,
-    pred: r.pred_num !== null ? Number(r.pred_num) : r.pred_text,
-    label: r.label_num !== null ? Number(r.label_num) : r.label_text,
-  };
-}
-
-/** PostgreSQL casts of RECORD_COLUMNS, in order, from the JSON rows' text. */
-const PG_COLUMN_CASTS = ['', '::int', '', '::int', '', '::bigint', '::float8', '', '', '::float8', ''];
-/**
- * PostgreSQL's insert of a batch (pg-record-sink.ts runs it off the serving thread): rows in
- * RECORD_COLUMNS order (record-batch.ts) as one JSON parameter; a replayed request id (a retry
- * through another replica) keeps its first record. JSON.stringify is native (~0.7 µs a row) and
- * PostgreSQL parses it in C. A VALUES list of 11,000 placeholders cost more to send and parse than
- * the insert itself, and node-postgres's array parameters (for unnest) took 1–13 µs a row to build
- * (docs/benchmarks.md). SQLite's rows go through its own writer thread (sqlite-record-sink.ts).
- */
-export const PG_INSERT_RECORDS = `insert into mon_records (${RECORD_COLUMNS.join(', ')}) select ${PG_COLUMN_CASTS.map((cast, c) => `(r->>${c})${cast}`).join(', ')} from json_array_elements($1::json) r on conflict (request_id, row) do nothing`;
-
 export interface RecordQuery {
   model: string;
   version?: number;
@@ -49,82 +26,176 @@ export interface RecordQuery {
   to: number;
   /** Only rows the model answered (outcome ok): the ones with inputs and predictions. */
   okOnly?: boolean;
+  /** Only labeled predictions (read from the labels; their features are not kept there). */
   labeledOnly?: boolean;
   /** Only each request's first row, which carries its outcome and latency. */
   requestsOnly?: boolean;
-  /** Skip the feature JSON (quality and request metrics never read it; parsing it dominates). */
+  /** Skip building the feature objects (quality and request metrics never read them). */
   noFeatures?: boolean;
-  /** Every k-th row by id: an even sample across a busy window instead of only its newest rows. */
+  /** About every k-th row: an even sample across a busy window instead of only its newest rows. */
   sampleEvery?: number;
   limit: number;
 }
 
+const labelKey = (requestId: string, row: number) => `${requestId}\n${row}`;
+const labelOf = (r: { label_num: number | null; label_text: string | null }) => (r.label_num !== null ? Number(r.label_num) : r.label_text);
+
+function toRecord(ref: RowRef, withFeatures: boolean, label: number | string | null): RecordRow {
+  const { cols, i, meta } = ref;
+  return {
+    request_id: cols.requestIds[i],
+    row: cols.row[i],
+    version: meta.version,
+    time: cols.time[i],
+    latency_ms: cols.latency[i],
+    outcome: outcomeOf(cols, i),
+    features: withFeatures ? featuresOf(cols, i) : null,
+    pred: predictionOf(cols, i),
+    label,
+  };
+}
+
 /** Most recent first, capped: windows are evaluated on at most `limit` rows. */
 export async function queryRecords(db: Db, q: RecordQuery): Promise<RecordRow[]> {
-  let query = db
-    .selectFrom('mon_records')
-    .select(['request_id', 'row', 'version', 'time', 'latency_ms', 'outcome', 'pred_num', 'pred_text', 'label_num', 'label_text'])
-    .$if(!q.noFeatures, (qb) => qb.select('features'))
-    .where('model', '=', q.model)
-    .where('time', '>=', q.from)
-    .where('time', '<', q.to);
-  if (q.version !== undefined) query = query.where('version', '=', q.version);
-  if (q.okOnly) query = query.where('outcome', '=', 'ok');
-  if (q.requestsOnly) query = query.where('row', '=', 0);
-  if (q.sampleEvery && q.sampleEvery > 1) query = query.where(sql<number>`id % ${q.sampleEvery}`, '=', 0);
-  if (q.labeledOnly) query = query.where('labeled_at', 'is not', null);
-  const rows = await query.orderBy('time', 'desc').limit(q.limit).execute();
-  return rows.map((r) => toRecord({ features: null, ...r }));
+  if (q.labeledOnly) return labeledRecords(db, q);
+  const every = q.sampleEvery && q.sampleEvery > 1 ? q.sampleEvery : 1;
+  const keep = (cols: SegmentColumns, i: number, meta: SegmentMeta) =>
+    (!q.okOnly || cols.outcome[i] === 0) && (!q.requestsOnly || cols.row[i] === 0) && (every === 1 || (meta.id + i) % every === 0);
+  const refs = await newestRows(db, q, keep, q.limit);
+  if (refs.length === 0) return [];
+  // Labels of these rows, from the labels table over the span they cover.
+  const oldest = refs[refs.length - 1].cols.time[refs[refs.length - 1].i];
+  let lq = db.selectFrom('mon_labels').select(['request_id', 'row', 'label_num', 'label_text']).where('model', '=', q.model).where('time', '>=', oldest).where('time', '<', q.to);
+  if (q.version !== undefined) lq = lq.where('version', '=', q.version);
+  const labels = new Map((await lq.execute()).map((l) => [labelKey(l.request_id, Number(l.row)), labelOf(l)]));
+  return refs.map((ref) => toRecord(ref, !q.noFeatures, labels.get(labelKey(ref.cols.requestIds[ref.i], ref.cols.row[ref.i])) ?? null));
+}
+
+async function labeledRecords(db: Db, q: RecordQuery): Promise<RecordRow[]> {
+  let lq = db.selectFrom('mon_labels').selectAll().where('model', '=', q.model).where('time', '>=', q.from).where('time', '<', q.to);
+  if (q.version !== undefined) lq = lq.where('version', '=', q.version);
+  if (q.okOnly) lq = lq.where('outcome', '=', 'ok');
+  if (q.requestsOnly) lq = lq.where('row', '=', 0);
+  const rows = await lq.orderBy('time', 'desc').limit(q.limit).execute();
+  return rows.map((r) => ({
+    request_id: r.request_id,
+    row: Number(r.row),
+    version: Number(r.version),
+    time: Number(r.time),
+    latency_ms: 0,
+    outcome: r.outcome,
+    features: null,
+    pred: r.pred_num !== null ? Number(r.pred_num) : r.pred_text,
+    label: labelOf(r),
+  }));
 }
 
 /** The first rows a version served (oldest first): a reference profile built from early traffic. */
 export async function firstRecords(db: Db, model: string, version: number, limit: number): Promise<RecordRow[]> {
-  const rows = await db
-    .selectFrom('mon_records')
-    .select(['request_id', 'row', 'version', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text', 'label_num', 'label_text'])
-    .where('model', '=', model)
-    .where('version', '=', version)
-    .where('outcome', '=', 'ok')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map(toRecord);
+  const out: RecordRow[] = [];
+  for (let after = 0; out.length < limit; ) {
+    const metas = await versionSegments(db, model, version, after, 64);
+    if (metas.length === 0) break;
+    after = metas[metas.length - 1].id;
+    for await (const ref of withColumns(db, metas.filter((m) => m.ok_rows > 0))) {
+      for (let i = 0; i < ref.cols.n && out.length < limit; i++) if (ref.cols.outcome[i] === 0) out.push(toRecord({ ...ref, i }, true, null));
+      if (out.length >= limit) break;
+    }
+  }
+  return out;
 }
 
 export async function lastRecordTime(db: Db, model: string, version: number): Promise<number | null> {
   const r = await db
-    .selectFrom('mon_records')
-    .select((eb) => eb.fn.max('time').as('t'))
+    .selectFrom('mon_segments')
+    .select((eb) => eb.fn.max('t_max').as('t'))
     .where('model', '=', model)
     .where('version', '=', version)
     .executeTakeFirst();
   return r?.t === null || r?.t === undefined ? null : Number(r.t);
 }
 
-/** Attaches a label to a retained prediction; false when no such prediction is retained. */
-export async function labelRecord(db: Db, model: string, requestId: string, row: number, label: number | string, now: number): Promise<boolean> {
-  const res = await db
-    .updateTable('mon_records')
-    .set({
-      label_num: typeof label === 'number' ? label : null,
-      label_text: typeof label === 'string' ? label : null,
-      labeled_at: now,
-    })
-    .where('request_id', '=', requestId)
-    .where('row', '=', row)
-    .where('model', '=', model)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) > 0;
+/** Where a request's retained prediction is: the segments to open, found by the id's time or the side index. */
+async function candidateSegments(db: Db, model: string, requestId: string): Promise<SegmentMeta[]> {
+  const t = requestIdTime(requestId);
+  const select = ['id', 'version', 't_min', 't_max', 'rows', 'ok_rows', 'requests', 'served', 'errors'] as const;
+  const byTime =
+    t === null
+      ? []
+      : await db
+          .selectFrom('mon_segments')
+          .select(select)
+          .where('model', '=', model)
+          .where('t_min', '>=', t - SEGMENT_SLACK_MS - SEGMENT_MAX_SPAN_MS)
+          .where('t_min', '<=', t + SEGMENT_SLACK_MS)
+          .where('t_max', '>=', t - SEGMENT_SLACK_MS)
+          .orderBy('id')
+          .execute();
+  const byIndex = await db
+    .selectFrom('mon_segments')
+    .select(select)
+    .where('id', 'in', db.selectFrom('mon_request_ids').select('segment_id').where('model', '=', model).where('request_id', '=', requestId))
+    .orderBy('id')
+    .execute();
+  return [...byTime, ...byIndex].map((r) => ({
+    id: Number(r.id), version: Number(r.version), t_min: Number(r.t_min), t_max: Number(r.t_max), rows: Number(r.rows),
+    ok_rows: Number(r.ok_rows), requests: Number(r.requests), served: Number(r.served), errors: Number(r.errors),
+  }));
 }
 
-/** Retention: drops rows older than `before` and all but the newest `maxRows`. */
-export async function pruneRecords(db: Db, before: number, maxRows: number): Promise<number> {
-  let deleted = Number((await db.deleteFrom('mon_records').where('time', '<', before).executeTakeFirst()).numDeletedRows);
-  const top = await db.selectFrom('mon_records').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
-  const max = Number(top?.max ?? 0);
-  if (max > maxRows) {
-    deleted += Number((await db.deleteFrom('mon_records').where('id', '<=', max - maxRows).executeTakeFirst()).numDeletedRows);
+/** The retained prediction for (request id, row), the first one retained if the id was replayed. */
+export async function findPrediction(db: Db, model: string, requestId: string, row: number): Promise<RowRef | null> {
+  const metas = await candidateSegments(db, model, requestId);
+  metas.sort((a, b) => a.id - b.id);
+  const cols = await columnsOf(db, metas);
+  for (let k = 0; k < cols.length; k++) {
+    const i = rowOfRequest(cols[k], requestId, row);
+    if (i !== null) return { meta: metas[k], cols: cols[k], i };
   }
+  return null;
+}
+
+/** Attaches a label to a found prediction (a later label for the same row replaces it). */
+export async function saveLabel(db: Db, model: string, ref: RowRef, label: number | string, now: number): Promise<void> {
+  const { cols, i, meta } = ref;
+  const pred = predictionOf(cols, i);
+  const value = { label_num: typeof label === 'number' ? label : null, label_text: typeof label === 'string' ? label : null, labeled_at: now };
+  await db
+    .insertInto('mon_labels')
+    .values({
+      model, request_id: cols.requestIds[i], row: cols.row[i], version: meta.version, time: cols.time[i], outcome: outcomeOf(cols, i),
+      pred_num: typeof pred === 'number' ? pred : null, pred_text: typeof pred === 'string' ? pred : null, ...value,
+    })
+    .onConflict((oc) => oc.columns(['model', 'request_id', 'row']).doUpdateSet(value))
+    .execute();
+}
+
+/**
+ * Retention: drops segments older than `before`, and whole segments, oldest first, once the rows
+ * newer than them reach `maxRows` (so at most one written batch more than `maxRows` is kept, as a
+ * log keeps whole segments). Their labels and side-index entries go with them.
+ */
+export async function pruneRecords(db: Db, before: number, maxRows: number): Promise<number> {
+  const old = await db.selectFrom('mon_segments').select(sql<number>`coalesce(sum(rows), 0)`.as('n')).where('t_max', '<', before).executeTakeFirst();
+  let deleted = Number(old?.n ?? 0);
+  await db.deleteFrom('mon_segments').where('t_max', '<', before).execute();
+  // Running total of the rows newer than each segment (newest first).
+  const cut = await db
+    .selectFrom((eb) => eb.selectFrom('mon_segments').select(['id', sql<number>`sum(rows) over (order by id desc) - rows`.as('newer')]).as('s'))
+    .select(['id'])
+    .where('newer', '>=', maxRows)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (cut) {
+    const over = await db.selectFrom('mon_segments').select(sql<number>`coalesce(sum(rows), 0)`.as('n')).where('id', '<=', Number(cut.id)).executeTakeFirst();
+    deleted += Number(over?.n ?? 0);
+    await db.deleteFrom('mon_segments').where('id', '<=', Number(cut.id)).execute();
+  }
+  const first = await db.selectFrom('mon_segments').select((eb) => [eb.fn.min('id').as('id'), eb.fn.min('t_min').as('t')]).executeTakeFirst();
+  const firstId = first?.id === null || first?.id === undefined ? Number.MAX_SAFE_INTEGER : Number(first.id);
+  await db.deleteFrom('mon_request_ids').where('segment_id', '<', firstId).execute();
+  await db.deleteFrom('mon_labels').where('time', '<', first?.t === null || first?.t === undefined ? Number.MAX_SAFE_INTEGER : Number(first.t)).execute();
   return deleted;
 }
 
@@ -136,29 +207,42 @@ export interface StepCounts {
   errors: number;
 }
 
-/** Exact request counts per version and step ((time - from) / stepMs, integer division in both databases). */
+/** Exact request counts per version and step ((time - from) / stepMs, integer division). */
 export async function countsPerStep(db: Db, model: string, from: number, to: number, stepMs: number): Promise<StepCounts[]> {
-  // Literals (numbers we computed), and GROUP BY ordinals: PostgreSQL would not match two parameterised copies.
-  const step = sql<number>`(time - ${sql.lit(Math.floor(from))}) / ${sql.lit(Math.floor(stepMs))}`;
-  const rows = await db
-    .selectFrom('mon_records')
-    .select([
-      'version',
-      step.as('step'),
-      sql<number>`count(*)`.as('requests'),
-      sql<number>`sum(case when outcome != 'client_error' then 1 else 0 end)`.as('served'),
-      sql<number>`sum(case when outcome = 'model_error' then 1 else 0 end)`.as('errors'),
-    ])
-    .where('model', '=', model)
-    .where('time', '>=', from)
-    .where('time', '<', to)
-    .where('row', '=', 0)
-    .groupBy([sql`1`, sql`2`])
-    .execute();
-  return rows.map((r) => ({ version: Number(r.version), step: Math.floor(Number(r.step)), requests: Number(r.requests), served: Number(r.served ?? 0), errors: Number(r.errors ?? 0) }));
+  const counts = new Map<string, StepCounts>();
+  const at = (version: number, step: number) => {
+    const key = `${version}:${step}`;
+    let c = counts.get(key);
+    if (!c) counts.set(key, (c = { version, step, requests: 0, served: 0, errors: 0 }));
+    return c;
+  };
+  const metas = await segmentsIn(db, { model, from, to }, 'oldest');
+  const cut: SegmentMeta[] = [];
+  for (const m of metas) {
+    const step = Math.floor((m.t_min - from) / stepMs);
+    // A segment inside one step counts from its metadata.
+    if (m.t_min >= from && m.t_max < to && Math.floor((m.t_max - from) / stepMs) === step) {
+      const c = at(m.version, step);
+      c.requests += m.requests;
+      c.served += m.served;
+      c.errors += m.errors;
+    } else cut.push(m);
+  }
+  for await (const { meta, cols } of withColumns(db, cut)) {
+    for (let i = 0; i < cols.n; i++) {
+      const t = cols.time[i];
+      if (cols.row[i] !== 0 || t < from || t >= to) continue;
+      const c = at(meta.version, Math.floor((t - from) / stepMs));
+      c.requests += 1;
+      if (cols.outcome[i] !== 1) c.served += 1;
+      if (cols.outcome[i] === 2) c.errors += 1;
+    }
+  }
+  return [...counts.values()];
 }
 
 export async function countRows(db: Db, model: string, from: number, to: number): Promise<number> {
-  const r = await db.selectFrom('mon_records').select(sql<number>`count(*)`.as('n')).where('model', '=', model).where('time', '>=', from).where('time', '<', to).executeTakeFirst();
-  return Number(r?.n ?? 0);
+  let n = 0;
+  await sumScope(db, { model, from, to }, (m) => void (n += m.rows), () => void (n += 1));
+  return n;
 }
