@@ -3,7 +3,7 @@
 import type { Deps } from '../../deps.js';
 import { invalid } from '../../errors.js';
 import { requireModel } from '../models/models-service.js';
-import { findPrediction, saveLabel, type RowRef } from './records-store.js';
+import { findPredictions, saveLabels } from './records-store.js';
 
 export const MAX_FEEDBACK_ITEMS = 10_000;
 
@@ -21,14 +21,9 @@ export async function recordFeedback(deps: Deps, modelName: string, items: Feedb
   await flushLocal?.();
   const now = deps.clock.now();
   // Found first (reads, on the main handle whose decoded segments are cached), then written together.
-  const found: Array<{ ref: RowRef; label: number | string }> = [];
-  for (const item of items) {
-    const ref = await findPrediction(deps.db, modelName, item.request_id, item.row ?? 0);
-    if (ref) found.push({ ref, label: item.label });
-  }
+  const refs = await findPredictions(deps.db, modelName, items.map((item) => ({ request_id: item.request_id, row: item.row ?? 0 })));
+  const found = refs.flatMap((ref, i) => (ref ? [{ ref, label: items[i].label }] : []));
   const accepted = found.length;
-  await deps.db.transaction().execute(async (trx) => {
-    for (const { ref, label } of found) await saveLabel(trx, modelName, ref, label, now);
-  });
+  await deps.db.transaction().execute((trx) => saveLabels(trx, modelName, found, now));
   return { accepted, unmatched: items.length - accepted };
 }

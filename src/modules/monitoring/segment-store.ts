@@ -61,8 +61,8 @@ const cacheFor = (db: Db) => {
   return c;
 };
 
-const META = ['id', 'version', 't_min', 't_max', 'rows', 'ok_rows', 'requests', 'served', 'errors'] as const;
-const toMeta = (r: Record<(typeof META)[number], unknown>): SegmentMeta => ({
+export const SEGMENT_META = ['id', 'version', 't_min', 't_max', 'rows', 'ok_rows', 'requests', 'served', 'errors'] as const;
+export const toMeta = (r: Record<(typeof SEGMENT_META)[number], unknown>): SegmentMeta => ({
   id: Number(r.id),
   version: Number(r.version),
   t_min: Number(r.t_min),
@@ -76,7 +76,7 @@ const toMeta = (r: Record<(typeof META)[number], unknown>): SegmentMeta => ({
 
 /** Segments holding any row of the scope's [from, to): newest first, or oldest first. */
 export async function segmentsIn(db: Db, s: Scope, order: 'newest' | 'oldest'): Promise<SegmentMeta[]> {
-  let q = db.selectFrom('mon_segments').select(META).where('model', '=', s.model).where('t_max', '>=', s.from).where('t_min', '<', s.to);
+  let q = db.selectFrom('mon_segments').select(SEGMENT_META).where('model', '=', s.model).where('t_max', '>=', s.from).where('t_min', '<', s.to);
   if (s.version !== undefined) q = q.where('version', '=', s.version);
   const rows = await (order === 'newest' ? q.orderBy('t_max', 'desc') : q.orderBy('id', 'asc')).execute();
   return rows.map(toMeta);
@@ -84,7 +84,7 @@ export async function segmentsIn(db: Db, s: Scope, order: 'newest' | 'oldest'): 
 
 /** A version's segments, oldest first (its first traffic), a page at a time. */
 export async function versionSegments(db: Db, model: string, version: number, afterId: number, limit: number): Promise<SegmentMeta[]> {
-  const rows = await db.selectFrom('mon_segments').select(META).where('model', '=', model).where('version', '=', version).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  const rows = await db.selectFrom('mon_segments').select(SEGMENT_META).where('model', '=', model).where('version', '=', version).where('id', '>', afterId).orderBy('id').limit(limit).execute();
   return rows.map(toMeta);
 }
 
