@@ -62,16 +62,18 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
   // Rows of one request share model, version and time, so they always land in the same segment.
   const groups: Array<{ model: number; version: number; tMin: number; tMax: number; idx: number[] }> = [];
   const open = new Map<string, (typeof groups)[number]>();
+  let last: (typeof groups)[number] | undefined;
   for (let i = 0; i < d.n; i++) {
-    const key = d.model[i] + ':' + d.version[i];
     const t = d.time[i];
-    let g = open.get(key);
+    // Consecutive rows almost always share model and version: no key built for them.
+    let g = last && last.model === d.model[i] && last.version === d.version[i] ? last : open.get(d.model[i] + ':' + d.version[i]);
     if (g && (Math.max(g.tMax, t) - Math.min(g.tMin, t) > maxSpanMs)) g = undefined;
     if (!g) {
       g = { model: d.model[i], version: d.version[i], tMin: t, tMax: t, idx: [] };
       groups.push(g);
-      open.set(key, g);
+      open.set(d.model[i] + ':' + d.version[i], g);
     }
+    last = g;
     if (t < g.tMin) g.tMin = t;
     if (t > g.tMax) g.tMax = t;
     g.idx.push(i);
