@@ -72,7 +72,7 @@ export function serverCommand(program: Command): void {
     .option('--database-url <url>', 'postgres://… to use PostgreSQL (env STAGECRAFT_DATABASE_URL)')
     .option('--insecure', 'allow a non-loopback bind without API tokens')
     .option('--prediction-retention-days <days>', 'keep retained predictions (for late labels and drift) this long (default 7)')
-    .option('--prediction-max-rows <n>', 'and at most this many of them, oldest dropped first (default 2000000)')
+    .option('--prediction-max-rows <n>', 'and about this many of them: the oldest written batches are dropped first, whole (default 2000000)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));
     });
