@@ -7,8 +7,8 @@ import type { Gateway } from './gateway.js';
 import { GRANTED, type LoadedVersion, type ModelSlot } from './model-slot.js';
 import type { InferenceOutcome } from './observer.js';
 import type { ParsedInference } from './protocols/parsed.js';
-import { rowPredictions } from './protocols/outputs.js';
 import type { Tensors } from './runtimes/runtime.js';
+import { ServedObservation } from './served-observation.js';
 
 /** Which version answers: the binding's, an explicit number, or a TF Serving label. */
 export type Selector = { kind: 'binding' } | { kind: 'version'; version: number } | { kind: 'label'; label: string };
@@ -117,18 +117,9 @@ function observe(
   parsed: ParsedInference | null,
   result: Tensors | null,
 ) {
-  const binding = sel.kind === 'binding' ? slot.pointers.binding : sel.kind === 'version' ? `version:${sel.version}` : `label:${sel.label}`;
-  const o = {
-    model: slot.name,
-    version: lv.version,
-    binding,
-    requestId,
-    time,
-    latencyMs,
-    outcome,
-    inputs: parsed ? columnarInputs(parsed, lv) : undefined,
-    predictions: result ? rowPredictions(result) : undefined,
-  };
+  const binding = sel.kind === 'binding' ? slot.pointers.binding : selectorBinding(sel);
+  // The tensors by reference: observers that want columns or predictions work them out (observer.ts).
+  const o = new ServedObservation(slot.name, lv.version, binding, requestId, time, latencyMs, outcome, parsed?.feeds ?? null, parsed?.columns ?? null, lv.spec, result);
   for (const observer of gateway.options.observers) {
     try {
       observer.observe(o);
@@ -138,24 +129,17 @@ function observe(
   }
 }
 
-/** Inputs by feature name: dataframe columns, else the version's feature names tag, else <input>_<i>. */
-function columnarInputs(parsed: ParsedInference, lv: LoadedVersion): Record<string, Array<number | string | null>> {
-  const out: Record<string, Array<number | string | null>> = {};
-  const names = Object.keys(parsed.feeds);
-  for (const name of names) {
-    const t = parsed.feeds[name];
-    const rows = t.dims[0] ?? 1;
-    const width = rows > 0 ? t.data.length / rows : 0;
-    const given = names.length === 1 ? parsed.columns ?? lv.spec.featureNames : null;
-    for (let c = 0; c < width; c++) {
-      const key = width === 1 && names.length > 1 ? name : given?.[c] ?? `${name}_${c}`;
-      const col: Array<number | string | null> = new Array(rows);
-      for (let r = 0; r < rows; r++) {
-        const v = (t.data as ArrayLike<unknown>)[r * width + c];
-        col[r] = typeof v === 'number' || typeof v === 'string' ? v : v === null || v === undefined ? null : Number(v);
-      }
-      out[key] = col;
-    }
+// 'version:3' / 'label:canary', one string per selector: monitoring tells bindings apart by
+// identity first (record-batch.ts), and a string built per request never matches the last one.
+const selectorBindings = new Map<string | number, string>();
+
+function selectorBinding(sel: Exclude<Selector, { kind: 'binding' }>): string {
+  const key = sel.kind === 'version' ? sel.version : sel.label;
+  let binding = selectorBindings.get(key);
+  if (binding === undefined) {
+    // Labels come from URLs: bounded, so odd ones cannot grow it without end.
+    if (selectorBindings.size >= 1024) selectorBindings.clear();
+    selectorBindings.set(key, (binding = sel.kind === 'version' ? `version:${sel.version}` : `label:${sel.label}`));
   }
-  return out;
+  return binding;
 }

@@ -1,6 +1,10 @@
 // The seam between serving and monitoring. The gateway reports every inference here; monitoring
 // (per-version stats, Prometheus metrics, prediction retention for feedback and drift) implements it.
 // observe() runs on the request path: it must be cheap and must never throw or block.
+// The gateway's own observations are ServedObservation (served-observation.ts): `inputs` and
+// `predictions` are getters, worked out from the request's tensors on first read, so an observer
+// that reads neither costs nothing for them. Treat an observation as read-only; one that leaves
+// the process goes as plainObservation(o).
 
 /** Every outcome, in a fixed order: monitoring indexes its per-outcome tallies and codes by it. */
 export const INFERENCE_OUTCOMES = ['ok', 'client_error', 'model_error', 'rejected'] as const;

@@ -2,9 +2,11 @@
 // monitoring, feedback joins and the guard see every replica's traffic, not only the embedded
 // gateway's. observe() only appends to a bounded buffer; a timer posts it. When the registry is
 // down the buffer keeps the newest rows up to its bound and counts what it dropped — serving never
-// waits on monitoring.
+// waits on monitoring. The buffer holds the gateway's observations as they came (tensors by
+// reference); their inputs and predictions are worked out when a batch is posted, not per request.
 import type { Logger } from '../../log.js';
 import type { InferenceObservation, InferenceObserver } from '../observer.js';
+import { plainObservation } from '../served-observation.js';
 import type { RegistryClient } from './registry-client.js';
 
 export const OBSERVATIONS_PATH = '/api/v1/gateways/observations';
@@ -58,7 +60,7 @@ export class ObservationShipper implements InferenceObserver {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, this.opts.batchSize);
       try {
-        await this.client.post(OBSERVATIONS_PATH, { replica_id: this.replicaId, observations: batch });
+        await this.client.post(OBSERVATIONS_PATH, { replica_id: this.replicaId, observations: batch.map(plainObservation) });
         this.shipped += batch.length;
       } catch (err) {
         this.buffer.unshift(...batch);

@@ -4,7 +4,11 @@
 // and the rows — feature JSON included — are assembled there, off the serving thread. Holding
 // thousands of small row objects for a flush interval was what cost serving throughput: they
 // survived young-generation GCs and were copied again by postMessage (bench/monitoring.ts).
+import type { FeatureLayout } from '../../gateway/observed-features.js';
 import { INFERENCE_OUTCOMES, type InferenceObservation } from '../../gateway/observer.js';
+import { rowPrediction, rowWidth } from '../../gateway/protocols/outputs.js';
+import type { Tensors } from '../../gateway/runtimes/runtime.js';
+import { ServedObservation } from '../../gateway/served-observation.js';
 
 export const RECORD_COLUMNS = ['request_id', 'row', 'model', 'version', 'binding', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text'] as const;
 
@@ -36,7 +40,9 @@ export interface BatchData {
 
 /** Input rows with a prediction to retain (0 when the request failed). */
 export function servedRows(o: InferenceObservation, maxRows: number): number {
-  return o.outcome === 'ok' ? Math.min(o.predictions?.length ?? 0, maxRows) : 0;
+  if (o.outcome !== 'ok') return 0;
+  // The gateway's own observation counts its output rows without building `predictions`.
+  return Math.min(o instanceof ServedObservation ? o.predictionCount : o.predictions?.length ?? 0, maxRows);
 }
 
 export class RecordBatch {
@@ -67,14 +73,54 @@ export class RecordBatch {
 
   /** Appends the observation's rows: one per prediction (at most maxRows), or one carrying the outcome. */
   append(o: InferenceObservation, maxRows: number): void {
+    if (o instanceof ServedObservation) return this.appendServed(o, maxRows);
     const d = this.d;
     const served = servedRows(o, maxRows);
     const fit = Math.min(Math.max(served, 1), this.capacity - d.n);
+    const names = served && o.inputs ? Object.keys(o.inputs) : null;
+    const schema = names && names.length ? this.schemaId(names) : -1;
+    const first = this.startRows(o, fit, schema);
+    for (let r = 0; r < fit; r++) {
+      const i = first + r;
+      const p = served ? o.predictions![r] : undefined;
+      d.pred[i] = typeof p === 'number' ? p : NaN;
+      if (typeof p === 'string') d.predText[i] = p;
+      d.fStart[i] = d.fLen;
+      if (schema >= 0) for (const f of names!) this.pushValue(o.inputs![f][r]);
+    }
+  }
+
+  /**
+   * The same rows from the gateway's own observation, read straight from the request's tensors by
+   * its feature layout (observed-features.ts) and from the first output as rowPredictions reads it:
+   * no per-request arrays or objects.
+   */
+  private appendServed(o: ServedObservation, maxRows: number): void {
+    const d = this.d;
+    const served = servedRows(o, maxRows);
+    const fit = Math.min(Math.max(served, 1), this.capacity - d.n);
+    const layout = served ? o.features : null;
+    const schema = layout && layout.names.length ? this.schemaId(layout.names) : -1;
+    const out = served ? o.output : undefined;
+    const width = out ? rowWidth(out, out.dims[0] ?? 0) : 0;
+    const first = this.startRows(o, fit, schema);
+    for (let r = 0; r < fit; r++) {
+      const i = first + r;
+      const p = out ? rowPrediction(out, width, r) : undefined;
+      d.pred[i] = typeof p === 'number' ? p : NaN;
+      if (typeof p === 'string') d.predText[i] = p;
+      d.fStart[i] = d.fLen;
+      if (schema >= 0) this.pushTensorRow(o.feeds!, layout!, r);
+    }
+  }
+
+  /** Fills the columns every row of the observation shares; answers the first row's index. */
+  private startRows(o: InferenceObservation, fit: number, schema: number): number {
+    const d = this.d;
     const model = o.model === this.lastModel ? this.lastModelId : (this.lastModelId = this.intern((this.lastModel = o.model)));
     const binding = o.binding === this.lastBinding ? this.lastBindingId : (this.lastBindingId = this.intern((this.lastBinding = o.binding)));
     const outcome = INFERENCE_OUTCOMES.indexOf(o.outcome);
-    const names = served && o.inputs ? Object.keys(o.inputs) : null;
-    const schema = names && names.length ? this.schemaId(names) : -1;
+    const first = d.n;
     for (let r = 0; r < fit; r++) {
       const i = d.n++;
       d.requestIds[i] = o.requestId;
@@ -85,28 +131,48 @@ export class RecordBatch {
       d.time[i] = o.time;
       d.latency[i] = o.latencyMs;
       d.outcome[i] = outcome;
-      const p = served ? o.predictions![r] : undefined;
-      d.pred[i] = typeof p === 'number' ? p : NaN;
-      if (typeof p === 'string') d.predText[i] = p;
       d.schema[i] = schema;
-      d.fStart[i] = d.fLen;
-      if (schema >= 0) for (const f of names!) this.pushValue(o.inputs![f][r]);
+    }
+    return first;
+  }
+
+  /** Row r's features as columnarInputs would give them: values converted the same way (observedValue). */
+  private pushTensorRow(feeds: Tensors, layout: FeatureLayout, r: number): void {
+    const d = this.d;
+    const n = layout.names.length;
+    this.reserve(n);
+    if (layout.contiguous) {
+      const data = feeds[layout.feedNames[0]].data as ArrayLike<unknown>;
+      const width = layout.widths[0];
+      for (let j = 0; j < n; j++) this.put(d.fLen++, data[r * width + j]);
+      return;
+    }
+    for (let j = 0; j < n; j++) {
+      const f = layout.feed[j];
+      this.put(d.fLen++, (feeds[layout.feedNames[f]].data as ArrayLike<unknown>)[r * layout.widths[f] + layout.column[j]]);
     }
   }
 
-  private pushValue(v: number | string | null | undefined): void {
+  private put(k: number, v: unknown): void {
     const d = this.d;
-    if (d.fLen === d.fVals.length) {
-      const grown = new Float64Array(d.fVals.length * 2);
-      grown.set(d.fVals);
-      d.fVals = grown;
-    }
-    const k = d.fLen++;
     if (typeof v === 'number') d.fVals[k] = v;
-    else {
+    else if (typeof v === 'string') {
       d.fVals[k] = NaN;
-      if (typeof v === 'string') d.fText[k] = v;
-    }
+      d.fText[k] = v;
+    } else d.fVals[k] = v === null || v === undefined ? NaN : Number(v);
+  }
+
+  private reserve(n: number): void {
+    const d = this.d;
+    if (d.fLen + n <= d.fVals.length) return;
+    const grown = new Float64Array(Math.max(d.fVals.length * 2, d.fLen + n));
+    grown.set(d.fVals);
+    d.fVals = grown;
+  }
+
+  private pushValue(v: number | string | null | undefined): void {
+    this.reserve(1);
+    this.put(this.d.fLen++, v);
   }
 
   private intern(s: string): number {
