@@ -3,7 +3,8 @@ import type { InferenceObservation, InferenceOutcome } from '../../gateway/obser
 import { rowPredictions } from '../../gateway/protocols/outputs.js';
 import type { Tensors } from '../../gateway/runtimes/runtime.js';
 import { plainObservation, ServedObservation } from '../../gateway/served-observation.js';
-import { batchRows, RecordBatch } from './record-batch.js';
+import { segmentRows } from '../../../test/segment-rows.js';
+import { RecordBatch } from './record-batch.js';
 
 /** What the gateway built per request before observations carried tensors (inference.ts, verbatim). */
 function columnarInputsBefore(parsed: { feeds: Tensors; columns: string[] | null }, lv: { spec: { featureNames: string[] | null } }) {
@@ -102,7 +103,7 @@ describe('observations carrying the request tensors', () => {
         b.append(before, 64);
       }
       expect(a.d).toEqual(b.d);
-      expect(batchRows(a.d)).toEqual(batchRows(b.d));
+      expect(segmentRows(a.d)).toEqual(segmentRows(b.d));
     }
   });
 
@@ -123,7 +124,7 @@ describe('observations carrying the request tensors', () => {
       b.append(before, 64);
     }
     expect(a.d).toEqual(b.d);
-    expect(batchRows(a.d)).toEqual(batchRows(b.d));
+    expect(segmentRows(a.d)).toEqual(segmentRows(b.d));
   });
 
   it('reuse one feature layout while a version keeps its request shape', () => {

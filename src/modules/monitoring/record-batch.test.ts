@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { InferenceObservation } from '../../gateway/observer.js';
-import { batchRows, RECORD_COLUMNS, RecordBatch } from './record-batch.js';
+import { segmentRows } from '../../../test/segment-rows.js';
+import { RecordBatch } from './record-batch.js';
 
 const base = { model: 'fraud', version: 3, binding: 'stage:Production', time: 1_700_000_000_000, latencyMs: 2.5 };
 
-/** Rows as objects keyed by column, the way the database will hold them. */
-function rowsOf(batch: RecordBatch) {
-  return batchRows(batch.d).map((r) => Object.fromEntries(RECORD_COLUMNS.map((c, i) => [c, r[i]])));
-}
+/** Rows as the database will hold them (through the segment encoding and back). */
+const rowsOf = (batch: RecordBatch) => segmentRows(batch.d);
 
 describe('columnar prediction batches', () => {
   it('keep one row per served input row with its features as JSON and its prediction', () => {

@@ -1,7 +1,7 @@
 // Retained predictions buffered column by column. The request path appends numbers to typed arrays
 // and keeps a reference to strings it already has (request id, model, binding): no object per row,
-// no JSON. A full batch moves to the SQLite writer thread by transferring its ArrayBuffers (no copy),
-// and the rows — feature JSON included — are assembled there, off the serving thread. Holding
+// no JSON. A full batch moves to the writer thread by transferring its ArrayBuffers (no copy), and
+// its segments are encoded there (segment-codec.ts), off the serving thread. Holding
 // thousands of small row objects for a flush interval was what cost serving throughput: they
 // survived young-generation GCs and were copied again by postMessage (bench/monitoring.ts).
 import type { FeatureLayout } from '../../gateway/observed-features.js';
@@ -9,8 +9,6 @@ import { INFERENCE_OUTCOMES, type InferenceObservation } from '../../gateway/obs
 import { rowPrediction, rowWidth } from '../../gateway/protocols/outputs.js';
 import type { Tensors } from '../../gateway/runtimes/runtime.js';
 import { ServedObservation } from '../../gateway/served-observation.js';
-
-export const RECORD_COLUMNS = ['request_id', 'row', 'model', 'version', 'binding', 'time', 'latency_ms', 'outcome', 'features', 'pred_num', 'pred_text'] as const;
 
 /** A batch as plain data: what crosses to the writer thread (typed arrays transferred). */
 export interface BatchData {
@@ -198,38 +196,4 @@ export class RecordBatch {
     d.requestIds.length = d.n;
     return [d.model, d.binding, d.row, d.version, d.time, d.latency, d.outcome, d.pred, d.schema, d.fStart, d.fVals].map((a) => a.buffer as ArrayBuffer);
   }
-}
-
-/**
- * Rows in RECORD_COLUMNS order, ready to bind. Self-contained on purpose (no imports, no closures):
- * the SQLite writer thread evaluates this function's source, so both databases get the same rows.
- */
-export function batchRows(d: BatchData): Array<Array<string | number | null>> {
-  // INFERENCE_OUTCOMES, repeated: this source runs in the worker without imports.
-  const outcomes = ['ok', 'client_error', 'model_error', 'rejected'];
-  // Keys are JSON-quoted once per schema; values are numbers, null or JSON-quoted text.
-  const quoted = d.schemas.map((names) => names.map((n, j) => (j === 0 ? '{' : ',') + JSON.stringify(n) + ':'));
-  const out: Array<Array<string | number | null>> = new Array(d.n);
-  for (let i = 0; i < d.n; i++) {
-    let features: string | null = null;
-    const s = d.schema[i];
-    if (s >= 0) {
-      const keys = quoted[s];
-      features = '';
-      for (let j = 0; j < keys.length; j++) {
-        const k = d.fStart[i] + j;
-        const v = d.fVals[k];
-        const text = d.fText[k];
-        features += keys[j] + (text !== undefined ? JSON.stringify(text) : Number.isFinite(v) ? String(v) : 'null');
-      }
-      features += '}';
-    }
-    const pred = d.pred[i];
-    const predText = d.predText[i];
-    out[i] = [
-      d.requestIds[i], d.row[i], d.strings[d.model[i]], d.version[i], d.strings[d.binding[i]], d.time[i], d.latency[i],
-      outcomes[d.outcome[i]], features, Number.isNaN(pred) ? null : pred, predText === undefined ? null : predText,
-    ];
-  }
-  return out;
 }
