@@ -15,26 +15,8 @@ export const SEGMENT_SLACK_MS = 2_000;
 /** A segment covers at most this much arrival time, so a time lookup scans a bounded range. */
 export const SEGMENT_MAX_SPAN_MS = 60_000;
 
-/** One segment's rows, column by column (the BatchData layout, without the model and version). */
-export interface SegmentColumns {
-  n: number;
-  requestIds: string[];
-  row: Uint32Array;
-  /** Per row: index into `strings`. */
-  binding: Uint32Array;
-  strings: string[];
-  time: Float64Array;
-  latency: Float64Array;
-  /** Index into INFERENCE_OUTCOMES. */
-  outcome: Uint8Array;
-  pred: Float64Array;
-  predText: Record<number, string>;
-  schema: Int32Array;
-  fStart: Uint32Array;
-  schemas: string[][];
-  fVals: Float64Array;
-  fText: Record<number, string>;
-}
+/** One segment's rows, column by column: the batch layout, without the model and version (one each). */
+export type SegmentColumns = Omit<BatchData, 'model' | 'version' | 'fLen'>;
 
 export interface EncodedSegment {
   model: string;

@@ -2,21 +2,14 @@
 // metadata, from SQL), their decoded columns, and the rows in them. Segments never change once
 // written, so decoded ones are cached per database handle: a guard re-reading its window every
 // second decodes each segment once.
+import type { Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
+import type { MonSegmentsTable } from './monitoring-tables.js';
 import { INFERENCE_OUTCOMES } from '../../gateway/observer.js';
 import { decodeSegment, type SegmentColumns } from './segment-codec.js';
 
-export interface SegmentMeta {
-  id: number;
-  version: number;
-  t_min: number;
-  t_max: number;
-  rows: number;
-  ok_rows: number;
-  requests: number;
-  served: number;
-  errors: number;
-}
+/** A segment's row without its data: what windows sum and what picks the segments to open. */
+export type SegmentMeta = Omit<Selectable<MonSegmentsTable>, 'model' | 'data'>;
 
 export interface Scope {
   model: string;
