@@ -1,7 +1,7 @@
 // A batch as the database will hold it, row by row: encoded into segments and decoded again, with
 // the features as the JSON text they read as (what the tests of the batch layout compare).
 import type { BatchData } from '../src/modules/monitoring/record-batch.js';
-import { decodeSegment, encodeSegmentsHere } from '../src/modules/monitoring/segment-codec.js';
+import { decodeSegment, encodeSegmentsHere, requestIdOf } from '../src/modules/monitoring/segment-codec.js';
 import { featuresOf, outcomeOf, predictionOf } from '../src/modules/monitoring/segment-store.js';
 
 export function segmentRows(d: BatchData) {
@@ -11,7 +11,7 @@ export function segmentRows(d: BatchData) {
       const features = featuresOf(cols, i);
       const pred = predictionOf(cols, i);
       return {
-        request_id: cols.requestIds[i], row: cols.row[i], model: s.model, version: s.version, binding: cols.strings[cols.binding[i]], time: cols.time[i],
+        request_id: requestIdOf(cols, i), row: cols.row[i], model: s.model, version: s.version, binding: cols.strings[cols.binding[i]], time: cols.time[i],
         latency_ms: cols.latency[i], outcome: outcomeOf(cols, i), features: features && JSON.stringify(features),
         pred_num: typeof pred === 'number' ? pred : null, pred_text: typeof pred === 'string' ? pred : null,
       };

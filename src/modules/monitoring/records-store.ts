@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/tables.js';
 import type { MonLabelsTable } from './monitoring-tables.js';
-import { requestIdTime, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS, type SegmentColumns } from './segment-codec.js';
+import { requestIdOf, requestIdTime, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS, type SegmentColumns } from './segment-codec.js';
 import { columnsOf, featuresOf, newestRows, outcomeOf, predictionOf, rowOfRequest, segmentsIn, SEGMENT_META, sumScope, toMeta, versionSegments, withColumns, type RowRef, type SegmentMeta } from './segment-store.js';
 
 export type { RowRef } from './segment-store.js';
@@ -45,7 +45,7 @@ const labelOf = (r: { label_num: number | null; label_text: string | null }) => 
 function toRecord(ref: RowRef, withFeatures: boolean, label: number | string | null): RecordRow {
   const { cols, i, meta } = ref;
   return {
-    request_id: cols.requestIds[i],
+    request_id: requestIdOf(cols, i),
     row: cols.row[i],
     version: meta.version,
     time: cols.time[i],
@@ -70,7 +70,7 @@ export async function queryRecords(db: Db, q: RecordQuery): Promise<RecordRow[]>
   let lq = db.selectFrom('mon_labels').select(['request_id', 'row', 'label_num', 'label_text']).where('model', '=', q.model).where('time', '>=', oldest).where('time', '<', q.to);
   if (q.version !== undefined) lq = lq.where('version', '=', q.version);
   const labels = new Map((await lq.execute()).map((l) => [labelKey(l.request_id, Number(l.row)), labelOf(l)]));
-  return refs.map((ref) => toRecord(ref, !q.noFeatures, labels.get(labelKey(ref.cols.requestIds[ref.i], ref.cols.row[ref.i])) ?? null));
+  return refs.map((ref) => toRecord(ref, !q.noFeatures, labels.get(labelKey(requestIdOf(ref.cols, ref.i), ref.cols.row[ref.i])) ?? null));
 }
 
 async function labeledRecords(db: Db, q: RecordQuery): Promise<RecordRow[]> {
@@ -199,8 +199,9 @@ export async function saveLabels(db: Db, model: string, labels: Array<{ ref: Row
   for (const { ref, label } of labels) {
     const { cols, i, meta } = ref;
     const pred = predictionOf(cols, i);
-    rows.set(labelKey(cols.requestIds[i], cols.row[i]), {
-      model, request_id: cols.requestIds[i], row: cols.row[i], version: meta.version, time: cols.time[i], outcome: outcomeOf(cols, i),
+    const requestId = requestIdOf(cols, i);
+    rows.set(labelKey(requestId, cols.row[i]), {
+      model, request_id: requestId, row: cols.row[i], version: meta.version, time: cols.time[i], outcome: outcomeOf(cols, i),
       pred_num: typeof pred === 'number' ? pred : null, pred_text: typeof pred === 'string' ? pred : null,
       label_num: typeof label === 'number' ? label : null, label_text: typeof label === 'string' ? label : null, labeled_at: now,
     });

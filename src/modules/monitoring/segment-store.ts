@@ -6,7 +6,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
 import type { MonSegmentsTable } from './monitoring-tables.js';
 import { INFERENCE_OUTCOMES } from '../../gateway/observer.js';
-import { decodeSegment, type SegmentColumns } from './segment-codec.js';
+import { decodeSegment, requestIdOf, type SegmentColumns } from './segment-codec.js';
 
 /** A segment's row without its data: what windows sum and what picks the segments to open. */
 export type SegmentMeta = Omit<Selectable<MonSegmentsTable>, 'model' | 'data'>;
@@ -188,11 +188,15 @@ export function rowOfRequest(cols: SegmentColumns, requestId: string, row: numbe
   let map = firstRows.get(cols);
   if (!map) {
     map = new Map();
-    for (let i = 0; i < cols.n; i++) if (cols.row[i] === 0 && !map.has(cols.requestIds[i])) map.set(cols.requestIds[i], i);
+    for (let i = 0; i < cols.n; i++) {
+      if (cols.row[i] !== 0) continue;
+      const id = requestIdOf(cols, i);
+      if (!map.has(id)) map.set(id, i);
+    }
     firstRows.set(cols, map);
   }
   const first = map.get(requestId);
   if (first === undefined) return null;
   const i = first + row;
-  return i < cols.n && cols.requestIds[i] === requestId && cols.row[i] === row ? i : null;
+  return i < cols.n && cols.row[i] === row && requestIdOf(cols, i) === requestId ? i : null;
 }
