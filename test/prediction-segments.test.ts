@@ -52,14 +52,18 @@ describe.each(DATABASES)('prediction segments on %s', (kind) => {
     const issued = requestId(T0 + 5_000);
     const chosen = 'order-42/retry';
     const offTime = requestId(T0 - 3_600_000); // a UUIDv7 minted an hour before the request arrived
+    const unicode = 'bestellung-\u00e4-\u4e2d-\ud83d\ude80';
     w.push(obs({ requestId: issued, time: T0 + 5_000, inputs: { amount: [1, 2, 3] }, predictions: [0.1, 0.2, 0.3] }));
     w.push(obs({ requestId: chosen, time: T0 + 6_000, predictions: [0.7] }));
     w.push(obs({ requestId: offTime, time: T0 + 7_000, version: 2, predictions: [0.9] }));
+    w.push(obs({ requestId: unicode, time: T0 + 8_000, predictions: [0.4] }));
     await w.flush();
+    const back = await queryRecords(deps.db, { model: 'fraud', from: T0, to: T0 + 10_000, requestsOnly: true, limit: 10 });
+    expect(back.map((r) => r.request_id)).toEqual([unicode, offTime, chosen, issued]);
 
     const side = await deps.db.selectFrom('mon_request_ids').select('request_id').execute();
-    expect(side.map((r) => r.request_id).sort()).toEqual([chosen, offTime].sort());
-    for (const [id, row, pred] of [[issued, 0, 0.1], [issued, 2, 0.3], [chosen, 0, 0.7], [offTime, 0, 0.9]] as const) {
+    expect(side.map((r) => r.request_id).sort()).toEqual([chosen, offTime, unicode].sort());
+    for (const [id, row, pred] of [[issued, 0, 0.1], [issued, 2, 0.3], [chosen, 0, 0.7], [offTime, 0, 0.9], [unicode, 0, 0.4]] as const) {
       const ref = await findPrediction(deps.db, 'fraud', id, row);
       expect(ref && ref.cols.pred[ref.i]).toBe(pred);
     }

@@ -95,6 +95,18 @@ async function carryOver(db: Kysely<any>): Promise<void> {
   }
 }
 
+function packIds(ids: string[]) {
+  const bytes = ids.map((id) => Buffer.from(id, 'utf8'));
+  const idStart = new Uint32Array(ids.length);
+  const idEnd = new Uint32Array(ids.length);
+  let at = 0;
+  bytes.forEach((b, i) => {
+    idStart[i] = at;
+    idEnd[i] = at += b.length;
+  });
+  return { ids: new Uint8Array(Buffer.concat(bytes)), idStart, idEnd, idLen: at };
+}
+
 function asBatch(rows: Array<Record<string, any>>): BatchData {
   const n = rows.length;
   const strings: string[] = [];
@@ -102,7 +114,7 @@ function asBatch(rows: Array<Record<string, any>>): BatchData {
   const intern = (list: string[], s: string) => (list.includes(s) ? list.indexOf(s) : list.push(s) - 1);
   const schemaKeys: string[] = [];
   const d: BatchData = {
-    n, requestIds: rows.map((r) => r.request_id), model: new Uint32Array(n), binding: new Uint32Array(n), strings, row: new Uint32Array(n),
+    n, ...packIds(rows.map((r) => String(r.request_id))), model: new Uint32Array(n), binding: new Uint32Array(n), strings, row: new Uint32Array(n),
     version: new Float64Array(n), time: new Float64Array(n), latency: new Float64Array(n), outcome: new Uint8Array(n), pred: new Float64Array(n),
     predText: {}, schema: new Int32Array(n), fStart: new Uint32Array(n), schemas, fVals: new Float64Array(0), fText: {}, fLen: 0,
   };

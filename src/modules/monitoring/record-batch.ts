@@ -1,6 +1,6 @@
 // Retained predictions buffered column by column. The request path appends numbers to typed arrays
 // and keeps a reference to strings it already has (request id, model, binding): no object per row,
-// no JSON. A full batch moves to the writer thread by transferring its ArrayBuffers (no copy), and
+// no JSON, and request ids as bytes. A full batch moves to the writer thread by transferring its ArrayBuffers (no copy), and
 // its segments are encoded there (segment-codec.ts), off the serving thread. Holding
 // thousands of small row objects for a flush interval was what cost serving throughput: they
 // survived young-generation GCs and were copied again by postMessage (bench/monitoring.ts).
@@ -10,10 +10,20 @@ import { rowPrediction, rowWidth } from '../../gateway/protocols/outputs.js';
 import type { Tensors } from '../../gateway/runtimes/runtime.js';
 import { ServedObservation } from '../../gateway/served-observation.js';
 
+const UTF8 = new TextEncoder();
+
 /** A batch as plain data: what crosses to the writer thread (typed arrays transferred). */
 export interface BatchData {
   n: number;
-  requestIds: string[];
+  /**
+   * Request ids as UTF-8 bytes; row i's is ids[idStart[i], idEnd[i]) (a request's rows share it).
+   * Bytes, not the id strings: a string held by the batch for its flush interval outlives young-
+   * generation GCs and is promoted, per request; and an array of them clones string by string.
+   */
+  ids: Uint8Array;
+  idStart: Uint32Array;
+  idEnd: Uint32Array;
+  idLen: number;
   /** Per row: index into `strings` for the model and the binding. */
   model: Uint32Array;
   binding: Uint32Array;
@@ -58,7 +68,7 @@ export class RecordBatch {
 
   constructor(readonly capacity: number) {
     this.d = {
-      n: 0, requestIds: new Array(capacity), model: new Uint32Array(capacity), binding: new Uint32Array(capacity), strings: [],
+      n: 0, ids: new Uint8Array(capacity * 40), idStart: new Uint32Array(capacity), idEnd: new Uint32Array(capacity), idLen: 0, model: new Uint32Array(capacity), binding: new Uint32Array(capacity), strings: [],
       row: new Uint32Array(capacity), version: new Float64Array(capacity), time: new Float64Array(capacity), latency: new Float64Array(capacity),
       outcome: new Uint8Array(capacity), pred: new Float64Array(capacity), predText: {}, schema: new Int32Array(capacity), fStart: new Uint32Array(capacity),
       schemas: [], fVals: new Float64Array(capacity * 4), fText: {}, fLen: 0,
@@ -119,9 +129,12 @@ export class RecordBatch {
     const binding = o.binding === this.lastBinding ? this.lastBindingId : (this.lastBindingId = this.intern((this.lastBinding = o.binding)));
     const outcome = INFERENCE_OUTCOMES.indexOf(o.outcome);
     const first = d.n;
+    const idStart = d.idLen;
+    const idEnd = this.putId(o.requestId);
     for (let r = 0; r < fit; r++) {
       const i = d.n++;
-      d.requestIds[i] = o.requestId;
+      d.idStart[i] = idStart;
+      d.idEnd[i] = idEnd;
       d.model[i] = model;
       d.binding[i] = binding;
       d.row[i] = r;
@@ -173,6 +186,26 @@ export class RecordBatch {
     this.put(this.d.fLen++, v);
   }
 
+  /** Appends the id's UTF-8 bytes (ASCII byte by byte, the usual case); answers where they end. */
+  private putId(id: string): number {
+    const d = this.d;
+    if (d.idLen + id.length * 3 > d.ids.length) {
+      const grown = new Uint8Array(Math.max(d.ids.length * 2, d.idLen + id.length * 3));
+      grown.set(d.ids.subarray(0, d.idLen));
+      d.ids = grown;
+    }
+    let k = d.idLen;
+    for (let c = 0; c < id.length; c++) {
+      const code = id.charCodeAt(c);
+      if (code > 127) {
+        k = d.idLen + UTF8.encodeInto(id, d.ids.subarray(d.idLen)).written;
+        break;
+      }
+      d.ids[k++] = code;
+    }
+    return (d.idLen = k);
+  }
+
   private intern(s: string): number {
     let id = this.stringIds.get(s);
     if (id === undefined) this.stringIds.set(s, (id = this.d.strings.push(s) - 1));
@@ -193,7 +226,6 @@ export class RecordBatch {
   /** The ArrayBuffers to transfer with postMessage (the batch is unusable here afterwards). */
   transferList(): ArrayBuffer[] {
     const d = this.d;
-    d.requestIds.length = d.n;
-    return [d.model, d.binding, d.row, d.version, d.time, d.latency, d.outcome, d.pred, d.schema, d.fStart, d.fVals].map((a) => a.buffer as ArrayBuffer);
+    return [d.ids, d.idStart, d.idEnd, d.model, d.binding, d.row, d.version, d.time, d.latency, d.outcome, d.pred, d.schema, d.fStart, d.fVals].map((a) => a.buffer as ArrayBuffer);
   }
 }

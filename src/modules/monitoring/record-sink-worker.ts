@@ -4,7 +4,7 @@
 // evaluated (plain CommonJS), so it runs the same under tsx, vitest and the built dist.
 import { Worker } from 'node:worker_threads';
 import type { RecordBatch } from './record-batch.js';
-import { batchMessage, encodeSegments, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS } from './segment-codec.js';
+import { encodeSegments, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS } from './segment-codec.js';
 
 /**
  * Source prelude every sink worker starts with: encodeSegments (self-contained on purpose) and the
@@ -70,8 +70,7 @@ export class RecordSinkWorker {
 
   /** The batch's buffers move to the worker: it must not be used here afterwards. */
   insert(batch: RecordBatch): Promise<void> {
-    const message = batchMessage(batch.d);
-    return this.call({ type: 'insert', batch: message }, [...batch.transferList(), message.idEnd.buffer as ArrayBuffer]);
+    return this.call({ type: 'insert', batch: batch.d }, batch.transferList());
   }
 
   async close(): Promise<void> {

@@ -15,27 +15,18 @@ export const SEGMENT_SLACK_MS = 2_000;
 /** A segment covers at most this much arrival time, so a time lookup scans a bounded range. */
 export const SEGMENT_MAX_SPAN_MS = 60_000;
 
-/**
- * A batch as it crosses to the writer thread: its request ids joined into one string, with each
- * row's end offset. One string clones as a copy; thousands of them cost the serving thread
- * ~0.25 µs a row in postMessage and the writer as much again to rebuild and re-serialize.
- */
-export type BatchMessage = Omit<BatchData, 'requestIds'> & { ids: string; idEnd: Uint32Array };
+/** One segment's rows, column by column: the batch layout, without the model and version (one each). */
+export type SegmentColumns = Omit<BatchData, 'model' | 'version' | 'fLen' | 'idLen'>;
 
-/** One segment's rows, column by column: the batch message's layout, without the model and version (one each). */
-export type SegmentColumns = Omit<BatchMessage, 'model' | 'version' | 'fLen'>;
-
-export function batchMessage(d: BatchData): BatchMessage {
-  const { requestIds, ...rest } = d;
-  const idEnd = new Uint32Array(d.n);
-  let at = 0;
-  for (let i = 0; i < d.n; i++) idEnd[i] = at += requestIds[i].length;
-  return { ...rest, ids: requestIds.slice(0, d.n).join(''), idEnd };
-}
+const UTF8 = new TextDecoder();
 
 /** Row i's request id. */
-export function requestIdOf(cols: Pick<SegmentColumns, 'ids' | 'idEnd'>, i: number): string {
-  return cols.ids.slice(i ? cols.idEnd[i - 1] : 0, cols.idEnd[i]);
+export function requestIdOf(cols: Pick<SegmentColumns, 'ids' | 'idStart' | 'idEnd'>, i: number): string {
+  const from = cols.idStart[i];
+  const to = cols.idEnd[i];
+  let ascii = true;
+  for (let k = from; k < to && ascii; k++) ascii = cols.ids[k] < 128;
+  return ascii ? String.fromCharCode(...cols.ids.subarray(from, to)) : UTF8.decode(cols.ids.subarray(from, to));
 }
 
 export interface EncodedSegment {
@@ -59,8 +50,25 @@ export interface EncodedSegment {
  * and serializes each. Self-contained on purpose (no imports, no closures over module scope): the
  * writer threads evaluate this function's source, so both databases store the same bytes.
  */
-export function encodeSegments(d: BatchMessage, serialize: (v: unknown) => Uint8Array, slackMs: number, maxSpanMs: number): EncodedSegment[] {
-  const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Array, slackMs: number, maxSpanMs: number): EncodedSegment[] {
+  const text = new TextDecoder();
+  // The time a UUIDv7 id (its bytes at s..e) carries, else NaN: 8-4-4-4-12 hex digits, version 7.
+  const v7Time = (b: Uint8Array, s: number, e: number): number => {
+    if (e - s !== 36 || b[s + 14] !== 55) return NaN;
+    let t = 0;
+    for (let k = 0; k < 36; k++) {
+      const c = b[s + k];
+      if (k === 8 || k === 13 || k === 18 || k === 23) {
+        if (c !== 45) return NaN;
+        continue;
+      }
+      const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (v < 0) return NaN;
+      if (k < 13) t = t * 16 + v;
+    }
+    const variant = b[s + 19];
+    return variant === 56 || variant === 57 || variant === 97 || variant === 98 || variant === 65 || variant === 66 ? t : NaN;
+  };
   // Rows of one request share model, version and time, so they always land in the same segment.
   const groups: Array<{ model: number; version: number; tMin: number; tMax: number; idx: number[] }> = [];
   const open = new Map<string, (typeof groups)[number]>();
@@ -95,10 +103,12 @@ export function encodeSegments(d: BatchMessage, serialize: (v: unknown) => Uint8
     const fStart = new Uint32Array(m);
     const fText: Record<number, string> = {};
     const predText: Record<number, string> = {};
-    // The whole batch in one segment (the usual case) keeps its joined ids as they are.
+    // The whole batch in one segment (the usual case) keeps its id bytes as they are.
     const whole = m === d.n;
-    let ids = whole ? d.ids : '';
-    const idEnd = whole ? d.idEnd.slice(0, m) : new Uint32Array(m);
+    const ids = whole ? d.ids.subarray(0, d.idLen) : new Uint8Array(d.idLen);
+    let idLen = 0;
+    const idStart = whole ? d.idStart.subarray(0, m) : new Uint32Array(m);
+    const idEnd = whole ? d.idEnd.subarray(0, m) : new Uint32Array(m);
     const unindexed: string[] = [];
     let okRows = 0;
     let requests = 0;
@@ -107,11 +117,19 @@ export function encodeSegments(d: BatchMessage, serialize: (v: unknown) => Uint8
     let at = 0;
     for (let k = 0; k < m; k++) {
       const i = idx[k];
-      const id = d.ids.slice(i ? d.idEnd[i - 1] : 0, d.idEnd[i]);
-      if (!whole) idEnd[k] = (ids += id).length;
+      const s0 = d.idStart[i];
+      const s1 = d.idEnd[i];
+      if (!whole) {
+        // A request's rows share its bytes here too.
+        if (d.row[i] === 0 || k === 0) {
+          ids.set(d.ids.subarray(s0, s1), idLen);
+          idLen += s1 - s0;
+        }
+        idStart[k] = idLen - (s1 - s0);
+        idEnd[k] = idLen;
+      }
       if (d.row[i] === 0) {
-        const t = V7.test(id) ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : NaN;
-        if (!(Math.abs(t - d.time[i]) <= slackMs)) unindexed.push(id);
+        if (!(Math.abs(v7Time(d.ids, s0, s1) - d.time[i]) <= slackMs)) unindexed.push(text.decode(d.ids.subarray(s0, s1)));
         // INFERENCE_OUTCOMES order: ok, client_error, model_error, rejected.
         requests++;
         if (d.outcome[i] !== 1) served++;
@@ -131,7 +149,8 @@ export function encodeSegments(d: BatchMessage, serialize: (v: unknown) => Uint8
     }
     const columns = {
       n: m,
-      ids,
+      ids: whole ? ids : ids.subarray(0, idLen),
+      idStart,
       idEnd,
       row: gather(d.row, (l) => new Uint32Array(l)),
       binding: gather(d.binding, (l) => new Uint32Array(l)),
@@ -153,7 +172,7 @@ export function encodeSegments(d: BatchMessage, serialize: (v: unknown) => Uint8
 }
 
 export function encodeSegmentsHere(d: BatchData): EncodedSegment[] {
-  return encodeSegments(batchMessage(d), (v) => v8.serialize(v), SEGMENT_SLACK_MS, SEGMENT_MAX_SPAN_MS);
+  return encodeSegments(d, (v) => v8.serialize(v), SEGMENT_SLACK_MS, SEGMENT_MAX_SPAN_MS);
 }
 
 export function decodeSegment(data: Uint8Array): SegmentColumns {
