@@ -6,7 +6,7 @@
 //     cost of one guard evaluation over them (SQLite; PostgreSQL too with --pg and STAGECRAFT_TEST_PG_URL).
 // BENCH_TARGET_NODE_ARGS adds node flags to the serving processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
 // Flags: --runs N (fault runs, default 5), --duration S (whole seconds per throughput round, default 2),
-//        --procs N (fresh on/off process pairs per comparison, default 4), --pairs N (round pairs per process pair, 4),
+//        --procs N (fresh on/off process pairs per comparison, default 8), --pairs N (round pairs per process pair, 4),
 //        --connections N (8), --loadgen autocannon|wrk (wrk: the Debian package, a fifth of the CPU), --rows N (retained predictions, default 1000000), --pg,
 //        --sections fault,throughput,throughput-mlp,cost,retained (the default), and not by default the
 //        controls throughput-control (a thread burning CPU), throughput-aa (off vs off) and
@@ -43,7 +43,7 @@ const flag = (name: string, fallback: string) => {
 const RUNS = Number(flag('runs', '5'));
 const DURATION = Number(flag('duration', '2'));
 const PAIRS = Number(flag('pairs', '4'));
-const PROCS = Number(flag('procs', '4'));
+const PROCS = Number(flag('procs', '8'));
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const CONNECTIONS = Number(flag('connections', '8'));
 const ROWS = Number(flag('rows', '1000000'));
