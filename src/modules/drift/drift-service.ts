@@ -10,7 +10,7 @@ import { findReference, writeReference } from './reference-store.js';
 /** Columns of an uploaded reference that are not model inputs. */
 const PREDICTION_COLUMNS = new Set(['prediction', '__prediction__']);
 const LABEL_COLUMNS = new Set(['label', 'target', 'y']);
-// Drift reads the feature JSON of each row; 5,000 recent rows keep that read short and are plenty for KS, Wasserstein and JS.
+// Drift reads each row's features from its segment; 5,000 recent rows keep that read short and are plenty for KS, Wasserstein and JS.
 export const DRIFT_ROW_CAP = 5000;
 
 export interface ReferenceSummary {

@@ -22,7 +22,7 @@ describe('columnar prediction batches', () => {
     expect(JSON.parse(rows[1].features as string)).toEqual({ amount: 7, country: null });
   });
 
-  it('writes the same feature JSON as JSON.stringify, for awkward names, text, NaN and infinities', () => {
+  it('reads back features as JSON.stringify would write them, for awkward names, text, NaN and infinities', () => {
     const inputs = { 'we"ird\\name': ['quote " and \\ and \n'], n: [NaN], big: [Infinity], small: [-1.5e-12], neg0: [-0] };
     const b = new RecordBatch(4);
     b.append({ ...base, requestId: 'x', outcome: 'ok', inputs, predictions: ['fraud'] }, 64);

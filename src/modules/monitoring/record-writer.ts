@@ -65,7 +65,7 @@ export class RecordWriter {
   }
 
   /** On a worker thread for both databases: SQLite's inserts would block the event loop, and
-   * building PostgreSQL's rows and JSON is CPU the serving thread would lose. */
+   * encoding the segments is CPU the serving thread would lose. */
   private startSink(): RecordSinkWorker {
     this.sinkStartedAt = this.deps.clock.now();
     const { caps, config } = this.deps;
