@@ -16,6 +16,7 @@ import { requestCounts } from '../src/modules/monitoring/records-aggregates.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
 import { countRows, countsPerStep, findPrediction, queryRecords } from '../src/modules/monitoring/records-store.js';
 import { SEGMENT_MAX_SPAN_MS } from '../src/modules/monitoring/segment-codec.js';
+import { columnsOf, segmentsIn } from '../src/modules/monitoring/segment-store.js';
 import { DATABASES, freshPostgresUrl, makeDeps, tempDir } from './databases.js';
 
 const T0 = Date.now() - 600_000;
@@ -110,6 +111,20 @@ describe.each(DATABASES)('prediction segments on %s', (kind) => {
         });
       }
     }
+  });
+
+  it('reads around a segment pruned between its metadata and its data, keeping each segment with its own rows', async () => {
+    deps = await makeDeps(kind);
+    const w = newWriter(deps);
+    for (const version of [1, 2, 3]) {
+      w.push(obs({ requestId: requestId(T0 + version), time: T0 + version, version, predictions: [version / 10] }));
+      await w.flush();
+    }
+    const metas = await segmentsIn(deps.db, { model: 'fraud', from: T0, to: T0 + 10 }, 'oldest');
+    expect(metas.map((m) => m.version)).toEqual([1, 2, 3]);
+    await deps.db.deleteFrom('mon_segments').where('id', '=', metas[1].id).execute();
+    const cols = await columnsOf(deps.db, metas);
+    expect(cols.map((c) => c && c.pred[0])).toEqual([0.1, undefined, 0.3]);
   });
 
   it('splits a batch by model, version and time span', async () => {

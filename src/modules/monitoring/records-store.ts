@@ -153,8 +153,9 @@ export async function findPredictions(db: Db, model: string, keys: PredictionKey
     for (const { at, t } of timed.slice(i, j)) {
       for (let k = 0; k < metas.length && !out[at]; k++) {
         if (t < metas[k].t_min - SEGMENT_SLACK_MS || t > metas[k].t_max + SEGMENT_SLACK_MS) continue;
-        const r = rowOfRequest(cols[k], keys[at].request_id, keys[at].row);
-        if (r !== null) out[at] = { meta: metas[k], cols: cols[k], i: r };
+        const c = cols[k];
+        const r = c ? rowOfRequest(c, keys[at].request_id, keys[at].row) : null;
+        if (c && r !== null) out[at] = { meta: metas[k], cols: c, i: r };
       }
     }
     i = j;
@@ -179,8 +180,9 @@ export async function findPredictions(db: Db, model: string, keys: PredictionKey
       const ids = where.get(k.request_id) ?? [];
       for (let m = 0; m < metas.length && !out[at]; m++) {
         if (!ids.includes(metas[m].id)) continue;
-        const r = rowOfRequest(cols[m], k.request_id, k.row);
-        if (r !== null) out[at] = { meta: metas[m], cols: cols[m], i: r };
+        const c = cols[m];
+        const r = c ? rowOfRequest(c, k.request_id, k.row) : null;
+        if (c && r !== null) out[at] = { meta: metas[m], cols: c, i: r };
       }
     }
   }

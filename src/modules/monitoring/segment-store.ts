@@ -81,8 +81,8 @@ export async function versionSegments(db: Db, model: string, version: number, af
   return rows.map(toMeta);
 }
 
-/** Decoded columns of these segments, in the same order. */
-export async function columnsOf(db: Db, metas: SegmentMeta[]): Promise<SegmentColumns[]> {
+/** Decoded columns of these segments, in the same order; undefined for one pruned since its metadata was read. */
+export async function columnsOf(db: Db, metas: SegmentMeta[]): Promise<Array<SegmentColumns | undefined>> {
   const cache = cacheFor(db);
   const found = new Map<number, SegmentColumns>();
   const missing: number[] = [];
@@ -99,7 +99,7 @@ export async function columnsOf(db: Db, metas: SegmentMeta[]): Promise<SegmentCo
       found.set(Number(r.id), cols);
     }
   }
-  return metas.map((m) => found.get(m.id)!).filter(Boolean);
+  return metas.map((m) => found.get(m.id));
 }
 
 /** Segments with their columns, a page at a time, for scans that may stop early. */
@@ -107,7 +107,10 @@ export async function* withColumns(db: Db, metas: SegmentMeta[]): AsyncGenerator
   for (let i = 0; i < metas.length; i += FETCH_PAGE) {
     const page = metas.slice(i, i + FETCH_PAGE);
     const cols = await columnsOf(db, page);
-    for (let k = 0; k < page.length && k < cols.length; k++) yield { meta: page[k], cols: cols[k] };
+    for (let k = 0; k < page.length; k++) {
+      const c = cols[k];
+      if (c) yield { meta: page[k], cols: c };
+    }
   }
 }
 
