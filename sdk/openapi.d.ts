@@ -867,7 +867,7 @@ export interface paths {
                     model?: string;
                     order?: "asc" | "desc";
                     since?: string;
-                    /** @description comma-separated event types */
+                    /** @description comma-separated event types, or domains such as version.* */
                     type?: string;
                     until?: string;
                 };
@@ -10678,6 +10678,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description event types, domains such as version.*, or * (default: every event) */
                         events?: string[];
                         secret: string;
                         url: string;

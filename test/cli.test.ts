@@ -152,6 +152,23 @@ describe.each(DATABASES)('CLI against a running server (%s)', (kind) => {
     expect(gone.stderr).toContain(name);
   });
 
+  it('filters events by domain, following too, and refuses a type that does not exist', async () => {
+    const { name } = await modelWithTwoVersions();
+    const listed = await s.run(['events', '--model', name, '--type', 'version.*', '--json']);
+    expect(listed.json.map((e: { type: string }) => e.type)).toEqual(['version.created', 'version.created']);
+    const typo = await s.run(['events', '--model', name, '--type', 'version.create', '--follow']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('"version.create" is not an event type');
+    const controller = new AbortController();
+    const following = s.run(['events', '--follow', '--model', name, '--after', '0', '--type', 'model.*', '--json'], {
+      signal: controller.signal,
+      onStdout: (all) => all.includes('model.tag_set') && controller.abort(),
+    });
+    await s.run(['tags', 'set', name, 'k', 'v']);
+    const res = await following;
+    expect(res.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['model.created', 'model.tag_set']);
+  });
+
   it('follows events as they happen until stopped', async () => {
     const name = uniqueName('follow');
     await s.run(['models', 'create', name]);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
-import { call, createModel } from './http.js';
+import { call, createModel, registerVersion } from './http.js';
 
 interface Received {
   path: string;
@@ -102,6 +102,45 @@ describe.each(DATABASES)('webhooks on %s', (kind) => {
     expect(log.map((d: { status: string }) => d.status)).toEqual(['gave_up', 'failed', 'failed']);
     rx.failNext(0);
     await call(r.app, 'DELETE', `/api/v1/webhooks/${hook.body.id}`);
+  });
+
+  it('takes a domain such as model.* and refuses an event type that does not exist, instead of never firing', async () => {
+    const typo = await call(r.app, 'POST', '/api/v1/webhooks', { url: rx.url('/typo'), secret: 'long-enough', events: ['model.created', 'version.stage_change'] });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.message).toContain('"version.stage_change" is not an event type');
+    expect(typo.body.error.message).toContain('version.stage_changed');
+    // Webhook changes are never delivered, so subscribing to them is a mistake too.
+    expect((await call(r.app, 'POST', '/api/v1/webhooks', { url: rx.url('/typo'), secret: 'long-enough', events: ['webhook.*'] })).status).toBe(400);
+    expect((await call(r.app, 'GET', '/api/v1/webhooks')).body.webhooks.some((w: { url: string }) => w.url.endsWith('/typo'))).toBe(false);
+
+    const hook = await call(r.app, 'POST', '/api/v1/webhooks', { url: rx.url('/domain'), secret: 'long-enough', events: ['model.*'] });
+    expect(hook.status).toBe(201);
+    const all = await call(r.app, 'POST', '/api/v1/webhooks', { url: rx.url('/all'), secret: 'long-enough', events: ['*'] });
+    const name = uniqueName('domain');
+    await createModel(r.app, name);
+    await call(r.app, 'PATCH', `/api/v1/models/${name}`, { description: 'x' });
+    await registerVersion(r.app, name, { 'model.bin': 'weights' });
+    const typesOf = (path: string) => rx.received.filter((x) => x.path === path && x.body.includes(name)).map((x) => JSON.parse(x.body).type as string).sort();
+    // Once the catch-all has all three, the domain hook has had its chance at the version event.
+    await until('every event at the catch-all', async () => typesOf('/all').length >= 3);
+    await until('both model events', async () => typesOf('/domain').length >= 2);
+    await call(r.app, 'DELETE', `/api/v1/webhooks/${hook.body.id}`);
+    await call(r.app, 'DELETE', `/api/v1/webhooks/${all.body.id}`);
+    expect(typesOf('/all')).toEqual(['model.created', 'model.updated', 'version.created']);
+    expect(typesOf('/domain')).toEqual(['model.created', 'model.updated']);
+  });
+
+  it('filters the audit log by type or domain, and refuses an unknown type', async () => {
+    const name = uniqueName('audit');
+    await createModel(r.app, name);
+    await call(r.app, 'PATCH', `/api/v1/models/${name}`, { description: 'x' });
+    const byDomain = await call(r.app, 'GET', `/api/v1/events?model=${name}&type=model.*&order=asc`);
+    expect(byDomain.body.events.map((e: { type: string }) => e.type)).toEqual(['model.created', 'model.updated']);
+    const exact = await call(r.app, 'GET', `/api/v1/events?model=${name}&type=model.updated`);
+    expect(exact.body.events.map((e: { type: string }) => e.type)).toEqual(['model.updated']);
+    const typo = await call(r.app, 'GET', `/api/v1/events?model=${name}&type=model.update`);
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.message).toContain('"model.update" is not an event type');
   });
 
   it('rejects a webhook that is not http(s)', async () => {

@@ -1,6 +1,7 @@
 // stagecraft events [--model M] [--type T] [--since TIME] [--limit N] [--follow [--after ID]]
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RegistryEvent } from '../../sdk/client.js';
+import { matchesEventPattern } from '../modules/events/events.js';
 import type { CliContext } from './cli-context.js';
 import type { Output } from './cli-io.js';
 import { cell, shortTime } from './table.js';
@@ -19,7 +20,7 @@ export function eventsCommands(program: Command, ctx: CliContext): void {
     .command('events')
     .description('the audit log: who changed what, when and why (--follow streams new events)')
     .option('--model <name>', 'only this model')
-    .option('--type <types>', 'comma-separated event types, e.g. rollback,version.stage_changed')
+    .option('--type <types>', 'comma-separated event types or domains, e.g. rollback,version.*')
     .option('--since <time>', 'ISO 8601 or epoch ms')
     .option('--limit <n>', 'how many recent events (max 1000)', positiveInt, 50)
     .option('--follow', 'keep printing events as they happen (Ctrl-C to stop)')
@@ -40,10 +41,12 @@ async function list(ctx: CliContext, o: EventsFlags): Promise<void> {
 async function follow(ctx: CliContext, o: EventsFlags): Promise<void> {
   const signal = ctx.io.signal ?? interruptSignal();
   const out = ctx.out();
-  const types = o.type ? new Set(o.type.split(',').map((t) => t.trim())) : null;
+  const types = o.type ? o.type.split(',').map((t) => t.trim()).filter(Boolean) : null;
+  // The server checks the filter (a typo is refused there, not followed forever in silence).
+  if (types) await ctx.client().events.list({ model: o.model, type: o.type, limit: 1 });
   if (!out.json) out.note(`following events${o.model ? ` of ${o.model}` : ''} (Ctrl-C to stop)`);
   for await (const e of ctx.client().events.follow({ model: o.model, after: o.after, signal })) {
-    if (types && !types.has(e.type)) continue;
+    if (types && !types.some((p) => matchesEventPattern(p, e.type))) continue;
     // One JSON object per line, so `| jq` and line readers work on an endless stream.
     if (out.json) out.line(JSON.stringify(e));
     else printEvent(out, e);

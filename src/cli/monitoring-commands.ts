@@ -207,7 +207,7 @@ function webhooksCommands(program: Command, ctx: CliContext): void {
     .description('POST matching events to URL, signed stagecraft-signature: sha256=HMAC(body, secret)')
     .option('--url <url>', 'the receiver (after `webhooks create`; a --url before `webhooks` is the server)')
     .requiredOption('--secret <secret>', 'at least 8 characters; never shown again')
-    .option('--events <types>', 'comma-separated event types (default: all), e.g. rollback,version.health_changed')
+    .option('--events <types>', 'comma-separated event types or domains (default: all), e.g. rollback,version.health_changed,guard.*')
     .action(async (o: { secret: string; events?: string }) => {
       const { server, receiver } = splitUrls(ctx);
       if (!receiver) throw new CliError('give the receiver with --url URL after `webhooks create`', EXIT.usage);

@@ -5,6 +5,7 @@ import { errorResponses, EventSchema, Nullable } from '../../http/common-schemas
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
 import { findLiveModel } from '../models/models-store.js';
+import { eventTypesMatching } from './events.js';
 import { listEvents, parseTime } from './events-service.js';
 import { OpenStreams, streamEvents } from './events-stream.js';
 
@@ -21,7 +22,7 @@ export function eventsRoutes(app: App, deps: Deps): void {
         summary: 'The audit log, newest first (order=asc for oldest first), filtered and cursor-paged',
         querystring: Type.Object({
           model: Type.Optional(Type.String()),
-          type: Type.Optional(Type.String({ description: 'comma-separated event types' })),
+          type: Type.Optional(Type.String({ description: 'comma-separated event types, or domains such as version.*' })),
           since: Type.Optional(Type.String()),
           until: Type.Optional(Type.String()),
           cursor: Type.Optional(Type.Integer()),
@@ -41,7 +42,7 @@ export function eventsRoutes(app: App, deps: Deps): void {
       }
       return listEvents(deps, {
         modelId,
-        types: q.type ? q.type.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        types: q.type ? eventTypesMatching(q.type.split(',').map((s) => s.trim()).filter(Boolean), 'type') : undefined,
         sinceMs: parseTime(q.since, 'since'),
         untilMs: parseTime(q.until, 'until'),
         cursor: q.cursor,

@@ -1,27 +1,46 @@
 // The audit log's domain: one event per state change — who, when, why, from -> to.
 import type { Selectable } from 'kysely';
 import type { EventsTable } from '../../db/tables.js';
+import { invalid } from '../../errors.js';
 
-export type EventType =
-  | 'model.created'
-  | 'model.updated'
-  | 'model.renamed'
-  | 'model.deleted'
-  | 'model.tag_set'
-  | 'model.tag_deleted'
-  | 'version.created'
-  | 'version.updated'
-  | 'version.deleted'
-  | 'version.stage_changed'
-  | 'version.health_changed'
-  | 'version.tag_set'
-  | 'version.tag_deleted'
-  | 'alias.set'
-  | 'alias.deleted'
-  | 'rollback'
-  | 'token.created'
-  | 'token.revoked'
-  | (string & {});
+/**
+ * Every event the registry writes. Closed on purpose: webhook and audit-log filters are checked
+ * against it, so a filter with a typo is refused instead of silently matching nothing.
+ */
+export const EVENT_TYPES = [
+  'model.created', 'model.updated', 'model.renamed', 'model.deleted', 'model.tag_set', 'model.tag_deleted',
+  'version.created', 'version.updated', 'version.deleted', 'version.stage_changed', 'version.health_changed',
+  'version.tag_set', 'version.tag_deleted', 'version.reference_set',
+  'alias.set', 'alias.deleted', 'rollback', 'binding.changed',
+  'token.created', 'token.revoked', 'webhook.created', 'webhook.deleted',
+  'policy.set', 'policy.deleted', 'guard.alert', 'gateway.load_failed',
+  'gates.updated', 'gates.deleted', 'validation.passed', 'validation.failed', 'validation.overridden',
+  'approval.requested', 'approval.approved', 'approval.rejected', 'approval.policy_updated',
+  'drill.passed', 'drill.failed',
+  'rollout.started', 'rollout.step', 'rollout.analysis', 'rollout.paused', 'rollout.resumed', 'rollout.aborted', 'rollout.completed', 'rollout.ended',
+  'shadow.started', 'shadow.stopped',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Whether an event type matches a filter pattern: the type itself, its domain (`version.*`) or `*`. */
+export function matchesEventPattern(pattern: string, type: string): boolean {
+  return pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1)));
+}
+
+/**
+ * The event types a filter selects: exact types, `domain.*` (e.g. `version.*`) or `*`. A pattern
+ * that selects nothing is a caller's mistake (a 400 naming it), never an empty subscription.
+ */
+export function eventTypesMatching(patterns: string[], field: string, among: readonly EventType[] = EVENT_TYPES): EventType[] {
+  const out = new Set<EventType>();
+  for (const p of patterns) {
+    const hits = among.filter((t) => matchesEventPattern(p, t));
+    if (hits.length === 0) throw invalid(`${field}: "${p}" is not an event type here; use one of ${among.join(', ')}, a domain such as "version.*", or "*"`);
+    for (const t of hits) out.add(t);
+  }
+  return [...out];
+}
 
 export interface NewEvent {
   actor: string;

@@ -5,7 +5,7 @@ import type { Db } from '../../db/tables.js';
 import type { Deps } from '../../deps.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
-import type { RegistryEvent } from '../events/events.js';
+import type { EventType, RegistryEvent } from '../events/events.js';
 import { getModel, requireModel } from '../models/models-service.js';
 import { hasRunningShadow } from '../shadow/shadow-service.js';
 import { transitionStage } from '../stages/stages-service.js';
@@ -111,7 +111,7 @@ export async function getRollout(deps: Deps, modelName: string): Promise<Rollout
   return toView(row, model.name);
 }
 
-type Move = { status: RolloutStatus; type: string; reason: string | null; details?: Record<string, unknown> };
+type Move = { status: RolloutStatus; type: EventType; reason: string | null; details?: Record<string, unknown> };
 
 /** Writes the rollout's next state and its event in one transaction, conditional on what was read. */
 async function move(deps: Deps, actor: string, modelName: string, row: RolloutRow, state: RolloutState, m: Move, extra?: (append: Append) => Promise<void>) {

@@ -4,7 +4,7 @@
 // every feed sees every event; the unique attempt row decides which server sends it.
 import { createHmac } from 'node:crypto';
 import type { Deps } from '../../deps.js';
-import type { RegistryEvent } from '../events/events.js';
+import { EVENT_TYPES, matchesEventPattern, type RegistryEvent } from '../events/events.js';
 import { claimAttempt, finishAttempt, liveWebhooks, type WebhookRow } from './webhooks-store.js';
 
 export interface DispatcherOptions {
@@ -19,9 +19,12 @@ export function sign(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
+/** What webhooks can receive: webhook changes themselves are not broadcast (they carry URLs to every receiver). */
+export const DELIVERED_TYPES = EVENT_TYPES.filter((t) => !t.startsWith('webhook.'));
+
 export function wants(hook: WebhookRow, type: string): boolean {
-  const types = JSON.parse(hook.events) as string[];
-  return types.length === 0 || types.includes('*') || types.includes(type);
+  const patterns = JSON.parse(hook.events) as string[];
+  return patterns.length === 0 || patterns.some((p) => matchesEventPattern(p, type));
 }
 
 export class WebhookDispatcher {

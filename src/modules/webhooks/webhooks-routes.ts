@@ -6,6 +6,8 @@ import { actorOf } from '../../http/auth.js';
 import { errorResponses, Limit } from '../../http/common-schemas.js';
 import { invalid, notFound } from '../../errors.js';
 import { commit } from '../events/events-service.js';
+import { eventTypesMatching } from '../events/events.js';
+import { DELIVERED_TYPES } from './webhook-dispatcher.js';
 import { findWebhook, insertWebhook, listDeliveries, liveWebhooks, markWebhookDeleted, type WebhookRow } from './webhooks-store.js';
 
 const tags = ['webhooks'];
@@ -44,12 +46,13 @@ export function webhooksRoutes(app: App, deps: Deps): void {
       schema: {
         tags,
         summary: 'Register a webhook: each matching event is POSTed as JSON, signed with HMAC-SHA256 of the body',
-        body: Type.Object({ url: Type.String(), secret: Type.String({ minLength: 8 }), events: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false }),
+        body: Type.Object({ url: Type.String(), secret: Type.String({ minLength: 8 }), events: Type.Optional(Type.Array(Type.String(), { description: 'event types, domains such as version.*, or * (default: every event)' })) }, { additionalProperties: false }),
         response: { 201: WebhookSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
       checkUrl(req.body.url);
+      eventTypesMatching(req.body.events ?? [], 'events', DELIVERED_TYPES);
       const row: WebhookRow = { id: deps.ids.uuid(), url: req.body.url, secret: req.body.secret, events: JSON.stringify(req.body.events ?? []), created_at: deps.clock.now(), created_by: actorOf(req), deleted_at: null };
       await commit(deps, async (trx, append) => {
         await insertWebhook(trx, row);
