@@ -92,19 +92,15 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
   for (const g of groups) {
     const idx = g.idx;
     const m = idx.length;
-    const gather = <T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(src: T, make: (len: number) => T): T => {
-      const col = make(m);
-      for (let k = 0; k < m; k++) col[k] = src[idx[k]];
-      return col;
-    };
-    let fLen = 0;
-    for (const i of idx) if (d.schema[i] >= 0) fLen += d.schemas[d.schema[i]].length;
-    const fVals = new Float64Array(fLen);
-    const fStart = new Uint32Array(m);
-    const fText: Record<number, string> = {};
-    const predText: Record<number, string> = {};
-    // The whole batch in one segment (the usual case) keeps its id bytes as they are.
+    // The whole batch in one segment (the usual case) is stored as it is: its columns are views of
+    // the batch's own, in the same row order, so nothing is gathered or copied before serializing.
     const whole = m === d.n;
+    let fLen = whole ? d.fLen : 0;
+    if (!whole) for (const i of idx) if (d.schema[i] >= 0) fLen += d.schemas[d.schema[i]].length;
+    const fVals = whole ? d.fVals.subarray(0, fLen) : new Float64Array(fLen);
+    const fStart = whole ? d.fStart.subarray(0, m) : new Uint32Array(m);
+    const fText: Record<number, string> = whole ? d.fText : {};
+    const predText: Record<number, string> = whole ? d.predText : {};
     const ids = whole ? d.ids.subarray(0, d.idLen) : new Uint8Array(d.idLen);
     let idLen = 0;
     const idStart = whole ? d.idStart.subarray(0, m) : new Uint32Array(m);
@@ -119,15 +115,6 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
       const i = idx[k];
       const s0 = d.idStart[i];
       const s1 = d.idEnd[i];
-      if (!whole) {
-        // A request's rows share its bytes here too.
-        if (d.row[i] === 0 || k === 0) {
-          ids.set(d.ids.subarray(s0, s1), idLen);
-          idLen += s1 - s0;
-        }
-        idStart[k] = idLen - (s1 - s0);
-        idEnd[k] = idLen;
-      }
       if (d.row[i] === 0) {
         if (!(Math.abs(v7Time(d.ids, s0, s1) - d.time[i]) <= slackMs)) unindexed.push(text.decode(d.ids.subarray(s0, s1)));
         // INFERENCE_OUTCOMES order: ok, client_error, model_error, rejected.
@@ -136,6 +123,14 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
         if (d.outcome[i] === 2) errors++;
       }
       if (d.outcome[i] === 0) okRows++;
+      if (whole) continue;
+      // A request's rows share its bytes here too.
+      if (d.row[i] === 0 || k === 0) {
+        ids.set(d.ids.subarray(s0, s1), idLen);
+        idLen += s1 - s0;
+      }
+      idStart[k] = idLen - (s1 - s0);
+      idEnd[k] = idLen;
       if (d.predText[i] !== undefined) predText[k] = d.predText[i];
       fStart[k] = at;
       const s = d.schema[i];
@@ -147,20 +142,26 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
         if (d.fText[src] !== undefined) fText[at] = d.fText[src];
       }
     }
+    const column = <T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(src: T, make: (len: number) => T): T => {
+      if (whole) return src.subarray(0, m) as T;
+      const col = make(m);
+      for (let k = 0; k < m; k++) col[k] = src[idx[k]];
+      return col;
+    };
     const columns = {
       n: m,
       ids: whole ? ids : ids.subarray(0, idLen),
       idStart,
       idEnd,
-      row: gather(d.row, (l) => new Uint32Array(l)),
-      binding: gather(d.binding, (l) => new Uint32Array(l)),
+      row: column(d.row, (l) => new Uint32Array(l)),
+      binding: column(d.binding, (l) => new Uint32Array(l)),
       strings: d.strings,
-      time: gather(d.time, (l) => new Float64Array(l)),
-      latency: gather(d.latency, (l) => new Float64Array(l)),
-      outcome: gather(d.outcome, (l) => new Uint8Array(l)),
-      pred: gather(d.pred, (l) => new Float64Array(l)),
+      time: column(d.time, (l) => new Float64Array(l)),
+      latency: column(d.latency, (l) => new Float64Array(l)),
+      outcome: column(d.outcome, (l) => new Uint8Array(l)),
+      pred: column(d.pred, (l) => new Float64Array(l)),
       predText,
-      schema: gather(d.schema, (l) => new Int32Array(l)),
+      schema: column(d.schema, (l) => new Int32Array(l)),
       fStart,
       schemas: d.schemas,
       fVals,
