@@ -27,7 +27,7 @@ import { createDeps, type Deps } from '../src/deps.js';
 import { servingModules } from '../src/gateway/gateway-module.js';
 import { createLogger } from '../src/log.js';
 import { measure } from '../src/modules/guard/measure.js';
-import { findPredictions, saveLabels } from '../src/modules/monitoring/records-store.js';
+import { findPredictions, saveLabels } from '../src/modules/monitoring/labels-store.js';
 import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, transactions, v2InferBody } from '../src/modules/monitoring/demo-scenario.js';
 import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';

@@ -7,7 +7,8 @@ import { sql } from 'kysely';
 import { PG_WRITER_APPLICATION } from '../src/modules/monitoring/pg-record-sink.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
 import type { RecordSinkWorker } from '../src/modules/monitoring/record-sink-worker.js';
-import { findPrediction, queryRecords } from '../src/modules/monitoring/records-store.js';
+import { findPrediction } from '../src/modules/monitoring/labels-store.js';
+import { queryRecords } from '../src/modules/monitoring/records-store.js';
 import { DATABASES, makeDeps } from './databases.js';
 import { manualClock, traffic } from './monitoring-traffic.js';
 

@@ -3,7 +3,7 @@
 import type { Deps } from '../../deps.js';
 import { invalid } from '../../errors.js';
 import { requireModel } from '../models/models-service.js';
-import { findPredictions, saveLabels } from './records-store.js';
+import { findPredictions, saveLabels } from './labels-store.js';
 
 export const MAX_FEEDBACK_ITEMS = 10_000;
 
