@@ -7,6 +7,8 @@ import type { RegistryEvent } from './types.js';
 export interface FollowOptions {
   /** Only events of this model. */
   model?: string;
+  /** Only these event types: comma-separated types or domains, e.g. `rollback,guard.*`. */
+  type?: string;
   /** Start after this event id (replays what came since); default: only new events. */
   after?: number;
   /** Abort to end the iteration cleanly. */
@@ -30,7 +32,10 @@ export async function* followEvents(open: OpenStream, opts: FollowOptions = {}):
     try {
       const headers: Record<string, string> = { accept: 'text/event-stream' };
       if (lastId !== undefined) headers['last-event-id'] = String(lastId);
-      const query = opts.model ? `?model=${encodeURIComponent(opts.model)}` : '';
+      const params = new URLSearchParams();
+      if (opts.model) params.set('model', opts.model);
+      if (opts.type) params.set('type', opts.type);
+      const query = params.size ? `?${params}` : '';
       const res = await open(query, headers, signal);
       failures = 0;
       for await (const event of readEvents(res, signal)) {

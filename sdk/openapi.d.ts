@@ -1007,6 +1007,8 @@ export interface paths {
                 query?: {
                     after?: number;
                     model?: string;
+                    /** @description comma-separated event types, or domains such as guard.* */
+                    type?: string;
                 };
                 header?: never;
                 path?: never;

@@ -1,7 +1,6 @@
 // stagecraft events [--model M] [--type T] [--since TIME] [--limit N] [--follow [--after ID]]
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RegistryEvent } from '../../sdk/client.js';
-import { matchesEventPattern } from '../modules/events/events.js';
 import type { CliContext } from './cli-context.js';
 import type { Output } from './cli-io.js';
 import { cell, shortTime } from './table.js';
@@ -41,12 +40,9 @@ async function list(ctx: CliContext, o: EventsFlags): Promise<void> {
 async function follow(ctx: CliContext, o: EventsFlags): Promise<void> {
   const signal = ctx.io.signal ?? interruptSignal();
   const out = ctx.out();
-  const types = o.type ? o.type.split(',').map((t) => t.trim()).filter(Boolean) : null;
-  // The server checks the filter (a typo is refused there, not followed forever in silence).
-  if (types) await ctx.client().events.list({ model: o.model, type: o.type, limit: 1 });
   if (!out.json) out.note(`following events${o.model ? ` of ${o.model}` : ''} (Ctrl-C to stop)`);
-  for await (const e of ctx.client().events.follow({ model: o.model, after: o.after, signal })) {
-    if (types && !types.some((p) => matchesEventPattern(p, e.type))) continue;
+  // The server filters by type (and refuses a type that does not exist before streaming anything).
+  for await (const e of ctx.client().events.follow({ model: o.model, type: o.type, after: o.after, signal })) {
     // One JSON object per line, so `| jq` and line readers work on an endless stream.
     if (out.json) out.line(JSON.stringify(e));
     else printEvent(out, e);

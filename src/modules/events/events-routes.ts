@@ -42,7 +42,7 @@ export function eventsRoutes(app: App, deps: Deps): void {
       }
       return listEvents(deps, {
         modelId,
-        types: q.type ? eventTypesMatching(q.type.split(',').map((s) => s.trim()).filter(Boolean), 'type') : undefined,
+        types: q.type ? eventTypesMatching(splitTypes(q.type), 'type') : undefined,
         sinceMs: parseTime(q.since, 'since'),
         untilMs: parseTime(q.until, 'until'),
         cursor: q.cursor,
@@ -59,9 +59,19 @@ export function eventsRoutes(app: App, deps: Deps): void {
       schema: {
         tags: ['events'],
         summary: 'Server-sent events: every change as it commits (resume with Last-Event-ID or ?after=)',
-        querystring: Type.Object({ model: Type.Optional(Type.String()), after: Type.Optional(Type.Integer()) }),
+        querystring: Type.Object({
+          model: Type.Optional(Type.String()),
+          type: Type.Optional(Type.String({ description: 'comma-separated event types, or domains such as guard.*' })),
+          after: Type.Optional(Type.Integer()),
+        }),
       },
     },
-    (req, reply) => streamEvents(deps, streams, req, reply),
+    (req, reply) => {
+      // Checked before the stream opens, so a typo is a 400 and not a stream that stays silent.
+      const types = req.query.type ? new Set(eventTypesMatching(splitTypes(req.query.type), 'type')) : null;
+      streamEvents(deps, streams, req, reply, types);
+    },
   );
 }
+
+const splitTypes = (list: string) => list.split(',').map((s) => s.trim()).filter(Boolean);

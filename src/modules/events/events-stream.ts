@@ -24,7 +24,8 @@ export class OpenStreams {
   }
 }
 
-export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply): void {
+/** `types`: only these event types (null: all). */
+export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply, types: ReadonlySet<string> | null = null): void {
   const query = req.query as { model?: string; after?: number };
   const lastId = Number(req.headers['last-event-id'] ?? query.after ?? NaN);
   reply.hijack();
@@ -42,7 +43,7 @@ export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyReque
   let buffered: RegistryEvent[] | null = [];
   const send = (e: RegistryEvent) => {
     if (e.id <= sent) return;
-    if (query.model && e.model !== query.model) {
+    if ((query.model && e.model !== query.model) || (types && !types.has(e.type))) {
       sent = e.id;
       return;
     }
