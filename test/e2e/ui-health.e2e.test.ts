@@ -79,6 +79,25 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('model health in Chromium on %s', (kin
     expect(await page.getByTestId('production-version').innerText()).toBe('v2');
   });
 
+  it('draws traffic that all fell within a minute (a demo, a quiet model) as points, with rates on a 0–1 axis', async () => {
+    const quiet = uniqueName('quiet-fraud');
+    await createModel(r.app, quiet);
+    await registerVersion(r.app, quiet, { 'model.onnx': fraudModel(FRAUD_V1, `${quiet} v1`) });
+    await promote(r.app, quiet, 1);
+    const xs = traffic({ model: quiet, version: 1, n: 120, start: Date.now() - 20_000, spacingMs: 100, recall: 0.9, seed: 5, latencyMs: 3 });
+    for (const x of xs) mon.observer.observe(x.obs);
+    await mon.writer!.flush();
+    expect((await call(r.app, 'POST', `/api/v1/models/${quiet}/feedback`, { items: feedbackItems(xs) })).status).toBe(200);
+    const quietPage = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    await quietPage.goto(`${base}/models/${quiet}`);
+    const health = quietPage.getByRole('region', { name: 'Health, last hour' });
+    // A line through one or two points draws nothing: each point is a dot.
+    for (const name of ['Recall', 'Latency p99 (ms)']) await health.getByRole('figure', { name }).locator('.recharts-line-dots circle').first().waitFor(WAIT);
+    const ticks = await health.getByRole('figure', { name: 'Recall' }).locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+    expect([ticks[0], ticks.at(-1)]).toEqual(['0', '1']);
+    await quietPage.close();
+  });
+
   it("shows the guard's automatic rollback live, on the charts and in the timeline", async () => {
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     const report = await mon.guard!.tick(Date.now());

@@ -10,14 +10,18 @@ import { ErrorNote } from './ErrorNote';
 
 type MetricKey = Exclude<keyof MetricPoint, 't'>;
 
-export const CHARTS: { key: MetricKey; title: string; unit?: string }[] = [
+/** `share`: a value between 0 and 1, drawn on a fixed 0–1 axis so a flat 0 or 1 reads as what it is. */
+export const CHARTS: { key: MetricKey; title: string; unit?: string; share?: boolean }[] = [
   { key: 'requests', title: 'Requests' },
-  { key: 'error_rate', title: 'Error rate' },
+  { key: 'error_rate', title: 'Error rate', share: true },
   { key: 'latency_p99_ms', title: 'Latency p99', unit: 'ms' },
-  { key: 'accuracy', title: 'Accuracy' },
-  { key: 'recall', title: 'Recall' },
-  { key: 'drift_share', title: 'Drift (share of features)' },
+  { key: 'accuracy', title: 'Accuracy', share: true },
+  { key: 'recall', title: 'Recall', share: true },
+  { key: 'drift_share', title: 'Drift (share of features)', share: true },
 ];
+
+/** A series with this few points gets dots: one minute of traffic (a demo, a quiet model) is one point, which a bare line does not draw. */
+const SPARSE_POINTS = 30;
 
 const PALETTE = ['#2f6fde', '#d9822b', '#2e9e6a', '#9b51e0', '#c23a3a', '#6b7785'];
 const REFRESH_MS = 30_000;
@@ -68,11 +72,20 @@ function MetricChart({ metrics, chart }: { metrics: Metrics; chart: (typeof CHAR
       <ResponsiveContainer width="100%" height={150}>
         <LineChart data={rows} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#eef0f3" vertical={false} />
-          <XAxis dataKey="ts" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={clock} tickCount={5} fontSize={11} stroke="#8a94a3" />
-          <YAxis width={44} fontSize={11} stroke="#8a94a3" />
+          <XAxis dataKey="ts" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={clock} tickCount={5} fontSize={11} stroke="#8a94a3" padding={{ left: 4, right: 8 }} />
+          <YAxis width={44} fontSize={11} stroke="#8a94a3" domain={chart.share ? [0, 1] : [0, 'auto']} />
           <Tooltip labelFormatter={(ts) => new Date(Number(ts)).toLocaleString()} />
           {metrics.versions.map((v, i) => (
-            <Line key={v.version} dataKey={`v${v.version}`} name={`v${v.version}`} stroke={PALETTE[i % PALETTE.length]} dot={false} strokeWidth={2} connectNulls isAnimationActive={false} />
+            <Line
+              key={v.version}
+              dataKey={`v${v.version}`}
+              name={`v${v.version}`}
+              stroke={PALETTE[i % PALETTE.length]}
+              dot={v.series.filter((p) => p[chart.key] !== null).length <= SPARSE_POINTS ? { r: 3, fill: PALETTE[i % PALETTE.length] } : false}
+              strokeWidth={2}
+              connectNulls
+              isAnimationActive={false}
+            />
           ))}
           {thresholds.flatMap((t) =>
             [t.min, t.max]
