@@ -58,6 +58,10 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     expect(ev.details.evidence).toMatchObject({ bound: { min: 0.8 }, window_seconds: 600 });
     expect(ev.details.evidence.samples).toBeGreaterThanOrEqual(100);
     expect(ev.details.evidence.measured).toBeLessThan(0.4);
+    // The post-mortem view of v2 keeps what the guard did, also once the guard watches v1.
+    const health = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/2/monitoring?window_seconds=600`)).body;
+    expect(health.guard_actions).toEqual([expect.objectContaining({ type: 'version.health_changed', reason: expect.stringContaining('recall >= 0.8) failed') })]);
+    expect(health.guard_actions[0].evidence).toMatchObject({ bound: { min: 0.8 }, measured: ev.details.evidence.measured });
   });
 
   it('rolls back on an error-rate spike', async () => {
@@ -166,5 +170,7 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     const alerts = (await call(r.app, 'GET', `/api/v1/events?model=${name}&type=guard.alert`)).body.events;
     expect(alerts).toHaveLength(1);
     expect(alerts[0].reason).toContain('error_rate <= 0.05');
+    const health = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/2/monitoring?window_seconds=600`)).body;
+    expect(health.guard_actions).toEqual([expect.objectContaining({ type: 'guard.alert', evidence: expect.objectContaining({ measured: expect.any(Number) }) })]);
   });
 });

@@ -90,9 +90,10 @@ function healthCommands(program: Command, ctx: CliContext): void {
           ['labels', `${h.quality.labeled} labeled predictions (coverage ${fmt(h.quality.label_coverage)})`],
           ['quality', ['accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse'].filter((k) => h.quality[k] !== null).map((k) => `${k} ${fmt(h.quality[k])}`).join(', ') || '-'],
           ['drift', h.drift ? `${h.drift.drifted_features} of ${h.drift.features.length} features drifted (share ${fmt(h.drift.drift_share)})` : 'no reference profile'],
-          ['guard', h.guard ? `${h.guard.status} at ${shortTime(h.guard.last_evaluated)}` : 'no policy or not evaluated yet'],
+          ['guard', h.guard ? `${h.guard.status} at ${shortTime(h.guard.last_evaluated)}` : (h.guard_actions ?? []).length ? 'not watching this version now' : 'no policy or not evaluated yet'],
         ]);
         for (const r of h.guard?.results ?? []) out.line(`  rule ${r.rule + 1} ${r.metric}: ${r.verdict} — ${fmt(r.value)} over ${r.samples} samples (${r.detail})`);
+        for (const a of h.guard_actions ?? []) out.line(`  ${shortTime(a.time)} ${a.type === 'guard.alert' ? 'alerted' : 'marked it failed'}: ${a.reason}`);
       });
     });
 

@@ -3,12 +3,14 @@
 // uses), drift against the reference, the guard's last verdicts, and this process's live stats.
 import type { Deps } from '../../deps.js';
 import { measureDrift } from '../drift/drift-service.js';
+import { queryEvents } from '../events/events-store.js';
+import { toEvent } from '../events/events.js';
 import { readGuardState } from '../guard/guard-store.js';
 import type { GuardState } from '../guard/guard.js';
 import { measure } from '../guard/measure.js';
 import { validateRule } from '../policies/policies.js';
 import { findPolicy } from '../policies/policies-store.js';
-import { loadVersionView } from '../versions/versions-service.js';
+import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { labelShape } from './records-aggregates.js';
 import type { RollingStats } from './rolling-stats.js';
 
@@ -43,6 +45,23 @@ export async function versionHealth(deps: Deps, live: RollingStats | null, model
     quality,
     drift: await measureDrift(deps, modelName, version, from, now + 1),
     guard: guard && guard.version === version ? { status: guard.status, last_evaluated: guard.last_evaluated ? new Date(guard.last_evaluated).toISOString() : null, results: guard.results } : null,
+    guard_actions: await guardActions(deps, modelName, version),
     live: live ? live.summary(modelName, version, now, windowSeconds * 1000) : null,
   };
+}
+
+/**
+ * What the guard did about this version, newest first: its alerts and the rollbacks that marked it
+ * failed, with their evidence. The guard's own state follows the version in Production, so after a
+ * rollback this is where a post-mortem finds why the version was failed.
+ */
+async function guardActions(deps: Deps, modelName: string, version: number) {
+  const { model } = await requireVersion(deps.db, modelName, version);
+  const rows = await queryEvents(deps.db, { modelId: model.id, types: ['version.health_changed', 'guard.alert'], order: 'desc', limit: 500 });
+  return rows
+    .map(toEvent)
+    .filter((e) => e.actor === 'guard' && e.version === version)
+    .slice(0, 5)
+    // A rollback's health change carries the evidence under `evidence`; an alert is the evidence.
+    .map((e) => ({ time: e.time, type: e.type, reason: e.reason, evidence: (e.type === 'guard.alert' ? e.details : (e.details.evidence ?? null)) as Record<string, unknown> | null }));
 }
