@@ -10,14 +10,14 @@ import type { GuardState } from '../guard/guard.js';
 import { measure } from '../guard/measure.js';
 import { validateRule } from '../policies/policies.js';
 import { findPolicy } from '../policies/policies-store.js';
-import { loadVersionView, requireVersion } from '../versions/versions-service.js';
+import { loadVersion } from '../versions/versions-service.js';
 import { labelShape } from './records-aggregates.js';
 import type { RollingStats } from './rolling-stats.js';
 
 const CLASSIFICATION = ['accuracy', 'precision', 'recall', 'f1'] as const;
 
 export async function versionHealth(deps: Deps, live: RollingStats | null, modelName: string, version: number, windowSeconds: number) {
-  const view = await loadVersionView(deps.db, modelName, version);
+  const { model, view } = await loadVersion(deps.db, modelName, version);
   const now = deps.clock.now();
   const from = now - windowSeconds * 1000;
   const policy = await findPolicy(deps.db, modelName);
@@ -45,7 +45,7 @@ export async function versionHealth(deps: Deps, live: RollingStats | null, model
     quality,
     drift: await measureDrift(deps, modelName, version, from, now + 1),
     guard: guard && guard.version === version ? { status: guard.status, last_evaluated: guard.last_evaluated ? new Date(guard.last_evaluated).toISOString() : null, results: guard.results } : null,
-    guard_actions: await guardActions(deps, modelName, version),
+    guard_actions: await guardActions(deps, model.id, version),
     live: live ? live.summary(modelName, version, now, windowSeconds * 1000) : null,
   };
 }
@@ -55,9 +55,8 @@ export async function versionHealth(deps: Deps, live: RollingStats | null, model
  * failed, with their evidence. The guard's own state follows the version in Production, so after a
  * rollback this is where a post-mortem finds why the version was failed.
  */
-async function guardActions(deps: Deps, modelName: string, version: number) {
-  const { model } = await requireVersion(deps.db, modelName, version);
-  const rows = await queryEvents(deps.db, { modelId: model.id, types: ['version.health_changed', 'guard.alert'], order: 'desc', limit: 500 });
+async function guardActions(deps: Deps, modelId: string, version: number) {
+  const rows = await queryEvents(deps.db, { modelId, types: ['version.health_changed', 'guard.alert'], order: 'desc', limit: 500 });
   return rows
     .map(toEvent)
     .filter((e) => e.actor === 'guard' && e.version === version)

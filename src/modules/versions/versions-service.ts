@@ -47,9 +47,14 @@ export async function requireVersion(db: Db, modelName: string, version: number)
 }
 
 export async function loadVersionView(db: Db, modelName: string, version: number): Promise<VersionView> {
+  return (await loadVersion(db, modelName, version)).view;
+}
+
+/** The version as the API shows it, with its model's row (for callers that also need the model id). */
+export async function loadVersion(db: Db, modelName: string, version: number) {
   const { model, row } = await requireVersion(db, modelName, version);
   const [view] = await versionViews(db, [{ ...row, model_name: model.name }]);
-  return view;
+  return { model, view };
 }
 
 /** Checks every listed blob is stored, and reads the ONNX signature when the version holds a model. */
