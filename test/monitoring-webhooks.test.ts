@@ -138,6 +138,8 @@ describe.each(DATABASES)('webhooks on %s', (kind) => {
     expect(byDomain.body.events.map((e: { type: string }) => e.type)).toEqual(['model.created', 'model.updated']);
     const exact = await call(r.app, 'GET', `/api/v1/events?model=${name}&type=model.updated`);
     expect(exact.body.events.map((e: { type: string }) => e.type)).toEqual(['model.updated']);
+    const all = await call(r.app, 'GET', `/api/v1/events?model=${name}&type=*&order=asc`);
+    expect(all.body.events.map((e: { id: number }) => e.id)).toEqual((await call(r.app, 'GET', `/api/v1/events?model=${name}&order=asc`)).body.events.map((e: { id: number }) => e.id));
     const typo = await call(r.app, 'GET', `/api/v1/events?model=${name}&type=model.update`);
     expect(typo.status).toBe(400);
     expect(typo.body.error.message).toContain('"model.update" is not an event type');

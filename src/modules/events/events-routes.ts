@@ -42,7 +42,7 @@ export function eventsRoutes(app: App, deps: Deps): void {
       }
       return listEvents(deps, {
         modelId,
-        types: q.type ? eventTypesMatching(splitTypes(q.type), 'type') : undefined,
+        types: typeFilter(q.type) ?? undefined,
         sinceMs: parseTime(q.since, 'since'),
         untilMs: parseTime(q.until, 'until'),
         cursor: q.cursor,
@@ -68,10 +68,15 @@ export function eventsRoutes(app: App, deps: Deps): void {
     },
     (req, reply) => {
       // Checked before the stream opens, so a typo is a 400 and not a stream that stays silent.
-      const types = req.query.type ? new Set(eventTypesMatching(splitTypes(req.query.type), 'type')) : null;
-      streamEvents(deps, streams, req, reply, types);
+      const types = typeFilter(req.query.type);
+      streamEvents(deps, streams, req, reply, types && new Set(types));
     },
   );
 }
 
-const splitTypes = (list: string) => list.split(',').map((s) => s.trim()).filter(Boolean);
+/** The event types a `type` parameter selects, checked; null when it selects every event (absent or `*`). */
+function typeFilter(list: string | undefined): string[] | null {
+  const patterns = (list ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const types = eventTypesMatching(patterns, 'type');
+  return patterns.length === 0 || patterns.includes('*') ? null : types;
+}
