@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
 import type { Deps } from '../src/deps.js';
-import { mlflowModule } from '../src/modules/mlflow/mlflow-module.js';
+import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { benchDeps, bareBaseline, must, printLatencyTable } from './harness.js';
 import { measure, request, type Stats } from './http-client.js';
 

@@ -19,12 +19,12 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
-import { servingModules } from '../src/gateway/gateway-module.js';
+import { servingModules } from '../src/serving/gateway/gateway-module.js';
 import { createLogger } from '../src/log.js';
-import { FRAUD_FEATURES, FRAUD_V1, fraudModel, transactions, v2InferBody } from '../src/modules/monitoring/demo-scenario.js';
+import { FRAUD_FEATURES, FRAUD_V1, fraudModel, transactions, v2InferBody } from '../src/observe/demo-scenario.js';
 import { mlpModelOnnx } from '../src/onnx/onnx-builder.js';
-import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
-import type { InferenceObserver } from '../src/gateway/observer.js';
+import { monitoring } from '../src/observe/monitoring-module.js';
+import type { InferenceObserver } from '../src/serving/gateway/observer.js';
 
 const on = process.argv[2] === 'on' || process.argv[2] === 'discard';
 const burnUs = process.argv[2].startsWith('burn:') ? Number(process.argv[2].slice(5)) : 0;

@@ -10,7 +10,7 @@ import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { requestId } from '../src/http/request-id.js';
 import { createLogger } from '../src/log.js';
-import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
+import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
 
 const N = 20_000;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-quiet-'));

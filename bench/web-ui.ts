@@ -10,7 +10,7 @@ import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
 import { createDeps, type Deps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
-import { webModule } from '../src/modules/web/web-module.js';
+import { webModule } from '../src/ui/web-module.js';
 import { ensureWebBuilt, launchChromium, requireChromium } from '../test/e2e/browser.js';
 import { freshPostgresUrl } from '../test/databases.js';
 import { fmt, measure, request } from './http-client.js';

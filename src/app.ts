@@ -10,12 +10,12 @@ import { openModeCache, registerAuth } from './http/auth.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerGracefulClose } from './http/graceful-close.js';
 import { registerOpenApi, registerOpenApiRoute } from './http/openapi.js';
-import { eventsRoutes } from './modules/events/events-routes.js';
-import { modelsRoutes } from './modules/models/models-routes.js';
-import { stagesRoutes } from './modules/stages/stages-routes.js';
-import { tokensRoutes } from './modules/tokens/tokens-routes.js';
-import { artifactsRoutes } from './modules/versions/artifacts-routes.js';
-import { versionsRoutes } from './modules/versions/versions-routes.js';
+import { eventsRoutes } from './registry/events/events-routes.js';
+import { modelsRoutes } from './registry/models/models-routes.js';
+import { stagesRoutes } from './registry/targets/stages-routes.js';
+import { tokensRoutes } from './registry/tokens/tokens-routes.js';
+import { artifactsRoutes } from './registry/versions/artifacts-routes.js';
+import { versionsRoutes } from './registry/versions/versions-routes.js';
 import { VERSION } from './version.js';
 
 /** A feature that adds routes (and possibly background work) to the app. */

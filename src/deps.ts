@@ -10,7 +10,7 @@ import { openDatabase } from './db/database.js';
 import type { DialectCaps } from './db/dialect.js';
 import type { Database } from './db/tables.js';
 import { createLogger, type Logger } from './log.js';
-import { EventFeed } from './modules/events/event-feed.js';
+import { EventFeed } from './registry/events/event-feed.js';
 
 export interface Clock {
   /** Epoch milliseconds. */

@@ -1,18 +1,18 @@
 // What `stagecraft server` runs beside the registry core. Each feature adds one entry here.
 import type { Module } from './app.js';
 import type { Deps } from './deps.js';
-import { embeddedGateway, servingRegistryModule } from './gateway/gateway-module.js';
-import { mlflowModule } from './modules/mlflow/mlflow-module.js';
-import { approvalsModule } from './modules/approvals/approvals-module.js';
-import { drillsModule } from './modules/drills/drills-module.js';
-import { promotionSummaryModule } from './modules/promotion-summary/promotion-summary-module.js';
-import { gatesModule } from './modules/gates/gates-module.js';
-import { rollouts } from './modules/rollouts/rollouts-module.js';
-import { restoreTraffic } from './modules/rollouts/restore-traffic.js';
-import { shadows } from './modules/shadow/shadow-module.js';
-import { monitoring } from './modules/monitoring/monitoring-module.js';
-import { observationsModule } from './modules/monitoring/observations-routes.js';
-import { webModule } from './modules/web/web-module.js';
+import { embeddedGateway, servingRegistryModule } from './serving/gateway/gateway-module.js';
+import { mlflowModule } from './mlflow/mlflow-module.js';
+import { approvalsModule } from './promotion/approvals/approvals-module.js';
+import { drillsModule } from './experiments/drills/drills-module.js';
+import { promotionSummaryModule } from './promotion/summary/promotion-summary-module.js';
+import { gatesModule } from './promotion/gates/gates-module.js';
+import { rollouts } from './experiments/rollouts-module.js';
+import { restoreTraffic } from './experiments/restore-traffic.js';
+import { shadows } from './experiments/shadow-module.js';
+import { monitoring } from './observe/monitoring-module.js';
+import { observationsModule } from './observe/observations-routes.js';
+import { webModule } from './ui/web-module.js';
 
 export interface ServerModule {
   register: Module;

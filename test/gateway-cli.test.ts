@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
+import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import { runAgainst } from './cli-harness.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { registerOnnx, specFor } from './gateway-fixtures.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
-import type { InferenceObservation } from '../src/gateway/observer.js';
-import { releaseIdle } from '../src/gateway/standby.js';
-import { ModelSlot, type LoadedVersion } from '../src/gateway/model-slot.js';
+import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
+import type { InferenceObservation } from '../src/serving/gateway/observer.js';
+import { releaseIdle } from '../src/serving/gateway/standby.js';
+import { ModelSlot, type LoadedVersion } from '../src/serving/gateway/model-slot.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { expected, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';

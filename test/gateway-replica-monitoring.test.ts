@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { createDeps } from '../src/deps.js';
-import { startStandaloneGateway } from '../src/gateway/standalone.js';
+import { startStandaloneGateway } from '../src/serving/gateway/standalone.js';
 import { createLogger } from '../src/log.js';
 import { serverModules } from '../src/server-modules.js';
 import { DATABASES, tempDir, testConfig, uniqueName } from './databases.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
+import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, expected, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote, registerVersion } from './http.js';

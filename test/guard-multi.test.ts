@@ -5,7 +5,7 @@ import { buildApp } from '../src/app.js';
 import { createDeps, type Deps } from '../src/deps.js';
 import type { App } from '../src/http/app-types.js';
 import { createLogger } from '../src/log.js';
-import { monitoring, type Monitoring } from '../src/modules/monitoring/monitoring-module.js';
+import { monitoring, type Monitoring } from '../src/observe/monitoring-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { hasPostgres, testConfig, uniqueName } from './databases.js';
 import { call, createModel, promote, registerVersion } from './http.js';

@@ -1,7 +1,7 @@
 // The guard with an injected clock on real databases: it rolls back on a recall drop, an error
 // spike and slow responses; never on a long healthy run; never on too few labels.
 import { describe, expect, it } from 'vitest';
-import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
+import { monitoring } from '../src/observe/monitoring-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call, createModel, promote, registerVersion } from './http.js';

@@ -2,7 +2,7 @@
 // errors, validation, search grammar, paging), black-box over HTTP on SQLite and PostgreSQL.
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/http/app-types.js';
-import { mlflowModule } from '../src/modules/mlflow/mlflow-module.js';
+import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { mlflowModule } from '../src/modules/mlflow/mlflow-module.js';
+import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, useRegistry } from './databases.js';
 import { call } from './http.js';

@@ -1,7 +1,7 @@
 // MLflow's search grammar and paging for registered models and model versions, on both databases.
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/http/app-types.js';
-import { mlflowModule } from '../src/modules/mlflow/mlflow-module.js';
+import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { DATABASES, useRegistry } from './databases.js';
 import { call } from './http.js';
 

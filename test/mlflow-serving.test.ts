@@ -2,9 +2,9 @@
 // through the artifact proxy answer inference, and MLflow stage transitions (and a native rollback)
 // move the answering version. Real ONNX Runtime, real embedded gateway, SQLite and PostgreSQL.
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
+import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import type { App } from '../src/http/app-types.js';
-import { mlflowModule } from '../src/modules/mlflow/mlflow-module.js';
+import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { expected, specFor, v2Body, waitConverged } from './gateway-fixtures.js';

@@ -1,7 +1,7 @@
 // runs/search as mlflow.search_runs uses it: metric/param/tag/attribute filters, order_by on
 // metrics ("the best run"), paging and view types, on SQLite and PostgreSQL.
 import { describe, expect, it } from 'vitest';
-import { mlflowModule } from '../src/modules/mlflow/mlflow-module.js';
+import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
 

@@ -3,7 +3,7 @@
 // Also the tracking subset and the artifact proxy a log -> register -> load cycle relies on.
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/http/app-types.js';
-import { mlflowModule } from '../src/modules/mlflow/mlflow-module.js';
+import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call, registerVersion } from './http.js';

@@ -3,10 +3,10 @@
 // request is counted exactly once, and the distributions hold the rows a batch keeps.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deps } from '../src/deps.js';
-import type { InferenceObservation } from '../src/gateway/observer.js';
-import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
-import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
-import { predictionBin } from '../src/modules/monitoring/rolling-stats.js';
+import type { InferenceObservation } from '../src/serving/gateway/observer.js';
+import { monitoring } from '../src/observe/monitoring-module.js';
+import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
+import { predictionBin } from '../src/observe/rolling-stats.js';
 import { makeDeps } from './databases.js';
 import { traffic } from './monitoring-traffic.js';
 

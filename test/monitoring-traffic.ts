@@ -1,7 +1,7 @@
 // Synthetic traffic for monitoring and guard tests: observations reported straight through the
 // gateway's observer seam, with ground truth the tests send later through the feedback API.
 import { randomUUID } from 'node:crypto';
-import type { InferenceObservation } from '../src/gateway/observer.js';
+import type { InferenceObservation } from '../src/serving/gateway/observer.js';
 
 export interface Labeled {
   obs: InferenceObservation;

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
+import { monitoring } from '../src/observe/monitoring-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call, createModel, registerVersion } from './http.js';
 

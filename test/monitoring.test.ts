@@ -2,7 +2,7 @@
 // measured against a reference, Prometheus exposes per-version counters, the UI's series answer
 // in their contract shape, and policy mistakes are clear 400s.
 import { describe, expect, it } from 'vitest';
-import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
+import { monitoring } from '../src/observe/monitoring-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call, createModel, promote, registerVersion } from './http.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { approvalsModule } from '../src/modules/approvals/approvals-module.js';
-import { gatesModule } from '../src/modules/gates/gates-module.js';
+import { approvalsModule } from '../src/promotion/approvals/approvals-module.js';
+import { gatesModule } from '../src/promotion/gates/gates-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
 import { GOOD, modelWith, setGates, stage, WORSE } from './promotion-fixtures.js';

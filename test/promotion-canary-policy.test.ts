@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
-import { monitoring } from '../src/modules/monitoring/monitoring-module.js';
-import { rollouts } from '../src/modules/rollouts/rollouts-module.js';
-import { CanarySplit } from '../src/modules/rollouts/traffic-split.js';
+import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
+import { monitoring } from '../src/observe/monitoring-module.js';
+import { rollouts } from '../src/experiments/rollouts-module.js';
+import { CanarySplit } from '../src/experiments/traffic-split.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call } from './http.js';

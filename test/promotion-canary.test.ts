@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
-import { rollouts } from '../src/modules/rollouts/rollouts-module.js';
-import { bucketOf } from '../src/modules/rollouts/rollouts.js';
-import { canaryFollower, CanarySplit } from '../src/modules/rollouts/traffic-split.js';
-import { restoreTraffic } from '../src/modules/rollouts/restore-traffic.js';
+import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
+import { rollouts } from '../src/experiments/rollouts-module.js';
+import { bucketOf } from '../src/experiments/rollouts.js';
+import { canaryFollower, CanarySplit } from '../src/experiments/traffic-split.js';
+import { restoreTraffic } from '../src/experiments/restore-traffic.js';
 import { buildApp } from '../src/app.js';
-import { approvalsModule } from '../src/modules/approvals/approvals-module.js';
+import { approvalsModule } from '../src/promotion/approvals/approvals-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call } from './http.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
-import { drillsModule } from '../src/modules/drills/drills-module.js';
-import { gatesModule } from '../src/modules/gates/gates-module.js';
+import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
+import { drillsModule } from '../src/experiments/drills/drills-module.js';
+import { gatesModule } from '../src/promotion/gates/gates-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
 import { GOOD, modelWith, stage } from './promotion-fixtures.js';

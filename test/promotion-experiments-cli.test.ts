@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
-import { drillsModule } from '../src/modules/drills/drills-module.js';
-import { rollouts } from '../src/modules/rollouts/rollouts-module.js';
-import { shadows } from '../src/modules/shadow/shadow-module.js';
+import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
+import { drillsModule } from '../src/experiments/drills/drills-module.js';
+import { rollouts } from '../src/experiments/rollouts-module.js';
+import { shadows } from '../src/experiments/shadow-module.js';
 import { runAgainst } from './cli-harness.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { waitConverged } from './gateway-fixtures.js';

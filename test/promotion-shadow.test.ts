@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/gateway/gateway-module.js';
-import { rollouts } from '../src/modules/rollouts/rollouts-module.js';
-import { shadows } from '../src/modules/shadow/shadow-module.js';
-import { ShadowMirror } from '../src/modules/shadow/shadow-mirror.js';
-import { ksDistance } from '../src/modules/shadow/shadow-stats.js';
+import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
+import { rollouts } from '../src/experiments/rollouts-module.js';
+import { shadows } from '../src/experiments/shadow-module.js';
+import { ShadowMirror } from '../src/experiments/shadow-mirror.js';
+import { ksDistance } from '../src/experiments/shadow-stats.js';
 import { denseModelPredict } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, v2Body, waitConverged } from './gateway-fixtures.js';

@@ -4,11 +4,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deps } from '../src/deps.js';
 import { sql } from 'kysely';
-import { PG_WRITER_APPLICATION } from '../src/modules/monitoring/pg-record-sink.js';
-import { DEFAULT_RETENTION, RecordWriter } from '../src/modules/monitoring/record-writer.js';
-import type { RecordSinkWorker } from '../src/modules/monitoring/record-sink-worker.js';
-import { findPrediction } from '../src/modules/monitoring/labels-store.js';
-import { queryRecords } from '../src/modules/monitoring/records-store.js';
+import { PG_WRITER_APPLICATION } from '../src/observe/records/pg-record-sink.js';
+import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
+import type { RecordSinkWorker } from '../src/observe/records/record-sink-worker.js';
+import { findPrediction } from '../src/observe/records/labels-store.js';
+import { queryRecords } from '../src/observe/records/records-store.js';
 import { DATABASES, makeDeps } from './databases.js';
 import { manualClock, traffic } from './monitoring-traffic.js';
 

@@ -1,8 +1,8 @@
 // A batch as the database will hold it, row by row: encoded into segments and decoded again, with
 // the features as the JSON text they read as (what the tests of the batch layout compare).
-import type { BatchData } from '../src/modules/monitoring/record-batch.js';
-import { decodeSegment, encodeSegmentsHere, requestIdOf } from '../src/modules/monitoring/segment-codec.js';
-import { featuresOf, outcomeOf, predictionOf } from '../src/modules/monitoring/segment-store.js';
+import type { BatchData } from '../src/observe/records/record-batch.js';
+import { decodeSegment, encodeSegmentsHere, requestIdOf } from '../src/observe/records/segment-codec.js';
+import { featuresOf, outcomeOf, predictionOf } from '../src/observe/records/segment-store.js';
 
 export function segmentRows(d: BatchData) {
   return encodeSegmentsHere(d).flatMap((s) => {

@@ -11,7 +11,7 @@ import { createClient, type StagecraftClient } from '../../sdk/client.js';
 import { buildApp } from '../app.js';
 import { configFromEnv, processEnv } from '../config.js';
 import { createDeps } from '../deps.js';
-import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, referenceCsv, transactions, v2InferBody, type Transaction } from '../modules/monitoring/demo-scenario.js';
+import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, referenceCsv, transactions, v2InferBody, type Transaction } from '../observe/demo-scenario.js';
 import { serverModules } from '../server-modules.js';
 import type { CliContext } from './cli-context.js';
 

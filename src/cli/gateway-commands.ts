@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { startStandaloneGateway } from '../gateway/standalone.js';
+import { startStandaloneGateway } from '../serving/gateway/standalone.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { shortTime } from './table.js';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../app.js';
 import { configFromEnv, isLoopback, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
-import { anyActiveToken } from '../modules/tokens/tokens-store.js';
+import { anyActiveToken } from '../registry/tokens/tokens-store.js';
 import { serverModules } from '../server-modules.js';
 
 export interface ServerFlags {

@@ -4,9 +4,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../blobs/verify.js';
 import { AppError } from '../errors.js';
 import type { Deps } from '../deps.js';
-import { allows, neededRole, type Permission, type Principal } from '../modules/tokens/tokens.js';
-import { anyActiveToken, findActiveTokenByHash } from '../modules/tokens/tokens-store.js';
-import { isRole } from '../modules/tokens/tokens.js';
+import { allows, neededRole, type Permission, type Principal } from '../registry/tokens/tokens.js';
+import { anyActiveToken, findActiveTokenByHash } from '../registry/tokens/tokens-store.js';
+import { isRole } from '../registry/tokens/tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

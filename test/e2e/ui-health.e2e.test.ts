@@ -4,10 +4,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servingModules } from '../../src/gateway/gateway-module.js';
-import { fraudModel, FRAUD_V1, FRAUD_V2 } from '../../src/modules/monitoring/demo-scenario.js';
-import { monitoring } from '../../src/modules/monitoring/monitoring-module.js';
-import { webModule } from '../../src/modules/web/web-module.js';
+import { servingModules } from '../../src/serving/gateway/gateway-module.js';
+import { fraudModel, FRAUD_V1, FRAUD_V2 } from '../../src/observe/demo-scenario.js';
+import { monitoring } from '../../src/observe/monitoring-module.js';
+import { webModule } from '../../src/ui/web-module.js';
 import { DATABASES, uniqueName, useRegistry } from '../databases.js';
 import { call, createModel, promote, registerVersion } from '../http.js';
 import { feedbackItems, traffic } from '../monitoring-traffic.js';

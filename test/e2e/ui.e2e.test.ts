@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webModule } from '../../src/modules/web/web-module.js';
+import { webModule } from '../../src/ui/web-module.js';
 import { DATABASES, uniqueName, useRegistry } from '../databases.js';
 import { call } from '../http.js';
 import { ensureWebBuilt, launchChromium, requireChromium, screenshotPaths, SKIP_E2E } from './browser.js';

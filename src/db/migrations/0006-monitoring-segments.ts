@@ -4,9 +4,9 @@
 // their time cannot find, and labels in a table of their own. Existing rows are carried over.
 import type { Kysely } from 'kysely';
 import type { DialectCaps } from '../dialect.js';
-import { INFERENCE_OUTCOMES } from '../../gateway/observer.js';
-import type { BatchData } from '../../modules/monitoring/record-batch.js';
-import { encodeSegmentsHere } from '../../modules/monitoring/segment-codec.js';
+import { INFERENCE_OUTCOMES } from '../../serving/gateway/observer.js';
+import type { BatchData } from '../../observe/records/record-batch.js';
+import { encodeSegmentsHere } from '../../observe/records/segment-codec.js';
 
 const CHUNK = 2048;
 

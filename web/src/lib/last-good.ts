@@ -1,5 +1,5 @@
 // Which version a rollback of Production will go to, computed the way the server does
-// (src/modules/stages/rollback.ts): previous holders from the history, most recent first, skipping
+// (src/registry/targets/rollback.ts): previous holders from the history, most recent first, skipping
 // the current one and any failed, deleted or unready version; a version marked stable wins over one
 // of unknown health. The server decides; the dialog shows this so people see it before confirming,
 // and sends from_version so a target that moved meanwhile is refused rather than rolled twice.

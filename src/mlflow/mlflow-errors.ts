@@ -1,0 +1,96 @@
+// MLflow's error shape {"error_code","message"} with its status mapping, and the plugin-scoped
+// handler that gives every /api/2.0/mlflow route that shape (the native API keeps its own).
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError } from '../errors.js';
+
+export type MlflowErrorCode =
+  | 'INVALID_PARAMETER_VALUE'
+  | 'RESOURCE_ALREADY_EXISTS'
+  | 'RESOURCE_DOES_NOT_EXIST'
+  | 'ENDPOINT_NOT_FOUND'
+  | 'RESOURCE_CONFLICT'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'TEMPORARILY_UNAVAILABLE'
+  | 'INTERNAL_ERROR';
+
+const STATUS: Record<MlflowErrorCode, number> = {
+  INVALID_PARAMETER_VALUE: 400,
+  // 400, not 409: what MLflow answers; clients branch on error_code.
+  RESOURCE_ALREADY_EXISTS: 400,
+  RESOURCE_DOES_NOT_EXIST: 404,
+  ENDPOINT_NOT_FOUND: 404,
+  RESOURCE_CONFLICT: 409,
+  PERMISSION_DENIED: 403,
+  UNAUTHENTICATED: 401,
+  TEMPORARILY_UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+};
+
+export class MlflowError extends Error {
+  constructor(
+    readonly errorCode: MlflowErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MlflowError';
+  }
+  get status(): number {
+    return STATUS[this.errorCode];
+  }
+}
+
+export const badParam = (message: string) => new MlflowError('INVALID_PARAMETER_VALUE', message);
+export const missingParam = (name: string) =>
+  badParam(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
+export const modelNotFound = (name: string) => new MlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
+export const versionNotFound = (name: string, version: number | string) =>
+  new MlflowError('RESOURCE_DOES_NOT_EXIST', `Model Version (name=${name}, version=${version}) not found`);
+
+/** Maps Stagecraft's errors onto MLflow's codes; anything unknown is a real 500. */
+export function toMlflowError(err: unknown): MlflowError {
+  if (err instanceof MlflowError) return err;
+  if (err instanceof AppError) {
+    switch (err.code) {
+      case 'invalid_argument':
+      case 'too_large':
+        return badParam(err.message);
+      case 'not_found':
+        return new MlflowError('RESOURCE_DOES_NOT_EXIST', err.message);
+      case 'conflict':
+        return err.details?.reason === 'already_exists'
+          ? new MlflowError('RESOURCE_ALREADY_EXISTS', err.message)
+          : new MlflowError('RESOURCE_CONFLICT', err.message);
+      case 'unauthenticated':
+        return new MlflowError('UNAUTHENTICATED', err.message);
+      case 'forbidden':
+        return new MlflowError('PERMISSION_DENIED', err.message);
+      case 'unavailable':
+        return new MlflowError('TEMPORARILY_UNAVAILABLE', err.message);
+      default:
+        return new MlflowError('INTERNAL_ERROR', 'internal error; see the server log');
+    }
+  }
+  const fe = err as FastifyError;
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return badParam(fe.message);
+  }
+  return new MlflowError('INTERNAL_ERROR', 'internal error; see the server log');
+}
+
+export function registerMlflowErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const e = toMlflowError(err);
+    if (e.status >= 500) request.log.error({ err }, 'mlflow request failed');
+    reply.removeHeader('content-length');
+    reply.removeHeader('content-disposition');
+    return reply
+      .status(e.status)
+      .header('content-type', 'application/json')
+      .send({ error_code: e.errorCode, message: e.message });
+  });
+  // MLflow answers unknown RPCs with 404; the client turns that into ENDPOINT_NOT_FOUND.
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No API endpoint ${request.method} ${request.url.split('?')[0]}` }),
+  );
+}

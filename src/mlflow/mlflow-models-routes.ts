@@ -1,0 +1,112 @@
+// MLflow registry RPCs on registered models (create, get, update, rename, delete, search,
+// get-latest-versions, set/delete tag), each one registry service call.
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../deps.js';
+import { actorOf } from '../http/auth.js';
+import { createModel, deleteModel, removeModelTag, renameModel, setModelTag, updateModel } from '../registry/models/models-service.js';
+import { AppError } from '../errors.js';
+import { MlflowError } from './mlflow-errors.js';
+import { requireMlModel } from './mlflow-registry-service.js';
+import { latestPerStage, searchModelRows, tagsOfModels } from './mlflow-registry-store.js';
+import { mlflowStage, validateRegisteredModelName, validateTagKey, validateTags, validateTagValue } from './mlflow-rules.js';
+import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
+import { modelsJson, versionsJson } from './mlflow-serializers.js';
+import { intParam, keyValues, listParam, optString, reqString, rpc, type Input } from './mlflow-transport.js';
+
+const alreadyExists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
+
+function rethrowExists(name: string) {
+  return (err: unknown): never => {
+    if (err instanceof AppError && err.details?.reason === 'already_exists') throw alreadyExists(name);
+    throw err;
+  };
+}
+
+async function modelJson(deps: Deps, name: string) {
+  const [json] = await modelsJson(deps.db, [await requireMlModel(deps, name)]);
+  return json;
+}
+
+export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
+  rpc(app, 'POST', '/registered-models/create', 'write', async (input, req) => {
+    const name = validateRegisteredModelName(reqString(input, 'name'));
+    const tags = keyValues(input, 'tags');
+    validateTags(tags);
+    await createModel(deps, actorOf(req), {
+      name,
+      description: optString(input, 'description'),
+      tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
+    }).catch(rethrowExists(name));
+    return { registered_model: await modelJson(deps, name) };
+  });
+
+  rpc(app, 'GET', '/registered-models/get', 'read', async (input) => ({ registered_model: await modelJson(deps, reqString(input, 'name')) }));
+
+  rpc(app, 'PATCH', '/registered-models/update', 'write', async (input, req) => {
+    const name = reqString(input, 'name');
+    await requireMlModel(deps, name);
+    // Deliberate: an omitted description leaves it alone (MLflow clears it; see docs/mlflow-compat.md).
+    await updateModel(deps, actorOf(req), name, { description: optString(input, 'description') });
+    return { registered_model: await modelJson(deps, name) };
+  });
+
+  rpc(app, 'POST', '/registered-models/rename', 'write', async (input, req) => {
+    const name = reqString(input, 'name');
+    const newName = validateRegisteredModelName(reqString(input, 'new_name'));
+    await requireMlModel(deps, name);
+    await renameModel(deps, actorOf(req), name, newName).catch(rethrowExists(newName));
+    return { registered_model: await modelJson(deps, newName) };
+  });
+
+  rpc(app, 'DELETE', '/registered-models/delete', 'write', async (input, req) => {
+    const name = reqString(input, 'name');
+    await requireMlModel(deps, name);
+    await deleteModel(deps, actorOf(req), name);
+    return {};
+  });
+
+  rpc(app, 'GET', '/registered-models/search', 'read', async (input) => {
+    const where = parseFilter(optString(input, 'filter'), { name: { type: 'string' } });
+    const order = parseOrderBy(listParam(input, 'order_by'), ['name', 'last_updated_timestamp', 'creation_timestamp'], { timestamp: 'last_updated_timestamp' });
+    const limit = maxResults(intParam(input, 'max_results'), 100, 1000);
+    const offset = decodePageToken(optString(input, 'page_token'));
+    const rows = await searchModelRows(deps.db, deps.caps, where, order, offset, limit + 1);
+    const out: Record<string, unknown> = {};
+    const page = rows.slice(0, limit);
+    if (page.length) out.registered_models = await modelsJson(deps.db, page);
+    if (rows.length > limit) out.next_page_token = encodePageToken(offset + limit);
+    return out;
+  });
+
+  const latest = async (input: Input) => {
+    const name = reqString(input, 'name');
+    const stages = listParam(input, 'stages').map(mlflowStage);
+    const model = await requireMlModel(deps, name);
+    const rows = await latestPerStage(deps.db, [model.id], stages.length ? stages : undefined);
+    const out: Record<string, unknown> = {};
+    if (rows.length) out.model_versions = await versionsJson(deps.db, rows);
+    return out;
+  };
+  // The client tries POST first and falls back to GET only on ENDPOINT_NOT_FOUND; both are served.
+  rpc(app, 'POST', '/registered-models/get-latest-versions', 'read', latest);
+  rpc(app, 'GET', '/registered-models/get-latest-versions', 'read', latest);
+
+  rpc(app, 'POST', '/registered-models/set-tag', 'write', async (input, req) => {
+    const name = reqString(input, 'name');
+    const key = validateTagKey(reqString(input, 'key'));
+    const value = validateTagValue(optString(input, 'value') ?? '');
+    await requireMlModel(deps, name);
+    await setModelTag(deps, actorOf(req), name, key, value);
+    return {};
+  });
+
+  rpc(app, 'DELETE', '/registered-models/delete-tag', 'write', async (input, req) => {
+    const name = reqString(input, 'name');
+    const key = validateTagKey(reqString(input, 'key'));
+    const model = await requireMlModel(deps, name);
+    // MLflow: deleting a tag that is not there is a no-op, not an error.
+    const tags = await tagsOfModels(deps.db, [model.id]);
+    if (tags.some((t) => t.key === key)) await removeModelTag(deps, actorOf(req), name, key);
+    return {};
+  });
+}

@@ -1,0 +1,36 @@
+// The MLflow door: registry and tracking RPCs at /api/2.0/mlflow (and /ajax-api/2.0/mlflow for
+// MLflow's UI), the artifact proxy at /api/2.0/mlflow-artifacts. Each lives in its own Fastify
+// plugin so MLflow's error shape and body parsing stay inside and the native API keeps its own.
+import type { FastifyInstance } from 'fastify';
+import type { Module } from '../app.js';
+import type { Deps } from '../deps.js';
+import './mlflow-tables.js';
+import { registerMlflowErrorHandler } from './mlflow-errors.js';
+import { mlflowArtifactsRoutes } from './mlflow-artifacts-routes.js';
+import { mlflowModelsRoutes } from './mlflow-models-routes.js';
+import { mlflowTrackingRoutes } from './mlflow-tracking-routes.js';
+import { jsonRpcTransport } from './mlflow-transport.js';
+import { mlflowVersionsRoutes } from './mlflow-versions-routes.js';
+
+function rpcPlugin(deps: Deps) {
+  return async (app: FastifyInstance) => {
+    registerMlflowErrorHandler(app);
+    jsonRpcTransport(app);
+    mlflowModelsRoutes(app, deps);
+    mlflowVersionsRoutes(app, deps);
+    mlflowTrackingRoutes(app, deps);
+  };
+}
+
+export const mlflowModule: Module = async (app, deps) => {
+  for (const prefix of ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow']) {
+    await app.register(rpcPlugin(deps), { prefix });
+  }
+  await app.register(
+    async (scope: FastifyInstance) => {
+      registerMlflowErrorHandler(scope);
+      mlflowArtifactsRoutes(scope, deps);
+    },
+    { prefix: '/api/2.0/mlflow-artifacts' },
+  );
+};

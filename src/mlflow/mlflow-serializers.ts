@@ -1,0 +1,78 @@
+// MLflow's JSON: snake_case, millisecond numbers, version as a string, enums by name, unset fields
+// and empty lists left out. Key order follows what MLflow 2.17's server writes.
+import type { Db } from '../db/tables.js';
+import type { ModelsTable } from '../db/tables.js';
+import { aliasesOfModels, latestPerStage, tagsAndAliasesOfModels, tagsOfVersions, type MlVersionRow } from './mlflow-registry-store.js';
+
+type Json = Record<string, unknown>;
+type TagRow = { key: string; value: string };
+
+export function versionJson(v: MlVersionRow, tags: TagRow[], aliases?: string[]): Json {
+  const out: Json = {
+    name: v.model_name,
+    version: String(v.version),
+    creation_timestamp: Number(v.created_at),
+    last_updated_timestamp: Number(v.updated_at),
+    current_stage: v.stage,
+    description: v.description ?? '',
+    source: v.source ?? '',
+    run_id: v.run_id ?? '',
+    status: v.status,
+  };
+  if (v.status_message) out.status_message = v.status_message;
+  if (tags.length) out.tags = tags.map((t) => ({ key: t.key, value: t.value }));
+  out.run_link = v.run_link ?? '';
+  if (aliases && aliases.length) out.aliases = aliases;
+  return out;
+}
+
+/**
+ * Versions as MLflow shows them. `withAliases` only where MLflow 2.17 fills them (get, get by alias,
+ * update); search results and latest_versions carry none (MLflow's quirk, kept for fidelity).
+ */
+export async function versionsJson(db: Db, rows: MlVersionRow[], withAliases = false): Promise<Json[]> {
+  if (rows.length === 0) return [];
+  const [tags, aliases] = await Promise.all([
+    tagsOfVersions(db, rows.map((r) => r.id)),
+    withAliases ? aliasesOfModels(db, [...new Set(rows.map((r) => r.model_id))]) : Promise.resolve([]),
+  ]);
+  const tagsBy = group(tags, (t) => t.version_id);
+  return rows.map((r) =>
+    versionJson(
+      r,
+      tagsBy.get(r.id) ?? [],
+      aliases.filter((a) => a.model_id === r.model_id && a.version === r.version).map((a) => a.alias),
+    ),
+  );
+}
+
+export async function modelsJson(db: Db, models: ModelsTable[]): Promise<Json[]> {
+  if (models.length === 0) return [];
+  const ids = models.map((m) => m.id);
+  const [{ tags, aliases }, latest] = await Promise.all([tagsAndAliasesOfModels(db, ids), latestPerStage(db, ids)]);
+  const latestJson = await versionsJson(db, latest);
+  const tagsBy = group(tags, (t) => t.model_id);
+  const aliasesBy = group(aliases, (a) => a.model_id);
+  return models.map((m) => {
+    const out: Json = { name: m.name, creation_timestamp: Number(m.created_at), last_updated_timestamp: Number(m.updated_at) };
+    if (m.description) out.description = m.description;
+    const mine = latestJson.filter((_, i) => latest[i].model_id === m.id);
+    if (mine.length) out.latest_versions = mine;
+    const t = tagsBy.get(m.id) ?? [];
+    if (t.length) out.tags = t.map((x) => ({ key: x.key, value: x.value }));
+    const a = aliasesBy.get(m.id) ?? [];
+    if (a.length) out.aliases = a.map((x) => ({ alias: x.alias, version: String(x.version) }));
+    return out;
+  });
+}
+
+function group<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}

@@ -1,0 +1,154 @@
+// MLflow's transport: GET parameters in the query string (repeated keys for lists), JSON bodies on
+// POST/PATCH/DELETE, the Content-Type check on POST, unknown fields ignored, lenient body parsing.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Permission } from '../registry/tokens/tokens.js';
+import { badParam, missingParam } from './mlflow-errors.js';
+
+export type Input = Record<string, unknown>;
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Handler = (input: Input, request: FastifyRequest) => Promise<unknown>;
+
+/** Body parsing for a JSON-RPC plugin: every body arrives as text and is parsed in one place. */
+export function jsonRpcTransport(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+}
+
+function parseBody(raw: unknown): Input {
+  if (raw === undefined || raw === null || raw === '') return {};
+  let value: unknown = raw;
+  // Old clients double-encode: a JSON string holding JSON.
+  for (let i = 0; i < 2 && typeof value === 'string'; i++) {
+    if (value.trim() === '') return {};
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw badParam('Malformed JSON in the request body');
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badParam('The request body must be a JSON object');
+  return value as Input;
+}
+
+function checkContentType(request: FastifyRequest): void {
+  const type = request.headers['content-type'];
+  if (!type) throw badParam('Bad Request. Content-Type header is missing.');
+  if (type.split(';')[0].trim().toLowerCase() !== 'application/json') {
+    throw badParam(`Bad Request. Content-Type must be one of ['application/json'].`);
+  }
+}
+
+export function inputOf(request: FastifyRequest): Input {
+  if (request.method === 'GET') {
+    const q = (request.query ?? {}) as Input;
+    // A GET without a query string falls back to a JSON body, as MLflow's server does.
+    return Object.keys(q).length === 0 && request.body ? parseBody(request.body) : q;
+  }
+  if (request.method === 'POST' || request.method === 'PUT') checkContentType(request);
+  return parseBody(request.body);
+}
+
+/** One MLflow RPC: parse the input MLflow's way, answer JSON ({} for empty answers). */
+export function rpc(app: FastifyInstance, method: Method, url: string, permission: Permission, handler: Handler): void {
+  app.route({
+    method,
+    url,
+    config: { permission },
+    // Not part of Stagecraft's OpenAPI (and so not of the SDK): the contract is MLflow's.
+    schema: { hide: true },
+    handler: async (request, reply) => {
+      const out = await handler(inputOf(request), request);
+      return reply.header('content-type', 'application/json').send(JSON.stringify(out ?? {}));
+    },
+  });
+}
+
+function first(v: unknown): unknown {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+const PY_TYPES: Record<string, string> = { number: 'int', boolean: 'bool', object: 'dict' };
+
+function typeError(name: string, v: unknown): Error {
+  const t = Array.isArray(v) ? 'list' : (PY_TYPES[typeof v] ?? typeof v);
+  return badParam(
+    `Invalid value ${JSON.stringify(v)} for parameter '${name}' supplied: Hint: Value was of type '${t}'. See the API docs for more information about request parameters.`,
+  );
+}
+
+export function optString(input: Input, name: string): string | undefined {
+  const v = first(input[name]);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw typeError(name, v);
+  return v;
+}
+
+export function reqString(input: Input, name: string): string {
+  const v = optString(input, name);
+  if (v === undefined || v === '') throw missingParam(name);
+  return v;
+}
+
+/** Versions travel as strings holding integers. */
+export function versionParam(input: Input, name = 'version'): number {
+  const v = first(input[name]);
+  if (v === undefined || v === null) throw missingParam(name);
+  if (typeof v !== 'string') throw typeError(name, v);
+  if (!/^\s*-?\d+\s*$/.test(v)) throw badParam(`Parameter '${name}' must be an integer, got '${v}'.`);
+  return Number(v);
+}
+
+export function boolParam(input: Input, name: string, dflt = false): boolean {
+  const v = first(input[name]);
+  if (v === undefined || v === null) return dflt;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  throw badParam(`Invalid boolean value: ${String(v)}`);
+}
+
+export function intParam(input: Input, name: string): number | undefined {
+  const v = first(input[name]);
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw typeError(name, v);
+  return n;
+}
+
+export function numberParam(input: Input, name: string): number | undefined {
+  const v = first(input[name]);
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  if (typeof v === 'string' && /^(nan|inf|-inf|infinity|-infinity)$/i.test(v)) return Number(v.replace(/^(-?)inf$/i, '$1Infinity'));
+  if (Number.isNaN(n)) throw typeError(name, v);
+  return n;
+}
+
+export function listParam(input: Input, name: string): string[] {
+  const v = input[name];
+  if (v === undefined || v === null) return [];
+  const list = Array.isArray(v) ? v : [v];
+  for (const x of list) if (typeof x !== 'string') throw typeError(name, v);
+  return list as string[];
+}
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** [{key, value}] lists (tags, params); duplicate keys collapse, the last one wins. */
+export function keyValues(input: Input, name: string): KeyValue[] {
+  const v = input[name];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw typeError(name, v);
+  const out = new Map<string, string>();
+  for (const item of v) {
+    if (typeof item !== 'object' || item === null) throw typeError(name, v);
+    const o = item as Input;
+    const key = reqString(o, 'key');
+    const value = o.value === undefined || o.value === null ? '' : o.value;
+    if (typeof value !== 'string') throw typeError('value', value);
+    out.set(key, value);
+  }
+  return [...out].map(([key, value]) => ({ key, value }));
+}

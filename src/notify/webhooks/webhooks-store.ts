@@ -1,0 +1,44 @@
+// The only SQL for webhooks and their delivery log.
+import type { Selectable } from 'kysely';
+import type { Db } from '../../db/tables.js';
+import type { WebhookDeliveriesTable, WebhooksTable } from '../../observe/monitoring-tables.js';
+
+export type WebhookRow = Selectable<WebhooksTable>;
+
+export async function insertWebhook(db: Db, row: WebhookRow): Promise<void> {
+  await db.insertInto('webhooks').values(row).execute();
+}
+
+export async function liveWebhooks(db: Db): Promise<WebhookRow[]> {
+  return db.selectFrom('webhooks').selectAll().where('deleted_at', 'is', null).orderBy('created_at').execute();
+}
+
+export async function findWebhook(db: Db, id: string): Promise<WebhookRow | undefined> {
+  return db.selectFrom('webhooks').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export async function markWebhookDeleted(db: Db, id: string, now: number): Promise<boolean> {
+  const r = await db.updateTable('webhooks').set({ deleted_at: now }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Claims an attempt: the unique (webhook, event, attempt) insert succeeds on exactly one server. */
+export async function claimAttempt(db: Db, d: { webhook_id: string; event_id: number; event_type: string; attempt: number; time: number }, isUnique: (e: unknown) => boolean): Promise<number | null> {
+  try {
+    const r = await db.insertInto('webhook_deliveries').values({ ...d, status: 'sending' }).returning('id').executeTakeFirstOrThrow();
+    return Number(r.id);
+  } catch (err) {
+    if (isUnique(err)) return null;
+    throw err;
+  }
+}
+
+export async function finishAttempt(db: Db, id: number, r: { status: string; status_code: number | null; error: string | null; duration_ms: number }): Promise<void> {
+  await db.updateTable('webhook_deliveries').set(r).where('id', '=', id).execute();
+}
+
+export async function listDeliveries(db: Db, webhookId: string | undefined, limit: number): Promise<Array<Selectable<WebhookDeliveriesTable>>> {
+  let q = db.selectFrom('webhook_deliveries').selectAll();
+  if (webhookId) q = q.where('webhook_id', '=', webhookId);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}

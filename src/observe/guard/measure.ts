@@ -1,0 +1,109 @@
+// Measures one rule's metric for one version over its window, from the retained records in the
+// database (so every replica's traffic counts). No data is never "healthy": too few samples or too
+// little label coverage gives an inconclusive result.
+import type { Deps } from '../../deps.js';
+import { measureDrift } from '../drift/drift-service.js';
+import { binaryConfusion, EVAL_ROW_CAP, labelShape, latencyP99, regressionSums, requestCounts } from '../records/records-aggregates.js';
+import { lastRecordTime, queryRecords } from '../records/records-store.js';
+import { classificationQuality } from '../quality.js';
+import { LABEL_METRICS, type Rule } from '../policies/policies.js';
+
+export const QUALITY_ROW_CAP = 50_000;
+
+export interface Measurement {
+  metric: string;
+  value: number | null;
+  samples: number;
+  /** Labeled share of the window's predictions (label metrics only). */
+  label_coverage: number | null;
+  window_seconds: number;
+}
+
+export function p99(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = values.slice().sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)];
+}
+
+export async function measure(deps: Deps, model: string, version: number, rule: Rule, end: number): Promise<Measurement> {
+  const w = { model, version, from: end - rule.window_seconds * 1000, to: end + 1 };
+  const base = { metric: rule.metric, window_seconds: rule.window_seconds, label_coverage: null };
+  if (rule.metric === 'error_rate' || rule.metric === 'latency_p99_ms') {
+    // A caller's mistake (4xx) says nothing about the model: it counts for neither errors nor latency.
+    const { served, modelErrors } = await requestCounts(deps.db, w);
+    const value = rule.metric === 'error_rate' ? (served ? modelErrors / served : null) : await latencyP99(deps.db, w, served);
+    return { ...base, value, samples: served };
+  }
+  if (LABEL_METRICS.has(rule.metric)) return measureQuality(deps, w, rule, base);
+  const drift = await measureDrift(deps, model, version, w.from, w.to);
+  if (!drift) return { ...base, value: null, samples: 0 };
+  if (rule.metric === 'drift_share') return { ...base, value: drift.drift_share, samples: drift.rows };
+  const feature = rule.metric.slice('psi:'.length);
+  const f = feature === 'prediction' ? drift.prediction : drift.features.find((x) => x.feature === feature);
+  return { ...base, value: f?.psi ?? null, samples: f?.current_count ?? 0 };
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+
+/** Label metrics as database aggregates; multiclass labels fall back to reading the (capped) rows. */
+async function measureQuality(deps: Deps, w: { model: string; version: number; from: number; to: number }, rule: Rule, base: Omit<Measurement, 'value' | 'samples'>): Promise<Measurement> {
+  const shape = await labelShape(deps.db, w);
+  const coverage = shape.coverage;
+  const out = (value: number | null, samples: number) => ({ ...base, value, samples, label_coverage: coverage });
+  if (rule.metric === 'mae' || rule.metric === 'rmse') {
+    const s = await regressionSums(deps.db, w);
+    return out(s.count ? (rule.metric === 'mae' ? s.abs / s.count : Math.sqrt(s.sq / s.count)) : null, s.count);
+  }
+  const binary = (shape.textLabels === 0 && shape.numericLabels <= 2) || (shape.numericLabels === 0 && shape.textLabels <= 2);
+  if (binary) {
+    const c = await binaryConfusion(deps.db, w, rule.threshold, rule.positive_label);
+    const labeled = c.tp + c.fp + c.fn + c.tn;
+    const precision = ratio(c.tp, c.tp + c.fp);
+    const recall = ratio(c.tp, c.tp + c.fn);
+    const f1 = precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    const values: Record<string, number | null> = { accuracy: ratio(c.tp + c.tn, labeled), precision, recall, f1 };
+    return out(values[rule.metric], labeled);
+  }
+  const rows = await queryRecords(deps.db, { ...w, okOnly: true, labeledOnly: true, noFeatures: true, limit: EVAL_ROW_CAP });
+  const q = classificationQuality(rows, { threshold: rule.threshold, positiveLabel: rule.positive_label });
+  return out(q[rule.metric as 'accuracy'], q.labeled);
+}
+
+/** The previous Production version's own value, over the same-length window ending at its last traffic. */
+export async function baselineValue(deps: Deps, model: string, previous: number, rule: Rule): Promise<Measurement | null> {
+  const last = await lastRecordTime(deps.db, model, previous);
+  if (last === null) return null;
+  return measure(deps, model, previous, rule, last);
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export interface RuleResult extends Measurement {
+  rule: number;
+  verdict: Verdict;
+  /** Why it is inconclusive, or what failed. */
+  detail: string;
+  bound: { min: number | null; max: number | null };
+  baseline: number | null;
+}
+
+export function judge(rule: Rule, index: number, m: Measurement, baseline: number | null): RuleResult {
+  let min = rule.min;
+  const max = rule.max;
+  const fields = { ...m, rule: index, baseline };
+  const bound = () => ({ min, max });
+  if (m.value === null || m.samples < rule.min_samples) {
+    const why = m.value === null && m.samples >= rule.min_samples ? 'no value could be computed (no reference profile?)' : `${m.samples} samples, ${rule.min_samples} needed`;
+    return { ...fields, verdict: 'inconclusive', detail: why, bound: bound() };
+  }
+  if (LABEL_METRICS.has(rule.metric) && (m.label_coverage ?? 0) < rule.min_label_coverage) {
+    return { ...fields, verdict: 'inconclusive', detail: `label coverage ${(m.label_coverage ?? 0).toFixed(3)} below ${rule.min_label_coverage}`, bound: bound() };
+  }
+  if (rule.max_drop !== null) {
+    if (baseline === null) return { ...fields, verdict: 'inconclusive', detail: 'no previous Production version to compare with', bound: bound() };
+    min = baseline * (1 - rule.max_drop);
+  }
+  const ok = (min === null || m.value >= min) && (max === null || m.value <= max);
+  const detail = ok ? 'within bounds' : min !== null && m.value < min ? `${m.value} below minimum ${min}` : `${m.value} above maximum ${max}`;
+  return { ...fields, verdict: ok ? 'pass' : 'fail', detail, bound: bound() };
+}

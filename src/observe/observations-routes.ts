@@ -1,0 +1,46 @@
+// Intake for standalone gateway replicas: the observations they served, fed to the same observers
+// the embedded gateway reports to (monitoring: live stats, Prometheus, retained predictions; canary
+// analysis), so feedback joins, drift, the guard and rollouts cover every replica's traffic.
+import { Type } from 'typebox';
+import type { Module } from '../app.js';
+import type { App } from '../http/app-types.js';
+import { errorResponses } from '../http/common-schemas.js';
+import type { InferenceObservation, InferenceObserver } from '../serving/gateway/observer.js';
+
+const Value = Type.Union([Type.Number(), Type.String(), Type.Null()]);
+const Observation = Type.Object({
+  model: Type.String(),
+  version: Type.Integer(),
+  binding: Type.String(),
+  requestId: Type.String(),
+  time: Type.Number(),
+  latencyMs: Type.Number(),
+  outcome: Type.Union([Type.Literal('ok'), Type.Literal('client_error'), Type.Literal('model_error'), Type.Literal('rejected')]),
+  inputs: Type.Optional(Type.Record(Type.String(), Type.Array(Value))),
+  predictions: Type.Optional(Type.Array(Type.Union([Type.Number(), Type.String()]))),
+});
+
+export function observationsModule(observers: InferenceObserver[]): Module {
+  return (app) => observationsRoutes(app, observers);
+}
+
+function observationsRoutes(app: App, observers: InferenceObserver[]): void {
+  app.post(
+    '/api/v1/gateways/observations',
+    {
+      config: { permission: 'write' },
+      // Batches from a busy replica are large; the default 1 MiB body limit would refuse them.
+      bodyLimit: 64 * 1024 * 1024,
+      schema: {
+        tags: ['gateways'],
+        summary: 'Observations served by a standalone gateway replica (for monitoring and feedback)',
+        body: Type.Object({ replica_id: Type.String(), observations: Type.Array(Observation, { maxItems: 5000 }) }),
+        response: { 200: Type.Object({ accepted: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      for (const o of req.body.observations) for (const observer of observers) observer.observe(o as InferenceObservation);
+      return { accepted: req.body.observations.length };
+    },
+  );
+}

@@ -1,0 +1,45 @@
+// Gateway tuning, with defaults that suit the embedded single-process setup.
+import os from 'node:os';
+import type { RegistryEvent } from '../../registry/events/events.js';
+import type { Gateway } from './gateway.js';
+import type { InferenceObserver } from './observer.js';
+
+/** Sees every change-feed event after the gateway applied it (e.g. canary splits installing a TrafficPolicy). */
+export type GatewayFollower = (gateway: Gateway, event: RegistryEvent) => void;
+
+export interface GatewayOptions {
+  /** Names this gateway in heartbeats and `stagecraft status`. */
+  replicaId: string;
+  /** Where this replica answers, shown in status (null for the in-process gateway). */
+  url: string | null;
+  /** Requests running at once per model; more wait in its queue. */
+  concurrency: number;
+  /** Requests waiting per model before it answers 503 with Retry-After. */
+  queue: number;
+  /** How long a replaced version stays loaded as warm standby (a rollback to it is a pointer flip). */
+  standbyMs: number;
+  /** Estimated bytes of loaded models past which the oldest idle standbys are released first. */
+  memoryBudgetBytes: number;
+  heartbeatMs: number;
+  /** ONNX models at least this large load and run in a worker thread, so loading never stalls the event loop. */
+  offThreadBytes: number;
+  observers: InferenceObserver[];
+  /** Told every registry event this gateway follows, after its own pointers (rollouts install traffic policies). */
+  followers: GatewayFollower[];
+}
+
+export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): GatewayOptions {
+  return {
+    replicaId: `${os.hostname()}-${process.pid}`,
+    url: null,
+    concurrency: 16,
+    queue: 64,
+    standbyMs: 30 * 60_000,
+    memoryBudgetBytes: 2 * 1024 ** 3,
+    heartbeatMs: 2000,
+    offThreadBytes: 8 * 1024 ** 2,
+    observers: [],
+    followers: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,129 @@
+// The three serving protocols on the API's port: Open Inference Protocol v2, MLflow scoring and
+// TF Serving REST. Inference routes need 'read' (tokens apply as for the API).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { App } from '../../http/app-types.js';
+import { notFound } from '../../errors.js';
+import type { Gateway } from './gateway.js';
+import { serveInference, type Protocol, type Selector } from './inference.js';
+import type { LoadedVersion, ModelSlot } from './model-slot.js';
+import { formatMlflow, parseMlflow } from './protocols/mlflow.js';
+import type { ParsedInference } from './protocols/parsed.js';
+import { formatTfServing, parseTfServing } from './protocols/tfserving.js';
+import { formatV2, parseV2 } from './protocols/v2.js';
+import { v2Type } from './tensors.js';
+
+const read = { permission: 'read' as const };
+const pub = { permission: 'public' as const };
+
+const v2: Protocol<ParsedInference> = {
+  parse: (body, lv) => parseV2(body, lv.checker),
+  format: (result, parsed, lv, id) => formatV2(lv.spec.model, lv.version, id, result, parsed.outputs),
+  error: (err) => ({ error: err.message }),
+};
+
+const mlflow: Protocol<ParsedInference> = {
+  parse: (body, lv) => parseMlflow(body, lv.checker, lv.spec.featureNames),
+  format: (result) => formatMlflow(result),
+  error: (err) => ({ error_code: err.status >= 500 ? 'INTERNAL_ERROR' : err.status === 404 ? 'RESOURCE_DOES_NOT_EXIST' : err.status === 503 ? 'TEMPORARILY_UNAVAILABLE' : 'BAD_REQUEST', message: err.message }),
+};
+
+const tf: Protocol<ParsedInference & { columnar: boolean }> = {
+  parse: (body, lv) => parseTfServing(body, lv.checker),
+  format: (result, parsed) => formatTfServing(result, parsed.columnar),
+  error: (err) => ({ error: err.message }),
+};
+
+const ModelParam = Type.Object({ m: Type.String() });
+
+export function gatewayRoutes(app: App, gateway: Gateway): void {
+  const tags = ['inference'];
+  app.get('/v2/health/live', { config: pub, schema: { tags, summary: 'Open Inference Protocol: the gateway process is up' } }, async () => ({ live: true }));
+  app.get('/v2/health/ready', { config: pub, schema: { tags, summary: 'Open Inference Protocol: initial models loaded' } }, async (_req, reply) =>
+    reply.status(gateway.ready ? 200 : 503).send({ ready: gateway.ready }),
+  );
+  const metadata = (slot: ModelSlot, lv: LoadedVersion) => {
+    const tensors = (list: Array<{ name: string; type: string; shape: number[] }> = []) => list.map((t) => ({ name: t.name, datatype: v2Type(t.type), shape: t.shape }));
+    return {
+      name: slot.name,
+      versions: [...slot.loaded.keys()].map(String),
+      platform: lv.spec.runtime === 'onnx' ? 'onnxruntime_onnx' : 'http',
+      inputs: tensors(lv.spec.signature?.inputs),
+      outputs: tensors(lv.spec.signature?.outputs),
+      parameters: { binding: slot.pointers.binding, version: lv.version },
+    };
+  };
+  /** The bound version, or a loaded explicit one (metadata never triggers a load). */
+  const loadedFor = (m: string, v?: string) => {
+    const slot = gateway.slots.get(m);
+    const lv = v === undefined ? slot?.current : slot?.loaded.get(Number(v));
+    return slot && lv ? { slot, lv } : null;
+  };
+  const VersionParam = Type.Object({ m: Type.String(), v: Type.String() });
+  app.get('/v2/models/:m', { config: read, schema: { tags, summary: 'Model metadata: versions and signature', params: ModelParam } }, async (req, reply) => {
+    const found = loadedFor(req.params.m);
+    if (!found) return reply.status(404).send({ error: `model "${req.params.m}" has no version being served here` });
+    return metadata(found.slot, found.lv);
+  });
+  app.get('/v2/models/:m/versions/:v', { config: read, schema: { tags, summary: 'Metadata of a loaded version', params: VersionParam } }, async (req, reply) => {
+    const found = loadedFor(req.params.m, req.params.v);
+    if (!found) return reply.status(404).send({ error: `version ${req.params.v} of "${req.params.m}" is not loaded here` });
+    return metadata(found.slot, found.lv);
+  });
+  app.get('/v2/models/:m/ready', { config: read, schema: { tags, summary: 'Is a version of this model serving here?', params: ModelParam } }, async (req, reply) => {
+    const ready = !!loadedFor(req.params.m);
+    return reply.status(ready ? 200 : 503).send({ name: req.params.m, ready });
+  });
+  app.get('/v2/models/:m/versions/:v/ready', { config: read, schema: { tags, summary: 'Is this version loaded here?', params: VersionParam } }, async (req, reply) => {
+    const ready = !!loadedFor(req.params.m, req.params.v);
+    return reply.status(ready ? 200 : 503).send({ name: req.params.m, version: req.params.v, ready });
+  });
+
+  const post = (url: string, summary: string, handler: (req: FastifyRequest, reply: FastifyReply) => unknown) =>
+    app.post(url, { config: read, schema: { tags, summary } }, async (req, reply) => handler(req, reply));
+  post('/v2/models/:m/infer', 'Open Inference Protocol inference on the bound version', (req, reply) =>
+    serveInference(gateway, v2, req, reply, (req.params as { m: string }).m, { kind: 'binding' }),
+  );
+  post('/v2/models/:m/versions/:v/infer', 'Open Inference Protocol inference on an explicit version', (req, reply) => {
+    const p = req.params as { m: string; v: string };
+    if (!/^\d+$/.test(p.v)) return reply.status(400).send({ error: `version "${p.v}" is not a number` });
+    return serveInference(gateway, v2, req, reply, p.m, { kind: 'version', version: Number(p.v) });
+  });
+  post('/models/:m/invocations', 'MLflow scoring: dataframe_split, dataframe_records, instances or inputs', (req, reply) =>
+    serveInference(gateway, mlflow, req, reply, (req.params as { m: string }).m, { kind: 'binding' }),
+  );
+  // "/v1/models/m:predict" puts a colon inside a path segment, which Fastify reads as a parameter
+  // marker: one wildcard route takes the rest of the path and it is parsed here.
+  post('/v1/models/*', 'TF Serving REST predict: m:predict, m/versions/N:predict, m/labels/L:predict', (req, reply) => {
+    const route = parseTfPath((req.params as { '*': string })['*']);
+    if (!route) return reply.status(404).send({ error: `no TF Serving route POST ${req.url}; use /v1/models/{m}:predict` });
+    return serveInference(gateway, tf, req, reply, route.model, route.sel);
+  });
+  app.get('/v1/models/*', { config: read, schema: { tags, summary: 'TF Serving version status' } }, async (req, reply) => {
+    const rest = (req.params as { '*': string })['*'];
+    const m = /^([^/]+)(?:\/versions\/(\d+))?$/.exec(rest);
+    const slot = m ? gateway.slots.get(decodeURIComponent(m[1])) : undefined;
+    if (!m || !slot) return reply.status(404).send({ error: `model "${m?.[1] ?? rest}" is not served here` });
+    return { model_version_status: tfVersionStatus(slot, m[2] ? Number(m[2]) : null) };
+  });
+}
+
+export function parseTfPath(rest: string): { model: string; sel: Selector } | null {
+  const m = /^([^/]+?)(?:\/versions\/(\d+)|\/labels\/([^/]+?))?:predict$/.exec(rest);
+  if (!m) return null;
+  const model = decodeURIComponent(m[1]);
+  if (m[2]) return { model, sel: { kind: 'version', version: Number(m[2]) } };
+  if (m[3]) return { model, sel: { kind: 'label', label: decodeURIComponent(m[3]) } };
+  return { model, sel: { kind: 'binding' } };
+}
+
+function tfVersionStatus(slot: ModelSlot, only: number | null) {
+  const rows: Array<{ version: string; state: string; status: { error_code: string; error_message: string } }> = [];
+  const ok = { error_code: 'OK', error_message: '' };
+  for (const v of slot.loaded.keys()) rows.push({ version: String(v), state: 'AVAILABLE', status: ok });
+  for (const v of slot.loading.keys()) rows.push({ version: String(v), state: 'LOADING', status: ok });
+  for (const f of slot.failures.values()) if (!slot.loaded.has(f.version)) rows.push({ version: String(f.version), state: 'END', status: { error_code: 'UNKNOWN', error_message: f.message } });
+  const picked = only === null ? rows : rows.filter((r) => r.version === String(only));
+  if (only !== null && picked.length === 0) throw notFound(`version ${only} of "${slot.name}" is not loaded here`);
+  return picked;
+}

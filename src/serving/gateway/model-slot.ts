@@ -1,0 +1,96 @@
+// One model's slot in a gateway: its pointers, the version serving its binding, the versions kept
+// warm, and its own concurrency limit and bounded queue — so one saturated or failing model never
+// holds up another.
+import type { ModelRuntime, Tensors, VersionSpec } from './runtimes/runtime.js';
+import type { InputChecker } from './tensors.js';
+import { ModelPointers } from './pointers.js';
+
+export interface LoadedVersion {
+  version: number;
+  spec: VersionSpec;
+  runtime: ModelRuntime;
+  checker: InputChecker;
+  /** Requests running on this version now; it is only released at zero. */
+  inflight: number;
+  /** Epoch ms it last served or stopped being current: the warm-standby window counts from here. */
+  lastActive: number;
+  /** Estimated resident bytes (the model file's size), counted against the memory budget. */
+  memoryBytes: number;
+  loadMs: number;
+}
+
+export interface LoadFailure {
+  version: number;
+  message: string;
+  integrity: boolean;
+  /** False when the version has nothing this gateway can run: reported, never retried nor audited. */
+  servable: boolean;
+}
+
+export type SlotState = 'loading' | 'serving' | 'failed';
+
+/**
+ * Per-request routing a rollout installs on a slot (src/experiments): a
+ * canary split answers some requests with a candidate; a shadow mirrors some to a candidate after
+ * the caller's answer is sent. Both run on the request path: cheap, never throwing, never blocking.
+ */
+export interface TrafficPolicy {
+  /** The version that answers this request instead of the binding's, or null for the binding's. */
+  route(headers: Record<string, string | string[] | undefined>): number | null;
+  /** Called once the caller's answer is sent (a shadow mirrors here, off the response path). */
+  afterResponse?(served: { version: number; feeds: Tensors; result: Tensors }): void;
+}
+
+/** The permit handed out without queueing; callers compare against it to skip an await. */
+export const GRANTED: Promise<void> = Promise.resolve();
+
+export class ModelSlot {
+  pointers = new ModelPointers();
+  /** The version serving the binding: one reference, swapped atomically. */
+  current: LoadedVersion | null = null;
+  /** A canary split or shadow mirror, installed by a rollout's events; null when none runs. */
+  traffic: TrafficPolicy | null = null;
+  readonly loaded = new Map<number, LoadedVersion>();
+  readonly loading = new Map<number, Promise<LoadedVersion>>();
+  readonly failures = new Map<number, LoadFailure>();
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(
+    readonly name: string,
+    private readonly limits: { concurrency: number; queue: number },
+  ) {}
+
+  /** A permit to run, a promise of one when queued, or null when the queue is full (answer 503). */
+  acquire(): Promise<void> | null {
+    if (this.active < this.limits.concurrency) {
+      this.active++;
+      return GRANTED;
+    }
+    if (this.queue.length >= this.limits.queue) return null;
+    return new Promise<void>((resolve) => this.queue.push(resolve));
+  }
+
+  release(): void {
+    const next = this.queue.shift();
+    // The permit passes straight to the next waiter; active stays the same.
+    if (next) next();
+    else this.active--;
+  }
+
+  get target(): number | null {
+    return this.pointers.target();
+  }
+
+  /** loading while the target is being loaded, failed when its load failed, else serving. */
+  state(): { state: SlotState; error: string | null; failure: LoadFailure | null } {
+    const target = this.target;
+    if (target === null || this.current?.version === target) return { state: 'serving', error: null, failure: null };
+    const failure = this.failures.get(target);
+    if (failure) {
+      const serving = this.current ? `; still serving version ${this.current.version}` : '';
+      return { state: 'failed', error: `version ${target} failed to load: ${failure.message}${serving}`, failure };
+    }
+    return { state: 'loading', error: null, failure: null };
+  }
+}

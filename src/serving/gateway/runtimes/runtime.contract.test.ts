@@ -1,0 +1,73 @@
+// One contract for every model runtime: same inputs, same outputs; failures reject; close releases.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { denseModelOnnx, denseModelPredict, type DenseModelSpec } from '../../../onnx/onnx-builder.js';
+import { readOnnxSignature } from '../../../onnx/onnx-signature.js';
+import { jsonData, nest } from '../tensors.js';
+import { loadHttpRuntime } from './http-runtime.js';
+import { loadOnnxRuntime } from './onnx-runtime.js';
+import { loadOnnxInWorker } from './onnx-worker-runtime.js';
+import type { ModelRuntime } from './runtime.js';
+
+const spec: DenseModelSpec = { weights: [0.4, -0.7, 1.1], bias: -0.2, activation: 'sigmoid' };
+const bytes = denseModelOnnx(spec);
+const signature = readOnnxSignature(bytes);
+const rows = [
+  [1, 2, 3],
+  [0, -1, 0.5],
+];
+
+/** An external model server speaking both wire formats the http runtime uses, computing by hand. */
+const server = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    const parsed = JSON.parse(body);
+    res.setHeader('content-type', 'application/json');
+    if (req.url?.endsWith('/invocations')) {
+      res.end(JSON.stringify({ predictions: (parsed.inputs as number[][]).map((r) => denseModelPredict(spec, r)) }));
+      return;
+    }
+    const input = parsed.inputs[0];
+    const data = nest(input.data, input.shape) as number[][];
+    const out = data.map((r) => denseModelPredict(spec, r));
+    res.end(JSON.stringify({ outputs: [{ name: 'probability', shape: [out.length, 1], datatype: 'FP64', data: out }] }));
+  });
+});
+const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+const runtimes: Array<[string, () => Promise<ModelRuntime>]> = [
+  ['onnx', () => loadOnnxRuntime(bytes, signature)],
+  ['onnx (worker thread)', () => loadOnnxInWorker(bytes, signature)],
+  ['http (Open Inference Protocol)', () => loadHttpRuntime(`${base()}/v2/models/m/infer`)],
+  ['http (MLflow invocations)', () => loadHttpRuntime(`${base()}/invocations`)],
+];
+
+beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe.each(runtimes)('the %s runtime', (_name, load) => {
+  it('answers the hand-computed prediction per row, leaves its inputs alone, and closes', async () => {
+    const runtime = await load();
+    const data = Float32Array.from(rows.flat());
+    const out = await runtime.run({ input: { type: 'float32', dims: [2, 3], data } });
+    const [name] = Object.keys(out);
+    expect(out[name].dims).toEqual([2, 1]);
+    jsonData(out[name]).forEach((p, i) => expect(Math.abs(Number(p) - denseModelPredict(spec, rows[i]))).toBeLessThan(1e-5));
+    expect(Array.from(data)).toEqual(Array.from(Float32Array.from(rows.flat())));
+    await runtime.close();
+  });
+});
+
+describe('loading', () => {
+  it('rejects bytes that are not a model instead of handing out a broken runtime', async () => {
+    await expect(loadOnnxRuntime(Buffer.from('not onnx at all'), signature)).rejects.toThrow();
+    await expect(loadOnnxInWorker(Buffer.from('not onnx at all'), signature)).rejects.toThrow('loading in a worker failed');
+  });
+
+  it('rejects a run when the external model server cannot be reached', async () => {
+    const runtime = await loadHttpRuntime('http://127.0.0.1:1/v2/models/m/infer');
+    await expect(runtime.run({ input: { type: 'float32', dims: [1, 3], data: Float32Array.from(rows[0]) } })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,75 @@
+// Serves the built web UI (web/dist) at `/`. Only @fastify/static's sendFile is used, behind one
+// catch-all route of our own: that route declares its permission like every other route, and any
+// path that is not a file falls back to index.html so client-side routes survive a reload.
+// The files are public; the data behind them is protected by the API they call.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { Module } from '../app.js';
+import { notFound } from '../errors.js';
+
+export interface WebOptions {
+  /** Directory holding index.html and assets/; defaults to <package root>/web/dist. */
+  root?: string;
+}
+
+/**
+ * Walks up from this file to the package root: works from src/ (tsx) and dist/src/ (node). The root
+ * is the folder with package.json *and* web/ — tsc also copies package.json into dist/.
+ */
+export function defaultWebRoot(fromFile = fileURLToPath(import.meta.url)): string {
+  let dir = path.dirname(fromFile);
+  for (let i = 0; i < 8; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'web'))) return path.join(dir, 'web', 'dist');
+    dir = path.dirname(dir);
+  }
+  return path.resolve('web', 'dist');
+}
+
+const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stagecraft</title></head>
+<body><main><h1>Stagecraft</h1><p>The web UI is not built. Run <code>npm run build:web</code> (or <code>npm start</code>),
+then reload. The API is at <a href="/openapi.json">/openapi.json</a>.</p></main></body></html>`;
+
+/** Client-side routes of the SPA. Everything else that is not a built file keeps the JSON 404,
+ * so API clients (and the gateway's /v1, /v2, /invocations paths) never get HTML by mistake. */
+function isUiRoute(url: string): boolean {
+  return url === '/' || url === '/models' || url.startsWith('/models/');
+}
+
+function safeDecode(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw notFound(`no file ${raw}`);
+  }
+}
+
+export function webModule(opts: WebOptions = {}): Module {
+  return async (app) => {
+    const root = path.resolve(opts.root ?? defaultWebRoot());
+    await app.register(fastifyStatic, { root, serve: false });
+    app.get(
+      '/*',
+      { config: { permission: 'public' }, schema: { hide: true } },
+      async (req, reply) => {
+        const url = safeDecode(req.url.split('?')[0]);
+        const built = fs.existsSync(path.join(root, 'index.html'));
+        const rel = url.replace(/^\/+/, '');
+        // path.resolve + prefix check: "/../x" can never leave the root (send() checks as well).
+        const file = path.resolve(root, rel);
+        const isFile = built && rel !== '' && file.startsWith(root + path.sep) && fs.statSync(file, { throwIfNoEntry: false })?.isFile();
+        if (isFile) {
+          // Vite names assets by content hash, so they never change under the same name.
+          const immutable = rel.startsWith('assets/');
+          return reply.sendFile(rel, { maxAge: immutable ? '1y' : 0, immutable });
+        }
+        if (!isUiRoute(url)) throw notFound(`no route ${req.method} ${url}`);
+        if (!built) return reply.type('text/html').send(NOT_BUILT);
+        // Always revalidate the page itself, so a new build is picked up on the next load.
+        reply.header('cache-control', 'no-cache');
+        return reply.sendFile('index.html', { cacheControl: false });
+      },
+    );
+  };
+}
