@@ -3,9 +3,8 @@
 // measured in the same run. Seeds 100 models x 100 versions (10,000) for the searches.
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { buildApp } from '../src/app.js';
 import type { Deps } from '../src/deps.js';
-import { mlflowModule } from '../src/mlflow/mlflow-module.js';
+import { buildServer, serverExtensions } from '../src/server.js';
 import { benchDeps, bareBaseline, must, printLatencyTable } from './harness.js';
 import { measure, request, type Stats } from './http-client.js';
 
@@ -53,7 +52,7 @@ async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
   await seed(deps);
   if (kind === 'postgres') await sql`ANALYZE`.execute(deps.db);
   const seedS = (Date.now() - t0) / 1000;
-  const app = await buildApp(deps, { modules: [mlflowModule] });
+  const { app } = await buildServer(deps, serverExtensions().pick('mlflow'));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 

@@ -16,14 +16,13 @@ import readline from 'node:readline';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
-import { servingModules } from '../src/serving/gateway/gateway-module.js';
 import { createLogger } from '../src/log.js';
 import { FRAUD_FEATURES, FRAUD_V1, fraudModel, transactions, v2InferBody } from '../src/observe/demo-scenario.js';
 import { mlpModelOnnx } from '../src/onnx/onnx-builder.js';
-import { monitoring } from '../src/observe/monitoring-module.js';
+import type { Extension } from '../src/extension.js';
+import { buildServer, serverExtensions } from '../src/server.js';
 import type { InferenceObserver } from '../src/serving/gateway/observer.js';
 
 const on = process.argv[2] === 'on' || process.argv[2] === 'discard';
@@ -33,7 +32,8 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-target-'
 // argv[4]: a postgres:// URL to serve from PostgreSQL instead of the embedded SQLite.
 const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl: process.argv[4] || null, logLevel: 'silent' }, { log: createLogger('silent') });
 // The guard at its defaults (a 1 s timer), as a server runs it.
-const mon = monitoring();
+const ext = serverExtensions();
+const mon = ext.observe;
 const mode = process.argv[2];
 const observers: InferenceObserver[] = on
   ? [mon.observer]
@@ -42,9 +42,10 @@ const observers: InferenceObserver[] = on
     : burnUs
       ? [burner(burnUs)]
       : [];
-const serving = servingModules({ observers });
 const registered = on || mode === 'registered';
-const app = await buildApp(deps, { modules: [...serving.modules, ...(registered ? [mon.register] : [])] });
+// 'registered': monitoring's background work runs, but the gateway reports to no observer of it.
+const extensions: Extension[] = [ext.serving, ...(registered ? [{ ...mon, observers: [] }] : []), { name: 'bench-observers', observers: on ? [] : observers }];
+const { app } = await buildServer(deps, extensions);
 await app.listen({ host: '127.0.0.1', port: 0 });
 // discard: everything monitoring does on the serving thread, and a writer that drops each sealed batch.
 if (mode === 'discard') Object.assign(mon.writer!, { writeAll: async () => Object.assign(mon.writer!, { sealed: [], sealedRows: 0 }) });

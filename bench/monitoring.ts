@@ -21,15 +21,14 @@ import type { AddressInfo } from 'node:net';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
 import { createDeps, type Deps } from '../src/deps.js';
-import { servingModules } from '../src/serving/gateway/gateway-module.js';
 import { createLogger } from '../src/log.js';
 import { measure } from '../src/observe/guard/measure.js';
 import { findPredictions, saveLabels } from '../src/observe/records/labels-store.js';
 import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, transactions, v2InferBody } from '../src/observe/demo-scenario.js';
-import { monitoring } from '../src/observe/monitoring-module.js';
+import { observeExtension } from '../src/observe/observe-extension.js';
+import { buildServer, serverExtensions } from '../src/server.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
 import { validateRule } from '../src/observe/policies/policies.js';
 import { cannon, wrkLoad } from './harness.js';
@@ -65,9 +64,8 @@ async function call(base: string, method: string, url: string, body?: unknown, t
 async function startServer(monitoringOn: boolean) {
   const deps = await createDeps({ ...defaultConfig(), dataDir: tmp(), logLevel: 'silent' }, { log: createLogger('silent') });
   // The guard's timer ticks every 100 ms; each policy is evaluated on its own interval.
-  const mon = monitoring({ guard: { tickMs: 100 } });
-  const serving = servingModules({ observers: monitoringOn ? [mon.observer] : [] });
-  const app = await buildApp(deps, { modules: [...serving.modules, ...(monitoringOn ? [mon.register] : [])] });
+  const ext = serverExtensions({ observe: { guard: { tickMs: 100 } } });
+  const { app } = await buildServer(deps, monitoringOn ? ext.pick('serving', 'observe') : ext.pick('serving'));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return { base, deps, close: async () => (await app.close(), await deps.close()) };
@@ -217,7 +215,7 @@ async function throughput(model: 'logreg' | 'mlp', treatment = 'on', pg = false)
 /** CPU the monitoring path adds per request, measured directly (immune to other load on the box). */
 async function perRequestCost() {
   const deps = await createDeps({ ...defaultConfig(), dataDir: tmp(), logLevel: 'silent' }, { log: createLogger('silent') });
-  const mon = monitoring();
+  const mon = observeExtension();
   const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 1_000_000 });
   mon.attach(writer);
   const N = 50_000;

@@ -21,7 +21,7 @@ import { ServedObservation } from '../src/serving/gateway/served-observation.js'
 import { requestId } from '../src/http/request-id.js';
 import { createLogger } from '../src/log.js';
 import { FRAUD_FEATURES, transactions } from '../src/observe/demo-scenario.js';
-import { monitoring } from '../src/observe/monitoring-module.js';
+import { observeExtension } from '../src/observe/observe-extension.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
 import { VersionStats } from '../src/experiments/version-stats.js';
 
@@ -39,7 +39,7 @@ function build(feeds: Tensors, result: Tensors, id: string, time: number): Infer
 }
 
 const deps = await createDeps({ ...defaultConfig(), dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-observe-')), logLevel: 'silent' }, { log: createLogger('silent') });
-const mon = monitoring();
+const mon = observeExtension();
 const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 1_000_000 });
 mon.attach(writer);
 const versions = new VersionStats();

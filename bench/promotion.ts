@@ -8,16 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import { createLogger } from '../src/log.js';
-import { rollouts } from '../src/experiments/rollouts-module.js';
 import { abortRollout, startRollout } from '../src/experiments/rollouts-service.js';
 import type { Analysis } from '../src/experiments/rollouts.js';
 import { CanarySplit } from '../src/experiments/traffic-split.js';
-import { shadows } from '../src/experiments/shadow-module.js';
+import { buildServer, serverExtensions } from '../src/server.js';
 import { createModel } from '../src/registry/models/models-service.js';
 import { createVersion, markHealth } from '../src/registry/versions/versions-service.js';
 import { transitionStage } from '../src/registry/targets/stages-service.js';
@@ -48,10 +45,10 @@ async function cannon(url: string, seconds = DURATION) {
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-promo-'));
   const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl: null, logLevel: 'silent' }, { log: createLogger('silent') });
-  const ro = rollouts({ tickMs: 0 });
-  const sh = shadows();
-  const gw = embeddedGateway({ observers: [ro.observer], followers: [ro.follower, sh.follower] });
-  const app = await buildApp(deps, { modules: [servingRegistryModule, gw.register, ro.register, sh.register] });
+  const ext = serverExtensions({ experiments: { tickMs: 0 } });
+  const ro = ext.experiments;
+  const gw = ext.serving;
+  const { app } = await buildServer(deps, ext.pick('serving', 'experiments'));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 

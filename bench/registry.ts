@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { buildApp } from '../src/app.js';
+import { buildServer } from '../src/server.js';
 import type { Deps } from '../src/deps.js';
 import { benchDeps, bareBaseline, must, printLatencyTable } from './harness.js';
 import { measure, request, type Stats } from './http-client.js';
@@ -58,7 +58,7 @@ async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
   // Fresh planner statistics, as autovacuum would gather on a real server after such a load.
   if (kind === 'postgres') await sql`ANALYZE`.execute(deps.db);
   const seedS = (Date.now() - t0) / 1000;
-  const app = await buildApp(deps);
+  const { app } = await buildServer(deps);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 

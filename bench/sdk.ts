@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../src/app.js';
+import { buildServer } from '../src/server.js';
 import { runCli } from '../src/cli/cli.js';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
@@ -26,7 +26,7 @@ const ROUNDS = Number(flag('rounds', '3'));
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-sdk-'));
 const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
-const app = await buildApp(deps);
+const { app } = await buildServer(deps);
 await app.listen({ host: '127.0.0.1', port: 0 });
 const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 const sc = createClient({ url });

@@ -9,11 +9,9 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import ort from 'onnxruntime-node';
-import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
-import { servingModules } from '../src/serving/gateway/gateway-module.js';
-import { startStandaloneGateway } from '../src/serving/gateway/standalone.js';
+import { buildGatewayApp, buildServer, serverExtensions } from '../src/server.js';
 import { loadOnnxRuntime } from '../src/serving/gateway/runtimes/onnx-runtime.js';
 import { createLogger } from '../src/log.js';
 import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
@@ -78,8 +76,8 @@ function versionOf(base: string, model: string): Promise<number> {
 async function registry() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-serving-'));
   const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log });
-  const serving = servingModules({ heartbeatMs: 500 });
-  const app = await buildApp(deps, { modules: serving.modules });
+  const ext = serverExtensions({ serving: { gateway: { heartbeatMs: 500 } } });
+  const { app } = await buildServer(deps, ext.pick('serving'));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   await must(request(base, 'POST', '/api/v1/models', { name: 'bench' }));
@@ -89,7 +87,7 @@ async function registry() {
     await must(request(base, 'POST', `/api/v1/models/bench/versions/${v}/stage`, { stage: 'Production', archive_existing_versions: true }));
   }
   for (let i = 0; i < 500 && (await versionOf(base, 'bench')) !== 2; i++) await new Promise((r) => setTimeout(r, 10));
-  return { app, deps, base, gateway: serving.embedded.gateway() };
+  return { app, deps, base, gateway: ext.serving.gateway() };
 }
 
 /** Flips Production between versions 1 and 2 by explicit rollback; answers ms from the call returning to the first answer from the target. */
@@ -175,7 +173,9 @@ async function main() {
 
   const replicas = [];
   for (let i = 0; i < 3; i++) {
-    replicas.push(await startStandaloneGateway({ registry: reg.base, cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-gw-')), retryMs: 100, heartbeatMs: 500 }, log));
+    const replica = buildGatewayApp({ registry: reg.base, cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-gw-')), retryMs: 100, heartbeatMs: 500 }, log);
+    await replica.listen();
+    replicas.push(replica);
   }
   // A fresh replica loads the bound version, then pre-warms the previous holder as standby.
   for (const r of replicas) for (let i = 0; i < 1000 && (r.gateway.slots.get('bench')?.loaded.size ?? 0) < 2; i++) await new Promise((res) => setTimeout(res, 10));

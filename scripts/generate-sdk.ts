@@ -1,17 +1,16 @@
-// `npm run sdk:generate`: builds the app in-process with every server module on a throwaway SQLite
+// `npm run sdk:generate`: builds the server in-process with every extension on a throwaway SQLite
 // data dir, takes its OpenAPI document and writes sdk/openapi.d.ts with openapi-typescript.
 // In-process rather than over HTTP so regeneration needs no running server, and the routes other
-// engineers add to src/server-modules.ts show up without touching this script.
+// engineers add to an extension in src/server.ts's list show up without touching this script.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
-import { buildApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
-import { serverModules } from '../src/server-modules.js';
+import { buildServer, configuredExtensions } from '../src/server.js';
 
 export const SDK_TYPES_FILE = fileURLToPath(new URL('../sdk/openapi.d.ts', import.meta.url));
 
@@ -21,20 +20,18 @@ const HEADER = [
   '',
 ].join('\n');
 
-/** The server's OpenAPI document, from an app built with all server modules. */
+/** The server's OpenAPI document, from a server built with every extension. */
 export async function serverOpenApi(): Promise<OpenAPI3> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-sdkgen-'));
   const config = { ...defaultConfig(), dataDir, databaseUrl: null, logLevel: 'silent' };
   const deps = await createDeps(config, { log: createLogger('silent') });
-  const modules = serverModules(deps);
   try {
-    const app = await buildApp(deps, { modules: modules.map((m) => m.register) });
+    const { app } = await buildServer(deps, configuredExtensions(deps).all());
     await app.ready();
     const doc = app.swagger() as unknown as OpenAPI3;
     await app.close();
     return doc;
   } finally {
-    for (const m of [...modules].reverse()) await m.close?.();
     await deps.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -1,47 +1,15 @@
-// createDeps(config): explicit wiring of the real things, no DI container.
-import { randomBytes, randomUUID } from 'node:crypto';
+// createDeps(config): explicit wiring of the real things, no DI container. The Deps type is the
+// kernel's (registry/deps.ts); this file opens what it names.
 import path from 'node:path';
-import type { Kysely } from 'kysely';
-import type pg from 'pg';
-import { FsBlobStore } from './blobs/fs-blob-store.js';
 import type { BlobStore } from './blobs/blob-store.js';
+import { FsBlobStore } from './blobs/fs-blob-store.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
-import type { DialectCaps } from './db/dialect.js';
-import type { Database } from './db/tables.js';
 import { createLogger, type Logger } from './log.js';
 import { EventFeed } from './registry/events/event-feed.js';
+import { randomIds, systemClock, type Clock, type Deps, type Ids } from './registry/deps.js';
 
-export interface Clock {
-  /** Epoch milliseconds. */
-  now(): number;
-}
-
-export interface Ids {
-  uuid(): string;
-  /** A high-entropy secret for API tokens. */
-  secret(): string;
-}
-
-export interface Deps {
-  config: Config;
-  db: Kysely<Database>;
-  caps: DialectCaps;
-  pgPool?: pg.Pool;
-  blobs: BlobStore;
-  clock: Clock;
-  ids: Ids;
-  log: Logger;
-  feed: EventFeed;
-  close(): Promise<void>;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
-
-export const randomIds: Ids = {
-  uuid: () => randomUUID(),
-  secret: () => `sc_${randomBytes(24).toString('base64url')}`,
-};
+export type { Clock, Deps, Ids } from './registry/deps.js';
 
 export interface DepsOverrides {
   clock?: Clock;
@@ -70,6 +38,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     ids: overrides.ids ?? randomIds,
     log,
     feed,
+    promotionChecks: [],
     async close() {
       await feed.stop();
       await opened.close();

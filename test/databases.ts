@@ -7,11 +7,12 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { buildApp, type BuildOptions } from '../src/app.js';
 import { defaultConfig, type Config } from '../src/config.js';
 import { createDeps, type Deps, type DepsOverrides } from '../src/deps.js';
 import type { App } from '../src/http/app-types.js';
 import { createLogger } from '../src/log.js';
+import type { Extension } from '../src/extension.js';
+import { buildServer } from '../src/server.js';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -61,15 +62,20 @@ export interface Registry {
   app: App;
 }
 
-/** Per-file registry on a fresh database: `const r = useRegistry(kind)` then r.app / r.deps in tests. */
+/**
+ * Per-file registry on a fresh database: `const r = useRegistry(kind)` then r.app / r.deps in tests.
+ * Extensions come from the server's own list: `serverExtensions(opts).pick('serving', 'observe')`.
+ */
 export function useRegistry(
   kind: DbKind,
-  opts: { config?: Partial<Config>; overrides?: DepsOverrides; build?: BuildOptions } = {},
+  opts: { config?: Partial<Config>; overrides?: DepsOverrides; extensions?: Extension[] | ((deps: Deps) => Extension[]) } = {},
 ): Registry {
   const holder = {} as Registry;
   beforeAll(async () => {
-    holder.deps = await makeDeps(kind, opts.config, opts.overrides);
-    holder.app = await buildApp(holder.deps, opts.build);
+    const deps = await makeDeps(kind, opts.config, opts.overrides);
+    const server = await buildServer(deps, typeof opts.extensions === 'function' ? opts.extensions(deps) : opts.extensions);
+    holder.deps = server.deps;
+    holder.app = server.app;
     await holder.app.ready();
   });
   afterAll(async () => {

@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import { runAgainst } from './cli-harness.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { registerOnnx, specFor } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 describe.each(DATABASES)('gateway CLI on %s', (kind) => {
-  const gw = embeddedGateway();
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('serving') });
   let url = '';
   beforeAll(async () => {
     await r.app.listen({ host: '127.0.0.1', port: 0 });

@@ -3,6 +3,8 @@
 import type { App } from '../src/http/app-types.js';
 import { denseModelOnnx, denseModelPredict, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { call, createModel, promote, registerVersion } from './http.js';
+import type { Logger } from '../src/log.js';
+import { buildGatewayApp, type GatewayApp, type ReplicaOptions } from '../src/server.js';
 
 /** Distinct weights per version so every answer tells which version computed it. */
 export function specFor(version: number, features = 3): DenseModelSpec {
@@ -49,4 +51,11 @@ export async function eventually<T>(probe: () => Promise<T>, check: (v: T) => bo
 
 export function v2Body(rows: number[][], name = 'input') {
   return { inputs: [{ name, shape: [rows.length, rows[0].length], datatype: 'FP32', data: rows.flat() }] };
+}
+
+/** A standalone replica built as `stagecraft gateway` builds it, listening on 127.0.0.1:0. */
+export async function startReplica(opts: ReplicaOptions, log: Logger): Promise<GatewayApp> {
+  const gw = buildGatewayApp(opts, log);
+  await gw.listen();
+  return gw;
 }

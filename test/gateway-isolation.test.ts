@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { expected, servedOnnxModel, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 /** An external model server (Open Inference Protocol) that holds requests until released, or fails. */
 function externalServer() {
@@ -31,8 +31,7 @@ describe.each(DATABASES)('model isolation on %s', (kind) => {
   const ext = externalServer();
   beforeAll(() => new Promise<void>((res) => ext.server.listen(0, '127.0.0.1', res)));
   afterAll(() => new Promise<void>((res) => ext.server.close(() => res())));
-  const gw = embeddedGateway({ concurrency: 1, queue: 1 });
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register] } });
+  const r = useRegistry(kind, { extensions: serverExtensions({ serving: { gateway: { concurrency: 1, queue: 1 } } }).pick('serving') });
   const row = [1, 0.5, -2];
 
   async function httpModel(kindOf: 'slow' | 'broken') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
+import { serverExtensions } from '../src/server.js';
 import type { InferenceObservation } from '../src/serving/gateway/observer.js';
 import { releaseIdle } from '../src/serving/gateway/standby.js';
 import { ModelSlot, type LoadedVersion } from '../src/serving/gateway/model-slot.js';
@@ -9,8 +9,11 @@ import { call, createModel, promote } from './http.js';
 
 describe.each(DATABASES)('gateway observations and tokens on %s', (kind) => {
   const seen: InferenceObservation[] = [];
-  const gw = embeddedGateway({ observers: [{ observe: (o) => seen.push(o) }, { observe: () => { throw new Error('a broken observer'); } }] });
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register] } });
+  // A test's own extension beside the server's: one observer that records, one that throws.
+  const recorder = { name: 'recorder', observers: [{ observe: (o: InferenceObservation) => seen.push(o) }, { observe: () => { throw new Error('a broken observer'); } }] };
+  const ext = serverExtensions();
+  const gw = ext.serving;
+  const r = useRegistry(kind, { extensions: [...ext.pick('serving'), recorder] });
   const rows = [
     [1, 2, 3],
     [4, 5, 6],

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { expected, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 // Every model counts as large here: all load and run in worker threads.
 describe.each(DATABASES)('gateway with models loaded off the event loop on %s', (kind) => {
-  const gw = embeddedGateway({ offThreadBytes: 0 });
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register] } });
+  const ext = serverExtensions({ serving: { gateway: { offThreadBytes: 0 } } });
+  const r = useRegistry(kind, { extensions: ext.pick('serving') });
   const row = [2, -1, 0.5];
 
   it('serves hand-computed predictions from a worker-thread runtime and flips back on rollback', async () => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { expected, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 const close = (a: number, b: number) => Math.abs(a - b) < 1e-5;
 
 describe.each(DATABASES)('serving protocols on %s', (kind) => {
-  const gw = embeddedGateway();
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('serving') });
   const spec = specFor(1);
   const rows = [
     [1, 2, 3],

@@ -1,12 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
 import { createDeps } from '../src/deps.js';
-import { startStandaloneGateway } from '../src/serving/gateway/standalone.js';
 import { createLogger } from '../src/log.js';
-import { serverModules } from '../src/server-modules.js';
+import { buildServer, configuredExtensions, type Server } from '../src/server.js';
 import { DATABASES, tempDir, testConfig, uniqueName } from './databases.js';
-import { eventually, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
+import { eventually, registerOnnx, startReplica, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';
 
 const log = createLogger('silent');
@@ -17,15 +15,13 @@ describe.each(DATABASES)('standalone replicas report to the registry on %s', (ki
     for (const c of cleanups.reverse()) await c().catch(() => {});
   });
 
-  async function setUp(beforeGateway?: (app: Awaited<ReturnType<typeof buildApp>>, model: string) => Promise<void>) {
+  async function setUp(beforeGateway?: (app: Server['app'], model: string) => Promise<void>) {
     const deps = await createDeps(await testConfig(kind), { log });
-    const modules = serverModules(deps);
-    const app = await buildApp(deps, { modules: modules.map((m) => m.register) });
+    const { app } = await buildServer(deps, configuredExtensions(deps).all());
     await app.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(async () => {
       app.server.closeAllConnections();
       await app.close();
-      for (const m of [...modules].reverse()) await m.close?.();
       await deps.close();
     });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -34,7 +30,7 @@ describe.each(DATABASES)('standalone replicas report to the registry on %s', (ki
     for (const v of [1, 2]) await registerOnnx(app, model, specFor(v));
     await promote(app, model, 1);
     await beforeGateway?.(app, model);
-    const gw = await startStandaloneGateway({ registry: url, cacheDir: tempDir('gw-'), retryMs: 50, heartbeatMs: 200, shipper: { flushMs: 50 } }, log);
+    const gw = await startReplica({ registry: url, cacheDir: tempDir('gw-'), retryMs: 50, heartbeatMs: 200, shipper: { flushMs: 50 } }, log);
     cleanups.push(() => gw.close());
     await waitConverged(app, model, 1);
     const infer = async (headers: Record<string, string> = {}) => {

@@ -1,14 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
 import type { Config } from '../src/config.js';
-import { createDeps, type Deps } from '../src/deps.js';
-import { servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
-import { startStandaloneGateway, type StandaloneGateway } from '../src/serving/gateway/standalone.js';
 import type { App } from '../src/http/app-types.js';
+import { createDeps, type Deps } from '../src/deps.js';
+import { buildServer, serverExtensions, type GatewayApp } from '../src/server.js';
 import { createLogger } from '../src/log.js';
 import { DATABASES, hasPostgres, tempDir, testConfig, uniqueName } from './databases.js';
-import { eventually, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
+import { eventually, registerOnnx, startReplica, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';
 
 const log = createLogger('silent');
@@ -17,7 +15,7 @@ const gwLog = createLogger(process.env.DEBUG_GW ? 'debug' : 'silent');
 /** A registry server on a real port; stop() drops every connection like a crash would. */
 async function startRegistry(config: Config, port = 0) {
   const deps: Deps = await createDeps(config, { log });
-  const app: App = await buildApp(deps, { modules: [servingRegistryModule] });
+  const { app } = await buildServer(deps, serverExtensions({ serving: { embedded: false } }).pick('serving'));
   await app.listen({ host: '127.0.0.1', port });
   const actual = (app.server.address() as AddressInfo).port;
   return {
@@ -33,7 +31,7 @@ async function startRegistry(config: Config, port = 0) {
   };
 }
 
-async function gatewayVersion(gw: StandaloneGateway, model: string): Promise<{ status: number; version: number }> {
+async function gatewayVersion(gw: GatewayApp, model: string): Promise<{ status: number; version: number }> {
   const res = await fetch(`${gw.url}/v2/models/${model}/infer`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -64,7 +62,7 @@ describe.each(DATABASES)('standalone gateway on %s', (kind) => {
     const model = await modelIn(registry.app, 2);
     const cacheDir = tempDir('stagecraft-gw-');
     const opts = { registry: registry.url, cacheDir, retryMs: 50, heartbeatMs: 200 };
-    const gw = await startStandaloneGateway(opts, gwLog);
+    const gw = await startReplica(opts, gwLog);
     cleanups.push(() => gw.close());
     await waitConverged(registry.app, model, 2);
     expect(await gatewayVersion(gw, model)).toEqual({ status: 200, version: 2 });
@@ -74,7 +72,7 @@ describe.each(DATABASES)('standalone gateway on %s', (kind) => {
     await registry.stop();
     for (let i = 0; i < 20; i++) expect(await gatewayVersion(gw, model)).toEqual({ status: 200, version: 2 });
     // A replica that starts while the registry is down serves from the cache alone.
-    const cold = await startStandaloneGateway({ ...opts, registry: registry.url }, gwLog);
+    const cold = await startReplica({ ...opts, registry: registry.url }, gwLog);
     cleanups.push(() => cold.close());
     expect(await gatewayVersion(cold, model)).toEqual({ status: 200, version: 2 });
 
@@ -103,9 +101,9 @@ describe.skipIf(!hasPostgres)('three gateways on a PostgreSQL-backed registry', 
     const b = await startRegistry(config);
     cleanups.push(() => b.stop());
     const model = await modelIn(a.app, 2);
-    const gateways: StandaloneGateway[] = [];
+    const gateways: GatewayApp[] = [];
     for (const [i, reg] of [a, b, a].entries()) {
-      const gw = await startStandaloneGateway({ registry: reg.url, cacheDir: tempDir(`stagecraft-gw${i}-`), retryMs: 50, heartbeatMs: 200 }, log);
+      const gw = await startReplica({ registry: reg.url, cacheDir: tempDir(`stagecraft-gw${i}-`), retryMs: 50, heartbeatMs: 200 }, log);
       cleanups.push(() => gw.close());
       gateways.push(gw);
     }

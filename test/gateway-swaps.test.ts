@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, expected, registerOnnx, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote, registerVersion } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 const row = [0.3, -1.2, 2.5];
 
 describe.each(DATABASES)('gateway swaps on %s', (kind) => {
-  const gw = embeddedGateway();
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('serving') });
 
   async function modelWith(n: number) {
     const name = uniqueName('churn');
@@ -30,7 +30,7 @@ describe.each(DATABASES)('gateway swaps on %s', (kind) => {
     expect(after.headers['stagecraft-model-version']).toBe('2');
     expect(Math.abs(after.body.outputs[0].data[0] - expected(specFor(2), row))).toBeLessThan(1e-5);
     // Version 1 is still loaded as standby: the rollback is a pointer flip, no load.
-    expect(gw.gateway().slots.get(m)?.loaded.has(1)).toBe(true);
+    expect(ext.serving.gateway().slots.get(m)?.loaded.has(1)).toBe(true);
     const rb = await call(r.app, 'POST', `/api/v1/models/${m}/rollback`, { reason: 'auc dropped' });
     expect(rb.body).toMatchObject({ from_version: 2, to_version: 1 });
     const status = await waitConverged(r.app, m, 1);

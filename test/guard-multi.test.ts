@@ -1,11 +1,11 @@
 // Two registry servers on one PostgreSQL database: exactly one guard acts (the lease holder), and
 // the other takes over when the holder stops renewing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
 import { createDeps, type Deps } from '../src/deps.js';
 import type { App } from '../src/http/app-types.js';
 import { createLogger } from '../src/log.js';
-import { monitoring, type Monitoring } from '../src/observe/monitoring-module.js';
+import type { ObserveExtension } from '../src/observe/observe-extension.js';
+import { buildServer, serverExtensions } from '../src/server.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { hasPostgres, testConfig, uniqueName } from './databases.js';
 import { call, createModel, promote, registerVersion } from './http.js';
@@ -15,14 +15,15 @@ const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 describe.skipIf(!hasPostgres)('two servers on postgres', () => {
   const clock = manualClock(T0);
-  const servers: Array<{ deps: Deps; app: App; mon: Monitoring }> = [];
+  const servers: Array<{ deps: Deps; app: App; mon: ObserveExtension }> = [];
 
   beforeAll(async () => {
     const config = await testConfig('postgres');
     for (let i = 0; i < 2; i++) {
       const deps = await createDeps(config, { clock, log: createLogger('silent') });
-      const mon = monitoring({ guard: { tickMs: 0, leaseMs: 300_000 }, retention: { flushMs: 3_600_000 } });
-      const app = await buildApp(deps, { modules: [mon.register] });
+      const ext = serverExtensions({ observe: { guard: { tickMs: 0, leaseMs: 300_000 }, retention: { flushMs: 3_600_000 } } });
+      const mon = ext.observe;
+      const { app } = await buildServer(deps, ext.pick('observe'));
       await app.ready();
       servers.push({ deps, app, mon });
     }

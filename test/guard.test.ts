@@ -1,18 +1,18 @@
 // The guard with an injected clock on real databases: it rolls back on a recall drop, an error
 // spike and slow responses; never on a long healthy run; never on too few labels.
 import { describe, expect, it } from 'vitest';
-import { monitoring } from '../src/observe/monitoring-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call, createModel, promote, registerVersion } from './http.js';
 import { feedbackItems, manualClock, traffic } from './monitoring-traffic.js';
+import { serverExtensions } from '../src/server.js';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 describe.each(DATABASES)('guard on %s', (kind) => {
   const clock = manualClock(T0);
-  const mon = monitoring({ guard: { tickMs: 0 }, retention: { flushMs: 3_600_000 } });
-  const r = useRegistry(kind, { overrides: { clock }, build: { modules: [mon.register] } });
+  const ext = serverExtensions({ observe: { guard: { tickMs: 0 }, retention: { flushMs: 3_600_000 } } });
+  const r = useRegistry(kind, { overrides: { clock }, extensions: ext.pick('observe') });
 
   async function productionPair(rule: Record<string, unknown>, policy: Record<string, unknown> = {}) {
     const name = uniqueName('fraud');
@@ -26,8 +26,8 @@ describe.each(DATABASES)('guard on %s', (kind) => {
   }
 
   async function serve(xs: ReturnType<typeof traffic>, labels = true) {
-    for (const x of xs) mon.observer.observe(x.obs);
-    await mon.writer!.flush();
+    for (const x of xs) ext.observe.observer.observe(x.obs);
+    await ext.observe.writer!.flush();
     if (labels) {
       const fb = await call(r.app, 'POST', `/api/v1/models/${xs[0].obs.model}/feedback`, { items: feedbackItems(xs) });
       expect(fb.status).toBe(200);
@@ -46,7 +46,7 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     clock.t += 60_000;
     await serve(traffic({ model: name, version: 2, n: 600, start: clock.t, recall: 0.2, seed: 1 }));
     clock.t += 60_000;
-    const report = await mon.guard!.tick(clock.t);
+    const report = await ext.observe.guard!.tick(clock.t);
     expect(report.leader).toBe(true);
     expect(report.rollbacks).toEqual([expect.objectContaining({ model: name, from_version: 2, to_version: 1 })]);
     expect(await production(name)).toBe(1);
@@ -69,7 +69,7 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     clock.t += 60_000;
     await serve(traffic({ model: name, version: 2, n: 300, start: clock.t, errorRate: 0.3, seed: 2 }), false);
     clock.t += 60_000;
-    const report = await mon.guard!.tick(clock.t);
+    const report = await ext.observe.guard!.tick(clock.t);
     expect(report.rollbacks.map((x) => x.model)).toContain(name);
     expect(await production(name)).toBe(1);
   });
@@ -79,7 +79,7 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     clock.t += 60_000;
     await serve(traffic({ model: name, version: 2, n: 300, start: clock.t, latencyMs: 900, seed: 3 }), false);
     clock.t += 60_000;
-    const report = await mon.guard!.tick(clock.t);
+    const report = await ext.observe.guard!.tick(clock.t);
     expect(report.rollbacks.find((x) => x.model === name)?.reason).toContain('latency_p99_ms <= 250');
     expect(await production(name)).toBe(1);
   });
@@ -89,10 +89,10 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     clock.t += 60_000;
     await serve(traffic({ model: name, version: 2, n: 300, start: clock.t, errorRate: 0.3, seed: 4 }), false);
     clock.t += 60_000;
-    expect((await mon.guard!.tick(clock.t)).rollbacks.map((x) => x.model)).not.toContain(name);
+    expect((await ext.observe.guard!.tick(clock.t)).rollbacks.map((x) => x.model)).not.toContain(name);
     expect(await production(name)).toBe(2);
     clock.t += 10_000;
-    expect((await mon.guard!.tick(clock.t)).rollbacks.map((x) => x.model)).toContain(name);
+    expect((await ext.observe.guard!.tick(clock.t)).rollbacks.map((x) => x.model)).toContain(name);
   });
 
   it('never rolls back over a long healthy run on the same distribution, and marks the version stable after its watch window', async () => {
@@ -101,7 +101,7 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     for (let minute = 0; minute < 40; minute++) {
       await serve(traffic({ model: name, version: 2, n: 40, start: clock.t, spacingMs: 1000, recall: 0.95, seed: 100 + minute }));
       clock.t += 60_000;
-      const report = await mon.guard!.tick(clock.t);
+      const report = await ext.observe.guard!.tick(clock.t);
       expect(report.rollbacks.map((x) => x.model)).not.toContain(name);
     }
     expect(await production(name)).toBe(2);
@@ -123,12 +123,12 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     const name = await productionPair({ metric: 'recall', min: 0.8, min_samples: 200 });
     clock.t += 60_000;
     const xs = traffic({ model: name, version: 2, n: 400, start: clock.t, recall: 0.1, seed: 5 });
-    for (const x of xs) mon.observer.observe(x.obs);
-    await mon.writer!.flush();
+    for (const x of xs) ext.observe.observer.observe(x.obs);
+    await ext.observe.writer!.flush();
     // Only 50 of 400 predictions get their label.
     await call(r.app, 'POST', `/api/v1/models/${name}/feedback`, { items: feedbackItems(xs).slice(0, 50) });
     clock.t += 60_000;
-    const report = await mon.guard!.tick(clock.t);
+    const report = await ext.observe.guard!.tick(clock.t);
     expect(report.rollbacks.map((x) => x.model)).not.toContain(name);
     expect(await production(name)).toBe(2);
     const health = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/2/monitoring?window_seconds=600`)).body;
@@ -147,15 +147,15 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     await promote(r.app, name, 1, 'Staging');
     await call(r.app, 'PUT', `/api/v1/models/${name}/policy`, { interval_seconds: 10, reference_requests: 50, rules: [{ metric: 'drift_share', max: 0.5 }] });
     clock.t += 60_000;
-    for (const x of traffic({ model: name, version: 1, n: 30, start: clock.t, seed: 12 })) mon.observer.observe(x.obs);
-    await mon.writer!.flush();
+    for (const x of traffic({ model: name, version: 1, n: 30, start: clock.t, seed: 12 })) ext.observe.observer.observe(x.obs);
+    await ext.observe.writer!.flush();
     clock.t += 60_000;
-    await mon.guard!.tick(clock.t);
+    await ext.observe.guard!.tick(clock.t);
     expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions/1/reference`)).status).toBe(404);
-    for (const x of traffic({ model: name, version: 1, n: 30, start: clock.t, seed: 13 })) mon.observer.observe(x.obs);
-    await mon.writer!.flush();
+    for (const x of traffic({ model: name, version: 1, n: 30, start: clock.t, seed: 13 })) ext.observe.observer.observe(x.obs);
+    await ext.observe.writer!.flush();
     clock.t += 60_000;
-    await mon.guard!.tick(clock.t);
+    await ext.observe.guard!.tick(clock.t);
     const ref = await call(r.app, 'GET', `/api/v1/models/${name}/versions/1/reference`);
     expect(ref.body).toMatchObject({ rows: 50, source: 'first 50 requests in Staging' });
   });
@@ -165,7 +165,7 @@ describe.each(DATABASES)('guard on %s', (kind) => {
     clock.t += 60_000;
     await serve(traffic({ model: name, version: 2, n: 200, start: clock.t, errorRate: 0.5, seed: 6 }), false);
     clock.t += 60_000;
-    await mon.guard!.tick(clock.t);
+    await ext.observe.guard!.tick(clock.t);
     expect(await production(name)).toBe(2);
     const alerts = (await call(r.app, 'GET', `/api/v1/events?model=${name}&type=guard.alert`)).body.events;
     expect(alerts).toHaveLength(1);

@@ -2,9 +2,9 @@
 // errors, validation, search grammar, paging), black-box over HTTP on SQLite and PostgreSQL.
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/http/app-types.js';
-import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 type Params = Record<string, unknown>;
 
@@ -29,7 +29,8 @@ async function modelWithVersions(app: App, n: number, base = 'mlf') {
 }
 
 describe.each(DATABASES)('MLflow registry API on %s', (kind) => {
-  const r = useRegistry(kind, { build: { modules: [mlflowModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('mlflow') });
 
   it('creates a registered model with tags, omits unset fields, and refuses a second one with RESOURCE_ALREADY_EXISTS 400', async () => {
     const name = uniqueName('created');

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, useRegistry } from './databases.js';
 import { call } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 interface Exchange {
   seq: number;
@@ -70,7 +70,8 @@ function normalise(value: unknown, key = ''): unknown {
 }
 
 describe.each(DATABASES)('the MLflow 2.17 client trace replayed on %s', (kind) => {
-  const r = useRegistry(kind, { build: { modules: [mlflowModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('mlflow') });
 
   it('answers every recorded exchange as MLflow did, and hands back the uploaded bytes', async () => {
     const ids = new Map<string, string>();

@@ -1,9 +1,9 @@
 // MLflow's search grammar and paging for registered models and model versions, on both databases.
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/http/app-types.js';
-import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { DATABASES, useRegistry } from './databases.js';
 import { call } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 async function search(app: App, what: 'registered-models' | 'model-versions', params: Record<string, string | string[]>) {
   const qs = new URLSearchParams();
@@ -16,7 +16,8 @@ const versions = (res: { body: { model_versions?: Array<{ name: string; version:
   (res.body.model_versions ?? []).map((v) => `${v.name}/${v.version}`);
 
 describe.each(DATABASES)('MLflow search on %s', (kind) => {
-  const r = useRegistry(kind, { build: { modules: [mlflowModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('mlflow') });
   const post = (rpc: string, body: unknown) => call(r.app, 'POST', `/api/2.0/mlflow/${rpc}`, body);
 
   it('seeds models, versions, tags and a prompt', async () => {

@@ -2,13 +2,12 @@
 // through the artifact proxy answer inference, and MLflow stage transitions (and a native rollback)
 // move the answering version. Real ONNX Runtime, real embedded gateway, SQLite and PostgreSQL.
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
 import type { App } from '../src/http/app-types.js';
-import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { expected, specFor, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 const row = [0.3, -1.2, 2.5];
 const MLMODEL = 'artifact_path: model\nflavors:\n  onnx:\n    data: model.onnx\n  python_function:\n    data: model.onnx\n    loader_module: mlflow.onnx\n';
@@ -26,8 +25,8 @@ async function logAndRegister(app: App, name: string, version: number) {
 }
 
 describe.each(DATABASES)('serving what MLflow registered on %s', (kind) => {
-  const gw = embeddedGateway();
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register, mlflowModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('serving', 'mlflow') });
   const transition = (name: string, version: number) =>
     call(r.app, 'POST', '/api/2.0/mlflow/model-versions/transition-stage', { name, version: String(version), stage: 'Production', archive_existing_versions: true });
 

@@ -1,12 +1,13 @@
 // runs/search as mlflow.search_runs uses it: metric/param/tag/attribute filters, order_by on
 // metrics ("the best run"), paging and view types, on SQLite and PostgreSQL.
 import { describe, expect, it } from 'vitest';
-import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 describe.each(DATABASES)('MLflow runs/search on %s', (kind) => {
-  const r = useRegistry(kind, { build: { modules: [mlflowModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('mlflow') });
   const post = (rpc: string, body: unknown) => call(r.app, 'POST', `/api/2.0/mlflow/${rpc}`, body);
   let exp = '';
   const runs: Record<string, string> = {};

@@ -3,10 +3,10 @@
 // Also the tracking subset and the artifact proxy a log -> register -> load cycle relies on.
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/http/app-types.js';
-import { mlflowModule } from '../src/mlflow/mlflow-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call, registerVersion } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 const API = '/api/2.0/mlflow';
 const ARTIFACTS = '/api/2.0/mlflow-artifacts/artifacts';
@@ -53,7 +53,8 @@ async function download(app: App, uri: string) {
 }
 
 describe.each(DATABASES)('MLflow and Stagecraft as one registry on %s', (kind) => {
-  const r = useRegistry(kind, { build: { modules: [mlflowModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('mlflow') });
 
   it('logs, registers from runs:/, transitions and loads back the very bytes uploaded; the version serves as ONNX', async () => {
     const onnx = denseModelOnnx({ weights: [1, 2, 3], bias: 0, activation: 'sigmoid', doc: 'two-doors' });

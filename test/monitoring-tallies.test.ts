@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deps } from '../src/deps.js';
 import type { InferenceObservation } from '../src/serving/gateway/observer.js';
-import { monitoring } from '../src/observe/monitoring-module.js';
+import { observeExtension } from '../src/observe/observe-extension.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
 import { predictionBin } from '../src/observe/rolling-stats.js';
 import { makeDeps } from './databases.js';
@@ -26,7 +26,7 @@ describe('live stats and Prometheus, folded from the batches', () => {
     deps = await makeDeps('sqlite');
     // Five rows a batch: batches seal every few requests, and multi-row requests straddle them.
     writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 3_600_000, batchSize: 5, maxRowsPerRequest: KEEP });
-    const { stats, prom, attach } = monitoring();
+    const { stats, prom, attach } = observeExtension();
     attach(writer);
 
     const base = { model: 'fraud', version: 4, binding: 'stage:Production', latencyMs: 7 };
@@ -84,7 +84,7 @@ describe('live stats and Prometheus, folded from the batches', () => {
     writer.onRows(() => {
       throw new Error('a broken tally');
     });
-    const { stats, attach } = monitoring();
+    const { stats, attach } = observeExtension();
     attach(writer);
     for (const x of traffic({ model: 'fraud', version: 1, n: 10, start: T0, seed: 3 })) writer.push(x.obs);
     await writer.flush();

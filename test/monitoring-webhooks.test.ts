@@ -4,9 +4,9 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monitoring } from '../src/observe/monitoring-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call, createModel, registerVersion } from './http.js';
+import { serverExtensions } from '../src/server.js';
 
 interface Received {
   path: string;
@@ -48,8 +48,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
 }
 
 describe.each(DATABASES)('webhooks on %s', (kind) => {
-  const mon = monitoring({ guard: { tickMs: 0 }, webhooks: { retryDelaysMs: [20, 40] } });
-  const r = useRegistry(kind, { build: { modules: [mon.register] } });
+  const ext = serverExtensions({ observe: { guard: { tickMs: 0 } }, notify: { webhooks: { retryDelaysMs: [20, 40] } } });
+  const r = useRegistry(kind, { extensions: ext.pick('observe', 'notify') });
   const rx = receiver();
   beforeAll(() => new Promise<void>((resolve) => rx.server.listen(0, '127.0.0.1', resolve)));
   afterAll(() => new Promise<void>((resolve) => rx.server.close(() => resolve())));

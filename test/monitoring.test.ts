@@ -2,11 +2,11 @@
 // measured against a reference, Prometheus exposes per-version counters, the UI's series answer
 // in their contract shape, and policy mistakes are clear 400s.
 import { describe, expect, it } from 'vitest';
-import { monitoring } from '../src/observe/monitoring-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call, createModel, promote, registerVersion } from './http.js';
 import { feedbackItems, manualClock, rng, traffic } from './monitoring-traffic.js';
+import { serverExtensions } from '../src/server.js';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 
@@ -19,8 +19,8 @@ function referenceCsv(n: number, seed: number, shift = 0): string {
 
 describe.each(DATABASES)('monitoring on %s', (kind) => {
   const clock = manualClock(T0);
-  const mon = monitoring({ guard: { tickMs: 0 }, retention: { flushMs: 3_600_000 } });
-  const r = useRegistry(kind, { overrides: { clock }, build: { modules: [mon.register] } });
+  const ext = serverExtensions({ observe: { guard: { tickMs: 0 }, retention: { flushMs: 3_600_000 } } });
+  const r = useRegistry(kind, { overrides: { clock }, extensions: ext.pick('observe') });
 
   async function modelInProduction() {
     const name = uniqueName('fraud');
@@ -38,7 +38,7 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
   it('joins labels that arrive later with the predictions they belong to, and counts the rest as unmatched', async () => {
     const name = await modelInProduction();
     const xs = traffic({ model: name, version: 1, n: 20, start: clock.t, recall: 1, fraudRate: 0.5, seed: 11 });
-    for (const x of xs) mon.observer.observe(x.obs);
+    for (const x of xs) ext.observe.observer.observe(x.obs);
     clock.t += 10_000;
     // No explicit flush: the feedback route writes this server's buffered predictions first.
     const res = await call(r.app, 'POST', `/api/v1/models/${name}/feedback`, { items: [...feedbackItems(xs), { request_id: 'never-served', label: 1 }] });
@@ -64,8 +64,8 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
     expect(ref.body.features.map((f: { name: string }) => f.name).sort()).toEqual(['amount', 'country']);
     clock.t += 3_600_000;
     const same = traffic({ model: name, version: 1, n: 1500, start: clock.t, spacingMs: 1000, seed: 22 });
-    for (const x of same) mon.observer.observe(x.obs);
-    await mon.writer!.flush();
+    for (const x of same) ext.observe.observer.observe(x.obs);
+    await ext.observe.writer!.flush();
     clock.t += 1500 * 1000;
     const calm = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/1/drift?window_seconds=1500`)).body;
     expect(calm.rows).toBe(1500);
@@ -75,8 +75,8 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
 
     clock.t += 3_600_000;
     const shifted = traffic({ model: name, version: 1, n: 1500, start: clock.t, spacingMs: 1000, amountShift: 40, seed: 23 });
-    for (const x of shifted) mon.observer.observe(x.obs);
-    await mon.writer!.flush();
+    for (const x of shifted) ext.observe.observer.observe(x.obs);
+    await ext.observe.writer!.flush();
     clock.t += 1500 * 1000;
     const drift = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/1/drift?window_seconds=1500`)).body;
     const amount = drift.features.find((f: { feature: string }) => f.feature === 'amount');
@@ -94,8 +94,8 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
     for (let i = 0; i < 300; i++) lines.push(JSON.stringify({ amount: 50 + rand() * 100, country: ['NL', 'DE', 'FR'][i % 3] }));
     expect((await putReference(name, lines.join('\n'), 'application/x-ndjson')).status).toBe(200);
     clock.t += 3_600_000;
-    for (const x of traffic({ model: name, version: 1, n: 200, start: clock.t, amountShift: 30, seed: 32 })) mon.observer.observe(x.obs);
-    await mon.writer!.flush();
+    for (const x of traffic({ model: name, version: 1, n: 200, start: clock.t, amountShift: 30, seed: 32 })) ext.observe.observer.observe(x.obs);
+    await ext.observe.writer!.flush();
     clock.t += 200 * 100 + 1;
     const drift = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/1/drift?window_seconds=60`)).body;
     expect(drift.features.find((f: { feature: string }) => f.feature === 'amount')).toMatchObject({ method: 'ks', drifted: true });
@@ -110,8 +110,8 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
 
   it('builds a reference from the first requests a version served', async () => {
     const name = await modelInProduction();
-    for (const x of traffic({ model: name, version: 1, n: 50, start: clock.t, seed: 41 })) mon.observer.observe(x.obs);
-    await mon.writer!.flush();
+    for (const x of traffic({ model: name, version: 1, n: 50, start: clock.t, seed: 41 })) ext.observe.observer.observe(x.obs);
+    await ext.observe.writer!.flush();
     const tooMany = await call(r.app, 'POST', `/api/v1/models/${name}/versions/1/reference/from-traffic`, { requests: 100 });
     expect(tooMany.status).toBe(400);
     const res = await call(r.app, 'POST', `/api/v1/models/${name}/versions/1/reference/from-traffic`, { requests: 50 });
@@ -134,7 +134,7 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
       return { body: res.body, value };
     };
     const first = traffic({ model: name, version: 1, n: 10, start: clock.t, errorRate: 0.3, seed: 53, latencyMs: 3 });
-    for (const x of first) mon.observer.observe(x.obs);
+    for (const x of first) ext.observe.observer.observe(x.obs);
     const ok1 = first.filter((x) => x.obs.outcome === 'ok').length;
     expect(ok1).toBeGreaterThan(0);
     expect(ok1).toBeLessThan(10);
@@ -150,8 +150,8 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
 
     // Counters only go up: a second scrape adds the new requests to what the first one reported.
     const second = traffic({ model: name, version: 1, n: 5, start: clock.t, seed: 52, latencyMs: 40 });
-    for (const x of second) mon.observer.observe(x.obs);
-    await mon.writer!.flush();
+    for (const x of second) ext.observe.observer.observe(x.obs);
+    await ext.observe.writer!.flush();
     const b = await scrape();
     // Retained rows are counted once written: the 5 new requests (and anything flushed before).
     const retained = (x: typeof a) => x.value('stagecraft_monitoring_rows_retained_total') ?? 0;
@@ -171,7 +171,7 @@ describe.each(DATABASES)('monitoring on %s', (kind) => {
     await promote(r.app, name, 1);
     await call(r.app, 'PUT', `/api/v1/models/${name}/policy`, { rules: [{ metric: 'recall', min: 0.8 }, { metric: 'error_rate', max: 0.05 }] });
     const xs = traffic({ model: name, version: 1, n: 120, start: clock.t, spacingMs: 1000, seed: 61 });
-    for (const x of xs) mon.observer.observe(x.obs);
+    for (const x of xs) ext.observe.observer.observe(x.obs);
     await call(r.app, 'POST', `/api/v1/models/${name}/feedback`, { items: feedbackItems(xs) });
     await promote(r.app, name, 2);
     await call(r.app, 'POST', `/api/v1/models/${name}/rollback`, { reason: 'test' });

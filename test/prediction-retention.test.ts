@@ -2,9 +2,8 @@
 // `--prediction-max-rows`, or their STAGECRAFT_* variables): the whole server, as `stagecraft server`
 // composes it, serves real ONNX requests, and labels for predictions past retention come back unmatched.
 import { describe, expect, it } from 'vitest';
-import type { Module } from '../src/app.js';
 import type { Config } from '../src/config.js';
-import { serverModules } from '../src/server-modules.js';
+import { configuredExtensions } from '../src/server.js';
 import { runAgainst } from './cli-harness.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { servedOnnxModel, v2Body } from './gateway-fixtures.js';
@@ -13,14 +12,9 @@ import { manualClock } from './monitoring-traffic.js';
 
 const HOUR = 3600_000;
 
-/** Every module `stagecraft server` runs, built from the deps' config. */
-const wholeServer: Module = async (app, deps) => {
-  for (const m of serverModules(deps)) await m.register(app, deps);
-};
-
 function useServer(kind: Parameters<typeof useRegistry>[0], config: Partial<Config>) {
   const clock = manualClock(Date.now());
-  const r = useRegistry(kind, { config, overrides: { clock }, build: { modules: [wholeServer] } });
+  const r = useRegistry(kind, { config, overrides: { clock }, extensions: (deps) => configuredExtensions(deps).all() });
   return { r, clock };
 }
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { approvalsModule } from '../src/promotion/approvals/approvals-module.js';
-import { gatesModule } from '../src/promotion/gates/gates-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
 import { GOOD, modelWith, setGates, stage, WORSE } from './promotion-fixtures.js';
+import { serverExtensions } from '../src/server.js';
 
 const as = (actor: string) => ({ 'stagecraft-actor': actor });
 
 describe.each(DATABASES)('approvals on %s', (kind) => {
-  const r = useRegistry(kind, { build: { modules: [gatesModule, approvalsModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('gates', 'approvals') });
 
   async function guardedModel(specs = [GOOD, { weights: [2, -2], bias: 0, activation: 'sigmoid' as const }]) {
     const name = uniqueName('approve');

@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
-import { monitoring } from '../src/observe/monitoring-module.js';
-import { rollouts } from '../src/experiments/rollouts-module.js';
 import { CanarySplit } from '../src/experiments/traffic-split.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call } from './http.js';
 import { GOOD, holdoutRows, modelWith, stage, WORSE } from './promotion-fixtures.js';
+import { serverExtensions } from '../src/server.js';
 
 describe.each(DATABASES)('canary analysis on the model policy on %s', (kind) => {
   let now = Date.UTC(2026, 0, 1);
   const clock = { now: () => now };
-  const mon = monitoring({ guard: false, retention: { flushMs: 3_600_000 } });
-  const ro = rollouts({ tickMs: 0 });
-  const gw = embeddedGateway({ observers: [mon.observer, ro.observer], followers: [ro.follower] });
-  const r = useRegistry(kind, { overrides: { clock }, build: { modules: [servingRegistryModule, gw.register, mon.register, ro.register] } });
+  const ext = serverExtensions({ experiments: { tickMs: 0 }, observe: { guard: false, retention: { flushMs: 3_600_000 } } });
+  const r = useRegistry(kind, { overrides: { clock }, extensions: ext.pick('serving', 'observe', 'experiments') });
 
   it('fails a candidate whose accuracy from feedback drops against the baseline on the same step', async () => {
     const name = uniqueName('canary-acc');
@@ -25,7 +21,7 @@ describe.each(DATABASES)('canary analysis on the model policy on %s', (kind) => 
     expect(policy.status).toBe(200);
     const started = await call(r.app, 'POST', `/api/v1/models/${name}/rollout`, { version: 2, steps: [50, 100], step_minutes: 5, key_header: 'x-user', criteria: { min_requests: 5, max_latency_ratio: 1000, latency_slack_ms: 10_000 } });
     expect(started.status).toBe(201);
-    await eventually(async () => gw.gateway().slots.get(name), (s) => s?.traffic instanceof CanarySplit && s.loaded.has(2), 'split installed');
+    await eventually(async () => ext.serving.gateway().slots.get(name), (s) => s?.traffic instanceof CanarySplit && s.loaded.has(2), 'split installed');
 
     const items: Array<{ request_id: string; label: number }> = [];
     const seen = new Set<number>();
@@ -38,11 +34,11 @@ describe.each(DATABASES)('canary analysis on the model policy on %s', (kind) => 
       }
     }
     expect([...seen].sort()).toEqual([1, 2]);
-    await mon.writer!.flush();
+    await ext.observe.writer!.flush();
     expect((await call(r.app, 'POST', `/api/v1/models/${name}/feedback`, { items })).status).toBeLessThan(300);
 
     now += 5 * 60_000;
-    await ro.tick();
+    await ext.experiments.tick();
     const status = (await call(r.app, 'GET', `/api/v1/models/${name}/rollout`)).body;
     expect(status.status).toBe('aborted');
     const a = status.analyses[0];

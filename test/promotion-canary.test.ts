@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
-import { rollouts } from '../src/experiments/rollouts-module.js';
 import { bucketOf } from '../src/experiments/rollouts.js';
-import { canaryFollower, CanarySplit } from '../src/experiments/traffic-split.js';
-import { restoreTraffic } from '../src/experiments/restore-traffic.js';
-import { buildApp } from '../src/app.js';
-import { approvalsModule } from '../src/promotion/approvals/approvals-module.js';
+import { CanarySplit } from '../src/experiments/traffic-split.js';
+import { buildServer, serverExtensions } from '../src/server.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call } from './http.js';
@@ -20,9 +16,10 @@ const LENIENT = { min_requests: 5, max_latency_ratio: 1000, latency_slack_ms: 10
 describe.each(DATABASES)('canary rollouts on %s', (kind) => {
   let now = Date.UTC(2026, 0, 1);
   const clock = { now: () => now };
-  const ro = rollouts({ tickMs: 0 });
-  const gw = embeddedGateway({ observers: [ro.observer], followers: [ro.follower] });
-  const r = useRegistry(kind, { overrides: { clock }, build: { modules: [servingRegistryModule, gw.register, ro.register, approvalsModule] } });
+  const ext = serverExtensions({ experiments: { tickMs: 0 } });
+  const ro = ext.experiments;
+  const gw = ext.serving;
+  const r = useRegistry(kind, { overrides: { clock }, extensions: ext.pick('serving', 'approvals', 'experiments') });
 
   async function served(name: string, key: string | null) {
     const res = await r.app.inject({ method: 'POST', url: `/v2/models/${name}/infer`, headers: { 'content-type': 'application/json', ...(key ? { 'x-user': key } : {}) }, payload: JSON.stringify(v2Body([[1, 0.5]])) });
@@ -128,7 +125,7 @@ describe.each(DATABASES)('canary rollouts on %s', (kind) => {
     await call(r.app, 'PUT', `/api/v1/models/${name}/approval-policy`, { stages: ['Production'] });
     for (const k of keys.slice(0, 10)) await served(name, k);
     // The baseline served nothing in this rollout; give it its share from before the 100% step.
-    for (let i = 0; i < 10; i++) ro.observer.observe({ model: name, version: 1, binding: 'stage:Production', requestId: `b${i}`, time: Date.now(), latencyMs: 1, outcome: 'ok' });
+    for (let i = 0; i < 10; i++) ro.stats.observe({ model: name, version: 1, binding: 'stage:Production', requestId: `b${i}`, time: Date.now(), latencyMs: 1, outcome: 'ok' });
     now += STEP;
     await ro.tick();
     const held = (await call(r.app, 'GET', `/api/v1/models/${name}/rollout`)).body;
@@ -142,8 +139,10 @@ describe.each(DATABASES)('canary rollouts on %s', (kind) => {
 
   it('gives a gateway that starts mid-rollout the same split', async () => {
     const name = await canary(SAME);
-    const gw2 = embeddedGateway();
-    const app2 = await buildApp(r.deps, { modules: [gw2.register, restoreTraffic(() => gw2.gateway(), [canaryFollower])] });
+    // A second server on the same database, as `stagecraft server` composes it: its gateway starts now.
+    const ext2 = serverExtensions({ experiments: { tickMs: 0 } });
+    const gw2 = ext2.serving;
+    const { app: app2 } = await buildServer(r.deps, ext2.pick('serving', 'experiments'));
     try {
       await app2.ready();
       const split = gw2.gateway().slots.get(name)?.traffic;

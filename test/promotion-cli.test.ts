@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { approvalsModule } from '../src/promotion/approvals/approvals-module.js';
-import { gatesModule } from '../src/promotion/gates/gates-module.js';
 import { runAgainst } from './cli-harness.js';
 import { call } from './http.js';
 import { DATABASES, tempDir, uniqueName, useRegistry } from './databases.js';
 import { GOOD, holdoutCsv, modelWith, stage, WORSE } from './promotion-fixtures.js';
+import { serverExtensions } from '../src/server.js';
 
 describe.each(DATABASES)('promotion CLI on %s', (kind) => {
-  const r = useRegistry(kind, { build: { modules: [gatesModule, approvalsModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('gates', 'approvals') });
   let url = '';
   beforeAll(async () => {
     await r.app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
-import { drillsModule } from '../src/experiments/drills/drills-module.js';
-import { gatesModule } from '../src/promotion/gates/gates-module.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
 import { GOOD, modelWith, stage } from './promotion-fixtures.js';
+import { serverExtensions } from '../src/server.js';
 
 const V = (w: number) => ({ weights: [w, -w], bias: 0, activation: 'sigmoid' as const });
 
 describe.each(DATABASES)('rollback drills on %s', (kind) => {
-  const gw = embeddedGateway();
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register, gatesModule, drillsModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('serving', 'gates', 'drills') });
 
   async function staged() {
     const name = uniqueName('drill');

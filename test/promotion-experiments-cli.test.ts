@@ -1,19 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
-import { drillsModule } from '../src/experiments/drills/drills-module.js';
-import { rollouts } from '../src/experiments/rollouts-module.js';
-import { shadows } from '../src/experiments/shadow-module.js';
 import { runAgainst } from './cli-harness.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { waitConverged } from './gateway-fixtures.js';
 import { GOOD, modelWith, stage, WORSE } from './promotion-fixtures.js';
+import { serverExtensions } from '../src/server.js';
 
 describe.each(DATABASES)('rollout, shadow and drill CLI on %s', (kind) => {
-  const ro = rollouts({ tickMs: 0 });
-  const sh = shadows();
-  const gw = embeddedGateway({ observers: [ro.observer], followers: [ro.follower, sh.follower] });
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register, ro.register, sh.register, drillsModule] } });
+  const ext = serverExtensions({ experiments: { tickMs: 0 } });
+  const r = useRegistry(kind, { extensions: ext.pick('serving', 'experiments', 'drills') });
   let url = '';
   beforeAll(async () => {
     await r.app.listen({ host: '127.0.0.1', port: 0 });

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { approvalsModule } from '../src/promotion/approvals/approvals-module.js';
-import { gatesModule } from '../src/promotion/gates/gates-module.js';
 import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call, registerVersion } from './http.js';
 import { expectedRecall, GOOD, holdoutJsonl, modelWith, setGates, stage, WORSE } from './promotion-fixtures.js';
+import { serverExtensions } from '../src/server.js';
 
 describe.each(DATABASES)('validation gates on %s', (kind) => {
-  const r = useRegistry(kind, { build: { modules: [gatesModule, approvalsModule] } });
+  const ext = serverExtensions();
+  const r = useRegistry(kind, { extensions: ext.pick('gates', 'approvals') });
 
   it('refuses a version whose input signature changed, naming the signature check', async () => {
     const name = uniqueName('sig');

@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../src/serving/gateway/gateway-module.js';
-import { rollouts } from '../src/experiments/rollouts-module.js';
-import { shadows } from '../src/experiments/shadow-module.js';
 import { ShadowMirror } from '../src/experiments/shadow-mirror.js';
 import { ksDistance } from '../src/experiments/shadow-stats.js';
 import { denseModelPredict } from '../src/onnx/onnx-builder.js';
@@ -9,12 +6,11 @@ import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { eventually, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call } from './http.js';
 import { GOOD, holdoutRows, modelWith, stage, WORSE } from './promotion-fixtures.js';
+import { serverExtensions } from '../src/server.js';
 
 describe.each(DATABASES)('shadow runs on %s', (kind) => {
-  const sh = shadows();
-  const ro = rollouts({ tickMs: 0 });
-  const gw = embeddedGateway({ followers: [sh.follower, ro.follower], observers: [ro.observer] });
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register, sh.register, ro.register] } });
+  const ext = serverExtensions({ experiments: { tickMs: 0 } });
+  const r = useRegistry(kind, { extensions: ext.pick('serving', 'experiments') });
 
   async function infer(name: string, row: number[]) {
     const res = await r.app.inject({ method: 'POST', url: `/v2/models/${name}/infer`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(v2Body([row])) });
@@ -29,7 +25,7 @@ describe.each(DATABASES)('shadow runs on %s', (kind) => {
     const started = await call(r.app, 'POST', `/api/v1/models/${name}/shadow`, { version: 2, percent: 100 });
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ status: 'running', serving_version: 1, version: 2 });
-    await eventually(async () => gw.gateway().slots.get(name), (s) => s?.traffic instanceof ShadowMirror && s.loaded.has(2), 'mirror installed, candidate warm');
+    await eventually(async () => ext.serving.gateway().slots.get(name), (s) => s?.traffic instanceof ShadowMirror && s.loaded.has(2), 'mirror installed, candidate warm');
 
     const rows = holdoutRows().map((h) => [h.x1, h.x2]);
     for (const row of rows) {
@@ -51,7 +47,7 @@ describe.each(DATABASES)('shadow runs on %s', (kind) => {
 
     const stopped = await call(r.app, 'POST', `/api/v1/models/${name}/shadow/stop`, { reason: 'enough data' });
     expect(stopped.body).toMatchObject({ status: 'stopped', report: { mirrored_requests: rows.length } });
-    await eventually(async () => gw.gateway().slots.get(name)?.traffic, (t) => t === null, 'mirror removed');
+    await eventually(async () => ext.serving.gateway().slots.get(name)?.traffic, (t) => t === null, 'mirror removed');
     expect((await call(r.app, 'GET', `/api/v1/models/${name}/shadow`)).body.report.agreement_rate).toBeCloseTo(agree, 10);
     const types = (await call(r.app, 'GET', `/api/v1/events?model=${name}`)).body.events.map((e: { type: string }) => e.type);
     expect(types).toEqual(expect.arrayContaining(['shadow.started', 'shadow.stopped']));

@@ -8,11 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createClient, type StagecraftClient } from '../../sdk/client.js';
-import { buildApp } from '../app.js';
 import { configFromEnv, processEnv } from '../config.js';
 import { createDeps } from '../deps.js';
 import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, referenceCsv, transactions, v2InferBody, type Transaction } from '../observe/demo-scenario.js';
-import { serverModules } from '../server-modules.js';
+import { buildServer, configuredExtensions } from '../server.js';
 import type { CliContext } from './cli-context.js';
 
 const MODEL = 'fraud';
@@ -78,13 +77,11 @@ export interface DemoResult {
 export async function runDemo(opts: { port: number; log: (s: string) => void }): Promise<DemoResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-demo-'));
   const deps = await createDeps({ ...configFromEnv(processEnv()), dataDir, databaseUrl: null, host: '127.0.0.1', port: opts.port, logLevel: 'error' });
-  const modules = serverModules(deps);
-  const app = await buildApp(deps, { modules: modules.map((m) => m.register) });
+  const { app } = await buildServer(deps, configuredExtensions(deps).all());
   await app.listen({ host: '127.0.0.1', port: opts.port });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const close = async () => {
     await app.close();
-    for (const m of [...modules].reverse()) await m.close?.();
     await deps.close();
   };
   const c = createClient({ url, actor: 'demo' });

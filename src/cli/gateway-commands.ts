@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { startStandaloneGateway } from '../serving/gateway/standalone.js';
+import { buildGatewayApp } from '../server.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { shortTime } from './table.js';
@@ -80,7 +80,7 @@ export function gatewayCommands(program: Command, ctx: CliContext): void {
     .action(async (o: { registry?: string; host: string; port: number; cacheDir: string; concurrency: number; queue: number; standbyMinutes: number; memoryBudgetMb: number; offThreadMb: number }) => {
       const g = ctx.globals();
       const log = createLogger(ctx.io.env.STAGECRAFT_LOG_LEVEL ?? 'info');
-      const gw = await startStandaloneGateway(
+      const gw = buildGatewayApp(
         {
           registry: o.registry ?? g.url,
           token: g.token,
@@ -95,6 +95,7 @@ export function gatewayCommands(program: Command, ctx: CliContext): void {
         },
         log,
       );
+      await gw.listen();
       log.info({ registry: o.registry ?? g.url, replica: gw.gateway.options.replicaId }, `Stagecraft gateway serving on ${gw.url}`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

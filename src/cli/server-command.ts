@@ -1,10 +1,9 @@
 // `stagecraft server`: registry (and, as modules are added, gateway, UI…) in one process.
 import type { Command } from 'commander';
-import { buildApp } from '../app.js';
 import { configFromEnv, isLoopback, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
 import { anyActiveToken } from '../registry/tokens/tokens-store.js';
-import { serverModules } from '../server-modules.js';
+import { buildServer, configuredExtensions } from '../server.js';
 
 export interface ServerFlags {
   host?: string;
@@ -45,8 +44,7 @@ export async function runServer(config: Config): Promise<number> {
     }
     log.warn(`--insecure: listening on ${config.host} with no API tokens; every caller is an admin`);
   }
-  const modules = serverModules(deps);
-  const app = await buildApp(deps, { modules: modules.map((m) => m.register) });
+  const { app } = await buildServer(deps, configuredExtensions(deps).all());
   await app.listen({ host: config.host, port: config.port });
   log.info({ database: deps.caps.name, dataDir: config.dataDir }, `Stagecraft listening on http://${config.host}:${config.port}`);
 
@@ -56,8 +54,7 @@ export async function runServer(config: Config): Promise<number> {
     process.once('SIGTERM', stop);
   });
   log.info('shutting down: stop accepting, drain requests, close runtimes, close database');
-  await app.close();
-  for (const m of [...modules].reverse()) await m.close?.();
+  await app.close(); // extensions stop in reverse order as it closes
   await deps.close();
   return 0;
 }

@@ -6,9 +6,9 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../app.js';
 import { createDeps } from '../deps.js';
 import { createLogger } from '../log.js';
+import { buildServer } from '../server.js';
 import { testConfig } from '../../test/databases.js';
 import { registerGracefulClose } from './graceful-close.js';
 
@@ -29,7 +29,7 @@ function get(p: number, path: string): Promise<{ status: number; body: string } 
 describe('graceful close', () => {
   it('closes the server although a client holds a connection it never sent a request on', async () => {
     const deps = await createDeps(await testConfig('sqlite'), { log: createLogger('silent') });
-    const app = await buildApp(deps);
+    const { app } = await buildServer(deps);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const socket = net.connect(port(app), '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));

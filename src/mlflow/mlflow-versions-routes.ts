@@ -2,7 +2,7 @@
 // same services as the native API, so they are audited with the caller as actor and move serving.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actorOf } from '../http/auth.js';
+import { actorOf } from '../registry/tokens/auth.js';
 import { deleteAlias, setAlias } from '../registry/targets/aliases-service.js';
 import { transitionStage } from '../registry/targets/stages-service.js';
 import { deleteVersion, removeVersionTag, setVersionTag, updateVersion } from '../registry/versions/versions-service.js';

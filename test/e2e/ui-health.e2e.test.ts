@@ -4,10 +4,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servingModules } from '../../src/serving/gateway/gateway-module.js';
 import { fraudModel, FRAUD_V1, FRAUD_V2 } from '../../src/observe/demo-scenario.js';
-import { monitoring } from '../../src/observe/monitoring-module.js';
-import { webModule } from '../../src/ui/web-module.js';
+import { serverExtensions } from '../../src/server.js';
 import { DATABASES, uniqueName, useRegistry } from '../databases.js';
 import { call, createModel, promote, registerVersion } from '../http.js';
 import { feedbackItems, traffic } from '../monitoring-traffic.js';
@@ -19,9 +17,9 @@ const MINUTE = 60_000;
 describe.skipIf(SKIP_E2E).each(DATABASES)('model health in Chromium on %s', (kind) => {
   const root = SKIP_E2E ? '' : ensureWebBuilt();
   // The guard is driven by tick() so the rollback happens exactly when the test says.
-  const mon = monitoring({ guard: { tickMs: 0 }, retention: { flushMs: 3_600_000 } });
-  const serving = servingModules({ observers: [mon.observer] });
-  const r = useRegistry(kind, { build: { modules: [webModule({ root }), ...serving.modules, mon.register] } });
+  const ext = serverExtensions({ ui: { root }, observe: { guard: { tickMs: 0 }, retention: { flushMs: 3_600_000 } } });
+  const mon = ext.observe;
+  const r = useRegistry(kind, { extensions: ext.pick('ui', 'serving', 'observe') });
   const model = uniqueName('card-fraud');
   let browser: Browser;
   let page: Page;

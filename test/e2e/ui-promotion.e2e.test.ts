@@ -5,19 +5,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../../src/serving/gateway/gateway-module.js';
-import { approvalsModule } from '../../src/promotion/approvals/approvals-module.js';
-import { drillsModule } from '../../src/experiments/drills/drills-module.js';
-import { gatesModule } from '../../src/promotion/gates/gates-module.js';
-import { promotionSummaryModule } from '../../src/promotion/summary/promotion-summary-module.js';
-import { rollouts } from '../../src/experiments/rollouts-module.js';
-import { shadows } from '../../src/experiments/shadow-module.js';
-import { webModule } from '../../src/ui/web-module.js';
 import { DATABASES, uniqueName, useRegistry } from '../databases.js';
 import { waitConverged } from '../gateway-fixtures.js';
 import { call } from '../http.js';
 import { GOOD, modelWith, setGates, stage } from '../promotion-fixtures.js';
 import { ensureWebBuilt, launchChromium, requireChromium, screenshotPaths, SKIP_E2E } from './browser.js';
+import { serverExtensions } from '../../src/server.js';
 
 const WAIT = { timeout: 10_000 };
 const V = (w: number) => ({ weights: [w, -w], bias: 0, activation: 'sigmoid' as const });
@@ -26,11 +19,9 @@ const alice = { 'stagecraft-actor': 'alice' };
 describe.skipIf(SKIP_E2E).each(DATABASES)('safe promotion in the web UI in Chromium on %s', (kind) => {
   const root = SKIP_E2E ? '' : ensureWebBuilt();
   // tickMs 0: the canary stays at its first step while the browser looks at it.
-  const ro = rollouts({ tickMs: 0 });
-  const sh = shadows();
-  const gw = embeddedGateway({ observers: [ro.observer], followers: [ro.follower, sh.follower] });
+  const ext = serverExtensions({ experiments: { tickMs: 0 }, ui: { root } });
   const r = useRegistry(kind, {
-    build: { modules: [servingRegistryModule, gw.register, gatesModule, approvalsModule, ro.register, sh.register, drillsModule, promotionSummaryModule, webModule({ root })] },
+    extensions: ext.pick('serving', 'gates', 'approvals', 'experiments', 'drills', 'summary', 'ui'),
   });
   let browser: Browser;
   let page: Page;

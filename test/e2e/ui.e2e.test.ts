@@ -5,11 +5,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webModule } from '../../src/ui/web-module.js';
 import { DATABASES, uniqueName, useRegistry } from '../databases.js';
 import { call } from '../http.js';
 import { ensureWebBuilt, launchChromium, requireChromium, screenshotPaths, SKIP_E2E } from './browser.js';
 import { seedModel, seedNeighbours } from './seed.js';
+import { serverExtensions } from '../../src/server.js';
 
 const WAIT = { timeout: 10_000 };
 
@@ -19,7 +19,8 @@ async function shot(page: Page, name: string) {
 
 describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => {
   const root = SKIP_E2E ? '' : ensureWebBuilt();
-  const r = useRegistry(kind, { build: { modules: [webModule({ root })] } });
+  const ext = serverExtensions({ ui: { root } });
+  const r = useRegistry(kind, { extensions: ext.pick('ui') });
   let browser: Browser;
   let page: Page;
   let base: string;

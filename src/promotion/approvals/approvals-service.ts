@@ -6,7 +6,7 @@ import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { commit } from '../../registry/events/events-service.js';
 import { stageTarget } from '../../registry/events/events.js';
 import { requireModel } from '../../registry/models/models-service.js';
-import type { PromotionAttempt, PromotionCheck } from '../../registry/targets/stages-service.js';
+import type { PromotionAttempt, PromotionCheck } from '../../registry/targets/promotion-checks.js';
 import { transitionStage } from '../../registry/targets/stages-service.js';
 import { requireVersion } from '../../registry/versions/versions-service.js';
 import { canonicalStage, SERVING_STAGES } from '../../registry/versions/versions.js';

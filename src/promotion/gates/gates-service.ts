@@ -7,7 +7,7 @@ import type { Signature } from '../../onnx/onnx-signature.js';
 import { commit } from '../../registry/events/events-service.js';
 import { stageTarget } from '../../registry/events/events.js';
 import { getModel, requireModel } from '../../registry/models/models-service.js';
-import type { PromotionAttempt, PromotionCheck, TransitionInput } from '../../registry/targets/stages-service.js';
+import type { PromotionAttempt, PromotionCheck, TransitionInput } from '../../registry/targets/promotion-checks.js';
 import { transitionStage } from '../../registry/targets/stages-service.js';
 import { getManifest, requireVersion } from '../../registry/versions/versions-service.js';
 import { manifestDigest, canonicalStage, SERVING_STAGES, type Stage } from '../../registry/versions/versions.js';

@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGateway, servingRegistryModule } from '../../serving/gateway/gateway-module.js';
 import { DATABASES, uniqueName, useRegistry } from '../../../test/databases.js';
 import { waitConverged } from '../../../test/gateway-fixtures.js';
 import { call } from '../../../test/http.js';
 import { GOOD, modelWith, stage } from '../../../test/promotion-fixtures.js';
-import { approvalsModule } from '../approvals/approvals-module.js';
-import { drillsModule } from '../../experiments/drills/drills-module.js';
-import { rollouts } from '../../experiments/rollouts-module.js';
-import { shadows } from '../../experiments/shadow-module.js';
-import { promotionSummaryModule } from './promotion-summary-module.js';
+import { serverExtensions } from '../../server.js';
 
 const V = (w: number) => ({ weights: [w, -w], bias: 0, activation: 'sigmoid' as const });
 
 describe.each(DATABASES)('promotion summary for the models list on %s', (kind) => {
-  const ro = rollouts({ tickMs: 0 });
-  const sh = shadows();
-  const gw = embeddedGateway({ observers: [ro.observer], followers: [ro.follower, sh.follower] });
-  const r = useRegistry(kind, { build: { modules: [servingRegistryModule, gw.register, approvalsModule, ro.register, sh.register, drillsModule, promotionSummaryModule] } });
+  const ext = serverExtensions({ experiments: { tickMs: 0 } });
+  const r = useRegistry(kind, { extensions: ext.pick('serving', 'approvals', 'experiments', 'drills', 'summary') });
 
   async function served(prefix: string) {
     const name = uniqueName(prefix);

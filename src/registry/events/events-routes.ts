@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { errorResponses, EventSchema, Nullable } from '../../http/common-schemas.js';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../../errors.js';
 import { findLiveModel } from '../models/models-store.js';
 import { eventTypesMatching } from './events.js';

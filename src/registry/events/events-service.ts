@@ -2,7 +2,7 @@
 // change feed is poked so gateways, SSE streams and webhooks see it at once.
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/tables.js';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, invalid } from '../../errors.js';
 import { type EventQuery, insertEvent, queryEvents } from './events-store.js';
 import { toEvent, type NewEvent, type RegistryEvent } from './events.js';

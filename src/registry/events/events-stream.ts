@@ -1,7 +1,7 @@
 // Server-sent events. Subscribe first, then replay from the database, then flush what arrived
 // meanwhile: a client resuming with Last-Event-ID misses nothing and sees nothing twice.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { queryEvents } from './events-store.js';
 import { toEvent, type RegistryEvent } from './events.js';
 

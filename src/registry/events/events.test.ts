@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../app.js';
 import { createDeps } from '../../deps.js';
+import { buildServer } from '../../server.js';
 import { createLogger } from '../../log.js';
 import { DATABASES, hasPostgres, testConfig, uniqueName, useRegistry } from '../../../test/databases.js';
 import { call, createModel, promote, registerVersion } from '../../../test/http.js';
@@ -84,7 +84,7 @@ describe.each(DATABASES)('audit log and change feed on %s', (kind) => {
 describe('change feed at shutdown', () => {
   it('ends open streams when the server closes, so an open UI tab never holds a restart', async () => {
     const deps = await createDeps(await testConfig('sqlite'), { log: createLogger('silent') });
-    const app = await buildApp(deps);
+    const { app } = await buildServer(deps);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;
     let opened: () => void;
@@ -112,7 +112,7 @@ describe.skipIf(!hasPostgres)('change feed across servers on PostgreSQL', () => 
     const config = await testConfig('postgres');
     const a = await createDeps(config, { log: createLogger('silent') });
     const b = await createDeps(config, { log: createLogger('silent') });
-    const appA = await buildApp(a);
+    const { app: appA } = await buildServer(a);
     try {
       const seen = new Promise<RegistryEvent>((resolve) => {
         const off = b.feed.subscribe((e) => {

@@ -1,9 +1,9 @@
 // /api/v1/models: schema -> one service call -> response.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../http/auth.js';
+import { actorOf } from '../tokens/auth.js';
 import { errorResponses, Limit, ModelNameParams, ModelSchema } from '../../http/common-schemas.js';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { createModel, deleteModel, getModel, listModels, removeModelTag, renameModel, setModelTag, updateModel } from './models-service.js';
 
 const tags = ['models'];

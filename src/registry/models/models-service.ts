@@ -1,5 +1,5 @@
 // Use cases for registered models.
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import { commit } from '../events/events-service.js';
 import { decodeCursor, encodeCursor } from '../../http/paging.js';

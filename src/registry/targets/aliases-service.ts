@@ -1,5 +1,5 @@
 // Aliases: named, movable pointers to one version (models:/name@champion).
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../../errors.js';
 import type { Db } from '../../db/tables.js';
 import { commit, type Append } from '../events/events-service.js';

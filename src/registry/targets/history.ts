@@ -1,6 +1,6 @@
 // History of a serving target, replayed from the audit log: which version held it, from when to
 // when, and who moved it there and why. Answers "which version held Production at time T".
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { invalid } from '../../errors.js';
 import { aliasTarget, stageTarget } from '../events/events.js';
 import { requireModel } from '../models/models-service.js';

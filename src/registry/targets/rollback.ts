@@ -2,7 +2,7 @@
 // current version back to the last known good one, keeps the bad version (marked failed, with the
 // reason, archived when the target is a stage) and records who, when, why, from and to. It reuses
 // the same moves, revision claims and events as a manual promotion, so gateways follow it the same way.
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Db } from '../../db/tables.js';
 import { commit } from '../events/events-service.js';

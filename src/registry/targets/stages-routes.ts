@@ -1,9 +1,9 @@
 // Moves of serving targets: stage transitions, aliases, rollback, and their history.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../http/auth.js';
+import { actorOf } from '../tokens/auth.js';
 import { errorResponses, ModelNameParams, Nullable, VersionParams, VersionSchema } from '../../http/common-schemas.js';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { parseTime } from '../events/events-service.js';
 import { deleteAlias, getAlias, setAlias } from './aliases-service.js';
 import { targetHistory } from './history.js';

@@ -1,6 +1,6 @@
 // Stage transitions: move a version between None / Staging / Production / Archived, optionally
 // archiving the other versions in the target stage in the same transaction.
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { conflict } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
 import { stageTarget } from '../events/events.js';
@@ -8,48 +8,12 @@ import type { Db } from '../../db/tables.js';
 import { findVersion, liveVersionsIn, updateVersionRow, type VersionRow } from '../versions/versions-store.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { canonicalStage, SERVING_STAGES, type Stage } from '../versions/versions.js';
+import type { PromotionAttempt, TransitionInput } from './promotion-checks.js';
 import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
-
-export interface TransitionInput {
-  stage: string;
-  archive_existing_versions?: boolean;
-  reason?: string;
-  /** Promote even a version marked failed. */
-  force?: boolean;
-  /** Set by in-process callers that cleared a promotion check (an approved request, an admin override); never from a request body. */
-  clearance?: Record<string, unknown>;
-}
-
-/** A version about to enter Staging or Production, as the promotion checks see it. */
-export interface PromotionAttempt {
-  actor: string;
-  model: { id: string; name: string };
-  row: VersionRow;
-  stage: Stage;
-  input: TransitionInput;
-}
-
-/**
- * A check that must pass before a version enters a serving stage (validation gates, approvals).
- * It refuses by throwing an AppError naming what failed. Modules add theirs to deps.beforePromotion
- * when they register; lower `order` runs first. Rollback does not consult them: it returns to a
- * version that already served.
- */
-export interface PromotionCheck {
-  name: string;
-  order: number;
-  check(deps: Deps, attempt: PromotionAttempt): Promise<void>;
-}
-
-declare module '../../deps.js' {
-  interface Deps {
-    beforePromotion?: PromotionCheck[];
-  }
-}
 
 async function runPromotionChecks(deps: Deps, attempt: PromotionAttempt): Promise<void> {
   if (attempt.row.stage === attempt.stage || !(SERVING_STAGES as string[]).includes(attempt.stage)) return;
-  const checks = [...(deps.beforePromotion ?? [])].sort((a, b) => a.order - b.order);
+  const checks = [...deps.promotionChecks].sort((a, b) => a.order - b.order);
   for (const c of checks) await c.check(deps, attempt);
 }
 

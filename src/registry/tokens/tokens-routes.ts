@@ -1,9 +1,9 @@
 // /api/v1/tokens: admin-only token management, and whoami for clients.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf, type OpenModeCache } from '../../http/auth.js';
+import { actorOf, type OpenModeCache } from './auth.js';
 import { errorResponses } from '../../http/common-schemas.js';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { createToken, revoke, tokensList } from './tokens-service.js';
 import { ROLES } from './tokens.js';
 

@@ -1,6 +1,6 @@
 // API tokens: created by admins (or by anyone while the server still runs open and local),
 // shown in clear exactly once, stored as sha256.
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { sha256Hex } from '../../blobs/verify.js';
 import { commit } from '../events/events-service.js';

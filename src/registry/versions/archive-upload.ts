@@ -3,7 +3,7 @@
 // holds bytes, never pointers into the server's file system.
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { invalid } from '../../errors.js';
 import { validateArtifactPath } from './versions.js';
 

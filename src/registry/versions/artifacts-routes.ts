@@ -4,12 +4,12 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { App } from '../../http/app-types.js';
 import { errorResponses, VersionParams } from '../../http/common-schemas.js';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../../errors.js';
 import { SHA256_RE } from '../../blobs/blob-store.js';
 import { createVersion, getManifest } from './versions-service.js';
 import { storeTarEntries } from './archive-upload.js';
-import { actorOf } from '../../http/auth.js';
+import { actorOf } from '../tokens/auth.js';
 import { VersionSchema } from '../../http/common-schemas.js';
 
 const tags = ['artifacts'];

@@ -1,9 +1,9 @@
 // /api/v1/models/:name/versions and /api/v1/versions (search), /api/v1/resolve.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../http/auth.js';
+import { actorOf } from '../tokens/auth.js';
 import { errorResponses, Limit, ModelNameParams, Nullable, SignatureSchema, VersionParams, VersionSchema } from '../../http/common-schemas.js';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { describeRef, parseModelsUri, resolveRef } from './models-uri.js';
 import {
   createVersion,

@@ -1,5 +1,5 @@
 // Use cases for versions: register (from stored blobs), read, list, describe, delete, tag, mark health.
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import type { Db } from '../../db/tables.js';
 import { decodeCursor, encodeCursor, isTuple2 } from '../../http/paging.js';

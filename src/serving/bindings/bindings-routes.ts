@@ -1,7 +1,7 @@
 // Bindings over HTTP, and the serving snapshot standalone gateways boot from.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../http/auth.js';
+import { actorOf } from '../../registry/tokens/auth.js';
 import { errorResponses, EventSchema, ModelNameParams, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import { activeRolloutEvents } from '../../experiments/rollouts-service.js';

@@ -3,21 +3,16 @@
 import type { AddressInfo } from 'node:net';
 import type { ReactNode } from 'react';
 import { afterAll, beforeAll } from 'vitest';
-import { embeddedGateway, servingRegistryModule, type EmbeddedGateway } from '../../../src/serving/gateway/gateway-module';
-import { approvalsModule } from '../../../src/promotion/approvals/approvals-module';
-import { drillsModule } from '../../../src/experiments/drills/drills-module';
-import { gatesModule } from '../../../src/promotion/gates/gates-module';
-import { promotionSummaryModule } from '../../../src/promotion/summary/promotion-summary-module';
-import { rollouts } from '../../../src/experiments/rollouts-module';
-import { shadows } from '../../../src/experiments/shadow-module';
 import { useRegistry, type DbKind, type Registry } from '../../../test/databases';
 import { LiveProvider, useLiveState } from '../lib/live';
 import { useSession } from '../lib/session';
 import { renderWithServer } from '../test-support';
+import { serverExtensions } from '../../../src/server';
+import type { ServingExtension } from '../../../src/serving/serving-extension';
 
 export type PromotionRegistry = Registry & {
   url: string;
-  gateway: EmbeddedGateway['gateway'];
+  gateway: ServingExtension['gateway'];
   /** Run the rollout analysis now (no timer in tests). */
   tick: () => Promise<void>;
   /** Move the registry's clock forward, e.g. past a rollout step. */
@@ -26,16 +21,14 @@ export type PromotionRegistry = Registry & {
 
 export function usePromotionRegistry(kind: DbKind): PromotionRegistry {
   // tickMs 0: no background analysis, so a rollout stays exactly where the test put it.
-  const ro = rollouts({ tickMs: 0 });
-  const sh = shadows();
-  // Worker-thread runtimes (offThreadBytes 0): onnxruntime-node refuses jsdom's typed arrays (another
-  // realm), and a worker is plain Node, as in the server.
-  const gw = embeddedGateway({ offThreadBytes: 0, observers: [ro.observer], followers: [ro.follower, sh.follower] });
   let offset = 0;
   const clock = { now: () => Date.now() + offset };
-  const r = useRegistry(kind, { overrides: { clock }, build: { modules: [servingRegistryModule, gw.register, gatesModule, approvalsModule, ro.register, sh.register, drillsModule, promotionSummaryModule] } }) as PromotionRegistry;
-  r.gateway = gw.gateway;
-  r.tick = () => ro.tick();
+  // Worker-thread runtimes (offThreadBytes 0): onnxruntime-node refuses jsdom's typed arrays (another
+  // realm), and a worker is plain Node, as in the server.
+  const ext = serverExtensions({ serving: { gateway: { offThreadBytes: 0 } }, experiments: { tickMs: 0 } });
+  const r = useRegistry(kind, { overrides: { clock }, extensions: ext.pick('serving', 'gates', 'approvals', 'experiments', 'drills', 'summary') }) as PromotionRegistry;
+  r.gateway = () => ext.serving.gateway();
+  r.tick = () => ext.experiments.tick();
   r.advance = (ms) => {
     offset += ms;
   };

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { Module } from '../app.js';
+import type { Extension } from '../extension.js';
+import type { App } from '../http/app-types.js';
 import { notFound } from '../errors.js';
 
 export interface WebOptions {
@@ -45,31 +46,33 @@ function safeDecode(raw: string): string {
   }
 }
 
-export function webModule(opts: WebOptions = {}): Module {
-  return async (app) => {
-    const root = path.resolve(opts.root ?? defaultWebRoot());
-    await app.register(fastifyStatic, { root, serve: false });
-    app.get(
-      '/*',
-      { config: { permission: 'public' }, schema: { hide: true } },
-      async (req, reply) => {
-        const url = safeDecode(req.url.split('?')[0]);
-        const built = fs.existsSync(path.join(root, 'index.html'));
-        const rel = url.replace(/^\/+/, '');
-        // path.resolve + prefix check: "/../x" can never leave the root (send() checks as well).
-        const file = path.resolve(root, rel);
-        const isFile = built && rel !== '' && file.startsWith(root + path.sep) && fs.statSync(file, { throwIfNoEntry: false })?.isFile();
-        if (isFile) {
-          // Vite names assets by content hash, so they never change under the same name.
-          const immutable = rel.startsWith('assets/');
-          return reply.sendFile(rel, { maxAge: immutable ? '1y' : 0, immutable });
-        }
-        if (!isUiRoute(url)) throw notFound(`no route ${req.method} ${url}`);
-        if (!built) return reply.type('text/html').send(NOT_BUILT);
-        // Always revalidate the page itself, so a new build is picked up on the next load.
-        reply.header('cache-control', 'no-cache');
-        return reply.sendFile('index.html', { cacheControl: false });
-      },
-    );
-  };
+export function uiExtension(opts: WebOptions = {}): Extension {
+  return { name: 'ui', routes: (app) => uiRoutes(app, opts) };
+}
+
+async function uiRoutes(app: App, opts: WebOptions): Promise<void> {
+  const root = path.resolve(opts.root ?? defaultWebRoot());
+  await app.register(fastifyStatic, { root, serve: false });
+  app.get(
+    '/*',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (req, reply) => {
+      const url = safeDecode(req.url.split('?')[0]);
+      const built = fs.existsSync(path.join(root, 'index.html'));
+      const rel = url.replace(/^\/+/, '');
+      // path.resolve + prefix check: "/../x" can never leave the root (send() checks as well).
+      const file = path.resolve(root, rel);
+      const isFile = built && rel !== '' && file.startsWith(root + path.sep) && fs.statSync(file, { throwIfNoEntry: false })?.isFile();
+      if (isFile) {
+        // Vite names assets by content hash, so they never change under the same name.
+        const immutable = rel.startsWith('assets/');
+        return reply.sendFile(rel, { maxAge: immutable ? '1y' : 0, immutable });
+      }
+      if (!isUiRoute(url)) throw notFound(`no route ${req.method} ${url}`);
+      if (!built) return reply.type('text/html').send(NOT_BUILT);
+      // Always revalidate the page itself, so a new build is picked up on the next load.
+      reply.header('cache-control', 'no-cache');
+      return reply.sendFile('index.html', { cacheControl: false });
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DATABASES, uniqueName, useRegistry } from '../../test/databases.js';
-import { call, createModel, registerVersion } from '../../test/http.js';
+import { DATABASES, uniqueName, useRegistry } from '../../../test/databases.js';
+import { call, createModel, registerVersion } from '../../../test/http.js';
 
 describe.each(DATABASES)('access control on %s', (kind) => {
   const r = useRegistry(kind);

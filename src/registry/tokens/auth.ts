@@ -1,12 +1,12 @@
-// Authentication and per-route permissions. Every route declares config.permission; a route
-// without one refuses to boot, so nothing is ever exposed by omission.
+// Authentication and per-route permissions. Every route declares config.permission (a route
+// without one refuses to boot: http/fastify-app.ts); this hook decides who may use it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sha256Hex } from '../blobs/verify.js';
-import { AppError } from '../errors.js';
+import { sha256Hex } from '../../blobs/verify.js';
+import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
-import { allows, neededRole, type Permission, type Principal } from '../registry/tokens/tokens.js';
-import { anyActiveToken, findActiveTokenByHash } from '../registry/tokens/tokens-store.js';
-import { isRole } from '../registry/tokens/tokens.js';
+import { allows, neededRole, type Permission, type Principal } from './tokens.js';
+import { anyActiveToken, findActiveTokenByHash } from './tokens-store.js';
+import { isRole } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -64,11 +64,6 @@ const ACTOR_RE = /^[\w.@+-]{1,128}$/;
 
 export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenModeCache): void {
   app.decorateRequest('principal', null);
-
-  app.addHook('onRoute', (route) => {
-    const permission = (route.config as { permission?: Permission } | undefined)?.permission;
-    if (!permission) throw new Error(`route ${route.method} ${route.url} declares no permission`);
-  });
 
   // Callback style with a synchronous fast path: on the inference hot path the answer is almost
   // always cached, and an async hook would cost a promise and a microtask turn on every request.

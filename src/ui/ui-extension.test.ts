@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATABASES, tempDir, useRegistry } from '../../test/databases.js';
 import { call } from '../../test/http.js';
-import { defaultWebRoot, webModule } from './web-module.js';
+import { serverExtensions } from '../server.js';
+import { defaultWebRoot } from './ui-extension.js';
 
 /** A stand-in build output: the module serves whatever web/dist holds. */
 function fakeDist(): string {
@@ -16,7 +17,7 @@ function fakeDist(): string {
 }
 
 describe.each(DATABASES)('web module on %s', (kind) => {
-  const r = useRegistry(kind, { build: { modules: [webModule({ root: fakeDist() })] } });
+  const r = useRegistry(kind, { extensions: serverExtensions({ ui: { root: fakeDist() } }).pick('ui') });
 
   it('serves the UI at / and its client-side routes, so a reload of a model page works', async () => {
     for (const url of ['/', '/models', '/models/fraud', '/models/fraud.v2/versions/3?compare=2']) {
@@ -55,7 +56,7 @@ describe.each(DATABASES)('web module on %s', (kind) => {
 });
 
 describe('web module without a build', () => {
-  const r = useRegistry('sqlite', { build: { modules: [webModule({ root: tempDir('stagecraft-empty-') })] } });
+  const r = useRegistry('sqlite', { extensions: serverExtensions({ ui: { root: tempDir('stagecraft-empty-') } }).pick('ui') });
 
   it('says how to build the UI instead of failing', async () => {
     const res = await call(r.app, 'GET', '/');
@@ -68,11 +69,11 @@ describe('finding the built UI', () => {
   it('finds web/dist at the package root from src/ and from the compiled dist/, which has its own package.json', () => {
     const root = tempDir('webroot-');
     fs.mkdirSync(path.join(root, 'web'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'dist', 'src', 'modules', 'web'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'src', 'modules', 'web'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'dist', 'src', 'ui'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'src', 'ui'), { recursive: true });
     fs.writeFileSync(path.join(root, 'package.json'), '{}');
     fs.writeFileSync(path.join(root, 'dist', 'package.json'), '{}');
-    expect(defaultWebRoot(path.join(root, 'src', 'modules', 'web', 'web-module.ts'))).toBe(path.join(root, 'web', 'dist'));
-    expect(defaultWebRoot(path.join(root, 'dist', 'src', 'modules', 'web', 'web-module.js'))).toBe(path.join(root, 'web', 'dist'));
+    expect(defaultWebRoot(path.join(root, 'src', 'ui', 'ui-extension.ts'))).toBe(path.join(root, 'web', 'dist'));
+    expect(defaultWebRoot(path.join(root, 'dist', 'src', 'ui', 'ui-extension.js'))).toBe(path.join(root, 'web', 'dist'));
   });
 });

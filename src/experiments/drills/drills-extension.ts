@@ -1,7 +1,7 @@
 // Drills as a server module. The probe goes through this server's own serving routes (inject: real
 // routing, no socket) or, for a standalone replica, over HTTP to the URL it reports — asking TF
 // Serving's label form for the drilled stage so the answer names the version that served it.
-import type { Module } from '../../app.js';
+import type { Extension } from '../../extension.js';
 import type { App } from '../../http/app-types.js';
 import { getModel } from '../../registry/models/models-service.js';
 import { loadVersionView } from '../../registry/versions/versions-service.js';
@@ -34,4 +34,6 @@ function injectProbe(app: App, deps: Deps, authorization?: string): Probe {
   };
 }
 
-export const drillsModule: Module = (app, deps) => drillsRoutes(app, deps, (auth) => injectProbe(app, deps, auth));
+export function drillsExtension(): Extension {
+  return { name: 'drills', routes: (app, { deps }) => drillsRoutes(app, deps, (auth) => injectProbe(app, deps, auth)) };
+}

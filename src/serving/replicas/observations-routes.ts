@@ -2,10 +2,9 @@
 // the embedded gateway reports to (monitoring: live stats, Prometheus, retained predictions; canary
 // analysis), so feedback joins, drift, the guard and rollouts cover every replica's traffic.
 import { Type } from 'typebox';
-import type { Module } from '../app.js';
-import type { App } from '../http/app-types.js';
-import { errorResponses } from '../http/common-schemas.js';
-import type { InferenceObservation, InferenceObserver } from '../serving/gateway/observer.js';
+import type { App } from '../../http/app-types.js';
+import { errorResponses } from '../../http/common-schemas.js';
+import type { InferenceObservation, InferenceObserver } from '../gateway/observer.js';
 
 const Value = Type.Union([Type.Number(), Type.String(), Type.Null()]);
 const Observation = Type.Object({
@@ -20,11 +19,7 @@ const Observation = Type.Object({
   predictions: Type.Optional(Type.Array(Type.Union([Type.Number(), Type.String()]))),
 });
 
-export function observationsModule(observers: InferenceObserver[]): Module {
-  return (app) => observationsRoutes(app, observers);
-}
-
-function observationsRoutes(app: App, observers: InferenceObserver[]): void {
+export function observationsRoutes(app: App, observers: readonly InferenceObserver[]): void {
   app.post(
     '/api/v1/gateways/observations',
     {

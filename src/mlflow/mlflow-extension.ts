@@ -2,7 +2,7 @@
 // MLflow's UI), the artifact proxy at /api/2.0/mlflow-artifacts. Each lives in its own Fastify
 // plugin so MLflow's error shape and body parsing stay inside and the native API keeps its own.
 import type { FastifyInstance } from 'fastify';
-import type { Module } from '../app.js';
+import type { Extension } from '../extension.js';
 import type { Deps } from '../deps.js';
 import './mlflow-tables.js';
 import { registerMlflowErrorHandler } from './mlflow-errors.js';
@@ -22,7 +22,7 @@ function rpcPlugin(deps: Deps) {
   };
 }
 
-export const mlflowModule: Module = async (app, deps) => {
+async function mlflowRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   for (const prefix of ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow']) {
     await app.register(rpcPlugin(deps), { prefix });
   }
@@ -33,4 +33,8 @@ export const mlflowModule: Module = async (app, deps) => {
     },
     { prefix: '/api/2.0/mlflow-artifacts' },
   );
-};
+}
+
+export function mlflowExtension(): Extension {
+  return { name: 'mlflow', routes: (app, { deps }) => mlflowRoutes(app, deps) };
+}

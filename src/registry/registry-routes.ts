@@ -1,0 +1,23 @@
+// The kernel's HTTP surface: authentication for every route, then models, versions, artifacts,
+// stages and aliases, the audit log and its stream, and tokens.
+import type { App } from '../http/app-types.js';
+import type { Deps } from './deps.js';
+import { eventsRoutes } from './events/events-routes.js';
+import { modelsRoutes } from './models/models-routes.js';
+import { stagesRoutes } from './targets/stages-routes.js';
+import { openModeCache, registerAuth } from './tokens/auth.js';
+import { tokensRoutes } from './tokens/tokens-routes.js';
+import { artifactsRoutes } from './versions/artifacts-routes.js';
+import { versionsRoutes } from './versions/versions-routes.js';
+
+/** Auth hook first: it must see every route registered after it, the extensions' included. */
+export function registerRegistry(app: App, deps: Deps): void {
+  const openMode = openModeCache(deps);
+  registerAuth(app, deps, openMode);
+  modelsRoutes(app, deps);
+  versionsRoutes(app, deps);
+  artifactsRoutes(app, deps);
+  stagesRoutes(app, deps);
+  eventsRoutes(app, deps);
+  tokensRoutes(app, deps, openMode);
+}

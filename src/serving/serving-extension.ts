@@ -1,0 +1,57 @@
+// Serving as an extension of the registry: the routes any registry server answers for gateways
+// (bindings, heartbeats and status, the replica observation intake) and the embedded gateway, which
+// follows the registry in-process, reports to every extension's observers and runs every
+// extension's followers. It starts when the app is ready and stops (draining, releasing runtimes)
+// on close.
+import os from 'node:os';
+import type { Extension } from '../extension.js';
+import { bindingsRoutes } from './bindings/bindings-routes.js';
+import { defaultGatewayOptions, type GatewayOptions } from './gateway/gateway-options.js';
+import { gatewayRoutes } from './gateway/gateway-routes.js';
+import { Gateway } from './gateway/gateway.js';
+import { LocalSource } from './gateway/local-source.js';
+import { observationsRoutes } from './replicas/observations-routes.js';
+import { replicasRoutes } from './replicas/replicas-routes.js';
+
+export interface ServingOptions {
+  /** false: answer the gateway-facing routes but run no gateway in this process (replicas serve). */
+  embedded?: boolean;
+  gateway?: Partial<Omit<GatewayOptions, 'observers' | 'followers'>>;
+}
+
+export interface ServingExtension extends Extension {
+  /** The embedded gateway (once the app is built). */
+  gateway(): Gateway;
+}
+
+export function servingExtension(opts: ServingOptions = {}): ServingExtension {
+  let gateway: Gateway | null = null;
+  return {
+    name: 'serving',
+    routes(app, ctx) {
+      bindingsRoutes(app, ctx.deps);
+      replicasRoutes(app, ctx.deps);
+      observationsRoutes(app, ctx.observers);
+      if (opts.embedded === false) return;
+      const options = defaultGatewayOptions({
+        replicaId: `embedded-${os.hostname()}-${process.pid}`,
+        ...opts.gateway,
+        observers: [...ctx.observers],
+        followers: [...ctx.followers],
+      });
+      const gw = new Gateway(new LocalSource(ctx.deps), options, ctx.deps.log);
+      gateway = gw;
+      gatewayRoutes(app, gw);
+      app.addHook('onReady', async () => {
+        await gw.start();
+        // Canaries and shadows that started before this gateway did: replay their events once.
+        for (const e of await ctx.restoreEvents()) for (const follow of options.followers) follow(gw, e);
+      });
+      app.addHook('onClose', async () => gw.stop());
+    },
+    gateway() {
+      if (!gateway) throw new Error('the serving extension runs no embedded gateway (not built yet, or embedded: false)');
+      return gateway;
+    },
+  };
+}
