@@ -1,12 +1,11 @@
 // Frozen: never edit after it lands; add a new migration instead.
 // Retained predictions move from a row per prediction (mon_records) to segments: a row per model,
-// version and written batch (src/modules/monitoring/segment-codec.ts), a side index for request ids
+// version and written batch (the encoding frozen beside it in 0006-segment-codec.ts), a side index for request ids
 // their time cannot find, and labels in a table of their own. Existing rows are carried over.
 import type { Kysely } from 'kysely';
 import type { DialectCaps } from '../dialect.js';
-import { INFERENCE_OUTCOMES } from '../../serving/gateway/observer.js';
-import type { BatchData } from '../../observe/records/record-batch.js';
-import { encodeSegmentsHere } from '../../observe/records/segment-codec.js';
+import v8 from 'node:v8';
+import { encodeSegments, OUTCOMES_0006, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS, type BatchData } from './0006-segment-codec.js';
 
 const CHUNK = 2048;
 
@@ -77,7 +76,7 @@ async function carryOver(db: Kysely<any>): Promise<void> {
     const rows = await db.selectFrom('mon_records').selectAll().where('id', '>', after).orderBy('id').limit(CHUNK).execute();
     if (rows.length === 0) return;
     after = Number(rows[rows.length - 1].id);
-    for (const s of encodeSegmentsHere(asBatch(rows))) {
+    for (const s of encodeSegments(asBatch(rows), (v) => v8.serialize(v), SEGMENT_SLACK_MS, SEGMENT_MAX_SPAN_MS)) {
       const { id } = await db
         .insertInto('mon_segments')
         .values({ model: s.model, version: s.version, t_min: s.tMin, t_max: s.tMax, rows: s.rows, ok_rows: s.okRows, requests: s.requests, served: s.served, errors: s.errors, data: Buffer.from(s.data) })
@@ -126,7 +125,7 @@ function asBatch(rows: Array<Record<string, any>>): BatchData {
     d.version[i] = Number(r.version);
     d.time[i] = Number(r.time);
     d.latency[i] = Number(r.latency_ms);
-    d.outcome[i] = Math.max(INFERENCE_OUTCOMES.indexOf(r.outcome), 0);
+    d.outcome[i] = Math.max((OUTCOMES_0006 as readonly string[]).indexOf(r.outcome), 0);
     d.pred[i] = r.pred_num === null ? NaN : Number(r.pred_num);
     if (r.pred_text !== null) d.predText[i] = r.pred_text;
     d.fStart[i] = vals.length;
