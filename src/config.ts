@@ -1,5 +1,4 @@
 // One typed config: defaults < STAGECRAFT_* environment < flags. Nobody else reads process.env.
-import path from 'node:path';
 
 export interface Config {
   host: string;
@@ -68,10 +67,6 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
 /** Reads the process environment once, at the edge (main/cli). */
 export function processEnv(): Env {
   return process.env;
-}
-
-export function resolveDataDir(config: Config): string {
-  return path.resolve(config.dataDir);
 }
 
 export function isLoopback(host: string): boolean {

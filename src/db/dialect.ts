@@ -1,5 +1,5 @@
 // The few real differences between SQLite and PostgreSQL, as named capabilities.
-import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder } from 'kysely';
 import type { Db } from './tables.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -48,4 +48,3 @@ export const postgresCaps: DialectCaps = {
   ilike: 'ilike',
 };
 
-export type AnyKysely = Kysely<any>;

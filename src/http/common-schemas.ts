@@ -79,7 +79,6 @@ export const ModelSchema = Type.Object({
     }),
   ),
 });
-export type ModelDto = Static<typeof ModelSchema>;
 
 export const EventSchema = Type.Object({
   id: Type.Integer(),
@@ -95,7 +94,6 @@ export const EventSchema = Type.Object({
   reason: Nullable(Type.String()),
   details: Type.Record(Type.String(), Type.Unknown()),
 });
-export type EventDto = Static<typeof EventSchema>;
 
 export const ModelNameParams = Type.Object({ name: Type.String() });
 export const VersionParams = Type.Object({ name: Type.String(), version: Type.Integer({ minimum: 1 }) });

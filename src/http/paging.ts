@@ -16,6 +16,5 @@ export function decodeCursor<T>(cursor: string | undefined, check: (v: unknown) 
   throw invalid('invalid page cursor; pass back the next_cursor value of a previous answer');
 }
 
-export const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 export const isTuple2 = (v: unknown): v is [string, number] =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'number';

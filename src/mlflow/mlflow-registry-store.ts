@@ -30,11 +30,6 @@ export async function findVersionRow(db: Db, name: string, version: number): Pro
   return versionQuery(db).where('m.name', '=', name).where('v.version', '=', version).executeTakeFirst() as Promise<MlVersionRow | undefined>;
 }
 
-export async function versionRowsById(db: Db, ids: string[]): Promise<MlVersionRow[]> {
-  if (ids.length === 0) return [];
-  return (await versionQuery(db).where('v.id', 'in', ids).execute()) as MlVersionRow[];
-}
-
 export async function tagsOfVersions(db: Db, ids: string[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('version_tags').selectAll().where('version_id', 'in', ids).orderBy('key').execute();

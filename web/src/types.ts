@@ -2,8 +2,6 @@
 // OpenAPI, so they cannot drift).
 export type {
   History,
-  Manifest,
-  ManifestFile,
   Model,
   RegistryEvent,
   RollbackResult,
@@ -25,7 +23,5 @@ export interface Signature {
   outputs: TensorSpec[];
 }
 
-export type ServingStatus = OkBody<'/api/v1/models/{name}/status', 'get'>;
-export type Replica = ServingStatus['replicas'][number];
 export type Metrics = OkBody<'/api/v1/models/{name}/metrics', 'get'>;
 export type MetricPoint = Metrics['versions'][number]['series'][number];

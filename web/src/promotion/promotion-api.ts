@@ -42,4 +42,3 @@ export function promotionApi(api: ApiClient, guard: Guard) {
   };
 }
 
-export type PromotionApi = ReturnType<typeof promotionApi>;
