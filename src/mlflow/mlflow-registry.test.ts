@@ -1,10 +1,10 @@
 // The model registry REST API 2.0 as MLflow's reference describes it (request/response pairs,
 // errors, validation, search grammar, paging), black-box over HTTP on SQLite and PostgreSQL.
 import { describe, expect, it } from 'vitest';
-import type { App } from '../src/http/app-types.js';
-import { DATABASES, uniqueName, useRegistry } from './databases.js';
-import { call } from './http.js';
-import { serverExtensions } from '../src/server.js';
+import type { App } from '../http/app-types.js';
+import { DATABASES, uniqueName, useRegistry } from '../../test/databases.js';
+import { call } from '../../test/http.js';
+import { serverExtensions } from '../server.js';
 
 type Params = Record<string, unknown>;
 

@@ -1,9 +1,9 @@
 // runs/search as mlflow.search_runs uses it: metric/param/tag/attribute filters, order_by on
 // metrics ("the best run"), paging and view types, on SQLite and PostgreSQL.
-import { describe, expect, it } from 'vitest';
-import { DATABASES, uniqueName, useRegistry } from './databases.js';
-import { call } from './http.js';
-import { serverExtensions } from '../src/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DATABASES, uniqueName, useRegistry } from '../../test/databases.js';
+import { call } from '../../test/http.js';
+import { serverExtensions } from '../server.js';
 
 describe.each(DATABASES)('MLflow runs/search on %s', (kind) => {
   const ext = serverExtensions();
@@ -18,8 +18,11 @@ describe.each(DATABASES)('MLflow runs/search on %s', (kind) => {
   };
   const names = (body: { runs?: Array<{ info: { run_name: string } }> }) => (body.runs ?? []).map((x) => x.info.run_name);
 
-  it('seeds three runs with metrics, params and tags', async () => {
-    exp = (await post('experiments/create', { name: uniqueName('search-runs') })).body.experiment_id;
+  // Three runs with metrics, params and tags, the data every search below reads.
+  beforeAll(async () => {
+    const created = await post('experiments/create', { name: uniqueName('search-runs') });
+    expect(created.status).toBe(200);
+    exp = created.body.experiment_id;
     const seed: Array<[string, number, string, string, number]> = [
       ['lr-small', 0.81, '0.01', 'baseline', 1],
       ['lr-big', 0.93, '0.1', 'candidate', 2],
@@ -28,14 +31,15 @@ describe.each(DATABASES)('MLflow runs/search on %s', (kind) => {
     for (const [name, acc, lr, role, start] of seed) {
       const run = (await post('runs/create', { experiment_id: exp, run_name: name, start_time: start, user_id: 'u' })).body.run.info;
       runs[name] = run.run_id;
-      await post('runs/log-batch', {
+      const logged = await post('runs/log-batch', {
         run_id: run.run_id,
         metrics: [{ key: 'acc', value: acc - 0.5, timestamp: 1, step: 0 }, { key: 'acc', value: acc, timestamp: 2, step: 1 }],
         params: [{ key: 'lr', value: lr }],
         tags: [{ key: 'role', value: role }],
       });
+      expect(logged.status).toBe(200);
     }
-    await post('runs/update', { run_id: runs.tree, status: 'FINISHED', end_time: 10 });
+    expect((await post('runs/update', { run_id: runs.tree, status: 'FINISHED', end_time: 10 })).status).toBe(200);
   });
 
   it('filters on the latest metric value, params, tags and attributes, joined by AND', async () => {

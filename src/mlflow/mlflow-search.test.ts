@@ -1,9 +1,9 @@
 // MLflow's search grammar and paging for registered models and model versions, on both databases.
 import { describe, expect, it } from 'vitest';
-import type { App } from '../src/http/app-types.js';
-import { DATABASES, useRegistry } from './databases.js';
-import { call } from './http.js';
-import { serverExtensions } from '../src/server.js';
+import type { App } from '../http/app-types.js';
+import { DATABASES, useRegistry } from '../../test/databases.js';
+import { call } from '../../test/http.js';
+import { serverExtensions } from '../server.js';
 
 async function search(app: App, what: 'registered-models' | 'model-versions', params: Record<string, string | string[]>) {
   const qs = new URLSearchParams();
