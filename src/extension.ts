@@ -7,7 +7,7 @@ import type { Logger } from './log.js';
 import type { Deps } from './registry/deps.js';
 import type { RegistryEvent } from './registry/events/events.js';
 import type { PromotionCheck } from './registry/targets/promotion-checks.js';
-import type { GatewayFollower } from './serving/gateway/gateway-options.js';
+import type { GatewayFollower } from './serving/gateway/follower.js';
 import type { InferenceObserver } from './serving/gateway/observer.js';
 
 /** What an extension's routes are registered with: the deps and what every extension contributed. */

@@ -3,7 +3,7 @@
 // (embedded, and on standalone replicas, which ship their shadow comparisons back); the events a
 // gateway that starts late replays; and the timer that advances canary steps.
 import type { Extension } from '../extension.js';
-import type { GatewayFollower } from '../serving/gateway/gateway-options.js';
+import type { GatewayFollower } from '../serving/gateway/follower.js';
 import { rolloutsRoutes } from './rollouts-routes.js';
 import { activeRolloutEvents, tickRollouts } from './rollouts-service.js';
 import { mirrorFollower, shadowFollower, type ShadowRegistry } from './shadow-mirror.js';

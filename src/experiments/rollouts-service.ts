@@ -1,15 +1,14 @@
 // Canary rollouts: start a candidate on a share of a model's traffic, judge each step against the
 // baseline (successful -> next step, failed -> abort, inconclusive -> pause), promote at 100%
 // through the normal transition. Every move is an event, which is also how gateways learn the split.
-import type { Db } from '../db/tables.js';
 import type { Deps } from '../deps.js';
 import { AppError, conflict, invalid, notFound } from '../errors.js';
 import { commit, type Append } from '../registry/events/events-service.js';
 import type { EventType, RegistryEvent } from '../registry/events/events.js';
 import { getModel, requireModel } from '../registry/models/models-service.js';
-import { hasRunningShadow } from './shadow-service.js';
 import { transitionStage } from '../registry/targets/stages-service.js';
 import { markHealth, requireVersion } from '../registry/versions/versions-service.js';
+import { requireFreeExperimentSlot } from './experiment-slot.js';
 import { activeRollout, activeRollouts, insertRollout, latestRollout, updateRollout, type RolloutRow } from './rollouts-store.js';
 import { policyAnalysis, type PolicyCheck } from './policy-analysis.js';
 import { DEFAULT_CRITERIA, judge, parseSteps, type Analysis, type Criteria, type Outcome, type RolloutState, type RolloutStatus } from './rollouts.js';
@@ -96,8 +95,7 @@ export async function startRollout(deps: Deps, actor: string, modelName: string,
   };
   const row: RolloutRow = { id: deps.ids.uuid(), model_id: model.id, version: input.version, baseline_version: baseline, status: 'running', state: JSON.stringify(state), created_by: actor, created_at: now, updated_at: now };
   await commit(deps, async (trx, append) => {
-    if (await activeRollout(trx, model.id)) throw conflict(`"${modelName}" already has a rollout in progress; abort or finish it first`);
-    if (await hasRunningShadow(trx, model.id)) throw conflict(`"${modelName}" has a shadow running; stop it before a canary (one experiment at a time)`);
+    await requireFreeExperimentSlot(trx, { id: model.id, name: modelName }, 'canary');
     await insertRollout(trx, row);
     await append({ actor, type: 'rollout.started', model, version: input.version, details: { ...splitDetails(row, state), steps, step_minutes: stepMinutes } });
   });
@@ -237,10 +235,6 @@ export async function tickRollouts(deps: Deps, stats: VersionStats): Promise<Rol
     }
   }
   return changed;
-}
-
-export async function hasActiveRollout(db: Db, modelId: string): Promise<boolean> {
-  return !!(await activeRollout(db, modelId));
 }
 
 /** Every running or paused rollout in one query (the UI's models list badges). */

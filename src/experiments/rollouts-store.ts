@@ -1,6 +1,25 @@
 // The only SQL for canary rollouts.
 import type { Db } from '../db/tables.js';
-import type { PromoRolloutsTable } from '../promotion/gates/promotion-tables.js';
+
+/** Canary rollouts (migration 0005; the promo_ prefix is the era they came with). */
+export interface PromoRolloutsTable {
+  id: string;
+  model_id: string;
+  version: number;
+  baseline_version: number;
+  status: string;
+  /** JSON: steps, step index and timing, criteria, analyses (rollouts-service's Stored). */
+  state: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+declare module '../db/tables.js' {
+  interface Database {
+    promo_rollouts: PromoRolloutsTable;
+  }
+}
 
 export type RolloutRow = PromoRolloutsTable;
 

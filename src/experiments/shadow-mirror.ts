@@ -2,8 +2,9 @@
 // again on the candidate and the two predictions compared. The caller's answer never depends on it,
 // and at most MAX_INFLIGHT mirrors run at once per model (the rest are counted as dropped), which
 // bounds what shadowing can take from serving.
-import type { Gateway } from '../serving/gateway/gateway.js';
-import type { ModelSlot, TrafficPolicy } from '../serving/gateway/model-slot.js';
+import type { FollowedGateway, GatewayFollower } from '../serving/gateway/follower.js';
+import type { ModelSlot } from '../serving/gateway/model-slot.js';
+import type { TrafficPolicy } from '../serving/gateway/traffic-policy.js';
 import { rowPredictions } from '../serving/gateway/protocols/outputs.js';
 import type { Tensors } from '../serving/gateway/runtimes/runtime.js';
 import type { RegistryEvent } from '../registry/events/events.js';
@@ -70,8 +71,8 @@ export function shadowFollower(stats: ShadowRegistry) {
 }
 
 /** The follower shape shared by the embedded gateway and replicas; `sinkFor` says where results go. */
-export function mirrorFollower(sinkFor: (shadowId: string, task: 'classification' | 'regression') => ShadowSink) {
-  return (gateway: Gateway, e: RegistryEvent): void => {
+export function mirrorFollower(sinkFor: (shadowId: string, task: 'classification' | 'regression') => ShadowSink): GatewayFollower {
+  return (gateway: FollowedGateway, e: RegistryEvent): void => {
     if (!e.model || !e.type.startsWith('shadow.')) return;
     const slot = gateway.slots.get(e.model);
     if (!slot) return;

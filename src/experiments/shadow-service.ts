@@ -1,18 +1,17 @@
 // Shadow runs: mirror a share of a model's requests to a candidate off the response path and
 // compare. Start and stop are events (gateways install the mirror from them); the report is the
 // live statistics while running and the stored ones after.
-import type { Db } from '../db/tables.js';
 import type { Deps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { commit } from '../registry/events/events-service.js';
 import type { RegistryEvent } from '../registry/events/events.js';
 import { getModel, requireModel } from '../registry/models/models-service.js';
-import { hasActiveRollout } from './rollouts-service.js';
 import { requireVersion } from '../registry/versions/versions-service.js';
+import { requireFreeExperimentSlot } from './experiment-slot.js';
 import type { ShadowRegistry } from './shadow-mirror.js';
 import type { ShadowResultsBatch } from './shadow-shipping.js';
 import { ShadowStats, type ShadowSummary } from './shadow-stats.js';
-import { finishShadow, insertShadow, latestShadow, runningShadow, runningShadowById, type ShadowRow } from './shadow-store.js';
+import { finishShadow, insertShadow, latestShadow, runningShadow, runningShadowById, runningShadows, type ShadowRow } from './shadow-store.js';
 
 export interface ShadowView {
   id: string;
@@ -44,11 +43,7 @@ export async function startShadow(deps: Deps, live: ShadowRegistry, actor: strin
   const now = deps.clock.now();
   const row: ShadowRow = { id: deps.ids.uuid(), model_id: model.id, version: input.version, percent: input.percent, status: 'running', stats: JSON.stringify({ serving_version: serving, report: null }), created_by: actor, started_at: now, stopped_at: null };
   await commit(deps, async (trx, append) => {
-    if (await runningShadow(trx, model.id)) throw conflict(`"${modelName}" already has a shadow running; stop it first`);
-    // One experiment per model: a canary split and a shadow mirror share the slot's traffic policy.
-    if (await hasActiveRollout(trx, model.id)) {
-      throw conflict(`"${modelName}" has a canary rollout in progress; one experiment at a time`);
-    }
+    await requireFreeExperimentSlot(trx, { id: model.id, name: modelName }, 'shadow');
     await insertShadow(trx, row);
     await append({ actor, type: 'shadow.started', model, version: input.version, details: { shadow_id: row.id, candidate: input.version, percent: input.percent, serving_version: serving, task: input.task ?? 'classification' } });
   });
@@ -77,14 +72,16 @@ export async function getShadow(deps: Deps, live: ShadowRegistry, modelName: str
   return toView(row, model.name, live);
 }
 
-export async function hasRunningShadow(db: Db, modelId: string): Promise<boolean> {
-  return !!(await runningShadow(db, modelId));
-}
-
 /** Every running shadow as the event a gateway would have followed (for a gateway that starts mid-run). */
 export async function runningShadowEvents(deps: Deps): Promise<RegistryEvent[]> {
-  const rows = await deps.db.selectFrom('promo_shadows as s').innerJoin('models as m', 'm.id', 's.model_id').selectAll('s').select('m.name as model_name').where('s.status', '=', 'running').execute();
+  const rows = await runningShadows(deps.db);
   return rows.map((r) => ({ id: 0, time: iso(r.started_at)!, time_ms: Number(r.started_at), actor: r.created_by, model: r.model_name, version: r.version, type: 'shadow.started', target: null, from: null, to: null, reason: 'restored', details: { shadow_id: r.id, candidate: r.version, percent: Number(r.percent) } }));
+}
+
+/** Every running shadow in one query (the UI's models list badges). */
+export async function runningShadowSummaries(deps: Deps): Promise<Array<{ model: string; version: number; percent: number }>> {
+  const rows = await runningShadows(deps.db);
+  return rows.map((r) => ({ model: r.model_name, version: r.version, percent: Number(r.percent) }));
 }
 
 /** Comparisons a standalone replica made, added to the live statistics of a running shadow. */

@@ -1,6 +1,25 @@
 // The only SQL for shadow runs.
 import type { Db } from '../db/tables.js';
-import type { PromoShadowsTable } from '../promotion/gates/promotion-tables.js';
+
+/** Shadow runs (migration 0005). */
+export interface PromoShadowsTable {
+  id: string;
+  model_id: string;
+  version: number;
+  percent: number;
+  status: string;
+  /** JSON: the serving version at start and, once stopped, the report. */
+  stats: string;
+  created_by: string;
+  started_at: number;
+  stopped_at: number | null;
+}
+
+declare module '../db/tables.js' {
+  interface Database {
+    promo_shadows: PromoShadowsTable;
+  }
+}
 
 export type ShadowRow = PromoShadowsTable;
 
@@ -23,4 +42,9 @@ export async function finishShadow(db: Db, id: string, patch: { stats: string; s
 
 export async function runningShadowById(db: Db, id: string) {
   return db.selectFrom('promo_shadows').select('id').where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
+}
+
+/** Every running shadow with its model's name (for gateways that start mid-run and the models list). */
+export async function runningShadows(db: Db) {
+  return db.selectFrom('promo_shadows as s').innerJoin('models as m', 'm.id', 's.model_id').selectAll('s').select('m.name as model_name').where('s.status', '=', 'running').execute();
 }

@@ -1,8 +1,8 @@
 // The gateway side of a canary: a TrafficPolicy that sends a share of a model's requests to the
 // candidate, sticky per request key, and the follower that installs and removes it from the
 // rollout's events — so every gateway following the registry obeys the same split.
-import type { Gateway } from '../serving/gateway/gateway.js';
-import type { TrafficPolicy } from '../serving/gateway/model-slot.js';
+import type { FollowedGateway } from '../serving/gateway/follower.js';
+import type { TrafficPolicy } from '../serving/gateway/traffic-policy.js';
 import type { RegistryEvent } from '../registry/events/events.js';
 import { bucketOf } from './rollouts.js';
 
@@ -42,7 +42,7 @@ export function splitFromEvent(e: RegistryEvent): CanarySplit | null | undefined
 }
 
 /** A gateway follower: applies rollout events to the model's slot and warms the candidate. */
-export function canaryFollower(gateway: Gateway, e: RegistryEvent): void {
+export function canaryFollower(gateway: FollowedGateway, e: RegistryEvent): void {
   if (!e.model || !e.type.startsWith('rollout.')) return;
   const split = splitFromEvent(e);
   if (split === undefined) return;

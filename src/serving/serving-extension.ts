@@ -10,7 +10,7 @@ import { defaultGatewayOptions, type GatewayOptions } from './gateway/gateway-op
 import { gatewayRoutes } from './gateway/gateway-routes.js';
 import { Gateway } from './gateway/gateway.js';
 import { LocalSource } from './gateway/local-source.js';
-import { observationsRoutes } from './replicas/observations-routes.js';
+import { observationsRoutes } from './observations-routes.js';
 import { replicasRoutes } from './replicas/replicas-routes.js';
 
 export interface ServingOptions {
@@ -29,7 +29,7 @@ export function servingExtension(opts: ServingOptions = {}): ServingExtension {
   return {
     name: 'serving',
     routes(app, ctx) {
-      bindingsRoutes(app, ctx.deps);
+      bindingsRoutes(app, ctx.deps, ctx.restoreEvents);
       replicasRoutes(app, ctx.deps);
       observationsRoutes(app, ctx.observers);
       if (opts.embedded === false) return;

@@ -1,6 +1,24 @@
 // The only SQL for rollback drill reports.
 import type { Db } from '../../db/tables.js';
-import type { PromoDrillsTable } from '../../promotion/gates/promotion-tables.js';
+
+/** Rollback drill reports (migration 0005). */
+export interface PromoDrillsTable {
+  id: string;
+  model_id: string;
+  stage: string;
+  /** 1 passed, 0 failed. */
+  passed: number;
+  /** JSON DrillReport. */
+  report: string;
+  actor: string;
+  created_at: number;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    promo_drills: PromoDrillsTable;
+  }
+}
 
 export async function insertDrill(db: Db, row: PromoDrillsTable) {
   await db.insertInto('promo_drills').values(row).execute();

@@ -1,6 +1,37 @@
 // The only SQL for approval policies and approval requests.
 import type { Db } from '../../db/tables.js';
-import '../gates/promotion-tables.js';
+import type { Generated } from 'kysely';
+
+// The tables of migration 0005 that approvals own, merged into the shared Database interface.
+export interface PromoApprovalPoliciesTable {
+  model_id: string;
+  /** JSON array of stages that need approval. */
+  stages: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+export interface PromoApprovalsTable {
+  id: Generated<number>;
+  model_id: string;
+  version: number;
+  stage: string;
+  archive_existing: number;
+  status: string;
+  reason: string | null;
+  requested_by: string;
+  requested_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  comment: string | null;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    promo_approval_policies: PromoApprovalPoliciesTable;
+    promo_approvals: PromoApprovalsTable;
+  }
+}
 
 export async function findPolicy(db: Db, modelId: string) {
   return db.selectFrom('promo_approval_policies').selectAll().where('model_id', '=', modelId).executeTakeFirst();

@@ -12,7 +12,7 @@ import { transitionStage } from '../../registry/targets/stages-service.js';
 import { getManifest, requireVersion } from '../../registry/versions/versions-service.js';
 import { manifestDigest, canonicalStage, SERVING_STAGES, type Stage } from '../../registry/versions/versions.js';
 import type { VersionRow } from '../../registry/versions/versions-store.js';
-import { passedDrill } from '../../experiments/drills/drills-service.js';
+import { passedDrill } from '../../experiments/index.js';
 import { evaluateVersion } from './evaluate.js';
 import { judgeThreshold, normalizeGates, signatureProblems, type CheckResult, type GatesConfig } from './gates.js';
 import { deleteGates, findGates, latestReport, insertReport, upsertGates } from './gates-store.js';

@@ -1,6 +1,34 @@
 // The only SQL for the gates and validation-report tables.
 import type { Db } from '../../db/tables.js';
-import './promotion-tables.js';
+
+// The tables of migration 0005 that gates own, merged into the shared Database interface.
+export interface PromoGatesTable {
+  model_id: string;
+  /** JSON GatesConfig. */
+  config: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+export interface PromoValidationReportsTable {
+  id: string;
+  model_id: string;
+  version: number;
+  stage: string;
+  /** 1 passed, 0 failed. */
+  passed: number;
+  /** JSON ValidationReport. */
+  report: string;
+  created_at: number;
+  actor: string;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    promo_gates: PromoGatesTable;
+    promo_validation_reports: PromoValidationReportsTable;
+  }
+}
 
 export async function findGates(db: Db, modelId: string) {
   return db.selectFrom('promo_gates').selectAll().where('model_id', '=', modelId).executeTakeFirst();

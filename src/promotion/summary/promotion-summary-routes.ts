@@ -6,9 +6,7 @@ import type { App } from '../../http/app-types.js';
 import { errorResponses, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import { listApprovalRequests } from '../approvals/approvals-service.js';
-import { lastPassedDrills } from '../../experiments/drills/drills-service.js';
-import { activeRolloutSummaries } from '../../experiments/rollouts-service.js';
-import { runningShadowEvents } from '../../experiments/shadow-service.js';
+import { activeRolloutSummaries, lastPassedDrills, runningShadowSummaries } from '../../experiments/index.js';
 
 /** Enough for any real backlog; the list shows a count, not the requests. */
 const PENDING_LIMIT = 500;
@@ -31,7 +29,7 @@ interface Summary {
 export async function promotionSummaries(deps: Deps): Promise<Summary[]> {
   const [rollouts, shadows, pending, drills] = await Promise.all([
     activeRolloutSummaries(deps),
-    runningShadowEvents(deps),
+    runningShadowSummaries(deps),
     listApprovalRequests(deps, { status: 'pending', limit: PENDING_LIMIT }),
     lastPassedDrills(deps),
   ]);
@@ -42,7 +40,7 @@ export async function promotionSummaries(deps: Deps): Promise<Summary[]> {
     return s;
   };
   for (const r of rollouts) entry(r.model).rollout = { version: r.version, baseline_version: r.baseline_version, status: r.status, weight: r.weight };
-  for (const e of shadows) if (e.model && e.version) entry(e.model).shadow = { version: e.version, percent: Number(e.details.percent) };
+  for (const s of shadows) entry(s.model).shadow = { version: s.version, percent: s.percent };
   for (const a of pending.approvals) entry(a.model).pending_approvals++;
   for (const [name, at] of drills) entry(name).last_passed_drill_at = at;
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -4,8 +4,7 @@ import type { App } from '../../http/app-types.js';
 import { actorOf } from '../../registry/tokens/auth.js';
 import { errorResponses, EventSchema, ModelNameParams, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
-import { activeRolloutEvents } from '../../experiments/rollouts-service.js';
-import { runningShadowEvents } from '../../experiments/shadow-service.js';
+import type { RegistryEvent } from '../../registry/events/events.js';
 import { getBinding, servingSnapshot, setBinding } from './bindings-service.js';
 
 const tags = ['serving'];
@@ -31,7 +30,11 @@ const SnapshotSchema = Type.Object({
   ),
 });
 
-export function bindingsRoutes(app: App, deps: Deps): void {
+/**
+ * `restoreEvents` is every extension's running traffic work as events (ExtensionContext.restoreEvents):
+ * serving hands it on without knowing which extensions contribute (canary splits, shadow mirrors).
+ */
+export function bindingsRoutes(app: App, deps: Deps, restoreEvents: () => Promise<RegistryEvent[]>): void {
   app.get(
     '/api/v1/models/:name/binding',
     {
@@ -66,6 +69,6 @@ export function bindingsRoutes(app: App, deps: Deps): void {
       schema: { tags, summary: 'Bindings, serving-stage members and aliases of every model (what gateways route by)', response: { 200: SnapshotSchema, ...errorResponses } },
     },
     // A replica that boots or reconnects mid-rollout gets the split in force with its pointers.
-    async () => ({ ...(await servingSnapshot(deps.db)), traffic: [...(await activeRolloutEvents(deps)), ...(await runningShadowEvents(deps))] }),
+    async () => ({ ...(await servingSnapshot(deps.db)), traffic: await restoreEvents() }),
   );
 }

@@ -1,11 +1,7 @@
 // Gateway tuning, with defaults that suit the embedded single-process setup.
 import os from 'node:os';
-import type { RegistryEvent } from '../../registry/events/events.js';
-import type { Gateway } from './gateway.js';
+import type { GatewayFollower } from './follower.js';
 import type { InferenceObserver } from './observer.js';
-
-/** Sees every change-feed event after the gateway applied it (e.g. canary splits installing a TrafficPolicy). */
-export type GatewayFollower = (gateway: Gateway, event: RegistryEvent) => void;
 
 export interface GatewayOptions {
   /** Names this gateway in heartbeats and `stagecraft status`. */

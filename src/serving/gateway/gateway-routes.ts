@@ -11,7 +11,7 @@ import { formatMlflow, parseMlflow } from './protocols/mlflow.js';
 import type { ParsedInference } from './protocols/parsed.js';
 import { formatTfServing, parseTfServing } from './protocols/tfserving.js';
 import { formatV2, parseV2 } from './protocols/v2.js';
-import { v2Type } from './tensors.js';
+import { v2Type } from './runtimes/tensors.js';
 
 const read = { permission: 'read' as const };
 const pub = { permission: 'public' as const };

@@ -14,7 +14,7 @@ import { loadOnnxRuntime } from './runtimes/onnx-runtime.js';
 import { loadOnnxInWorker } from './runtimes/onnx-worker-runtime.js';
 import { IntegrityError, NotServable, type GatewaySource } from './source.js';
 import { releaseIdle } from './standby.js';
-import { InputChecker } from './tensors.js';
+import { InputChecker } from './protocols/input-checker.js';
 
 export class Gateway {
   readonly slots = new Map<string, ModelSlot>();

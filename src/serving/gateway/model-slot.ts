@@ -1,9 +1,10 @@
 // One model's slot in a gateway: its pointers, the version serving its binding, the versions kept
 // warm, and its own concurrency limit and bounded queue — so one saturated or failing model never
 // holds up another.
-import type { ModelRuntime, Tensors, VersionSpec } from './runtimes/runtime.js';
-import type { InputChecker } from './tensors.js';
+import type { ModelRuntime, VersionSpec } from './runtimes/runtime.js';
+import type { InputChecker } from './protocols/input-checker.js';
 import { ModelPointers } from './pointers.js';
+import type { TrafficPolicy } from './traffic-policy.js';
 
 export interface LoadedVersion {
   version: number;
@@ -28,18 +29,6 @@ export interface LoadFailure {
 }
 
 export type SlotState = 'loading' | 'serving' | 'failed';
-
-/**
- * Per-request routing a rollout installs on a slot (src/experiments): a
- * canary split answers some requests with a candidate; a shadow mirrors some to a candidate after
- * the caller's answer is sent. Both run on the request path: cheap, never throwing, never blocking.
- */
-export interface TrafficPolicy {
-  /** The version that answers this request instead of the binding's, or null for the binding's. */
-  route(headers: Record<string, string | string[] | undefined>): number | null;
-  /** Called once the caller's answer is sent (a shadow mirrors here, off the response path). */
-  afterResponse?(served: { version: number; feeds: Tensors; result: Tensors }): void;
-}
 
 /** The permit handed out without queueing; callers compare against it to skip an await. */
 export const GRANTED: Promise<void> = Promise.resolve();

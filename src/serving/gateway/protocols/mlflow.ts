@@ -1,7 +1,7 @@
 // MLflow scoring protocol (POST /invocations): dataframe_split, dataframe_records, instances, inputs.
 import { invalid } from '../../../errors.js';
 import type { Tensors } from '../runtimes/runtime.js';
-import type { InputChecker } from '../tensors.js';
+import type { InputChecker } from './input-checker.js';
 import { batchOf, recordsToTable, soleInput, tableToFeedsWithColumns, tensorFromNested, type ParsedInference } from './parsed.js';
 import { nestedOutputs } from './outputs.js';
 

@@ -1,6 +1,6 @@
 // Output tensors as JSON rows, and the per-row prediction observers receive.
 import type { Tensor, Tensors } from '../runtimes/runtime.js';
-import { jsonData, nest } from '../tensors.js';
+import { jsonData, nest } from '../runtimes/tensors.js';
 
 /** Nested rows; with squeeze, an [N,1] output becomes N plain values. */
 export function nestedOutputs(t: Tensor, squeeze: boolean): unknown {

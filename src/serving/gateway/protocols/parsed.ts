@@ -1,7 +1,8 @@
 // What every protocol parses a request into, before the signature check and the run.
 import { invalid } from '../../../errors.js';
 import type { Tensors } from '../runtimes/runtime.js';
-import { flattenNested, typedData, type InputChecker } from '../tensors.js';
+import { flattenNested, typedData } from '../runtimes/tensors.js';
+import type { InputChecker } from './input-checker.js';
 
 export interface ParsedInference {
   feeds: Tensors;

@@ -1,7 +1,7 @@
 // TensorFlow Serving REST predict: {"instances": rows} -> {"predictions"}, {"inputs": columns} -> {"outputs"}.
 import { invalid } from '../../../errors.js';
 import type { Tensors } from '../runtimes/runtime.js';
-import type { InputChecker } from '../tensors.js';
+import type { InputChecker } from './input-checker.js';
 import { columnarToFeeds, instancesToFeeds } from './mlflow.js';
 import { nestedOutputs } from './outputs.js';
 import { batchOf, type ParsedInference } from './parsed.js';

@@ -1,7 +1,8 @@
 // Open Inference Protocol v2 (KServe / Triton) REST: tensor JSON in, tensor JSON out.
 import { invalid } from '../../../errors.js';
 import type { Tensors } from '../runtimes/runtime.js';
-import { flattenNested, jsonData, ortType, typedData, v2Type, type InputChecker } from '../tensors.js';
+import { flattenNested, jsonData, ortType, typedData, v2Type } from '../runtimes/tensors.js';
+import type { InputChecker } from './input-checker.js';
 import { batchOf, type ParsedInference } from './parsed.js';
 
 export function parseV2(body: unknown, checker: InputChecker): ParsedInference {

@@ -2,7 +2,7 @@
 // rollback works for models that are not ONNX. Two wire formats, chosen by the URL:
 // - ending in /invocations: MLflow scoring ({"inputs": ...} -> {"predictions": ...})
 // - anything else: an Open Inference Protocol v2 infer URL (KServe, Triton, another Stagecraft)
-import { jsonData, nest, ortType, v2Type } from '../tensors.js';
+import { jsonData, nest, ortType, v2Type } from './tensors.js';
 import type { ModelRuntime, Tensor, Tensors } from './runtime.js';
 
 const TIMEOUT_MS = 30_000;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denseModelOnnx, denseModelPredict, type DenseModelSpec } from '../../../onnx/onnx-builder.js';
 import { readOnnxSignature } from '../../../onnx/onnx-signature.js';
-import { jsonData, nest } from '../tensors.js';
+import { jsonData, nest } from './tensors.js';
 import { loadHttpRuntime } from './http-runtime.js';
 import { loadOnnxRuntime } from './onnx-runtime.js';
 import { loadOnnxInWorker } from './onnx-worker-runtime.js';

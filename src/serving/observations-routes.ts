@@ -1,10 +1,12 @@
 // Intake for standalone gateway replicas: the observations they served, fed to the same observers
 // the embedded gateway reports to (monitoring: live stats, Prometheus, retained predictions; canary
 // analysis), so feedback joins, drift, the guard and rollouts cover every replica's traffic.
+// It sits beside serving-extension.ts, above gateway/ and replicas/: it carries the gateway's
+// InferenceObservation, and replicas/ (heartbeats, status) is below the gateway, which reports to it.
 import { Type } from 'typebox';
-import type { App } from '../../http/app-types.js';
-import { errorResponses } from '../../http/common-schemas.js';
-import type { InferenceObservation, InferenceObserver } from '../gateway/observer.js';
+import type { App } from '../http/app-types.js';
+import { errorResponses } from '../http/common-schemas.js';
+import type { InferenceObservation, InferenceObserver } from './gateway/observer.js';
 
 const Value = Type.Union([Type.Number(), Type.String(), Type.Null()]);
 const Observation = Type.Object({
