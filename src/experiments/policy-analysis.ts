@@ -3,8 +3,7 @@
 // judge — so a canary is held to the same rules that would roll it back once in Production.
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { judge, measure } from '../observe/guard/measure.js';
-import { getPolicy } from '../observe/policies/policies-service.js';
+import { getPolicy, judge, measure } from '../observe/index.js';
 
 export interface PolicyCheck {
   metric: string;

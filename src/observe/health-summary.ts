@@ -3,35 +3,31 @@
 // uses), drift against the reference, the guard's last verdicts, and this process's live stats.
 import type { Deps } from '../deps.js';
 import { measureDrift } from './drift/drift-service.js';
-import { queryEvents } from '../registry/events/events-store.js';
-import { toEvent } from '../registry/events/events.js';
-import { readGuardState } from './guard/guard-store.js';
-import type { GuardState } from './guard/guard.js';
+import { listEvents } from '../registry/events/events-service.js';
+import { findGuardState } from './guard/guard-service.js';
 import { measure } from './guard/measure.js';
-import { validateRule } from './policies/policies.js';
-import { findPolicy } from './policies/policies-store.js';
+import { classificationOptions, CLASSIFICATION_METRICS, validateRule } from './policies/policies.js';
+import { findModelPolicy } from './policies/policies-service.js';
 import { loadVersion } from '../registry/versions/versions-service.js';
-import { labelShape } from './records/records-aggregates.js';
+import { windowLabels } from './records/records-service.js';
 import type { RollingStats } from './rolling-stats.js';
-
-const CLASSIFICATION = ['accuracy', 'precision', 'recall', 'f1'] as const;
 
 export async function versionHealth(deps: Deps, live: RollingStats | null, modelName: string, version: number, windowSeconds: number) {
   const { model, view } = await loadVersion(deps.db, modelName, version);
   const now = deps.clock.now();
   const from = now - windowSeconds * 1000;
-  const policy = await findPolicy(deps.db, modelName);
-  const labelRule = policy?.rules.find((r) => (CLASSIFICATION as readonly string[]).includes(r.metric));
+  const policy = await findModelPolicy(deps, modelName);
+  const cls = classificationOptions(policy);
   const get = async (metric: string) =>
-    measure(deps, modelName, version, validateRule({ metric, min: 0, min_samples: 1, window_seconds: windowSeconds, threshold: labelRule?.threshold ?? 0.5, positive_label: labelRule?.positive_label ?? 1 }, 0), now);
+    measure(deps, modelName, version, validateRule({ metric, min: 0, min_samples: 1, window_seconds: windowSeconds, threshold: cls.threshold, positive_label: cls.positiveLabel }, 0), now);
   const errors = await get('error_rate');
   const latency = await get('latency_p99_ms');
-  const shape = await labelShape(deps.db, { model: modelName, version, from, to: now + 1 });
+  const shape = await windowLabels(deps, { model: modelName, version, from, to: now + 1 });
   // Numeric labels with more than two values are a regression target; otherwise classification.
   const regression = shape.textLabels === 0 && shape.numericLabels > 2;
   const quality: Record<string, number | null> = { labeled: shape.labeled, label_coverage: shape.coverage };
-  for (const metric of regression ? ['mae', 'rmse'] : CLASSIFICATION) quality[metric] = shape.labeled ? (await get(metric)).value : null;
-  const guard = policy ? await readGuardState<GuardState>(deps.db, modelName) : null;
+  for (const metric of regression ? ['mae', 'rmse'] : CLASSIFICATION_METRICS) quality[metric] = shape.labeled ? (await get(metric)).value : null;
+  const guard = policy ? await findGuardState(deps, modelName) : null;
   return {
     model: modelName,
     version,
@@ -56,9 +52,8 @@ export async function versionHealth(deps: Deps, live: RollingStats | null, model
  * rollback this is where a post-mortem finds why the version was failed.
  */
 async function guardActions(deps: Deps, modelId: string, version: number) {
-  const rows = await queryEvents(deps.db, { modelId, types: ['version.health_changed', 'guard.alert'], order: 'desc', limit: 500 });
-  return rows
-    .map(toEvent)
+  const { events } = await listEvents(deps, { modelId, types: ['version.health_changed', 'guard.alert'], order: 'desc', limit: 500 });
+  return events
     .filter((e) => e.actor === 'guard' && e.version === version)
     .slice(0, 5)
     // A rollback's health change carries the evidence under `evidence`; an alert is the evidence.

@@ -7,11 +7,11 @@ import type { Deps } from '../deps.js';
 import { invalid } from '../errors.js';
 import { measureDrift } from './drift/drift-service.js';
 import { listEvents } from '../registry/events/events-service.js';
-import { p99 } from './guard/measure.js';
+import { classificationScores, errorRate, p99, type ClassificationOptions } from './metrics/metrics.js';
 import { requireModel } from '../registry/models/models-service.js';
-import { findPolicy } from './policies/policies-store.js';
-import { classificationQuality } from './quality.js';
-import { countRows, countsPerStep, queryRecords, type RecordRow, type StepCounts } from './records/records-store.js';
+import { classificationOptions } from './policies/policies.js';
+import { findModelPolicy } from './policies/policies-service.js';
+import { readRecords, requestsPerStep, rowCount, type RecordRow, type StepCounts } from './records/records-service.js';
 
 const SAMPLE_CAP = 20_000;
 const MAX_POINTS = 1000;
@@ -28,16 +28,14 @@ export interface SeriesPoint {
   drift_share: number | null;
 }
 
-type Cls = { threshold: number; positiveLabel: number | string };
-
-async function point(deps: Deps, model: string, version: number, t: number, counts: StepCounts | undefined, rows: RecordRow[], cls: Cls): Promise<SeriesPoint> {
+async function point(deps: Deps, model: string, version: number, t: number, counts: StepCounts | undefined, rows: RecordRow[], cls: ClassificationOptions): Promise<SeriesPoint> {
   const ok = rows.filter((r) => r.outcome === 'ok');
-  const q = classificationQuality(ok.filter((r) => r.label !== null), cls);
+  const q = classificationScores(ok, cls);
   const drift = ok.length >= MIN_DRIFT_ROWS ? await measureDrift(deps, model, version, 0, 0, ok) : null;
   return {
     t: new Date(t).toISOString(),
     requests: counts?.requests ?? 0,
-    error_rate: counts?.served ? counts.errors / counts.served : null,
+    error_rate: errorRate(counts?.served ?? 0, counts?.errors ?? 0),
     latency_p99_ms: p99(rows.filter((r) => r.row === 0 && r.outcome !== 'client_error').map((r) => r.latency_ms)),
     accuracy: q.labeled ? q.accuracy : null,
     recall: q.labeled ? q.recall : null,
@@ -54,12 +52,11 @@ export async function modelMetrics(deps: Deps, modelName: string, windowSeconds:
   const end = Math.floor(deps.clock.now() / stepMs) * stepMs + stepMs;
   const steps = Math.ceil(windowSeconds / stepSeconds);
   const from = end - steps * stepMs;
-  const counts = await countsPerStep(deps.db, modelName, from, end, stepMs);
-  const sampleEvery = Math.ceil((await countRows(deps.db, modelName, from, end)) / SAMPLE_CAP);
-  const rows = await queryRecords(deps.db, { model: modelName, from, to: end, sampleEvery, limit: SAMPLE_CAP * 2 });
-  const policy = await findPolicy(deps.db, modelName);
-  const labelRule = policy?.rules.find((r) => ['recall', 'accuracy', 'precision', 'f1'].includes(r.metric));
-  const cls = { threshold: labelRule?.threshold ?? 0.5, positiveLabel: labelRule?.positive_label ?? 1 };
+  const counts = await requestsPerStep(deps, modelName, from, end, stepMs);
+  const sampleEvery = Math.ceil((await rowCount(deps, modelName, from, end)) / SAMPLE_CAP);
+  const rows = await readRecords(deps, { model: modelName, from, to: end, sampleEvery, limit: SAMPLE_CAP * 2 });
+  const policy = await findModelPolicy(deps, modelName);
+  const cls = classificationOptions(policy);
   const versions = [];
   for (const version of [...new Set(counts.map((c) => c.version))].sort((a, b) => a - b)) {
     const series = [];

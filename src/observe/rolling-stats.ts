@@ -9,6 +9,7 @@
 // retention it sat beside (docs/benchmarks.md). So the distributions count the rows a batch keeps:
 // every request, and at most its first 64 input rows — the same rows the guard's drift reads.
 import { INFERENCE_OUTCOMES } from '../serving/gateway/observer.js';
+import { histogramQuantile } from './metrics/metrics.js';
 import type { BatchData } from './records/record-batch.js';
 
 export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
@@ -154,17 +155,6 @@ export interface WindowSummary {
   features: Record<string, { kind: string; count: number; mean?: number; min?: number; max?: number; counts?: Record<string, number> }>;
 }
 
-function quantileFromHistogram(hist: number[], q: number): number | null {
-  const total = hist.reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  let seen = 0;
-  for (let i = 0; i < hist.length; i++) {
-    seen += hist[i];
-    if (seen >= q * total) return LATENCY_BOUNDS_MS[i] ?? LATENCY_BOUNDS_MS[LATENCY_BOUNDS_MS.length - 1] * 2;
-  }
-  return null;
-}
-
 export function summarize(buckets: Bucket[]): WindowSummary {
   const hist = new Array(LATENCY_BOUNDS_MS.length + 1).fill(0);
   const s: WindowSummary = { requests: 0, client_errors: 0, model_errors: 0, error_rate: null, latency_p50_ms: null, latency_p99_ms: null, latency_histogram: [], predictions: {}, features: {} };
@@ -188,8 +178,8 @@ export function summarize(buckets: Bucket[]): WindowSummary {
     }
   }
   s.error_rate = s.requests ? s.model_errors / s.requests : null;
-  s.latency_p50_ms = quantileFromHistogram(hist, 0.5);
-  s.latency_p99_ms = quantileFromHistogram(hist, 0.99);
+  s.latency_p50_ms = histogramQuantile(hist, LATENCY_BOUNDS_MS, 0.5);
+  s.latency_p99_ms = histogramQuantile(hist, LATENCY_BOUNDS_MS, 0.99);
   s.latency_histogram = hist.map((count, i) => ({ le_ms: LATENCY_BOUNDS_MS[i] ?? null, count }));
   return s;
 }

@@ -1,7 +1,36 @@
-// The only SQL for webhooks and their delivery log.
-import type { Selectable } from 'kysely';
+// The only SQL for webhooks and their delivery log, with their row types (migration 0004).
+import type { Generated, Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
-import type { WebhookDeliveriesTable, WebhooksTable } from '../../observe/monitoring-tables.js';
+
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  secret: string;
+  events: string;
+  created_at: number;
+  created_by: string;
+  deleted_at: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: string;
+  event_id: number;
+  event_type: string;
+  attempt: number;
+  time: number;
+  status: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number | null;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    webhooks: WebhooksTable;
+    webhook_deliveries: WebhookDeliveriesTable;
+  }
+}
 
 export type WebhookRow = Selectable<WebhooksTable>;
 

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { invalid, notFound } from '../../errors.js';
 import { commit } from '../../registry/events/events-service.js';
 import { requireVersion } from '../../registry/versions/versions-service.js';
-import { firstRecords, queryRecords, type RecordRow } from '../records/records-store.js';
+import { readFirstRecords, readRecords, type RecordRow } from '../records/records-service.js';
 import { buildProfile, datasetDrift, featureDrift, PREDICTION_FEATURE, type DatasetDrift, type FeatureDrift, type Value } from './drift.js';
 import { findReference, writeReference } from './reference-store.js';
 
@@ -59,7 +59,7 @@ export function recordInputs(rows: RecordRow[]): Array<Record<string, Value>> {
 /** A profile from the first N rows the version served (typically in Staging). */
 export async function referenceFromTraffic(deps: Deps, actor: string, modelName: string, version: number, n: number): Promise<ReferenceSummary> {
   await requireVersion(deps.db, modelName, version);
-  const rows = await firstRecords(deps.db, modelName, version, n);
+  const rows = await readFirstRecords(deps, modelName, version, n);
   if (rows.length < n) throw invalid(`version ${version} of "${modelName}" has served ${rows.length} rows so far; ${n} are needed to build its reference`);
   return setReference(deps, actor, modelName, version, recordInputs(rows), `first ${n} requests`);
 }
@@ -70,7 +70,7 @@ export async function referenceFromTraffic(deps: Deps, actor: string, modelName:
  */
 export async function ensureReferenceFromTraffic(deps: Deps, modelName: string, version: number, n: number): Promise<ReferenceSummary | null> {
   if (await findReference(deps.db, modelName, version)) return null;
-  const rows = await firstRecords(deps.db, modelName, version, n);
+  const rows = await readFirstRecords(deps, modelName, version, n);
   if (rows.length < n) return null;
   return setReference(deps, 'guard', modelName, version, recordInputs(rows), `first ${n} requests in Staging`);
 }
@@ -92,7 +92,7 @@ export interface VersionDrift extends DatasetDrift {
 export async function measureDrift(deps: Deps, modelName: string, version: number, from: number, to: number, rows?: RecordRow[]): Promise<VersionDrift | null> {
   const ref = await findReference(deps.db, modelName, version);
   if (!ref) return null;
-  const current = rows ?? (await queryRecords(deps.db, { model: modelName, version, from, to, okOnly: true, limit: DRIFT_ROW_CAP }));
+  const current = rows ?? (await readRecords(deps, { model: modelName, version, from, to, okOnly: true, limit: DRIFT_ROW_CAP }));
   const inputs = recordInputs(current);
   const predRef = ref.profile[PREDICTION_FEATURE];
   return {

@@ -1,6 +1,22 @@
-// The only SQL for mon_references.
+// The only SQL for mon_references, with its row type (migration 0004).
 import type { Db } from '../../db/tables.js';
 import type { Profile } from './drift.js';
+
+export interface MonReferencesTable {
+  model: string;
+  version: number;
+  rows: number;
+  source: string;
+  /** The profile as JSON. */
+  profile: string;
+  created_at: number;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    mon_references: MonReferencesTable;
+  }
+}
 
 export interface ReferenceRow {
   rows: number;

@@ -1,5 +1,24 @@
-// The only SQL for the guard's lease and per-model state.
+// The only SQL for the guard's lease and per-model state, with their row types (migration 0004).
 import type { Db } from '../../db/tables.js';
+
+export interface MonGuardStateTable {
+  model: string;
+  state: string;
+  updated_at: number;
+}
+
+export interface MonLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    mon_guard_state: MonGuardStateTable;
+    mon_leases: MonLeasesTable;
+  }
+}
 
 /**
  * Takes or renews the named lease for `holder` until now + ttl. The conditional update is atomic in

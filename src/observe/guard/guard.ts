@@ -14,7 +14,7 @@ import { getModel, requireModel } from '../../registry/models/models-service.js'
 import { rollback } from '../../registry/targets/rollback.js';
 import { loadVersionView, markHealth } from '../../registry/versions/versions-service.js';
 import { describeBound, type Policy, type Rule } from '../policies/policies.js';
-import { allPolicies } from '../policies/policies-store.js';
+import { listPolicies } from '../policies/policies-service.js';
 import { acquireLease, readGuardState, releaseLease, writeGuardState } from './guard-store.js';
 import { baselineValue, judge, measure, type RuleResult } from './measure.js';
 
@@ -88,7 +88,7 @@ export class Guard {
     const { db, caps } = this.deps;
     report.leader = await acquireLease(db, GUARD_LEASE, this.opts.holder, now, this.opts.leaseMs ?? 30_000, caps.isUniqueViolation);
     if (!report.leader) return report;
-    for (const policy of await allPolicies(db)) {
+    for (const policy of await listPolicies(this.deps)) {
       try {
         await this.evaluateModel(policy, now, report);
       } catch (err) {

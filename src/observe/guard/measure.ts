@@ -3,12 +3,9 @@
 // little label coverage gives an inconclusive result.
 import type { Deps } from '../../deps.js';
 import { measureDrift } from '../drift/drift-service.js';
-import { binaryConfusion, EVAL_ROW_CAP, labelShape, latencyP99, regressionSums, requestCounts } from '../records/records-aggregates.js';
-import { lastRecordTime, queryRecords } from '../records/records-store.js';
-import { classificationQuality } from '../quality.js';
+import { classificationScores, errorRate, p99, regressionScores, scoresFromConfusion, type ClassificationScores } from '../metrics/metrics.js';
+import { EVAL_ROW_CAP, lastServedAt, readRecords, windowBinaryConfusion, windowLabels, windowLatencies, windowRegression, windowRequests, type Window } from '../records/records-service.js';
 import { LABEL_METRICS, type Rule } from '../policies/policies.js';
-
-export const QUALITY_ROW_CAP = 50_000;
 
 export interface Measurement {
   metric: string;
@@ -19,19 +16,13 @@ export interface Measurement {
   window_seconds: number;
 }
 
-export function p99(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)];
-}
-
 export async function measure(deps: Deps, model: string, version: number, rule: Rule, end: number): Promise<Measurement> {
   const w = { model, version, from: end - rule.window_seconds * 1000, to: end + 1 };
   const base = { metric: rule.metric, window_seconds: rule.window_seconds, label_coverage: null };
   if (rule.metric === 'error_rate' || rule.metric === 'latency_p99_ms') {
     // A caller's mistake (4xx) says nothing about the model: it counts for neither errors nor latency.
-    const { served, modelErrors } = await requestCounts(deps.db, w);
-    const value = rule.metric === 'error_rate' ? (served ? modelErrors / served : null) : await latencyP99(deps.db, w, served);
+    const { served, modelErrors } = await windowRequests(deps, w);
+    const value = rule.metric === 'error_rate' ? errorRate(served, modelErrors) : served ? p99(await windowLatencies(deps, w)) : null;
     return { ...base, value, samples: served };
   }
   if (LABEL_METRICS.has(rule.metric)) return measureQuality(deps, w, rule, base);
@@ -43,35 +34,28 @@ export async function measure(deps: Deps, model: string, version: number, rule: 
   return { ...base, value: f?.psi ?? null, samples: f?.current_count ?? 0 };
 }
 
-const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
-
-/** Label metrics as database aggregates; multiclass labels fall back to reading the (capped) rows. */
-async function measureQuality(deps: Deps, w: { model: string; version: number; from: number; to: number }, rule: Rule, base: Omit<Measurement, 'value' | 'samples'>): Promise<Measurement> {
-  const shape = await labelShape(deps.db, w);
-  const coverage = shape.coverage;
-  const out = (value: number | null, samples: number) => ({ ...base, value, samples, label_coverage: coverage });
+/**
+ * Label metrics from database counts: binary labels as SQL confusion counts, anything else from the
+ * (capped) labeled rows; either way the scores are metrics.ts's.
+ */
+async function measureQuality(deps: Deps, w: Window, rule: Rule, base: Omit<Measurement, 'value' | 'samples'>): Promise<Measurement> {
+  const shape = await windowLabels(deps, w);
+  const out = (value: number | null, samples: number) => ({ ...base, value, samples, label_coverage: shape.coverage });
   if (rule.metric === 'mae' || rule.metric === 'rmse') {
-    const s = await regressionSums(deps.db, w);
-    return out(s.count ? (rule.metric === 'mae' ? s.abs / s.count : Math.sqrt(s.sq / s.count)) : null, s.count);
+    const s = await windowRegression(deps, w);
+    return out(regressionScores(s)[rule.metric], s.count);
   }
+  const opts = { threshold: rule.threshold, positiveLabel: rule.positive_label };
   const binary = (shape.textLabels === 0 && shape.numericLabels <= 2) || (shape.numericLabels === 0 && shape.textLabels <= 2);
-  if (binary) {
-    const c = await binaryConfusion(deps.db, w, rule.threshold, rule.positive_label);
-    const labeled = c.tp + c.fp + c.fn + c.tn;
-    const precision = ratio(c.tp, c.tp + c.fp);
-    const recall = ratio(c.tp, c.tp + c.fn);
-    const f1 = precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-    const values: Record<string, number | null> = { accuracy: ratio(c.tp + c.tn, labeled), precision, recall, f1 };
-    return out(values[rule.metric], labeled);
-  }
-  const rows = await queryRecords(deps.db, { ...w, okOnly: true, labeledOnly: true, noFeatures: true, limit: EVAL_ROW_CAP });
-  const q = classificationQuality(rows, { threshold: rule.threshold, positiveLabel: rule.positive_label });
-  return out(q[rule.metric as 'accuracy'], q.labeled);
+  const scores = binary
+    ? scoresFromConfusion(await windowBinaryConfusion(deps, w, opts))
+    : classificationScores(await readRecords(deps, { ...w, okOnly: true, labeledOnly: true, noFeatures: true, limit: EVAL_ROW_CAP }), opts);
+  return out(scores[rule.metric as keyof Omit<ClassificationScores, 'labeled'>], scores.labeled);
 }
 
 /** The previous Production version's own value, over the same-length window ending at its last traffic. */
 export async function baselineValue(deps: Deps, model: string, previous: number, rule: Rule): Promise<Measurement | null> {
-  const last = await lastRecordTime(deps.db, model, previous);
+  const last = await lastServedAt(deps, model, previous);
   if (last === null) return null;
   return measure(deps, model, previous, rule, last);
 }

@@ -4,7 +4,7 @@ import { notFound } from '../../errors.js';
 import { commit } from '../../registry/events/events-service.js';
 import { requireModel } from '../../registry/models/models-service.js';
 import { validatePolicy, type Policy } from './policies.js';
-import { deletePolicyRow, findPolicy, writePolicy } from './policies-store.js';
+import { allPolicies, deletePolicyRow, findPolicy, writePolicy } from './policies-store.js';
 
 export async function setPolicy(deps: Deps, actor: string, modelName: string, raw: unknown): Promise<Policy> {
   const policy = validatePolicy(raw, modelName);
@@ -29,4 +29,14 @@ export async function deletePolicy(deps: Deps, actor: string, modelName: string)
     if (!(await deletePolicyRow(trx, modelName))) throw notFound(`model "${modelName}" has no health policy`);
     await append({ actor, type: 'policy.deleted', model });
   });
+}
+
+/** The model's policy, or null without one (for readers that already hold the model, such as the guard). */
+export function findModelPolicy(deps: Deps, modelName: string): Promise<Policy | null> {
+  return findPolicy(deps.db, modelName);
+}
+
+/** Every model's policy, by model name: what the guard evaluates on each pass. */
+export function listPolicies(deps: Deps): Promise<Policy[]> {
+  return allPolicies(deps.db);
 }

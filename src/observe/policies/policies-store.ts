@@ -1,6 +1,19 @@
-// The only SQL for mon_policies.
+// The only SQL for mon_policies, with its row type (migration 0004).
 import type { Db } from '../../db/tables.js';
 import type { Policy } from './policies.js';
+
+export interface MonPoliciesTable {
+  model: string;
+  policy: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    mon_policies: MonPoliciesTable;
+  }
+}
 
 export async function findPolicy(db: Db, model: string): Promise<Policy | null> {
   const row = await db.selectFrom('mon_policies').select('policy').where('model', '=', model).executeTakeFirst();

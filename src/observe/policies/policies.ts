@@ -1,9 +1,11 @@
 // Health policies: one per model, the rules the guard evaluates. Pure validation with messages a
 // person can act on (every mistake is a 400 naming the field).
 import { invalid } from '../../errors.js';
+import type { ClassificationOptions } from '../metrics/metrics.js';
 
 export const RULE_METRICS = ['error_rate', 'latency_p99_ms', 'accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse', 'drift_share'] as const;
-export const LABEL_METRICS = new Set(['accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse']);
+export const CLASSIFICATION_METRICS = ['accuracy', 'precision', 'recall', 'f1'] as const;
+export const LABEL_METRICS = new Set<string>([...CLASSIFICATION_METRICS, 'mae', 'rmse']);
 
 export interface Rule {
   metric: string;
@@ -96,6 +98,15 @@ export function validatePolicy(raw: unknown, modelName: string): Policy {
     reference_requests: num(raw, 'reference_requests', 'policy', 1000, (n) => Number.isInteger(n) && (n === 0 || (n >= 10 && n <= 200_000)), '0 or an integer between 10 and 200000')!,
     rules: raw.rules.map(validateRule),
   };
+}
+
+/**
+ * How the model's quality is classified where no rule of its own says (the health summary, the UI's
+ * series): the threshold and positive label of its policy's first classification rule, else 0.5 and 1.
+ */
+export function classificationOptions(policy: Policy | null): ClassificationOptions {
+  const rule = policy?.rules.find((r) => (CLASSIFICATION_METRICS as readonly string[]).includes(r.metric));
+  return { threshold: rule?.threshold ?? 0.5, positiveLabel: rule?.positive_label ?? 1 };
 }
 
 /** How a rule reads in a reason or a timeline: "recall >= 0.8". */

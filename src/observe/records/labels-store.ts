@@ -1,11 +1,30 @@
 // Ground truth joined to retained predictions: finding the prediction a label is for (by request id,
 // through the time a server-issued id carries or the side index), and writing labels in batches.
 import type { Db } from '../../db/tables.js';
-import type { MonLabelsTable } from '../monitoring-tables.js';
 import { requestIdOf, requestIdTime, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS } from './segment-codec.js';
 import { columnsOf, outcomeOf, predictionOf, rowOfRequest, SEGMENT_META, toMeta, type RowRef } from './segment-store.js';
 
-type MonLabelRow = MonLabelsTable;
+/** A labeled prediction, copied from its segment when the label arrives (migration 0006). */
+export interface MonLabelsTable {
+  model: string;
+  request_id: string;
+  row: number;
+  version: number;
+  time: number;
+  outcome: string;
+  pred_num: number | null;
+  pred_text: string | null;
+  label_num: number | null;
+  label_text: string | null;
+  labeled_at: number;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    mon_labels: MonLabelsTable;
+  }
+}
+
 export const labelKey = (requestId: string, row: number) => `${requestId}\n${row}`;
 
 /** Labels arriving together are usually for predictions close in time: one segment query per such run. */
@@ -88,7 +107,7 @@ export async function findPrediction(db: Db, model: string, requestId: string, r
 /** Attaches labels to found predictions, a few hundred rows per statement (a later label for the same row replaces it). */
 export async function saveLabels(db: Db, model: string, labels: Array<{ ref: RowRef; label: number | string }>, now: number): Promise<void> {
   // One row per prediction: the last label given for it wins, as consecutive updates would.
-  const rows = new Map<string, MonLabelRow>();
+  const rows = new Map<string, MonLabelsTable>();
   for (const { ref, label } of labels) {
     const { cols, i, meta } = ref;
     const pred = predictionOf(cols, i);

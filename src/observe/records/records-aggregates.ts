@@ -1,10 +1,11 @@
-// Window aggregates for the guard. Request metrics read the retained segments — whole segments
+// Window counts for the guard and the health summary (the formulas on them are ../metrics/metrics.ts). Request metrics read the retained segments — whole segments
 // by their metadata, decoded rows only where needed — bounded to the newest EVAL_ROW_CAP requests
 // of the window; label metrics are SQL aggregates over the labels table, bounded to its newest
 // EVAL_ROW_CAP labeled predictions (labels lag, so the newest predictions are the least labeled).
 // This runs on the event loop (better-sqlite3 is synchronous), and the bounds keep it short.
 import { sql } from 'kysely';
 import type { Db } from '../../db/tables.js';
+import { positiveNumber, type ClassificationOptions, type Confusion, type RegressionSums } from '../metrics/metrics.js';
 import { newestRows, sumScope } from './segment-store.js';
 
 export const EVAL_ROW_CAP = 20_000;
@@ -42,12 +43,9 @@ export async function requestCounts(db: Db, w: Window): Promise<{ served: number
   return { served: rows.length, modelErrors: rows.filter((r) => r.cols.outcome[r.i] === 2).length };
 }
 
-/** Latency at the 99th percentile of the same requests: the value at rank ceil(0.99 n). */
-export async function latencyP99(db: Db, w: Window, served: number): Promise<number | null> {
-  if (served === 0) return null;
-  const latencies = (await recentRequests(db, w)).map((r) => r.cols.latency[r.i]).sort((a, b) => a - b);
-  if (latencies.length === 0) return null;
-  return latencies[Math.min(Math.max(Math.ceil(0.99 * latencies.length) - 1, 0), latencies.length - 1)];
+/** The latencies of the same requests (their percentiles are metrics.ts's). */
+export async function requestLatencies(db: Db, w: Window): Promise<number[]> {
+  return (await recentRequests(db, w)).map((r) => r.cols.latency[r.i]);
 }
 
 /** The newest capped labeled predictions of the window. */
@@ -91,23 +89,22 @@ export async function labelShape(db: Db, w: Window): Promise<LabelShape> {
   return { labeled, coverage: total ? Math.min(labeled / total, 1) : null, numericLabels: n(r?.nums), textLabels: n(r?.texts) };
 }
 
-export interface Confusion {
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
-}
-
-/** Binary confusion counts: probabilities cut at the threshold, labels compared with the positive label. */
-export async function binaryConfusion(db: Db, w: Window, threshold: number, positive: number | string): Promise<Confusion> {
-  const posNum = typeof positive === 'number' ? positive : Number.isFinite(Number(positive)) ? Number(positive) : null;
+/**
+ * Binary confusion counts of the window's labeled predictions: metrics.ts binaryConfusion() in SQL
+ * (predictsPositive() and isPositiveLabel(), row for row; a row without a prediction counts for
+ * nothing). records-aggregates.test.ts holds the two to the same counts.
+ */
+export async function windowConfusion(db: Db, w: Window, opts: ClassificationOptions): Promise<Confusion> {
+  const positive = opts.positiveLabel;
+  const posNum = positiveNumber(positive);
   // 0/1 integers: a NULL comparison falls through to the next WHEN instead of poisoning AND/OR.
-  const predPos = sql`(case when pred_num >= ${threshold} then 1 when pred_text = ${String(positive)} then 1 else 0 end)`;
+  const predPos = sql`(case when pred_num >= ${opts.threshold} then 1 when pred_text = ${String(positive)} then 1 else 0 end)`;
   const actualPos =
     posNum !== null
       ? sql`(case when label_num = ${posNum} then 1 when label_text = ${String(positive)} then 1 else 0 end)`
       : sql`(case when label_text = ${String(positive)} then 1 else 0 end)`;
   const r = await recentLabeled(db, w)
+    .where((eb) => eb.or([eb('pred_num', 'is not', null), eb('pred_text', 'is not', null)]))
     .select([
       sql<number>`sum(case when ${predPos} = 1 and ${actualPos} = 1 then 1 else 0 end)`.as('tp'),
       sql<number>`sum(case when ${predPos} = 1 and ${actualPos} = 0 then 1 else 0 end)`.as('fp'),
@@ -118,7 +115,7 @@ export async function binaryConfusion(db: Db, w: Window, threshold: number, posi
   return { tp: n(r?.tp), fp: n(r?.fp), fn: n(r?.fn), tn: n(r?.tn) };
 }
 
-export async function regressionSums(db: Db, w: Window): Promise<{ count: number; abs: number; sq: number }> {
+export async function regressionSums(db: Db, w: Window): Promise<RegressionSums> {
   const r = await recentLabeled(db, w)
     .where('label_num', 'is not', null)
     .where('pred_num', 'is not', null)

@@ -2,11 +2,39 @@
 // metadata, from SQL), their decoded columns, and the rows in them. Segments never change once
 // written, so decoded ones are cached per database handle: a guard re-reading its window every
 // second decodes each segment once.
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
-import type { MonSegmentsTable } from '../monitoring-tables.js';
 import { INFERENCE_OUTCOMES } from '../../serving/gateway/observer.js';
 import { decodeSegment, requestIdOf, type SegmentColumns } from './segment-codec.js';
+
+/** Retained predictions, a segment per model, version and written batch (segment-codec.ts; migration 0006). */
+export interface MonSegmentsTable {
+  id: Generated<number>;
+  model: string;
+  version: number;
+  t_min: number;
+  t_max: number;
+  rows: number;
+  ok_rows: number;
+  requests: number;
+  served: number;
+  errors: number;
+  data: Uint8Array;
+}
+
+/** Request ids their embedded time cannot find (a caller's own ids): which segment holds them (labels-store.ts reads it). */
+export interface MonRequestIdsTable {
+  model: string;
+  request_id: string;
+  segment_id: number;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    mon_segments: MonSegmentsTable;
+    mon_request_ids: MonRequestIdsTable;
+  }
+}
 
 /** A segment's row without its data: what windows sum and what picks the segments to open. */
 export type SegmentMeta = Omit<Selectable<MonSegmentsTable>, 'model' | 'data'>;
