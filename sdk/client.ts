@@ -23,7 +23,7 @@ export interface ClientOptions {
   fetch?: typeof globalThis.fetch;
   /**
    * Give up on a call that has no answer after this many ms (StagecraftUnreachableError); default:
-   * wait as long as the network does. Streams and downloads given their own signal are exempt.
+   * wait as long as the network does. Raw calls given their own signal (streams, downloads) are exempt.
    */
   timeoutMs?: number;
 }
