@@ -1,5 +1,5 @@
 // The SDK against a real app on a real port, on both databases.
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, uniqueName, useRegistry } from '../test/databases.js';
 import { createClient, StagecraftApiError, StagecraftUnreachableError, type StagecraftClient } from './client.js';
@@ -176,5 +176,21 @@ describe.each(DATABASES)('SDK client (%s)', (kind) => {
     const err = await dead.health().catch((e) => e);
     expect(err).toBeInstanceOf(StagecraftUnreachableError);
     expect(err.message).toContain('127.0.0.1:1');
+  });
+
+  it('gives up on a server that accepts the connection but never answers, after timeoutMs, as unreachable', async () => {
+    // A listener that never writes a byte: a hung registry (or a partition that swallowed the answer).
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const hung = createClient({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeoutMs: 200 });
+    try {
+      const err = await hung.health().catch((e) => e);
+      expect(err).toBeInstanceOf(StagecraftUnreachableError);
+      expect(err.message).toContain('no answer within 200 ms');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });

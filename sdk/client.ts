@@ -3,13 +3,13 @@
 // Browser-safe: no node: imports. Node-only helpers (upload/download a directory) live in node.ts.
 import createFetchClient, { type Client } from 'openapi-fetch';
 import { apiErrorFrom, isAbort, StagecraftUnreachableError } from './errors.js';
-import { followEvents, type FollowOptions } from './events-follow.js';
+import { followEvents, type FeedTransport, type FollowOptions } from './events-follow.js';
 import type { paths } from './openapi.js';
 import type * as T from './types.js';
 
 export * from './errors.js';
 export type * from './types.js';
-export type { FollowOptions } from './events-follow.js';
+export type { FeedStatus, FollowOptions } from './events-follow.js';
 export type { paths } from './openapi.js';
 
 export interface ClientOptions {
@@ -21,6 +21,11 @@ export interface ClientOptions {
   actor?: string;
   /** A fetch to use instead of globalThis.fetch. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Give up on a call that has no answer after this many ms (StagecraftUnreachableError); default:
+   * wait as long as the network does. Raw calls given their own signal (streams, downloads) are exempt.
+   */
+  timeoutMs?: number;
 }
 
 export type ApiClient = Client<paths>;
@@ -43,11 +48,14 @@ export function createClient(opts: ClientOptions) {
   if (opts.actor) headers['stagecraft-actor'] = opts.actor;
   const fetchImpl = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
 
-  /** fetch with auth headers; a failure to connect becomes StagecraftUnreachableError. */
-  async function send(input: Request | string, init?: RequestInit): Promise<Response> {
+  /** fetch; a failure to connect, or no answer within timeoutMs, becomes StagecraftUnreachableError. */
+  async function send(input: Request | string, init: RequestInit = {}, timed = true): Promise<Response> {
+    const caller = init.signal ?? (input instanceof Request ? input.signal : undefined);
+    const timer = timed && opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : null;
     try {
-      return await fetchImpl(input, init);
+      return await fetchImpl(input, timer ? { ...init, signal: caller ? AbortSignal.any([caller, timer]) : timer } : init);
     } catch (err) {
+      if (timer?.aborted && !caller?.aborted) throw new StagecraftUnreachableError(baseUrl, new Error(`no answer within ${opts.timeoutMs} ms`));
       if (isAbort(err)) throw err;
       throw new StagecraftUnreachableError(baseUrl, err);
     }
@@ -57,7 +65,8 @@ export function createClient(opts: ClientOptions) {
 
   /** A raw request under the server root with auth headers; throws StagecraftApiError when not ok. */
   async function raw(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
-    const res = await send(`${baseUrl}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+    // A raw call given its own signal (a stream, a download) runs as long as that signal allows.
+    const res = await send(`${baseUrl}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } }, !init.signal);
     if (!res.ok) {
       const text = await res.text();
       let body: unknown = text;
@@ -72,6 +81,10 @@ export function createClient(opts: ClientOptions) {
   }
 
   const ver = (name: string, version: number) => ({ path: { name, version } });
+  const feed: FeedTransport = {
+    list: (query, signal) => unwrap<T.EventList>(api.GET('/api/v1/events', { params: { query: { limit: 100, ...query } }, signal })),
+    stream: (query, h, signal) => raw(`/api/v1/events/stream${query}`, { headers: h, signal }),
+  };
 
   return {
     url: baseUrl,
@@ -152,9 +165,15 @@ export function createClient(opts: ClientOptions) {
 
     events: {
       list: (query: Partial<T.EventQuery> = {}) => unwrap<T.EventList>(api.GET('/api/v1/events', { params: { query: { limit: 100, ...query } } })),
-      /** Every event as it commits, as an async iterator; abort the signal to stop. */
-      follow: (options: FollowOptions = {}) =>
-        followEvents((query, h, signal) => raw(`/api/v1/events/stream${query}`, { headers: h, signal }), options),
+      /** Every event as it commits, as an async iterator (see events-follow.ts); abort the signal to stop. */
+      follow: (options: FollowOptions = {}) => followEvents(feed, options),
+    },
+
+    /** What a standalone gateway replica asks of the registry and tells it. */
+    gateways: {
+      snapshot: () => unwrap<T.ServingSnapshot>(api.GET('/api/v1/gateways/snapshot')),
+      heartbeat: (body: T.Heartbeat) => unwrap(api.POST('/api/v1/gateways/heartbeat', { body })),
+      observations: (body: T.ObservationBatch) => unwrap(api.POST('/api/v1/gateways/observations', { body })),
     },
 
     blobs: {

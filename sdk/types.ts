@@ -49,3 +49,6 @@ export type Whoami = OkBody<'/api/v1/whoami', 'get'>;
 export type Health = OkBody<'/api/v1/health', 'get'>;
 export type Blob = OkBody<'/api/v1/blobs/{sha256}', 'get'>;
 export type VersionHealth = BodyOf<'/api/v1/models/{name}/versions/{version}/health', 'post'>['health'];
+export type ServingSnapshot = OkBody<'/api/v1/gateways/snapshot', 'get'>;
+export type Heartbeat = BodyOf<'/api/v1/gateways/heartbeat', 'post'>;
+export type ObservationBatch = BodyOf<'/api/v1/gateways/observations', 'post'>;

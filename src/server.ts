@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
+import { createClient } from '../sdk/client.js';
 import type { Extension, ExtensionContext, ReplicaPart } from './extension.js';
 import { experimentsExtension, type ExperimentsExtension } from './experiments/experiments-extension.js';
 import { drillsExtension } from './experiments/drills/drills-extension.js';
@@ -24,7 +25,6 @@ import { defaultGatewayOptions, type GatewayOptions } from './serving/gateway/ga
 import { gatewayRoutes } from './serving/gateway/gateway-routes.js';
 import { Gateway } from './serving/gateway/gateway.js';
 import { DEFAULT_SHIPPER, ObservationShipper, type ShipperOptions } from './serving/gateway/remote/observation-shipper.js';
-import { RegistryClient } from './serving/gateway/remote/registry-client.js';
 import { RemoteSource } from './serving/gateway/remote/remote-source.js';
 import { servingExtension, type ServingExtension, type ServingOptions } from './serving/serving-extension.js';
 import { uiExtension, type WebOptions } from './ui/ui-extension.js';
@@ -161,11 +161,17 @@ export interface GatewayApp {
  */
 export function buildGatewayApp(opts: ReplicaOptions, log: Logger, extensions: readonly Extension[] = serverExtensions().all()): GatewayApp {
   const app = createFastify(log);
-  const client = new RegistryClient(opts.registry, opts.token);
+  // The replica reaches the registry only through the SDK; a call with no answer in 10 s counts as
+  // the registry being unreachable (the change feed and downloads carry their own limits).
+  const client = createClient({ url: opts.registry, token: opts.token, timeoutMs: 10_000 });
   const source = new RemoteSource(client, opts.cacheDir, log, opts.retryMs ?? 1000);
   const replicaId = opts.replicaId ?? `gateway-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const shipper = new ObservationShipper(client, replicaId, log, { ...DEFAULT_SHIPPER, ...opts.shipper });
-  const link = { post: async (path: string, body: unknown) => void (await client.post(path, body)), log, flushMs: opts.shipper?.flushMs ?? DEFAULT_SHIPPER.flushMs };
+  const post = async (path: string, body: unknown) => {
+    const res = await client.raw(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    await res.body?.cancel();
+  };
+  const link = { post, log, flushMs: opts.shipper?.flushMs ?? DEFAULT_SHIPPER.flushMs };
   const parts: ReplicaPart[] = extensions.flatMap((e) => (e.replica ? [e.replica(link)] : []));
   const options = defaultGatewayOptions({
     ...opts,

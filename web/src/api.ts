@@ -1,6 +1,6 @@
 // The UI's only door to the server: the typed SDK (sdk/client.ts). This file adapts it to what the
 // pages need: abortable reads and one 401 hook for the sign-in form.
-import { createClient, StagecraftApiError, unwrap } from '../../sdk/client';
+import { createClient, StagecraftApiError, unwrap, type FollowOptions } from '../../sdk/client';
 import { promotionApi } from './promotion/promotion-api';
 
 export { StagecraftApiError as ApiError } from '../../sdk/client';
@@ -11,15 +11,6 @@ export interface ApiOptions {
   token?: string | null;
   /** Called on every 401, so the app can ask for a token. */
   onUnauthenticated?: () => void;
-}
-
-type Query = Record<string, string | number | undefined | null>;
-
-function withQuery(path: string, query: Query): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
 }
 
 export function createApi(opts: ApiOptions = {}) {
@@ -64,9 +55,6 @@ export function createApi(opts: ApiOptions = {}) {
           }),
         ),
       ),
-    /** The newest committed event id (0 when none): where the change feed should start. */
-    latestEventId: async (signal?: AbortSignal) =>
-      (await guard(unwrap(api.GET('/api/v1/events', { params: { query: { limit: 1 } }, signal })))).events[0]?.id ?? 0,
     history: (name: string, stage = 'Production', signal?: AbortSignal) =>
       guard(unwrap(api.GET('/api/v1/models/{name}/history', { params: { path: { name }, query: { stage } }, signal }))),
     servingStatus: (name: string, signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/models/{name}/status', { params: { path: { name } }, signal }))),
@@ -80,9 +68,19 @@ export function createApi(opts: ApiOptions = {}) {
       guard(sdk.versions.mark(name, v, body.health, body.reason)),
     /** Rollouts, shadows, approvals, drills and validation reports (issue 7). */
     promotion: promotionApi(api, guard),
-    /** The change feed as a streaming response (fetch, so the token travels in a header, never the URL). */
-    eventStream: (after: number | null, signal: AbortSignal) =>
-      sdk.raw(withQuery('/api/v1/events/stream', { after }), { headers: { accept: 'text/event-stream' }, signal }),
+    /**
+     * The change feed through the SDK's one follower (fetch, so the token travels in a header, never
+     * the URL). It never gives up while the page is open; a 401 on it opens the sign-in form.
+     */
+    followEvents: (options: FollowOptions & { signal: AbortSignal }) =>
+      sdk.events.follow({
+        ...options,
+        forever: true,
+        onStatus: (status, err) => {
+          if (err instanceof StagecraftApiError && err.status === 401) opts.onUnauthenticated?.();
+          options.onStatus?.(status, err);
+        },
+      }),
   };
 }
 

@@ -1,13 +1,14 @@
-// Follows the server's change feed (GET /api/v1/events/stream) so every page updates when anything
-// changes — a rollback from the CLI or the guard shows without a reload. It uses fetch rather than
-// EventSource so the token travels in the Authorization header, and resumes after a drop from the
-// last event id it saw, so nothing is missed or seen twice.
-import { createParser } from 'eventsource-parser';
+// Follows the server's change feed so every page updates when anything changes — a rollback from
+// the CLI or the guard shows without a reload. The following itself is the SDK's one follower
+// (sdk/events-follow.ts, through api.followEvents): it starts from the newest event, resumes after
+// a drop from the last event id it delivered (nothing missed or seen twice), polls the event log
+// while the stream is unavailable, and never gives up while the page is open.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Api } from '../api';
 import type { RegistryEvent } from '../types';
 
 type Listener = (e: RegistryEvent) => void;
+/** live: the stream is open. offline: it is not (events may still arrive by polling meanwhile). */
 export type LiveState = 'connecting' | 'live' | 'offline';
 
 interface Live {
@@ -17,60 +18,26 @@ interface Live {
 
 const LiveContext = createContext<Live>({ state: 'offline', subscribe: () => () => {} });
 
-const RETRY_MIN_MS = 500;
-const RETRY_MAX_MS = 10_000;
-
-async function readStream(res: Response, onEvent: (e: RegistryEvent) => void, onOpen: () => void): Promise<void> {
-  if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
-  onOpen();
-  const parser = createParser({
-    onEvent: (msg) => {
-      try {
-        onEvent(JSON.parse(msg.data) as RegistryEvent);
-      } catch {
-        // a malformed message is skipped, never fatal
-      }
-    },
-  });
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    parser.feed(value);
-  }
-}
-
 export function LiveProvider({ api, children }: { api: Api; children: ReactNode }) {
   const listeners = useRef(new Set<Listener>());
   const [state, setState] = useState<LiveState>('connecting');
 
   useEffect(() => {
     const ctrl = new AbortController();
-    let lastId: number | null = null;
-    let delay = RETRY_MIN_MS;
-    const deliver = (e: RegistryEvent) => {
-      lastId = e.id;
-      for (const l of listeners.current) l(e);
-    };
+    const events = api.followEvents({ signal: ctrl.signal, onStatus: (s) => setState(s === 'streaming' ? 'live' : 'offline') });
     void (async () => {
-      while (!ctrl.signal.aborted) {
-        try {
-          // Start from a known position, so a drop before the first event still resumes without a gap.
-          if (lastId === null) lastId = await api.latestEventId(ctrl.signal);
-          const res = await api.eventStream(lastId, ctrl.signal);
-          await readStream(res, deliver, () => {
-            setState('live');
-            delay = RETRY_MIN_MS;
-          });
-        } catch {
-          // dropped or refused: retry with backoff below
+      for await (const e of events) {
+        for (const l of listeners.current) {
+          try {
+            l(e);
+          } catch {
+            // one component's failing listener must not stop the others hearing the feed
+          }
         }
-        if (ctrl.signal.aborted) return;
-        setState('offline');
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, RETRY_MAX_MS);
       }
-    })();
+    })().catch(() => {
+      // Only an abort ends a follower that never gives up: the page is leaving or the session changed.
+    });
     return () => ctrl.abort();
   }, [api]);
 

@@ -5,13 +5,12 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createReadStream } from 'node:fs';
+import type { RegistryEvent, ServingSnapshot } from '../../../../sdk/client.js';
 import { readVerified } from '../verified-bytes.js';
-import type { RegistryEvent } from '../../../registry/events/events.js';
-import type { ServingSnapshotDto } from '../../bindings/bindings-service.js';
 import type { VersionSpec } from '../runtimes/runtime.js';
 
 export interface CachedPointers {
-  snapshot: ServingSnapshotDto;
+  snapshot: ServingSnapshot;
   events: RegistryEvent[];
 }
 

@@ -4,12 +4,10 @@
 // down the buffer keeps the newest rows up to its bound and counts what it dropped — serving never
 // waits on monitoring. The buffer holds the gateway's observations as they came (tensors by
 // reference); their inputs and predictions are worked out when a batch is posted, not per request.
+import type { StagecraftClient } from '../../../../sdk/client.js';
 import type { Logger } from '../../../log.js';
 import type { InferenceObservation, InferenceObserver } from '../observer.js';
 import { plainObservation } from '../served-observation.js';
-import type { RegistryClient } from './registry-client.js';
-
-export const OBSERVATIONS_PATH = '/api/v1/gateways/observations';
 
 export interface ShipperOptions {
   flushMs: number;
@@ -27,7 +25,7 @@ export class ObservationShipper implements InferenceObserver {
   shipped = 0;
 
   constructor(
-    private readonly client: RegistryClient,
+    private readonly client: StagecraftClient,
     private readonly replicaId: string,
     private readonly log: Logger,
     private readonly opts: ShipperOptions = DEFAULT_SHIPPER,
@@ -60,7 +58,7 @@ export class ObservationShipper implements InferenceObserver {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, this.opts.batchSize);
       try {
-        await this.client.post(OBSERVATIONS_PATH, { replica_id: this.replicaId, observations: batch.map(plainObservation) });
+        await this.client.gateways.observations({ replica_id: this.replicaId, observations: batch.map(plainObservation) });
         this.shipped += batch.length;
       } catch (err) {
         this.buffer.unshift(...batch);

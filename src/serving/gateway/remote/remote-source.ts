@@ -1,21 +1,18 @@
-// A registry over HTTP, for standalone gateways. Pointers come from the serving snapshot plus the
-// change feed; artifacts are downloaded, verified against the manifest and cached on disk; with the
-// registry down the gateway boots from and keeps serving what the cache holds.
-import type { VersionDto } from '../../../http/common-schemas.js';
+// A registry over HTTP, for standalone gateways, reached only through the typed SDK. Pointers come
+// from the serving snapshot plus the SDK's change-feed follower; artifacts are downloaded, verified
+// against the manifest and cached on disk; with the registry down the gateway boots from and keeps
+// serving what the cache holds.
+import { StagecraftUnreachableError, type FeedStatus, type Heartbeat, type RegistryEvent, type StagecraftClient } from '../../../../sdk/client.js';
 import type { Logger } from '../../../log.js';
-import type { ServingSnapshotDto } from '../../bindings/bindings-service.js';
-import type { RegistryEvent } from '../../../registry/events/events.js';
-import type { Heartbeat } from '../../replicas/replicas-service.js';
-import type { ManifestEntry } from '../../../registry/versions/versions.js';
 import type { VersionSpec } from '../runtimes/runtime.js';
 import { historyQuery, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
-import { EventFollower } from './event-follower.js';
 import { GatewayCache, type CachedPointers } from './gateway-cache.js';
-import { RegistryClient, RegistryUnreachable } from './registry-client.js';
+import { downloadVerified, fromRegistry } from './registry-answers.js';
 
 export class RemoteSource implements GatewaySource {
   private handlers: SourceHandlers | null = null;
-  private follower: EventFollower | null = null;
+  private readonly stopping = new AbortController();
+  private following: Promise<void> | null = null;
   private pointers: CachedPointers | null = null;
   private saveQueued = false;
   readonly cache: GatewayCache;
@@ -23,7 +20,7 @@ export class RemoteSource implements GatewaySource {
   online = false;
 
   constructor(
-    readonly client: RegistryClient,
+    readonly client: StagecraftClient,
     cacheDir: string,
     private readonly log: Logger,
     private readonly retryMs = 1000,
@@ -37,7 +34,7 @@ export class RemoteSource implements GatewaySource {
     try {
       resumeFrom = await this.freshSnapshot();
     } catch (err) {
-      if (!(err instanceof RegistryUnreachable)) throw err;
+      if (!(err instanceof StagecraftUnreachableError)) throw err;
       const cached = await this.cache.pointers();
       if (!cached) throw new Error(`${err.message}, and the cache holds nothing to serve yet`);
       this.log.warn('registry unreachable: serving the last known bindings from the cache');
@@ -45,33 +42,44 @@ export class RemoteSource implements GatewaySource {
       handlers.snapshot(cached.snapshot);
       for (const e of cached.events) handlers.event(e);
     }
-    let first = resumeFrom !== null;
-    this.follower = new EventFollower(
-      this.client,
-      {
-        // The first connection resumes after the boot snapshot; every later one takes a fresh
-        // snapshot, so whatever happened while the registry was away is reflected in full.
-        connect: async () => {
-          if (first) {
-            first = false;
-            return resumeFrom!;
-          }
-          return this.freshSnapshot();
-        },
-        event: (e) => this.onEvent(e),
-        reachable: (up) => {
-          if (this.online !== up) this.log.info({ registry: this.client.baseUrl, up }, 'registry reachability changed');
-          this.online = up;
-        },
+    this.following = this.follow(resumeFrom).catch((err) => this.log.error({ err }, 'the gateway stopped following the registry'));
+  }
+
+  private async follow(bootedAt: number | null): Promise<void> {
+    let first = bootedAt !== null;
+    const events = this.client.events.follow({
+      signal: this.stopping.signal,
+      forever: true,
+      retryDelayMs: this.retryMs,
+      maxDelayMs: 10 * this.retryMs,
+      // The first connection resumes after the boot snapshot; every later one takes a fresh
+      // snapshot, so whatever happened while the registry was away is reflected in full.
+      resumeFrom: async () => {
+        if (!first) return this.freshSnapshot();
+        first = false;
+        return bootedAt!;
       },
-      this.log,
-      this.retryMs,
-    );
-    this.follower.start();
+      onStatus: (status, err) => this.reachable(status, err),
+    });
+    for await (const e of events) {
+      try {
+        this.onEvent(e);
+      } catch (err) {
+        // One event the gateway cannot apply must not stop it following the rest.
+        this.log.warn({ err, event: e.id }, 'gateway could not apply a registry event');
+      }
+    }
+  }
+
+  private reachable(status: FeedStatus, err: unknown): void {
+    if (err) this.log.debug({ err: (err as Error).message, status }, 'gateway change feed interrupted');
+    const up = status !== 'failing';
+    if (this.online !== up) this.log.info({ registry: this.client.url, up }, 'registry reachability changed');
+    this.online = up;
   }
 
   private async freshSnapshot(): Promise<number> {
-    const snap = await this.client.json<ServingSnapshotDto>('/api/v1/gateways/snapshot');
+    const snap = await fromRegistry('/api/v1/gateways/snapshot', this.client.gateways.snapshot());
     this.online = true;
     this.pointers = { snapshot: snap, events: [] };
     this.handlers?.snapshot(snap);
@@ -99,20 +107,21 @@ export class RemoteSource implements GatewaySource {
   }
 
   async stop(): Promise<void> {
-    await this.follower?.stop();
+    this.stopping.abort();
+    await this.following?.catch(() => {});
     if (this.pointers) await this.cache.putPointers(this.pointers).catch(() => {});
   }
 
   async fetchVersion(model: string, version: number): Promise<{ spec: VersionSpec; bytes: Buffer | null }> {
     let spec: VersionSpec | null;
     try {
-      const m = encodeURIComponent(model);
-      const view = await this.client.json<VersionDto>(`/api/v1/models/${m}/versions/${version}`);
-      const { files } = await this.client.json<{ files: ManifestEntry[] }>(`/api/v1/models/${m}/versions/${version}/files`);
+      const where = `/api/v1/models/${encodeURIComponent(model)}/versions/${version}`;
+      const view = await fromRegistry(where, this.client.versions.get(model, version));
+      const { files } = await fromRegistry(`${where}/files`, this.client.versions.manifest(model, version));
       spec = specFromVersion(view, files);
       await this.cache.putSpec(spec).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not cache a version spec'));
     } catch (err) {
-      if (!(err instanceof RegistryUnreachable)) throw err;
+      if (!(err instanceof StagecraftUnreachableError)) throw err;
       spec = await this.cache.spec(model, version);
       if (!spec) throw new Error(`${err.message}, and version ${version} of "${model}" is not in the cache`);
     }
@@ -124,20 +133,18 @@ export class RemoteSource implements GatewaySource {
     const file = spec.modelFile!;
     const cached = await this.cache.blob(file.sha256);
     if (cached) return cached;
-    const path = `/api/v1/models/${encodeURIComponent(spec.model)}/versions/${spec.version}/files/${file.path.split('/').map(encodeURIComponent).join('/')}`;
     // Verified before it is cached or loaded: bytes that are not the manifest's never run.
-    const bytes = await this.client.verifiedBytes(path, file.sha256, file.path);
+    const bytes = await downloadVerified(this.client, spec.model, spec.version, file);
     await this.cache.putBlob(file.sha256, bytes).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not cache artifact bytes'));
     return bytes;
   }
 
   async history(model: string, target: string): Promise<number[]> {
-    const q = new URLSearchParams(historyQuery(target) as Record<string, string>);
-    const h = await this.client.json<{ entries: Array<{ version: number | null }> }>(`/api/v1/models/${encodeURIComponent(model)}/history?${q}`);
+    const h = await fromRegistry(`/api/v1/models/${encodeURIComponent(model)}/history`, this.client.history(model, historyQuery(target)));
     return h.entries.map((e) => e.version).filter((v): v is number => v !== null);
   }
 
   async heartbeat(hb: Heartbeat): Promise<void> {
-    await this.client.post('/api/v1/gateways/heartbeat', hb);
+    await fromRegistry('/api/v1/gateways/heartbeat', this.client.gateways.heartbeat(hb));
   }
 }
