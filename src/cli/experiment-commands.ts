@@ -1,7 +1,7 @@
 // stagecraft rollout start|status|pause|resume|abort|promote, shadow start|stop|report, drill —
 // through the SDK's typed api client. Registered by promotionCommands.
 import type { Command } from 'commander';
-import { unwrap } from '../../sdk/client.js';
+import { unwrap, type ApiClient, type OkBody } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 
@@ -14,19 +14,9 @@ function positive(v: string, what: string): number {
   return n;
 }
 
-interface Rollout {
-  model: string;
-  version: number;
-  baseline_version: number;
-  status: string;
-  weight: number;
-  steps: number[];
-  step_index: number;
-  step_minutes: number;
-  key_header: string | null;
-  ended_reason: string | null;
-  analyses: Array<{ weight: number; outcome: string; reasons: string[]; candidate: { requests: number; error_rate: number | null; p95_ms: number | null }; baseline: { requests: number; error_rate: number | null; p95_ms: number | null } }>;
-}
+type Rollout = OkBody<'/api/v1/models/{name}/rollout', 'get'>;
+type Shadow = OkBody<'/api/v1/models/{name}/shadow', 'get'>;
+type RolloutVerb = 'pause' | 'resume' | 'abort' | 'promote';
 
 function printRollout(ctx: CliContext, r: Rollout): void {
   const out = ctx.out();
@@ -51,8 +41,16 @@ function printRollout(ctx: CliContext, r: Rollout): void {
   }
 }
 
-function rolloutCommands(program: Command, ctx: CliContext): void {
-  const rollout = program.command('rollout').description('canary rollouts judged by analysis at every step');
+/** One typed call per verb: each is its own route in the OpenAPI. */
+function rolloutAction(api: ApiClient, verb: RolloutVerb, name: string, reason?: string) {
+  const init = { params: { path: { name } }, body: { reason } };
+  if (verb === 'pause') return api.POST('/api/v1/models/{name}/rollout/pause', init);
+  if (verb === 'resume') return api.POST('/api/v1/models/{name}/rollout/resume', init);
+  if (verb === 'abort') return api.POST('/api/v1/models/{name}/rollout/abort', init);
+  return api.POST('/api/v1/models/{name}/rollout/promote', init);
+}
+
+function rolloutStart(rollout: Command, ctx: CliContext): void {
   rollout
     .command('start')
     .argument('<model>')
@@ -64,14 +62,19 @@ function rolloutCommands(program: Command, ctx: CliContext): void {
       const steps = o.steps.split(',').map((s) => Number(s.trim()));
       const body = { version: positive(o.version, '--version'), steps, step_minutes: positive(o.stepMinutes, '--step-minutes'), key_header: o.keyHeader };
       const r = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/rollout', { params: { path: { name } }, body }));
-      ctx.out().result(r, () => printRollout(ctx, r as Rollout));
+      ctx.out().result(r, () => printRollout(ctx, r));
     });
+}
+
+function rolloutCommands(program: Command, ctx: CliContext): void {
+  const rollout = program.command('rollout').description('canary rollouts judged by analysis at every step');
+  rolloutStart(rollout, ctx);
   rollout
     .command('status')
     .argument('<model>')
     .action(async (name: string) => {
       const r = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/rollout', { params: { path: { name } } }));
-      ctx.out().result(r, () => printRollout(ctx, r as Rollout));
+      ctx.out().result(r, () => printRollout(ctx, r));
     });
   for (const verb of ['pause', 'resume', 'abort', 'promote'] as const) {
     rollout
@@ -79,15 +82,26 @@ function rolloutCommands(program: Command, ctx: CliContext): void {
       .argument('<model>')
       .option('--reason <reason>')
       .action(async (name: string, o: { reason?: string }) => {
-        const path = `/api/v1/models/{name}/rollout/${verb}` as '/api/v1/models/{name}/rollout/pause';
-        const r = await unwrap(ctx.client().api.POST(path, { params: { path: { name } }, body: { reason: o.reason } }));
-        ctx.out().result(r, () => printRollout(ctx, r as Rollout));
+        const r = await unwrap(rolloutAction(ctx.client().api, verb, name, o.reason));
+        ctx.out().result(r, () => printRollout(ctx, r));
       });
   }
 }
 
-function shadowCommands(program: Command, ctx: CliContext): void {
-  const shadow = program.command('shadow').description('mirror requests to a candidate off the response path and compare');
+function printShadow(ctx: CliContext, s: Shadow): void {
+  const r = s.report;
+  ctx.out().fields([
+    ['shadow', `${s.model} v${s.version} vs serving v${s.serving_version ?? '-'} at ${s.percent}% (${s.status})`],
+    ['mirrored', r ? `${r.mirrored_requests} requests, ${r.compared_rows} rows compared, ${r.dropped_requests} dropped` : 'nothing yet'],
+    ['candidate errors', r ? `${r.candidate_errors} (${pct(r.candidate_error_rate)})` : '-'],
+    ['candidate latency', r ? `p50 ${num(r.candidate_latency_p50_ms, 'ms')}, p95 ${num(r.candidate_latency_p95_ms, 'ms')}` : '-'],
+    ['agreement', r ? pct(r.agreement_rate) : '-'],
+    ['mean abs diff', r ? num(r.mean_abs_diff) : '-'],
+    ['KS distance', r ? num(r.ks_distance) : '-'],
+  ]);
+}
+
+function shadowStart(shadow: Command, ctx: CliContext): void {
   shadow
     .command('start')
     .argument('<model>')
@@ -99,24 +113,17 @@ function shadowCommands(program: Command, ctx: CliContext): void {
       const s = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/shadow', { params: { path: { name } }, body }));
       ctx.out().result(s, () => ctx.out().line(`Shadowing ${s.percent}% of ${name}'s requests to v${s.version} (serving v${s.serving_version ?? '-'})`));
     });
-  const report = (s: any) => {
-    const r = s.report;
-    ctx.out().fields([
-      ['shadow', `${s.model} v${s.version} vs serving v${s.serving_version ?? '-'} at ${s.percent}% (${s.status})`],
-      ['mirrored', r ? `${r.mirrored_requests} requests, ${r.compared_rows} rows compared, ${r.dropped_requests} dropped` : 'nothing yet'],
-      ['candidate errors', r ? `${r.candidate_errors} (${pct(r.candidate_error_rate)})` : '-'],
-      ['candidate latency', r ? `p50 ${num(r.candidate_latency_p50_ms, 'ms')}, p95 ${num(r.candidate_latency_p95_ms, 'ms')}` : '-'],
-      ['agreement', r ? pct(r.agreement_rate) : '-'],
-      ['mean abs diff', r ? num(r.mean_abs_diff) : '-'],
-      ['KS distance', r ? num(r.ks_distance) : '-'],
-    ]);
-  };
+}
+
+function shadowCommands(program: Command, ctx: CliContext): void {
+  const shadow = program.command('shadow').description('mirror requests to a candidate off the response path and compare');
+  shadowStart(shadow, ctx);
   shadow
     .command('report')
     .argument('<model>')
     .action(async (name: string) => {
       const s = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/shadow', { params: { path: { name } } }));
-      ctx.out().result(s, () => report(s));
+      ctx.out().result(s, () => printShadow(ctx, s));
     });
   shadow
     .command('stop')
@@ -124,7 +131,7 @@ function shadowCommands(program: Command, ctx: CliContext): void {
     .option('--reason <reason>')
     .action(async (name: string, o: { reason?: string }) => {
       const s = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/shadow/stop', { params: { path: { name } }, body: { reason: o.reason } }));
-      ctx.out().result(s, () => report(s));
+      ctx.out().result(s, () => printShadow(ctx, s));
     });
 }
 

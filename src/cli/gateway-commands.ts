@@ -1,32 +1,17 @@
 // stagecraft bindings set|show, stagecraft status MODEL [--wait], stagecraft gateway --registry URL.
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { unwrap, type OkBody } from '../../sdk/client.js';
 import { createLogger } from '../log.js';
 import { buildGatewayApp } from '../server.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { shortTime } from './table.js';
 
-interface ReplicaRow {
-  replica_id: string;
-  url: string | null;
-  version: number | null;
-  state: string;
-  error: string | null;
-  last_heartbeat: string;
-}
+type Binding = OkBody<'/api/v1/models/{name}/binding', 'get'>;
+type Status = OkBody<'/api/v1/models/{name}/status', 'get'>;
 
-interface Status {
-  model: string;
-  binding: string;
-  target_version: number | null;
-  converged: boolean;
-  replicas: ReplicaRow[];
-}
-
-const enc = encodeURIComponent;
-
-export function gatewayCommands(program: Command, ctx: CliContext): void {
+function bindingsCommands(program: Command, ctx: CliContext): void {
   const bindings = program.command('bindings').description('which stage or alias the gateway serves a model from');
   bindings
     .command('set <model>')
@@ -36,25 +21,23 @@ export function gatewayCommands(program: Command, ctx: CliContext): void {
     .option('--reason <text>', 'why (recorded in the audit log)')
     .action(async (model: string, o: { stage?: string; alias?: string; reason?: string }) => {
       if (!o.stage === !o.alias) throw new CliError('give exactly one of --stage or --alias', EXIT.usage);
-      const res = await ctx.client().raw(`/api/v1/models/${enc(model)}/binding`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ stage: o.stage, alias: o.alias, reason: o.reason }),
-      });
-      printBinding(ctx, await res.json());
+      const body = { stage: o.stage, alias: o.alias, reason: o.reason };
+      printBinding(ctx, await unwrap(ctx.client().api.PUT('/api/v1/models/{name}/binding', { params: { path: { name: model } }, body })));
     });
   bindings
     .command('show <model>')
     .description("show MODEL's binding and the version it resolves to")
-    .action(async (model: string) => printBinding(ctx, await (await ctx.client().raw(`/api/v1/models/${enc(model)}/binding`)).json()));
+    .action(async (model: string) => printBinding(ctx, await unwrap(ctx.client().api.GET('/api/v1/models/{name}/binding', { params: { path: { name: model } } }))));
+}
 
+function statusCommand(program: Command, ctx: CliContext): void {
   program
     .command('status <model>')
     .description('what every gateway replica serves for MODEL; converged when all live replicas serve the target')
     .option('--wait', 'wait until converged (exit 1 if the timeout passes first)')
     .option('--timeout <seconds>', 'with --wait: how long to wait', seconds, 60)
     .action(async (model: string, o: { wait?: boolean; timeout: number }) => {
-      const fetchStatus = async () => (await (await ctx.client().raw(`/api/v1/models/${enc(model)}/status`)).json()) as Status;
+      const fetchStatus = () => unwrap(ctx.client().api.GET('/api/v1/models/{name}/status', { params: { path: { name: model } } }));
       let status = await fetchStatus();
       const deadline = Date.now() + o.timeout * 1000;
       while (o.wait && !status.converged && Date.now() < deadline) {
@@ -64,7 +47,21 @@ export function gatewayCommands(program: Command, ctx: CliContext): void {
       printStatus(ctx, status);
       if (o.wait && !status.converged) throw new CliError(`not converged after ${o.timeout}s`, EXIT.refused);
     });
+}
 
+interface GatewayFlags {
+  registry?: string;
+  host: string;
+  port: number;
+  cacheDir: string;
+  concurrency: number;
+  queue: number;
+  standbyMinutes: number;
+  memoryBudgetMb: number;
+  offThreadMb: number;
+}
+
+function gatewayCommand(program: Command, ctx: CliContext): void {
   program
     .command('gateway')
     .description('run a standalone serving replica that follows a registry (uses the global --token)')
@@ -77,36 +74,45 @@ export function gatewayCommands(program: Command, ctx: CliContext): void {
     .option('--standby-minutes <n>', 'how long a replaced version stays warm', Number, 30)
     .option('--memory-budget-mb <n>', 'loaded-model budget before idle standbys are released', Number, 2048)
     .option('--off-thread-mb <n>', 'ONNX models this large or larger load and run in a worker thread', Number, 8)
-    .action(async (o: { registry?: string; host: string; port: number; cacheDir: string; concurrency: number; queue: number; standbyMinutes: number; memoryBudgetMb: number; offThreadMb: number }) => {
-      const g = ctx.globals();
-      const log = createLogger(ctx.io.env.STAGECRAFT_LOG_LEVEL ?? 'info');
-      const gw = buildGatewayApp(
-        {
-          registry: o.registry ?? g.url,
-          token: g.token,
-          host: o.host,
-          port: o.port,
-          cacheDir: path.resolve(o.cacheDir),
-          concurrency: o.concurrency,
-          queue: o.queue,
-          standbyMs: o.standbyMinutes * 60_000,
-          memoryBudgetBytes: o.memoryBudgetMb * 1024 * 1024,
-          offThreadBytes: o.offThreadMb * 1024 * 1024,
-        },
-        log,
-      );
-      await gw.listen();
-      log.info({ registry: o.registry ?? g.url, replica: gw.gateway.options.replicaId }, `Stagecraft gateway serving on ${gw.url}`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      log.info('gateway shutting down: stop accepting, drain, release runtimes');
-      await gw.close();
-    });
+    .action((o: GatewayFlags) => runGateway(ctx, o));
 }
 
-function printBinding(ctx: CliContext, b: { model: string; binding: string; target_version: number | null }) {
+/** Serves until SIGINT or SIGTERM, then drains. */
+async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
+  const g = ctx.globals();
+  const log = createLogger(ctx.io.env.STAGECRAFT_LOG_LEVEL ?? 'info');
+  const gw = buildGatewayApp(
+    {
+      registry: o.registry ?? g.url,
+      token: g.token,
+      host: o.host,
+      port: o.port,
+      cacheDir: path.resolve(o.cacheDir),
+      concurrency: o.concurrency,
+      queue: o.queue,
+      standbyMs: o.standbyMinutes * 60_000,
+      memoryBudgetBytes: o.memoryBudgetMb * 1024 * 1024,
+      offThreadBytes: o.offThreadMb * 1024 * 1024,
+    },
+    log,
+  );
+  await gw.listen();
+  log.info({ registry: o.registry ?? g.url, replica: gw.gateway.options.replicaId }, `Stagecraft gateway serving on ${gw.url}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('gateway shutting down: stop accepting, drain, release runtimes');
+  await gw.close();
+}
+
+export function gatewayCommands(program: Command, ctx: CliContext): void {
+  bindingsCommands(program, ctx);
+  statusCommand(program, ctx);
+  gatewayCommand(program, ctx);
+}
+
+function printBinding(ctx: CliContext, b: Binding) {
   ctx.out().result(b, () => ctx.out().fields([['model', b.model], ['binding', b.binding], ['serves', b.target_version === null ? 'nothing (no version holds it)' : `version ${b.target_version}`]]));
 }
 

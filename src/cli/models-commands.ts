@@ -8,9 +8,7 @@ import { modelColumns, printModel, versionColumns } from './format.js';
 /** Pages followed at most by list commands (100 per page): a CLI table, not an export tool. */
 export const MAX_PAGES = 100;
 
-export function modelsCommands(program: Command, ctx: CliContext): void {
-  const models = program.command('models').description('registered models');
-
+function modelsCreate(models: Command, ctx: CliContext): void {
   models
     .command('create')
     .description('register a model')
@@ -20,7 +18,9 @@ export function modelsCommands(program: Command, ctx: CliContext): void {
       const model = await ctx.client().models.create({ name, description: o.description });
       ctx.out().result(model, () => ctx.out().line(`Created model ${model.name}`));
     });
+}
 
+function modelsList(models: Command, ctx: CliContext): void {
   models
     .command('list')
     .description('list registered models')
@@ -36,7 +36,9 @@ export function modelsCommands(program: Command, ctx: CliContext): void {
       }
       ctx.out().result(all, () => ctx.out().table(all, modelColumns, 'No models yet: stagecraft models create NAME'));
     });
+}
 
+function modelsShow(models: Command, ctx: CliContext): void {
   models
     .command('show')
     .description("a model and its versions")
@@ -50,7 +52,9 @@ export function modelsCommands(program: Command, ctx: CliContext): void {
         ctx.out().table(versions.versions, versionColumns, 'No versions yet: stagecraft versions create MODEL PATH');
       });
     });
+}
 
+function modelsUpdate(models: Command, ctx: CliContext): void {
   models
     .command('update')
     .description("change a model's description or name")
@@ -61,7 +65,9 @@ export function modelsCommands(program: Command, ctx: CliContext): void {
       const model = await ctx.client().models.update(name, { description: o.description, name: o.rename });
       ctx.out().result(model, () => ctx.out().line(`Updated model ${model.name}`));
     });
+}
 
+function modelsDelete(models: Command, ctx: CliContext): void {
   models
     .command('delete')
     .description('delete a model (kept in history)')
@@ -71,8 +77,10 @@ export function modelsCommands(program: Command, ctx: CliContext): void {
       await ctx.client().models.delete(name, o.reason);
       ctx.out().result({ name, deleted: true }, () => ctx.out().line(`Deleted model ${name}`));
     });
+}
 
-  // The spelling people learn with MLflow's client.transition_model_version_stage.
+// The spelling people learn with MLflow's client.transition_model_version_stage.
+function modelsTransitionVersion(models: Command, ctx: CliContext): void {
   models
     .command('transition-version')
     .description('move a version to None, Staging, Production or Archived (MLflow spelling)')
@@ -92,4 +100,14 @@ export function modelsCommands(program: Command, ctx: CliContext): void {
         ctx.out().line(`${res.version.name} version ${res.version.version} is now in ${res.version.stage}${archived}`);
       });
     });
+}
+
+export function modelsCommands(program: Command, ctx: CliContext): void {
+  const models = program.command('models').description('registered models');
+  modelsCreate(models, ctx);
+  modelsList(models, ctx);
+  modelsShow(models, ctx);
+  modelsUpdate(models, ctx);
+  modelsDelete(models, ctx);
+  modelsTransitionVersion(models, ctx);
 }

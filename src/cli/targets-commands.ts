@@ -1,13 +1,14 @@
 // Serving targets: stagecraft aliases set|get|delete, rollback, history, resolve.
 import type { Command } from 'commander';
-import { StagecraftApiError, type StagecraftClient } from '../../sdk/client.js';
+import { StagecraftApiError, type History, type StagecraftClient } from '../../sdk/client.js';
 import { versionNumber } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
+import type { Output } from './cli-io.js';
 import { printVersion } from './format.js';
 import { shortTime } from './table.js';
 
-export function targetsCommands(program: Command, ctx: CliContext): void {
+function aliasesCommands(program: Command, ctx: CliContext): void {
   const aliases = program.command('aliases').description('named pointers to versions (champion, canary…)');
   aliases
     .command('set')
@@ -39,7 +40,9 @@ export function targetsCommands(program: Command, ctx: CliContext): void {
       await ctx.client().aliases.delete(model, alias, o.reason);
       ctx.out().result({ name: model, alias, deleted: true }, () => ctx.out().line(`Deleted alias ${model}@${alias}`));
     });
+}
 
+function rollbackCommand(program: Command, ctx: CliContext): void {
   program
     .command('rollback')
     .description('move a stage (default Production) or alias back to the last known good version')
@@ -62,7 +65,9 @@ export function targetsCommands(program: Command, ctx: CliContext): void {
         ctx.out().line(`Version ${res.from_version} is marked failed${archived}: ${res.reason}`);
       });
     });
+}
 
+function historyCommand(program: Command, ctx: CliContext): void {
   program
     .command('history')
     .description('which versions held a stage or alias, when and why')
@@ -73,28 +78,31 @@ export function targetsCommands(program: Command, ctx: CliContext): void {
     .action(async (model: string, o: { stage?: string; alias?: string; at?: string }) => {
       if (o.stage && o.alias) throw new CliError('give --stage or --alias, not both', EXIT.usage);
       const h = await ctx.client().history(model, { stage: o.stage, alias: o.alias, at: o.at });
-      ctx.out().result(h, () => {
-        const out = ctx.out();
-        if (h.at) {
-          out.line(`At ${h.at.time}, ${h.name} ${targetName(h.target)} was ${h.at.version === null ? 'held by no version' : `version ${h.at.version}`}`);
-          out.line();
-        }
-        out.table(
-          h.entries,
-          [
-            { header: 'VERSION', value: (e) => e.version ?? '(none)', right: true },
-            { header: 'FROM', value: (e) => shortTime(e.from) },
-            { header: 'UNTIL', value: (e) => (e.until ? shortTime(e.until) : 'now') },
-            { header: 'ACTOR', value: (e) => e.actor },
-            { header: 'CAUSE', value: (e) => (e.automatic ? `${e.cause} (automatic)` : e.cause) },
-            { header: 'EVENT', value: (e) => e.event_id, right: true },
-            { header: 'REASON', value: (e) => e.reason },
-          ],
-          `${targetName(h.target)} of ${h.name} has never been held`,
-        );
-      });
+      ctx.out().result(h, () => printHistory(ctx.out(), h));
     });
+}
 
+function printHistory(out: Output, h: History): void {
+  if (h.at) {
+    out.line(`At ${h.at.time}, ${h.name} ${targetName(h.target)} was ${h.at.version === null ? 'held by no version' : `version ${h.at.version}`}`);
+    out.line();
+  }
+  out.table(
+    h.entries,
+    [
+      { header: 'VERSION', value: (e) => e.version ?? '(none)', right: true },
+      { header: 'FROM', value: (e) => shortTime(e.from) },
+      { header: 'UNTIL', value: (e) => (e.until ? shortTime(e.until) : 'now') },
+      { header: 'ACTOR', value: (e) => e.actor },
+      { header: 'CAUSE', value: (e) => (e.automatic ? `${e.cause} (automatic)` : e.cause) },
+      { header: 'EVENT', value: (e) => e.event_id, right: true },
+      { header: 'REASON', value: (e) => e.reason },
+    ],
+    `${targetName(h.target)} of ${h.name} has never been held`,
+  );
+}
+
+function resolveCommand(program: Command, ctx: CliContext): void {
   program
     .command('resolve')
     .description('the version a models:/ URI points at now (models:/NAME/N, /Stage, /latest, /label, @alias)')
@@ -106,6 +114,13 @@ export function targetsCommands(program: Command, ctx: CliContext): void {
         ctx.out().line(`${r.uri} -> ${r.name} version ${r.version} (stage ${v.stage}, health ${v.health}, ${v.digest ?? 'no files'})`);
       });
     });
+}
+
+export function targetsCommands(program: Command, ctx: CliContext): void {
+  aliasesCommands(program, ctx);
+  rollbackCommand(program, ctx);
+  historyCommand(program, ctx);
+  resolveCommand(program, ctx);
 }
 
 /** The version holding the target now, or undefined when nothing does (the server then explains). */

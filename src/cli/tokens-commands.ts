@@ -6,22 +6,23 @@ import { shortTime } from './table.js';
 
 const ROLES = ['viewer', 'editor', 'deployer', 'admin'];
 
-export function tokensCommands(program: Command, ctx: CliContext): void {
-  const tokens = program.command('tokens').description('API tokens (admin)');
-
+function tokensCreate(tokens: Command, ctx: CliContext): void {
   tokens
     .command('create')
     .description('create a token; it is printed once and cannot be shown again')
     .argument('<name>', 'who or what uses it; recorded as the actor in the audit log')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .action(async (name: string, o: { role: string }) => {
+      // Another role is sent as given: the server refuses it, in its words.
       const created = await ctx.client().tokens.create(name, o.role as TokenRole);
       ctx.out().result(created, () => {
         ctx.out().line(created.token);
         ctx.out().note(`Token "${created.name}" (${created.role}) created. Store it now: it is not shown again.`);
       });
     });
+}
 
+function tokensList(tokens: Command, ctx: CliContext): void {
   tokens
     .command('list')
     .description('list tokens (never their secrets)')
@@ -36,7 +37,9 @@ export function tokensCommands(program: Command, ctx: CliContext): void {
         ]),
       );
     });
+}
 
+function tokensRevoke(tokens: Command, ctx: CliContext): void {
   tokens
     .command('revoke')
     .description('revoke a token at once')
@@ -45,7 +48,9 @@ export function tokensCommands(program: Command, ctx: CliContext): void {
       await ctx.client().tokens.revoke(name);
       ctx.out().result({ name, revoked: true }, () => ctx.out().line(`Revoked token ${name}`));
     });
+}
 
+function whoamiCommand(program: Command, ctx: CliContext): void {
   program
     .command('whoami')
     .description('the name and role the server sees for these credentials')
@@ -53,4 +58,13 @@ export function tokensCommands(program: Command, ctx: CliContext): void {
       const me = await ctx.client().whoami();
       ctx.out().result(me, () => ctx.out().line(`${me.name} (${me.role}${me.open ? ', open local mode: no tokens on this server' : ''})`));
     });
+
+}
+
+export function tokensCommands(program: Command, ctx: CliContext): void {
+  const tokens = program.command('tokens').description('API tokens (admin)');
+  tokensCreate(tokens, ctx);
+  tokensList(tokens, ctx);
+  tokensRevoke(tokens, ctx);
+  whoamiCommand(program, ctx);
 }

@@ -20,9 +20,7 @@ interface CreateFlags {
   tag?: Record<string, string | number | boolean>;
 }
 
-export function versionsCommands(program: Command, ctx: CliContext): void {
-  const versions = program.command('versions').description("a model's immutable versions");
-
+function versionsCreate(versions: Command, ctx: CliContext): void {
   versions
     .command('create')
     .description('upload a file or a directory as a new version')
@@ -58,7 +56,9 @@ export function versionsCommands(program: Command, ctx: CliContext): void {
         progress?.stop();
       }
     });
+}
 
+function versionsList(versions: Command, ctx: CliContext): void {
   versions
     .command('list')
     .description("a model's versions, newest first")
@@ -75,7 +75,9 @@ export function versionsCommands(program: Command, ctx: CliContext): void {
       }
       ctx.out().result(all, () => ctx.out().table(all, versionColumns, `No versions of ${model}`));
     });
+}
 
+function versionsShow(versions: Command, ctx: CliContext): void {
   versions
     .command('show')
     .description('one version: stage, aliases, health, lineage, signature')
@@ -85,7 +87,9 @@ export function versionsCommands(program: Command, ctx: CliContext): void {
       const v = await ctx.client().versions.get(model, n);
       ctx.out().result(v, () => printVersion(ctx.out(), v));
     });
+}
 
+function versionsDownload(versions: Command, ctx: CliContext): void {
   versions
     .command('download')
     .description("write a version's files to a directory, each verified against its sha256")
@@ -102,7 +106,9 @@ export function versionsCommands(program: Command, ctx: CliContext): void {
         progress?.stop();
       }
     });
+}
 
+function versionsDelete(versions: Command, ctx: CliContext): void {
   versions
     .command('delete')
     .description('delete a version (kept in history; its number is never reused)')
@@ -113,7 +119,9 @@ export function versionsCommands(program: Command, ctx: CliContext): void {
       await ctx.client().versions.delete(model, n, o.reason);
       ctx.out().result({ name: model, version: n, deleted: true }, () => ctx.out().line(`Deleted ${model} version ${n}`));
     });
+}
 
+function versionsMark(versions: Command, ctx: CliContext): void {
   versions
     .command('mark')
     .description('record that a version is known stable or failed')
@@ -127,6 +135,17 @@ export function versionsCommands(program: Command, ctx: CliContext): void {
       const v = await ctx.client().versions.mark(model, n, o.stable ? 'stable' : 'failed', o.reason);
       ctx.out().result(v, () => ctx.out().line(`${model} version ${n} marked ${v.health}: ${o.reason}`));
     });
+
+}
+
+export function versionsCommands(program: Command, ctx: CliContext): void {
+  const versions = program.command('versions').description("a model's immutable versions");
+  versionsCreate(versions, ctx);
+  versionsList(versions, ctx);
+  versionsShow(versions, ctx);
+  versionsDownload(versions, ctx);
+  versionsDelete(versions, ctx);
+  versionsMark(versions, ctx);
 }
 
 /** A progress bar on a terminal only: never in --json output, pipes or CI logs. */
