@@ -46,7 +46,6 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-promo-'));
   const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl: null, logLevel: 'silent' }, { log: createLogger('silent') });
   const ext = serverExtensions({ experiments: { tickMs: 0 } });
-  const ro = ext.experiments;
   const gw = ext.serving;
   const { app } = await buildServer(deps, ext.pick('serving', 'experiments'));
   await app.listen({ host: '127.0.0.1', port: 0 });

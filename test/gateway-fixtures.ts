@@ -5,6 +5,9 @@ import { denseModelOnnx, denseModelPredict, type DenseModelSpec } from '../src/o
 import { call, createModel, promote, registerVersion } from './http.js';
 import type { Logger } from '../src/log.js';
 import { buildGatewayApp, type GatewayApp, type ReplicaOptions } from '../src/server.js';
+import type { OkBody } from '../sdk/client.js';
+
+type ServingStatus = OkBody<'/api/v1/models/{name}/status', 'get'>;
 
 /** Distinct weights per version so every answer tells which version computed it. */
 export function specFor(version: number, features = 3): DenseModelSpec {
@@ -28,10 +31,10 @@ export async function servedOnnxModel(app: App, name: string): Promise<string> {
 }
 
 /** Polls `GET /api/v1/models/{m}/status` until converged on `version` (bounded: ~10 s). */
-export async function waitConverged(app: App, model: string, version: number, tries = 500) {
-  let last: any = null;
+export async function waitConverged(app: App, model: string, version: number, tries = 500): Promise<ServingStatus> {
+  let last: ServingStatus | null = null;
   for (let i = 0; i < tries; i++) {
-    last = (await call(app, 'GET', `/api/v1/models/${model}/status`)).body;
+    last = (await call<ServingStatus>(app, 'GET', `/api/v1/models/${model}/status`)).body;
     if (last?.converged && last.target_version === version) return last;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -12,7 +12,6 @@ describe.each(DATABASES)('gateway observations and tokens on %s', (kind) => {
   // A test's own extension beside the server's: one observer that records, one that throws.
   const recorder = { name: 'recorder', observers: [{ observe: (o: InferenceObservation) => seen.push(o) }, { observe: () => { throw new Error('a broken observer'); } }] };
   const ext = serverExtensions();
-  const gw = ext.serving;
   const r = useRegistry(kind, { extensions: [...ext.pick('serving'), recorder] });
   const rows = [
     [1, 2, 3],

@@ -112,7 +112,7 @@ describe.skipIf(!hasPostgres)('three gateways on a PostgreSQL-backed registry', 
     const rb = await call(b.app, 'POST', `/api/v1/models/${model}/rollback`, { reason: 'conversion fell' });
     expect(rb.status).toBe(200);
     const after = await waitConverged(a.app, model, 1);
-    expect(after.replicas.map((r: { version: number; state: string }) => [r.version, r.state])).toEqual([
+    expect(after.replicas.map((r) => [r.version, r.state])).toEqual([
       [1, 'serving'],
       [1, 'serving'],
       [1, 'serving'],

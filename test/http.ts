@@ -1,12 +1,14 @@
 // Small helpers for driving the real app over inject(): JSON calls, blob uploads, versions.
 import type { App } from '../src/http/app-types.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test's JSON answer is what it asserts on; its shape is the subject of the test
 export interface Answer<T = any> {
   status: number;
   body: T;
   headers: Record<string, unknown>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as Answer
 export async function call<T = any>(
   app: App,
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',

@@ -20,6 +20,7 @@ interface Exchange {
   request_body: { content_type: string | null; length: number; json?: unknown; preview?: string; truncated?: boolean };
   status: number;
   response_headers: Record<string, string>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded MLflow server answers of every shape, compared field by field
   response_body: { content_type: string | null; length: number; json?: any; preview?: string };
 }
 
@@ -50,10 +51,10 @@ function normalise(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) {
     const items = value.map((v) => normalise(v));
     if (items.every((i) => typeof i === 'object' && i !== null && 'key' in i)) {
-      return [...items].sort((a: any, b: any) => String(a.key).localeCompare(String(b.key)));
+      return [...items].sort((a, b) => String((a as { key: unknown }).key).localeCompare(String((b as { key: unknown }).key)));
     }
     if (key === 'latest_versions' || key === 'model_versions_unordered') {
-      return [...items].sort((a: any, b: any) => Number(a.version) - Number(b.version));
+      return [...items].sort((a, b) => Number((a as { version: unknown }).version) - Number((b as { version: unknown }).version));
     }
     return items;
   }

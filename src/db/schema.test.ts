@@ -3,6 +3,7 @@
 // diff of that file, made by a new migration (`npx vitest run src/db/schema.test.ts -u` rewrites it).
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
+import type { Database } from './tables.js';
 import { describe, expect, it } from 'vitest';
 import { DATABASES, freshPostgresUrl, tempDir, type DbKind } from '../../test/databases.js';
 import { openDatabase } from './database.js';
@@ -13,7 +14,7 @@ interface IndexRow {
   definition: string;
 }
 
-async function indexes(db: Kysely<any>, kind: DbKind): Promise<IndexRow[]> {
+async function indexes(db: Kysely<Database>, kind: DbKind): Promise<IndexRow[]> {
   if (kind === 'sqlite') {
     const r = await sql<IndexRow>`select name, tbl_name as "table", sql as definition from sqlite_master where type = 'index' and sql is not null order by name`.execute(db);
     return r.rows;
@@ -22,7 +23,7 @@ async function indexes(db: Kysely<any>, kind: DbKind): Promise<IndexRow[]> {
   return r.rows;
 }
 
-async function schemaOf(db: Kysely<any>, kind: DbKind) {
+async function schemaOf(db: Kysely<Database>, kind: DbKind) {
   const tables = await db.introspection.getTables({ withInternalKyselyTables: false });
   return {
     tables: tables

@@ -18,6 +18,7 @@ export const VERSIONS_ROOT = '_stagecraft/versions';
 export function normalizeArtifactPath(raw: string | undefined): string {
   const p = (raw ?? '').replace(/^\/+/, '').replace(/\/+$/, '');
   if (p === '') return '';
+  // eslint-disable-next-line no-control-regex -- refusing NUL in a path is the point
   if (/[\u0000\\]/.test(p) || p.split('/').some((s) => s === '..' || s === '.' || s === '')) throw badParam('Invalid path');
   return p;
 }

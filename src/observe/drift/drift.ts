@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- jstat ships no types; the web build compiles this file without the server tsconfig that includes the declaration
 /// <reference path="./jstat.d.ts" />
 // Drift statistics, pure. Test choice follows Evidently's defaults: numeric features with more than
 // 5 distinct values use two-sample Kolmogorov–Smirnov (drift if p < 0.05) when the reference has at

@@ -132,8 +132,11 @@ function macroScores(rows: ReadonlyArray<{ pred: Value; label: Value }>, opts: C
   const per = classes.map((cls) => {
     const c: Confusion = { tp: 0, fp: 0, fn: 0, tn: 0 };
     for (const x of pairs) {
-      if (x.pred === cls) x.label === cls ? (c.tp += 1) : (c.fp += 1);
-      else x.label === cls ? (c.fn += 1) : (c.tn += 1);
+      if (x.pred === cls) {
+        if (x.label === cls) c.tp += 1;
+        else c.fp += 1;
+      } else if (x.label === cls) c.fn += 1;
+      else c.tn += 1;
     }
     return scoresFromConfusion(c);
   });

@@ -100,7 +100,7 @@ export async function serveInference<P extends ParsedInference>(
   }
 }
 
-function fail(reply: FastifyReply, protocol: Protocol<any>, err: AppError) {
+function fail(reply: FastifyReply, protocol: Pick<Protocol<ParsedInference>, 'error'>, err: AppError) {
   if (err.status === 503) reply.header('retry-after', '1');
   return reply.status(err.status).send(protocol.error(err));
 }

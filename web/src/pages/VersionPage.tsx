@@ -1,6 +1,5 @@
 // One version: artifacts with sizes and digests, signature, lineage, params and metrics, the
 // actions the role allows, and a compare view against any other version of the model.
-import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { AliasBadge, HealthBadge, StageBadge } from '../components/Badges';
 import { CompareView } from '../components/CompareView';

@@ -35,6 +35,6 @@ export async function downloadVerified(client: StagecraftClient, model: string, 
     return await readVerified(res.body as unknown as AsyncIterable<Uint8Array>, file.sha256, file.path);
   } catch (err) {
     if (err instanceof IntegrityError) throw err;
-    throw new Error(`download of ${what} was cut off: ${(err as Error).message}`);
+    throw new Error(`download of ${what} was cut off: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -36,7 +36,7 @@ export class RemoteSource implements GatewaySource {
     } catch (err) {
       if (!(err instanceof StagecraftUnreachableError)) throw err;
       const cached = await this.cache.pointers();
-      if (!cached) throw new Error(`${err.message}, and the cache holds nothing to serve yet`);
+      if (!cached) throw new Error(`${err.message}, and the cache holds nothing to serve yet`, { cause: err });
       this.log.warn('registry unreachable: serving the last known bindings from the cache');
       this.pointers = cached;
       handlers.snapshot(cached.snapshot);
@@ -123,7 +123,7 @@ export class RemoteSource implements GatewaySource {
     } catch (err) {
       if (!(err instanceof StagecraftUnreachableError)) throw err;
       spec = await this.cache.spec(model, version);
-      if (!spec) throw new Error(`${err.message}, and version ${version} of "${model}" is not in the cache`);
+      if (!spec) throw new Error(`${err.message}, and version ${version} of "${model}" is not in the cache`, { cause: err });
     }
     if (!spec.modelFile) return { spec, bytes: null };
     return { spec, bytes: await this.modelBytes(spec) };

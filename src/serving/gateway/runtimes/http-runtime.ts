@@ -24,7 +24,8 @@ class HttpRuntime implements ModelRuntime {
     return this.mlflow ? this.runMlflow(feeds) : this.runV2(feeds);
   }
 
-  private async post(body: unknown): Promise<any> {
+  /** The model server's JSON answer, in the shape the caller expects and then checks (it is foreign input). */
+  private async post<T>(body: unknown): Promise<Partial<T> | null> {
     const res = await fetch(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -42,7 +43,7 @@ class HttpRuntime implements ModelRuntime {
 
   private async runV2(feeds: Tensors): Promise<Tensors> {
     const inputs = Object.entries(feeds).map(([name, t]) => ({ name, shape: t.dims, datatype: v2Type(t.type), data: jsonData(t) }));
-    const body = await this.post({ inputs });
+    const body = await this.post<{ outputs: Array<{ name: string; datatype: string; shape: number[]; data: number[] }> }>({ inputs });
     if (!Array.isArray(body?.outputs)) throw new Error(`model server ${this.url} answered without "outputs"`);
     const out: Tensors = {};
     for (const o of body.outputs) out[o.name] = { type: ortType(o.datatype), dims: o.shape, data: o.data };
@@ -53,7 +54,7 @@ class HttpRuntime implements ModelRuntime {
     const names = Object.keys(feeds);
     const nested = (t: Tensor) => nest(jsonData(t), t.dims);
     const inputs = names.length === 1 ? nested(feeds[names[0]]) : Object.fromEntries(names.map((n) => [n, nested(feeds[n])]));
-    const body = await this.post({ inputs });
+    const body = await this.post<{ predictions: unknown }>({ inputs });
     const p = body?.predictions;
     if (!Array.isArray(p)) throw new Error(`model server ${this.url} answered without a "predictions" array`);
     const rows = p.map((x: unknown) => (Array.isArray(x) ? x : [x])) as unknown[][];

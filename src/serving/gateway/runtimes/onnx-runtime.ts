@@ -12,7 +12,7 @@ export async function loadOnnxRuntime(bytes: Uint8Array, signature: Signature): 
     await runtime.run(warmupFeeds(signature));
   } catch (err) {
     await session.release().catch(() => {});
-    throw new Error(`warm-up inference failed: ${(err as Error).message}`);
+    throw new Error(`warm-up inference failed: ${(err as Error).message}`, { cause: err });
   }
   return runtime;
 }

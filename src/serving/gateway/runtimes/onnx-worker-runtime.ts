@@ -49,7 +49,7 @@ export async function loadOnnxInWorker(bytes: Uint8Array, signature: Signature):
     await runtime.call({ type: 'load', bytes, warm: warmupFeeds(signature) });
   } catch (err) {
     await runtime.terminate();
-    throw new Error(`loading in a worker failed: ${(err as Error).message}`);
+    throw new Error(`loading in a worker failed: ${(err as Error).message}`, { cause: err });
   }
   return runtime;
 }
