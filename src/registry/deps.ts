@@ -11,6 +11,12 @@ import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { EventFeed } from './events/event-feed.js';
 import type { Stage, VersionRow } from './versions/versions.js';
+// Every kernel table wherever Deps (and so Kysely<Database>) is in the program: each module declares
+// its tables beside its store, merged into Database, and its domain file brings them in
+// (events through event-feed.ts, versions through versions.ts above).
+import type {} from './models/models.js';
+import type {} from './targets/targets.js';
+import type {} from './tokens/tokens.js';
 
 export interface Clock {
   /** Epoch milliseconds. */

@@ -75,6 +75,7 @@ export {
 } from './versions/versions.js';
 
 // Targets: stage and alias moves, rollback, history, and the one last-known-good rule.
+export { splitTarget } from './targets/targets.js';
 export { transitionStage } from './targets/stages-service.js';
 export { deleteAlias, getAlias, setAlias } from './targets/aliases-service.js';
 export { rollback, type RollbackInput, type RollbackResult } from './targets/rollback.js';
@@ -85,7 +86,6 @@ export {
   lastKnownGood,
   previousHolders,
   skipReason,
-  splitTarget,
   type Considered,
   type Holding,
 } from './targets/holders.js';

@@ -3,6 +3,7 @@
 // "a model with its pointers and last event" without models depending on versions or events, and
 // extensions get the same answers without SQL on kernel tables.
 import type { Db } from '../db/tables.js';
+import type {} from './events/events.js'; // the events table's type, declared beside its store
 import type { ModelRow } from './models/models.js';
 import { SERVING_STAGES, type VersionRow } from './versions/versions.js';
 

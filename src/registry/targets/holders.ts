@@ -8,12 +8,7 @@ import { modelEvents } from '../events/events-service.js';
 import type { RegistryEvent } from '../events/events.js';
 import { findAlias, findVersionRow, versionsInStage } from '../versions/pointers-service.js';
 import type { VersionRow } from '../versions/versions.js';
-
-/** 'stage:Production' is { kind: 'stage', name: 'Production' }; 'alias:champion' is { kind: 'alias', name: 'champion' }. */
-export function splitTarget(target: string): { kind: 'stage' | 'alias'; name: string } {
-  const colon = target.indexOf(':');
-  return { kind: target.slice(0, colon) === 'alias' ? 'alias' : 'stage', name: target.slice(colon + 1) };
-}
+import { splitTarget } from './targets.js';
 
 /** The version holding the target now: the highest live version in the stage, or what the alias points at. */
 export async function currentHolder(db: Db, modelId: string, target: string): Promise<number | null> {
