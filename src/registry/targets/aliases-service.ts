@@ -5,7 +5,7 @@ import type { Db } from '../../db/tables.js';
 import { commit, type Append } from '../events/events-service.js';
 import { aliasTarget } from '../events/events.js';
 import { requireModel } from '../models/models-service.js';
-import { findAlias, removeAlias, writeAlias as storeAlias } from '../versions/pointers-service.js';
+import { findAlias, removeAlias, storeAlias } from '../versions/pointers-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { validateAlias } from '../versions/versions.js';
 import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';

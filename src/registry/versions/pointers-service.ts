@@ -29,7 +29,7 @@ export function findAlias(db: Db, modelId: string, alias: string) {
 }
 
 /** Points the alias at `version` (`exists`: the alias row is there to move, else it is inserted). */
-export async function writeAlias(db: Db, modelId: string, alias: string, version: number, now: number, exists: boolean): Promise<void> {
+export async function storeAlias(db: Db, modelId: string, alias: string, version: number, now: number, exists: boolean): Promise<void> {
   await putAlias(db, modelId, alias, version, now, exists);
 }
 

@@ -8,6 +8,7 @@ import { commit } from '../events/events-service.js';
 import { assignVersionNumber, requireModel } from '../models/models-service.js';
 import { validateDescription, validateTag } from '../models/models.js';
 import { searchVersions } from '../read-models.js';
+import { writeHealth } from './pointers-service.js';
 import {
   deleteAliasesOf,
   findVersion,
@@ -216,7 +217,7 @@ export async function markHealth(
   if (health === 'failed' && !reason) throw invalid('a reason is required to mark a version failed');
   await commit(deps, async (trx, append) => {
     const { model, row } = await requireVersion(trx, modelName, version);
-    await updateVersionRow(trx, row.id, { health, health_reason: reason ?? null, updated_at: deps.clock.now() });
+    await writeHealth(trx, row.id, health, reason ?? null, deps.clock.now());
     await append({ actor, type: 'version.health_changed', model, version, from: row.health, to: health, reason: reason ?? null, details });
   });
   return loadVersionView(deps.db, modelName, version);
