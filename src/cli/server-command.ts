@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { configFromEnv, isLoopback, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
-import { anyActiveToken } from '../registry/tokens/tokens-store.js';
+import { hasActiveTokens } from '../registry/index.js';
 import { buildServer, configuredExtensions } from '../server.js';
 
 export interface ServerFlags {
@@ -33,7 +33,7 @@ export function serverConfig(flags: ServerFlags): Config {
 export async function runServer(config: Config): Promise<number> {
   const deps = await createDeps(config);
   const log = deps.log;
-  if (!isLoopback(config.host) && !(await anyActiveToken(deps.db))) {
+  if (!isLoopback(config.host) && !(await hasActiveTokens(deps))) {
     if (!config.insecure) {
       log.error(
         `refusing to listen on ${config.host} with no API tokens: anyone who can reach it could change production. ` +

@@ -5,7 +5,7 @@ import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kyse
 import type { Db } from '../db/tables.js';
 import type { DialectCaps } from '../db/dialect.js';
 import type { Comparison, OrderClause } from './mlflow-search-filter.js';
-import type { VersionsTable } from '../db/tables.js';
+import type { VersionRow as VersionsTable } from '../registry/index.js';
 
 export type MlVersionRow = VersionsTable & { model_name: string; storage_location: string | null; run_link: string | null };
 

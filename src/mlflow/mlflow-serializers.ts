@@ -1,7 +1,7 @@
 // MLflow's JSON: snake_case, millisecond numbers, version as a string, enums by name, unset fields
 // and empty lists left out. Key order follows what MLflow 2.17's server writes.
 import type { Db } from '../db/tables.js';
-import type { ModelsTable } from '../db/tables.js';
+import type { ModelRow as ModelsTable } from '../registry/index.js';
 import { aliasesOfModels, latestPerStage, tagsAndAliasesOfModels, tagsOfVersions, type MlVersionRow } from './mlflow-registry-store.js';
 
 type Json = Record<string, unknown>;

@@ -10,7 +10,13 @@ import type { DialectCaps } from '../db/dialect.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { EventFeed } from './events/event-feed.js';
-import type { PromotionCheck } from './targets/promotion-checks.js';
+import type { Stage, VersionRow } from './versions/versions.js';
+// Every kernel table wherever Deps (and so Kysely<Database>) is in the program: each module declares
+// its tables beside its store, merged into Database, and its domain file brings them in
+// (events through event-feed.ts, versions through versions.ts above).
+import type {} from './models/models.js';
+import type {} from './targets/targets.js';
+import type {} from './tokens/tokens.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -36,6 +42,38 @@ export interface Deps {
   /** Checks a version must pass before it enters a serving stage, collected from the extensions by buildServer. */
   promotionChecks: readonly PromotionCheck[];
   close(): Promise<void>;
+}
+
+export interface TransitionInput {
+  stage: string;
+  archive_existing_versions?: boolean;
+  reason?: string;
+  /** Promote even a version marked failed. */
+  force?: boolean;
+  /** Set by in-process callers that cleared a promotion check (an approved request, an admin override); never from a request body. */
+  clearance?: Record<string, unknown>;
+}
+
+/** A version about to enter Staging or Production, as the promotion checks see it. */
+export interface PromotionAttempt {
+  actor: string;
+  model: { id: string; name: string };
+  row: VersionRow;
+  stage: Stage;
+  input: TransitionInput;
+}
+
+/**
+ * A check that must pass before a version enters a serving stage (validation gates, approvals).
+ * It refuses by throwing an AppError naming what failed. Extensions declare theirs (Extension.promotionChecks)
+ * and buildServer collects them into deps.promotionChecks; lower `order` runs first. Rollback does not consult them: it returns to a
+ * version that already served. Defined here, beside the Deps that carries the checks and that each
+ * check is given, so the two are one definition and no import cycle (targets/promotion-checks.ts runs them).
+ */
+export interface PromotionCheck {
+  name: string;
+  order: number;
+  check(deps: Deps, attempt: PromotionAttempt): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

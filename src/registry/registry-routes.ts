@@ -3,6 +3,7 @@
 import type { App } from '../http/app-types.js';
 import type { Deps } from './deps.js';
 import { eventsRoutes } from './events/events-routes.js';
+import { requireModel } from './models/models-service.js';
 import { modelsRoutes } from './models/models-routes.js';
 import { stagesRoutes } from './targets/stages-routes.js';
 import { openModeCache, registerAuth } from './tokens/auth.js';
@@ -18,6 +19,6 @@ export function registerRegistry(app: App, deps: Deps): void {
   versionsRoutes(app, deps);
   artifactsRoutes(app, deps);
   stagesRoutes(app, deps);
-  eventsRoutes(app, deps);
+  eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id);
   tokensRoutes(app, deps, openMode);
 }

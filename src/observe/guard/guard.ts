@@ -11,6 +11,7 @@ import { ensureReferenceFromTraffic } from '../drift/drift-service.js';
 import { listEvents } from '../../registry/events/events-service.js';
 import { commit } from '../../registry/events/events-service.js';
 import { getModel, requireModel } from '../../registry/models/models-service.js';
+import { previousHolders } from '../../registry/index.js';
 import { rollback } from '../../registry/targets/rollback.js';
 import { loadVersionView, markHealth } from '../../registry/versions/versions-service.js';
 import { describeBound, type Policy, type Rule } from '../policies/policies.js';
@@ -165,8 +166,7 @@ export class Guard {
 
   private async previousProduction(modelName: string, current: number): Promise<number | null> {
     const model = await requireModel(this.deps.db, modelName);
-    const page = await listEvents(this.deps, { modelId: model.id, types: ['version.stage_changed'], targets: ['stage:Production'], limit: 50 });
-    return page.events.map((e) => e.version).find((v): v is number => v !== null && v !== current) ?? null;
+    return (await previousHolders(this.deps.db, model.id, 'stage:Production', current))[0] ?? null;
   }
 
   /** Healthy through the whole watch window since its promotion: mark the version stable, once. */

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { EVENTS_CHANNEL } from '../../db/dialect.js';
 import type { Database } from '../../db/tables.js';
 import type { Logger } from '../../log.js';
+import { lastEventId, queryEvents } from './events-store.js';
 import { toEvent, type RegistryEvent } from './events.js';
 
 const SAFETY_POLL_MS = 1000;
@@ -29,8 +30,7 @@ export class EventFeed {
   }
 
   async start(): Promise<void> {
-    const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
-    this.cursor = Number(row?.max ?? 0);
+    this.cursor = await lastEventId(this.db);
     if (this.pgPool) {
       this.listenClient = await this.pgPool.connect();
       this.listenClient.on('notification', () => this.poke());
@@ -79,13 +79,7 @@ export class EventFeed {
       this.again = false;
       try {
         for (;;) {
-          const rows = await this.db
-            .selectFrom('events')
-            .selectAll()
-            .where('id', '>', this.cursor)
-            .orderBy('id')
-            .limit(500)
-            .execute();
+          const rows = await queryEvents(this.db, { afterId: this.cursor, order: 'asc', limit: 500 });
           for (const row of rows) {
             this.cursor = row.id;
             this.emit(toEvent(row));

@@ -3,13 +3,16 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { errorResponses, EventSchema, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
-import { notFound } from '../../errors.js';
-import { findLiveModel } from '../models/models-store.js';
 import { eventTypesMatching } from './events.js';
 import { listEvents, parseTime } from './events-service.js';
 import { OpenStreams, streamEvents } from './events-stream.js';
 
-export function eventsRoutes(app: App, deps: Deps): void {
+/**
+ * `modelId` answers the id of the live model with that name (or throws not found). It is passed in
+ * by registry-routes.ts because models sit above events: every module appends events, so events
+ * imports none of them.
+ */
+export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Promise<string>): void {
   const streams = new OpenStreams();
   // preClose runs before the HTTP server stops accepting and waits for open responses.
   app.addHook('preClose', async () => streams.endAll());
@@ -34,14 +37,8 @@ export function eventsRoutes(app: App, deps: Deps): void {
     },
     async (req) => {
       const q = req.query;
-      let modelId: string | undefined;
-      if (q.model) {
-        const model = await findLiveModel(deps.db, q.model);
-        if (!model) throw notFound(`model "${q.model}" does not exist`);
-        modelId = model.id;
-      }
       return listEvents(deps, {
-        modelId,
+        modelId: q.model ? await modelId(q.model) : undefined,
         types: typeFilter(q.type) ?? undefined,
         sinceMs: parseTime(q.since, 'since'),
         untilMs: parseTime(q.until, 'until'),

@@ -1,11 +1,12 @@
 // Every state change commits with its audit event in one transaction; after the commit the
-// change feed is poked so gateways, SSE streams and webhooks see it at once.
-import type { Transaction } from 'kysely';
-import type { Database } from '../../db/tables.js';
+// change feed is poked so gateways, SSE streams and webhooks see it at once. The events module is
+// the bottom of the kernel: every other module appends through commit(), and it imports none of them.
+import type { Insertable, Transaction } from 'kysely';
+import type { Database, Db } from '../../db/tables.js';
 import type { Deps } from '../deps.js';
 import { AppError, invalid } from '../../errors.js';
-import { type EventQuery, insertEvent, queryEvents } from './events-store.js';
-import { toEvent, type NewEvent, type RegistryEvent } from './events.js';
+import { type EventQuery, type EventsTable, insertEvent, lastEventId as lastEventIdIn, queryEvents } from './events-store.js';
+import { toEvent, type EventType, type NewEvent, type RegistryEvent } from './events.js';
 
 export type Append = (event: NewEvent) => Promise<number>;
 
@@ -17,7 +18,7 @@ export async function commit<T>(
   let result: T;
   try {
     result = await deps.db.transaction().execute((trx) =>
-      work(trx, (event) => insertEvent(trx, deps.caps, deps.clock.now(), event)),
+      work(trx, (event) => insertEvent(trx, deps.caps, eventRow(deps.clock.now(), event))),
     );
   } catch (err) {
     if (onUniqueViolation && deps.caps.isUniqueViolation(err)) throw onUniqueViolation();
@@ -25,6 +26,22 @@ export async function commit<T>(
   }
   void deps.feed.poke();
   return result;
+}
+
+function eventRow(time: number, e: NewEvent): Insertable<EventsTable> {
+  return {
+    time,
+    actor: e.actor,
+    model: e.model?.name ?? null,
+    model_id: e.model?.id ?? null,
+    version: e.version ?? null,
+    type: e.type,
+    target: e.target ?? null,
+    from_value: e.from === undefined || e.from === null ? null : String(e.from),
+    to_value: e.to === undefined || e.to === null ? null : String(e.to),
+    reason: e.reason ?? null,
+    details: JSON.stringify(e.details ?? {}),
+  };
 }
 
 export interface EventsPage {
@@ -41,7 +58,7 @@ export function parseTime(value: string | undefined, what: string): number | und
 
 export async function listEvents(
   deps: Deps,
-  q: Omit<EventQuery, 'beforeId' | 'afterId' | 'order'> & { cursor?: number; order?: 'asc' | 'desc' },
+  q: Omit<EventQuery, 'beforeId' | 'afterId' | 'order' | 'limit'> & { cursor?: number; order?: 'asc' | 'desc'; limit: number },
 ): Promise<EventsPage> {
   const order = q.order ?? 'desc';
   const rows = await queryEvents(deps.db, {
@@ -54,4 +71,14 @@ export async function listEvents(
   const page = rows.slice(0, q.limit).map(toEvent);
   const more = rows.length > q.limit;
   return { events: page, next_cursor: more ? String(page[page.length - 1].id) : null };
+}
+
+/** Every event of one model of these types, oldest first: what replays of a target's past read. */
+export async function modelEvents(db: Db, modelId: string, types: EventType[]): Promise<RegistryEvent[]> {
+  return (await queryEvents(db, { modelId, types, order: 'asc' })).map(toEvent);
+}
+
+/** The id of the newest committed event (0 when none): a snapshot reflects everything up to it. */
+export function lastEventId(db: Db): Promise<number> {
+  return lastEventIdIn(db);
 }

@@ -1,29 +1,34 @@
-// The only SQL for the events table.
+// The only SQL for the events table, and its row type.
+import type { Generated, Insertable } from 'kysely';
 import type { DialectCaps } from '../../db/dialect.js';
 import type { Db } from '../../db/tables.js';
-import type { NewEvent } from './events.js';
 
-export async function insertEvent(db: Db, caps: DialectCaps, time: number, e: NewEvent): Promise<number> {
+export interface EventsTable {
+  id: Generated<number>;
+  time: number;
+  actor: string;
+  model: string | null;
+  model_id: string | null;
+  version: number | null;
+  type: string;
+  target: string | null;
+  from_value: string | null;
+  to_value: string | null;
+  reason: string | null;
+  details: string;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    events: EventsTable;
+  }
+}
+
+export async function insertEvent(db: Db, caps: DialectCaps, row: Insertable<EventsTable>): Promise<number> {
   // Serialise appends (PostgreSQL) so ids become visible in order; see DialectCaps.lockEventLog.
   await caps.lockEventLog(db);
-  const row = await db
-    .insertInto('events')
-    .values({
-      time,
-      actor: e.actor,
-      model: e.model?.name ?? null,
-      model_id: e.model?.id ?? null,
-      version: e.version ?? null,
-      type: e.type,
-      target: e.target ?? null,
-      from_value: e.from === undefined || e.from === null ? null : String(e.from),
-      to_value: e.to === undefined || e.to === null ? null : String(e.to),
-      reason: e.reason ?? null,
-      details: JSON.stringify(e.details ?? {}),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const id = Number(row.id);
+  const inserted = await db.insertInto('events').values(row).returning('id').executeTakeFirstOrThrow();
+  const id = Number(inserted.id);
   await caps.notifyEvents(db, id);
   return id;
 }
@@ -36,7 +41,8 @@ export interface EventQuery {
   afterId?: number;
   beforeId?: number;
   targets?: string[];
-  limit: number;
+  /** At most this many; all of them when absent. */
+  limit?: number;
   /** Newest first (UI, CLI) or oldest first (followers, replay). */
   order: 'asc' | 'desc';
 }
@@ -50,5 +56,12 @@ export async function queryEvents(db: Db, q: EventQuery) {
   if (q.untilMs !== undefined) query = query.where('time', '<=', q.untilMs);
   if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
   if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
-  return query.orderBy('id', q.order).limit(q.limit).execute();
+  query = query.orderBy('id', q.order);
+  return (q.limit === undefined ? query : query.limit(q.limit)).execute();
+}
+
+/** The id of the newest event (0 when there is none): where a snapshot or a feed starts. */
+export async function lastEventId(db: Db): Promise<number> {
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+  return Number(row?.max ?? 0);
 }

@@ -8,8 +8,12 @@ import { DATABASES, hasPostgres, testConfig, uniqueName, useRegistry } from '../
 import { call, createModel, promote, registerVersion } from '../../../test/http.js';
 import type { RegistryEvent } from './events.js';
 
-/** Reads SSE events from a listening server until `count` arrived (bounded by a timeout). */
-function readStream(port: number, path: string, count: number, headers: Record<string, string> = {}): Promise<RegistryEvent[]> {
+/**
+ * Reads SSE events from a listening server until `count` arrived (bounded by a timeout). `opened`
+ * resolves when the server's greeting arrives: the server subscribes to the feed before it writes
+ * the greeting, so from then on every commit reaches this stream.
+ */
+function readStream(port: number, path: string, count: number, headers: Record<string, string> = {}, opened: () => void = () => {}): Promise<RegistryEvent[]> {
   return new Promise((resolve, reject) => {
     const got: RegistryEvent[] = [];
     const timer = setTimeout(() => {
@@ -20,6 +24,7 @@ function readStream(port: number, path: string, count: number, headers: Record<s
       let buf = '';
       res.on('data', (chunk: Buffer) => {
         buf += chunk.toString();
+        opened();
         let i;
         while ((i = buf.indexOf('\n\n')) >= 0) {
           const frame = buf.slice(0, i);
@@ -66,8 +71,10 @@ describe.each(DATABASES)('audit log and change feed on %s', (kind) => {
     await registerVersion(r.app, name, { 'm.bin': `${name}-1` });
     await r.app.listen({ host: '127.0.0.1', port: 0 }).catch(() => {});
     const { port } = r.app.server.address() as AddressInfo;
-    const live = readStream(port, `/api/v1/events/stream?model=${encodeURIComponent(name)}`, 1);
-    await new Promise((res) => setTimeout(res, 100));
+    let subscribed!: () => void;
+    const open = new Promise<void>((res) => (subscribed = res));
+    const live = readStream(port, `/api/v1/events/stream?model=${encodeURIComponent(name)}`, 1, {}, subscribed);
+    await open;
     await promote(r.app, name, 1);
     const events = await live;
     expect(events.map((e) => e.type)).toEqual(['version.stage_changed']);

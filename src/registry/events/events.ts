@@ -1,6 +1,6 @@
 // The audit log's domain: one event per state change — who, when, why, from -> to.
 import type { Selectable } from 'kysely';
-import type { EventsTable } from '../../db/tables.js';
+import type { EventsTable } from './events-store.js';
 import { invalid } from '../../errors.js';
 
 /**

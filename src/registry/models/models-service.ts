@@ -9,17 +9,28 @@ import {
   findLiveModel,
   insertModel,
   listLiveModels,
+  nextVersionNumber,
   updateModelRow,
   upsertModelTag,
 } from './models-store.js';
-import { modelViews, type ModelView } from './models-view.js';
-import { liveVersionsIn } from '../versions/versions-store.js';
+import { modelViews, stageMembers, type ModelView } from '../read-models.js';
 import type { Db } from '../../db/tables.js';
+import type { ModelRow } from './models.js';
 
-export async function requireModel(db: Db, name: string) {
+/** The live model with this name, or undefined. */
+export async function findModel(db: Db, name: string): Promise<ModelRow | undefined> {
+  return findLiveModel(db, name);
+}
+
+export async function requireModel(db: Db, name: string): Promise<ModelRow> {
   const model = await findLiveModel(db, name);
   if (!model) throw notFound(`model "${name}" does not exist`);
   return model;
+}
+
+/** Assigns the model's next version number (call inside the transaction that inserts the version). */
+export async function assignVersionNumber(db: Db, modelId: string): Promise<number> {
+  return nextVersionNumber(db, modelId);
 }
 
 export interface CreateModelInput {
@@ -104,7 +115,7 @@ export async function renameModel(deps: Deps, actor: string, name: string, newNa
 export async function deleteModel(deps: Deps, actor: string, name: string, reason?: string): Promise<void> {
   await commit(deps, async (trx, append) => {
     const model = await requireModel(trx, name);
-    const serving = await liveVersionsIn(trx, model.id, 'Production');
+    const serving = await stageMembers(trx, [model.id], 'Production');
     if (serving.length > 0 && !reason) {
       throw conflict(
         `model "${name}" has version ${serving.map((v) => v.version).join(', ')} in Production; give a reason to delete it anyway`,

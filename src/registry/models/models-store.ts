@@ -1,5 +1,30 @@
-// The only SQL for models and model tags.
-import type { Db, ModelsTable } from '../../db/tables.js';
+// The only SQL for models and model tags, and their row types.
+import type { Db } from '../../db/tables.js';
+
+export interface ModelsTable {
+  id: string;
+  name: string;
+  description: string;
+  created_at: number;
+  updated_at: number;
+  /** Highest version number ever assigned; versions are never renumbered or reused. */
+  last_version: number;
+  created_by: string;
+  deleted_at: number | null;
+}
+
+export interface ModelTagsTable {
+  model_id: string;
+  key: string;
+  value: string;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    models: ModelsTable;
+    model_tags: ModelTagsTable;
+  }
+}
 
 export async function findLiveModel(db: Db, name: string) {
   return db.selectFrom('models').selectAll().where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();

@@ -1,5 +1,9 @@
 // Registered models: naming and tag rules.
 import { invalid } from '../../errors.js';
+import type { ModelsTable } from './models-store.js';
+
+/** A model as stored. */
+export type ModelRow = ModelsTable;
 
 // Control characters make names unprintable in logs and URIs; '/' makes models:/ URIs ambiguous.
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;

@@ -5,13 +5,10 @@ import type { Db } from '../../db/tables.js';
 import { commit, type Append } from '../events/events-service.js';
 import { aliasTarget } from '../events/events.js';
 import { requireModel } from '../models/models-service.js';
+import { findAlias, removeAlias, storeAlias } from '../versions/pointers-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { validateAlias } from '../versions/versions.js';
 import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
-
-export async function findAlias(db: Db, modelId: string, alias: string) {
-  return db.selectFrom('aliases').selectAll().where('model_id', '=', modelId).where('alias', '=', alias).executeTakeFirst();
-}
 
 /** Points the alias at `version` (insert or move) and records the move. */
 export async function writeAlias(
@@ -25,12 +22,7 @@ export async function writeAlias(
 ): Promise<void> {
   const existing = await findAlias(trx, model.id, alias);
   if (existing?.version === version) return;
-  const now = deps.clock.now();
-  if (existing) {
-    await trx.updateTable('aliases').set({ version, updated_at: now }).where('model_id', '=', model.id).where('alias', '=', alias).execute();
-  } else {
-    await trx.insertInto('aliases').values({ model_id: model.id, alias, version, updated_at: now }).execute();
-  }
+  await storeAlias(trx, model.id, alias, version, deps.clock.now(), !!existing);
   await append({
     actor: meta.actor,
     type: 'alias.set',
@@ -71,7 +63,7 @@ export async function deleteAlias(deps: Deps, actor: string, modelName: string, 
       await claimTargets(trx, model.id, [revision]);
       const existing = await findAlias(trx, model.id, alias);
       if (!existing) throw notFound(`model "${modelName}" has no alias "${alias}"`);
-      await trx.deleteFrom('aliases').where('model_id', '=', model.id).where('alias', '=', alias).execute();
+      await removeAlias(trx, model.id, alias);
       await append({
         actor,
         type: 'alias.deleted',

@@ -1,37 +1,15 @@
 // Promotion checks: what must hold before a version enters Staging or Production (validation gates,
 // approvals). The kernel runs them on every promotion; the extensions that define them are listed
-// in server.ts, so the kernel knows their contract and nothing of their internals.
-import type { Deps } from '../deps.js';
-import type { VersionRow } from '../versions/versions-store.js';
-import type { Stage } from '../versions/versions.js';
+// in server.ts, so the kernel knows their contract (deps.ts, beside the Deps that carries them) and
+// nothing of their internals.
+import type { Deps, PromotionAttempt } from '../deps.js';
+import { SERVING_STAGES } from '../versions/versions.js';
 
-export interface TransitionInput {
-  stage: string;
-  archive_existing_versions?: boolean;
-  reason?: string;
-  /** Promote even a version marked failed. */
-  force?: boolean;
-  /** Set by in-process callers that cleared a promotion check (an approved request, an admin override); never from a request body. */
-  clearance?: Record<string, unknown>;
-}
+export type { PromotionAttempt, PromotionCheck, TransitionInput } from '../deps.js';
 
-/** A version about to enter Staging or Production, as the promotion checks see it. */
-export interface PromotionAttempt {
-  actor: string;
-  model: { id: string; name: string };
-  row: VersionRow;
-  stage: Stage;
-  input: TransitionInput;
-}
-
-/**
- * A check that must pass before a version enters a serving stage (validation gates, approvals).
- * It refuses by throwing an AppError naming what failed. Extensions declare theirs (Extension.promotionChecks)
- * and buildServer collects them into deps.promotionChecks; lower `order` runs first. Rollback does not consult them: it returns to a
- * version that already served.
- */
-export interface PromotionCheck {
-  name: string;
-  order: number;
-  check(deps: Deps, attempt: PromotionAttempt): Promise<void>;
+/** Runs every check, lowest order first, when the version enters a serving stage it is not in yet. */
+export async function runPromotionChecks(deps: Deps, attempt: PromotionAttempt): Promise<void> {
+  if (attempt.row.stage === attempt.stage || !(SERVING_STAGES as string[]).includes(attempt.stage)) return;
+  const checks = [...deps.promotionChecks].sort((a, b) => a.order - b.order);
+  for (const c of checks) await c.check(deps, attempt);
 }

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { DATABASES, uniqueName, useRegistry } from '../../../test/databases.js';
 import { call, createModel, promote, registerVersion } from '../../../test/http.js';
 
+/** Resolves as soon as the wall clock reads a later millisecond than `t` (events are stamped with it). */
+async function clockPast(t: number): Promise<void> {
+  while (Date.now() <= t) await new Promise((res) => setImmediate(res));
+}
+
 describe.each(DATABASES)('rollback on %s', (kind) => {
   const r = useRegistry(kind);
 
@@ -114,7 +119,8 @@ describe.each(DATABASES)('rollback on %s', (kind) => {
     const name = await modelWithVersions(2);
     await call(r.app, 'POST', `/api/v1/models/${name}/versions/1/stage`, { stage: 'production', reason: 'first launch' }, { 'stagecraft-actor': 'alice' });
     const t1 = Date.now();
-    await new Promise((res) => setTimeout(res, 15));
+    // Version 2 must enter in a later millisecond than t1, or t1 would fall on its entry.
+    await clockPast(t1);
     await promote(r.app, name, 2);
     await call(r.app, 'POST', `/api/v1/models/${name}/rollback`, { reason: 'p99 latency doubled' }, { 'stagecraft-actor': 'bob' });
     const h = (await call(r.app, 'GET', `/api/v1/models/${name}/history?stage=Production&at=${t1}`)).body;

@@ -4,13 +4,13 @@
 // the same moves, revision claims and events as a manual promotion, so gateways follow it the same way.
 import type { Deps } from '../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
-import type { Db } from '../../db/tables.js';
 import { commit } from '../events/events-service.js';
 import { aliasTarget, stageTarget } from '../events/events.js';
 import { requireModel } from '../models/models-service.js';
-import { findVersion, liveVersionsIn, updateVersionRow, type VersionRow } from '../versions/versions-store.js';
-import { canonicalStage, SERVING_STAGES, validateAlias } from '../versions/versions.js';
-import { findAlias, writeAlias } from './aliases-service.js';
+import { findVersionRow, writeHealth } from '../versions/pointers-service.js';
+import { canonicalStage, SERVING_STAGES, validateAlias, type VersionRow } from '../versions/versions.js';
+import { writeAlias } from './aliases-service.js';
+import { currentHolder, lastKnownGood, skipReason, type Considered } from './holders.js';
 import { moveVersion } from './stages-service.js';
 import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
 
@@ -37,11 +37,6 @@ export interface RollbackResult {
   archived_versions: number[];
 }
 
-interface Considered {
-  version: number;
-  skipped: string | null;
-}
-
 type Target = { kind: 'stage'; stage: string; key: string } | { kind: 'alias'; alias: string; key: string };
 
 function parseTarget(input: RollbackInput): Target {
@@ -55,50 +50,6 @@ function parseTarget(input: RollbackInput): Target {
   return { kind: 'stage', stage, key: stageTarget(stage) };
 }
 
-async function currentHolder(db: Db, modelId: string, target: Target): Promise<number | null> {
-  if (target.kind === 'alias') return (await findAlias(db, modelId, target.alias))?.version ?? null;
-  return (await liveVersionsIn(db, modelId, target.stage))[0]?.version ?? null;
-}
-
-/** Versions that entered the target, most recent first (from the audit log, the source of history). */
-async function previousHolders(db: Db, modelId: string, target: Target): Promise<number[]> {
-  const rows = await db
-    .selectFrom('events')
-    .select(['version', 'to_value'])
-    .where('model_id', '=', modelId)
-    .where('target', '=', target.key)
-    .where('type', '=', target.kind === 'alias' ? 'alias.set' : 'version.stage_changed')
-    .orderBy('id', 'desc')
-    .execute();
-  const seen: number[] = [];
-  for (const r of rows) {
-    const v = target.kind === 'alias' ? Number(r.to_value) : r.version;
-    if (v !== null && Number.isFinite(v) && !seen.includes(v)) seen.push(v);
-  }
-  return seen;
-}
-
-function skipReason(row: VersionRow | undefined): string | null {
-  if (!row) return 'deleted';
-  if (row.status !== 'READY') return `status ${row.status}`;
-  if (row.health === 'failed') return `marked failed${row.health_reason ? `: ${row.health_reason}` : ''}`;
-  return null;
-}
-
-/** The last known good version: most recent previous holder not failed; a stable one beats unknown health. */
-async function lastKnownGood(db: Db, modelId: string, target: Target, from: number) {
-  const considered: Considered[] = [];
-  const ok: VersionRow[] = [];
-  for (const v of await previousHolders(db, modelId, target)) {
-    if (v === from) continue;
-    const row = await findVersion(db, modelId, v);
-    const skipped = skipReason(row);
-    considered.push({ version: v, skipped });
-    if (!skipped && row) ok.push(row);
-  }
-  return { pick: ok.find((r) => r.health === 'stable') ?? ok[0], considered };
-}
-
 export async function rollback(deps: Deps, actor: string, modelName: string, input: RollbackInput): Promise<RollbackResult> {
   if (!input.reason || !input.reason.trim()) throw invalid('a reason is required to roll back');
   const target = parseTarget(input);
@@ -106,7 +57,7 @@ export async function rollback(deps: Deps, actor: string, modelName: string, inp
   // The revision this request saw: a concurrent promotion or rollback of the same target makes the
   // claim below fail with 409 instead of both applying.
   const revision = await readRevision(deps.db, model.id, target.key);
-  const from = await currentHolder(deps.db, model.id, target);
+  const from = await currentHolder(deps.db, model.id, target.key);
   if (from === null) throw conflict(`nothing to roll back: no version of "${modelName}" holds ${target.key}`);
   if (input.from_version !== undefined && input.from_version !== from) {
     throw conflict(`${target.key} is held by version ${from}, not ${input.from_version}: it moved since you looked; nothing was changed`, {
@@ -117,7 +68,7 @@ export async function rollback(deps: Deps, actor: string, modelName: string, inp
   let to: VersionRow;
   let considered: Considered[] = [];
   if (input.to_version !== undefined) {
-    const row = await findVersion(deps.db, model.id, input.to_version);
+    const row = await findVersionRow(deps.db, model.id, input.to_version);
     if (!row) throw notFound(`model "${modelName}" has no version ${input.to_version}`);
     if (row.version === from) throw conflict(`version ${from} already holds ${target.key}`);
     const skipped = skipReason(row);
@@ -126,7 +77,7 @@ export async function rollback(deps: Deps, actor: string, modelName: string, inp
     }
     to = row;
   } else {
-    const found = await lastKnownGood(deps.db, model.id, target, from);
+    const found = await lastKnownGood(deps.db, model.id, target.key, from);
     considered = found.considered;
     if (!found.pick) {
       const list = considered.length
@@ -143,19 +94,19 @@ export async function rollback(deps: Deps, actor: string, modelName: string, inp
     deps,
     async (trx, append) => {
       await claimTargets(trx, model.id, [revision]);
-      if ((await currentHolder(trx, model.id, target)) !== from) throw movedConcurrently(target.key);
+      if ((await currentHolder(trx, model.id, target.key)) !== from) throw movedConcurrently(target.key);
       const meta = { actor, reason, cause: 'rollback' };
       let archived: number[] = [];
       if (target.kind === 'stage') {
-        const toRow = (await findVersion(trx, model.id, to.version))!;
+        const toRow = (await findVersionRow(trx, model.id, to.version))!;
         archived = await moveVersion(deps, trx, append, model, toRow, target.stage as 'Production', { ...meta, archiveExisting: true });
       } else {
         await writeAlias(deps, trx, append, model, target.alias, to.version, meta);
       }
       // The bad version is kept, marked failed with the reason, so nothing rolls forward onto it.
-      const fromRow = (await findVersion(trx, model.id, from))!;
+      const fromRow = (await findVersionRow(trx, model.id, from))!;
       const failedReason = `rolled back from ${target.key}: ${reason}`;
-      await updateVersionRow(trx, fromRow.id, { health: 'failed', health_reason: failedReason, updated_at: deps.clock.now() });
+      await writeHealth(trx, fromRow.id, 'failed', failedReason, deps.clock.now());
       await append({ actor, type: 'version.health_changed', model, version: from, from: fromRow.health, to: 'failed', reason: failedReason, details: { cause: 'rollback', ...(input.evidence ? { evidence: input.evidence } : {}) } });
       const eventId = await append({
         actor,

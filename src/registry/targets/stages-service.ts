@@ -5,17 +5,11 @@ import { conflict } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
 import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
-import { findVersion, liveVersionsIn, updateVersionRow, type VersionRow } from '../versions/versions-store.js';
+import { findVersionRow, versionsInStage, writeStage } from '../versions/pointers-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
-import { canonicalStage, SERVING_STAGES, type Stage } from '../versions/versions.js';
-import type { PromotionAttempt, TransitionInput } from './promotion-checks.js';
+import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
+import { runPromotionChecks, type TransitionInput } from './promotion-checks.js';
 import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
-
-async function runPromotionChecks(deps: Deps, attempt: PromotionAttempt): Promise<void> {
-  if (attempt.row.stage === attempt.stage || !(SERVING_STAGES as string[]).includes(attempt.stage)) return;
-  const checks = [...deps.promotionChecks].sort((a, b) => a.order - b.order);
-  for (const c of checks) await c.check(deps, attempt);
-}
 
 /** Revisions of the serving targets a move of `row` into `stage` touches. */
 export async function readMoveRevisions(db: Db, modelId: string, fromStage: string, toStage: Stage): Promise<TargetRevision[]> {
@@ -35,7 +29,7 @@ export async function moveVersion(
 ): Promise<number[]> {
   const now = deps.clock.now();
   if (row.stage !== stage) {
-    await updateVersionRow(trx, row.id, { stage, updated_at: now });
+    await writeStage(trx, row.id, stage, now);
     await append({
       actor: meta.actor,
       type: 'version.stage_changed',
@@ -50,9 +44,9 @@ export async function moveVersion(
   }
   const archived: number[] = [];
   if (meta.archiveExisting && (SERVING_STAGES as string[]).includes(stage)) {
-    for (const other of await liveVersionsIn(trx, model.id, stage)) {
+    for (const other of await versionsInStage(trx, model.id, stage)) {
       if (other.id === row.id) continue;
-      await updateVersionRow(trx, other.id, { stage: 'Archived', updated_at: now });
+      await writeStage(trx, other.id, 'Archived', now);
       await append({
         actor: meta.actor,
         type: 'version.stage_changed',
@@ -83,7 +77,7 @@ export async function transitionStage(deps: Deps, actor: string, modelName: stri
     deps,
     async (trx, append) => {
       await claimTargets(trx, model.id, revisions);
-      const current = await findVersion(trx, model.id, version);
+      const current = await findVersionRow(trx, model.id, version);
       if (!current || current.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
       if ((SERVING_STAGES as string[]).includes(stage)) {
         if (current.status !== 'READY') {

@@ -4,6 +4,19 @@
 import type { Db } from '../../db/tables.js';
 import { conflict } from '../../errors.js';
 
+/** A serving target (stage or alias) with a revision: moves are conditional on the revision they read. */
+export interface TargetsTable {
+  model_id: string;
+  target: string;
+  revision: number;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    targets: TargetsTable;
+  }
+}
+
 export interface TargetRevision {
   target: string;
   /** null when the target has never moved (no row yet). */

@@ -5,7 +5,7 @@ import { AppError, invalid, notFound } from '../../errors.js';
 import { sha256Hex } from '../../blobs/verify.js';
 import { commit } from '../events/events-service.js';
 import { isRole, ROLES } from './tokens.js';
-import { insertToken, listTokens, revokeToken } from './tokens-store.js';
+import { anyActiveToken, insertToken, listTokens, revokeToken } from './tokens-store.js';
 
 const NAME_RE = /^[\w.@+-]{1,128}$/;
 
@@ -29,6 +29,11 @@ export async function createToken(deps: Deps, actor: string, name: string, role:
     () => new AppError('conflict', `a token named "${name}" already exists`),
   );
   return { name, role, token };
+}
+
+/** Whether any token is active. With none, a server runs open: see auth.ts and the server's bind check. */
+export async function hasActiveTokens(deps: Pick<Deps, 'db'>): Promise<boolean> {
+  return anyActiveToken(deps.db);
 }
 
 export async function tokensList(deps: Deps) {

@@ -1,5 +1,21 @@
-// The only SQL for the tokens table. Tokens are stored as sha256 hashes, never in clear.
+// The only SQL for the tokens table, and its row type. Tokens are stored as sha256 hashes, never in clear.
 import type { Db } from '../../db/tables.js';
+
+export interface TokensTable {
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    tokens: TokensTable;
+  }
+}
 
 export async function findActiveTokenByHash(db: Db, hash: string) {
   return db

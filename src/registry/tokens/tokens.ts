@@ -1,4 +1,9 @@
 // Roles and permissions. Roles are ordered: each includes everything the ones before it may do.
+import type { TokensTable } from './tokens-store.js';
+
+/** A token as stored: its hash, never the secret. */
+export type TokenRow = TokensTable;
+
 export const ROLES = ['viewer', 'editor', 'deployer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

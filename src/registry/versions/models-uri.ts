@@ -7,8 +7,7 @@
 import type { Db } from '../../db/tables.js';
 import { invalid, notFound } from '../../errors.js';
 import { requireModel } from '../models/models-service.js';
-import { findAlias } from '../targets/aliases-service.js';
-import { findVersionByLabel, highestLiveVersion, liveVersionsIn } from './versions-store.js';
+import { findAlias, findVersion, findVersionByLabel, highestLiveVersion, liveVersionsIn } from './versions-store.js';
 import { canonicalStage, isStageName } from './versions.js';
 
 export type ModelRef =
@@ -67,13 +66,7 @@ export async function resolveRef(db: Db, ref: ModelRef): Promise<number> {
   const missing = () => notFound(`${describeRef(ref)} does not resolve to any version`);
   switch (ref.kind) {
     case 'version': {
-      const row = await db
-        .selectFrom('versions')
-        .select('version')
-        .where('model_id', '=', model.id)
-        .where('version', '=', ref.version)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
+      const row = await findVersion(db, model.id, ref.version);
       if (!row) throw missing();
       return row.version;
     }

@@ -5,19 +5,20 @@ import type { Db } from '../../db/tables.js';
 import { decodeCursor, encodeCursor, isTuple2 } from '../../http/paging.js';
 import { readOnnxSignature, type Signature } from '../../onnx/onnx-signature.js';
 import { commit } from '../events/events-service.js';
-import { requireModel } from '../models/models-service.js';
+import { assignVersionNumber, requireModel } from '../models/models-service.js';
 import { validateDescription, validateTag } from '../models/models.js';
+import { searchVersions } from '../read-models.js';
+import { writeHealth } from './pointers-service.js';
 import {
+  deleteAliasesOf,
   findVersion,
   insertFiles,
   insertVersion,
-  searchVersions,
   updateVersionRow,
   upsertVersionTag,
   deleteVersionTag,
   versionFiles,
 } from './versions-store.js';
-import { nextVersionNumber } from '../models/models-store.js';
 import { manifestDigest, validateArtifactPath, validateLabel, type Health, type ManifestEntry } from './versions.js';
 import { versionViews, type VersionView } from './versions-view.js';
 
@@ -94,7 +95,7 @@ export async function createVersion(deps: Deps, actor: string, modelName: string
     deps,
     async (trx, append) => {
       const model = await requireModel(trx, modelName);
-      const number = await nextVersionNumber(trx, model.id);
+      const number = await assignVersionNumber(trx, model.id);
       await insertVersion(trx, {
         id,
         model_id: model.id,
@@ -195,13 +196,12 @@ export async function deleteVersion(deps: Deps, actor: string, modelName: string
     if (row.stage === 'Production') {
       throw conflict(`version ${version} of "${modelName}" is in Production; roll back or archive it before deleting it`);
     }
-    const aliases = await trx.selectFrom('aliases').select('alias').where('model_id', '=', model.id).where('version', '=', version).execute();
-    await trx.deleteFrom('aliases').where('model_id', '=', model.id).where('version', '=', version).execute();
-    for (const a of aliases) {
-      await append({ actor, type: 'alias.deleted', model, version, target: `alias:${a.alias}`, from: version, to: null, reason: 'version deleted' });
+    const aliases = await deleteAliasesOf(trx, model.id, version);
+    for (const alias of aliases) {
+      await append({ actor, type: 'alias.deleted', model, version, target: `alias:${alias}`, from: version, to: null, reason: 'version deleted' });
     }
     await updateVersionRow(trx, row.id, { deleted_at: deps.clock.now(), updated_at: deps.clock.now() });
-    await append({ actor, type: 'version.deleted', model, version, reason: reason ?? null, details: { aliases_removed: aliases.map((a) => a.alias) } });
+    await append({ actor, type: 'version.deleted', model, version, reason: reason ?? null, details: { aliases_removed: aliases } });
   });
 }
 
@@ -217,7 +217,7 @@ export async function markHealth(
   if (health === 'failed' && !reason) throw invalid('a reason is required to mark a version failed');
   await commit(deps, async (trx, append) => {
     const { model, row } = await requireVersion(trx, modelName, version);
-    await updateVersionRow(trx, row.id, { health, health_reason: reason ?? null, updated_at: deps.clock.now() });
+    await writeHealth(trx, row.id, health, reason ?? null, deps.clock.now());
     await append({ actor, type: 'version.health_changed', model, version, from: row.health, to: health, reason: reason ?? null, details });
   });
   return loadVersionView(deps.db, modelName, version);

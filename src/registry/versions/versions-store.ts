@@ -1,14 +1,74 @@
-// The only SQL for versions, their files, tags and aliases' lookups by version.
-import type { Db, VersionsTable } from '../../db/tables.js';
-import type { ManifestEntry } from './versions.js';
+// The only SQL for versions, their files and tags, and the aliases naming them — with their row
+// types. A version's pointers (its stage column, its aliases) are stored here; the targets module
+// moves them, through versions' services, with its revision claims and events.
+import type { Db } from '../../db/tables.js';
+
+export interface VersionsTable {
+  id: string;
+  model_id: string;
+  version: number;
+  label: string | null;
+  description: string;
+  source: string | null;
+  run_id: string | null;
+  params: string;
+  metrics: string;
+  dataset_digest: string | null;
+  code_ref: string | null;
+  signature: string | null;
+  status: string;
+  status_message: string | null;
+  stage: string;
+  health: string;
+  health_reason: string | null;
+  digest: string | null;
+  size_bytes: number;
+  runtime: string | null;
+  endpoint_url: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface VersionFilesTable {
+  version_id: string;
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export interface VersionTagsTable {
+  version_id: string;
+  key: string;
+  value: string;
+}
+
+export interface AliasesTable {
+  model_id: string;
+  alias: string;
+  version: number;
+  updated_at: number;
+}
+
+declare module '../../db/tables.js' {
+  interface Database {
+    versions: VersionsTable;
+    version_files: VersionFilesTable;
+    version_tags: VersionTagsTable;
+    aliases: AliasesTable;
+  }
+}
 
 export type VersionRow = VersionsTable;
+/** One file of a version as stored (the manifest entry of versions.ts). */
+type FileRow = Omit<VersionFilesTable, 'version_id'>;
 
 export async function insertVersion(db: Db, row: VersionsTable) {
   await db.insertInto('versions').values(row).execute();
 }
 
-export async function insertFiles(db: Db, versionId: string, files: ManifestEntry[]) {
+export async function insertFiles(db: Db, versionId: string, files: FileRow[]) {
   if (files.length === 0) return;
   // Chunked: SQLite limits bound parameters per statement.
   for (let i = 0; i < files.length; i += 200) {
@@ -19,7 +79,7 @@ export async function insertFiles(db: Db, versionId: string, files: ManifestEntr
   }
 }
 
-export async function versionFiles(db: Db, versionId: string): Promise<ManifestEntry[]> {
+export async function versionFiles(db: Db, versionId: string): Promise<FileRow[]> {
   const rows = await db
     .selectFrom('version_files')
     .select(['path', 'size', 'sha256'])
@@ -90,58 +150,31 @@ export async function deleteVersionTag(db: Db, versionId: string, key: string): 
   return Number(res.numDeletedRows) > 0;
 }
 
-export interface VersionSearch {
-  modelId?: string;
-  /** Case-insensitive substring of the model name (global search). */
-  nameLike?: string;
-  stage?: string;
-  health?: string;
-  runId?: string;
-  label?: string;
-  tag?: { key: string; value?: string };
-  /** Keyset: versions of models after (modelName, version) in (name asc, version desc) order. */
-  after?: [string, number];
-  limit: number;
-  ilike: 'like' | 'ilike';
-}
-
-export async function searchVersions(db: Db, q: VersionSearch) {
-  let query = db
-    .selectFrom('versions as v')
-    .innerJoin('models as m', 'm.id', 'v.model_id')
-    .selectAll('v')
-    .select('m.name as model_name')
-    .where('v.deleted_at', 'is', null)
-    .where('m.deleted_at', 'is', null);
-  if (q.modelId) query = query.where('v.model_id', '=', q.modelId);
-  if (q.nameLike) query = query.where('m.name', q.ilike, `%${q.nameLike.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  if (q.stage) query = query.where('v.stage', '=', q.stage);
-  if (q.health) query = query.where('v.health', '=', q.health);
-  if (q.runId) query = query.where('v.run_id', '=', q.runId);
-  if (q.label) query = query.where('v.label', '=', q.label);
-  if (q.tag) {
-    const tag = q.tag;
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('version_tags as t')
-          .select('t.version_id')
-          .whereRef('t.version_id', '=', 'v.id')
-          .where('t.key', '=', tag.key)
-          .$if(tag.value !== undefined, (sq) => sq.where('t.value', '=', tag.value!)),
-      ),
-    );
-  }
-  if (q.after) {
-    const [name, version] = q.after;
-    query = query.where((eb) =>
-      eb.or([eb('m.name', '>', name), eb.and([eb('m.name', '=', name), eb('v.version', '<', version)])]),
-    );
-  }
-  return query.orderBy('m.name').orderBy('v.version', 'desc').limit(q.limit).execute();
-}
-
-export async function aliasesOfVersions(db: Db, modelIds: string[]) {
+export async function aliasesOfModels(db: Db, modelIds: string[]) {
   if (modelIds.length === 0) return [];
   return db.selectFrom('aliases').selectAll().where('model_id', 'in', modelIds).execute();
+}
+
+export async function findAlias(db: Db, modelId: string, alias: string) {
+  return db.selectFrom('aliases').selectAll().where('model_id', '=', modelId).where('alias', '=', alias).executeTakeFirst();
+}
+
+/** Points the alias at `version`: moves it when it exists, inserts it when it does not. */
+export async function putAlias(db: Db, modelId: string, alias: string, version: number, now: number, exists: boolean) {
+  if (exists) {
+    await db.updateTable('aliases').set({ version, updated_at: now }).where('model_id', '=', modelId).where('alias', '=', alias).execute();
+  } else {
+    await db.insertInto('aliases').values({ model_id: modelId, alias, version, updated_at: now }).execute();
+  }
+}
+
+export async function deleteAliasRow(db: Db, modelId: string, alias: string) {
+  await db.deleteFrom('aliases').where('model_id', '=', modelId).where('alias', '=', alias).execute();
+}
+
+/** Removes every alias naming the version; answers their names. */
+export async function deleteAliasesOf(db: Db, modelId: string, version: number): Promise<string[]> {
+  const rows = await db.selectFrom('aliases').select('alias').where('model_id', '=', modelId).where('version', '=', version).execute();
+  await db.deleteFrom('aliases').where('model_id', '=', modelId).where('version', '=', version).execute();
+  return rows.map((r) => r.alias);
 }

@@ -2,7 +2,7 @@
 // health, status, digest) other tools rely on is part of this shape.
 import type { Db } from '../../db/tables.js';
 import type { Signature } from '../../onnx/onnx-signature.js';
-import { aliasesOfVersions, versionTags, type VersionRow } from './versions-store.js';
+import { aliasesOfModels, versionTags, type VersionRow } from './versions-store.js';
 
 export interface VersionView {
   name: string;
@@ -42,7 +42,7 @@ export async function versionViews(db: Db, rows: Array<VersionRow & { model_name
       db,
       rows.map((r) => r.id),
     ),
-    aliasesOfVersions(db, [...new Set(rows.map((r) => r.model_id))]),
+    aliasesOfModels(db, [...new Set(rows.map((r) => r.model_id))]),
   ]);
   return rows.map((r) => ({
     name: r.model_name,

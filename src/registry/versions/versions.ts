@@ -1,6 +1,10 @@
 // Versions: stages, labels, aliases and artifact paths — the pure rules.
 import { createHash } from 'node:crypto';
 import { invalid } from '../../errors.js';
+import type { VersionsTable } from './versions-store.js';
+
+/** A version as stored. */
+export type VersionRow = VersionsTable;
 
 export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
 export type Stage = (typeof STAGES)[number];

@@ -1,14 +1,9 @@
 // Use cases for bindings: set (audited, through commit so gateways follow it), read, and the serving
 // snapshot a gateway boots from before it follows the change feed.
-import type { RegistryEvent } from '../../registry/events/events.js';
 import type { Deps } from '../../deps.js';
 import type { Db } from '../../db/tables.js';
 import { notFound } from '../../errors.js';
-import { commit } from '../../registry/events/events-service.js';
-import { requireModel } from '../../registry/models/models-service.js';
-import { findAlias } from '../../registry/targets/aliases-service.js';
-import { liveVersionsIn } from '../../registry/versions/versions-store.js';
-import { SERVING_STAGES } from '../../registry/versions/versions.js';
+import { commit, currentHolder, lastEventId, requireModel, servingPointers, type RegistryEvent } from '../../registry/index.js';
 import { parseBindingInput, splitBinding, type BindingInput } from './bindings.js';
 import { allBindings, DEFAULT_BINDING, findBinding, writeBinding } from './bindings-store.js';
 
@@ -21,9 +16,9 @@ export interface BindingView {
 
 /** The version a binding points at now, read from the registry (not the gateway's memory). */
 export async function resolveBinding(db: Db, modelId: string, binding: string): Promise<number | null> {
-  const { kind, name } = splitBinding(binding);
-  if (kind === 'alias') return (await findAlias(db, modelId, name))?.version ?? null;
-  return (await liveVersionsIn(db, modelId, name))[0]?.version ?? null;
+  splitBinding(binding); // refuses a malformed binding
+  // A binding names a serving target: it resolves to whatever holds that target now.
+  return currentHolder(db, modelId, binding);
 }
 
 export async function getBinding(deps: Deps, modelName: string): Promise<BindingView> {
@@ -38,7 +33,7 @@ export async function setBinding(deps: Deps, actor: string, modelName: string, i
     const model = await requireModel(trx, modelName);
     const { kind, name } = splitBinding(binding);
     // Binding to an alias nobody set would serve nothing: refuse it rather than go dark.
-    if (kind === 'alias' && !(await findAlias(trx, model.id, name))) {
+    if (kind === 'alias' && (await currentHolder(trx, model.id, binding)) === null) {
       throw notFound(`model "${modelName}" has no alias "${name}"; set it first (PUT /api/v1/models/${modelName}/aliases/${name})`);
     }
     const before = await findBinding(trx, model.id);
@@ -69,28 +64,9 @@ export interface ServingSnapshotDto {
 export async function servingSnapshot(db: Db): Promise<ServingSnapshotDto> {
   // Read the event position first: anything committed after it is replayed by the follower, and
   // every pointer change is an absolute "set", so seeing it twice is harmless.
-  const top = await db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
-  const models = await db.selectFrom('models').select(['id', 'name']).where('deleted_at', 'is', null).execute();
-  const versions = await db
-    .selectFrom('versions')
-    .select(['model_id', 'version', 'stage'])
-    .where('deleted_at', 'is', null)
-    .where('stage', 'in', SERVING_STAGES)
-    .orderBy('version', 'desc')
-    .execute();
-  const aliases = await db.selectFrom('aliases').select(['model_id', 'alias', 'version']).execute();
+  const eventId = await lastEventId(db);
+  const pointers = await servingPointers(db);
   const bindings = await allBindings(db);
-  const byId = new Map<string, ModelPointersDto>();
-  for (const m of models) {
-    byId.set(m.id, { name: m.name, binding: bindings.get(m.id) ?? DEFAULT_BINDING, stages: {}, aliases: {} });
-  }
-  for (const v of versions) {
-    const p = byId.get(v.model_id);
-    if (p) (p.stages[v.stage] ??= []).push(v.version);
-  }
-  for (const a of aliases) {
-    const p = byId.get(a.model_id);
-    if (p) p.aliases[a.alias] = a.version;
-  }
-  return { event_id: Number(top?.max ?? 0), models: [...byId.values()] };
+  const models = pointers.map((p): ModelPointersDto => ({ name: p.name, binding: bindings.get(p.id) ?? DEFAULT_BINDING, stages: p.stages, aliases: p.aliases }));
+  return { event_id: eventId, models };
 }

@@ -5,9 +5,9 @@ import type { RegistryEvent } from '../../registry/events/events.js';
 import { servingSnapshot } from '../bindings/bindings-service.js';
 import { recordHeartbeat, type Heartbeat } from '../replicas/replicas-service.js';
 import { getManifest, loadVersionView } from '../../registry/versions/versions-service.js';
-import { targetHistory } from '../../registry/targets/history.js';
+import { previousHolders, requireModel } from '../../registry/index.js';
 import { readVerified } from './verified-bytes.js';
-import { historyQuery, specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';
+import { specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';
 
 export class LocalSource implements GatewaySource {
   private unsubscribe: (() => void) | null = null;
@@ -50,8 +50,9 @@ export class LocalSource implements GatewaySource {
   }
 
   async history(model: string, target: string): Promise<number[]> {
-    const h = await targetHistory(this.deps, model, historyQuery(target));
-    return h.entries.map((e) => e.version).filter((v): v is number => v !== null);
+    // The same previous-holder rule the registry's rollback and history use (registry/targets/holders.ts).
+    const { id } = await requireModel(this.deps.db, model);
+    return previousHolders(this.deps.db, id, target);
   }
 
   async heartbeat(hb: Heartbeat): Promise<void> {

@@ -3,9 +3,8 @@
 // the rollout status: converged when every live replica serves the binding's target version.
 import type { Deps } from '../../deps.js';
 import { invalid } from '../../errors.js';
-import { commit } from '../../registry/events/events-service.js';
+import { commit, findModel } from '../../registry/index.js';
 import { getBinding } from '../bindings/bindings-service.js';
-import { findLiveModel } from '../../registry/models/models-store.js';
 import { pruneReplicas, replicaRows, replicasOf, upsertReplicas } from './replicas-store.js';
 
 export const REPLICA_STATES = ['loading', 'serving', 'failed'] as const;
@@ -64,7 +63,7 @@ export async function recordHeartbeat(deps: Deps, hb: Heartbeat): Promise<{ acce
 }
 
 async function recordLoadFailure(deps: Deps, replicaId: string, m: ModelReport): Promise<void> {
-  const model = await findLiveModel(deps.db, m.model);
+  const model = await findModel(deps.db, m.model);
   if (!model) return;
   await commit(deps, async (_trx, append) => {
     await append({

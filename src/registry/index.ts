@@ -1,0 +1,107 @@
+// The kernel's public surface: what the extensions, the gateway and the composition root may use.
+// Services (never stores: every write goes through a service, with its transaction and its event),
+// the read models, the domain types and rules, Deps and the promotion-check contract, and auth's
+// actorOf. Anything not exported here is the kernel's own business and may change without notice.
+
+// Wiring: what every service is given, and the kernel's routes.
+export { randomIds, systemClock, type Clock, type Deps, type Ids, type PromotionAttempt, type PromotionCheck, type TransitionInput } from './deps.js';
+export { registerRegistry } from './registry-routes.js';
+export { EventFeed } from './events/event-feed.js';
+
+// Events: the audit log and change feed. Every state change commits with its event.
+export { commit, lastEventId, listEvents, modelEvents, parseTime, type Append, type EventsPage } from './events/events-service.js';
+export {
+  aliasTarget,
+  EVENT_TYPES,
+  eventTypesMatching,
+  matchesEventPattern,
+  stageTarget,
+  toEvent,
+  type EventType,
+  type NewEvent,
+  type RegistryEvent,
+} from './events/events.js';
+
+// Models.
+export {
+  createModel,
+  deleteModel,
+  findModel,
+  getModel,
+  listModels,
+  removeModelTag,
+  renameModel,
+  requireModel,
+  setModelTag,
+  updateModel,
+  type CreateModelInput,
+} from './models/models-service.js';
+export { validateDescription, validateModelName, validateTag, type ModelRow } from './models/models.js';
+
+// Versions.
+export {
+  createVersion,
+  deleteVersion,
+  getManifest,
+  listVersions,
+  loadVersion,
+  loadVersionView,
+  markHealth,
+  removeVersionTag,
+  requireVersion,
+  setVersionTag,
+  updateVersion,
+  type CreateVersionInput,
+} from './versions/versions-service.js';
+export { findVersionRow, versionsInStage } from './versions/pointers-service.js';
+export type { VersionView } from './versions/versions-view.js';
+export { describeRef, parseModelsUri, resolveRef, type ModelRef } from './versions/models-uri.js';
+export {
+  canonicalStage,
+  HEALTHS,
+  isStageName,
+  manifestDigest,
+  SERVING_STAGES,
+  STAGES,
+  STATUSES,
+  validateAlias,
+  validateArtifactPath,
+  validateLabel,
+  type Health,
+  type ManifestEntry,
+  type Stage,
+  type VersionRow,
+  type VersionStatus,
+} from './versions/versions.js';
+
+// Targets: stage and alias moves, rollback, history, and the one last-known-good rule.
+export { splitTarget } from './targets/targets.js';
+export { transitionStage } from './targets/stages-service.js';
+export { deleteAlias, getAlias, setAlias } from './targets/aliases-service.js';
+export { rollback, type RollbackInput, type RollbackResult } from './targets/rollback.js';
+export { targetHistory, type HistoryAnswer, type HistoryEntry } from './targets/history.js';
+export {
+  currentHolder,
+  holdings,
+  lastKnownGood,
+  previousHolders,
+  skipReason,
+  type Considered,
+  type Holding,
+} from './targets/holders.js';
+
+// Read models: the joins across kernel tables, for reads no single module answers.
+export {
+  modelViews,
+  searchVersions,
+  servingPointers,
+  stageMembers,
+  type ModelPointers,
+  type ModelView,
+  type VersionSearch,
+} from './read-models.js';
+
+// Tokens and auth.
+export { actorOf } from './tokens/auth.js';
+export { hasActiveTokens } from './tokens/tokens-service.js';
+export { allows, isRole, ROLES, type Permission, type Principal, type Role } from './tokens/tokens.js';
