@@ -35,6 +35,13 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/(registry|db|http|blobs|onnx)/', '^src/(config|errors|log|version)\\.ts$'] },
     },
     {
+      name: 'kernel-public-surface',
+      severity: 'error',
+      comment: "Outside the kernel, code uses only its public surface (src/registry/index.ts): the rest may change without notice.",
+      from: { path: '^src/', pathNot: ['^src/registry/', '\\.test\\.ts$'] },
+      to: { path: '^src/registry/', pathNot: '^src/registry/index\\.ts$' },
+    },
+    {
       name: 'migrations-are-frozen',
       severity: 'error',
       comment: 'A migration is a frozen copy: it imports nothing from src/ outside db/, so changing live code never changes how an old database migrates.',

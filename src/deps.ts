@@ -6,10 +6,9 @@ import { FsBlobStore } from './blobs/fs-blob-store.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createLogger, type Logger } from './log.js';
-import { EventFeed } from './registry/events/event-feed.js';
-import { randomIds, systemClock, type Clock, type Deps, type Ids } from './registry/deps.js';
+import { EventFeed, randomIds, systemClock, type Clock, type Deps, type Ids } from './registry/index.js';
 
-export type { Clock, Deps, Ids } from './registry/deps.js';
+export type { Clock, Deps, Ids } from './registry/index.js';
 
 export interface DepsOverrides {
   clock?: Clock;

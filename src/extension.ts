@@ -4,9 +4,7 @@
 // Nothing here mutates deps: buildServer gives the kernel a Deps with the collected checks.
 import type { App } from './http/app-types.js';
 import type { Logger } from './log.js';
-import type { Deps } from './registry/deps.js';
-import type { RegistryEvent } from './registry/events/events.js';
-import type { PromotionCheck } from './registry/targets/promotion-checks.js';
+import type { Deps, PromotionCheck, RegistryEvent } from './registry/index.js';
 import type { GatewayFollower } from './serving/gateway/follower.js';
 import type { InferenceObserver } from './serving/gateway/observer.js';
 

@@ -1,7 +1,7 @@
 // Canary rollouts: start, status, pause, resume, abort, promote.
 import { Type } from 'typebox';
 import type { App } from '../http/app-types.js';
-import { actorOf } from '../registry/tokens/auth.js';
+import { actorOf } from '../registry/index.js';
 import { errorResponses, ModelNameParams, Nullable } from '../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import { abortRollout, getRollout, pauseRollout, promoteRollout, resumeRollout, startRollout } from './rollouts-service.js';

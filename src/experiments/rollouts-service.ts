@@ -3,11 +3,7 @@
 // through the normal transition. Every move is an event, which is also how gateways learn the split.
 import type { Deps } from '../deps.js';
 import { AppError, conflict, invalid, notFound } from '../errors.js';
-import { commit, type Append } from '../registry/events/events-service.js';
-import type { EventType, RegistryEvent } from '../registry/events/events.js';
-import { getModel, requireModel } from '../registry/models/models-service.js';
-import { transitionStage } from '../registry/targets/stages-service.js';
-import { markHealth, requireVersion } from '../registry/versions/versions-service.js';
+import { commit, getModel, markHealth, requireModel, requireVersion, transitionStage, type Append, type EventType, type RegistryEvent } from '../registry/index.js';
 import { requireFreeExperimentSlot } from './experiment-slot.js';
 import { activeRollout, activeRollouts, insertRollout, latestRollout, updateRollout, type RolloutRow } from './rollouts-store.js';
 import { policyAnalysis, type PolicyCheck } from './policy-analysis.js';

@@ -7,7 +7,7 @@ import type { ModelSlot } from '../serving/gateway/model-slot.js';
 import type { TrafficPolicy } from '../serving/gateway/traffic-policy.js';
 import { rowPredictions } from '../serving/gateway/protocols/outputs.js';
 import type { Tensors } from '../serving/gateway/runtimes/runtime.js';
-import type { RegistryEvent } from '../registry/events/events.js';
+import type { RegistryEvent } from '../registry/index.js';
 import { ShadowStats } from './shadow-stats.js';
 
 const MAX_INFLIGHT = 4;

@@ -1,7 +1,7 @@
 // Shadow runs: start, report, stop.
 import { Type } from 'typebox';
 import type { App } from '../http/app-types.js';
-import { actorOf } from '../registry/tokens/auth.js';
+import { actorOf } from '../registry/index.js';
 import { errorResponses, ModelNameParams, Nullable } from '../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import type { ShadowRegistry } from './shadow-mirror.js';

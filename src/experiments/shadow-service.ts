@@ -3,10 +3,7 @@
 // live statistics while running and the stored ones after.
 import type { Deps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
-import { commit } from '../registry/events/events-service.js';
-import type { RegistryEvent } from '../registry/events/events.js';
-import { getModel, requireModel } from '../registry/models/models-service.js';
-import { requireVersion } from '../registry/versions/versions-service.js';
+import { commit, getModel, requireModel, requireVersion, type RegistryEvent } from '../registry/index.js';
 import { requireFreeExperimentSlot } from './experiment-slot.js';
 import type { ShadowRegistry } from './shadow-mirror.js';
 import type { ShadowResultsBatch } from './shadow-shipping.js';

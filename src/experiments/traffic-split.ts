@@ -3,7 +3,7 @@
 // rollout's events — so every gateway following the registry obeys the same split.
 import type { FollowedGateway } from '../serving/gateway/follower.js';
 import type { TrafficPolicy } from '../serving/gateway/traffic-policy.js';
-import type { RegistryEvent } from '../registry/events/events.js';
+import type { RegistryEvent } from '../registry/index.js';
 import { bucketOf } from './rollouts.js';
 
 export class CanarySplit implements TrafficPolicy {

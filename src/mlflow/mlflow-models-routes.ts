@@ -2,8 +2,7 @@
 // get-latest-versions, set/delete tag), each one registry service call.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actorOf } from '../registry/tokens/auth.js';
-import { createModel, deleteModel, removeModelTag, renameModel, setModelTag, updateModel } from '../registry/models/models-service.js';
+import { actorOf, createModel, deleteModel, removeModelTag, renameModel, setModelTag, updateModel } from '../registry/index.js';
 import { AppError } from '../errors.js';
 import { MlflowError } from './mlflow-errors.js';
 import { requireMlModel } from './mlflow-registry-service.js';

@@ -3,8 +3,7 @@
 // (createModel, createVersion, transitionStage, setAlias, …) so it lands in history and the feed.
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { createVersion } from '../registry/versions/versions-service.js';
-import { parseModelsUri, resolveRef } from '../registry/versions/models-uri.js';
+import { createVersion, parseModelsUri, resolveRef } from '../registry/index.js';
 import { badParam, MlflowError, modelNotFound, versionNotFound } from './mlflow-errors.js';
 import { filesUnder, normalizeArtifactPath, VERSIONS_ROOT } from './mlflow-artifacts-store.js';
 import { findModel, findVersionRow, versionFilesOf, type MlVersionRow } from './mlflow-registry-store.js';

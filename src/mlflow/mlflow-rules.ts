@@ -1,6 +1,6 @@
 // MLflow's validation rules with MLflow's messages (checked before calling Stagecraft's services,
 // whose own rules are the same or looser, so an MLflow client sees the errors it expects).
-import { STAGES, type Stage } from '../registry/versions/versions.js';
+import { STAGES, type Stage } from '../registry/index.js';
 import { badParam } from './mlflow-errors.js';
 
 const TAG_KEY_RE = /^[/\w.\- :]*$/u;

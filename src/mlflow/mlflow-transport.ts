@@ -1,7 +1,7 @@
 // MLflow's transport: GET parameters in the query string (repeated keys for lists), JSON bodies on
 // POST/PATCH/DELETE, the Content-Type check on POST, unknown fields ignored, lenient body parsing.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Permission } from '../registry/tokens/tokens.js';
+import type { Permission } from '../registry/index.js';
 import { badParam, missingParam } from './mlflow-errors.js';
 
 export type Input = Record<string, unknown>;

@@ -2,11 +2,7 @@
 // same services as the native API, so they are audited with the caller as actor and move serving.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actorOf } from '../registry/tokens/auth.js';
-import { deleteAlias, setAlias } from '../registry/targets/aliases-service.js';
-import { transitionStage } from '../registry/targets/stages-service.js';
-import { deleteVersion, removeVersionTag, setVersionTag, updateVersion } from '../registry/versions/versions-service.js';
-import { SERVING_STAGES } from '../registry/versions/versions.js';
+import { SERVING_STAGES, actorOf, deleteAlias, deleteVersion, removeVersionTag, setAlias, setVersionTag, transitionStage, updateVersion } from '../registry/index.js';
 import { badParam, MlflowError } from './mlflow-errors.js';
 import { downloadUri, registerVersion, requireMlModel, requireMlVersion } from './mlflow-registry-service.js';
 import { aliasesOfModels, findVersionRow, latestPerStage, searchVersionRows, tagsOfVersions } from './mlflow-registry-store.js';

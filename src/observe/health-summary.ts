@@ -3,12 +3,11 @@
 // uses), drift against the reference, the guard's last verdicts, and this process's live stats.
 import type { Deps } from '../deps.js';
 import { measureDrift } from './drift/drift-service.js';
-import { listEvents } from '../registry/events/events-service.js';
+import { listEvents, loadVersion } from '../registry/index.js';
 import { findGuardState } from './guard/guard-service.js';
 import { measure } from './guard/measure.js';
 import { classificationOptions, CLASSIFICATION_METRICS, validateRule } from './policies/policies.js';
 import { findModelPolicy } from './policies/policies-service.js';
-import { loadVersion } from '../registry/versions/versions-service.js';
 import { windowLabels } from './records/records-service.js';
 import type { RollingStats } from './rolling-stats.js';
 

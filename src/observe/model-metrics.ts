@@ -6,9 +6,8 @@
 import type { Deps } from '../deps.js';
 import { invalid } from '../errors.js';
 import { measureDrift } from './drift/drift-service.js';
-import { listEvents } from '../registry/events/events-service.js';
+import { listEvents, requireModel } from '../registry/index.js';
 import { classificationScores, errorRate, p99, type ClassificationOptions } from './metrics/metrics.js';
-import { requireModel } from '../registry/models/models-service.js';
 import { classificationOptions } from './policies/policies.js';
 import { findModelPolicy } from './policies/policies-service.js';
 import { readRecords, requestsPerStep, rowCount, type RecordRow, type StepCounts } from './records/records-service.js';

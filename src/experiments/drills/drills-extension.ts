@@ -3,8 +3,7 @@
 // Serving's label form for the drilled stage so the answer names the version that served it.
 import type { Extension } from '../../extension.js';
 import type { App } from '../../http/app-types.js';
-import { getModel } from '../../registry/models/models-service.js';
-import { loadVersionView } from '../../registry/versions/versions-service.js';
+import { getModel, loadVersionView } from '../../registry/index.js';
 import type { Deps } from '../../deps.js';
 import { drillsRoutes } from './drills-routes.js';
 import type { Probe } from './drills-service.js';

@@ -1,7 +1,7 @@
 // Rollback drills: run one, list a model's drills (with the last passing one at a glance).
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../registry/tokens/auth.js';
+import { actorOf } from '../../registry/index.js';
 import { errorResponses, ModelNameParams, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import { listDrills, runDrill, type Probe } from './drills-service.js';

@@ -3,14 +3,8 @@
 // switches and whether any probe request failed. Staging is left as it was, the candidate restored.
 import type { Deps } from '../../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
-import { commit } from '../../registry/events/events-service.js';
-import { stageTarget } from '../../registry/events/events.js';
-import { getModel, requireModel } from '../../registry/models/models-service.js';
+import { commit, getModel, listVersions, markHealth, requireModel, requireVersion, rollback, stageTarget, transitionStage, type Health } from '../../registry/index.js';
 import { modelStatus } from '../../serving/replicas/replicas-service.js';
-import { rollback } from '../../registry/targets/rollback.js';
-import { transitionStage } from '../../registry/targets/stages-service.js';
-import { listVersions, markHealth, requireVersion } from '../../registry/versions/versions-service.js';
-import type { Health } from '../../registry/versions/versions.js';
 import { drillsOf, insertDrill, lastPassedPerModel, lastPassingDrill } from './drills-store.js';
 
 /**

@@ -4,7 +4,7 @@
 // every feed sees every event; the unique attempt row decides which server sends it.
 import { createHmac } from 'node:crypto';
 import type { Deps } from '../../deps.js';
-import { EVENT_TYPES, matchesEventPattern, type RegistryEvent } from '../../registry/events/events.js';
+import { EVENT_TYPES, matchesEventPattern, type RegistryEvent } from '../../registry/index.js';
 import { claimAttempt, finishAttempt, liveWebhooks, type WebhookRow } from './webhooks-store.js';
 
 export interface DispatcherOptions {

@@ -2,11 +2,9 @@
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../registry/tokens/auth.js';
+import { actorOf, commit, eventTypesMatching } from '../../registry/index.js';
 import { errorResponses, Limit } from '../../http/common-schemas.js';
 import { invalid, notFound } from '../../errors.js';
-import { commit } from '../../registry/events/events-service.js';
-import { eventTypesMatching } from '../../registry/events/events.js';
 import { DELIVERED_TYPES } from './webhook-dispatcher.js';
 import { findWebhook, insertWebhook, listDeliveries, liveWebhooks, markWebhookDeleted, type WebhookRow } from './webhooks-store.js';
 

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../registry/tokens/auth.js';
+import { actorOf } from '../../registry/index.js';
 import { errorResponses, VersionParams } from '../../http/common-schemas.js';
 import { invalid } from '../../errors.js';
 import { getReference, measureDrift, referenceFromTraffic, setReference } from './drift-service.js';

@@ -1,8 +1,7 @@
 // Reference profiles and drift of live traffic against them.
 import type { Deps } from '../../deps.js';
 import { invalid, notFound } from '../../errors.js';
-import { commit } from '../../registry/events/events-service.js';
-import { requireVersion } from '../../registry/versions/versions-service.js';
+import { commit, requireVersion } from '../../registry/index.js';
 import { readFirstRecords, readRecords, type RecordRow } from '../records/records-service.js';
 import { buildProfile, datasetDrift, featureDrift, PREDICTION_FEATURE, type DatasetDrift, type FeatureDrift, type Value } from './drift.js';
 import { findReference, writeReference } from './reference-store.js';

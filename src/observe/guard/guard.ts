@@ -8,12 +8,8 @@
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { ensureReferenceFromTraffic } from '../drift/drift-service.js';
-import { listEvents } from '../../registry/events/events-service.js';
-import { commit } from '../../registry/events/events-service.js';
-import { getModel, requireModel } from '../../registry/models/models-service.js';
+import { commit, getModel, listEvents, loadVersionView, markHealth, requireModel, rollback } from '../../registry/index.js';
 import { previousHolders } from '../../registry/index.js';
-import { rollback } from '../../registry/targets/rollback.js';
-import { loadVersionView, markHealth } from '../../registry/versions/versions-service.js';
 import { describeBound, type Policy, type Rule } from '../policies/policies.js';
 import { listPolicies } from '../policies/policies-service.js';
 import { acquireLease, readGuardState, releaseLease, writeGuardState } from './guard-store.js';

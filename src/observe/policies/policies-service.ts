@@ -1,8 +1,7 @@
 // Setting and reading a model's health policy; every change is audited.
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
-import { commit } from '../../registry/events/events-service.js';
-import { requireModel } from '../../registry/models/models-service.js';
+import { commit, requireModel } from '../../registry/index.js';
 import { validatePolicy, type Policy } from './policies.js';
 import { allPolicies, deletePolicyRow, findPolicy, writePolicy } from './policies-store.js';
 

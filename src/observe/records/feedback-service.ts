@@ -2,7 +2,7 @@
 // whichever replica served it, so they count for the version that made the prediction.
 import type { Deps } from '../../deps.js';
 import { invalid } from '../../errors.js';
-import { requireModel } from '../../registry/models/models-service.js';
+import { requireModel } from '../../registry/index.js';
 import { findPredictions, saveLabels } from './labels-store.js';
 
 export const MAX_FEEDBACK_ITEMS = 10_000;

@@ -1,7 +1,7 @@
 // Approval policies and requests: list, open, approve, reject.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../registry/tokens/auth.js';
+import { actorOf } from '../../registry/index.js';
 import { errorResponses, ModelNameParams, Nullable, VersionSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import { approve, getApproval, getApprovalPolicy, listApprovalRequests, reject, requestApproval, setApprovalPolicy } from './approvals-service.js';

@@ -3,13 +3,7 @@
 // happens through the normal transition, gates included) or rejects, each with a comment, all audited.
 import type { Deps } from '../../deps.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
-import { commit } from '../../registry/events/events-service.js';
-import { stageTarget } from '../../registry/events/events.js';
-import { requireModel } from '../../registry/models/models-service.js';
-import type { PromotionAttempt, PromotionCheck } from '../../registry/targets/promotion-checks.js';
-import { transitionStage } from '../../registry/targets/stages-service.js';
-import { requireVersion } from '../../registry/versions/versions-service.js';
-import { canonicalStage, SERVING_STAGES } from '../../registry/versions/versions.js';
+import { SERVING_STAGES, canonicalStage, commit, requireModel, requireVersion, stageTarget, transitionStage, type PromotionAttempt, type PromotionCheck } from '../../registry/index.js';
 import { decideApproval, findApproval, findPendingFor, findPolicy, insertApproval, listApprovals, upsertPolicy, type ApprovalRow } from './approvals-store.js';
 
 export interface ApprovalView {

@@ -4,7 +4,7 @@ import ort from 'onnxruntime-node';
 import type { Deps } from '../../deps.js';
 import { AppError, conflict } from '../../errors.js';
 import type { Signature } from '../../onnx/onnx-signature.js';
-import { getManifest } from '../../registry/versions/versions-service.js';
+import { getManifest } from '../../registry/index.js';
 import type { HoldoutSpec } from './gates.js';
 import { holdoutTask, type Holdout } from './holdout.js';
 import { classificationMetrics, regressionMetrics } from './metrics.js';

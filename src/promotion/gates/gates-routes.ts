@@ -1,7 +1,7 @@
 // Validation gates: configure per model, run on demand, read a version's report, admin override.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../registry/tokens/auth.js';
+import { actorOf } from '../../registry/index.js';
 import { errorResponses, ModelNameParams, VersionParams, VersionSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import type { GatesConfig } from './gates.js';

@@ -4,14 +4,7 @@
 import type { Deps } from '../../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Signature } from '../../onnx/onnx-signature.js';
-import { commit } from '../../registry/events/events-service.js';
-import { stageTarget } from '../../registry/events/events.js';
-import { getModel, requireModel } from '../../registry/models/models-service.js';
-import type { PromotionAttempt, PromotionCheck, TransitionInput } from '../../registry/targets/promotion-checks.js';
-import { transitionStage } from '../../registry/targets/stages-service.js';
-import { getManifest, requireVersion } from '../../registry/versions/versions-service.js';
-import { manifestDigest, canonicalStage, SERVING_STAGES, type Stage } from '../../registry/versions/versions.js';
-import type { VersionRow } from '../../registry/versions/versions-store.js';
+import { SERVING_STAGES, canonicalStage, commit, getManifest, getModel, manifestDigest, requireModel, requireVersion, stageTarget, transitionStage, type PromotionAttempt, type PromotionCheck, type Stage, type TransitionInput, type VersionRow } from '../../registry/index.js';
 import { passedDrill } from '../../experiments/index.js';
 import { evaluateVersion } from './evaluate.js';
 import { judgeThreshold, normalizeGates, signatureProblems, type CheckResult, type GatesConfig } from './gates.js';

@@ -2,7 +2,7 @@
 // and the pure rules that judge a candidate (signature compatibility, metric thresholds).
 import { invalid } from '../../errors.js';
 import type { Signature, TensorSpec } from '../../onnx/onnx-signature.js';
-import { canonicalStage, SERVING_STAGES, type Stage } from '../../registry/versions/versions.js';
+import { SERVING_STAGES, canonicalStage, type Stage } from '../../registry/index.js';
 
 export const METRICS = ['accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse'] as const;
 export type MetricName = (typeof METRICS)[number];

@@ -1,10 +1,9 @@
 // Bindings over HTTP, and the serving snapshot standalone gateways boot from.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../registry/tokens/auth.js';
+import { actorOf, type RegistryEvent } from '../../registry/index.js';
 import { errorResponses, EventSchema, ModelNameParams, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
-import type { RegistryEvent } from '../../registry/events/events.js';
 import { getBinding, servingSnapshot, setBinding } from './bindings-service.js';
 
 const tags = ['serving'];

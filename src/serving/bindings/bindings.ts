@@ -1,8 +1,7 @@
 // Bindings: which serving target a model's gateway traffic follows. The default is the Production
 // stage (its highest live version); a binding can name another serving stage or an alias.
 import { invalid } from '../../errors.js';
-import { aliasTarget, stageTarget } from '../../registry/events/events.js';
-import { canonicalStage, SERVING_STAGES, validateAlias } from '../../registry/versions/versions.js';
+import { SERVING_STAGES, aliasTarget, canonicalStage, stageTarget, validateAlias } from '../../registry/index.js';
 
 export interface BindingInput {
   stage?: string;

@@ -3,7 +3,7 @@
 // their own reference) -> the old stays warm as standby -> released after the window or when the
 // memory budget needs the room. A version that fails to load never takes traffic.
 import type { Logger } from '../../log.js';
-import type { RegistryEvent } from '../../registry/events/events.js';
+import type { RegistryEvent } from '../../registry/index.js';
 import type { ServingSnapshotDto } from '../bindings/bindings-service.js';
 import type { ModelReport } from '../replicas/replicas-service.js';
 import type { GatewayOptions } from './gateway-options.js';

@@ -1,10 +1,9 @@
 // The registry in the same process: pointers from the database, events from deps.feed, bytes from
 // the blob store, heartbeats straight into the replicas service.
 import type { Deps } from '../../deps.js';
-import type { RegistryEvent } from '../../registry/events/events.js';
+import { getManifest, loadVersionView, type RegistryEvent } from '../../registry/index.js';
 import { servingSnapshot } from '../bindings/bindings-service.js';
 import { recordHeartbeat, type Heartbeat } from '../replicas/replicas-service.js';
-import { getManifest, loadVersionView } from '../../registry/versions/versions-service.js';
 import { previousHolders, requireModel } from '../../registry/index.js';
 import { readVerified } from './verified-bytes.js';
 import { specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';

@@ -1,7 +1,7 @@
 // A model's serving pointers, held in memory and kept current from the change feed: which live
 // versions sit in each serving stage, where its aliases point, and its binding. Every event is an
 // absolute "set", so replaying one the snapshot already reflected is harmless.
-import type { RegistryEvent } from '../../registry/events/events.js';
+import type { RegistryEvent } from '../../registry/index.js';
 import type { ModelPointersDto } from '../bindings/bindings-service.js';
 
 const SERVING = new Set(['Staging', 'Production']);

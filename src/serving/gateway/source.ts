@@ -1,10 +1,9 @@
 // Where a gateway learns what to serve and gets the bytes: the registry in the same process
 // (local-source.ts) or a registry over HTTP with an on-disk cache (remote/remote-source.ts).
 import type { VersionDto } from '../../http/common-schemas.js';
-import type { RegistryEvent } from '../../registry/events/events.js';
+import type { ManifestEntry, RegistryEvent } from '../../registry/index.js';
 import type { ServingSnapshotDto } from '../bindings/bindings-service.js';
 import type { Heartbeat } from '../replicas/replicas-service.js';
-import type { ManifestEntry } from '../../registry/versions/versions.js';
 import type { VersionSpec } from './runtimes/runtime.js';
 
 export interface SourceHandlers {
