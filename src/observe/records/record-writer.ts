@@ -47,6 +47,7 @@ export class RecordWriter {
   private writing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastPrune = 0;
+  private pruning: Promise<void> | null = null;
   /** Rows of the current batch already handed to the tallies. */
   private folded = 0;
   private readonly tallies: Array<(d: BatchData, from: number, to: number) => void> = [];
@@ -152,15 +153,25 @@ export class RecordWriter {
     await this.maybePrune();
   }
 
-  private async maybePrune(): Promise<void> {
+  /**
+   * Prunes at most once a minute. A caller that arrives while a prune runs (the flush timer's, say)
+   * waits for it: feedback flushes first and must not read predictions a running prune is removing.
+   */
+  private maybePrune(): Promise<void> {
+    if (this.pruning) return this.pruning;
     const now = this.deps.clock.now();
-    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return Promise.resolve();
     this.lastPrune = now;
-    try {
-      await pruneRecords(this.deps.db, now - this.opts.retentionMs, this.opts.maxRows);
-    } catch (err) {
-      this.deps.log.warn({ err }, 'monitoring: retention prune failed');
-    }
+    const pruning = pruneRecords(this.deps.db, now - this.opts.retentionMs, this.opts.maxRows)
+      .then(
+        () => undefined,
+        (err: unknown) => this.deps.log.warn({ err }, 'monitoring: retention prune failed'),
+      )
+      .finally(() => {
+        this.pruning = null;
+      });
+    this.pruning = pruning;
+    return pruning;
   }
 
   async stop(): Promise<void> {

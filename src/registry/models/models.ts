@@ -6,7 +6,8 @@ import type { ModelsTable } from './models-store.js';
 export type ModelRow = ModelsTable;
 
 // Control characters make names unprintable in logs and URIs; '/' makes models:/ URIs ambiguous.
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is what it is for
+export const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 export function validateModelName(name: string): string {
   if (typeof name !== 'string' || name.length === 0) throw invalid('model name must not be empty');

@@ -1,6 +1,7 @@
 // Versions: stages, labels, aliases and artifact paths — the pure rules.
 import { createHash } from 'node:crypto';
 import { invalid } from '../../errors.js';
+import { CONTROL_RE } from '../models/models.js';
 import type { VersionsTable } from './versions-store.js';
 
 /** A version as stored. */
@@ -56,7 +57,7 @@ export function validateLabel(label: string): string {
 export function validateArtifactPath(p: string): string {
   if (typeof p !== 'string' || p.length === 0) throw invalid('artifact path must not be empty');
   if (p.length > 1024) throw invalid('artifact path is longer than 1024 characters');
-  if (/[\u0000-\u001f\u007f]/.test(p)) throw invalid(`artifact path "${p}" contains control characters`);
+  if (CONTROL_RE.test(p)) throw invalid(`artifact path "${p}" contains control characters`);
   if (p.includes('\\')) throw invalid(`artifact path "${p}" must use "/" separators, not "\\"`);
   if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) throw invalid(`artifact path "${p}" must be relative, not absolute`);
   const parts = p.split('/');

@@ -2,15 +2,15 @@
 // every row arrives intact, and when the database falls behind the buffer drops whole oldest
 // batches, counted, instead of growing or slowing serving.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Deps } from '../src/deps.js';
+import type { Deps } from '../../deps.js';
 import { sql } from 'kysely';
-import { PG_WRITER_APPLICATION } from '../src/observe/records/pg-record-sink.js';
-import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
-import type { RecordSinkWorker } from '../src/observe/records/record-sink-worker.js';
-import { findPrediction } from '../src/observe/records/labels-store.js';
-import { queryRecords } from '../src/observe/records/records-store.js';
-import { DATABASES, makeDeps } from './databases.js';
-import { manualClock, traffic } from './monitoring-traffic.js';
+import { PG_WRITER_APPLICATION } from './pg-record-sink.js';
+import { DEFAULT_RETENTION, RecordWriter } from './record-writer.js';
+import type { RecordSinkWorker } from './record-sink-worker.js';
+import { findPrediction } from './labels-store.js';
+import { queryRecords } from './records-store.js';
+import { DATABASES, makeDeps } from '../../../test/databases.js';
+import { manualClock, traffic } from '../../../test/monitoring-traffic.js';
 
 // Recent: rows older than the retention (7 days) would be pruned on the first write.
 const T0 = Date.now() - 600_000;

@@ -2,13 +2,13 @@
 // per request: whatever the batch boundaries and however often someone reads in between, every
 // request is counted exactly once, and the distributions hold the rows a batch keeps.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Deps } from '../src/deps.js';
-import type { InferenceObservation } from '../src/serving/gateway/observer.js';
-import { observeExtension } from '../src/observe/observe-extension.js';
-import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
-import { predictionBin } from '../src/observe/rolling-stats.js';
-import { makeDeps } from './databases.js';
-import { traffic } from './monitoring-traffic.js';
+import type { Deps } from '../deps.js';
+import type { InferenceObservation } from '../serving/gateway/observer.js';
+import { observeExtension } from './observe-extension.js';
+import { DEFAULT_RETENTION, RecordWriter } from './records/record-writer.js';
+import { predictionBin } from './rolling-stats.js';
+import { makeDeps } from '../../test/databases.js';
+import { traffic } from '../../test/monitoring-traffic.js';
 
 const T0 = Date.now() - 600_000;
 const KEEP = 3; // input rows kept per request
