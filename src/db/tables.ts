@@ -6,6 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 
 /** Empty here on purpose: filled by declaration merging, one store at a time. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging fills it (see above)
 export interface Database {}
 
 /** A database handle or a transaction: stores accept either, services own the transaction. */
