@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { errorResponses, EventSchema, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
+import { eventFor, seesFullUrls } from './event-redaction.js';
 import { eventTypesMatching } from './events.js';
 import { listEvents, parseTime } from './events-service.js';
 import { OpenStreams, streamEvents } from './events-stream.js';
@@ -19,7 +20,7 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
   app.get(
     '/api/v1/events',
     {
-      config: { permission: 'read' },
+      config: { permission: 'follow' },
       schema: {
         tags: ['events'],
         summary: 'The audit log, newest first (order=asc for oldest first), filtered and cursor-paged',
@@ -37,7 +38,7 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
     },
     async (req) => {
       const q = req.query;
-      return listEvents(deps, {
+      const page = await listEvents(deps, {
         modelId: q.model ? await modelId(q.model) : undefined,
         types: typeFilter(q.type) ?? undefined,
         sinceMs: parseTime(q.since, 'since'),
@@ -46,13 +47,15 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
         order: q.order,
         limit: q.limit,
       });
+      const fullUrls = seesFullUrls(req.principal);
+      return { ...page, events: page.events.map((e) => eventFor(e, fullUrls)) };
     },
   );
 
   app.get(
     '/api/v1/events/stream',
     {
-      config: { permission: 'read' },
+      config: { permission: 'follow' },
       schema: {
         tags: ['events'],
         summary: 'Server-sent events: every change as it commits (resume with Last-Event-ID or ?after=)',

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { queryEvents } from './events-store.js';
+import { eventFor, seesFullUrls } from './event-redaction.js';
 import { toEvent, type RegistryEvent } from './events.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -41,6 +42,7 @@ export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyReque
 
   let sent = Number.isFinite(lastId) ? lastId : deps.feed.position;
   let buffered: RegistryEvent[] | null = [];
+  const fullUrls = seesFullUrls(req.principal);
   const send = (e: RegistryEvent) => {
     if (e.id <= sent) return;
     if ((query.model && e.model !== query.model) || (types && !types.has(e.type))) {
@@ -48,7 +50,7 @@ export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyReque
       return;
     }
     sent = e.id;
-    res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(eventFor(e, fullUrls))}\n\n`);
   };
   const unsubscribe = deps.feed.subscribe((e) => (buffered ? buffered.push(e) : send(e)));
   const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
