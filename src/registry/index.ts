@@ -7,7 +7,7 @@
 export { randomIds, systemClock, type Clock, type Deps, type Ids, type PromotionAttempt, type PromotionCheck, type TransitionInput } from './deps.js';
 export { registerRegistry } from './registry-routes.js';
 export { EventFeed } from './events/event-feed.js';
-export { eventFor, redactUrl, seesFullUrls } from './events/event-redaction.js';
+export { redactUrl } from './events/event-redaction.js';
 
 // Events: the audit log and change feed. Every state change commits with its event.
 export { commit, lastEventId, listEvents, modelEvents, parseTime, type Append, type EventsPage } from './events/events-service.js';
@@ -105,4 +105,4 @@ export {
 // Tokens and auth.
 export { actorOf, requestMay } from './tokens/auth.js';
 export { hasActiveTokens } from './tokens/tokens-service.js';
-export { allows, isRole, principalMay, ROLES, type Permission, type Principal, type Role } from './tokens/tokens.js';
+export { allows, isRole, ROLES, type Permission, type Principal, type Role } from './tokens/tokens.js';

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/app-types.js';
-import { actorOf, commit, eventTypesMatching, redactUrl, seesFullUrls } from '../../registry/index.js';
+import { actorOf, commit, eventTypesMatching, redactUrl, requestMay } from '../../registry/index.js';
 import { errorResponses, Limit } from '../../http/common-schemas.js';
 import { invalid, notFound } from '../../errors.js';
 import { DELIVERED_TYPES } from './webhook-dispatcher.js';
@@ -67,7 +67,7 @@ export function webhooksRoutes(app: App, deps: Deps): void {
       schema: { tags, summary: 'List webhooks (URLs in full for admins; scheme and host for everyone else)', response: { 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }), ...errorResponses } },
     },
     async (req) => {
-      const full = seesFullUrls(req.principal);
+      const full = requestMay(req, 'admin');
       return { webhooks: (await liveWebhooks(deps.db)).map((w) => view(w, full)) };
     },
   );

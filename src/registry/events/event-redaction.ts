@@ -1,8 +1,7 @@
 // What of an event each reader sees. A URL in an event's details can be a credential (a Slack-style
 // webhook URL is its own secret), so URLs — detail fields named `url` or `*_url` — are shown in
 // full to admins only; everyone else sees their scheme and host. The audit log keeps them whole.
-import type { Principal } from '../tokens/tokens.js';
-import { principalMay } from '../tokens/tokens.js';
+// Who is an admin is the tokens' business (tokens sit above events): the routes are told.
 import type { RegistryEvent } from './events.js';
 
 /** `https://hooks.example.com/…`: the scheme and host of a URL, never its path, query or credentials. */
@@ -22,9 +21,6 @@ function redactDetails(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isUrlField(k) && typeof v === 'string' ? redactUrl(v) : redactDetails(v)]));
 }
-
-/** Whether this reader sees URLs in full. */
-export const seesFullUrls = (principal: Principal | null): boolean => principalMay(principal, 'admin');
 
 /** The event as this reader may see it. */
 export function eventFor(event: RegistryEvent, fullUrls: boolean): RegistryEvent {

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { queryEvents } from './events-store.js';
-import { eventFor, seesFullUrls } from './event-redaction.js';
+import { eventFor } from './event-redaction.js';
 import { toEvent, type RegistryEvent } from './events.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -25,8 +25,8 @@ export class OpenStreams {
   }
 }
 
-/** `types`: only these event types (null: all). */
-export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply, types: ReadonlySet<string> | null = null): void {
+/** `types`: only these event types (null: all). `fullUrls`: the reader sees URLs in details whole (admins). */
+export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply, types: ReadonlySet<string> | null = null, fullUrls = false): void {
   const query = req.query as { model?: string; after?: number };
   const lastId = Number(req.headers['last-event-id'] ?? query.after ?? NaN);
   reply.hijack();
@@ -42,7 +42,6 @@ export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyReque
 
   let sent = Number.isFinite(lastId) ? lastId : deps.feed.position;
   let buffered: RegistryEvent[] | null = [];
-  const fullUrls = seesFullUrls(req.principal);
   const send = (e: RegistryEvent) => {
     if (e.id <= sent) return;
     if ((query.model && e.model !== query.model) || (types && !types.has(e.type))) {
