@@ -306,7 +306,7 @@ async function retained(kind: 'sqlite' | 'postgres') {
     const part = pending.slice(k, k + 10_000);
     const refs = await findPredictions(deps.db, 'fraud', part.map(([, id]) => ({ request_id: id, row: 0 })));
     if (refs.some((r) => !r)) throw new Error('a retained prediction was not found');
-    await deps.db.transaction().execute((trx) => saveLabels(trx, 'fraud', refs.map((ref, j) => ({ ref: ref!, label: txs[part[j][0] % txs.length].fraud ? 1 : 0 })), Date.now()));
+    await deps.db.transaction().execute((trx) => saveLabels(trx, 'fraud', refs.map((ref, j) => ({ ref: ref!, label: txs[part[j][0] % txs.length].fraud ? 1 : 0 })), 'bench', Date.now()));
   }
   const f1 = performance.now();
   const evals: string[] = [];

@@ -1176,7 +1176,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Observations served by a standalone gateway replica (for monitoring and feedback) */
+        /** Observations served by a standalone gateway replica (for monitoring and feedback); gateway-role tokens only */
         post: {
             parameters: {
                 query?: never;
@@ -2157,7 +2157,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update or rename a model */
+        /** Update or rename a model (renaming one a gateway may serve needs deployer) */
         patch: {
             parameters: {
                 query?: never;
@@ -3678,7 +3678,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Attach ground-truth labels to earlier predictions by their stagecraft-request-id */
+        /** Attach ground-truth labels to earlier predictions by their stagecraft-request-id (each label keeps its source: the sender's token name) */
         post: {
             parameters: {
                 query?: never;
@@ -4524,6 +4524,8 @@ export interface paths {
                         "application/json": {
                             cooldown_seconds: number;
                             interval_seconds: number;
+                            /** @description label metrics count only labels these tokens sent; null: every label */
+                            label_sources: string[] | null;
                             model: string;
                             reference_requests: number;
                             rules: {
@@ -4651,6 +4653,8 @@ export interface paths {
                         "application/json": {
                             cooldown_seconds: number;
                             interval_seconds: number;
+                            /** @description label metrics count only labels these tokens sent; null: every label */
+                            label_sources: string[] | null;
                             model: string;
                             reference_requests: number;
                             rules: {
@@ -8228,6 +8232,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             created_at: string;
+                            /** @description who set it: the token that uploaded it, or guard */
+                            created_by: string | null;
                             features: {
                                 count: number;
                                 kind: string;
@@ -8342,6 +8348,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             created_at: string;
+                            /** @description who set it: the token that uploaded it, or guard */
+                            created_by: string | null;
                             features: {
                                 count: number;
                                 kind: string;
@@ -8478,6 +8486,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             created_at: string;
+                            /** @description who set it: the token that uploaded it, or guard */
+                            created_by: string | null;
                             features: {
                                 count: number;
                                 kind: string;
@@ -10156,7 +10166,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        role: "viewer" | "editor" | "deployer" | "admin";
+                        role: "viewer" | "editor" | "deployer" | "admin" | "gateway";
                     };
                 };
             };
@@ -10559,7 +10569,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhooks */
+        /** List webhooks (URLs in full for admins; scheme and host for everyone else) */
         get: {
             parameters: {
                 query?: never;

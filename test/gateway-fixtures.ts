@@ -31,10 +31,10 @@ export async function servedOnnxModel(app: App, name: string): Promise<string> {
 }
 
 /** Polls `GET /api/v1/models/{m}/status` until converged on `version` (bounded: ~10 s). */
-export async function waitConverged(app: App, model: string, version: number, tries = 500): Promise<ServingStatus> {
+export async function waitConverged(app: App, model: string, version: number, tries = 500, headers: Record<string, string> = {}): Promise<ServingStatus> {
   let last: ServingStatus | null = null;
   for (let i = 0; i < tries; i++) {
-    last = (await call<ServingStatus>(app, 'GET', `/api/v1/models/${model}/status`)).body;
+    last = (await call<ServingStatus>(app, 'GET', `/api/v1/models/${model}/status`, undefined, headers)).body;
     if (last?.converged && last.target_version === version) return last;
     await new Promise((r) => setTimeout(r, 20));
   }

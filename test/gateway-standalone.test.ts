@@ -87,6 +87,40 @@ describe.each(DATABASES)('standalone gateway on %s', (kind) => {
   });
 });
 
+describe.each(DATABASES)('a standalone gateway following a rename on %s', (kind) => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  });
+
+  it('keeps answering the old name while it moves the model, warm, to the new one', async () => {
+    const registry = await startRegistry(await testConfig(kind));
+    cleanups.push(() => registry.stop());
+    const model = await modelIn(registry.app, 1);
+    const gw = await startReplica({ registry: registry.url, cacheDir: tempDir('stagecraft-gw-'), retryMs: 50, heartbeatMs: 200 }, gwLog);
+    cleanups.push(() => gw.close());
+    await waitConverged(registry.app, model, 1);
+    const renamed = `${model}-next`;
+    const warm = gw.gateway.slots.get(model)?.loaded.get(1);
+    expect(warm).toBeDefined();
+    const answers: number[] = [];
+    let moved = false;
+    const load = (async () => {
+      while (!moved) answers.push((await gatewayVersion(gw, model)).status);
+    })();
+    expect((await call(registry.app, 'PATCH', `/api/v1/models/${model}`, { name: renamed })).status).toBe(200);
+    await eventually(() => gatewayVersion(gw, renamed), (a) => a.status === 200, 'the replica to serve the new name');
+    moved = true;
+    await load;
+    // No reload: the version that served the old name serves the new one.
+    expect(gw.gateway.slots.get(renamed)?.loaded.get(1)).toBe(warm);
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.filter((s) => s !== 200)).toEqual([]);
+    expect(await gatewayVersion(gw, model)).toEqual({ status: 200, version: 1 });
+    await waitConverged(registry.app, renamed, 1);
+  });
+});
+
 describe.skipIf(!hasPostgres)('three gateways on a PostgreSQL-backed registry', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {

@@ -64,7 +64,7 @@ interface GatewayFlags {
 function gatewayCommand(program: Command, ctx: CliContext): void {
   program
     .command('gateway')
-    .description('run a standalone serving replica that follows a registry (uses the global --token)')
+    .description('run a standalone serving replica that follows a registry (the global --token: a token with the gateway role)')
     .option('--registry <url>', 'registry URL (default: the global --url)')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on', Number, 5200)

@@ -4,7 +4,8 @@ import type { TokenRole } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
 import { shortTime } from './table.js';
 
-const ROLES = ['viewer', 'editor', 'deployer', 'admin'];
+// The people's roles in order, then the serving replicas' own (heartbeats, observations, artifact reads; nothing else).
+const ROLES = ['viewer', 'editor', 'deployer', 'admin', 'gateway'];
 
 function tokensCreate(tokens: Command, ctx: CliContext): void {
   tokens

@@ -68,7 +68,7 @@ export function shadowRoutes(app: App, deps: Deps, live: ShadowRegistry): void {
   app.post(
     SHADOW_RESULTS_PATH,
     {
-      config: { permission: 'write' },
+      config: { permission: 'report' },
       bodyLimit: 16 * 1024 * 1024,
       schema: {
         tags,

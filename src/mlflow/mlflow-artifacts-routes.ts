@@ -71,7 +71,8 @@ export function mlflowArtifactsRoutes(app: FastifyInstance, deps: Deps): void {
     return reply.header('content-type', 'application/json').send(JSON.stringify(files.length ? { files } : {}));
   });
 
-  app.delete('/artifacts/*', { config: { permission: 'write' }, schema: { hide: true } }, async (req, reply) => {
+  // Deletes need admin in every door, as the native API's do: removed artifacts cannot be restored.
+  app.delete('/artifacts/*', { config: { permission: 'admin' }, schema: { hide: true } }, async (req, reply) => {
     const path = normalizeArtifactPath((req.params as { '*': string })['*']);
     if (path === '') throw new MlflowError('INVALID_PARAMETER_VALUE', 'Invalid path');
     await deleteArtifactRows(deps.db, path);

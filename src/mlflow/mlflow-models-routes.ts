@@ -2,7 +2,7 @@
 // get-latest-versions, set/delete tag), each one registry service call.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actorOf, createModel, deleteModel, removeModelTag, renameModel, setModelTag, updateModel } from '../registry/index.js';
+import { actorOf, requestMay, createModel, deleteModel, removeModelTag, renameModel, setModelTag, updateModel } from '../registry/index.js';
 import { AppError } from '../errors.js';
 import { MlflowError } from './mlflow-errors.js';
 import { requireMlModel } from './mlflow-registry-service.js';
@@ -53,11 +53,11 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     const name = reqString(input, 'name');
     const newName = validateRegisteredModelName(reqString(input, 'new_name'));
     await requireMlModel(deps, name);
-    await renameModel(deps, actorOf(req), name, newName).catch(rethrowExists(newName));
+    await renameModel(deps, actorOf(req), name, newName, { deploy: requestMay(req, 'deploy') }).catch(rethrowExists(newName));
     return { registered_model: await modelJson(deps, newName) };
   });
 
-  rpc(app, 'DELETE', '/registered-models/delete', 'write', async (input, req) => {
+  rpc(app, 'DELETE', '/registered-models/delete', 'admin', async (input, req) => {
     const name = reqString(input, 'name');
     await requireMlModel(deps, name);
     await deleteModel(deps, actorOf(req), name);

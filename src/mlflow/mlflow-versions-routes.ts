@@ -78,7 +78,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     return { model_version: await versionJson(deps, name, version, false) };
   });
 
-  rpc(app, 'DELETE', '/model-versions/delete', 'write', async (input, req) => {
+  rpc(app, 'DELETE', '/model-versions/delete', 'admin', async (input, req) => {
     const name = reqString(input, 'name');
     const version = versionParam(input);
     await requireMlVersion(deps, name, version);

@@ -18,10 +18,11 @@ export async function versionHealth(deps: Deps, live: RollingStats | null, model
   const policy = await findModelPolicy(deps, modelName);
   const cls = classificationOptions(policy);
   const get = async (metric: string) =>
-    measure(deps, modelName, version, validateRule({ metric, min: 0, min_samples: 1, window_seconds: windowSeconds, threshold: cls.threshold, positive_label: cls.positiveLabel }, 0), now);
+    measure(deps, modelName, version, validateRule({ metric, min: 0, min_samples: 1, window_seconds: windowSeconds, threshold: cls.threshold, positive_label: cls.positiveLabel }, 0), now, policy?.label_sources ?? null);
   const errors = await get('error_rate');
   const latency = await get('latency_p99_ms');
-  const shape = await windowLabels(deps, { model: modelName, version, from, to: now + 1 });
+  // Quality counts the labels the guard counts: the policy's label_sources when it names any.
+  const shape = await windowLabels(deps, { model: modelName, version, from, to: now + 1, labelSources: policy?.label_sources ?? null });
   // Numeric labels with more than two values are a regression target; otherwise classification.
   const regression = shape.textLabels === 0 && shape.numericLabels > 2;
   const quality: Record<string, number | null> = { labeled: shape.labeled, label_coverage: shape.coverage };

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Deps } from '../deps.js';
 import type { App } from '../http/app-types.js';
 import { errorResponses, ModelNameParams, VersionParams } from '../http/common-schemas.js';
+import { actorOf } from '../registry/index.js';
 import { recordFeedback, MAX_FEEDBACK_ITEMS } from './records/feedback-service.js';
 import { versionHealth } from './health-summary.js';
 import { modelMetrics } from './model-metrics.js';
@@ -34,7 +35,7 @@ export function monitoringRoutes(app: App, deps: Deps, parts: MonitoringParts): 
       config: { permission: 'write' },
       schema: {
         tags,
-        summary: 'Attach ground-truth labels to earlier predictions by their stagecraft-request-id',
+        summary: "Attach ground-truth labels to earlier predictions by their stagecraft-request-id (each label keeps its source: the sender's token name)",
         params: ModelNameParams,
         body: Type.Object(
           {
@@ -51,7 +52,7 @@ export function monitoringRoutes(app: App, deps: Deps, parts: MonitoringParts): 
         response: { 200: Type.Object({ accepted: Type.Integer(), unmatched: Type.Integer() }), ...errorResponses },
       },
     },
-    async (req) => recordFeedback(deps, req.params.name, req.body.items, () => parts.writer.flush()),
+    async (req) => recordFeedback(deps, actorOf(req), req.params.name, req.body.items, () => parts.writer.flush()),
   );
 
   app.get(

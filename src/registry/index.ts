@@ -7,6 +7,7 @@
 export { randomIds, systemClock, type Clock, type Deps, type Ids, type PromotionAttempt, type PromotionCheck, type TransitionInput } from './deps.js';
 export { registerRegistry } from './registry-routes.js';
 export { EventFeed } from './events/event-feed.js';
+export { redactUrl } from './events/event-redaction.js';
 
 // Events: the audit log and change feed. Every state change commits with its event.
 export { commit, lastEventId, listEvents, modelEvents, parseTime, type Append, type EventsPage } from './events/events-service.js';
@@ -102,6 +103,6 @@ export {
 } from './read-models.js';
 
 // Tokens and auth.
-export { actorOf } from './tokens/auth.js';
+export { actorOf, requestMay } from './tokens/auth.js';
 export { hasActiveTokens } from './tokens/tokens-service.js';
 export { allows, isRole, ROLES, type Permission, type Principal, type Role } from './tokens/tokens.js';

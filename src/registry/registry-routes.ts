@@ -6,7 +6,7 @@ import { eventsRoutes } from './events/events-routes.js';
 import { requireModel } from './models/models-service.js';
 import { modelsRoutes } from './models/models-routes.js';
 import { stagesRoutes } from './targets/stages-routes.js';
-import { openModeCache, registerAuth } from './tokens/auth.js';
+import { openModeCache, registerAuth, requestMay } from './tokens/auth.js';
 import { tokensRoutes } from './tokens/tokens-routes.js';
 import { artifactsRoutes } from './versions/artifacts-routes.js';
 import { versionsRoutes } from './versions/versions-routes.js';
@@ -19,6 +19,6 @@ export function registerRegistry(app: App, deps: Deps): void {
   versionsRoutes(app, deps);
   artifactsRoutes(app, deps);
   stagesRoutes(app, deps);
-  eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id);
+  eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id, (req) => requestMay(req, 'admin'));
   tokensRoutes(app, deps, openMode);
 }

@@ -3,6 +3,9 @@
 // analysis), so feedback joins, drift, the guard and rollouts cover every replica's traffic.
 // It sits beside serving-extension.ts, above gateway/ and replicas/: it carries the gateway's
 // InferenceObservation, and replicas/ (heartbeats, status) is below the gateway, which reports to it.
+// Only gateway-role tokens may post here (an editor's made-up outcomes would steer the guard), and
+// every observation is tied to the replica that sent it: its source is the batch's replica_id,
+// whatever the observation itself says.
 import { Type } from 'typebox';
 import type { App } from '../http/app-types.js';
 import { errorResponses } from '../http/common-schemas.js';
@@ -25,18 +28,22 @@ export function observationsRoutes(app: App, observers: readonly InferenceObserv
   app.post(
     '/api/v1/gateways/observations',
     {
-      config: { permission: 'write' },
+      config: { permission: 'report' },
       // Batches from a busy replica are large; the default 1 MiB body limit would refuse them.
       bodyLimit: 64 * 1024 * 1024,
       schema: {
         tags: ['gateways'],
-        summary: 'Observations served by a standalone gateway replica (for monitoring and feedback)',
-        body: Type.Object({ replica_id: Type.String(), observations: Type.Array(Observation, { maxItems: 5000 }) }),
+        summary: 'Observations served by a standalone gateway replica (for monitoring and feedback); gateway-role tokens only',
+        body: Type.Object({ replica_id: Type.String({ minLength: 1, maxLength: 200 }), observations: Type.Array(Observation, { maxItems: 5000 }) }),
         response: { 200: Type.Object({ accepted: Type.Integer() }), ...errorResponses },
       },
     },
     async (req) => {
-      for (const o of req.body.observations) for (const observer of observers) observer.observe(o as InferenceObservation);
+      const source = req.body.replica_id;
+      for (const o of req.body.observations) {
+        const observation: InferenceObservation = { ...(o as InferenceObservation), source };
+        for (const observer of observers) observer.observe(observation);
+      }
       return { accepted: req.body.observations.length };
     },
   );

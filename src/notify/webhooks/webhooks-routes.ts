@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/app-types.js';
-import { actorOf, commit, eventTypesMatching } from '../../registry/index.js';
+import { actorOf, commit, eventTypesMatching, redactUrl, requestMay } from '../../registry/index.js';
 import { errorResponses, Limit } from '../../http/common-schemas.js';
 import { invalid, notFound } from '../../errors.js';
 import { DELIVERED_TYPES } from './webhook-dispatcher.js';
@@ -23,8 +23,9 @@ const DeliverySchema = Type.Object({
   duration_ms: Type.Union([Type.Number(), Type.Null()]),
 });
 
-// The secret is write-only: it is never returned.
-const view = (w: WebhookRow) => ({ id: w.id, url: w.url, events: JSON.parse(w.events) as string[], created_at: new Date(Number(w.created_at)).toISOString(), created_by: w.created_by });
+// The secret is write-only: it is never returned. The URL can be a credential too (Slack-style
+// URLs are): admins see it whole, everyone else its scheme and host.
+const view = (w: WebhookRow, fullUrl = true) => ({ id: w.id, url: fullUrl ? w.url : redactUrl(w.url), events: JSON.parse(w.events) as string[], created_at: new Date(Number(w.created_at)).toISOString(), created_by: w.created_by });
 
 function checkUrl(url: string): void {
   let u: URL;
@@ -61,8 +62,14 @@ export function webhooksRoutes(app: App, deps: Deps): void {
   );
   app.get(
     '/api/v1/webhooks',
-    { config: { permission: 'admin' }, schema: { tags, summary: 'List webhooks', response: { 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }), ...errorResponses } } },
-    async () => ({ webhooks: (await liveWebhooks(deps.db)).map(view) }),
+    {
+      config: { permission: 'read' },
+      schema: { tags, summary: 'List webhooks (URLs in full for admins; scheme and host for everyone else)', response: { 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }), ...errorResponses } },
+    },
+    async (req) => {
+      const full = requestMay(req, 'admin');
+      return { webhooks: (await liveWebhooks(deps.db)).map((w) => view(w, full)) };
+    },
   );
   app.delete(
     '/api/v1/webhooks/:id',

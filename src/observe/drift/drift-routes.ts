@@ -14,6 +14,7 @@ const ReferenceSchema = Type.Object({
   rows: Type.Integer(),
   source: Type.String(),
   created_at: Type.String(),
+  created_by: Type.Union([Type.String(), Type.Null()], { description: 'who set it: the token that uploaded it, or guard' }),
   features: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), count: Type.Integer() })),
 });
 const MAX_REFERENCE_BYTES = 64 * 1024 * 1024;

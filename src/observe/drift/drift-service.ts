@@ -17,15 +17,18 @@ export interface ReferenceSummary {
   rows: number;
   source: string;
   created_at: string;
+  /** Who set it (a token's name, or 'guard'); null when unknown. */
+  created_by: string | null;
   features: Array<{ name: string; kind: string; count: number }>;
 }
 
-function summary(version: number, ref: { rows: number; source: string; created_at: number; profile: ReturnType<typeof buildProfile> }): ReferenceSummary {
+function summary(version: number, ref: { rows: number; source: string; created_at: number; created_by: string | null; profile: ReturnType<typeof buildProfile> }): ReferenceSummary {
   return {
     version,
     rows: ref.rows,
     source: ref.source,
     created_at: new Date(ref.created_at).toISOString(),
+    created_by: ref.created_by,
     features: Object.entries(ref.profile).map(([name, p]) => ({ name, kind: p.kind, count: p.count })),
   };
 }
@@ -42,7 +45,7 @@ export async function setReference(deps: Deps, actor: string, modelName: string,
   });
   const profile = buildProfile(inputs);
   if (Object.keys(profile).length === 0) throw invalid('the reference has no feature values');
-  const ref = { rows: rows.length, source, profile, created_at: deps.clock.now() };
+  const ref = { rows: rows.length, source, profile, created_at: deps.clock.now(), created_by: actor };
   await commit(deps, async (trx, append) => {
     const { model } = await requireVersion(trx, modelName, version);
     await writeReference(trx, modelName, version, ref);
@@ -72,6 +75,19 @@ export async function ensureReferenceFromTraffic(deps: Deps, modelName: string, 
   const rows = await readFirstRecords(deps, modelName, version, n);
   if (rows.length < n) return null;
   return setReference(deps, 'guard', modelName, version, recordInputs(rows), `first ${n} requests in Staging`);
+}
+
+export interface ReferenceOrigin {
+  source: string;
+  created_by: string | null;
+  rows: number;
+  created_at: string;
+}
+
+/** Where the version's reference profile came from and who set it (evidence names it), or null without one. */
+export async function referenceOrigin(deps: Deps, modelName: string, version: number): Promise<ReferenceOrigin | null> {
+  const ref = await findReference(deps.db, modelName, version);
+  return ref && { source: ref.source, created_by: ref.created_by, rows: ref.rows, created_at: new Date(ref.created_at).toISOString() };
 }
 
 export async function getReference(deps: Deps, modelName: string, version: number): Promise<ReferenceSummary> {

@@ -13,6 +13,7 @@ import { previousHolders } from '../../registry/index.js';
 import { describeBound, type Policy, type Rule } from '../policies/policies.js';
 import { listPolicies } from '../policies/policies-service.js';
 import { acquireLease, readGuardState, releaseLease, writeGuardState } from './guard-store.js';
+import { evidenceSources } from './evidence-sources.js';
 import { baselineValue, judge, measure, type RuleResult } from './measure.js';
 
 export const GUARD_LEASE = 'guard';
@@ -114,8 +115,8 @@ export class Guard {
     const previous = await this.previousProduction(policy.model, version);
     state.results = [];
     for (const [i, rule] of policy.rules.entries()) {
-      const m = await measure(this.deps, policy.model, version, rule, now);
-      const baseline = rule.max_drop !== null && previous !== null ? ((await baselineValue(this.deps, policy.model, previous, rule))?.value ?? null) : null;
+      const m = await measure(this.deps, policy.model, version, rule, now, policy.label_sources);
+      const baseline = rule.max_drop !== null && previous !== null ? ((await baselineValue(this.deps, policy.model, previous, rule, policy.label_sources))?.value ?? null) : null;
       const r = judge(rule, i, m, baseline);
       state.results.push(r);
       // Inconclusive neither counts as a failure nor clears earlier ones.
@@ -133,7 +134,9 @@ export class Guard {
   private async act(policy: Policy, version: number, failing: Array<{ rule: Rule; r: RuleResult; n: number }>, state: GuardState, now: number, report: TickReport): Promise<void> {
     for (const { rule, r, n } of failing) {
       const reason = reasonFor(rule, r);
-      const evidence = { rule: { index: r.rule, ...rule }, measured: r.value, bound: r.bound, baseline: r.baseline, samples: r.samples, label_coverage: r.label_coverage, window_seconds: rule.window_seconds, consecutive_failures: n, evaluated_at: new Date(now).toISOString() };
+      // Whose data this is: the replicas that served the window, who sent the labels, who set the reference.
+      const sources = await evidenceSources(this.deps, policy, version, rule, now);
+      const evidence = { rule: { index: r.rule, ...rule }, measured: r.value, bound: r.bound, baseline: r.baseline, samples: r.samples, label_coverage: r.label_coverage, label_sources: policy.label_sources, window_seconds: rule.window_seconds, consecutive_failures: n, evaluated_at: new Date(now).toISOString(), sources };
       if (rule.dry_run || rule.action === 'alert') {
         if (n === rule.failure_limit) await this.alert(policy.model, version, reason, { ...evidence, dry_run: rule.dry_run });
         continue;

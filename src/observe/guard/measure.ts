@@ -16,8 +16,9 @@ export interface Measurement {
   window_seconds: number;
 }
 
-export async function measure(deps: Deps, model: string, version: number, rule: Rule, end: number): Promise<Measurement> {
-  const w = { model, version, from: end - rule.window_seconds * 1000, to: end + 1 };
+/** `labelSources`: label metrics count only labels these tokens sent (a policy's label_sources); null: every label. */
+export async function measure(deps: Deps, model: string, version: number, rule: Rule, end: number, labelSources: readonly string[] | null = null): Promise<Measurement> {
+  const w: Window = { model, version, from: end - rule.window_seconds * 1000, to: end + 1, labelSources };
   const base = { metric: rule.metric, window_seconds: rule.window_seconds, label_coverage: null };
   if (rule.metric === 'error_rate' || rule.metric === 'latency_p99_ms') {
     // A caller's mistake (4xx) says nothing about the model: it counts for neither errors nor latency.
@@ -54,10 +55,10 @@ async function measureQuality(deps: Deps, w: Window, rule: Rule, base: Omit<Meas
 }
 
 /** The previous Production version's own value, over the same-length window ending at its last traffic. */
-export async function baselineValue(deps: Deps, model: string, previous: number, rule: Rule): Promise<Measurement | null> {
+export async function baselineValue(deps: Deps, model: string, previous: number, rule: Rule, labelSources: readonly string[] | null = null): Promise<Measurement | null> {
   const last = await lastServedAt(deps, model, previous);
   if (last === null) return null;
-  return measure(deps, model, previous, rule, last);
+  return measure(deps, model, previous, rule, last, labelSources);
 }
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';

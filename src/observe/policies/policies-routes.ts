@@ -27,6 +27,7 @@ export const PolicySchema = Type.Object({
   watch_minutes: Type.Number(),
   cooldown_seconds: Type.Number(),
   reference_requests: Type.Integer(),
+  label_sources: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'label metrics count only labels these tokens sent; null: every label' }),
   rules: Type.Array(RuleSchema),
 });
 

@@ -15,14 +15,17 @@ declare module '../../db/tables.js' {
   }
 }
 
+/** A stored policy; those stored before label_sources existed count every label. */
+const parsePolicy = (json: string): Policy => ({ label_sources: null, ...(JSON.parse(json) as Omit<Policy, 'label_sources'>) });
+
 export async function findPolicy(db: Db, model: string): Promise<Policy | null> {
   const row = await db.selectFrom('mon_policies').select('policy').where('model', '=', model).executeTakeFirst();
-  return row ? (JSON.parse(row.policy) as Policy) : null;
+  return row ? parsePolicy(row.policy) : null;
 }
 
 export async function allPolicies(db: Db): Promise<Policy[]> {
   const rows = await db.selectFrom('mon_policies').select('policy').orderBy('model').execute();
-  return rows.map((r) => JSON.parse(r.policy) as Policy);
+  return rows.map((r) => parsePolicy(r.policy));
 }
 
 export async function writePolicy(db: Db, policy: Policy, actor: string, now: number): Promise<void> {

@@ -30,10 +30,23 @@ export interface Policy {
   cooldown_seconds: number;
   /** A Staging version without a reference profile gets one from its first N served rows (0: never). */
   reference_requests: number;
+  /**
+   * Label metrics count only labels sent by these tokens (feedback keeps its sender's name); null:
+   * every label. Feedback is editor-level, so a policy that acts on labels can name whose it trusts.
+   */
+  label_sources: string[] | null;
   rules: Rule[];
 }
 
-const POLICY_KEYS = new Set(['model', 'interval_seconds', 'watch_minutes', 'cooldown_seconds', 'reference_requests', 'rules']);
+const POLICY_KEYS = new Set(['model', 'interval_seconds', 'watch_minutes', 'cooldown_seconds', 'reference_requests', 'label_sources', 'rules']);
+const MAX_LABEL_SOURCES = 50;
+
+function labelSources(raw: unknown): string[] | null {
+  if (raw === undefined || raw === null) return null;
+  const ok = Array.isArray(raw) && raw.length > 0 && raw.length <= MAX_LABEL_SOURCES && raw.every((s) => typeof s === 'string' && s.length > 0 && s.length <= 128);
+  if (!ok) throw invalid(`policy.label_sources must be a list of 1 to ${MAX_LABEL_SOURCES} token names whose labels count (got ${JSON.stringify(raw)}); leave it out to count every label`);
+  return [...new Set(raw as string[])];
+}
 const RULE_KEYS = new Set(['metric', 'threshold', 'positive_label', 'min', 'max', 'max_drop', 'min_samples', 'min_label_coverage', 'window_seconds', 'failure_limit', 'action', 'dry_run']);
 
 type Obj = Record<string, unknown>;
@@ -96,6 +109,7 @@ export function validatePolicy(raw: unknown, modelName: string): Policy {
     watch_minutes: num(raw, 'watch_minutes', 'policy', 60, (n) => n >= 0 && n <= 525600, 'between 0 and 525600')!,
     cooldown_seconds: num(raw, 'cooldown_seconds', 'policy', 600, (n) => n >= 0 && n <= 86400 * 7, 'between 0 and 604800')!,
     reference_requests: num(raw, 'reference_requests', 'policy', 1000, (n) => Number.isInteger(n) && (n === 0 || (n >= 10 && n <= 200_000)), '0 or an integer between 10 and 200000')!,
+    label_sources: labelSources(raw.label_sources),
     rules: raw.rules.map(validateRule),
   };
 }

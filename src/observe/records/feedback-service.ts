@@ -14,7 +14,8 @@ export interface FeedbackItem {
   row?: number;
 }
 
-export async function recordFeedback(deps: Deps, modelName: string, items: FeedbackItem[], flushLocal?: () => Promise<void>) {
+/** `source`: who sent the labels (the token's name); kept with each label, so policies can count only named sources. */
+export async function recordFeedback(deps: Deps, source: string, modelName: string, items: FeedbackItem[], flushLocal?: () => Promise<void>) {
   if (items.length > MAX_FEEDBACK_ITEMS) throw invalid(`send at most ${MAX_FEEDBACK_ITEMS} items per request (got ${items.length})`);
   await requireModel(deps.db, modelName);
   // Predictions this server made a moment ago may still be in the write buffer.
@@ -24,6 +25,6 @@ export async function recordFeedback(deps: Deps, modelName: string, items: Feedb
   const refs = await findPredictions(deps.db, modelName, items.map((item) => ({ request_id: item.request_id, row: item.row ?? 0 })));
   const found = refs.flatMap((ref, i) => (ref ? [{ ref, label: items[i].label }] : []));
   const accepted = found.length;
-  await deps.db.transaction().execute((trx) => saveLabels(trx, modelName, found, now));
+  await deps.db.transaction().execute((trx) => saveLabels(trx, modelName, found, source, now));
   return { accepted, unmatched: items.length - accepted };
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../db/tables.js';
 import { requestIdOf, requestIdTime, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS } from './segment-codec.js';
 import { columnsOf, outcomeOf, predictionOf, rowOfRequest, SEGMENT_META, toMeta, type RowRef } from './segment-store.js';
 
-/** A labeled prediction, copied from its segment when the label arrives (migration 0006). */
+/** A labeled prediction, copied from its segment when the label arrives (migrations 0006, 0007). */
 export interface MonLabelsTable {
   model: string;
   request_id: string;
@@ -17,6 +17,8 @@ export interface MonLabelsTable {
   label_num: number | null;
   label_text: string | null;
   labeled_at: number;
+  /** Who sent the label (the token's name); null for labels kept before 0007. */
+  source: string | null;
 }
 
 declare module '../../db/tables.js' {
@@ -104,8 +106,11 @@ export async function findPrediction(db: Db, model: string, requestId: string, r
   return (await findPredictions(db, model, [{ request_id: requestId, row }]))[0];
 }
 
-/** Attaches labels to found predictions, a few hundred rows per statement (a later label for the same row replaces it). */
-export async function saveLabels(db: Db, model: string, labels: Array<{ ref: RowRef; label: number | string }>, now: number): Promise<void> {
+/**
+ * Attaches labels to found predictions, a few hundred rows per statement. A later label for the same
+ * row replaces it, and its source with it: a policy that counts only named sources then leaves it out.
+ */
+export async function saveLabels(db: Db, model: string, labels: Array<{ ref: RowRef; label: number | string }>, source: string, now: number): Promise<void> {
   // One row per prediction: the last label given for it wins, as consecutive updates would.
   const rows = new Map<string, MonLabelsTable>();
   for (const { ref, label } of labels) {
@@ -115,7 +120,7 @@ export async function saveLabels(db: Db, model: string, labels: Array<{ ref: Row
     rows.set(labelKey(requestId, cols.row[i]), {
       model, request_id: requestId, row: cols.row[i], version: meta.version, time: cols.time[i], outcome: outcomeOf(cols, i),
       pred_num: typeof pred === 'number' ? pred : null, pred_text: typeof pred === 'string' ? pred : null,
-      label_num: typeof label === 'number' ? label : null, label_text: typeof label === 'string' ? label : null, labeled_at: now,
+      label_num: typeof label === 'number' ? label : null, label_text: typeof label === 'string' ? label : null, labeled_at: now, source,
     });
   }
   const all = [...rows.values()];
@@ -128,6 +133,7 @@ export async function saveLabels(db: Db, model: string, labels: Array<{ ref: Row
           label_num: eb.ref('excluded.label_num'),
           label_text: eb.ref('excluded.label_text'),
           labeled_at: eb.ref('excluded.labeled_at'),
+          source: eb.ref('excluded.source'),
         })),
       )
       .execute();

@@ -24,9 +24,10 @@ export interface BatchData {
   idStart: Uint32Array;
   idEnd: Uint32Array;
   idLen: number;
-  /** Per row: index into `strings` for the model and the binding. */
+  /** Per row: index into `strings` for the model, the binding and the source (the gateway replica that served it; '' when unknown). */
   model: Uint32Array;
   binding: Uint32Array;
+  source: Uint32Array;
   strings: string[];
   row: Uint32Array;
   version: Float64Array;
@@ -63,12 +64,14 @@ export class RecordBatch {
   private lastModelId = -1;
   private lastBinding: string | null = null;
   private lastBindingId = -1;
+  private lastSource: string | null = null;
+  private lastSourceId = -1;
   private lastNames: string[] | null = null;
   private lastSchemaId = -1;
 
   constructor(readonly capacity: number) {
     this.d = {
-      n: 0, ids: new Uint8Array(capacity * 40), idStart: new Uint32Array(capacity), idEnd: new Uint32Array(capacity), idLen: 0, model: new Uint32Array(capacity), binding: new Uint32Array(capacity), strings: [],
+      n: 0, ids: new Uint8Array(capacity * 40), idStart: new Uint32Array(capacity), idEnd: new Uint32Array(capacity), idLen: 0, model: new Uint32Array(capacity), binding: new Uint32Array(capacity), source: new Uint32Array(capacity), strings: [],
       row: new Uint32Array(capacity), version: new Float64Array(capacity), time: new Float64Array(capacity), latency: new Float64Array(capacity),
       outcome: new Uint8Array(capacity), pred: new Float64Array(capacity), predText: {}, schema: new Int32Array(capacity), fStart: new Uint32Array(capacity),
       schemas: [], fVals: new Float64Array(capacity * 4), fText: {}, fLen: 0,
@@ -127,6 +130,8 @@ export class RecordBatch {
     const d = this.d;
     const model = o.model === this.lastModel ? this.lastModelId : (this.lastModelId = this.intern((this.lastModel = o.model)));
     const binding = o.binding === this.lastBinding ? this.lastBindingId : (this.lastBindingId = this.intern((this.lastBinding = o.binding)));
+    const from = o.source ?? '';
+    const source = from === this.lastSource ? this.lastSourceId : (this.lastSourceId = this.intern((this.lastSource = from)));
     const outcome = INFERENCE_OUTCOMES.indexOf(o.outcome);
     const first = d.n;
     const idStart = d.idLen;
@@ -137,6 +142,7 @@ export class RecordBatch {
       d.idEnd[i] = idEnd;
       d.model[i] = model;
       d.binding[i] = binding;
+      d.source[i] = source;
       d.row[i] = r;
       d.version[i] = o.version;
       d.time[i] = o.time;
@@ -226,6 +232,6 @@ export class RecordBatch {
   /** The ArrayBuffers to transfer with postMessage (the batch is unusable here afterwards). */
   transferList(): ArrayBuffer[] {
     const d = this.d;
-    return [d.ids, d.idStart, d.idEnd, d.model, d.binding, d.row, d.version, d.time, d.latency, d.outcome, d.pred, d.schema, d.fStart, d.fVals].map((a) => a.buffer as ArrayBuffer);
+    return [d.ids, d.idStart, d.idEnd, d.model, d.binding, d.source, d.row, d.version, d.time, d.latency, d.outcome, d.pred, d.schema, d.fStart, d.fVals].map((a) => a.buffer as ArrayBuffer);
   }
 }

@@ -50,7 +50,7 @@ describe.each(DATABASES)('binary confusion on %s', (kind) => {
     await writer.flush();
     const refs = await findPredictions(deps.db, 'm', observations.map((o) => ({ request_id: o.requestId, row: 0 })));
     expect(refs.every((r) => r !== null)).toBe(true);
-    await saveLabels(deps.db, 'm', refs.map((ref, i) => ({ ref: ref!, label: ROWS[i][1] })), T0 + 60_000);
+    await saveLabels(deps.db, 'm', refs.map((ref, i) => ({ ref: ref!, label: ROWS[i][1] })), 'test', T0 + 60_000);
 
     const w = { model: 'm', version: 1, from: T0, to: T0 + 60_000 };
     const rows = await queryRecords(deps.db, { ...w, okOnly: true, labeledOnly: true, noFeatures: true, limit: 1000 });

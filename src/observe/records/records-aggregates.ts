@@ -15,6 +15,8 @@ export interface Window {
   version: number;
   from: number;
   to: number;
+  /** Label metrics count only labels sent by these tokens (a policy's label_sources); null/absent: every label. */
+  labelSources?: readonly string[] | null;
 }
 
 const n = (v: unknown) => Number(v ?? 0);
@@ -51,18 +53,64 @@ export async function requestLatencies(db: Db, w: Window): Promise<number[]> {
 /** The newest capped labeled predictions of the window. */
 const recentLabeled = (db: Db, w: Window) =>
   db.selectFrom(
-    db
-      .selectFrom('mon_labels')
-      .where('model', '=', w.model)
-      .where('version', '=', w.version)
-      .where('time', '>=', w.from)
-      .where('time', '<', w.to)
+    labelsOf(db, w)
       .where('outcome', '=', 'ok')
       .select(['time', 'pred_num', 'pred_text', 'label_num', 'label_text'])
       .orderBy('time', 'desc')
       .limit(EVAL_ROW_CAP)
       .as('l'),
   );
+
+/** The window's label rows, from the named sources only when it names any. */
+function labelsOf(db: Db, w: Window) {
+  const q = db.selectFrom('mon_labels').where('model', '=', w.model).where('version', '=', w.version).where('time', '>=', w.from).where('time', '<', w.to);
+  if (!w.labelSources) return q;
+  // No named source at all matches nothing (an empty IN list is not valid SQL everywhere).
+  return w.labelSources.length ? q.where('source', 'in', [...w.labelSources]) : q.where(sql<boolean>`1 = 0`);
+}
+
+/** Per gateway replica: the requests it served in the window and its model errors (null: unknown source). */
+export interface ReplicaShare {
+  replica: string | null;
+  requests: number;
+  model_errors: number;
+}
+
+/** Which replicas the window's requests came from: whole segments by their metadata, cut ones row by row. */
+export async function requestSources(db: Db, w: Window): Promise<ReplicaShare[]> {
+  const by = new Map<string | null, ReplicaShare>();
+  const share = (replica: string | null) => {
+    let s = by.get(replica);
+    if (!s) by.set(replica, (s = { replica, requests: 0, model_errors: 0 }));
+    return s;
+  };
+  await sumScope(
+    db,
+    w,
+    (m) => {
+      const s = share(m.source);
+      s.requests += m.served;
+      s.model_errors += m.errors;
+    },
+    (cols, i, meta) => {
+      if (cols.row[i] !== 0 || cols.outcome[i] === 1) return;
+      const s = share(meta.source);
+      s.requests += 1;
+      if (cols.outcome[i] === 2) s.model_errors += 1;
+    },
+  );
+  return [...by.values()].filter((s) => s.requests > 0).sort((a, b) => b.requests - a.requests);
+}
+
+/** Who sent the window's labels (every label, named sources or not: the evidence shows what was left out too). */
+export async function labelSources(db: Db, w: Window): Promise<Array<{ source: string | null; labels: number }>> {
+  const rows = await labelsOf(db, { ...w, labelSources: null })
+    .where('outcome', '=', 'ok')
+    .select(['source', sql<number>`count(*)`.as('labels')])
+    .groupBy('source')
+    .execute();
+  return rows.map((r) => ({ source: r.source, labels: n(r.labels) })).sort((a, b) => b.labels - a.labels);
+}
 
 export interface LabelShape {
   labeled: number;

@@ -4,10 +4,10 @@
 // table, the side index) can change without its readers knowing.
 import type { Deps } from '../../deps.js';
 import type { ClassificationOptions, Confusion, RegressionSums } from '../metrics/metrics.js';
-import { EVAL_ROW_CAP, labelShape, regressionSums, requestCounts, requestLatencies, windowConfusion, type LabelShape, type Window } from './records-aggregates.js';
+import { EVAL_ROW_CAP, labelShape, labelSources, regressionSums, requestCounts, requestLatencies, requestSources, windowConfusion, type LabelShape, type ReplicaShare, type Window } from './records-aggregates.js';
 import { countRows, countsPerStep, firstRecords, lastRecordTime, queryRecords, type RecordQuery, type RecordRow, type StepCounts } from './records-store.js';
 
-export type { RecordRow, StepCounts, Window };
+export type { RecordRow, ReplicaShare, StepCounts, Window };
 export { EVAL_ROW_CAP };
 
 /** Most recent first, capped (records-store.ts queryRecords). */
@@ -39,3 +39,9 @@ export const windowBinaryConfusion = (deps: Deps, w: Window, opts: Classificatio
 
 /** Error sums of the window's numeric labeled predictions. */
 export const windowRegression = (deps: Deps, w: Window): Promise<RegressionSums> => regressionSums(deps.db, w);
+
+/** Which gateway replicas served the window's requests, and how many each. */
+export const windowReplicas = (deps: Deps, w: Window): Promise<ReplicaShare[]> => requestSources(deps.db, w);
+
+/** Who sent the window's labels, and how many each. */
+export const windowLabelSources = (deps: Deps, w: Window): Promise<Array<{ source: string | null; labels: number }>> => labelSources(deps.db, w);

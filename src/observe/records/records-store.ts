@@ -30,6 +30,8 @@ export interface RecordQuery {
   okOnly?: boolean;
   /** Only labeled predictions (read from the labels; their features are not kept there). */
   labeledOnly?: boolean;
+  /** With labeledOnly: only labels these tokens sent (null/absent: every label). */
+  labelSources?: readonly string[] | null;
   /** Only each request's first row, which carries its outcome and latency. */
   requestsOnly?: boolean;
   /** Skip building the feature objects (quality and request metrics never read them). */
@@ -77,6 +79,7 @@ async function labeledRecords(db: Db, q: RecordQuery): Promise<RecordRow[]> {
   if (q.version !== undefined) lq = lq.where('version', '=', q.version);
   if (q.okOnly) lq = lq.where('outcome', '=', 'ok');
   if (q.requestsOnly) lq = lq.where('row', '=', 0);
+  if (q.labelSources) lq = q.labelSources.length ? lq.where('source', 'in', [...q.labelSources]) : lq.where(sql<boolean>`1 = 0`);
   const rows = await lq.orderBy('time', 'desc').limit(q.limit).execute();
   return rows.map((r) => ({
     request_id: r.request_id,

@@ -15,8 +15,8 @@ export const SEGMENT_SLACK_MS = 2_000;
 /** A segment covers at most this much arrival time, so a time lookup scans a bounded range. */
 export const SEGMENT_MAX_SPAN_MS = 60_000;
 
-/** One segment's rows, column by column: the batch layout, without the model and version (one each). */
-export type SegmentColumns = Omit<BatchData, 'model' | 'version' | 'fLen' | 'idLen'>;
+/** One segment's rows, column by column: the batch layout, without the model, version and source (one each). */
+export type SegmentColumns = Omit<BatchData, 'model' | 'version' | 'source' | 'fLen' | 'idLen'>;
 
 const UTF8 = new TextDecoder();
 
@@ -32,6 +32,8 @@ export function requestIdOf(cols: Pick<SegmentColumns, 'ids' | 'idStart' | 'idEn
 export interface EncodedSegment {
   model: string;
   version: number;
+  /** The gateway replica that served its rows; null when unknown. */
+  source: string | null;
   tMin: number;
   tMax: number;
   rows: number;
@@ -46,7 +48,7 @@ export interface EncodedSegment {
 }
 
 /**
- * Splits a batch into segments (by model and version, and by SEGMENT_MAX_SPAN_MS of arrival time)
+ * Splits a batch into segments (by model, version and source, and by SEGMENT_MAX_SPAN_MS of arrival time)
  * and serializes each. Self-contained on purpose (no imports, no closures over module scope): the
  * writer threads evaluate this function's source, so both databases store the same bytes.
  */
@@ -69,19 +71,20 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
     const variant = b[s + 19];
     return variant === 56 || variant === 57 || variant === 97 || variant === 98 || variant === 65 || variant === 66 ? t : NaN;
   };
-  // Rows of one request share model, version and time, so they always land in the same segment.
-  const groups: Array<{ model: number; version: number; tMin: number; tMax: number; idx: number[] }> = [];
+  // Rows of one request share model, version, source and time, so they always land in the same segment.
+  const groups: Array<{ model: number; version: number; source: number; tMin: number; tMax: number; idx: number[] }> = [];
   const open = new Map<string, (typeof groups)[number]>();
   let last: (typeof groups)[number] | undefined;
   for (let i = 0; i < d.n; i++) {
     const t = d.time[i];
-    // Consecutive rows almost always share model and version: no key built for them.
-    let g = last && last.model === d.model[i] && last.version === d.version[i] ? last : open.get(d.model[i] + ':' + d.version[i]);
+    // Consecutive rows almost always share model, version and source: no key built for them.
+    const same = last && last.model === d.model[i] && last.version === d.version[i] && last.source === d.source[i];
+    let g = same ? last : open.get(d.model[i] + ':' + d.version[i] + ':' + d.source[i]);
     if (g && (Math.max(g.tMax, t) - Math.min(g.tMin, t) > maxSpanMs)) g = undefined;
     if (!g) {
-      g = { model: d.model[i], version: d.version[i], tMin: t, tMax: t, idx: [] };
+      g = { model: d.model[i], version: d.version[i], source: d.source[i], tMin: t, tMax: t, idx: [] };
       groups.push(g);
-      open.set(d.model[i] + ':' + d.version[i], g);
+      open.set(d.model[i] + ':' + d.version[i] + ':' + d.source[i], g);
     }
     last = g;
     if (t < g.tMin) g.tMin = t;
@@ -167,7 +170,7 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
       fVals,
       fText,
     };
-    out.push({ model: d.strings[g.model], version: g.version, tMin: g.tMin, tMax: g.tMax, rows: m, okRows, requests, served, errors, data: serialize(columns), unindexed });
+    out.push({ model: d.strings[g.model], version: g.version, source: d.strings[g.source] || null, tMin: g.tMin, tMax: g.tMax, rows: m, okRows, requests, served, errors, data: serialize(columns), unindexed });
   }
   return out;
 }

@@ -7,11 +7,13 @@ import type { Db } from '../../db/tables.js';
 import { INFERENCE_OUTCOMES } from '../../serving/gateway/observer.js';
 import { decodeSegment, requestIdOf, type SegmentColumns } from './segment-codec.js';
 
-/** Retained predictions, a segment per model, version and written batch (segment-codec.ts; migration 0006). */
+/** Retained predictions, a segment per model, version, source and written batch (segment-codec.ts; migrations 0006, 0007). */
 export interface MonSegmentsTable {
   id: Generated<number>;
   model: string;
   version: number;
+  /** The gateway replica that served the rows; null when unknown (kept before 0007). */
+  source: string | null;
   t_min: number;
   t_max: number;
   rows: number;
@@ -82,10 +84,11 @@ const cacheFor = (db: Db) => {
   return c;
 };
 
-export const SEGMENT_META = ['id', 'version', 't_min', 't_max', 'rows', 'ok_rows', 'requests', 'served', 'errors'] as const;
+export const SEGMENT_META = ['id', 'version', 'source', 't_min', 't_max', 'rows', 'ok_rows', 'requests', 'served', 'errors'] as const;
 export const toMeta = (r: Record<(typeof SEGMENT_META)[number], unknown>): SegmentMeta => ({
   id: Number(r.id),
   version: Number(r.version),
+  source: (r.source as string | null) ?? null,
   t_min: Number(r.t_min),
   t_max: Number(r.t_max),
   rows: Number(r.rows),

@@ -3,6 +3,8 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { errorResponses, EventSchema, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
+import type { FastifyRequest } from 'fastify';
+import { eventFor } from './event-redaction.js';
 import { eventTypesMatching } from './events.js';
 import { listEvents, parseTime } from './events-service.js';
 import { OpenStreams, streamEvents } from './events-stream.js';
@@ -10,16 +12,17 @@ import { OpenStreams, streamEvents } from './events-stream.js';
 /**
  * `modelId` answers the id of the live model with that name (or throws not found). It is passed in
  * by registry-routes.ts because models sit above events: every module appends events, so events
- * imports none of them.
+ * imports none of them. `fullUrls` answers whether the request's principal sees URLs in event
+ * details whole (admins; see event-redaction.ts), for the same reason.
  */
-export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Promise<string>): void {
+export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Promise<string>, fullUrls: (req: FastifyRequest) => boolean): void {
   const streams = new OpenStreams();
   // preClose runs before the HTTP server stops accepting and waits for open responses.
   app.addHook('preClose', async () => streams.endAll());
   app.get(
     '/api/v1/events',
     {
-      config: { permission: 'read' },
+      config: { permission: 'follow' },
       schema: {
         tags: ['events'],
         summary: 'The audit log, newest first (order=asc for oldest first), filtered and cursor-paged',
@@ -37,7 +40,7 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
     },
     async (req) => {
       const q = req.query;
-      return listEvents(deps, {
+      const page = await listEvents(deps, {
         modelId: q.model ? await modelId(q.model) : undefined,
         types: typeFilter(q.type) ?? undefined,
         sinceMs: parseTime(q.since, 'since'),
@@ -46,13 +49,15 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
         order: q.order,
         limit: q.limit,
       });
+      const full = fullUrls(req);
+      return { ...page, events: page.events.map((e) => eventFor(e, full)) };
     },
   );
 
   app.get(
     '/api/v1/events/stream',
     {
-      config: { permission: 'read' },
+      config: { permission: 'follow' },
       schema: {
         tags: ['events'],
         summary: 'Server-sent events: every change as it commits (resume with Last-Event-ID or ?after=)',
@@ -66,7 +71,7 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
     (req, reply) => {
       // Checked before the stream opens, so a typo is a 400 and not a stream that stays silent.
       const types = typeFilter(req.query.type);
-      streamEvents(deps, streams, req, reply, types && new Set(types));
+      streamEvents(deps, streams, req, reply, types && new Set(types), fullUrls(req));
     },
   );
 }

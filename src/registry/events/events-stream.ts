@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { queryEvents } from './events-store.js';
+import { eventFor } from './event-redaction.js';
 import { toEvent, type RegistryEvent } from './events.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -24,8 +25,8 @@ export class OpenStreams {
   }
 }
 
-/** `types`: only these event types (null: all). */
-export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply, types: ReadonlySet<string> | null = null): void {
+/** `types`: only these event types (null: all). `fullUrls`: the reader sees URLs in details whole (admins). */
+export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply, types: ReadonlySet<string> | null = null, fullUrls = false): void {
   const query = req.query as { model?: string; after?: number };
   const lastId = Number(req.headers['last-event-id'] ?? query.after ?? NaN);
   reply.hijack();
@@ -48,7 +49,7 @@ export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyReque
       return;
     }
     sent = e.id;
-    res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(eventFor(e, fullUrls))}\n\n`);
   };
   const unsubscribe = deps.feed.subscribe((e) => (buffered ? buffered.push(e) : send(e)));
   const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);

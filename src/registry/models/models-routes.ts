@@ -1,7 +1,7 @@
 // /api/v1/models: schema -> one service call -> response.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../tokens/auth.js';
+import { actorOf, requestMay } from '../tokens/auth.js';
 import { errorResponses, Limit, ModelNameParams, ModelSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import { createModel, deleteModel, getModel, listModels, removeModelTag, renameModel, setModelTag, updateModel } from './models-service.js';
@@ -56,7 +56,7 @@ export function modelsRoutes(app: App, deps: Deps): void {
       config: { permission: 'write' },
       schema: {
         tags,
-        summary: 'Update or rename a model',
+        summary: 'Update or rename a model (renaming one a gateway may serve needs deployer)',
         params: ModelNameParams,
         body: Type.Object({ description: Type.Optional(Type.String()), name: Type.Optional(Type.String()) }, { additionalProperties: false }),
         response: { 200: ModelSchema, ...errorResponses },
@@ -64,7 +64,7 @@ export function modelsRoutes(app: App, deps: Deps): void {
     },
     async (req) => {
       let name = req.params.name;
-      if (req.body.name !== undefined && req.body.name !== name) name = (await renameModel(deps, actorOf(req), name, req.body.name)).name;
+      if (req.body.name !== undefined && req.body.name !== name) name = (await renameModel(deps, actorOf(req), name, req.body.name, { deploy: requestMay(req, 'deploy') })).name;
       return updateModel(deps, actorOf(req), name, { description: req.body.description });
     },
   );

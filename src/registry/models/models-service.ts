@@ -95,7 +95,20 @@ export async function updateModel(deps: Deps, actor: string, name: string, patch
   return getModel(deps, name);
 }
 
-export async function renameModel(deps: Deps, actor: string, name: string, newName: string) {
+/** What a gateway may serve of the model: its Production and Staging holders and its aliases. */
+async function servedTargets(db: Db, model: ModelRow): Promise<string[]> {
+  const [view] = await modelViews(db, [model]);
+  const stages = Object.entries(view.stages).flatMap(([stage, v]) => (v === null ? [] : [`${stage} v${v}`]));
+  return [...stages, ...Object.entries(view.aliases).map(([alias, v]) => `@${alias} v${v}`)];
+}
+
+/**
+ * Renames a model. Gateways serve a model by its name, so renaming one they may serve (a version in
+ * Production or Staging, or an alias) is a deployment change: it needs `may.deploy` (deployer or
+ * higher). Serving follows the new name: the gateways move the model's slot to it when they see
+ * the event (this server's before the answer), and the old name keeps leading to it.
+ */
+export async function renameModel(deps: Deps, actor: string, name: string, newName: string, may: { deploy: boolean }) {
   validateModelName(newName);
   await commit(
     deps,
@@ -103,11 +116,19 @@ export async function renameModel(deps: Deps, actor: string, name: string, newNa
       const model = await requireModel(trx, name);
       if (name === newName) return;
       if (await findLiveModel(trx, newName)) throw alreadyExists(newName);
+      if (!may.deploy) {
+        const served = await servedTargets(trx, model);
+        if (served.length > 0) {
+          throw new AppError('forbidden', `model "${name}" can be served (${served.join(', ')}): renaming it changes what gateways serve, and needs deployer or higher`);
+        }
+      }
       await updateModelRow(trx, model.id, { name: newName, updated_at: deps.clock.now() });
       await append({ actor, type: 'model.renamed', model: { id: model.id, name: newName }, from: name, to: newName });
     },
     () => alreadyExists(newName),
   );
+  // Delivered before answering: this server's gateway serves the new name once the caller knows it.
+  await deps.feed.poke();
   return getModel(deps, newName);
 }
 

@@ -108,7 +108,7 @@ export function stagesRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/models/:name/history',
     {
-      config: { permission: 'read' },
+      config: { permission: 'follow' },
       schema: {
         tags: ['rollback'],
         summary: 'Which versions held a stage or alias, when and why; ?at= answers "which version held it at T"',

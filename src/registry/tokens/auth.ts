@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../../blobs/verify.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
-import { allows, neededRole, type Permission, type Principal } from './tokens.js';
+import { neededRole, principalMay, type Permission, type Principal } from './tokens.js';
 import { anyActiveToken, findActiveTokenByHash } from './tokens-store.js';
 import { isRole } from './tokens.js';
 
@@ -90,11 +90,8 @@ function refusal(permission: Permission, principal: Principal | null): AppError 
   if (!principal) {
     return new AppError('unauthenticated', 'this server requires an API token: send "Authorization: Bearer <token>"');
   }
-  if (!allows(principal.role, permission)) {
-    return new AppError(
-      'forbidden',
-      `token "${principal.name}" has role ${principal.role}; this action needs ${neededRole(permission)} or higher`,
-    );
+  if (!principalMay(principal, permission)) {
+    return new AppError('forbidden', `token "${principal.name}" has role ${principal.role}; this action needs ${neededRole(permission as Exclude<Permission, 'public'>)}`);
   }
   return undefined;
 }
@@ -137,6 +134,11 @@ async function authenticate(request: FastifyRequest, deps: Deps, openMode: OpenM
     return principal;
   }
   return (await openMode.isOpen()) ? openPrincipal(request) : null;
+}
+
+/** Whether this request's principal may do what `permission` allows (a check a service needs beyond the route's own). */
+export function requestMay(request: FastifyRequest, permission: Permission): boolean {
+  return principalMay(request.principal, permission);
 }
 
 /** The actor recorded in events for this request. */

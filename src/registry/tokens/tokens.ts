@@ -1,16 +1,29 @@
-// Roles and permissions. Roles are ordered: each includes everything the ones before it may do.
+// Roles and permissions. The people's roles are ordered: each includes everything the ones before it
+// may do. `gateway` stands apart: a serving replica's token, which reads what it needs to serve and
+// reports what it served, and nothing else — and only it may report (an admin cannot forge a
+// replica's observations either).
 import type { TokensTable } from './tokens-store.js';
 
 /** A token as stored: its hash, never the secret. */
 export type TokenRow = TokensTable;
 
-export const ROLES = ['viewer', 'editor', 'deployer', 'admin'] as const;
+/** Every role a token can have: the ordered ones, then `gateway`. */
+export const ROLES = ['viewer', 'editor', 'deployer', 'admin', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** What a route requires. 'public' needs no principal at all (health checks, the OpenAPI document). */
-export type Permission = 'public' | 'read' | 'write' | 'deploy' | 'admin';
+/** The ordered roles: each may do everything the ones before it may. */
+const LADDER: readonly Role[] = ['viewer', 'editor', 'deployer', 'admin'];
 
-const NEEDED_ROLE: Record<Exclude<Permission, 'public'>, Role> = {
+/**
+ * What a route requires. 'public' needs no principal at all (health checks, the OpenAPI document).
+ * 'follow': what a gateway replica reads to serve — the serving snapshot, the change feed, versions,
+ * their manifests and files, target history: viewers and up, and gateway tokens.
+ * 'report': what only a gateway replica sends — heartbeats, observations, shadow comparisons:
+ * gateway tokens alone (everyone while the server runs open, as for every route).
+ */
+export type Permission = 'public' | 'read' | 'follow' | 'write' | 'deploy' | 'admin' | 'report';
+
+const NEEDED_ROLE: Record<'read' | 'write' | 'deploy' | 'admin', Role> = {
   read: 'viewer',
   write: 'editor',
   deploy: 'deployer',
@@ -29,11 +42,24 @@ export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
 
+const atLeast = (role: Role, needed: Role) => LADDER.includes(role) && LADDER.indexOf(role) >= LADDER.indexOf(needed);
+
 export function allows(role: Role, permission: Permission): boolean {
   if (permission === 'public') return true;
-  return ROLES.indexOf(role) >= ROLES.indexOf(NEEDED_ROLE[permission]);
+  if (permission === 'report') return role === 'gateway';
+  if (permission === 'follow') return role === 'gateway' || atLeast(role, 'viewer');
+  return atLeast(role, NEEDED_ROLE[permission]);
 }
 
-export function neededRole(permission: Exclude<Permission, 'public'>): Role {
-  return NEEDED_ROLE[permission];
+/** Whom a permission is for, in the words of a 403. */
+export function neededRole(permission: Exclude<Permission, 'public'>): string {
+  if (permission === 'report') return 'a token with the gateway role (serving replicas only)';
+  if (permission === 'follow') return 'viewer or higher, or gateway';
+  return `${NEEDED_ROLE[permission]} or higher`;
+}
+
+/** Whether the principal may do what `permission` allows: its role does, or the server runs open. */
+export function principalMay(principal: Principal | null, permission: Permission): boolean {
+  if (permission === 'public') return true;
+  return !!principal && (principal.open || allows(principal.role, permission));
 }

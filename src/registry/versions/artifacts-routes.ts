@@ -84,7 +84,7 @@ export function artifactsRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/models/:name/versions/:version/files',
     {
-      config: { permission: 'read' },
+      config: { permission: 'follow' },
       schema: {
         tags,
         summary: "A version's manifest: path, size and sha256 of every file",
@@ -98,7 +98,7 @@ export function artifactsRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/models/:name/versions/:version/files/*',
     {
-      config: { permission: 'read' },
+      config: { permission: 'follow' },
       schema: { tags, summary: 'Download one file (verified against its sha256 while streaming)', params: Type.Object({ name: Type.String(), version: Type.Integer({ minimum: 1 }), '*': Type.String() }) },
     },
     async (req, reply) => {

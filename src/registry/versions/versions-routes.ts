@@ -91,7 +91,7 @@ export function versionsRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/models/:name/versions/:version',
-    { config: { permission: 'read' }, schema: { tags, summary: 'Get a version', params: VersionParams, response: { 200: VersionSchema, ...errorResponses } } },
+    { config: { permission: 'follow' }, schema: { tags, summary: 'Get a version', params: VersionParams, response: { 200: VersionSchema, ...errorResponses } } },
     async (req) => loadVersionView(deps.db, req.params.name, req.params.version),
   );
 

@@ -64,7 +64,7 @@ export function bindingsRoutes(app: App, deps: Deps, restoreEvents: () => Promis
   app.get(
     '/api/v1/gateways/snapshot',
     {
-      config: { permission: 'read' },
+      config: { permission: 'follow' },
       schema: { tags, summary: 'Bindings, serving-stage members and aliases of every model (what gateways route by)', response: { 200: SnapshotSchema, ...errorResponses } },
     },
     // A replica that boots or reconnects mid-rollout gets the split in force with its pointers.

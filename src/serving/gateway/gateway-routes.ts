@@ -55,7 +55,7 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
   };
   /** The bound version, or a loaded explicit one (metadata never triggers a load). */
   const loadedFor = (m: string, v?: string) => {
-    const slot = gateway.slots.get(m);
+    const slot = gateway.find(m);
     const lv = v === undefined ? slot?.current : slot?.loaded.get(Number(v));
     return slot && lv ? { slot, lv } : null;
   };
@@ -102,7 +102,7 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
   app.get('/v1/models/*', { config: read, schema: { tags, summary: 'TF Serving version status' } }, async (req, reply) => {
     const rest = (req.params as { '*': string })['*'];
     const m = /^([^/]+)(?:\/versions\/(\d+))?$/.exec(rest);
-    const slot = m ? gateway.slots.get(decodeURIComponent(m[1])) : undefined;
+    const slot = m ? gateway.find(decodeURIComponent(m[1])) : undefined;
     if (!m || !slot) return reply.status(404).send({ error: `model "${m?.[1] ?? rest}" is not served here` });
     return { model_version_status: tfVersionStatus(slot, m[2] ? Number(m[2]) : null) };
   });

@@ -23,6 +23,11 @@ export class Gateway {
   private timers: NodeJS.Timeout[] = [];
   private reportQueued = false;
   private stopped = false;
+  /**
+   * Old names of renamed models -> their name now. Callers still using an old name keep being
+   * served (a rename never takes a model offline) until a model takes that name again.
+   */
+  private readonly renamed = new Map<string, string>();
 
   constructor(
     readonly source: GatewaySource,
@@ -87,6 +92,7 @@ export class Gateway {
         this.log.warn({ err: (err as Error).message, event: e.id }, 'gateway follower threw');
       }
     }
+    if (e.type === 'model.renamed' && e.from !== null && e.to !== null) return this.renameSlot(e.from, e.to);
     if (e.type === 'model.renamed' || e.type === 'model.deleted') return this.source.resync();
     if (!e.model) return;
     if (e.type === 'model.created') {
@@ -98,13 +104,42 @@ export class Gateway {
     if (slot.pointers.apply(e)) this.reconcile(slot);
   }
 
+  /** The slot serving `name`, or the slot of the model it was renamed to. */
+  find(name: string): ModelSlot | undefined {
+    const slot = this.slots.get(name);
+    if (slot) return slot;
+    const now = this.renamed.get(name);
+    return now === undefined ? undefined : this.slots.get(now);
+  }
+
   private slot(name: string): ModelSlot {
     let slot = this.slots.get(name);
     if (!slot) {
+      // A model with this name again: the name no longer leads to the model it was renamed from.
+      this.renamed.delete(name);
       slot = new ModelSlot(name, { concurrency: this.options.concurrency, queue: this.options.queue });
       this.slots.set(name, slot);
     }
     return slot;
+  }
+
+  /**
+   * A rename moves the slot — its warm versions, pointers and traffic split — to the new name at
+   * once, and the old name keeps leading to it: no request fails across a rename.
+   */
+  private renameSlot(from: string, to: string): void {
+    for (const [old, now] of this.renamed) if (now === from) this.renamed.set(old, to);
+    this.renamed.delete(to);
+    this.renamed.set(from, to);
+    const slot = this.slots.get(from);
+    if (!slot) return this.source.resync(); // nothing here under the old name: the snapshot says what to serve
+    const stale = this.slots.get(to);
+    if (stale) this.dropSlot(stale);
+    this.slots.delete(from);
+    slot.name = to;
+    this.slots.set(to, slot);
+    this.log.info({ from, to }, 'gateway follows a renamed model');
+    this.queueReport();
   }
 
   private dropSlot(slot: ModelSlot): void {

@@ -62,7 +62,7 @@ export async function serveInference<P extends ParsedInference>(
   const time = Date.now();
   const t0 = performance.now();
   reply.header('stagecraft-request-id', req.id);
-  const slot = gateway.slots.get(model);
+  const slot = gateway.find(model);
   if (!slot) return fail(reply, protocol, notFound(`model "${model}" is not served here`));
   const permit = slot.acquire();
   if (!permit) {
@@ -119,7 +119,7 @@ function observe(
 ) {
   const binding = sel.kind === 'binding' ? slot.pointers.binding : selectorBinding(sel);
   // The tensors by reference: observers that want columns or predictions work them out (observer.ts).
-  const o = new ServedObservation(slot.name, lv.version, binding, requestId, time, latencyMs, outcome, parsed?.feeds ?? null, parsed?.columns ?? null, lv.spec, result);
+  const o = new ServedObservation(slot.name, lv.version, binding, requestId, time, latencyMs, outcome, parsed?.feeds ?? null, parsed?.columns ?? null, lv.spec, result, gateway.options.replicaId);
   for (const observer of gateway.options.observers) {
     try {
       observer.observe(o);

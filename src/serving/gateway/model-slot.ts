@@ -46,7 +46,8 @@ export class ModelSlot {
   private readonly queue: Array<() => void> = [];
 
   constructor(
-    readonly name: string,
+    /** The model's name; a rename changes it in place (gateway.ts renameSlot). */
+    public name: string,
     private readonly limits: { concurrency: number; queue: number },
   ) {}
 

@@ -25,6 +25,12 @@ export interface InferenceObservation {
   inputs?: Record<string, Array<number | string | null>>;
   /** One prediction per row: a probability/score/regression value, or a class label. */
   predictions?: Array<number | string>;
+  /**
+   * The gateway replica that served it: the embedded gateway's id, or — for what a standalone
+   * replica shipped — the id of the replica that sent the batch, set by the registry (never taken
+   * from the observation itself). Monitoring keeps it, so the guard can say whose data it judged.
+   */
+  source?: string;
 }
 
 export interface InferenceObserver {

@@ -28,6 +28,8 @@ export class ServedObservation implements InferenceObservation {
     readonly spec: Pick<VersionSpec, 'featureNames'>,
     /** The model's outputs (null when it did not run). */
     readonly result: Tensors | null,
+    /** The gateway that served it (its replica id). */
+    readonly source?: string,
   ) {}
 
   get inputs(): Record<string, ObservedValue[]> | undefined {

@@ -29,7 +29,7 @@ export function replicasRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/gateways/heartbeat',
     {
-      config: { permission: 'write' },
+      config: { permission: 'report' },
       schema: {
         tags,
         summary: 'A gateway reports, per model, the version it serves and its state',
