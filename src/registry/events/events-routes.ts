@@ -13,7 +13,7 @@ import { OpenStreams, streamEvents } from './events-stream.js';
  * imports none of them.
  */
 export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Promise<string>): void {
-  const streams = new OpenStreams();
+  const streams = new OpenStreams({ perToken: deps.config.streamsPerToken, perAddress: deps.config.streamsPerAddress });
   // preClose runs before the HTTP server stops accepting and waits for open responses.
   app.addHook('preClose', async () => streams.endAll());
   app.get(

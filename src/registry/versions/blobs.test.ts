@@ -43,7 +43,7 @@ describe.each(DATABASES)('blob repair on %s', (kind) => {
   it('replaces a corrupted blob when the same verified bytes are uploaded again, and audits it', async () => {
     const name = uniqueName('rot');
     await createModel(r.app, name);
-    const model = denseModelOnnx({ weights: [1, 2], bias: 0, doc: name });
+    const model = denseModelOnnx({ weights: [1, 2], bias: 0, activation: 'none', doc: name });
     const sha = sha256Hex(model);
     await registerVersion(r.app, name, { 'model.onnx': model });
     corrupt(r, sha);
@@ -69,7 +69,7 @@ describe.each(DATABASES)('blob repair on %s', (kind) => {
   it('repairs through a tar upload of a whole version too', async () => {
     const name = uniqueName('rot-tar');
     await createModel(r.app, name);
-    const model = denseModelOnnx({ weights: [3], bias: 1, doc: name });
+    const model = denseModelOnnx({ weights: [3], bias: 1, activation: 'none', doc: name });
     await registerVersion(r.app, name, { 'model.onnx': model });
     corrupt(r, sha256Hex(model));
     const res = await r.app.inject({
