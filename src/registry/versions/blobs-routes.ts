@@ -20,7 +20,7 @@ const BlobsReportSchema = Type.Object({
       state: Type.Union([Type.Literal('corrupt'), Type.Literal('missing')]),
       size: Nullable(Type.Integer()),
       expected_size: Nullable(Type.Integer()),
-      versions: Type.Array(Type.Object({ model: Type.String(), version: Type.Integer(), path: Type.String(), stage: Type.String() })),
+      versions: Type.Array(Type.Object({ model: Type.String(), version: Type.Integer(), path: Type.String(), stage: Type.String(), health: Type.String() })),
     }),
   ),
   marked: Type.Array(VersionRef),

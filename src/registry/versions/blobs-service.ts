@@ -24,6 +24,8 @@ export interface BlobUseView {
   version: number;
   path: string;
   stage: string;
+  /** Its health when the check began. */
+  health: string;
 }
 
 export interface BadBlob {
@@ -46,7 +48,7 @@ export interface BlobsReport {
   restored: Array<{ model: string; version: number }>;
 }
 
-const view = (u: BlobUse): BlobUseView => ({ model: u.model, version: u.version, path: u.path, stage: u.stage });
+const view = (u: BlobUse): BlobUseView => ({ model: u.model, version: u.version, path: u.path, stage: u.stage, health: u.health });
 
 /** Stores uploaded bytes; when they heal a bad stored copy, audits the repair and restores the versions it makes whole. */
 export async function storeBlob(deps: Deps, actor: string, source: Readable | Buffer, opts: PutOptions = {}): Promise<PutResult> {

@@ -99,8 +99,8 @@ describe.each(DATABASES)('blob repair on %s', (kind) => {
     const mine = report.body.bad.filter((b: { sha256: string }) => [bad, lost].includes(b.sha256));
     expect(mine).toEqual(
       expect.arrayContaining([
-        { sha256: bad, state: 'corrupt', size: 7, expected_size: bytes[1].length, versions: [{ model: name, version: 2, path: 'model.bin', stage: 'Archived' }] },
-        { sha256: lost, state: 'missing', size: null, expected_size: bytes[0].length, versions: [{ model: name, version: 1, path: 'model.bin', stage: 'Archived' }] },
+        { sha256: bad, state: 'corrupt', size: 7, expected_size: bytes[1].length, versions: [{ model: name, version: 2, path: 'model.bin', stage: 'Archived', health: 'unknown' }] },
+        { sha256: lost, state: 'missing', size: null, expected_size: bytes[0].length, versions: [{ model: name, version: 1, path: 'model.bin', stage: 'Archived', health: 'stable' }] },
       ]),
     );
     expect(report.body.marked).toEqual(expect.arrayContaining([{ model: name, version: 1 }, { model: name, version: 2 }]));
