@@ -197,6 +197,8 @@ export function createClient(opts: ClientOptions) {
         });
         return (await res.json()) as T.Blob;
       },
+      /** Hashes every stored blob, or only `sha256` (admin): the bad ones, the versions they affect, what was marked and restored. */
+      verify: (sha256?: string[]) => unwrap<T.BlobsReport>(api.POST('/api/v1/blobs/verify', { body: sha256 ? { sha256 } : {} })),
     },
 
     tokens: {

@@ -48,6 +48,7 @@ export type TokenRole = BodyOf<'/api/v1/tokens', 'post'>['role'];
 export type Whoami = OkBody<'/api/v1/whoami', 'get'>;
 export type Health = OkBody<'/api/v1/health', 'get'>;
 export type Blob = OkBody<'/api/v1/blobs/{sha256}', 'get'>;
+export type BlobsReport = OkBody<'/api/v1/blobs/verify', 'post'>;
 export type VersionHealth = BodyOf<'/api/v1/models/{name}/versions/{version}/health', 'post'>['health'];
 export type ServingSnapshot = OkBody<'/api/v1/gateways/snapshot', 'get'>;
 export type Heartbeat = BodyOf<'/api/v1/gateways/heartbeat', 'post'>;

@@ -9,6 +9,12 @@ export interface Config {
   insecure: boolean;
   /** Largest single uploaded file, in bytes; larger uploads get 413. */
   maxUploadBytes: number;
+  /** The longest an upload may take; upload temp files older than this are debris and swept. */
+  maxUploadSeconds: number;
+  /** Open event streams (SSE) one API token may hold; one more is a 429 with Retry-After. */
+  streamsPerToken: number;
+  /** Open event streams one client address may hold, whatever its token. */
+  streamsPerAddress: number;
   logLevel: string;
   /** Retained predictions (joined later with ground truth) older than this are deleted. */
   predictionRetentionDays: number;
@@ -30,6 +36,11 @@ export function defaultConfig(): Config {
     databaseUrl: null,
     insecure: false,
     maxUploadBytes: 16 * 1024 ** 3,
+    maxUploadSeconds: 2 * 3600,
+    // A UI tab holds one stream, a replica one: generous for people and fleets, far below
+    // what exhausts a server's sockets and memory.
+    streamsPerToken: 64,
+    streamsPerAddress: 32,
     logLevel: 'info',
     predictionRetentionDays: 7,
     predictionMaxRows: 2_000_000,
@@ -58,6 +69,9 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     databaseUrl: env.STAGECRAFT_DATABASE_URL || base.databaseUrl,
     insecure: env.STAGECRAFT_INSECURE === '1' || env.STAGECRAFT_INSECURE === 'true' || base.insecure,
     maxUploadBytes: num(env.STAGECRAFT_MAX_UPLOAD_BYTES, base.maxUploadBytes),
+    maxUploadSeconds: positiveSetting('STAGECRAFT_MAX_UPLOAD_SECONDS', env.STAGECRAFT_MAX_UPLOAD_SECONDS, base.maxUploadSeconds),
+    streamsPerToken: positiveSetting('STAGECRAFT_STREAMS_PER_TOKEN', env.STAGECRAFT_STREAMS_PER_TOKEN, base.streamsPerToken, true),
+    streamsPerAddress: positiveSetting('STAGECRAFT_STREAMS_PER_ADDRESS', env.STAGECRAFT_STREAMS_PER_ADDRESS, base.streamsPerAddress, true),
     logLevel: env.STAGECRAFT_LOG_LEVEL ?? base.logLevel,
     predictionRetentionDays: positiveSetting('STAGECRAFT_PREDICTION_RETENTION_DAYS', env.STAGECRAFT_PREDICTION_RETENTION_DAYS, base.predictionRetentionDays),
     predictionMaxRows: positiveSetting('STAGECRAFT_PREDICTION_MAX_ROWS', env.STAGECRAFT_PREDICTION_MAX_ROWS, base.predictionMaxRows, true),

@@ -24,7 +24,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     databaseUrl: config.databaseUrl,
     sqliteFile: path.join(dataDir, 'registry.sqlite'),
   });
-  const blobs = overrides.blobs ?? new FsBlobStore(path.join(dataDir, 'blobs'));
+  const blobs = overrides.blobs ?? new FsBlobStore(path.join(dataDir, 'blobs'), { maxUploadMs: config.maxUploadSeconds * 1000 });
   const feed = new EventFeed(opened.db, log, opened.pgPool);
   await feed.start();
   return {

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'too_large'
+  | 'timeout'
   | 'unavailable'
   | 'internal';
 
@@ -17,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  timeout: 408,
   unavailable: 503,
   internal: 500,
 };

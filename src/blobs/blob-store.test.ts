@@ -3,31 +3,70 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore, BlobStoreOptions } from './blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
+import { HOST_TAG, tempName } from './temp-files.js';
 import { sha256Hex } from './verify.js';
 
-const stores: Array<[string, () => { store: BlobStore; corrupt: (sha: string) => void }]> = [
+interface Made {
+  store: BlobStore;
+  corrupt: (sha: string) => void;
+  lose: (sha: string) => void;
+  /** Temp files left on disk (always 0 in memory). */
+  temps: () => number;
+}
+
+const stores: Array<[string, (opts?: BlobStoreOptions) => Made]> = [
   [
     'fs',
-    () => {
+    (opts) => {
       const root = fs.mkdtempSync(path.join(os.tmpdir(), 'blobs-'));
-      const store = new FsBlobStore(root);
+      const store = new FsBlobStore(root, opts);
+      const file = (sha: string) => path.join(root, 'sha256', sha.slice(0, 2), sha);
       return {
         store,
-        corrupt: (sha) => fs.writeFileSync(path.join(root, 'sha256', sha.slice(0, 2), sha), 'tampered'),
+        corrupt: (sha) => fs.writeFileSync(file(sha), 'tampered'),
+        lose: (sha) => fs.rmSync(file(sha)),
+        temps: () => fs.readdirSync(path.join(root, 'tmp')).length,
       };
     },
   ],
   [
     'memory',
-    () => {
-      const store = new MemoryBlobStore();
-      return { store, corrupt: (sha) => store.blobs.set(sha, Buffer.from('tampered')) };
+    (opts) => {
+      const store = new MemoryBlobStore(opts);
+      return {
+        store,
+        corrupt: (sha) => store.blobs.set(sha, Buffer.from('tampered')),
+        lose: (sha) => store.blobs.delete(sha),
+        temps: () => 0,
+      };
     },
   ],
 ];
+
+/** A source that sends `first`, then waits for `release()` to send `rest` and end. */
+function heldSource(first: Buffer, rest: Buffer) {
+  let release = () => {};
+  const released = new Promise<void>((r) => (release = r));
+  let step = 0;
+  const source = new Readable({
+    read() {
+      if (step === 0) {
+        step = 1;
+        this.push(first);
+      } else if (step === 1) {
+        step = 2;
+        void released.then(() => {
+          this.push(rest);
+          this.push(null);
+        });
+      }
+    },
+  });
+  return { source, release };
+}
 
 async function drain(r: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -40,8 +79,8 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     const { store } = make();
     const data = Buffer.from('hello model bytes');
     const put = await store.put(Readable.from([data.subarray(0, 5), data.subarray(5)]));
-    expect(put).toEqual({ sha256: sha256Hex(data), size: data.length });
-    expect(await store.stat(put.sha256)).toEqual(put);
+    expect(put).toEqual({ sha256: sha256Hex(data), size: data.length, created: true, repaired: false });
+    expect(await store.stat(put.sha256)).toEqual({ sha256: put.sha256, size: put.size });
     expect(await drain(store.open(put.sha256))).toEqual(data);
     expect(await store.read(put.sha256)).toEqual(data);
   });
@@ -81,6 +120,73 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     await expect(store.put(source)).rejects.toThrow(/connection reset/);
     expect(await store.stat(sha256Hex(Buffer.alloc(100, 1)))).toBeNull();
   });
+
+  it('replaces a corrupted stored copy with verified re-uploaded bytes, and says so', async () => {
+    const { store, corrupt } = make();
+    const data = Buffer.from('model bytes that rot on disk');
+    const { sha256 } = await store.put(data);
+    corrupt(sha256);
+    expect(await store.check(sha256)).toMatchObject({ state: 'corrupt', actual: sha256Hex('tampered') });
+    expect(await store.put(data)).toEqual({ sha256, size: data.length, created: true, repaired: true });
+    expect(await store.read(sha256)).toEqual(data);
+    expect(await store.check(sha256)).toEqual({ sha256, state: 'ok', size: data.length });
+    // Intact now: the next identical upload changes nothing.
+    expect(await store.put(data)).toMatchObject({ created: false, repaired: false });
+  });
+
+  it('never lets bytes that do not match their address replace a corrupted copy', async () => {
+    const { store, corrupt } = make();
+    const { sha256 } = await store.put(Buffer.from('good'));
+    corrupt(sha256);
+    await expect(store.put(Buffer.from('other'), { expectedSha256: sha256 })).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect((await store.check(sha256)).state).toBe('corrupt');
+  });
+
+  it('stores again bytes whose copy vanished', async () => {
+    const { store, lose } = make();
+    const data = Buffer.from('lost and found');
+    const { sha256 } = await store.put(data);
+    lose(sha256);
+    expect(await store.check(sha256)).toEqual({ sha256, state: 'missing' });
+    expect(await store.put(data)).toMatchObject({ created: true, repaired: false });
+    expect(await store.read(sha256)).toEqual(data);
+  });
+
+  it('lists every stored blob', async () => {
+    const { store } = make();
+    const a = await store.put(Buffer.from('a'));
+    const b = await store.put(Buffer.from('bb'));
+    const listed = [];
+    for await (const blob of store.list()) listed.push(blob);
+    expect(listed.sort((x, y) => x.size - y.size)).toEqual([
+      { sha256: a.sha256, size: 1 },
+      { sha256: b.sha256, size: 2 },
+    ]);
+  });
+
+  it('fails an upload that outlives the longest allowed upload, with code timeout, and keeps nothing', async () => {
+    const { store, temps } = make({ maxUploadMs: 100 });
+    const { source } = heldSource(Buffer.alloc(10, 1), Buffer.alloc(10, 2));
+    await expect(store.put(source)).rejects.toMatchObject({ code: 'timeout' });
+    expect(temps()).toBe(0);
+    let count = 0;
+    for await (const _ of store.list()) count += 1;
+    expect(count).toBe(0);
+  });
+
+  it('never sweeps an upload in progress, however old the sweep is told to consider debris', async () => {
+    const { store, temps } = make();
+    const first = Buffer.alloc(1000, 1);
+    const rest = Buffer.alloc(1000, 2);
+    const { source, release } = heldSource(first, rest);
+    const put = store.put(source);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await store.sweepTemp({ olderThanMs: 0 })).toEqual({ removed: 0, bytes: 0 });
+    release();
+    const stored = await put;
+    expect(await store.read(stored.sha256)).toEqual(Buffer.concat([first, rest]));
+    expect(temps()).toBe(0);
+  });
 });
 
 describe('fs blob store', () => {
@@ -89,8 +195,46 @@ describe('fs blob store', () => {
     const store = new FsBlobStore(root);
     const a = await store.put(Buffer.from('same'));
     const b = await store.put(Buffer.from('same'));
-    expect(a).toEqual(b);
+    expect(b).toEqual({ ...a, created: false });
     expect(fs.readdirSync(path.join(root, 'sha256', a.sha256.slice(0, 2)))).toEqual([a.sha256]);
     expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([]);
+  });
+});
+
+describe('fs blob store temp sweep', () => {
+  function leftovers() {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'blobs-'));
+    const store = new FsBlobStore(root, { maxUploadMs: 60_000 });
+    const tmp = path.join(root, 'tmp');
+    const write = (name: string, ageMs = 0) => {
+      fs.writeFileSync(path.join(tmp, name), Buffer.alloc(100));
+      const t = new Date(Date.now() - ageMs);
+      fs.utimesSync(path.join(tmp, name), t, t);
+      return name;
+    };
+    return { store, tmp, write, left: () => fs.readdirSync(tmp).sort() };
+  }
+
+  it('removes what a crashed process on this host left, at once', async () => {
+    const { store, write, left } = leftovers();
+    // A pid that no process holds: a server killed with -9.
+    const dead = write(tempName(2 ** 22 + 12345));
+    const mine = write(tempName(process.pid));
+    expect(await store.sweepTemp()).toEqual({ removed: 2, bytes: 200 });
+    expect(left()).not.toContain(dead);
+    expect(left()).not.toContain(mine);
+  });
+
+  it("keeps another live process's fresh upload and another host's, until they outlive the longest upload", async () => {
+    const { store, write, left } = leftovers();
+    const live = write(tempName(process.ppid));
+    const otherHost = write(tempName(4242, HOST_TAG === 'ffffffff' ? '00000000' : 'ffffffff'));
+    const stale = write(tempName(process.ppid), 61_000);
+    const staleOther = write(tempName(4242, HOST_TAG === 'ffffffff' ? '00000000' : 'ffffffff'), 61_000);
+    const unknown = write('something-else');
+    expect(await store.sweepTemp()).toEqual({ removed: 2, bytes: 200 });
+    expect(left()).toEqual([live, otherHost, unknown].sort());
+    expect(left()).not.toContain(stale);
+    expect(left()).not.toContain(staleOther);
   });
 });

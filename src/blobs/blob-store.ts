@@ -1,16 +1,27 @@
 // The blob store seam: content-addressed bytes (sha256), stored once however many versions share them.
 //
-// Guarantees every implementation keeps (see blob-store.contract.ts):
+// Guarantees every implementation keeps (the contract test is blob-store.test.ts):
 // - put() hashes while it writes and only makes bytes visible under their address once they are
-//   complete and durable; a put that fails or is cut off leaves nothing behind.
+//   complete and durable; a put that fails, is cut off or outlives maxUploadMs leaves nothing behind.
 // - put() past maxBytes fails with AppError('too_large') and stores nothing.
+// - put() of bytes whose stored copy is corrupted replaces that copy with the verified new bytes and
+//   says so (`repaired`): a re-upload heals the store instead of failing on the bad copy.
 // - open() and read() verify the bytes against their address: a corrupted blob never reaches a caller
 //   as if it were good (open() errors its stream at the end, read() throws).
+// - check() hashes the stored bytes and says ok, corrupt or missing; list() names every stored blob.
+// - sweepTemp() removes what uploads cut short by a crash left behind, never an upload in progress.
 import type { Readable } from 'node:stream';
 
 export interface StoredBlob {
   sha256: string;
   size: number;
+}
+
+export interface PutResult extends StoredBlob {
+  /** True when these bytes were not stored intact before (new, missing or corrupted). */
+  created: boolean;
+  /** True when a corrupted stored copy was replaced by these verified bytes. */
+  repaired: boolean;
 }
 
 export interface PutOptions {
@@ -19,11 +30,45 @@ export interface PutOptions {
   expectedSha256?: string;
 }
 
+export type BlobState = 'ok' | 'corrupt' | 'missing';
+
+export interface BlobCheck {
+  sha256: string;
+  state: BlobState;
+  /** Size on disk (absent when missing). */
+  size?: number;
+  /** What the stored bytes hash to, when corrupt. */
+  actual?: string;
+}
+
+export interface SweepResult {
+  removed: number;
+  bytes: number;
+}
+
+export interface SweepOptions {
+  /** Leftovers at least this old go (default: the store's longest allowed upload). */
+  olderThanMs?: number;
+}
+
+export interface BlobStoreOptions {
+  /** The longest an upload may take; a longer one fails with code timeout and leaves nothing. */
+  maxUploadMs?: number;
+}
+
+/** Default longest upload: two hours (16 GB at ~20 MB/s); STAGECRAFT_MAX_UPLOAD_SECONDS changes it. */
+export const DEFAULT_MAX_UPLOAD_MS = 2 * 3600_000;
+
 export interface BlobStore {
-  put(source: Readable | Buffer, opts?: PutOptions): Promise<StoredBlob>;
+  put(source: Readable | Buffer, opts?: PutOptions): Promise<PutResult>;
   stat(sha256: string): Promise<StoredBlob | null>;
   open(sha256: string): Readable;
   read(sha256: string): Promise<Buffer>;
+  /** Hashes the stored bytes (a full read): is this blob intact? */
+  check(sha256: string): Promise<BlobCheck>;
+  /** Every stored blob, in no particular order. */
+  list(): AsyncIterable<StoredBlob>;
+  sweepTemp(opts?: SweepOptions): Promise<SweepResult>;
 }
 
 export const SHA256_RE = /^[0-9a-f]{64}$/;

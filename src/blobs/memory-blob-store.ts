@@ -1,25 +1,39 @@
 // In-memory twin of the blob store, for unit tests of code that only needs the seam.
 import { Readable } from 'node:stream';
 import { notFound } from '../errors.js';
-import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
-import { corrupted, digestMismatch, sha256Hex, tooLarge } from './verify.js';
+import type { BlobCheck, BlobStore, BlobStoreOptions, PutOptions, PutResult, StoredBlob, SweepResult } from './blob-store.js';
+import { DEFAULT_MAX_UPLOAD_MS } from './blob-store.js';
+import { corrupted, digestMismatch, sha256Hex, tooLarge, uploadTimedOut } from './verify.js';
 
 export class MemoryBlobStore implements BlobStore {
   readonly blobs = new Map<string, Buffer>();
+  private readonly maxUploadMs: number;
 
-  async put(source: Readable | Buffer, opts: PutOptions = {}): Promise<StoredBlob> {
+  constructor(opts: BlobStoreOptions = {}) {
+    this.maxUploadMs = opts.maxUploadMs ?? DEFAULT_MAX_UPLOAD_MS;
+  }
+
+  async put(source: Readable | Buffer, opts: PutOptions = {}): Promise<PutResult> {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of Buffer.isBuffer(source) ? [source] : source) {
-      size += (chunk as Buffer).length;
-      if (opts.maxBytes !== undefined && size > opts.maxBytes) throw tooLarge(opts.maxBytes);
-      chunks.push(chunk as Buffer);
+    const deadline = Buffer.isBuffer(source) ? undefined : setTimeout(() => source.destroy(uploadTimedOut(this.maxUploadMs)), this.maxUploadMs);
+    deadline?.unref();
+    try {
+      for await (const chunk of Buffer.isBuffer(source) ? [source] : source) {
+        size += (chunk as Buffer).length;
+        if (opts.maxBytes !== undefined && size > opts.maxBytes) throw tooLarge(opts.maxBytes);
+        chunks.push(chunk as Buffer);
+      }
+    } finally {
+      clearTimeout(deadline);
     }
     const bytes = Buffer.concat(chunks);
     const sha256 = sha256Hex(bytes);
     if (opts.expectedSha256 && opts.expectedSha256 !== sha256) throw digestMismatch(opts.expectedSha256, sha256);
-    if (!this.blobs.has(sha256)) this.blobs.set(sha256, bytes);
-    return { sha256, size };
+    const before = (await this.check(sha256)).state;
+    if (before === 'ok') return { sha256, size, created: false, repaired: false };
+    this.blobs.set(sha256, bytes);
+    return { sha256, size, created: true, repaired: before === 'corrupt' };
   }
 
   async stat(sha256: string): Promise<StoredBlob | null> {
@@ -45,5 +59,21 @@ export class MemoryBlobStore implements BlobStore {
     const actual = sha256Hex(b);
     if (actual !== sha256) throw corrupted(sha256, actual);
     return b;
+  }
+
+  async check(sha256: string): Promise<BlobCheck> {
+    const b = this.blobs.get(sha256);
+    if (!b) return { sha256, state: 'missing' };
+    const actual = sha256Hex(b);
+    return actual === sha256 ? { sha256, state: 'ok', size: b.length } : { sha256, state: 'corrupt', size: b.length, actual };
+  }
+
+  async *list(): AsyncIterable<StoredBlob> {
+    for (const [sha256, b] of [...this.blobs]) yield { sha256, size: b.length };
+  }
+
+  /** Nothing to sweep: an upload in memory that is cut off leaves nothing behind. */
+  async sweepTemp(): Promise<SweepResult> {
+    return { removed: 0, bytes: 0 };
   }
 }

@@ -37,10 +37,19 @@ export function corrupted(expected: string, actual: string): AppError {
   });
 }
 
+/** Whether an error is corrupted()'s: stored bytes that do not hash to their address. */
+export function isCorrupted(err: unknown): boolean {
+  return err instanceof AppError && err.code === 'internal' && typeof err.details?.expected === 'string' && typeof err.details?.actual === 'string';
+}
+
 export function tooLarge(maxBytes: number): AppError {
   return new AppError('too_large', `upload exceeds the maximum size of ${maxBytes} bytes`);
 }
 
 export function digestMismatch(expected: string, actual: string): AppError {
   return new AppError('invalid_argument', `uploaded bytes hash to ${actual}, not the expected ${expected}`);
+}
+
+export function uploadTimedOut(maxMs: number): AppError {
+  return new AppError('timeout', `upload took longer than the longest allowed upload (${Math.round(maxMs / 1000)} s); nothing was stored`);
 }

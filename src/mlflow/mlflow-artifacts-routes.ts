@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Deps } from '../deps.js';
+import { actorOf, storeBlob } from '../registry/index.js';
 import { MlflowError } from './mlflow-errors.js';
 import { deleteArtifactRows, filesUnder, findFile, normalizeArtifactPath, putArtifactRow } from './mlflow-artifacts-store.js';
 
@@ -45,7 +46,7 @@ export function mlflowArtifactsRoutes(app: FastifyInstance, deps: Deps): void {
     if (path === '') throw new MlflowError('INVALID_PARAMETER_VALUE', 'Invalid path');
     const body = req.body as Readable | undefined;
     // Blob first, manifest row second: a crash leaves an orphan blob, never a path without bytes.
-    const stored = body && typeof body.pipe === 'function' ? await deps.blobs.put(body, { maxBytes: deps.config.maxUploadBytes }) : await deps.blobs.put(Buffer.alloc(0));
+    const stored = await storeBlob(deps, actorOf(req), body && typeof body.pipe === 'function' ? body : Buffer.alloc(0), { maxBytes: deps.config.maxUploadBytes });
     await putArtifactRow(deps.db, { path, sha256: stored.sha256, size: stored.size }, deps.clock.now());
     return reply.header('content-type', 'application/json').send('{}');
   });

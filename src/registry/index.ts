@@ -55,6 +55,7 @@ export {
   type CreateVersionInput,
 } from './versions/versions-service.js';
 export { findVersionRow, versionsInStage } from './versions/pointers-service.js';
+export { storeBlob } from './versions/blobs-service.js';
 export type { VersionView } from './versions/versions-view.js';
 export { describeRef, parseModelsUri, resolveRef, type ModelRef } from './versions/models-uri.js';
 export {

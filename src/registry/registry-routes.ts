@@ -9,6 +9,7 @@ import { stagesRoutes } from './targets/stages-routes.js';
 import { openModeCache, registerAuth, requestMay } from './tokens/auth.js';
 import { tokensRoutes } from './tokens/tokens-routes.js';
 import { artifactsRoutes } from './versions/artifacts-routes.js';
+import { blobsRoutes } from './versions/blobs-routes.js';
 import { versionsRoutes } from './versions/versions-routes.js';
 
 /** Auth hook first: it must see every route registered after it, the extensions' included. */
@@ -18,6 +19,7 @@ export function registerRegistry(app: App, deps: Deps): void {
   modelsRoutes(app, deps);
   versionsRoutes(app, deps);
   artifactsRoutes(app, deps);
+  blobsRoutes(app, deps);
   stagesRoutes(app, deps);
   eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id, (req) => requestMay(req, 'admin'));
   tokensRoutes(app, deps, openMode);

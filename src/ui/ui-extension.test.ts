@@ -29,6 +29,18 @@ describe.each(DATABASES)('web module on %s', (kind) => {
     }
   });
 
+  it('sends a Content-Security-Policy that forbids framing, and a Referrer-Policy, with the page and its assets', async () => {
+    for (const url of ['/', '/models/fraud', '/assets/index-abc123.js', '/nothing-here']) {
+      const res = await call(r.app, 'GET', url);
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp, url).toContain("frame-ancestors 'none'");
+      expect(csp, url).toContain("script-src 'self'");
+      expect(csp, url).toContain("default-src 'self'");
+      expect(res.headers['x-frame-options'], url).toBe('DENY');
+      expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+    }
+  });
+
   it('serves built assets with long-lived caching (their names carry a content hash)', async () => {
     const res = await call(r.app, 'GET', '/assets/index-abc123.js');
     expect(res.status).toBe(200);

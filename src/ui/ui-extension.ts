@@ -46,6 +46,32 @@ function safeDecode(raw: string): string {
   }
 }
 
+/**
+ * Sent with every answer of the UI route. The built UI loads only its own files and talks only to
+ * its own origin, so everything else is refused: injected markup cannot run script or send data
+ * elsewhere, and no other site may frame the UI to trick a click on "Roll back".
+ * (React sets element styles through the CSSOM, which style-src does not restrict.)
+ */
+export const UI_SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  // For browsers that predate frame-ancestors.
+  'x-frame-options': 'DENY',
+  // Model names and versions in UI paths stay on this server.
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
+
 export function uiExtension(opts: WebOptions = {}): Extension {
   return { name: 'ui', routes: (app) => uiRoutes(app, opts) };
 }
@@ -57,6 +83,8 @@ async function uiRoutes(app: App, opts: WebOptions): Promise<void> {
     '/*',
     { config: { permission: 'public' }, schema: { hide: true } },
     async (req, reply) => {
+      // Before anything can throw: a 404 from this route carries them too.
+      reply.headers(UI_SECURITY_HEADERS);
       const url = safeDecode(req.url.split('?')[0]);
       const built = fs.existsSync(path.join(root, 'index.html'));
       const rel = url.replace(/^\/+/, '');

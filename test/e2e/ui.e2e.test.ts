@@ -24,6 +24,8 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => 
   let browser: Browser;
   let page: Page;
   let base: string;
+  /** What the browser refused under the UI's Content-Security-Policy: nothing the UI needs. */
+  const blocked: string[] = [];
   const model = uniqueName('fraud-detector');
 
   beforeAll(async () => {
@@ -34,6 +36,9 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => 
     await seedModel(r.app, model);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
   });
 
   afterAll(async () => {
@@ -119,5 +124,9 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => 
     await page.getByRole('button', { name: 'Change stage' }).click();
     await page.getByRole('alert').waitFor(WAIT);
     expect((await page.getByRole('alert').innerText()).length).toBeGreaterThan(10);
+  });
+
+  it('runs under its Content-Security-Policy without the browser blocking anything', () => {
+    expect(blocked).toEqual([]);
   });
 });

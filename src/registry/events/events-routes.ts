@@ -16,7 +16,7 @@ import { OpenStreams, streamEvents } from './events-stream.js';
  * details whole (admins; see event-redaction.ts), for the same reason.
  */
 export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Promise<string>, fullUrls: (req: FastifyRequest) => boolean): void {
-  const streams = new OpenStreams();
+  const streams = new OpenStreams({ perToken: deps.config.streamsPerToken, perAddress: deps.config.streamsPerAddress });
   // preClose runs before the HTTP server stops accepting and waits for open responses.
   app.addHook('preClose', async () => streams.endAll());
   app.get(

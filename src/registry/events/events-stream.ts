@@ -8,27 +8,89 @@ import { toEvent, type RegistryEvent } from './events.js';
 
 const HEARTBEAT_MS = 15_000;
 
+/** How many event streams one API token, and one client address, may hold open at once. */
+export interface StreamLimits {
+  perToken: number;
+  perAddress: number;
+}
+
+/** Seconds a refused client is told to wait: streams close when tabs and replicas go away. */
+const RETRY_AFTER_S = 10;
+
 /**
  * Open streams, so the server can end them when it shuts down: a stream never finishes by itself,
  * and an HTTP server's close() waits for every open response (an open UI tab would hold a
  * restart forever). Clients reconnect with Last-Event-ID and miss nothing.
+ * Counted per token and per address: each stream holds a socket, a feed subscription and a timer,
+ * so one client opening thousands would starve everyone else.
  */
 export class OpenStreams {
   private readonly open = new Set<FastifyReply['raw']>();
+  private readonly held = new Map<string, number>();
+
+  constructor(private readonly limits: StreamLimits) {}
+
+  /** The cap a new stream with these keys would pass, or null when it may open. */
+  private refusal(keys: StreamKeys): string | null {
+    if ((this.held.get(keys.address) ?? 0) >= this.limits.perAddress) return `${this.limits.perAddress} per client address`;
+    if (keys.token && (this.held.get(keys.token) ?? 0) >= this.limits.perToken) return `${this.limits.perToken} per API token`;
+    return null;
+  }
+
+  /** Claims a place for a stream; answers the refusal instead when a cap is reached. */
+  claim(keys: StreamKeys): { refused: string } | { release: () => void } {
+    const refused = this.refusal(keys);
+    if (refused) return { refused };
+    const mine = [keys.address, ...(keys.token ? [keys.token] : [])];
+    for (const k of mine) this.held.set(k, (this.held.get(k) ?? 0) + 1);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const k of mine) {
+          const n = (this.held.get(k) ?? 1) - 1;
+          if (n > 0) this.held.set(k, n);
+          else this.held.delete(k);
+        }
+      },
+    };
+  }
+
   add(res: FastifyReply['raw']): () => void {
     this.open.add(res);
     return () => this.open.delete(res);
   }
+
   endAll(): void {
     for (const res of this.open) res.end();
     this.open.clear();
   }
 }
 
+interface StreamKeys {
+  address: string;
+  token: string | null;
+}
+
+function streamKeys(req: FastifyRequest): StreamKeys {
+  // Open local mode has no tokens: only the address counts.
+  const p = req.principal;
+  return { address: `address:${req.ip}`, token: p && !p.open ? `token:${p.name}` : null };
+}
+
 /** `types`: only these event types (null: all). `fullUrls`: the reader sees URLs in details whole (admins). */
 export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply, types: ReadonlySet<string> | null = null, fullUrls = false): void {
   const query = req.query as { model?: string; after?: number };
   const lastId = Number(req.headers['last-event-id'] ?? query.after ?? NaN);
+  const place = streams.claim(streamKeys(req));
+  if ('refused' in place) {
+    void reply
+      .status(429)
+      .header('retry-after', String(RETRY_AFTER_S))
+      .send({ error: { code: 'too_many_requests', message: `too many open event streams: at most ${place.refused}; close one or retry later`, id: req.id } });
+    return;
+  }
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -58,6 +120,7 @@ export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyReque
     clearInterval(heartbeat);
     unsubscribe();
     forget();
+    place.release();
   });
 
   void (async () => {

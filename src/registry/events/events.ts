@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
   'drill.passed', 'drill.failed',
   'rollout.started', 'rollout.step', 'rollout.analysis', 'rollout.paused', 'rollout.resumed', 'rollout.aborted', 'rollout.completed', 'rollout.ended',
   'shadow.started', 'shadow.stopped',
+  'blob.corrupted', 'blob.repaired',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -5,9 +5,10 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { Deps } from '../deps.js';
 import { invalid } from '../../errors.js';
+import { storeBlob } from './blobs-service.js';
 import { validateArtifactPath } from './versions.js';
 
-export async function storeTarEntries(deps: Deps, body: Readable): Promise<Array<{ path: string; sha256: string }>> {
+export async function storeTarEntries(deps: Deps, actor: string, body: Readable): Promise<Array<{ path: string; sha256: string }>> {
   const files: Array<{ path: string; sha256: string }> = [];
   const extract = tar.extract();
   const done = new Promise<void>((resolve, reject) => {
@@ -31,8 +32,7 @@ export async function storeTarEntries(deps: Deps, body: Readable): Promise<Array
       } catch (err) {
         return fail(err);
       }
-      deps.blobs
-        .put(stream as unknown as Readable, { maxBytes: deps.config.maxUploadBytes })
+      storeBlob(deps, actor, stream as unknown as Readable, { maxBytes: deps.config.maxUploadBytes })
         .then((blob) => {
           files.push({ path: name, sha256: blob.sha256 });
           next();

@@ -9,6 +9,7 @@ import { notFound } from '../../errors.js';
 import { SHA256_RE } from '../../blobs/blob-store.js';
 import { createVersion, getManifest } from './versions-service.js';
 import { storeTarEntries } from './archive-upload.js';
+import { storeBlob } from './blobs-service.js';
 import { actorOf } from '../tokens/auth.js';
 import { VersionSchema } from '../../http/common-schemas.js';
 
@@ -42,7 +43,7 @@ export function artifactsRoutes(app: App, deps: Deps): void {
         return reply.status(400).send({ error: { code: 'invalid_argument', message: 'send a tar stream with Content-Type: application/x-tar', id: req.id } });
       }
       // Blob first, row second: every file is stored before the version exists.
-      const files = await storeTarEntries(deps, body);
+      const files = await storeTarEntries(deps, actorOf(req), body);
       return reply.status(201).send(await createVersion(deps, actorOf(req), req.params.name, { ...req.query, files }));
     },
   );
@@ -63,8 +64,9 @@ export function artifactsRoutes(app: App, deps: Deps): void {
       if (!body || typeof (body as Readable).pipe !== 'function') {
         return reply.status(400).send({ error: { code: 'invalid_argument', message: 'send the bytes with Content-Type: application/octet-stream', id: req.id } });
       }
-      const stored = await deps.blobs.put(body, { maxBytes: deps.config.maxUploadBytes, expectedSha256: req.query.sha256 });
-      return reply.status(201).send(stored);
+      // Bytes that heal a corrupted stored copy replace it (audited) instead of failing on it.
+      const stored = await storeBlob(deps, actorOf(req), body, { maxBytes: deps.config.maxUploadBytes, expectedSha256: req.query.sha256 });
+      return reply.status(201).send({ sha256: stored.sha256, size: stored.size });
     },
   );
 
@@ -72,12 +74,15 @@ export function artifactsRoutes(app: App, deps: Deps): void {
     '/api/v1/blobs/:sha256',
     {
       config: { permission: 'read' },
-      schema: { tags, summary: 'Is this blob stored? (lets clients skip uploads)', params: Type.Object({ sha256: Type.String({ pattern: SHA256_RE.source }) }), response: { 200: Blob, ...errorResponses } },
+      schema: { tags, summary: 'Is this blob stored intact? (lets clients skip uploads)', params: Type.Object({ sha256: Type.String({ pattern: SHA256_RE.source }) }), response: { 200: Blob, ...errorResponses } },
     },
     async (req) => {
-      const stat = await deps.blobs.stat(req.params.sha256);
-      if (!stat) throw notFound(`blob ${req.params.sha256} is not stored`);
-      return stat;
+      // Hashed, not just looked up: a client told "stored" skips its upload, and a corrupted copy
+      // must be uploaded again to be repaired.
+      const check = await deps.blobs.check(req.params.sha256);
+      if (check.state === 'missing') throw notFound(`blob ${req.params.sha256} is not stored`);
+      if (check.state === 'corrupt') throw notFound(`blob ${req.params.sha256} is stored corrupted; upload its bytes again to repair it`);
+      return { sha256: check.sha256, size: check.size! };
     },
   );
 

@@ -2,6 +2,7 @@
 import type { Deps } from '../deps.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import type { Db } from '../../db/tables.js';
+import { isCorrupted } from '../../blobs/verify.js';
 import { decodeCursor, encodeCursor, isTuple2 } from '../../http/paging.js';
 import { readOnnxSignature, type Signature } from '../../onnx/onnx-signature.js';
 import { commit } from '../events/events-service.js';
@@ -72,8 +73,18 @@ async function resolveManifest(deps: Deps, files: CreateVersionInput['files'] = 
   }
   const onnxFiles = manifest.filter((f) => f.path.toLowerCase().endsWith('.onnx'));
   const modelFile = onnxFiles.find((f) => f.path === 'model.onnx' || f.path.endsWith('/model.onnx')) ?? onnxFiles[0];
-  const signature = modelFile ? readOnnxSignature(await deps.blobs.read(modelFile.sha256), modelFile.path) : null;
+  const signature = modelFile ? readOnnxSignature(await readModelBytes(deps, modelFile), modelFile.path) : null;
   return { manifest, signature };
+}
+
+/** The model file's bytes; a corrupted stored copy is the caller's to repair (a 409 saying how), not a 500. */
+async function readModelBytes(deps: Deps, file: ManifestEntry): Promise<Buffer> {
+  try {
+    return await deps.blobs.read(file.sha256);
+  } catch (err) {
+    if (!isCorrupted(err)) throw err;
+    throw conflict(`the stored bytes of "${file.path}" (blob ${file.sha256}) are corrupted on disk; upload them again to repair the blob, then retry`, { sha256: file.sha256 });
+  }
 }
 
 export async function createVersion(deps: Deps, actor: string, modelName: string, input: CreateVersionInput) {
