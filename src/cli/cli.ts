@@ -21,8 +21,6 @@ import { targetsCommands } from './targets-commands.js';
 import { tokensCommands } from './tokens-commands.js';
 import { versionsCommands } from './versions-commands.js';
 
-export type { GlobalOptions } from './cli-context.js';
-
 export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: CliContext } {
   const program = new Command('stagecraft')
     .description('Model registry and serving gateway with instant, audited rollback')

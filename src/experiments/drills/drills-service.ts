@@ -2,7 +2,7 @@
 // until it is served, roll back, wait until the previous version is served again, and measure both
 // switches and whether any probe request failed. Staging is left as it was, the candidate restored.
 import type { Deps } from '../../deps.js';
-import { conflict, invalid, notFound } from '../../errors.js';
+import { conflict, invalid } from '../../errors.js';
 import { commit, getModel, listVersions, markHealth, requireModel, requireVersion, rollback, stageTarget, transitionStage, type Health } from '../../registry/index.js';
 import { modelStatus } from '../../serving/replicas/replicas-service.js';
 import { drillsOf, insertDrill, lastPassedPerModel, lastPassingDrill } from './drills-store.js';
@@ -134,11 +134,4 @@ export async function passedDrill(deps: Deps, modelId: string, version: number):
     if (rep.passed && rep.candidate_version === version) return rep;
   }
   return null;
-}
-
-export async function getDrill(deps: Deps, modelName: string, id: string) {
-  const { drills } = await listDrills(deps, modelName);
-  const d = drills.find((x) => x.id === id);
-  if (!d) throw notFound(`no drill ${id} for "${modelName}"`);
-  return d;
 }

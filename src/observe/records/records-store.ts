@@ -7,8 +7,6 @@ import { labelKey } from './labels-store.js';
 import { requestIdOf, type SegmentColumns } from './segment-codec.js';
 import { featuresOf, newestRows, outcomeOf, predictionOf, segmentsIn, sumScope, versionSegments, withColumns, type RowRef, type SegmentMeta } from './segment-store.js';
 
-export type { RowRef } from './segment-store.js';
-
 export interface RecordRow {
   request_id: string;
   row: number;

@@ -46,10 +46,6 @@ export async function listTokens(db: Db) {
     .execute();
 }
 
-export async function findTokenByName(db: Db, name: string) {
-  return db.selectFrom('tokens').selectAll().where('name', '=', name).executeTakeFirst();
-}
-
 export async function revokeToken(db: Db, name: string, at: number): Promise<boolean> {
   const res = await db
     .updateTable('tokens')

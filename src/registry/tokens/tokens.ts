@@ -2,10 +2,8 @@
 // may do. `gateway` stands apart: a serving replica's token, which reads what it needs to serve and
 // reports what it served, and nothing else — and only it may report (an admin cannot forge a
 // replica's observations either).
-import type { TokensTable } from './tokens-store.js';
-
-/** A token as stored: its hash, never the secret. */
-export type TokenRow = TokensTable;
+// The tokens table's types (declared beside its store) come with this module wherever it is used.
+import type {} from './tokens-store.js';
 
 /** Every role a token can have: the ordered ones, then `gateway`. */
 export const ROLES = ['viewer', 'editor', 'deployer', 'admin', 'gateway'] as const;

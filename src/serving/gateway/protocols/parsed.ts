@@ -38,12 +38,7 @@ export function tensorFromNested(checker: InputChecker, name: string, value: unk
   return { type, dims, data: typedData(type, data, what) };
 }
 
-/** A table (columns + rows) into feeds: one matrix input, or one column per named input. */
-export function tableToFeeds(checker: InputChecker, columns: string[], rows: unknown[][], featureNames: string[] | null): Tensors {
-  return tableToFeedsWithColumns(checker, columns, rows, featureNames).feeds;
-}
-
-/** As tableToFeeds, also answering the column order the matrix was built in. */
+/** A table (columns + rows) into feeds — one matrix input, or one column per named input — and the column order the matrix was built in. */
 export function tableToFeedsWithColumns(checker: InputChecker, columns: string[], rows: unknown[][], featureNames: string[] | null): { feeds: Tensors; columns: string[] } {
   const only = checker.signature ? checker.only : undefined;
   if (!checker.signature || (only && only.shape.length === 2 && !columns.every((c) => checker.spec(c)))) {
