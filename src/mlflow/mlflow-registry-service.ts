@@ -3,11 +3,12 @@
 // (createModel, createVersion, transitionStage, setAlias, …) so it lands in history and the feed.
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { createVersion, parseModelsUri, resolveRef } from '../registry/index.js';
+import { createVersion, findModel, liveVersionFiles, parseModelsUri, resolveRef } from '../registry/index.js';
 import { badParam, MlflowError, modelNotFound, versionNotFound } from './mlflow-errors.js';
-import { filesUnder, normalizeArtifactPath, VERSIONS_ROOT } from './mlflow-artifacts-store.js';
-import { findModel, findVersionRow, versionFilesOf, type MlVersionRow } from './mlflow-registry-store.js';
+import { filesUnder, normalizeArtifactPath, VERSIONS_ROOT } from './mlflow-artifacts.js';
+import { findMlVersion, type MlVersionRow } from './mlflow-registry-reads.js';
 import { findRun } from './mlflow-tracking-store.js';
+import { insertVersionMeta } from './mlflow-version-meta-store.js';
 
 export async function requireMlModel(deps: Deps, name: string) {
   const model = await findModel(deps.db, name);
@@ -16,7 +17,7 @@ export async function requireMlModel(deps: Deps, name: string) {
 }
 
 export async function requireMlVersion(deps: Deps, name: string, version: number): Promise<MlVersionRow> {
-  const row = await findVersionRow(deps.db, name, version);
+  const row = await findMlVersion(deps.db, name, version);
   if (!row) throw versionNotFound(name, version);
   return row;
 }
@@ -51,7 +52,7 @@ async function resolveModelsSource(deps: Deps, source: string): Promise<Resolved
     const ref = parseModelsUri(source);
     const number = await resolveRef(deps.db, ref);
     const original = await requireMlVersion(deps, ref.name, number);
-    const files = await versionFilesOf(deps.db, original.id);
+    const files = await liveVersionFiles(deps.db, original.id);
     return { files: files.map((f) => ({ path: f.path, sha256: f.sha256 })), storage: downloadUri(original) };
   } catch (err) {
     if (!(err instanceof AppError || err instanceof MlflowError)) throw err;
@@ -124,10 +125,7 @@ export async function registerVersion(deps: Deps, actor: string, input: Register
   if (resolved.storage || input.runLink) {
     // After the version's own commit: a crash in between leaves a version whose download URI
     // falls back to its own files under _stagecraft/versions/, which hold the same bytes.
-    await deps.db
-      .insertInto('mlflow_version_meta')
-      .values({ version_id: row.id, storage_location: resolved.storage, run_link: input.runLink ?? null })
-      .execute();
+    await insertVersionMeta(deps.db, { version_id: row.id, storage_location: resolved.storage, run_link: input.runLink ?? null });
   }
   return requireMlVersion(deps, input.name, view.version);
 }

@@ -1,8 +1,8 @@
 // MLflow's JSON: snake_case, millisecond numbers, version as a string, enums by name, unset fields
 // and empty lists left out. Key order follows what MLflow 2.17's server writes.
 import type { Db } from '../db/tables.js';
-import type { ModelRow as ModelsTable } from '../registry/index.js';
-import { aliasesOfModels, latestPerStage, tagsAndAliasesOfModels, tagsOfVersions, type MlVersionRow } from './mlflow-registry-store.js';
+import { aliasesOfModels, tagsAndAliasesOfModels, tagsOfVersions, type ModelRow as ModelsTable } from '../registry/index.js';
+import { latestMlVersions, type MlVersionRow } from './mlflow-registry-reads.js';
 
 type Json = Record<string, unknown>;
 type TagRow = { key: string; value: string };
@@ -49,7 +49,7 @@ export async function versionsJson(db: Db, rows: MlVersionRow[], withAliases = f
 export async function modelsJson(db: Db, models: ModelsTable[]): Promise<Json[]> {
   if (models.length === 0) return [];
   const ids = models.map((m) => m.id);
-  const [{ tags, aliases }, latest] = await Promise.all([tagsAndAliasesOfModels(db, ids), latestPerStage(db, ids)]);
+  const [{ tags, aliases }, latest] = await Promise.all([tagsAndAliasesOfModels(db, ids), latestMlVersions(db, ids)]);
   const latestJson = await versionsJson(db, latest);
   const tagsBy = group(tags, (t) => t.model_id);
   const aliasesBy = group(aliases, (a) => a.model_id);
