@@ -2,11 +2,11 @@
 // get-latest-versions, set/delete tag), each one registry service call.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actorOf, createModel, deleteModel, removeModelTag, renameModel, setModelTag, tagsAndAliasesOfModels, updateModel } from '../registry/index.js';
+import { actorOf, createModel, deleteModel, latestPerStage, removeModelTag, renameModel, setModelTag, tagsAndAliasesOfModels, updateModel } from '../registry/index.js';
 import { AppError } from '../errors.js';
 import { MlflowError } from './mlflow-errors.js';
 import { requireMlModel } from './mlflow-registry-service.js';
-import { latestMlVersions, searchMlModels } from './mlflow-registry-reads.js';
+import { searchMlModels } from './mlflow-registry-reads.js';
 import { mlflowStage, validateRegisteredModelName, validateTagKey, validateTags, validateTagValue } from './mlflow-rules.js';
 import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
 import { modelsJson, versionsJson } from './mlflow-serializers.js';
@@ -81,7 +81,7 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     const name = reqString(input, 'name');
     const stages = listParam(input, 'stages').map(mlflowStage);
     const model = await requireMlModel(deps, name);
-    const rows = await latestMlVersions(deps.db, [model.id], stages.length ? stages : undefined);
+    const rows = await latestPerStage(deps.db, [model.id], stages.length ? stages : undefined);
     const out: Record<string, unknown> = {};
     if (rows.length) out.model_versions = await versionsJson(deps.db, rows);
     return out;

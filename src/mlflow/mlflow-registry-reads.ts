@@ -1,47 +1,12 @@
-// The registry as MLflow reads it: the kernel's versions (through its read models, never its
-// tables) with the MLflow door's own meta attached, and MLflow's search_registered_models /
-// search_model_versions translated from MLflow's filter grammar into the kernel's filtered searches.
+// MLflow's search_registered_models / search_model_versions: MLflow's filter grammar (parsed by
+// mlflow-search-filter.ts) translated into the kernel's filtered searches, which hold the SQL.
 import type { Deps } from '../deps.js';
-import type { Db } from '../db/tables.js';
-import {
-  filterModels,
-  filterVersions,
-  findNamedVersion,
-  latestPerStage,
-  type FilteredVersionSearch,
-  type FilterOp,
-  type ModelRow,
-  type ModelSearch,
-  type NamedVersion,
-} from '../registry/index.js';
+import { filterModels, filterVersions, type FilteredVersionSearch, type FilterOp, type ModelRow, type ModelSearch, type NamedVersion } from '../registry/index.js';
 import type { Comparison, OrderClause } from './mlflow-search-filter.js';
-import { versionMetaOf } from './mlflow-version-meta-store.js';
-
-export type MlVersionRow = NamedVersion & { storage_location: string | null; run_link: string | null };
 
 /** MLflow's prompts are registered models with this tag; they share the tables but not the searches. */
-export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+const PROMPT_TAG = 'mlflow.prompt.is_prompt';
 const PROMPTS = { key: PROMPT_TAG, value: 'true' };
-
-/** Attaches the door's meta to kernel versions: one query for the whole page, order kept. */
-export async function withMeta(db: Db, rows: NamedVersion[]): Promise<MlVersionRow[]> {
-  if (rows.length === 0) return [];
-  const meta = new Map((await versionMetaOf(db, rows.map((r) => r.id))).map((m) => [m.version_id, m]));
-  return rows.map((r) => {
-    const m = meta.get(r.id);
-    return { ...r, storage_location: m?.storage_location ?? null, run_link: m?.run_link ?? null };
-  });
-}
-
-export async function findMlVersion(db: Db, name: string, version: number): Promise<MlVersionRow | undefined> {
-  const row = await findNamedVersion(db, name, version);
-  return row ? (await withMeta(db, [row]))[0] : undefined;
-}
-
-/** MLflow's latest_versions: for each model and stage, the highest live version in it. */
-export async function latestMlVersions(db: Db, modelIds: string[], stages?: string[]): Promise<MlVersionRow[]> {
-  return withMeta(db, await latestPerStage(db, modelIds, stages));
-}
 
 /** A tag comparison matches only owners that have the tag, except the prompt marker (absent = not a prompt). */
 function tagFilter(c: Extract<Comparison, { kind: 'tag' }>) {
@@ -74,7 +39,7 @@ function versionFilter(c: Comparison): FilteredVersionSearch['where'][number] {
   return { field: VERSION_FIELDS[c.key as keyof typeof VERSION_FIELDS], op: c.op as FilterOp, value };
 }
 
-export async function searchMlVersions(deps: Deps, where: Comparison[], order: OrderClause[], offset: number, limit: number): Promise<MlVersionRow[]> {
+export async function searchMlVersions(deps: Deps, where: Comparison[], order: OrderClause[], offset: number, limit: number): Promise<NamedVersion[]> {
   const q: FilteredVersionSearch = {
     where: where.map(versionFilter),
     // MLflow's default: most recently updated first (the kernel then breaks ties by name, version desc).
@@ -83,5 +48,5 @@ export async function searchMlVersions(deps: Deps, where: Comparison[], order: O
     offset,
     limit,
   };
-  return withMeta(deps.db, await filterVersions(deps.db, deps.caps, q));
+  return filterVersions(deps.db, deps.caps, q);
 }

@@ -116,7 +116,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
   rpc(app, 'GET', '/model-versions/get-download-uri', 'read', async (input) => {
     const name = reqString(input, 'name');
     const version = versionParam(input);
-    return { artifact_uri: downloadUri(await requireMlVersion(deps, name, version)) };
+    return { artifact_uri: await downloadUri(deps.db, await requireMlVersion(deps, name, version)) };
   });
 
   rpc(app, 'POST', '/model-versions/set-tag', 'write', async (input, req) => {

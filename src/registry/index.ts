@@ -115,7 +115,6 @@ export {
   type FilteredVersionSearch,
   type FilterOp,
   type ModelSearch,
-  type SearchFilter,
 } from './read-models-search.js';
 
 // Tokens and auth.
