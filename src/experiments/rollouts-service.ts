@@ -3,7 +3,7 @@
 // through the normal transition. Every move is an event, which is also how gateways learn the split.
 import type { Deps } from '../deps.js';
 import { AppError, conflict, invalid, notFound } from '../errors.js';
-import { commit, getModel, markHealth, requireModel, requireVersion, transitionStage, type Append, type EventType, type RegistryEvent } from '../registry/index.js';
+import { commit, getModel, markHealth, requireModel, requireVersion, transitionStage, withModelNames, type Append, type EventType, type RegistryEvent } from '../registry/index.js';
 import { requireFreeExperimentSlot } from './experiment-slot.js';
 import { activeRollout, activeRollouts, insertRollout, latestRollout, updateRollout, type RolloutRow } from './rollouts-store.js';
 import { policyAnalysis, type PolicyCheck } from './policy-analysis.js';
@@ -206,6 +206,11 @@ async function analyzeStep(deps: Deps, stats: VersionStats, modelName: string, r
   return toView(await move(deps, actor, modelName, row, next, { status: 'running', type: 'rollout.step', reason: `step ${s.step_index + 1} passed analysis`, details: { outcome: j.outcome, analysis } }), modelName);
 }
 
+/** Every running or paused rollout of a live model, with the model's name (two queries, whatever their number). */
+async function namedActiveRollouts(deps: Deps) {
+  return withModelNames(deps.db, await activeRollouts(deps.db));
+}
+
 /**
  * Advances every running rollout whose step time is up, and ends those a manual promotion or
  * rollback overtook. Called by the module's timer and, in tests, directly with an injected clock.
@@ -213,7 +218,7 @@ async function analyzeStep(deps: Deps, stats: VersionStats, modelName: string, r
 export async function tickRollouts(deps: Deps, stats: VersionStats): Promise<RolloutView[]> {
   const changed: RolloutView[] = [];
   // Paused rollouts are looked at too: an approval or a person may have moved Production meanwhile.
-  for (const { model_name, ...row } of await activeRollouts(deps.db)) {
+  for (const { model_name, ...row } of await namedActiveRollouts(deps)) {
     const model = { name: model_name };
     try {
       const production = (await getModel(deps, model.name)).stages.Production;
@@ -235,13 +240,13 @@ export async function tickRollouts(deps: Deps, stats: VersionStats): Promise<Rol
 
 /** Every running or paused rollout in one query (the UI's models list badges). */
 export async function activeRolloutSummaries(deps: Deps) {
-  const rows = await activeRollouts(deps.db);
+  const rows = await namedActiveRollouts(deps);
   return rows.map((r) => ({ model: r.model_name, version: r.version, baseline_version: r.baseline_version, status: r.status, weight: stateOf(r).steps[stateOf(r).step_index] ?? 0 }));
 }
 
 /** The split every active rollout asks for, as the event a gateway would have followed (for a gateway that starts mid-rollout). */
 export async function activeRolloutEvents(deps: Deps): Promise<RegistryEvent[]> {
-  const rows = await activeRollouts(deps.db);
+  const rows = await namedActiveRollouts(deps);
   return rows.map((r) => {
     const s = stateOf(r);
     return { id: 0, time: iso(r.updated_at), time_ms: Number(r.updated_at), actor: 'rollout', model: r.model_name, version: r.version, type: 'rollout.step', target: null, from: null, to: null, reason: 'restored', details: splitDetails(r, s) };

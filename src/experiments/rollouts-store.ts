@@ -40,15 +40,9 @@ export async function latestRollout(db: Db, modelId: string) {
   return db.selectFrom('promo_rollouts').selectAll().where('model_id', '=', modelId).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
 }
 
+/** Every running or paused rollout (of any model: the service names them and skips deleted models). */
 export async function activeRollouts(db: Db) {
-  return db
-    .selectFrom('promo_rollouts as r')
-    .innerJoin('models as m', 'm.id', 'r.model_id')
-    .selectAll('r')
-    .select('m.name as model_name')
-    .where('r.status', 'in', ['running', 'paused'])
-    .where('m.deleted_at', 'is', null)
-    .execute();
+  return db.selectFrom('promo_rollouts').selectAll().where('status', 'in', ['running', 'paused']).execute();
 }
 
 /** Conditional on the revision read (updated_at): two servers ticking the same rollout cannot both move it. */

@@ -3,7 +3,7 @@
 // live statistics while running and the stored ones after.
 import type { Deps } from '../deps.js';
 import { conflict, invalid, notFound } from '../errors.js';
-import { commit, getModel, requireModel, requireVersion, type RegistryEvent } from '../registry/index.js';
+import { commit, getModel, requireModel, requireVersion, withModelNames, type RegistryEvent } from '../registry/index.js';
 import { requireFreeExperimentSlot } from './experiment-slot.js';
 import type { ShadowRegistry } from './shadow-mirror.js';
 import type { ShadowResultsBatch } from './shadow-shipping.js';
@@ -69,15 +69,20 @@ export async function getShadow(deps: Deps, live: ShadowRegistry, modelName: str
   return toView(row, model.name, live);
 }
 
+/** Every running shadow with its model's name (a deleted model's too, as it always was), in two queries. */
+async function namedRunningShadows(deps: Deps) {
+  return withModelNames(deps.db, await runningShadows(deps.db), { includeDeleted: true });
+}
+
 /** Every running shadow as the event a gateway would have followed (for a gateway that starts mid-run). */
 export async function runningShadowEvents(deps: Deps): Promise<RegistryEvent[]> {
-  const rows = await runningShadows(deps.db);
+  const rows = await namedRunningShadows(deps);
   return rows.map((r) => ({ id: 0, time: iso(r.started_at)!, time_ms: Number(r.started_at), actor: r.created_by, model: r.model_name, version: r.version, type: 'shadow.started', target: null, from: null, to: null, reason: 'restored', details: { shadow_id: r.id, candidate: r.version, percent: Number(r.percent) } }));
 }
 
 /** Every running shadow in one query (the UI's models list badges). */
 export async function runningShadowSummaries(deps: Deps): Promise<Array<{ model: string; version: number; percent: number }>> {
-  const rows = await runningShadows(deps.db);
+  const rows = await namedRunningShadows(deps);
   return rows.map((r) => ({ model: r.model_name, version: r.version, percent: Number(r.percent) }));
 }
 

@@ -44,7 +44,7 @@ export async function runningShadowById(db: Db, id: string) {
   return db.selectFrom('promo_shadows').select('id').where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
 }
 
-/** Every running shadow with its model's name (for gateways that start mid-run and the models list). */
+/** Every running shadow (the service names their models). */
 export async function runningShadows(db: Db) {
-  return db.selectFrom('promo_shadows as s').innerJoin('models as m', 'm.id', 's.model_id').selectAll('s').select('m.name as model_name').where('s.status', '=', 'running').execute();
+  return db.selectFrom('promo_shadows').selectAll().where('status', '=', 'running').execute();
 }

@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import type { Deps } from '../deps.js';
 import { actorOf, storeBlob } from '../registry/index.js';
 import { MlflowError } from './mlflow-errors.js';
-import { deleteArtifactRows, filesUnder, findFile, normalizeArtifactPath, putArtifactRow } from './mlflow-artifacts-store.js';
+import { filesUnder, findFile, normalizeArtifactPath } from './mlflow-artifacts.js';
+import { deleteArtifactRows, putArtifactRow } from './mlflow-artifacts-store.js';
 
 const TEXT_EXT = /\.(txt|ya?ml|json|md|csv|py)$/i;
 

@@ -2,11 +2,11 @@
 // get-latest-versions, set/delete tag), each one registry service call.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actorOf, requestMay, createModel, deleteModel, removeModelTag, renameModel, setModelTag, updateModel } from '../registry/index.js';
+import { actorOf, createModel, deleteModel, latestPerStage, removeModelTag, renameModel, requestMay, setModelTag, tagsAndAliasesOfModels, updateModel } from '../registry/index.js';
 import { AppError } from '../errors.js';
 import { MlflowError } from './mlflow-errors.js';
 import { requireMlModel } from './mlflow-registry-service.js';
-import { latestPerStage, searchModelRows, tagsOfModels } from './mlflow-registry-store.js';
+import { searchMlModels } from './mlflow-registry-reads.js';
 import { mlflowStage, validateRegisteredModelName, validateTagKey, validateTags, validateTagValue } from './mlflow-rules.js';
 import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
 import { modelsJson, versionsJson } from './mlflow-serializers.js';
@@ -69,7 +69,7 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     const order = parseOrderBy(listParam(input, 'order_by'), ['name', 'last_updated_timestamp', 'creation_timestamp'], { timestamp: 'last_updated_timestamp' });
     const limit = maxResults(intParam(input, 'max_results'), 100, 1000);
     const offset = decodePageToken(optString(input, 'page_token'));
-    const rows = await searchModelRows(deps.db, deps.caps, where, order, offset, limit + 1);
+    const rows = await searchMlModels(deps, where, order, offset, limit + 1);
     const out: Record<string, unknown> = {};
     const page = rows.slice(0, limit);
     if (page.length) out.registered_models = await modelsJson(deps.db, page);
@@ -104,7 +104,7 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     const key = validateTagKey(reqString(input, 'key'));
     const model = await requireMlModel(deps, name);
     // MLflow: deleting a tag that is not there is a no-op, not an error.
-    const tags = await tagsOfModels(deps.db, [model.id]);
+    const { tags } = await tagsAndAliasesOfModels(deps.db, [model.id]);
     if (tags.some((t) => t.key === key)) await removeModelTag(deps, actorOf(req), name, key);
     return {};
   });

@@ -3,11 +3,12 @@
 // (createModel, createVersion, transitionStage, setAlias, …) so it lands in history and the feed.
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { createVersion, parseModelsUri, resolveRef } from '../registry/index.js';
+import { createVersion, findModel, findNamedVersion, liveVersionFiles, parseModelsUri, resolveRef, type NamedVersion } from '../registry/index.js';
+import type { Db } from '../db/tables.js';
 import { badParam, MlflowError, modelNotFound, versionNotFound } from './mlflow-errors.js';
-import { filesUnder, normalizeArtifactPath, VERSIONS_ROOT } from './mlflow-artifacts-store.js';
-import { findModel, findVersionRow, versionFilesOf, type MlVersionRow } from './mlflow-registry-store.js';
+import { filesUnder, normalizeArtifactPath, VERSIONS_ROOT } from './mlflow-artifacts.js';
 import { findRun } from './mlflow-tracking-store.js';
+import { insertVersionMeta, versionMetaOf } from './mlflow-version-meta-store.js';
 
 export async function requireMlModel(deps: Deps, name: string) {
   const model = await findModel(deps.db, name);
@@ -15,15 +16,16 @@ export async function requireMlModel(deps: Deps, name: string) {
   return model;
 }
 
-export async function requireMlVersion(deps: Deps, name: string, version: number): Promise<MlVersionRow> {
-  const row = await findVersionRow(deps.db, name, version);
+export async function requireMlVersion(deps: Deps, name: string, version: number): Promise<NamedVersion> {
+  const row = await findNamedVersion(deps.db, name, version);
   if (!row) throw versionNotFound(name, version);
   return row;
 }
 
 /** Where an MLflow client downloads a version from: its recorded location, else its own files here. */
-export function downloadUri(row: MlVersionRow): string {
-  if (row.storage_location) return row.storage_location;
+export async function downloadUri(db: Db, row: NamedVersion): Promise<string> {
+  const [meta] = await versionMetaOf(db, [row.id]);
+  if (meta?.storage_location) return meta.storage_location;
   if (row.digest) return `mlflow-artifacts:/${VERSIONS_ROOT}/${row.id}`;
   return row.source ?? '';
 }
@@ -51,8 +53,8 @@ async function resolveModelsSource(deps: Deps, source: string): Promise<Resolved
     const ref = parseModelsUri(source);
     const number = await resolveRef(deps.db, ref);
     const original = await requireMlVersion(deps, ref.name, number);
-    const files = await versionFilesOf(deps.db, original.id);
-    return { files: files.map((f) => ({ path: f.path, sha256: f.sha256 })), storage: downloadUri(original) };
+    const files = await liveVersionFiles(deps.db, original.id);
+    return { files: files.map((f) => ({ path: f.path, sha256: f.sha256 })), storage: await downloadUri(deps.db, original) };
   } catch (err) {
     if (!(err instanceof AppError || err instanceof MlflowError)) throw err;
     // MLflow answers this with a 500 (and its client retries); it is the caller's mistake: 400.
@@ -106,7 +108,7 @@ export interface RegisterInput {
   tags: Array<{ key: string; value: string }>;
 }
 
-export async function registerVersion(deps: Deps, actor: string, input: RegisterInput): Promise<MlVersionRow> {
+export async function registerVersion(deps: Deps, actor: string, input: RegisterInput): Promise<NamedVersion> {
   await requireMlModel(deps, input.name);
   const resolved = await resolveSource(deps, input.source);
   // Flavours Stagecraft cannot run itself are served through the http runtime: the MLflow client
@@ -124,10 +126,7 @@ export async function registerVersion(deps: Deps, actor: string, input: Register
   if (resolved.storage || input.runLink) {
     // After the version's own commit: a crash in between leaves a version whose download URI
     // falls back to its own files under _stagecraft/versions/, which hold the same bytes.
-    await deps.db
-      .insertInto('mlflow_version_meta')
-      .values({ version_id: row.id, storage_location: resolved.storage, run_link: input.runLink ?? null })
-      .execute();
+    await insertVersionMeta(deps.db, { version_id: row.id, storage_location: resolved.storage, run_link: input.runLink ?? null });
   }
-  return requireMlVersion(deps, input.name, view.version);
+  return row;
 }

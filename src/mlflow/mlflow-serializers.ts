@@ -1,13 +1,13 @@
 // MLflow's JSON: snake_case, millisecond numbers, version as a string, enums by name, unset fields
 // and empty lists left out. Key order follows what MLflow 2.17's server writes.
 import type { Db } from '../db/tables.js';
-import type { ModelRow as ModelsTable } from '../registry/index.js';
-import { aliasesOfModels, latestPerStage, tagsAndAliasesOfModels, tagsOfVersions, type MlVersionRow } from './mlflow-registry-store.js';
+import { aliasesOfModels, latestPerStage, tagsAndAliasesOfModels, tagsOfVersions, type ModelRow as ModelsTable, type NamedVersion } from '../registry/index.js';
+import { versionMetaOf } from './mlflow-version-meta-store.js';
 
 type Json = Record<string, unknown>;
 type TagRow = { key: string; value: string };
 
-export function versionJson(v: MlVersionRow, tags: TagRow[], aliases?: string[]): Json {
+export function versionJson(v: NamedVersion, tags: TagRow[], runLink: string | null, aliases?: string[]): Json {
   const out: Json = {
     name: v.model_name,
     version: String(v.version),
@@ -21,7 +21,7 @@ export function versionJson(v: MlVersionRow, tags: TagRow[], aliases?: string[])
   };
   if (v.status_message) out.status_message = v.status_message;
   if (tags.length) out.tags = tags.map((t) => ({ key: t.key, value: t.value }));
-  out.run_link = v.run_link ?? '';
+  out.run_link = runLink ?? '';
   if (aliases && aliases.length) out.aliases = aliases;
   return out;
 }
@@ -30,17 +30,22 @@ export function versionJson(v: MlVersionRow, tags: TagRow[], aliases?: string[])
  * Versions as MLflow shows them. `withAliases` only where MLflow 2.17 fills them (get, get by alias,
  * update); search results and latest_versions carry none (MLflow's quirk, kept for fidelity).
  */
-export async function versionsJson(db: Db, rows: MlVersionRow[], withAliases = false): Promise<Json[]> {
+export async function versionsJson(db: Db, rows: NamedVersion[], withAliases = false): Promise<Json[]> {
   if (rows.length === 0) return [];
-  const [tags, aliases] = await Promise.all([
-    tagsOfVersions(db, rows.map((r) => r.id)),
+  const ids = rows.map((r) => r.id);
+  // The kernel's rows and the door's own meta (run links) side by side: no extra round trip.
+  const [tags, meta, aliases] = await Promise.all([
+    tagsOfVersions(db, ids),
+    versionMetaOf(db, ids),
     withAliases ? aliasesOfModels(db, [...new Set(rows.map((r) => r.model_id))]) : Promise.resolve([]),
   ]);
   const tagsBy = group(tags, (t) => t.version_id);
+  const runLinks = new Map(meta.map((m) => [m.version_id, m.run_link]));
   return rows.map((r) =>
     versionJson(
       r,
       tagsBy.get(r.id) ?? [],
+      runLinks.get(r.id) ?? null,
       aliases.filter((a) => a.model_id === r.model_id && a.version === r.version).map((a) => a.alias),
     ),
   );

@@ -2,10 +2,24 @@
 // same services as the native API, so they are audited with the caller as actor and move serving.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
-import { SERVING_STAGES, actorOf, deleteAlias, deleteVersion, removeVersionTag, setAlias, setVersionTag, transitionStage, updateVersion } from '../registry/index.js';
+import {
+  SERVING_STAGES,
+  actorOf,
+  aliasesOfModels,
+  deleteAlias,
+  deleteVersion,
+  findNamedVersion,
+  latestPerStage,
+  removeVersionTag,
+  setAlias,
+  setVersionTag,
+  tagsOfVersions,
+  transitionStage,
+  updateVersion,
+} from '../registry/index.js';
 import { badParam, MlflowError } from './mlflow-errors.js';
 import { downloadUri, registerVersion, requireMlModel, requireMlVersion } from './mlflow-registry-service.js';
-import { aliasesOfModels, findVersionRow, latestPerStage, searchVersionRows, tagsOfVersions } from './mlflow-registry-store.js';
+import { searchMlVersions } from './mlflow-registry-reads.js';
 import { checkAliasChars, mlflowStage, validateAliasName, validateTagKey, validateTags, validateTagValue } from './mlflow-rules.js';
 import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
 import { versionsJson } from './mlflow-serializers.js';
@@ -91,7 +105,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     const order = parseOrderBy(listParam(input, 'order_by'), ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp']);
     const limit = maxResults(intParam(input, 'max_results'), 200_000, 200_000);
     const offset = decodePageToken(optString(input, 'page_token'));
-    const rows = await searchVersionRows(deps.db, deps.caps, where, order, offset, limit + 1);
+    const rows = await searchMlVersions(deps, where, order, offset, limit + 1);
     const out: Record<string, unknown> = {};
     const page = rows.slice(0, limit);
     if (page.length) out.model_versions = await versionsJson(deps.db, page);
@@ -102,7 +116,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
   rpc(app, 'GET', '/model-versions/get-download-uri', 'read', async (input) => {
     const name = reqString(input, 'name');
     const version = versionParam(input);
-    return { artifact_uri: downloadUri(await requireMlVersion(deps, name, version)) };
+    return { artifact_uri: await downloadUri(deps.db, await requireMlVersion(deps, name, version)) };
   });
 
   rpc(app, 'POST', '/model-versions/set-tag', 'write', async (input, req) => {
@@ -161,7 +175,7 @@ function aliasRoutes(app: FastifyInstance, deps: Deps): void {
     }
     const target = model ? (await aliasesOfModels(deps.db, [model.id])).find((a) => a.alias === alias) : undefined;
     // MLflow answers a missing alias with 400, not 404; clients expect that.
-    if (!target || !(await findVersionRow(deps.db, name, target.version))) throw badParam(`Registered model alias ${alias} not found.`);
+    if (!target || !(await findNamedVersion(deps.db, name, target.version))) throw badParam(`Registered model alias ${alias} not found.`);
     return { model_version: await versionJson(deps, name, target.version, true) };
   });
 }

@@ -94,14 +94,30 @@ export {
 
 // Read models: the joins across kernel tables, for reads no single module answers.
 export {
+  aliasesOfModels,
+  findNamedVersion,
+  latestPerStage,
+  liveVersionFiles,
   modelViews,
   searchVersions,
   servingPointers,
   stageMembers,
+  tagsAndAliasesOfModels,
+  tagsOfVersions,
+  withModelNames,
   type ModelPointers,
   type ModelView,
+  type NamedVersion,
   type VersionSearch,
 } from './read-models.js';
+// Filterable searches: the conditions a door with its own filter grammar (MLflow's) translates into.
+export {
+  filterModels,
+  filterVersions,
+  type FilteredVersionSearch,
+  type FilterOp,
+  type ModelSearch,
+} from './read-models-search.js';
 
 // Tokens and auth.
 export { actorOf, requestMay } from './tokens/auth.js';

@@ -2,6 +2,7 @@
 // aliases, events). Every kernel module may call them and they call no module, so they can answer
 // "a model with its pointers and last event" without models depending on versions or events, and
 // extensions get the same answers without SQL on kernel tables.
+import { sql } from 'kysely';
 import type { Db } from '../db/tables.js';
 import type {} from './events/events.js'; // the events table's type, declared beside its store
 import type { ModelRow } from './models/models.js';
@@ -23,6 +24,9 @@ export interface ModelView {
 }
 
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
+
+/** A version row with its model's name. */
+export type NamedVersion = VersionRow & { model_name: string };
 
 /** Live versions of these models in one stage, highest first. */
 export async function stageMembers(db: Db, modelIds: string[], stage: string) {
@@ -117,7 +121,7 @@ export interface VersionSearch {
 }
 
 /** Live versions of live models, with their model's name, in (name asc, version desc) order. */
-export async function searchVersions(db: Db, q: VersionSearch): Promise<Array<VersionRow & { model_name: string }>> {
+export async function searchVersions(db: Db, q: VersionSearch): Promise<NamedVersion[]> {
   let query = db
     .selectFrom('versions as v')
     .innerJoin('models as m', 'm.id', 'v.model_id')
@@ -181,4 +185,102 @@ export async function servingPointers(db: Db): Promise<ModelPointers[]> {
     if (p) p.aliases[a.alias] = a.version;
   }
   return [...byId.values()];
+}
+
+/**
+ * An extension's rows (anything with a model_id) with their model's name, order kept, in one query.
+ * Rows of deleted models are left out unless `includeDeleted` (records that outlive their model).
+ */
+export async function withModelNames<T extends { model_id: string }>(db: Db, rows: T[], opts: { includeDeleted?: boolean } = {}): Promise<Array<T & { model_name: string }>> {
+  if (rows.length === 0) return [];
+  let q = db.selectFrom('models').select(['id', 'name']).where('id', 'in', [...new Set(rows.map((r) => r.model_id))]);
+  if (!opts.includeDeleted) q = q.where('deleted_at', 'is', null);
+  const names = new Map((await q.execute()).map((m) => [m.id, m.name]));
+  return rows.flatMap((r) => {
+    const name = names.get(r.model_id);
+    return name === undefined ? [] : [{ ...r, model_name: name }];
+  });
+}
+
+function namedVersions(db: Db) {
+  return db
+    .selectFrom('versions as v')
+    .innerJoin('models as m', 'm.id', 'v.model_id')
+    .selectAll('v')
+    .select('m.name as model_name')
+    .where('v.deleted_at', 'is', null)
+    .where('m.deleted_at', 'is', null);
+}
+
+/** The live version `version` of the live model `name`, with the name, in one query. */
+export async function findNamedVersion(db: Db, name: string, version: number): Promise<NamedVersion | undefined> {
+  return namedVersions(db).where('m.name', '=', name).where('v.version', '=', version).executeTakeFirst();
+}
+
+/** For each model and stage (or only these stages), the highest live version in it, in one query; by version. */
+export async function latestPerStage(db: Db, modelIds: string[], stages?: string[]): Promise<NamedVersion[]> {
+  if (modelIds.length === 0) return [];
+  let tops = db
+    .selectFrom('versions')
+    .select(['model_id', 'stage', (eb) => eb.fn.max('version').as('top')])
+    .where('model_id', 'in', modelIds)
+    .where('deleted_at', 'is', null);
+  if (stages && stages.length) tops = tops.where('stage', 'in', stages);
+  const grouped = tops.groupBy(['model_id', 'stage']).as('t');
+  const found = await namedVersions(db)
+    .innerJoin(grouped, (join) => join.onRef('t.model_id', '=', 'v.model_id').onRef('t.top', '=', 'v.version'))
+    .execute();
+  return found.sort((a, b) => a.version - b.version);
+}
+
+/** The tags of these versions, by key. */
+export async function tagsOfVersions(db: Db, versionIds: string[]) {
+  if (versionIds.length === 0) return [];
+  return db.selectFrom('version_tags').selectAll().where('version_id', 'in', versionIds).orderBy('key').execute();
+}
+
+/** The aliases of these models, by alias. */
+export async function aliasesOfModels(db: Db, modelIds: string[]) {
+  if (modelIds.length === 0) return [];
+  return db.selectFrom('aliases').selectAll().where('model_id', 'in', modelIds).orderBy('alias').execute();
+}
+
+/** Tags (by key) and aliases (by alias) of these models in one round trip: a model's page is a hot read. */
+export async function tagsAndAliasesOfModels(db: Db, modelIds: string[]) {
+  if (modelIds.length === 0) return { tags: [], aliases: [] };
+  const rows = await db
+    .selectFrom('model_tags')
+    .select([sql<string>`'t'`.as('kind'), 'model_id', 'key', 'value'])
+    .where('model_id', 'in', modelIds)
+    .unionAll(
+      db
+        .selectFrom('aliases')
+        .select([sql<string>`'a'`.as('kind'), 'model_id', 'alias as key', sql<string>`cast(version as text)`.as('value')])
+        .where('model_id', 'in', modelIds),
+    )
+    .execute();
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  return {
+    tags: rows
+      .filter((r) => r.kind === 't')
+      .sort(byKey)
+      .map((r) => ({ model_id: r.model_id, key: r.key, value: r.value })),
+    aliases: rows
+      .filter((r) => r.kind === 'a')
+      .sort(byKey)
+      .map((r) => ({ model_id: r.model_id, alias: r.key, version: Number(r.value) })),
+  };
+}
+
+/** The files of a live version (none when it is deleted or unknown), by path. */
+export async function liveVersionFiles(db: Db, versionId: string): Promise<Array<{ path: string; size: number; sha256: string }>> {
+  const rows = await db
+    .selectFrom('version_files as f')
+    .innerJoin('versions as v', 'v.id', 'f.version_id')
+    .select(['f.path', 'f.size', 'f.sha256'])
+    .where('f.version_id', '=', versionId)
+    .where('v.deleted_at', 'is', null)
+    .orderBy('f.path')
+    .execute();
+  return rows.map((r) => ({ path: r.path, size: Number(r.size), sha256: r.sha256 }));
 }

@@ -3,7 +3,19 @@
 // switches and whether any probe request failed. Staging is left as it was, the candidate restored.
 import type { Deps } from '../../deps.js';
 import { conflict, invalid } from '../../errors.js';
-import { commit, getModel, listVersions, markHealth, requireModel, requireVersion, rollback, stageTarget, transitionStage, type Health } from '../../registry/index.js';
+import {
+  commit,
+  getModel,
+  listVersions,
+  markHealth,
+  requireModel,
+  requireVersion,
+  rollback,
+  stageTarget,
+  transitionStage,
+  withModelNames,
+  type Health,
+} from '../../registry/index.js';
 import { modelStatus } from '../../serving/replicas/replicas-service.js';
 import { drillsOf, insertDrill, lastPassedPerModel, lastPassingDrill } from './drills-store.js';
 
@@ -116,7 +128,7 @@ export async function runDrill(deps: Deps, probe: Probe, actor: string, modelNam
 
 /** Model name -> when its last passing drill ran (ISO), for every model that ever passed one. */
 export async function lastPassedDrills(deps: Deps): Promise<Map<string, string>> {
-  const rows = await lastPassedPerModel(deps.db);
+  const rows = await withModelNames(deps.db, await lastPassedPerModel(deps.db));
   return new Map(rows.map((r) => [r.model_name, (JSON.parse(r.report) as DrillReport).ran_at]));
 }
 

@@ -32,14 +32,12 @@ export async function lastPassingDrill(db: Db, modelId: string) {
   return db.selectFrom('promo_drills').selectAll().where('model_id', '=', modelId).where('passed', '=', 1).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
 }
 
-/** Each model's latest passing drill, in one query (never one query per model). */
+/** Each model's latest passing drill, in one query (never one query per model); deleted models included. */
 export async function lastPassedPerModel(db: Db) {
   return db
     .selectFrom('promo_drills as d')
-    .innerJoin('models as m', 'm.id', 'd.model_id')
-    .select(['m.name as model_name', 'd.report'])
+    .select(['d.model_id', 'd.report'])
     .where('d.passed', '=', 1)
-    .where('m.deleted_at', 'is', null)
     .where('d.created_at', '=', (eb) => eb.selectFrom('promo_drills as l').select((e) => e.fn.max('l.created_at').as('t')).whereRef('l.model_id', '=', 'd.model_id').where('l.passed', '=', 1))
     .execute();
 }

@@ -3,8 +3,20 @@
 // happens through the normal transition, gates included) or rejects, each with a comment, all audited.
 import type { Deps } from '../../deps.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
-import { SERVING_STAGES, canonicalStage, commit, requireModel, requireVersion, stageTarget, transitionStage, type PromotionAttempt, type PromotionCheck } from '../../registry/index.js';
-import { decideApproval, findApproval, findPendingFor, findPolicy, insertApproval, listApprovals, upsertPolicy, type ApprovalRow } from './approvals-store.js';
+import {
+  SERVING_STAGES,
+  canonicalStage,
+  commit,
+  requireModel,
+  requireVersion,
+  stageTarget,
+  transitionStage,
+  withModelNames,
+  type PromotionAttempt,
+  type PromotionCheck,
+} from '../../registry/index.js';
+import type { Db } from '../../db/tables.js';
+import { decideApproval, findApproval, findPendingFor, findPolicy, insertApproval, listApprovals, upsertPolicy, type ApprovalRecord } from './approvals-store.js';
 
 export interface ApprovalView {
   id: number;
@@ -22,6 +34,18 @@ export interface ApprovalView {
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+type ApprovalRow = ApprovalRecord & { model_name: string };
+
+/** Requests with their model's name: a deleted model's requests keep theirs (they are its history). */
+async function named(db: Db, rows: ApprovalRecord[]): Promise<ApprovalRow[]> {
+  return withModelNames(db, rows, { includeDeleted: true });
+}
+
+async function namedApproval(db: Db, id: number): Promise<ApprovalRow | undefined> {
+  const row = await findApproval(db, id);
+  return row ? (await named(db, [row]))[0] : undefined;
+}
 
 function toView(r: ApprovalRow): ApprovalView {
   return {
@@ -95,19 +119,19 @@ export async function requestApproval(deps: Deps, actor: string, modelName: stri
 }
 
 export async function getApproval(deps: Deps, id: number): Promise<ApprovalView> {
-  const row = await findApproval(deps.db, id);
+  const row = await namedApproval(deps.db, id);
   if (!row) throw notFound(`no approval request ${id}`);
   return toView(row);
 }
 
 export async function listApprovalRequests(deps: Deps, q: { status?: string; model?: string; limit?: number }) {
   const modelId = q.model ? (await requireModel(deps.db, q.model)).id : undefined;
-  const rows = await listApprovals(deps.db, { status: q.status, modelId, limit: q.limit ?? 100 });
+  const rows = await named(deps.db, await listApprovals(deps.db, { status: q.status, modelId, limit: q.limit ?? 100 }));
   return { approvals: rows.map(toView) };
 }
 
 async function pendingForDecision(deps: Deps, actor: string, id: number, verb: string): Promise<ApprovalRow> {
-  const row = await findApproval(deps.db, id);
+  const row = await namedApproval(deps.db, id);
   if (!row) throw notFound(`no approval request ${id}`);
   if (row.status !== 'pending') throw conflict(`approval request ${id} is already ${row.status} (by ${row.decided_by})`);
   // Four eyes: whoever asked cannot also say yes (or no) to their own request.

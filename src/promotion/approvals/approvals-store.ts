@@ -1,6 +1,6 @@
 // The only SQL for approval policies and approval requests.
 import type { Db } from '../../db/tables.js';
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 // The tables of migration 0005 that approvals own, merged into the shared Database interface.
 export interface PromoApprovalPoliciesTable {
@@ -45,29 +45,29 @@ export async function upsertPolicy(db: Db, row: { model_id: string; stages: stri
     .execute();
 }
 
-const withModel = (db: Db) =>
-  db.selectFrom('promo_approvals as a').innerJoin('models as m', 'm.id', 'a.model_id').selectAll('a').select('m.name as model_name');
+/** An approval request as stored (the service adds its model's name). */
+export type ApprovalRecord = Selectable<PromoApprovalsTable>;
 
-export type ApprovalRow = NonNullable<Awaited<ReturnType<typeof findApproval>>>;
-
-export async function findApproval(db: Db, id: number) {
-  return withModel(db).where('a.id', '=', id).executeTakeFirst();
+export async function findApproval(db: Db, id: number): Promise<ApprovalRecord | undefined> {
+  return db.selectFrom('promo_approvals').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findPendingFor(db: Db, modelId: string, version: number, stage: string) {
-  return withModel(db)
-    .where('a.model_id', '=', modelId)
-    .where('a.version', '=', version)
-    .where('a.stage', '=', stage)
-    .where('a.status', '=', 'pending')
+export async function findPendingFor(db: Db, modelId: string, version: number, stage: string): Promise<ApprovalRecord | undefined> {
+  return db
+    .selectFrom('promo_approvals')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .where('version', '=', version)
+    .where('stage', '=', stage)
+    .where('status', '=', 'pending')
     .executeTakeFirst();
 }
 
-export async function listApprovals(db: Db, q: { status?: string; modelId?: string; limit: number }) {
-  let query = withModel(db);
-  if (q.status) query = query.where('a.status', '=', q.status);
-  if (q.modelId) query = query.where('a.model_id', '=', q.modelId);
-  return query.orderBy('a.id', 'desc').limit(q.limit).execute();
+export async function listApprovals(db: Db, q: { status?: string; modelId?: string; limit: number }): Promise<ApprovalRecord[]> {
+  let query = db.selectFrom('promo_approvals').selectAll();
+  if (q.status) query = query.where('status', '=', q.status);
+  if (q.modelId) query = query.where('model_id', '=', q.modelId);
+  return query.orderBy('id', 'desc').limit(q.limit).execute();
 }
 
 export async function insertApproval(
