@@ -2467,6 +2467,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        expected_version?: number | null;
                         reason?: string;
                         version: number;
                     };
@@ -8601,6 +8602,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         archive_existing_versions?: boolean;
+                        expected_version?: number | null;
                         force?: boolean;
                         reason?: string;
                         stage: string;

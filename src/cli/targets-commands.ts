@@ -18,7 +18,11 @@ function aliasesCommands(program: Command, ctx: CliContext): void {
     .argument('<version>', 'version number', versionNumber)
     .option('--reason <text>', 'recorded in the audit log')
     .action(async (model: string, alias: string, n: number, o: { reason?: string }) => {
-      const v = await ctx.client().aliases.set(model, alias, n, o.reason);
+      const sc = ctx.client();
+      // The version we saw the alias point at (null: unset) travels as expected_version: a move by
+      // someone else meanwhile makes the server refuse (409) instead of silently overriding it.
+      const seen = (await sc.models.get(model)).aliases[alias] ?? null;
+      const v = await sc.aliases.set(model, alias, n, o.reason, seen);
       ctx.out().result(v, () => ctx.out().line(`${model}@${alias} -> version ${v.version}`));
     });
   aliases

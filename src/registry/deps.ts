@@ -50,6 +50,11 @@ export interface TransitionInput {
   reason?: string;
   /** Promote even a version marked failed. */
   force?: boolean;
+  /**
+   * Precondition: the version the caller saw holding the stage the version enters (for a move to None
+   * or Archived, the stage it leaves); null: it saw the stage empty. 409 when that changed.
+   */
+  expected_version?: number | null;
   /** Set by in-process callers that cleared a promotion check (an approved request, an admin override); never from a request body. */
   clearance?: Record<string, unknown>;
 }

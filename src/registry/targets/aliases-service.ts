@@ -8,6 +8,7 @@ import { requireModel } from '../models/models-service.js';
 import { findAlias, removeAlias, storeAlias } from '../versions/pointers-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { validateAlias } from '../versions/versions.js';
+import { checkHolder, checkRevision, type Aim } from './preconditions.js';
 import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
 
 /** Points the alias at `version` (insert or move) and records the move. */
@@ -36,31 +37,49 @@ export async function writeAlias(
   });
 }
 
-export async function setAlias(deps: Deps, actor: string, modelName: string, aliasInput: string, version: number, reason?: string) {
+/** What an alias move may carry beyond the version: the state the caller saw (preconditions.ts). */
+export type AliasMove = Aim;
+
+export async function setAlias(
+  deps: Deps,
+  actor: string,
+  modelName: string,
+  aliasInput: string,
+  version: number,
+  reason?: string,
+  move: AliasMove = {},
+) {
   const alias = validateAlias(aliasInput);
+  const target = aliasTarget(alias);
   const { model } = await requireVersion(deps.db, modelName, version);
-  const revision = await readRevision(deps.db, model.id, aliasTarget(alias));
+  const revision = await readRevision(deps.db, model.id, target);
+  checkRevision(revision, move);
   await settle();
-  await commit(
+  const [claimed] = await commit(
     deps,
     async (trx, append) => {
-      await claimTargets(trx, model.id, [revision]);
+      const claimed = await claimTargets(trx, model.id, [revision]);
+      await checkHolder(trx, model.id, target, move);
       await requireVersion(trx, modelName, version);
       await writeAlias(deps, trx, append, model, alias, version, { actor, reason: reason ?? null, cause: 'set' });
+      return claimed;
     },
-    () => movedConcurrently(aliasTarget(alias)),
+    () => movedConcurrently(target),
   );
-  return loadVersionView(deps.db, modelName, version);
+  return { view: await loadVersionView(deps.db, modelName, version), revision: claimed.revision };
 }
 
-export async function deleteAlias(deps: Deps, actor: string, modelName: string, alias: string, reason?: string) {
+export async function deleteAlias(deps: Deps, actor: string, modelName: string, alias: string, reason?: string, move: AliasMove = {}) {
   const model = await requireModel(deps.db, modelName);
-  const revision = await readRevision(deps.db, model.id, aliasTarget(alias));
+  const target = aliasTarget(alias);
+  const revision = await readRevision(deps.db, model.id, target);
+  checkRevision(revision, move);
   await settle();
   await commit(
     deps,
     async (trx, append) => {
       await claimTargets(trx, model.id, [revision]);
+      await checkHolder(trx, model.id, target, move);
       const existing = await findAlias(trx, model.id, alias);
       if (!existing) throw notFound(`model "${modelName}" has no alias "${alias}"`);
       await removeAlias(trx, model.id, alias);
@@ -69,19 +88,21 @@ export async function deleteAlias(deps: Deps, actor: string, modelName: string, 
         type: 'alias.deleted',
         model,
         version: existing.version,
-        target: aliasTarget(alias),
+        target,
         from: existing.version,
         to: null,
         reason: reason ?? null,
       });
     },
-    () => movedConcurrently(aliasTarget(alias)),
+    () => movedConcurrently(target),
   );
 }
 
 export async function getAlias(deps: Deps, modelName: string, alias: string) {
   const model = await requireModel(deps.db, modelName);
+  // The revision first: an ETag older than the answer only makes a later If-Match fail safe.
+  const { revision } = await readRevision(deps.db, model.id, aliasTarget(alias));
   const row = await findAlias(deps.db, model.id, alias);
   if (!row) throw notFound(`model "${modelName}" has no alias "${alias}"`);
-  return loadVersionView(deps.db, modelName, row.version);
+  return { view: await loadVersionView(deps.db, modelName, row.version), revision };
 }

@@ -7,11 +7,20 @@ import type { Deps } from '../deps.js';
 import { parseTime } from '../events/events-service.js';
 import { deleteAlias, getAlias, setAlias } from './aliases-service.js';
 import { targetHistory } from './history.js';
+import { parseIfMatch, targetEtag } from './preconditions.js';
 import { rollback } from './rollback.js';
 import { transitionStage } from './stages-service.js';
 
 const tags = ['stages and aliases'];
 const AliasParams = Type.Object({ name: Type.String(), alias: Type.String() });
+const ExpectedVersion = Type.Optional(
+  Nullable(
+    Type.Integer({
+      minimum: 1,
+      description: 'precondition: the version you saw holding the target (null: you saw it empty); 409 if it moved. If-Match takes the ETag (revision) instead',
+    }),
+  ),
+);
 
 export const RollbackResultSchema = Type.Object({
   name: Type.String(),
@@ -38,13 +47,18 @@ export function stagesRoutes(app: App, deps: Deps): void {
             archive_existing_versions: Type.Optional(Type.Boolean()),
             reason: Type.Optional(Type.String()),
             force: Type.Optional(Type.Boolean()),
+            expected_version: ExpectedVersion,
           },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ version: VersionSchema, archived_versions: Type.Array(Type.Integer()) }), ...errorResponses },
       },
     },
-    async (req) => transitionStage(deps, actorOf(req), req.params.name, req.params.version, req.body),
+    async (req, reply) => {
+      const res = await transitionStage(deps, actorOf(req), req.params.name, req.params.version, req.body, { ifMatch: parseIfMatch(req.headers['if-match']) });
+      if (res.revision !== null) reply.header('etag', targetEtag(res.revision));
+      return { version: res.version, archived_versions: res.archived_versions };
+    },
   );
 
   app.put(
@@ -55,17 +69,30 @@ export function stagesRoutes(app: App, deps: Deps): void {
         tags,
         summary: 'Point an alias at a version (moves it if set)',
         params: AliasParams,
-        body: Type.Object({ version: Type.Integer({ minimum: 1 }), reason: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        body: Type.Object(
+          { version: Type.Integer({ minimum: 1 }), reason: Type.Optional(Type.String()), expected_version: ExpectedVersion },
+          { additionalProperties: false },
+        ),
         response: { 200: VersionSchema, ...errorResponses },
       },
     },
-    async (req) => setAlias(deps, actorOf(req), req.params.name, req.params.alias, req.body.version, req.body.reason),
+    async (req, reply) => {
+      const { name, alias } = req.params;
+      const move = { expectedVersion: req.body.expected_version, ifMatch: parseIfMatch(req.headers['if-match']) };
+      const res = await setAlias(deps, actorOf(req), name, alias, req.body.version, req.body.reason, move);
+      reply.header('etag', targetEtag(res.revision));
+      return res.view;
+    },
   );
 
   app.get(
     '/api/v1/models/:name/aliases/:alias',
     { config: { permission: 'read' }, schema: { tags, summary: 'The version an alias points at', params: AliasParams, response: { 200: VersionSchema, ...errorResponses } } },
-    async (req) => getAlias(deps, req.params.name, req.params.alias),
+    async (req, reply) => {
+      const res = await getAlias(deps, req.params.name, req.params.alias);
+      reply.header('etag', targetEtag(res.revision));
+      return res.view;
+    },
   );
 
   app.delete(
@@ -75,7 +102,7 @@ export function stagesRoutes(app: App, deps: Deps): void {
       schema: { tags, summary: 'Delete an alias', params: AliasParams, querystring: Type.Object({ reason: Type.Optional(Type.String()) }), response: { 204: Type.Null(), ...errorResponses } },
     },
     async (req, reply) => {
-      await deleteAlias(deps, actorOf(req), req.params.name, req.params.alias, req.query.reason);
+      await deleteAlias(deps, actorOf(req), req.params.name, req.params.alias, req.query.reason, { ifMatch: parseIfMatch(req.headers['if-match']) });
       return reply.status(204).send(null);
     },
   );
@@ -102,7 +129,11 @@ export function stagesRoutes(app: App, deps: Deps): void {
         response: { 200: RollbackResultSchema, ...errorResponses },
       },
     },
-    async (req) => rollback(deps, actorOf(req), req.params.name, req.body),
+    async (req, reply) => {
+      const res = await rollback(deps, actorOf(req), req.params.name, req.body, { ifMatch: parseIfMatch(req.headers['if-match']) });
+      reply.header('etag', targetEtag(res.revision));
+      return res;
+    },
   );
 
   app.get(
@@ -136,7 +167,10 @@ export function stagesRoutes(app: App, deps: Deps): void {
         },
       },
     },
-    async (req) =>
-      targetHistory(deps, req.params.name, { stage: req.query.stage, alias: req.query.alias, atMs: parseTime(req.query.at, 'at') }),
+    async (req, reply) => {
+      const { revision, ...answer } = await targetHistory(deps, req.params.name, { stage: req.query.stage, alias: req.query.alias, atMs: parseTime(req.query.at, 'at') });
+      reply.header('etag', targetEtag(revision));
+      return answer;
+    },
   );
 }

@@ -1,13 +1,14 @@
 // Stage transitions: move a version between None / Staging / Production / Archived, optionally
 // archiving the other versions in the target stage in the same transaction.
 import type { Deps } from '../deps.js';
-import { conflict } from '../../errors.js';
+import { conflict, invalid } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
 import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
 import { findVersionRow, versionsInStage, writeStage } from '../versions/pointers-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
+import { checkHolder, checkRevision, type Aim } from './preconditions.js';
 import { runPromotionChecks, type TransitionInput } from './promotion-checks.js';
 import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
 
@@ -64,19 +65,39 @@ export async function moveVersion(
   return archived;
 }
 
-export async function transitionStage(deps: Deps, actor: string, modelName: string, version: number, input: TransitionInput) {
+/** The serving target a move from `fromStage` to `toStage` is about: the stage entered, else the one left. */
+export function aimedTarget(fromStage: string, toStage: Stage): string | null {
+  for (const s of [toStage, fromStage]) if ((SERVING_STAGES as string[]).includes(s)) return stageTarget(s);
+  return null;
+}
+
+export async function transitionStage(
+  deps: Deps,
+  actor: string,
+  modelName: string,
+  version: number,
+  input: TransitionInput,
+  precondition: Pick<Aim, 'ifMatch'> = {},
+) {
   const stage = canonicalStage(input.stage);
   // Read before the transaction: the revisions are what this request saw; the claim checks them.
   const { model, row } = await requireVersion(deps.db, modelName, version);
+  const aimed = aimedTarget(row.stage, stage);
+  const aim: Aim = { expectedVersion: input.expected_version, ifMatch: precondition.ifMatch };
+  if (!aimed && (aim.expectedVersion !== undefined || aim.ifMatch !== undefined)) {
+    throw invalid(`moving version ${version} from ${row.stage} to ${stage} moves no serving target; expected_version and If-Match do not apply`);
+  }
   // Checks run before the transaction: evaluating a model must not hold the write lock.
   await runPromotionChecks(deps, { actor, model, row, stage, input });
   const revisions = await readMoveRevisions(deps.db, model.id, row.stage, stage);
+  const aimedRead = revisions.find((r) => r.target === aimed);
+  if (aimedRead) checkRevision(aimedRead, aim);
   await settle();
-  let archived: number[] = [];
-  await commit(
+  const { archived, claimed } = await commit(
     deps,
     async (trx, append) => {
-      await claimTargets(trx, model.id, revisions);
+      const claimed = await claimTargets(trx, model.id, revisions);
+      if (aimed) await checkHolder(trx, model.id, aimed, aim);
       const current = await findVersionRow(trx, model.id, version);
       if (!current || current.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
       if ((SERVING_STAGES as string[]).includes(stage)) {
@@ -89,14 +110,20 @@ export async function transitionStage(deps: Deps, actor: string, modelName: stri
           );
         }
       }
-      archived = await moveVersion(deps, trx, append, model, current, stage, {
+      const archived = await moveVersion(deps, trx, append, model, current, stage, {
         actor,
         reason: input.reason ?? null,
         cause: 'transition',
         archiveExisting: !!input.archive_existing_versions,
       });
+      return { archived, claimed };
     },
     () => movedConcurrently(stageTarget(stage)),
   );
-  return { version: await loadVersionView(deps.db, modelName, version), archived_versions: archived };
+  return {
+    version: await loadVersionView(deps.db, modelName, version),
+    archived_versions: archived,
+    /** The aimed target's revision after the move (the route answers it as ETag). */
+    revision: claimed.find((r) => r.target === aimed)?.revision ?? null,
+  };
 }
