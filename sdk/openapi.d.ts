@@ -1053,6 +1053,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        feed_position?: number | null;
+                        /** @description the replica is shutting down: forget it */
+                        leaving?: boolean;
                         models: {
                             binding: string;
                             error?: string | null;
@@ -1062,6 +1065,14 @@ export interface paths {
                             state: "loading" | "serving" | "failed";
                             version: number | null;
                         }[];
+                        rejection?: {
+                            count: number;
+                            first_at: string;
+                            last_at: string;
+                            message: string;
+                            /** @description 401 (token unknown or revoked) or 403 (role too low) */
+                            status: number;
+                        } | null;
                         replica_id: string;
                         url?: string | null;
                     };
@@ -1299,6 +1310,122 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gateways/replicas/{replica_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Forget a replica that will not report again (crashed, decommissioned): it stops holding convergence back */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    replica_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -6493,16 +6620,30 @@ export interface paths {
                     content: {
                         "application/json": {
                             binding: string;
-                            /** @description every live replica serves target_version */
+                            /** @description every replica that reports this model acknowledged target_version after the move; false while any is unknown */
                             converged: boolean;
                             model: string;
+                            move_event_id: number | null;
                             replicas: {
+                                /** @description it reported serving target_version after the move */
+                                acknowledged: boolean;
                                 error: string | null;
+                                feed_position: number | null;
                                 last_heartbeat: string;
+                                last_rejection: {
+                                    count: number;
+                                    first_at: string;
+                                    last_at: string;
+                                    message: string;
+                                    /** @description 401 (token unknown or revoked) or 403 (role too low) */
+                                    status: number;
+                                } | null;
                                 replica_id: string;
-                                state: ("loading" | "serving" | "failed") | "stale";
+                                state: ("loading" | "serving" | "failed") | "unknown";
+                                unknown_reason: ("missed_heartbeats" | "behind_feed" | "no_feed_position") | null;
                                 url: string | null;
                                 version: number | null;
+                                why: string | null;
                             }[];
                             target_version: number | null;
                         };
