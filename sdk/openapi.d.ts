@@ -2595,6 +2595,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         expected_version?: number | null;
+                        /** @description point it at a version marked failed (admin, with a reason) */
+                        force?: boolean;
                         reason?: string;
                         version: number;
                     };
@@ -5011,6 +5013,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         alias?: string;
+                        /** @description to_version may be a version marked failed (admin) */
                         force?: boolean;
                         /** @description precondition: the version you saw holding the target */
                         from_version?: number;
@@ -8744,6 +8747,7 @@ export interface paths {
                     "application/json": {
                         archive_existing_versions?: boolean;
                         expected_version?: number | null;
+                        /** @description move a version marked failed (admin, with a reason); gates and approvals still apply */
                         force?: boolean;
                         reason?: string;
                         stage: string;

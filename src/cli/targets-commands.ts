@@ -54,7 +54,7 @@ function rollbackCommand(program: Command, ctx: CliContext): void {
     .option('--stage <stage>', 'the stage to roll back (default Production)')
     .option('--alias <alias>', 'roll back an alias instead of a stage')
     .option('--to <version>', 'an explicit version instead of the last known good', versionNumber)
-    .option('--force', 'allow --to a version marked failed')
+    .option('--force', 'allow --to a version marked failed (an admin override; the reason is audited)')
     .requiredOption('--reason <text>', 'why: recorded in the audit log and on the version rolled back from')
     .action(async (model: string, o: { stage?: string; alias?: string; to?: number; force?: boolean; reason: string }) => {
       if (o.stage && o.alias) throw new CliError('give --stage or --alias, not both', EXIT.usage);

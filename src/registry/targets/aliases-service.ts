@@ -8,6 +8,7 @@ import { requireModel } from '../models/models-service.js';
 import { findAlias, removeAlias, storeAlias } from '../versions/pointers-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { validateAlias } from '../versions/versions.js';
+import { checkEntry, refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
 import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
 
@@ -19,7 +20,7 @@ export async function writeAlias(
   model: { id: string; name: string },
   alias: string,
   version: number,
-  meta: { actor: string; reason: string | null; cause: string },
+  meta: { actor: string; reason: string | null; cause: string; forced?: boolean },
 ): Promise<void> {
   const existing = await findAlias(trx, model.id, alias);
   if (existing?.version === version) return;
@@ -33,12 +34,15 @@ export async function writeAlias(
     from: existing?.version ?? null,
     to: version,
     reason: meta.reason,
-    details: { cause: meta.cause },
+    details: { cause: meta.cause, ...(meta.forced ? { forced: true } : {}) },
   });
 }
 
-/** What an alias move may carry beyond the version: the state the caller saw (preconditions.ts). */
-export type AliasMove = Aim;
+/** What an alias move may carry beyond the version: the state the caller saw (preconditions.ts), and force. */
+export interface AliasMove extends Aim {
+  /** Point it at a version marked failed: an admin override, with a reason (the route checks the role). */
+  force?: boolean;
+}
 
 export async function setAlias(
   deps: Deps,
@@ -51,7 +55,14 @@ export async function setAlias(
 ) {
   const alias = validateAlias(aliasInput);
   const target = aliasTarget(alias);
-  const { model } = await requireVersion(deps.db, modelName, version);
+  const { model, row } = await requireVersion(deps.db, modelName, version);
+  const unchanged = (await findAlias(deps.db, model.id, alias))?.version === version;
+  if (!unchanged) {
+    // The same rules as any entry into a serving target (entry.ts), before the transaction: an
+    // evaluation must not hold the write lock.
+    refuseFailed(row, modelName, target, move.force);
+    await checkEntry(deps, { actor, model, row, target, via: 'alias', reason: reason ?? null, force: move.force });
+  }
   const revision = await readRevision(deps.db, model.id, target);
   checkRevision(revision, move);
   await settle();
@@ -60,8 +71,10 @@ export async function setAlias(
     async (trx, append) => {
       const claimed = await claimTargets(trx, model.id, [revision]);
       await checkHolder(trx, model.id, target, move);
-      await requireVersion(trx, modelName, version);
-      await writeAlias(deps, trx, append, model, alias, version, { actor, reason: reason ?? null, cause: 'set' });
+      const { row: current } = await requireVersion(trx, modelName, version);
+      if (!unchanged) refuseFailed(current, modelName, target, move.force);
+      const forced = !unchanged && current.health === 'failed';
+      await writeAlias(deps, trx, append, model, alias, version, { actor, reason: reason ?? null, cause: 'set', forced });
       return claimed;
     },
     () => movedConcurrently(target),

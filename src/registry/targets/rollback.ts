@@ -2,6 +2,8 @@
 // current version back to the last known good one, keeps the bad version (marked failed, with the
 // reason, archived when the target is a stage) and records who, when, why, from and to. It reuses
 // the same moves, revision claims and events as a manual promotion, so gateways follow it the same way.
+// A destination that held the target before goes straight back; any other clears the gates and
+// approvals a promotion would (entry.ts); a failed one needs force (an admin's, with the reason).
 import type { Deps } from '../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { commit } from '../events/events-service.js';
@@ -11,6 +13,7 @@ import { findVersionRow, writeHealth } from '../versions/pointers-service.js';
 import { canonicalStage, SERVING_STAGES, validateAlias, type VersionRow } from '../versions/versions.js';
 import { writeAlias } from './aliases-service.js';
 import { currentHolder, holdings, lastKnownGood, skipReason, type Considered } from './holders.js';
+import { checkEntry } from './entry.js';
 import { checkRevision, type Aim } from './preconditions.js';
 import { moveVersion } from './stages-service.js';
 import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
@@ -22,7 +25,7 @@ export interface RollbackInput {
   /** Precondition: the version the caller saw holding the target (the UI and CLI send it). */
   from_version?: number;
   reason: string;
-  /** Allow an explicit to_version that is marked failed. */
+  /** Allow an explicit to_version that is marked failed: an admin override (the route checks the role). */
   force?: boolean;
   /** Evidence attached by the guard (rule, measured value, threshold, samples). */
   evidence?: Record<string, unknown>;
@@ -96,8 +99,12 @@ export async function rollback(
     if (row.version === from) throw conflict(`version ${from} already holds ${target.key}`);
     const skipped = skipReason(row);
     if (skipped && !(input.force && row.health === 'failed' && row.status === 'READY')) {
-      throw conflict(`cannot roll back to version ${row.version}: ${skipped}${row.health === 'failed' ? '; pass force to use it anyway' : ''}`);
+      const hint = row.health === 'failed' ? '; force (an admin override, with a reason) uses it anyway' : '';
+      throw conflict(`cannot roll back to version ${row.version}: ${skipped}${hint}`, { reason: row.health === 'failed' ? 'version_failed' : 'not_ready' });
     }
+    // No side door: a version that never held the target clears the same gates and approvals as a
+    // promotion into it (entry.ts); one that held it goes straight back, as the guard's choice does.
+    await checkEntry(deps, { actor, model, row, target: target.key, via: 'rollback', reason: input.reason.trim(), force: input.force });
     to = row;
   } else {
     const found = await lastKnownGood(deps.db, model.id, target.key, from);
@@ -118,7 +125,8 @@ export async function rollback(
     async (trx, append) => {
       const [claimed] = await claimTargets(trx, model.id, [revision]);
       if ((await currentHolder(trx, model.id, target.key)) !== from) throw movedConcurrently(target.key);
-      const meta = { actor, reason, cause: 'rollback' };
+      const forced = (await findVersionRow(trx, model.id, to.version))?.health === 'failed';
+      const meta = { actor, reason, cause: 'rollback', forced };
       let archived: number[] = [];
       if (target.kind === 'stage') {
         const toRow = (await findVersionRow(trx, model.id, to.version))!;
@@ -140,7 +148,13 @@ export async function rollback(
         from,
         to: to.version,
         reason,
-        details: { considered, archived_versions: archived, explicit: input.to_version !== undefined, ...(input.evidence ? { evidence: input.evidence } : {}) },
+        details: {
+          considered,
+          archived_versions: archived,
+          explicit: input.to_version !== undefined,
+          ...(forced ? { forced: true } : {}),
+          ...(input.evidence ? { evidence: input.evidence } : {}),
+        },
       });
       return { eventId, archived, revision: claimed.revision };
     },

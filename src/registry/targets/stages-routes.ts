@@ -1,6 +1,9 @@
 // Moves of serving targets: stage transitions, aliases, rollback, and their history.
 import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import { AppError, invalid } from '../../errors.js';
 import type { App } from '../../http/app-types.js';
+import { allows } from '../tokens/tokens.js';
 import { actorOf } from '../tokens/auth.js';
 import { errorResponses, ModelNameParams, Nullable, VersionParams, VersionSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
@@ -32,6 +35,16 @@ export const RollbackResultSchema = Type.Object({
   archived_versions: Type.Array(Type.Integer()),
 });
 
+/** force moves a version marked failed: an admin override with a reason (audited), never a deployer's shortcut. */
+function forceIsAdmin(req: FastifyRequest, force: boolean | undefined, reason: string | undefined): void {
+  if (!force) return;
+  const who = req.principal;
+  if (!who || !allows(who.role, 'admin')) {
+    throw new AppError('forbidden', `force is an admin override; ${who ? `token "${who.name}" has role ${who.role}` : 'this request has no token'}`);
+  }
+  if (!reason?.trim()) throw invalid('force needs a reason: it is recorded in the audit log');
+}
+
 export function stagesRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/models/:name/versions/:version/stage',
@@ -46,7 +59,7 @@ export function stagesRoutes(app: App, deps: Deps): void {
             stage: Type.String(),
             archive_existing_versions: Type.Optional(Type.Boolean()),
             reason: Type.Optional(Type.String()),
-            force: Type.Optional(Type.Boolean()),
+            force: Type.Optional(Type.Boolean({ description: 'move a version marked failed (admin, with a reason); gates and approvals still apply' })),
             expected_version: ExpectedVersion,
           },
           { additionalProperties: false },
@@ -55,6 +68,7 @@ export function stagesRoutes(app: App, deps: Deps): void {
       },
     },
     async (req, reply) => {
+      forceIsAdmin(req, req.body.force, req.body.reason);
       const res = await transitionStage(deps, actorOf(req), req.params.name, req.params.version, req.body, { ifMatch: parseIfMatch(req.headers['if-match']) });
       if (res.revision !== null) reply.header('etag', targetEtag(res.revision));
       return { version: res.version, archived_versions: res.archived_versions };
@@ -70,7 +84,12 @@ export function stagesRoutes(app: App, deps: Deps): void {
         summary: 'Point an alias at a version (moves it if set)',
         params: AliasParams,
         body: Type.Object(
-          { version: Type.Integer({ minimum: 1 }), reason: Type.Optional(Type.String()), expected_version: ExpectedVersion },
+          {
+            version: Type.Integer({ minimum: 1 }),
+            reason: Type.Optional(Type.String()),
+            expected_version: ExpectedVersion,
+            force: Type.Optional(Type.Boolean({ description: 'point it at a version marked failed (admin, with a reason)' })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: VersionSchema, ...errorResponses },
@@ -78,7 +97,8 @@ export function stagesRoutes(app: App, deps: Deps): void {
     },
     async (req, reply) => {
       const { name, alias } = req.params;
-      const move = { expectedVersion: req.body.expected_version, ifMatch: parseIfMatch(req.headers['if-match']) };
+      forceIsAdmin(req, req.body.force, req.body.reason);
+      const move = { expectedVersion: req.body.expected_version, ifMatch: parseIfMatch(req.headers['if-match']), force: req.body.force };
       const res = await setAlias(deps, actorOf(req), name, alias, req.body.version, req.body.reason, move);
       reply.header('etag', targetEtag(res.revision));
       return res.view;
@@ -122,7 +142,7 @@ export function stagesRoutes(app: App, deps: Deps): void {
             to_version: Type.Optional(Type.Integer({ minimum: 1 })),
             from_version: Type.Optional(Type.Integer({ minimum: 1, description: 'precondition: the version you saw holding the target' })),
             reason: Type.String(),
-            force: Type.Optional(Type.Boolean()),
+            force: Type.Optional(Type.Boolean({ description: 'to_version may be a version marked failed (admin)' })),
           },
           { additionalProperties: false },
         ),
@@ -130,6 +150,7 @@ export function stagesRoutes(app: App, deps: Deps): void {
       },
     },
     async (req, reply) => {
+      forceIsAdmin(req, req.body.force, req.body.reason);
       const res = await rollback(deps, actorOf(req), req.params.name, req.body, { ifMatch: parseIfMatch(req.headers['if-match']) });
       reply.header('etag', targetEtag(res.revision));
       return res;

@@ -8,6 +8,7 @@ import type { Db } from '../../db/tables.js';
 import { findVersionRow, versionsInStage, writeStage } from '../versions/pointers-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
+import { refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
 import { runPromotionChecks, type TransitionInput } from './promotion-checks.js';
 import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
@@ -26,7 +27,7 @@ export async function moveVersion(
   model: { id: string; name: string },
   row: VersionRow,
   stage: Stage,
-  meta: { actor: string; reason: string | null; cause: string; archiveExisting: boolean },
+  meta: { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean },
 ): Promise<number[]> {
   const now = deps.clock.now();
   if (row.stage !== stage) {
@@ -40,7 +41,8 @@ export async function moveVersion(
       from: row.stage,
       to: stage,
       reason: meta.reason,
-      details: { cause: meta.cause },
+      // forced: a version marked failed, moved by an admin override (the reason says why).
+      details: { cause: meta.cause, ...(meta.forced ? { forced: true } : {}) },
     });
   }
   const archived: number[] = [];
@@ -87,8 +89,10 @@ export async function transitionStage(
   if (!aimed && (aim.expectedVersion !== undefined || aim.ifMatch !== undefined)) {
     throw invalid(`moving version ${version} from ${row.stage} to ${stage} moves no serving target; expected_version and If-Match do not apply`);
   }
+  // The cheap refusal first: no gate evaluates a version that may not enter anyway.
+  if ((SERVING_STAGES as string[]).includes(stage)) refuseFailed(row, modelName, stageTarget(stage), input.force);
   // Checks run before the transaction: evaluating a model must not hold the write lock.
-  await runPromotionChecks(deps, { actor, model, row, stage, input });
+  await runPromotionChecks(deps, { actor, model, row, stage, target: stageTarget(stage), via: 'transition', input });
   const revisions = await readMoveRevisions(deps.db, model.id, row.stage, stage);
   const aimedRead = revisions.find((r) => r.target === aimed);
   if (aimedRead) checkRevision(aimedRead, aim);
@@ -104,17 +108,14 @@ export async function transitionStage(
         if (current.status !== 'READY') {
           throw conflict(`version ${version} of "${modelName}" is ${current.status}; only READY versions can enter ${stage}`);
         }
-        if (current.health === 'failed' && !input.force) {
-          throw conflict(
-            `version ${version} of "${modelName}" is marked failed (${current.health_reason ?? 'no reason'}); pass force to move it to ${stage} anyway`,
-          );
-        }
+        refuseFailed(current, modelName, stageTarget(stage), input.force);
       }
       const archived = await moveVersion(deps, trx, append, model, current, stage, {
         actor,
         reason: input.reason ?? null,
         cause: 'transition',
         archiveExisting: !!input.archive_existing_versions,
+        forced: (SERVING_STAGES as string[]).includes(stage) && current.health === 'failed',
       });
       return { archived, claimed };
     },
