@@ -155,8 +155,11 @@ export function createClient(opts: ClientOptions) {
     },
 
     aliases: {
-      set: (name: string, alias: string, version: number, reason?: string) =>
-        unwrap<T.Version>(api.PUT('/api/v1/models/{name}/aliases/{alias}', { params: { path: { name, alias } }, body: { version, reason } })),
+      /** expectedVersion: the version you saw the alias point at (null: unset); 409 if it moved since. */
+      set: (name: string, alias: string, version: number, reason?: string, expectedVersion?: number | null) =>
+        unwrap<T.Version>(
+          api.PUT('/api/v1/models/{name}/aliases/{alias}', { params: { path: { name, alias } }, body: { version, reason, expected_version: expectedVersion } }),
+        ),
       get: (name: string, alias: string) => unwrap<T.Version>(api.GET('/api/v1/models/{name}/aliases/{alias}', { params: { path: { name, alias } } })),
       delete: async (name: string, alias: string, reason?: string) => {
         await unwrap(api.DELETE('/api/v1/models/{name}/aliases/{alias}', { params: { path: { name, alias }, query: { reason } } }));

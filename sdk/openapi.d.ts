@@ -1199,6 +1199,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        feed_position?: number | null;
+                        /** @description the replica is shutting down: forget it */
+                        leaving?: boolean;
                         models: {
                             binding: string;
                             error?: string | null;
@@ -1208,6 +1211,14 @@ export interface paths {
                             state: "loading" | "serving" | "failed";
                             version: number | null;
                         }[];
+                        rejection?: {
+                            count: number;
+                            first_at: string;
+                            last_at: string;
+                            message: string;
+                            /** @description 401 (token unknown or revoked) or 403 (role too low) */
+                            status: number;
+                        } | null;
                         replica_id: string;
                         url?: string | null;
                     };
@@ -1445,6 +1456,122 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gateways/replicas/{replica_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Forget a replica that will not report again (crashed, decommissioned): it stops holding convergence back */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    replica_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -2613,6 +2740,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        expected_version?: number | null;
+                        /** @description point it at a version marked failed (admin, with a reason) */
+                        force?: boolean;
                         reason?: string;
                         version: number;
                     };
@@ -5033,6 +5163,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         alias?: string;
+                        /** @description to_version may be a version marked failed (admin) */
                         force?: boolean;
                         /** @description precondition: the version you saw holding the target */
                         from_version?: number;
@@ -6642,16 +6773,30 @@ export interface paths {
                     content: {
                         "application/json": {
                             binding: string;
-                            /** @description every live replica serves target_version */
+                            /** @description every replica that reports this model acknowledged target_version after the move; false while any is unknown */
                             converged: boolean;
                             model: string;
+                            move_event_id: number | null;
                             replicas: {
+                                /** @description it reported serving target_version after the move */
+                                acknowledged: boolean;
                                 error: string | null;
+                                feed_position: number | null;
                                 last_heartbeat: string;
+                                last_rejection: {
+                                    count: number;
+                                    first_at: string;
+                                    last_at: string;
+                                    message: string;
+                                    /** @description 401 (token unknown or revoked) or 403 (role too low) */
+                                    status: number;
+                                } | null;
                                 replica_id: string;
-                                state: ("loading" | "serving" | "failed") | "stale";
+                                state: ("loading" | "serving" | "failed") | "unknown";
+                                unknown_reason: ("missed_heartbeats" | "behind_feed" | "no_feed_position") | null;
                                 url: string | null;
                                 version: number | null;
+                                why: string | null;
                             }[];
                             target_version: number | null;
                         };
@@ -8757,6 +8902,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         archive_existing_versions?: boolean;
+                        expected_version?: number | null;
+                        /** @description move a version marked failed (admin, with a reason); gates and approvals still apply */
                         force?: boolean;
                         reason?: string;
                         stage: string;

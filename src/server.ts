@@ -24,6 +24,7 @@ import { defaultGatewayOptions, type GatewayOptions } from './serving/gateway/ga
 import { gatewayRoutes } from './serving/gateway/gateway-routes.js';
 import { Gateway } from './serving/gateway/gateway.js';
 import { DEFAULT_SHIPPER, ObservationShipper, type ShipperOptions } from './serving/gateway/remote/observation-shipper.js';
+import { RejectionLog } from './serving/gateway/remote/rejections.js';
 import { RemoteSource } from './serving/gateway/remote/remote-source.js';
 import { servingExtension, type ServingExtension, type ServingOptions } from './serving/serving-extension.js';
 import { uiExtension, type WebOptions } from './ui/ui-extension.js';
@@ -162,8 +163,10 @@ export function buildGatewayApp(opts: ReplicaOptions, log: Logger, extensions: r
   const app = createFastify(log);
   // The replica reaches the registry only through the SDK; a call with no answer in 10 s counts as
   // the registry being unreachable (the change feed and downloads carry their own limits).
-  const client = createClient({ url: opts.registry, token: opts.token, timeoutMs: 10_000 });
-  const source = new RemoteSource(client, opts.cacheDir, log, opts.retryMs ?? 1000);
+  // Every call's 401/403 is noted: logged at error level, reported at the next successful heartbeat.
+  const rejections = new RejectionLog(log);
+  const client = createClient({ url: opts.registry, token: opts.token, timeoutMs: 10_000, fetch: rejections.watch() });
+  const source = new RemoteSource(client, opts.cacheDir, log, opts.retryMs ?? 1000, rejections);
   const replicaId = opts.replicaId ?? `gateway-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const shipper = new ObservationShipper(client, replicaId, log, { ...DEFAULT_SHIPPER, ...opts.shipper });
   const post = async (path: string, body: unknown) => {

@@ -35,16 +35,17 @@ export const GOOD: DenseModelSpec = { weights: [1, -1], bias: 0, activation: 'si
 /** Same decision rule shifted: positives only when x1 - x2 > 1.5, so recall drops. */
 export const WORSE: DenseModelSpec = { weights: [1, -1], bias: -1.5, activation: 'sigmoid' };
 
-export async function modelWith(app: App, name: string, specs: DenseModelSpec[]) {
-  await createModel(app, name);
+/** Registers one ONNX version per spec (creating the model first unless `create` is false). */
+export async function modelWith(app: App, name: string, specs: DenseModelSpec[], headers: Record<string, string> = {}, create = true) {
+  if (create) await createModel(app, name, headers);
   for (const [i, spec] of specs.entries()) {
-    await registerVersion(app, name, { 'model.onnx': denseModelOnnx({ ...spec, doc: `${name} v${i + 1}` }) });
+    await registerVersion(app, name, { 'model.onnx': denseModelOnnx({ ...spec, doc: `${name} v${i + 1}` }) }, {}, headers);
   }
 }
 
-export async function setGates(app: App, name: string, gates: Record<string, unknown>, dataset = holdoutCsv(), format = 'csv') {
-  const { sha256 } = await putBlob(app, dataset);
-  return call(app, 'PUT', `/api/v1/models/${name}/gates`, { holdout: { sha256, format, label: 'label' }, ...gates });
+export async function setGates(app: App, name: string, gates: Record<string, unknown>, dataset = holdoutCsv(), format = 'csv', headers: Record<string, string> = {}) {
+  const { sha256 } = await putBlob(app, dataset, headers);
+  return call(app, 'PUT', `/api/v1/models/${name}/gates`, { holdout: { sha256, format, label: 'label' }, ...gates }, headers);
 }
 
 export const stage = (app: App, name: string, version: number, to: string, headers: Record<string, string> = {}) =>

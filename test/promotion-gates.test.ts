@@ -59,7 +59,7 @@ describe.each(DATABASES)('validation gates on %s', (kind) => {
     expect(res.status).toBe(200);
     const report = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/2/validation`)).body;
     expect(report.passed).toBe(true);
-    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['signature', 'digest', 'holdout', 'recall.max_drop', 'accuracy.min']);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['servable', 'signature', 'digest', 'holdout', 'recall.max_drop', 'accuracy.min']);
     expect(report.metrics.candidate.accuracy).toBe(1);
     const events = (await call(r.app, 'GET', `/api/v1/events?model=${name}`)).body.events.map((e: { type: string }) => e.type);
     expect(events).toContain('validation.passed');

@@ -1,4 +1,4 @@
-// stagecraft bindings set|show, stagecraft status MODEL [--wait], stagecraft gateway --registry URL.
+// stagecraft bindings set|show, stagecraft status MODEL [--wait], stagecraft replicas forget, stagecraft gateway --registry URL.
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { unwrap, type OkBody } from '../../sdk/client.js';
@@ -33,8 +33,8 @@ function bindingsCommands(program: Command, ctx: CliContext): void {
 function statusCommand(program: Command, ctx: CliContext): void {
   program
     .command('status <model>')
-    .description('what every gateway replica serves for MODEL; converged when all live replicas serve the target')
-    .option('--wait', 'wait until converged (exit 1 if the timeout passes first)')
+    .description('what every gateway replica serves for MODEL; converged only when every replica acknowledged the target after the move')
+    .option('--wait', 'wait until converged (exit non-zero naming the unknown or lagging replicas if the timeout passes first)')
     .option('--timeout <seconds>', 'with --wait: how long to wait', seconds, 60)
     .action(async (model: string, o: { wait?: boolean; timeout: number }) => {
       const fetchStatus = () => unwrap(ctx.client().api.GET('/api/v1/models/{name}/status', { params: { path: { name: model } } }));
@@ -45,7 +45,7 @@ function statusCommand(program: Command, ctx: CliContext): void {
         status = await fetchStatus();
       }
       printStatus(ctx, status);
-      if (o.wait && !status.converged) throw new CliError(`not converged after ${o.timeout}s`, EXIT.refused);
+      if (o.wait && !status.converged) throw new CliError(notConverged(status, o.timeout), EXIT.refused);
     });
 }
 
@@ -106,9 +106,21 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
   await gw.close();
 }
 
+function replicasCommands(program: Command, ctx: CliContext): void {
+  const replicas = program.command('replicas').description('gateway replicas the registry knows of');
+  replicas
+    .command('forget <replica>')
+    .description('forget a replica that will not report again (crashed, decommissioned), so status stops counting it unknown')
+    .action(async (replica: string) => {
+      await unwrap(ctx.client().api.DELETE('/api/v1/gateways/replicas/{replica_id}', { params: { path: { replica_id: replica } } }));
+      ctx.out().result({ replica_id: replica, forgotten: true }, () => ctx.out().line(`Forgot replica ${replica}`));
+    });
+}
+
 export function gatewayCommands(program: Command, ctx: CliContext): void {
   bindingsCommands(program, ctx);
   statusCommand(program, ctx);
+  replicasCommands(program, ctx);
   gatewayCommand(program, ctx);
 }
 
@@ -116,10 +128,37 @@ function printBinding(ctx: CliContext, b: Binding) {
   ctx.out().result(b, () => ctx.out().fields([['model', b.model], ['binding', b.binding], ['serves', b.target_version === null ? 'nothing (no version holds it)' : `version ${b.target_version}`]]));
 }
 
+type ReplicaRow = Status['replicas'][number];
+
+/** What keeps a replica from counting: why it is unknown, its load error, its last token rejection. */
+function replicaNote(r: ReplicaRow): string | null {
+  const notes = [r.why, r.error];
+  const rej = r.last_rejection;
+  if (rej) notes.push(`token rejected (${rej.status}) ${rej.count}x, ${shortTime(rej.first_at)}–${shortTime(rej.last_at)}`);
+  return notes.filter(Boolean).join('; ') || null;
+}
+
+/** Why `status --wait` gave up, naming every replica that does not count and why. */
+function notConverged(s: Status, timeout: number): string {
+  const lines = [`not converged after ${timeout}s`];
+  if (s.target_version === null) lines.push(`no version holds ${s.binding}`);
+  if (s.replicas.length === 0) lines.push('no gateway replica reports this model');
+  const unknown = s.replicas.filter((r) => r.state === 'unknown');
+  const lagging = s.replicas.filter((r) => r.state !== 'unknown' && !r.acknowledged);
+  if (unknown.length) lines.push(`unknown (never counted as converged): ${unknown.map((r) => `${r.replica_id} (${replicaNote(r)})`).join(', ')}`);
+  if (lagging.length && s.target_version !== null) {
+    const state = (r: ReplicaRow) => `${r.state}${r.version === null ? '' : ` v${r.version}`}${r.error ? `: ${r.error}` : ''}`;
+    lines.push(`not serving v${s.target_version} yet: ${lagging.map((r) => `${r.replica_id} (${state(r)})`).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
 function printStatus(ctx: CliContext, s: Status) {
   const out = ctx.out();
   out.result(s, () => {
-    out.fields([['model', s.model], ['binding', s.binding], ['target', s.target_version ?? 'none'], ['converged', s.converged ? 'yes' : 'no']]);
+    const unknown = s.replicas.filter((r) => r.state === 'unknown').length;
+    const converged = s.converged ? 'yes' : unknown ? `no (${unknown} replica${unknown > 1 ? 's' : ''} unknown)` : 'no';
+    out.fields([['model', s.model], ['binding', s.binding], ['target', s.target_version ?? 'none'], ['converged', converged]]);
     out.line();
     out.table(
       s.replicas,
@@ -128,8 +167,9 @@ function printStatus(ctx: CliContext, s: Status) {
         { header: 'URL', value: (r) => r.url },
         { header: 'VERSION', value: (r) => r.version, right: true },
         { header: 'STATE', value: (r) => r.state },
+        { header: 'ACK', value: (r) => (r.acknowledged ? 'yes' : 'no') },
         { header: 'LAST HEARTBEAT', value: (r) => shortTime(r.last_heartbeat) },
-        { header: 'ERROR', value: (r) => r.error },
+        { header: 'WHY', value: (r) => replicaNote(r) },
       ],
       '(no gateway has reported for this model)',
     );

@@ -1,6 +1,6 @@
 // stagecraft models create|list|show|update|delete|transition-version
 import type { Command } from 'commander';
-import type { Model } from '../../sdk/client.js';
+import type { Model, StagecraftClient } from '../../sdk/client.js';
 import { versionNumber } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
 import { modelColumns, printModel, versionColumns } from './format.js';
@@ -90,16 +90,34 @@ function modelsTransitionVersion(models: Command, ctx: CliContext): void {
     .option('--archive-existing', 'archive the versions now in that stage')
     .option('--reason <text>', 'recorded in the audit log')
     .action(async (o: { modelName: string; version: number; stage: string; archiveExisting?: boolean; reason?: string }) => {
-      const res = await ctx.client().stages.transition(o.modelName, o.version, {
+      const sc = ctx.client();
+      // Send the holder we saw as expected_version: if someone moves the stage meanwhile, the
+      // server refuses (409) instead of replacing a version we never looked at.
+      const expected = await stageHolder(sc, o.modelName, o.version, o.stage);
+      const res = await sc.stages.transition(o.modelName, o.version, {
         stage: o.stage,
         archive_existing_versions: !!o.archiveExisting,
         reason: o.reason,
+        expected_version: expected,
       });
       ctx.out().result(res, () => {
         const archived = res.archived_versions.length ? `; archived ${res.archived_versions.join(', ')}` : '';
         ctx.out().line(`${res.version.name} version ${res.version.version} is now in ${res.version.stage}${archived}`);
       });
     });
+}
+
+/**
+ * The version holding the serving stage this move is about (the stage entered, else the one left),
+ * null when it is empty; undefined when the move touches no serving stage (no precondition applies).
+ */
+async function stageHolder(sc: StagecraftClient, model: string, version: number, stageInput: string): Promise<number | null | undefined> {
+  const serving = (s: string) => ['staging', 'production'].includes(s.toLowerCase());
+  const current = (await sc.versions.get(model, version)).stage;
+  const aimed = serving(stageInput) ? stageInput : serving(current) ? current : null;
+  if (!aimed) return undefined;
+  const m = await sc.models.get(model);
+  return aimed.toLowerCase() === 'production' ? m.stages.Production : m.stages.Staging;
 }
 
 export function modelsCommands(program: Command, ctx: CliContext): void {

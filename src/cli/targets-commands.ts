@@ -18,7 +18,11 @@ function aliasesCommands(program: Command, ctx: CliContext): void {
     .argument('<version>', 'version number', versionNumber)
     .option('--reason <text>', 'recorded in the audit log')
     .action(async (model: string, alias: string, n: number, o: { reason?: string }) => {
-      const v = await ctx.client().aliases.set(model, alias, n, o.reason);
+      const sc = ctx.client();
+      // The version we saw the alias point at (null: unset) travels as expected_version: a move by
+      // someone else meanwhile makes the server refuse (409) instead of silently overriding it.
+      const seen = (await sc.models.get(model)).aliases[alias] ?? null;
+      const v = await sc.aliases.set(model, alias, n, o.reason, seen);
       ctx.out().result(v, () => ctx.out().line(`${model}@${alias} -> version ${v.version}`));
     });
   aliases
@@ -50,7 +54,7 @@ function rollbackCommand(program: Command, ctx: CliContext): void {
     .option('--stage <stage>', 'the stage to roll back (default Production)')
     .option('--alias <alias>', 'roll back an alias instead of a stage')
     .option('--to <version>', 'an explicit version instead of the last known good', versionNumber)
-    .option('--force', 'allow --to a version marked failed')
+    .option('--force', 'allow --to a version marked failed (an admin override; the reason is audited)')
     .requiredOption('--reason <text>', 'why: recorded in the audit log and on the version rolled back from')
     .action(async (model: string, o: { stage?: string; alias?: string; to?: number; force?: boolean; reason: string }) => {
       if (o.stage && o.alias) throw new CliError('give --stage or --alias, not both', EXIT.usage);

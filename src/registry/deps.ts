@@ -48,26 +48,40 @@ export interface TransitionInput {
   stage: string;
   archive_existing_versions?: boolean;
   reason?: string;
-  /** Promote even a version marked failed. */
+  /** Move even a version marked failed: an admin override, with a reason (the route checks the role). */
   force?: boolean;
+  /**
+   * Precondition: the version the caller saw holding the stage the version enters (for a move to None
+   * or Archived, the stage it leaves); null: it saw the stage empty. 409 when that changed.
+   */
+  expected_version?: number | null;
   /** Set by in-process callers that cleared a promotion check (an approved request, an admin override); never from a request body. */
   clearance?: Record<string, unknown>;
 }
 
-/** A version about to enter Staging or Production, as the promotion checks see it. */
+/**
+ * A version about to enter a serving target, as the promotion checks see it. `stage` is the stage
+ * whose rules apply: the stage itself, or Production for an alias (anything can serve from an alias).
+ */
 export interface PromotionAttempt {
   actor: string;
   model: { id: string; name: string };
   row: VersionRow;
   stage: Stage;
+  /** The target moved: 'stage:Production', 'alias:champion'. */
+  target: string;
+  /** How: a transition, a rollback to a version that never held the target, or an alias move. */
+  via: 'transition' | 'rollback' | 'alias';
   input: TransitionInput;
 }
 
 /**
  * A check that must pass before a version enters a serving stage (validation gates, approvals).
  * It refuses by throwing an AppError naming what failed. Extensions declare theirs (Extension.promotionChecks)
- * and buildServer collects them into deps.promotionChecks; lower `order` runs first. Rollback does not consult them: it returns to a
- * version that already served. Defined here, beside the Deps that carries the checks and that each
+ * and buildServer collects them into deps.promotionChecks; lower `order` runs first. A rollback to a
+ * version that held the target before does not consult them (it passed them when it first entered;
+ * a bad model must not wait); a rollback to any other version, and an alias move, do (targets/entry.ts).
+ * Defined here, beside the Deps that carries the checks and that each
  * check is given, so the two are one definition and no import cycle (targets/promotion-checks.ts runs them).
  */
 export interface PromotionCheck {

@@ -60,9 +60,13 @@ export function createApi(opts: ApiOptions = {}) {
     servingStatus: (name: string, signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/models/{name}/status', { params: { path: { name } }, signal }))),
     metrics: (name: string, q: { window_seconds: number; step_seconds: number }, signal?: AbortSignal) =>
       guard(unwrap(api.GET('/api/v1/models/{name}/metrics', { params: { path: { name }, query: q }, signal }))),
-    transitionStage: (name: string, v: number, body: { stage: string; archive_existing_versions?: boolean; reason?: string }) =>
-      guard(sdk.stages.transition(name, v, body)),
-    setAlias: (name: string, alias: string, body: { version: number; reason?: string }) => guard(sdk.aliases.set(name, alias, body.version, body.reason)),
+    transitionStage: (
+      name: string,
+      v: number,
+      body: { stage: string; archive_existing_versions?: boolean; reason?: string; expected_version?: number | null },
+    ) => guard(sdk.stages.transition(name, v, body)),
+    setAlias: (name: string, alias: string, body: { version: number; reason?: string; expected_version?: number | null }) =>
+      guard(sdk.aliases.set(name, alias, body.version, body.reason, body.expected_version)),
     rollback: (name: string, body: { reason: string; from_version?: number; stage?: string; to_version?: number }) => guard(sdk.rollback(name, body)),
     markHealth: (name: string, v: number, body: { health: 'stable' | 'failed' | 'unknown'; reason?: string }) =>
       guard(sdk.versions.mark(name, v, body.health, body.reason)),

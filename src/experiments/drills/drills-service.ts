@@ -16,7 +16,7 @@ import {
   withModelNames,
   type Health,
 } from '../../registry/index.js';
-import { modelStatus } from '../../serving/replicas/replicas-service.js';
+import { modelStatus } from '../../serving/replicas/convergence.js';
 import { drillsOf, insertDrill, lastPassedPerModel, lastPassingDrill } from './drills-store.js';
 
 /**
@@ -62,13 +62,14 @@ async function measureSwitch(deps: Deps, probe: Probe, model: string, stage: str
     const p = await probe(model, stage);
     const status = await modelStatus(deps, model);
     const bound = status.binding === stageTarget(stage);
-    const live = status.replicas.filter((r) => r.state !== 'stale');
+    // Replicas gone silent are left out (they cannot answer a probe); one behind the feed is waited for.
+    const live = status.replicas.filter((r) => r.unknown_reason !== 'missed_heartbeats');
     const answers = await Promise.all(live.map((r) => (r.url ? probe(model, stage, r.url) : Promise.resolve(null))));
     const all = [p, ...answers.filter((a) => a !== null)];
     m.probes += all.length;
     m.failed_probes += all.filter((a) => !a.ok).length;
     m.replicas = live.map((r, i) => ({ replica_id: r.replica_id, version: r.version, state: r.state, answered: answers[i]?.version ?? null }));
-    const reported = !bound || (live.length > 0 && live.every((r) => r.state === 'serving' && r.version === version));
+    const reported = !bound || (live.length > 0 && live.every((r) => r.acknowledged && r.version === version));
     if (all.every((a) => a.ok && a.version === version) && reported) {
       m.ms = performance.now() - start;
       return m;

@@ -181,6 +181,14 @@ export const approvalCheck: PromotionCheck = {
   order: 20,
   async check(deps: Deps, a: PromotionAttempt) {
     if (!(await requiredStages(deps, a.model.id)).includes(a.stage)) return;
+    if (a.via === 'alias') {
+      // An approval moves a version into a stage; an alias has none to open. The version earns it
+      // through the stage first, and can then be aliased freely (it held the stage).
+      throw conflict(
+        `pointing ${a.target} at version ${a.row.version} of "${a.model.name}" needs the approval ${a.stage} requires: promote it through ${a.stage} first (a request will be opened), then set the alias`,
+        { reason: 'approval_required' },
+      );
+    }
     const cleared = a.input.clearance?.approval_id;
     if (cleared !== undefined) {
       const row = await findApproval(deps.db, Number(cleared));

@@ -10,6 +10,7 @@ import { evaluateVersion } from './evaluate.js';
 import { judgeThreshold, normalizeGates, signatureProblems, type CheckResult, type GatesConfig } from './gates.js';
 import { deleteGates, findGates, latestReport, insertReport, upsertGates } from './gates-store.js';
 import { parseHoldout } from './holdout.js';
+import { servableCheck } from './servable.js';
 
 export interface ValidationReport {
   model: string;
@@ -118,12 +119,14 @@ async function holdoutChecks(deps: Deps, modelName: string, config: GatesConfig,
   return { checks, metrics: { rows: h.rows.length, candidate, baseline } };
 }
 
-export async function runGates(deps: Deps, actor: string, modelName: string, row: VersionRow, stage: Stage, config: GatesConfig): Promise<ValidationReport> {
+export async function runGates(deps: Deps, actor: string, modelName: string, row: VersionRow, stage: Stage, config: GatesConfig | null): Promise<ValidationReport> {
   const stages = (await getModel(deps, modelName)).stages;
   const production = await otherHolder(deps, modelName, stages.Production, row.version);
   // "Serving" is Production's holder; a model with nothing in Production yet is compared with Staging's.
   const serving = production ?? (stage === 'Staging' ? await otherHolder(deps, modelName, stages.Staging, row.version) : null);
-  const checks: CheckResult[] = [];
+  // The default gate, configured or not: a version no runtime can serve never enters a serving stage.
+  const checks: CheckResult[] = [servableCheck(row)];
+  if (!config || !config.stages.includes(stage)) return reportOf(actor, modelName, row, stage, checks, production, null);
   if (config.signature) checks.push(signatureCheck(serving, row));
   if (config.digest) checks.push(await digestCheck(deps, modelName, row));
   if (config.require_drill && stage === 'Production') checks.push(await drillCheck(deps, row));
@@ -137,6 +140,19 @@ export async function runGates(deps: Deps, actor: string, modelName: string, row
       checks.push({ name: 'holdout', passed: false, skipped: false, message: (err as Error).message });
     }
   }
+  return reportOf(actor, modelName, row, stage, checks, production, metrics, deps.clock.now());
+}
+
+function reportOf(
+  actor: string,
+  modelName: string,
+  row: VersionRow,
+  stage: Stage,
+  checks: CheckResult[],
+  production: VersionRow | null,
+  metrics: ValidationReport['metrics'],
+  now = Date.now(),
+): ValidationReport {
   const failed = checks.filter((c) => !c.passed).map((c) => c.name);
   return {
     model: modelName,
@@ -149,7 +165,7 @@ export async function runGates(deps: Deps, actor: string, modelName: string, row
     metrics,
     override: null,
     actor,
-    ran_at: new Date(deps.clock.now()).toISOString(),
+    ran_at: new Date(now).toISOString(),
   };
 }
 
@@ -183,11 +199,12 @@ export const gatesCheck: PromotionCheck = {
   order: 10,
   async check(deps: Deps, a: PromotionAttempt) {
     const config = await readGates(deps, a.model.name);
-    if (!config || !config.stages.includes(a.stage)) return;
+    const configured = !!config && config.stages.includes(a.stage);
     const report = await runGates(deps, a.actor, a.model.name, a.row, a.stage, config);
     const override = a.input.clearance?.gates_override as { actor: string; reason: string } | undefined;
     if (!report.passed && override) report.override = override;
-    await storeReport(deps, a.model, report);
+    // With no gates configured only `servable` ran: a pass is not worth a report, a refusal is.
+    if (configured || !report.passed) await storeReport(deps, a.model, report);
     if (!report.passed && !override) {
       throw conflict(failureMessage(report), { reason: 'validation_failed', failed_checks: report.failed_checks });
     }
@@ -198,9 +215,8 @@ export async function validateVersion(deps: Deps, actor: string, modelName: stri
   const stage = canonicalStage(stageInput ?? 'Production');
   if (!(SERVING_STAGES as string[]).includes(stage)) throw invalid(`gates apply to Staging or Production, not ${stage}`);
   const { model, row } = await requireVersion(deps.db, modelName, version);
-  const config = await readGates(deps, modelName);
-  if (!config) throw notFound(`model "${modelName}" has no validation gates; set them with PUT /api/v1/models/${modelName}/gates`);
-  const report = await runGates(deps, actor, model.name, row, stage, config);
+  // With no gates configured the default gate alone runs (servable).
+  const report = await runGates(deps, actor, model.name, row, stage, await readGates(deps, modelName));
   await storeReport(deps, model, report);
   return report;
 }

@@ -8,6 +8,8 @@ import { requireModel } from '../models/models-service.js';
 import { findAlias, removeAlias, storeAlias } from '../versions/pointers-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { validateAlias } from '../versions/versions.js';
+import { checkEntry, refuseFailed } from './entry.js';
+import { checkHolder, checkRevision, type Aim } from './preconditions.js';
 import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
 
 /** Points the alias at `version` (insert or move) and records the move. */
@@ -18,7 +20,7 @@ export async function writeAlias(
   model: { id: string; name: string },
   alias: string,
   version: number,
-  meta: { actor: string; reason: string | null; cause: string },
+  meta: { actor: string; reason: string | null; cause: string; forced?: boolean },
 ): Promise<void> {
   const existing = await findAlias(trx, model.id, alias);
   if (existing?.version === version) return;
@@ -32,35 +34,65 @@ export async function writeAlias(
     from: existing?.version ?? null,
     to: version,
     reason: meta.reason,
-    details: { cause: meta.cause },
+    details: { cause: meta.cause, ...(meta.forced ? { forced: true } : {}) },
   });
 }
 
-export async function setAlias(deps: Deps, actor: string, modelName: string, aliasInput: string, version: number, reason?: string) {
-  const alias = validateAlias(aliasInput);
-  const { model } = await requireVersion(deps.db, modelName, version);
-  const revision = await readRevision(deps.db, model.id, aliasTarget(alias));
-  await settle();
-  await commit(
-    deps,
-    async (trx, append) => {
-      await claimTargets(trx, model.id, [revision]);
-      await requireVersion(trx, modelName, version);
-      await writeAlias(deps, trx, append, model, alias, version, { actor, reason: reason ?? null, cause: 'set' });
-    },
-    () => movedConcurrently(aliasTarget(alias)),
-  );
-  return loadVersionView(deps.db, modelName, version);
+/** What an alias move may carry beyond the version: the state the caller saw (preconditions.ts), and force. */
+export interface AliasMove extends Aim {
+  /** Point it at a version marked failed: an admin override, with a reason (the route checks the role). */
+  force?: boolean;
 }
 
-export async function deleteAlias(deps: Deps, actor: string, modelName: string, alias: string, reason?: string) {
+export async function setAlias(
+  deps: Deps,
+  actor: string,
+  modelName: string,
+  aliasInput: string,
+  version: number,
+  reason?: string,
+  move: AliasMove = {},
+) {
+  const alias = validateAlias(aliasInput);
+  const target = aliasTarget(alias);
+  const { model, row } = await requireVersion(deps.db, modelName, version);
+  const unchanged = (await findAlias(deps.db, model.id, alias))?.version === version;
+  if (!unchanged) {
+    // The same rules as any entry into a serving target (entry.ts), before the transaction: an
+    // evaluation must not hold the write lock.
+    refuseFailed(row, modelName, target, move.force);
+    await checkEntry(deps, { actor, model, row, target, via: 'alias', reason: reason ?? null, force: move.force });
+  }
+  const revision = await readRevision(deps.db, model.id, target);
+  checkRevision(revision, move);
+  await settle();
+  const [claimed] = await commit(
+    deps,
+    async (trx, append) => {
+      const claimed = await claimTargets(trx, model.id, [revision]);
+      await checkHolder(trx, model.id, target, move);
+      const { row: current } = await requireVersion(trx, modelName, version);
+      if (!unchanged) refuseFailed(current, modelName, target, move.force);
+      const forced = !unchanged && current.health === 'failed';
+      await writeAlias(deps, trx, append, model, alias, version, { actor, reason: reason ?? null, cause: 'set', forced });
+      return claimed;
+    },
+    () => movedConcurrently(target),
+  );
+  return { view: await loadVersionView(deps.db, modelName, version), revision: claimed.revision };
+}
+
+export async function deleteAlias(deps: Deps, actor: string, modelName: string, alias: string, reason?: string, move: AliasMove = {}) {
   const model = await requireModel(deps.db, modelName);
-  const revision = await readRevision(deps.db, model.id, aliasTarget(alias));
+  const target = aliasTarget(alias);
+  const revision = await readRevision(deps.db, model.id, target);
+  checkRevision(revision, move);
   await settle();
   await commit(
     deps,
     async (trx, append) => {
       await claimTargets(trx, model.id, [revision]);
+      await checkHolder(trx, model.id, target, move);
       const existing = await findAlias(trx, model.id, alias);
       if (!existing) throw notFound(`model "${modelName}" has no alias "${alias}"`);
       await removeAlias(trx, model.id, alias);
@@ -69,19 +101,21 @@ export async function deleteAlias(deps: Deps, actor: string, modelName: string, 
         type: 'alias.deleted',
         model,
         version: existing.version,
-        target: aliasTarget(alias),
+        target,
         from: existing.version,
         to: null,
         reason: reason ?? null,
       });
     },
-    () => movedConcurrently(aliasTarget(alias)),
+    () => movedConcurrently(target),
   );
 }
 
 export async function getAlias(deps: Deps, modelName: string, alias: string) {
   const model = await requireModel(deps.db, modelName);
+  // The revision first: an ETag older than the answer only makes a later If-Match fail safe.
+  const { revision } = await readRevision(deps.db, model.id, aliasTarget(alias));
   const row = await findAlias(deps.db, model.id, alias);
   if (!row) throw notFound(`model "${modelName}" has no alias "${alias}"`);
-  return loadVersionView(deps.db, modelName, row.version);
+  return { view: await loadVersionView(deps.db, modelName, row.version), revision };
 }

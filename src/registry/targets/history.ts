@@ -6,6 +6,7 @@ import { aliasTarget, stageTarget } from '../events/events.js';
 import { requireModel } from '../models/models-service.js';
 import { canonicalStage, validateAlias } from '../versions/versions.js';
 import { holdings } from './holders.js';
+import { readRevision } from './targets-store.js';
 
 export interface HistoryEntry {
   version: number | null;
@@ -23,6 +24,8 @@ export interface HistoryAnswer {
   target: string;
   entries: HistoryEntry[];
   at?: { time: string; version: number | null };
+  /** The target's revision when its history was read (answered as ETag; a move's If-Match). */
+  revision: number | null;
 }
 
 /** Actors that act on their own (the guard, rollouts) rather than a person. */
@@ -37,6 +40,8 @@ export async function targetHistory(
   const model = await requireModel(deps.db, modelName);
   const alias = q.alias ? validateAlias(q.alias) : null;
   const key = alias ? aliasTarget(alias) : stageTarget(canonicalStage(q.stage ?? 'Production'));
+  // The revision before the log: an ETag older than the entries only makes a later If-Match fail safe.
+  const { revision } = await readRevision(deps.db, model.id, key);
   const entries: HistoryEntry[] = [];
   for (const { version, event } of await holdings(deps.db, model.id, key)) {
     if (entries.length) entries[entries.length - 1].until = event.time;
@@ -51,7 +56,7 @@ export async function targetHistory(
       automatic: AUTOMATIC_ACTORS.has(event.actor),
     });
   }
-  const answer: HistoryAnswer = { name: model.name, target: key, entries: entries.reverse() };
+  const answer: HistoryAnswer = { name: model.name, target: key, entries: entries.reverse(), revision };
   if (q.atMs !== undefined) {
     const at = q.atMs;
     const hit = answer.entries.find((e) => Date.parse(e.from) <= at && (e.until === null || Date.parse(e.until) > at));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DATABASES, uniqueName, useRegistry } from '../../../test/databases.js';
+import { burst } from '../../../test/burst.js';
 import { call, createModel, promote, registerVersion } from '../../../test/http.js';
 
 /** Resolves as soon as the wall clock reads a later millisecond than `t` (events are stamped with it). */
@@ -100,6 +101,19 @@ describe.each(DATABASES)('rollback on %s', (kind) => {
     // Rolled back once, not twice: 3 -> 2.
     expect((await call(r.app, 'GET', `/api/v1/models/${name}`)).body.stages.Production).toBe(2);
     expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions/2`)).body.health).toBe('unknown');
+  });
+
+  it('ten concurrent rollbacks without from_version: one wins, nine get 409, one version is failed', async () => {
+    const name = await modelWithVersions(12);
+    for (let v = 1; v <= 12; v++) await promote(r.app, name, v);
+    // Over sockets: on SQLite each request runs start to finish before the server reads the next,
+    // so each would see the previous one's destination as the holder and roll back again.
+    const answers = await burst(r.app, `/api/v1/models/${name}/rollback`, Array.from({ length: 10 }, (_, i) => ({ reason: `panic ${i}` })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array(9).fill(409)]);
+    for (const a of answers.filter((x) => x.status === 409)) expect(a.body.error.details?.reason).toBe('concurrent_change');
+    expect((await call(r.app, 'GET', `/api/v1/models/${name}`)).body.stages.Production).toBe(11);
+    const versions = (await call(r.app, 'GET', `/api/v1/models/${name}/versions?max_results=100`)).body.versions;
+    expect(versions.filter((v: { health: string }) => v.health === 'failed').map((v: { version: number }) => v.version)).toEqual([12]);
   });
 
   it('lets one of a concurrent promotion and rollback win; the loser changes nothing', async () => {

@@ -2,6 +2,8 @@
 // current version back to the last known good one, keeps the bad version (marked failed, with the
 // reason, archived when the target is a stage) and records who, when, why, from and to. It reuses
 // the same moves, revision claims and events as a manual promotion, so gateways follow it the same way.
+// A destination that held the target before goes straight back; any other clears the gates and
+// approvals a promotion would (entry.ts); a failed one needs force (an admin's, with the reason).
 import type { Deps } from '../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { commit } from '../events/events-service.js';
@@ -10,7 +12,9 @@ import { requireModel } from '../models/models-service.js';
 import { findVersionRow, writeHealth } from '../versions/pointers-service.js';
 import { canonicalStage, SERVING_STAGES, validateAlias, type VersionRow } from '../versions/versions.js';
 import { writeAlias } from './aliases-service.js';
-import { currentHolder, lastKnownGood, skipReason, type Considered } from './holders.js';
+import { currentHolder, holdings, lastKnownGood, skipReason, type Considered } from './holders.js';
+import { checkEntry } from './entry.js';
+import { checkRevision, type Aim } from './preconditions.js';
 import { moveVersion } from './stages-service.js';
 import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
 
@@ -21,7 +25,7 @@ export interface RollbackInput {
   /** Precondition: the version the caller saw holding the target (the UI and CLI send it). */
   from_version?: number;
   reason: string;
-  /** Allow an explicit to_version that is marked failed. */
+  /** Allow an explicit to_version that is marked failed: an admin override (the route checks the role). */
   force?: boolean;
   /** Evidence attached by the guard (rule, measured value, threshold, samples). */
   evidence?: Record<string, unknown>;
@@ -35,6 +39,8 @@ export interface RollbackResult {
   reason: string;
   event_id: number;
   archived_versions: number[];
+  /** The target's revision after the rollback (the route answers it as ETag). */
+  revision: number;
 }
 
 type Target = { kind: 'stage'; stage: string; key: string } | { kind: 'alias'; alias: string; key: string };
@@ -50,13 +56,32 @@ function parseTarget(input: RollbackInput): Target {
   return { kind: 'stage', stage, key: stageTarget(stage) };
 }
 
-export async function rollback(deps: Deps, actor: string, modelName: string, input: RollbackInput): Promise<RollbackResult> {
+/**
+ * How long after a rollback of a target another rollback of it that names no from_version is taken as
+ * aimed at the version just rolled back from. Nobody can see the new holder and judge it bad this
+ * fast; a burst of rollbacks this close together is people (or scripts) reacting to the same
+ * incident. Without it, on SQLite each request of a burst runs start to finish before the next one
+ * is even read, each sees the previous one's destination as "now", and Production goes back ten
+ * times. With it, both databases give one winner.
+ */
+export const ROLLBACK_SETTLE_MS = 2000;
+
+export async function rollback(
+  deps: Deps,
+  actor: string,
+  modelName: string,
+  input: RollbackInput,
+  precondition: Pick<Aim, 'ifMatch'> = {},
+): Promise<RollbackResult> {
+  // The moment this request arrived: the holder then is its precondition (see ROLLBACK_SETTLE_MS).
+  const arrivedAt = deps.clock.now();
   if (!input.reason || !input.reason.trim()) throw invalid('a reason is required to roll back');
   const target = parseTarget(input);
   const model = await requireModel(deps.db, modelName);
   // The revision this request saw: a concurrent promotion or rollback of the same target makes the
   // claim below fail with 409 instead of both applying.
   const revision = await readRevision(deps.db, model.id, target.key);
+  checkRevision(revision, precondition);
   const from = await currentHolder(deps.db, model.id, target.key);
   if (from === null) throw conflict(`nothing to roll back: no version of "${modelName}" holds ${target.key}`);
   if (input.from_version !== undefined && input.from_version !== from) {
@@ -64,6 +89,7 @@ export async function rollback(deps: Deps, actor: string, modelName: string, inp
       reason: 'concurrent_change',
     });
   }
+  if (input.from_version === undefined && precondition.ifMatch === undefined) await refuseRepeat(deps, model.id, target.key, arrivedAt);
 
   let to: VersionRow;
   let considered: Considered[] = [];
@@ -73,8 +99,12 @@ export async function rollback(deps: Deps, actor: string, modelName: string, inp
     if (row.version === from) throw conflict(`version ${from} already holds ${target.key}`);
     const skipped = skipReason(row);
     if (skipped && !(input.force && row.health === 'failed' && row.status === 'READY')) {
-      throw conflict(`cannot roll back to version ${row.version}: ${skipped}${row.health === 'failed' ? '; pass force to use it anyway' : ''}`);
+      const hint = row.health === 'failed' ? '; force (an admin override, with a reason) uses it anyway' : '';
+      throw conflict(`cannot roll back to version ${row.version}: ${skipped}${hint}`, { reason: row.health === 'failed' ? 'version_failed' : 'not_ready' });
     }
+    // No side door: a version that never held the target clears the same gates and approvals as a
+    // promotion into it (entry.ts); one that held it goes straight back, as the guard's choice does.
+    await checkEntry(deps, { actor, model, row, target: target.key, via: 'rollback', reason: input.reason.trim(), force: input.force });
     to = row;
   } else {
     const found = await lastKnownGood(deps.db, model.id, target.key, from);
@@ -93,9 +123,10 @@ export async function rollback(deps: Deps, actor: string, modelName: string, inp
   const result = await commit(
     deps,
     async (trx, append) => {
-      await claimTargets(trx, model.id, [revision]);
+      const [claimed] = await claimTargets(trx, model.id, [revision]);
       if ((await currentHolder(trx, model.id, target.key)) !== from) throw movedConcurrently(target.key);
-      const meta = { actor, reason, cause: 'rollback' };
+      const forced = (await findVersionRow(trx, model.id, to.version))?.health === 'failed';
+      const meta = { actor, reason, cause: 'rollback', forced };
       let archived: number[] = [];
       if (target.kind === 'stage') {
         const toRow = (await findVersionRow(trx, model.id, to.version))!;
@@ -117,9 +148,15 @@ export async function rollback(deps: Deps, actor: string, modelName: string, inp
         from,
         to: to.version,
         reason,
-        details: { considered, archived_versions: archived, explicit: input.to_version !== undefined, ...(input.evidence ? { evidence: input.evidence } : {}) },
+        details: {
+          considered,
+          archived_versions: archived,
+          explicit: input.to_version !== undefined,
+          ...(forced ? { forced: true } : {}),
+          ...(input.evidence ? { evidence: input.evidence } : {}),
+        },
       });
-      return { eventId, archived };
+      return { eventId, archived, revision: claimed.revision };
     },
     () => movedConcurrently(target.key),
   );
@@ -131,5 +168,25 @@ export async function rollback(deps: Deps, actor: string, modelName: string, inp
     reason,
     event_id: result.eventId,
     archived_versions: result.archived,
+    revision: result.revision,
   };
+}
+
+/**
+ * Refuses a rollback that names no from_version when the target was itself rolled back less than
+ * ROLLBACK_SETTLE_MS before this request arrived: the request was aimed at the version that was
+ * just rolled back from, and going back again would stack rollbacks.
+ */
+async function refuseRepeat(deps: Deps, modelId: string, target: string, arrivedAt: number): Promise<void> {
+  const last = (await holdings(deps.db, modelId, target)).at(-1);
+  if (!last || (last.event.details as { cause?: string }).cause !== 'rollback') return;
+  const ago = arrivedAt - last.event.time_ms;
+  if (ago >= ROLLBACK_SETTLE_MS) return;
+  const e = last.event;
+  throw conflict(
+    `${target} was rolled back to version ${last.version} by ${e.actor} ${Math.max(0, ago)} ms before this request arrived; ` +
+      `a rollback that names no from_version is taken as that same rollback, so nothing was changed. ` +
+      `To roll back version ${last.version} too, send from_version: ${last.version}`,
+    { reason: 'concurrent_change', target, holder: last.version, event_id: e.id },
+  );
 }

@@ -1,17 +1,29 @@
 // Moves of serving targets: stage transitions, aliases, rollback, and their history.
 import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import { AppError, invalid } from '../../errors.js';
 import type { App } from '../../http/app-types.js';
+import { allows } from '../tokens/tokens.js';
 import { actorOf } from '../tokens/auth.js';
 import { errorResponses, ModelNameParams, Nullable, VersionParams, VersionSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import { parseTime } from '../events/events-service.js';
 import { deleteAlias, getAlias, setAlias } from './aliases-service.js';
 import { targetHistory } from './history.js';
+import { parseIfMatch, targetEtag } from './preconditions.js';
 import { rollback } from './rollback.js';
 import { transitionStage } from './stages-service.js';
 
 const tags = ['stages and aliases'];
 const AliasParams = Type.Object({ name: Type.String(), alias: Type.String() });
+const ExpectedVersion = Type.Optional(
+  Nullable(
+    Type.Integer({
+      minimum: 1,
+      description: 'precondition: the version you saw holding the target (null: you saw it empty); 409 if it moved. If-Match takes the ETag (revision) instead',
+    }),
+  ),
+);
 
 export const RollbackResultSchema = Type.Object({
   name: Type.String(),
@@ -22,6 +34,16 @@ export const RollbackResultSchema = Type.Object({
   event_id: Type.Integer(),
   archived_versions: Type.Array(Type.Integer()),
 });
+
+/** force moves a version marked failed: an admin override with a reason (audited), never a deployer's shortcut. */
+function forceIsAdmin(req: FastifyRequest, force: boolean | undefined, reason: string | undefined): void {
+  if (!force) return;
+  const who = req.principal;
+  if (!who || !allows(who.role, 'admin')) {
+    throw new AppError('forbidden', `force is an admin override; ${who ? `token "${who.name}" has role ${who.role}` : 'this request has no token'}`);
+  }
+  if (!reason?.trim()) throw invalid('force needs a reason: it is recorded in the audit log');
+}
 
 export function stagesRoutes(app: App, deps: Deps): void {
   app.post(
@@ -37,14 +59,20 @@ export function stagesRoutes(app: App, deps: Deps): void {
             stage: Type.String(),
             archive_existing_versions: Type.Optional(Type.Boolean()),
             reason: Type.Optional(Type.String()),
-            force: Type.Optional(Type.Boolean()),
+            force: Type.Optional(Type.Boolean({ description: 'move a version marked failed (admin, with a reason); gates and approvals still apply' })),
+            expected_version: ExpectedVersion,
           },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ version: VersionSchema, archived_versions: Type.Array(Type.Integer()) }), ...errorResponses },
       },
     },
-    async (req) => transitionStage(deps, actorOf(req), req.params.name, req.params.version, req.body),
+    async (req, reply) => {
+      forceIsAdmin(req, req.body.force, req.body.reason);
+      const res = await transitionStage(deps, actorOf(req), req.params.name, req.params.version, req.body, { ifMatch: parseIfMatch(req.headers['if-match']) });
+      if (res.revision !== null) reply.header('etag', targetEtag(res.revision));
+      return { version: res.version, archived_versions: res.archived_versions };
+    },
   );
 
   app.put(
@@ -55,17 +83,36 @@ export function stagesRoutes(app: App, deps: Deps): void {
         tags,
         summary: 'Point an alias at a version (moves it if set)',
         params: AliasParams,
-        body: Type.Object({ version: Type.Integer({ minimum: 1 }), reason: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            version: Type.Integer({ minimum: 1 }),
+            reason: Type.Optional(Type.String()),
+            expected_version: ExpectedVersion,
+            force: Type.Optional(Type.Boolean({ description: 'point it at a version marked failed (admin, with a reason)' })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: VersionSchema, ...errorResponses },
       },
     },
-    async (req) => setAlias(deps, actorOf(req), req.params.name, req.params.alias, req.body.version, req.body.reason),
+    async (req, reply) => {
+      const { name, alias } = req.params;
+      forceIsAdmin(req, req.body.force, req.body.reason);
+      const move = { expectedVersion: req.body.expected_version, ifMatch: parseIfMatch(req.headers['if-match']), force: req.body.force };
+      const res = await setAlias(deps, actorOf(req), name, alias, req.body.version, req.body.reason, move);
+      reply.header('etag', targetEtag(res.revision));
+      return res.view;
+    },
   );
 
   app.get(
     '/api/v1/models/:name/aliases/:alias',
     { config: { permission: 'read' }, schema: { tags, summary: 'The version an alias points at', params: AliasParams, response: { 200: VersionSchema, ...errorResponses } } },
-    async (req) => getAlias(deps, req.params.name, req.params.alias),
+    async (req, reply) => {
+      const res = await getAlias(deps, req.params.name, req.params.alias);
+      reply.header('etag', targetEtag(res.revision));
+      return res.view;
+    },
   );
 
   app.delete(
@@ -75,7 +122,7 @@ export function stagesRoutes(app: App, deps: Deps): void {
       schema: { tags, summary: 'Delete an alias', params: AliasParams, querystring: Type.Object({ reason: Type.Optional(Type.String()) }), response: { 204: Type.Null(), ...errorResponses } },
     },
     async (req, reply) => {
-      await deleteAlias(deps, actorOf(req), req.params.name, req.params.alias, req.query.reason);
+      await deleteAlias(deps, actorOf(req), req.params.name, req.params.alias, req.query.reason, { ifMatch: parseIfMatch(req.headers['if-match']) });
       return reply.status(204).send(null);
     },
   );
@@ -95,14 +142,19 @@ export function stagesRoutes(app: App, deps: Deps): void {
             to_version: Type.Optional(Type.Integer({ minimum: 1 })),
             from_version: Type.Optional(Type.Integer({ minimum: 1, description: 'precondition: the version you saw holding the target' })),
             reason: Type.String(),
-            force: Type.Optional(Type.Boolean()),
+            force: Type.Optional(Type.Boolean({ description: 'to_version may be a version marked failed (admin)' })),
           },
           { additionalProperties: false },
         ),
         response: { 200: RollbackResultSchema, ...errorResponses },
       },
     },
-    async (req) => rollback(deps, actorOf(req), req.params.name, req.body),
+    async (req, reply) => {
+      forceIsAdmin(req, req.body.force, req.body.reason);
+      const res = await rollback(deps, actorOf(req), req.params.name, req.body, { ifMatch: parseIfMatch(req.headers['if-match']) });
+      reply.header('etag', targetEtag(res.revision));
+      return res;
+    },
   );
 
   app.get(
@@ -136,7 +188,10 @@ export function stagesRoutes(app: App, deps: Deps): void {
         },
       },
     },
-    async (req) =>
-      targetHistory(deps, req.params.name, { stage: req.query.stage, alias: req.query.alias, atMs: parseTime(req.query.at, 'at') }),
+    async (req, reply) => {
+      const { revision, ...answer } = await targetHistory(deps, req.params.name, { stage: req.query.stage, alias: req.query.alias, atMs: parseTime(req.query.at, 'at') });
+      reply.header('etag', targetEtag(revision));
+      return answer;
+    },
   );
 }

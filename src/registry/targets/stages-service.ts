@@ -1,13 +1,15 @@
 // Stage transitions: move a version between None / Staging / Production / Archived, optionally
 // archiving the other versions in the target stage in the same transaction.
 import type { Deps } from '../deps.js';
-import { conflict } from '../../errors.js';
+import { conflict, invalid } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
 import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
 import { findVersionRow, versionsInStage, writeStage } from '../versions/pointers-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
+import { refuseFailed } from './entry.js';
+import { checkHolder, checkRevision, type Aim } from './preconditions.js';
 import { runPromotionChecks, type TransitionInput } from './promotion-checks.js';
 import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
 
@@ -25,7 +27,7 @@ export async function moveVersion(
   model: { id: string; name: string },
   row: VersionRow,
   stage: Stage,
-  meta: { actor: string; reason: string | null; cause: string; archiveExisting: boolean },
+  meta: { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean },
 ): Promise<number[]> {
   const now = deps.clock.now();
   if (row.stage !== stage) {
@@ -39,7 +41,8 @@ export async function moveVersion(
       from: row.stage,
       to: stage,
       reason: meta.reason,
-      details: { cause: meta.cause },
+      // forced: a version marked failed, moved by an admin override (the reason says why).
+      details: { cause: meta.cause, ...(meta.forced ? { forced: true } : {}) },
     });
   }
   const archived: number[] = [];
@@ -64,39 +67,64 @@ export async function moveVersion(
   return archived;
 }
 
-export async function transitionStage(deps: Deps, actor: string, modelName: string, version: number, input: TransitionInput) {
+/** The serving target a move from `fromStage` to `toStage` is about: the stage entered, else the one left. */
+export function aimedTarget(fromStage: string, toStage: Stage): string | null {
+  for (const s of [toStage, fromStage]) if ((SERVING_STAGES as string[]).includes(s)) return stageTarget(s);
+  return null;
+}
+
+export async function transitionStage(
+  deps: Deps,
+  actor: string,
+  modelName: string,
+  version: number,
+  input: TransitionInput,
+  precondition: Pick<Aim, 'ifMatch'> = {},
+) {
   const stage = canonicalStage(input.stage);
   // Read before the transaction: the revisions are what this request saw; the claim checks them.
   const { model, row } = await requireVersion(deps.db, modelName, version);
+  const aimed = aimedTarget(row.stage, stage);
+  const aim: Aim = { expectedVersion: input.expected_version, ifMatch: precondition.ifMatch };
+  if (!aimed && (aim.expectedVersion !== undefined || aim.ifMatch !== undefined)) {
+    throw invalid(`moving version ${version} from ${row.stage} to ${stage} moves no serving target; expected_version and If-Match do not apply`);
+  }
+  // The cheap refusal first: no gate evaluates a version that may not enter anyway.
+  if ((SERVING_STAGES as string[]).includes(stage)) refuseFailed(row, modelName, stageTarget(stage), input.force);
   // Checks run before the transaction: evaluating a model must not hold the write lock.
-  await runPromotionChecks(deps, { actor, model, row, stage, input });
+  await runPromotionChecks(deps, { actor, model, row, stage, target: stageTarget(stage), via: 'transition', input });
   const revisions = await readMoveRevisions(deps.db, model.id, row.stage, stage);
+  const aimedRead = revisions.find((r) => r.target === aimed);
+  if (aimedRead) checkRevision(aimedRead, aim);
   await settle();
-  let archived: number[] = [];
-  await commit(
+  const { archived, claimed } = await commit(
     deps,
     async (trx, append) => {
-      await claimTargets(trx, model.id, revisions);
+      const claimed = await claimTargets(trx, model.id, revisions);
+      if (aimed) await checkHolder(trx, model.id, aimed, aim);
       const current = await findVersionRow(trx, model.id, version);
       if (!current || current.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
       if ((SERVING_STAGES as string[]).includes(stage)) {
         if (current.status !== 'READY') {
           throw conflict(`version ${version} of "${modelName}" is ${current.status}; only READY versions can enter ${stage}`);
         }
-        if (current.health === 'failed' && !input.force) {
-          throw conflict(
-            `version ${version} of "${modelName}" is marked failed (${current.health_reason ?? 'no reason'}); pass force to move it to ${stage} anyway`,
-          );
-        }
+        refuseFailed(current, modelName, stageTarget(stage), input.force);
       }
-      archived = await moveVersion(deps, trx, append, model, current, stage, {
+      const archived = await moveVersion(deps, trx, append, model, current, stage, {
         actor,
         reason: input.reason ?? null,
         cause: 'transition',
         archiveExisting: !!input.archive_existing_versions,
+        forced: (SERVING_STAGES as string[]).includes(stage) && current.health === 'failed',
       });
+      return { archived, claimed };
     },
     () => movedConcurrently(stageTarget(stage)),
   );
-  return { version: await loadVersionView(deps.db, modelName, version), archived_versions: archived };
+  return {
+    version: await loadVersionView(deps.db, modelName, version),
+    archived_versions: archived,
+    /** The aimed target's revision after the move (the route answers it as ETag). */
+    revision: claimed.find((r) => r.target === aimed)?.revision ?? null,
+  };
 }

@@ -37,9 +37,12 @@ export async function readRevision(db: Db, modelId: string, target: string): Pro
  * Claims the targets at the revisions read. Call first in the transaction: on PostgreSQL the row
  * lock makes a concurrent claimer wait and then fail, so nothing it wrote before can interleave.
  * Targets are claimed in name order so two transactions never wait on each other in a cycle.
+ * Answers the revisions the targets are at after the claim (what the move's ETag names).
  */
-export async function claimTargets(db: Db, modelId: string, reads: TargetRevision[]): Promise<void> {
+export async function claimTargets(db: Db, modelId: string, reads: TargetRevision[]): Promise<Array<{ target: string; revision: number }>> {
+  const claimed: Array<{ target: string; revision: number }> = [];
   for (const read of [...reads].sort((a, b) => a.target.localeCompare(b.target))) {
+    claimed.push({ target: read.target, revision: (read.revision ?? 0) + 1 });
     if (read.revision === null) {
       // Unique violation here surfaces as 409 through commit()'s onUniqueViolation.
       await db.insertInto('targets').values({ model_id: modelId, target: read.target, revision: 1 }).execute();
@@ -54,6 +57,7 @@ export async function claimTargets(db: Db, modelId: string, reads: TargetRevisio
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw movedConcurrently(read.target);
   }
+  return claimed;
 }
 
 export function movedConcurrently(target: string) {

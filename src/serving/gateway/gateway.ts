@@ -16,6 +16,9 @@ import { IntegrityError, NotServable, type GatewaySource } from './source.js';
 import { releaseIdle } from './standby.js';
 import { InputChecker } from './protocols/input-checker.js';
 
+/** How long shutdown waits for the registry to hear a replica's goodbye. */
+const FAREWELL_MS = 2000;
+
 export class Gateway {
   readonly slots = new Map<string, ModelSlot>();
   /** True once the first snapshot was applied and its loads settled. */
@@ -28,6 +31,8 @@ export class Gateway {
    * served (a rename never takes a model offline) until a model takes that name again.
    */
   private readonly renamed = new Map<string, string>();
+  /** The last change-feed event id applied (a snapshot counts as every event up to its id). */
+  feedPosition: number | null = null;
 
   constructor(
     readonly source: GatewaySource,
@@ -59,6 +64,7 @@ export class Gateway {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    await this.farewell();
     await this.source.stop();
     const all = [...this.slots.values()].flatMap((s) => [...s.loaded.values()]);
     for (let i = 0; i < 200 && all.some((lv) => lv.inflight > 0); i++) await new Promise((r) => setTimeout(r, 10));
@@ -67,6 +73,7 @@ export class Gateway {
   }
 
   applySnapshot(s: ServingSnapshotDto): void {
+    this.feedPosition = s.event_id;
     const seen = new Set<string>();
     for (const dto of s.models) {
       seen.add(dto.name);
@@ -85,6 +92,7 @@ export class Gateway {
   }
 
   applyEvent(e: RegistryEvent): void {
+    this.feedPosition = Math.max(this.feedPosition ?? 0, e.id);
     for (const follow of this.options.followers) {
       try {
         follow(this, e);
@@ -288,9 +296,18 @@ export class Gateway {
   async report(): Promise<void> {
     if (this.stopped) return;
     try {
-      await this.source.heartbeat({ replica_id: this.options.replicaId, url: this.options.url, models: this.reports() });
+      // The feed position is read with the reports: every state reported reflects events up to it.
+      const hb = { replica_id: this.options.replicaId, url: this.options.url, models: this.reports(), feed_position: this.feedPosition };
+      await this.source.heartbeat(hb);
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'gateway heartbeat failed; will retry');
     }
+  }
+
+  /** Tells the registry this replica is going, so status stops waiting for it (bounded: shutdown must not hang). */
+  private async farewell(): Promise<void> {
+    const bye = this.source.heartbeat({ replica_id: this.options.replicaId, url: this.options.url, models: [], leaving: true });
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, FAREWELL_MS).unref());
+    await Promise.race([bye.catch((err) => this.log.debug({ err: (err as Error).message }, 'gateway could not say goodbye')), timeout]);
   }
 }

@@ -3,24 +3,43 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { errorResponses, ModelNameParams, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
-import { modelStatus, recordHeartbeat } from './replicas-service.js';
+import { modelStatus } from './convergence.js';
+import { forgetReplica, recordHeartbeat } from './replicas-service.js';
 
 const tags = ['serving'];
 const State = Type.Union([Type.Literal('loading'), Type.Literal('serving'), Type.Literal('failed')]);
+const Rejection = Type.Object(
+  {
+    status: Type.Integer({ description: '401 (token unknown or revoked) or 403 (role too low)' }),
+    message: Type.String(),
+    first_at: Type.String(),
+    last_at: Type.String(),
+    count: Type.Integer(),
+  },
+  { description: 'the last time the registry refused the replica, as it reported at its next successful contact' },
+);
 
 export const ModelStatusSchema = Type.Object({
   model: Type.String(),
   binding: Type.String(),
   target_version: Nullable(Type.Integer()),
-  converged: Type.Boolean({ description: 'every live replica serves target_version' }),
+  move_event_id: Nullable(Type.Integer({ description: 'the event that last changed what the binding resolves to' })),
+  converged: Type.Boolean({
+    description: 'every replica that reports this model acknowledged target_version after the move; false while any is unknown',
+  }),
   replicas: Type.Array(
     Type.Object({
       replica_id: Type.String(),
       url: Nullable(Type.String()),
-      version: Nullable(Type.Integer()),
-      state: Type.Union([State, Type.Literal('stale')]),
+      version: Nullable(Type.Integer({ description: 'the version it last reported serving (last seen, when unknown)' })),
+      state: Type.Union([State, Type.Literal('unknown')]),
       error: Nullable(Type.String()),
       last_heartbeat: Type.String(),
+      feed_position: Nullable(Type.Integer({ description: 'the last change-feed event id it had applied when it reported' })),
+      acknowledged: Type.Boolean({ description: 'it reported serving target_version after the move' }),
+      unknown_reason: Nullable(Type.Union([Type.Literal('missed_heartbeats'), Type.Literal('behind_feed'), Type.Literal('no_feed_position')])),
+      why: Nullable(Type.String({ description: 'why it is unknown, with what it was last seen serving' })),
+      last_rejection: Nullable(Rejection),
     }),
   ),
 });
@@ -49,6 +68,9 @@ export function replicasRoutes(app: App, deps: Deps): void {
               }),
               { maxItems: 10000 },
             ),
+            feed_position: Type.Optional(Nullable(Type.Integer({ minimum: 0, description: 'the last change-feed event id applied' }))),
+            rejection: Type.Optional(Nullable(Rejection)),
+            leaving: Type.Optional(Type.Boolean({ description: 'the replica is shutting down: forget it' })),
           },
           { additionalProperties: false },
         ),
@@ -56,6 +78,23 @@ export function replicasRoutes(app: App, deps: Deps): void {
       },
     },
     async (req) => recordHeartbeat(deps, req.body),
+  );
+
+  app.delete(
+    '/api/v1/gateways/replicas/:replica_id',
+    {
+      config: { permission: 'deploy' },
+      schema: {
+        tags,
+        summary: 'Forget a replica that will not report again (crashed, decommissioned): it stops holding convergence back',
+        params: Type.Object({ replica_id: Type.String() }),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await forgetReplica(deps, req.params.replica_id);
+      return reply.status(204).send(null);
+    },
   );
 
   app.get(

@@ -1,17 +1,14 @@
-// Gateway replicas report, per model, the version they serve and its state. The registry keeps the
-// last report in the database (so any registry server answers the same status) and turns it into
-// the rollout status: converged when every live replica serves the binding's target version.
+// Gateway replicas report, per model, the version they serve and its state, and how far they have
+// read the change feed. The registry keeps the last report in the database (so any registry server
+// answers the same status) and turns it into the rollout status (convergence.ts).
 import type { Deps } from '../../deps.js';
-import { invalid } from '../../errors.js';
+import { invalid, notFound } from '../../errors.js';
 import { commit, findModel } from '../../registry/index.js';
-import { getBinding } from '../bindings/bindings-service.js';
-import { pruneReplicas, replicaRows, replicasOf, upsertReplicas } from './replicas-store.js';
+import { deleteReplica, pruneReplicas, replicaRows, upsertReplicas } from './replicas-store.js';
 
 export const REPLICA_STATES = ['loading', 'serving', 'failed'] as const;
 export type ReplicaState = (typeof REPLICA_STATES)[number];
 
-/** A replica with no heartbeat for this long is stale: it no longer counts towards convergence. */
-export const STALE_AFTER_MS = 10_000;
 
 export interface ModelReport {
   model: string;
@@ -25,18 +22,43 @@ export interface ModelReport {
   integrity_error?: boolean;
 }
 
+/** The registry refused the replica's token (401) or its role (403) between these times. */
+export interface ReplicaRejection {
+  status: number;
+  message: string;
+  first_at: string;
+  last_at: string;
+  count: number;
+}
+
 export interface Heartbeat {
   replica_id: string;
   url?: string | null;
   models: ModelReport[];
+  /** The last change-feed event id this replica applied: it has seen every move up to it. */
+  feed_position?: number | null;
+  /** Rejections of its token since its last successful contact (reported once, at the next). */
+  rejection?: ReplicaRejection | null;
+  /** The replica is shutting down: forget it rather than wait for it. */
+  leaving?: boolean;
 }
 
-/** Rows of replicas silent for this long are deleted; until then they show as stale. */
+/** Rows of replicas silent for this long are deleted; until then they show as unknown. */
 export const FORGET_AFTER_MS = 24 * 60 * 60_000;
 
+const REPLICA_ID = /^[\w.:@-]{1,200}$/;
+
 export async function recordHeartbeat(deps: Deps, hb: Heartbeat): Promise<{ accepted: number }> {
-  if (!/^[\w.:@-]{1,200}$/.test(hb.replica_id)) throw invalid(`invalid replica_id "${hb.replica_id}"`);
+  if (!REPLICA_ID.test(hb.replica_id)) throw invalid(`invalid replica_id "${hb.replica_id}"`);
+  if (hb.leaving) {
+    // A replica that says goodbye is serving nothing any more: it cannot hold convergence back.
+    await deleteReplica(deps.db, hb.replica_id);
+    return { accepted: 0 };
+  }
   const now = deps.clock.now();
+  if (hb.rejection) {
+    deps.log.warn({ replica: hb.replica_id, rejection: hb.rejection }, 'a gateway replica reports its token was rejected');
+  }
   const before = await replicaRows(deps.db, hb.replica_id);
   await upsertReplicas(
     deps.db,
@@ -49,6 +71,8 @@ export async function recordHeartbeat(deps: Deps, hb: Heartbeat): Promise<{ acce
       state: m.state,
       error: m.error ?? null,
       last_heartbeat: now,
+      feed_position: hb.feed_position ?? null,
+      last_rejection: hb.rejection ? JSON.stringify(hb.rejection) : null,
     })),
   );
   for (const m of hb.models) {
@@ -78,37 +102,8 @@ async function recordLoadFailure(deps: Deps, replicaId: string, m: ModelReport):
   });
 }
 
-export interface ReplicaStatus {
-  replica_id: string;
-  url: string | null;
-  version: number | null;
-  state: 'loading' | 'serving' | 'failed' | 'stale';
-  error: string | null;
-  last_heartbeat: string;
-}
-
-export interface ModelStatus {
-  model: string;
-  binding: string;
-  target_version: number | null;
-  converged: boolean;
-  replicas: ReplicaStatus[];
-}
-
-export async function modelStatus(deps: Deps, modelName: string): Promise<ModelStatus> {
-  const view = await getBinding(deps, modelName);
-  const now = deps.clock.now();
-  const replicas: ReplicaStatus[] = (await replicasOf(deps.db, view.model)).map((r) => ({
-    replica_id: r.replica_id,
-    url: r.url,
-    version: r.version === null ? null : Number(r.version),
-    state: now - Number(r.last_heartbeat) > STALE_AFTER_MS ? 'stale' : (r.state as ReplicaStatus['state']),
-    error: r.error,
-    last_heartbeat: new Date(Number(r.last_heartbeat)).toISOString(),
-  }));
-  const live = replicas.filter((r) => r.state !== 'stale');
-  // No live replica serves anything, so nothing has converged: `status --wait` must not pass vacuously.
-  const converged =
-    view.target_version !== null && live.length > 0 && live.every((r) => r.state === 'serving' && r.version === view.target_version);
-  return { ...view, converged, replicas };
+/** Forgets a replica that will not come back (crashed, decommissioned): it stops showing as unknown. */
+export async function forgetReplica(deps: Deps, replicaId: string): Promise<void> {
+  if (!REPLICA_ID.test(replicaId)) throw invalid(`invalid replica_id "${replicaId}"`);
+  if ((await deleteReplica(deps.db, replicaId)) === 0) throw notFound(`no gateway replica "${replicaId}" has reported`);
 }

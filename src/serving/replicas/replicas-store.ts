@@ -1,4 +1,5 @@
 // The only SQL for gateway replica heartbeats: one row per (replica, model), last state reported.
+import { sql } from 'kysely';
 import type { Db } from '../../db/tables.js';
 
 export interface GatewayReplicasTable {
@@ -10,6 +11,10 @@ export interface GatewayReplicasTable {
   state: string;
   error: string | null;
   last_heartbeat: number;
+  /** The last change-feed event id the replica had applied when it reported (null: it did not say). */
+  feed_position: number | null;
+  /** JSON of the last token rejection the replica reported (ReplicaRejection); kept until a newer one. */
+  last_rejection: string | null;
 }
 
 declare module '../../db/tables.js' {
@@ -38,6 +43,9 @@ export async function upsertReplicas(db: Db, rows: GatewayReplicasTable[]): Prom
           state: eb.ref('excluded.state'),
           error: eb.ref('excluded.error'),
           last_heartbeat: eb.ref('excluded.last_heartbeat'),
+          feed_position: eb.ref('excluded.feed_position'),
+          // A heartbeat without a rejection to report keeps the last one reported.
+          last_rejection: sql<string | null>`coalesce(excluded.last_rejection, gateway_replicas.last_rejection)`,
         })),
       )
       .execute();
@@ -47,6 +55,12 @@ export async function upsertReplicas(db: Db, rows: GatewayReplicasTable[]): Prom
 /** Forgets replicas not heard from since `before` (a restarted process reports under a new id). */
 export async function pruneReplicas(db: Db, before: number): Promise<void> {
   await db.deleteFrom('gateway_replicas').where('last_heartbeat', '<', before).execute();
+}
+
+/** Forgets one replica (it said goodbye, or an operator forgot it); answers how many rows went. */
+export async function deleteReplica(db: Db, replicaId: string): Promise<number> {
+  const res = await db.deleteFrom('gateway_replicas').where('replica_id', '=', replicaId).executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
 
 export async function replicasOf(db: Db, model: string): Promise<GatewayReplicasTable[]> {

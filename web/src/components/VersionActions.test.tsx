@@ -60,6 +60,20 @@ describe.each(DATABASES)('actions by role against a real registry on %s', (kind)
     expect(v1.stage).toBe('Production');
   });
 
+  it('sends the version it showed holding the stage; a move by someone else meanwhile is refused, not overridden', async () => {
+    const admin = { authorization: `Bearer ${tokens.admin}` };
+    await call(r.app, 'POST', `/api/v1/models/${name}/versions/1/stage`, { stage: 'Staging' }, admin);
+    localStorage.setItem('stagecraft.token', tokens.deployer);
+    renderWithServer(r.url, <Actions v={await version(2)} />);
+    fireEvent.change(await screen.findByLabelText('Move to stage'), { target: { value: 'Staging' } });
+    await waitFor(() => expect(screen.getByTestId('stage-holder').textContent).toBe('Staging now: v1'));
+    // Someone else empties Staging after the page showed v1 there.
+    await call(r.app, 'POST', `/api/v1/models/${name}/versions/1/stage`, { stage: 'None' }, admin);
+    fireEvent.click(screen.getByRole('button', { name: 'Change stage' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('moved since you looked');
+    expect((await version(2)).stage).toBe('None');
+  });
+
   it("shows the server's message when it refuses an action", async () => {
     localStorage.setItem('stagecraft.token', tokens.deployer);
     renderWithServer(r.url, <Actions v={await version(2)} />);

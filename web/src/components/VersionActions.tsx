@@ -1,12 +1,26 @@
 // What the signed-in role may do to one version: change its stage (optionally archiving what is
 // there), point an alias at it, mark it stable or failed. Refusals show the server's message.
+// A stage or alias move says which version it replaces and sends it as expected_version: if
+// someone moved the target since the page showed it, the server refuses instead of replacing a
+// version the person never saw.
 import { useState } from 'react';
 import { roleAtLeast } from '../lib/format';
+import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
+import { useResource } from '../lib/use-resource';
 import type { Version } from '../types';
 import { ErrorNote } from './ErrorNote';
 
 const STAGES = ['None', 'Staging', 'Production', 'Archived'];
+const SERVING = ['Staging', 'Production'] as const;
+type Serving = (typeof SERVING)[number];
+const isServing = (s: string): s is Serving => (SERVING as readonly string[]).includes(s);
+
+/** The serving stage a move from `from` to `to` is about: the one entered, else the one left. */
+function aimedStage(from: string, to: string): Serving | null {
+  if (isServing(to)) return to;
+  return isServing(from) ? from : null;
+}
 
 function useAction() {
   const [busy, setBusy] = useState(false);
@@ -34,6 +48,12 @@ export function VersionActions({ v, onChanged }: { v: Version; onChanged: () => 
   const [alias, setAlias] = useState('');
   const [reason, setReason] = useState('');
   const action = useAction();
+  const tick = useLiveTick(v.name);
+  const model = useResource((signal) => api.getModel(v.name, signal), [api, v.name, v.updated_at, tick]);
+  const aimed = aimedStage(v.stage, stage);
+  // undefined until the model is read: then the server takes no precondition.
+  const stageHolder = aimed && model.data ? model.data.stages[aimed] : undefined;
+  const aliasHolder = model.data && alias.trim() ? (model.data.aliases[alias.trim()] ?? null) : undefined;
   if (!roleAtLeast(me?.role, 'deployer')) {
     return (
       <section aria-labelledby="actions-h" className="card">
@@ -59,7 +79,7 @@ export function VersionActions({ v, onChanged }: { v: Version; onChanged: () => 
         onSubmit={(e) => {
           e.preventDefault();
           void action.run(async () => {
-            const r = await api.transitionStage(v.name, v.version, { stage, archive_existing_versions: archive, reason: why });
+            const r = await api.transitionStage(v.name, v.version, { stage, archive_existing_versions: archive, reason: why, expected_version: stageHolder });
             return after(`v${v.version} is now in ${r.version.stage}${r.archived_versions.length ? `; archived ${r.archived_versions.map((n) => `v${n}`).join(', ')}` : ''}`);
           });
         }}
@@ -76,6 +96,11 @@ export function VersionActions({ v, onChanged }: { v: Version; onChanged: () => 
         <button type="submit" disabled={action.busy}>
           Change stage
         </button>
+        {aimed && stageHolder !== undefined && (
+          <span className="small muted" data-testid="stage-holder">
+            {aimed} now: {stageHolder === null ? 'empty' : `v${stageHolder}`}
+          </span>
+        )}
       </form>
 
       <form
@@ -83,7 +108,7 @@ export function VersionActions({ v, onChanged }: { v: Version; onChanged: () => 
         onSubmit={(e) => {
           e.preventDefault();
           void action.run(async () => {
-            await api.setAlias(v.name, alias.trim(), { version: v.version, reason: why });
+            await api.setAlias(v.name, alias.trim(), { version: v.version, reason: why, expected_version: aliasHolder });
             return after(`@${alias.trim()} now points at v${v.version}`);
           });
         }}
@@ -93,6 +118,11 @@ export function VersionActions({ v, onChanged }: { v: Version; onChanged: () => 
         <button type="submit" disabled={action.busy || !alias.trim()}>
           Set or move alias here
         </button>
+        {aliasHolder !== undefined && (
+          <span className="small muted" data-testid="alias-holder">
+            @{alias.trim()} now: {aliasHolder === null ? 'unset' : `v${aliasHolder}`}
+          </span>
+        )}
       </form>
 
       <div className="row" role="group" aria-label="Mark health">

@@ -8,6 +8,7 @@ import type { VersionSpec } from '../runtimes/runtime.js';
 import { historyQuery, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
 import { GatewayCache, type CachedPointers } from './gateway-cache.js';
 import { downloadVerified, fromRegistry } from './registry-answers.js';
+import type { RejectionLog } from './rejections.js';
 
 export class RemoteSource implements GatewaySource {
   private handlers: SourceHandlers | null = null;
@@ -24,6 +25,8 @@ export class RemoteSource implements GatewaySource {
     cacheDir: string,
     private readonly log: Logger,
     private readonly retryMs = 1000,
+    /** The rejections the client's fetch noted (RejectionLog.watch): reported with the next heartbeat. */
+    private readonly rejections: RejectionLog | null = null,
   ) {
     this.cache = new GatewayCache(cacheDir);
   }
@@ -145,6 +148,8 @@ export class RemoteSource implements GatewaySource {
   }
 
   async heartbeat(hb: Heartbeat): Promise<void> {
-    await fromRegistry('/api/v1/gateways/heartbeat', this.client.gateways.heartbeat(hb));
+    const rejection = hb.leaving ? null : (this.rejections?.pending() ?? null);
+    await fromRegistry('/api/v1/gateways/heartbeat', this.client.gateways.heartbeat(rejection ? { ...hb, rejection } : hb));
+    this.rejections?.delivered(rejection);
   }
 }
