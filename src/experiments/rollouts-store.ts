@@ -27,10 +27,6 @@ export async function insertRollout(db: Db, row: RolloutRow) {
   await db.insertInto('promo_rollouts').values(row).execute();
 }
 
-export async function findRollout(db: Db, id: string) {
-  return db.selectFrom('promo_rollouts').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 /** The model's running or paused rollout, if any (at most one at a time). */
 export async function activeRollout(db: Db, modelId: string) {
   return db.selectFrom('promo_rollouts').selectAll().where('model_id', '=', modelId).where('status', 'in', ['running', 'paused']).executeTakeFirst();

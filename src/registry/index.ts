@@ -10,16 +10,14 @@ export { EventFeed } from './events/event-feed.js';
 export { redactUrl } from './events/event-redaction.js';
 
 // Events: the audit log and change feed. Every state change commits with its event.
-export { commit, lastEventId, listEvents, modelEvents, parseTime, type Append, type EventsPage } from './events/events-service.js';
+export { commit, lastEventId, listEvents, modelEvents, type Append } from './events/events-service.js';
 export {
   aliasTarget,
   EVENT_TYPES,
   eventTypesMatching,
   matchesEventPattern,
   stageTarget,
-  toEvent,
   type EventType,
-  type NewEvent,
   type RegistryEvent,
 } from './events/events.js';
 
@@ -29,15 +27,13 @@ export {
   deleteModel,
   findModel,
   getModel,
-  listModels,
   removeModelTag,
   renameModel,
   requireModel,
   setModelTag,
   updateModel,
-  type CreateModelInput,
 } from './models/models-service.js';
-export { validateDescription, validateModelName, validateTag, type ModelRow } from './models/models.js';
+export { type ModelRow } from './models/models.js';
 
 // Versions.
 export {
@@ -52,45 +48,30 @@ export {
   requireVersion,
   setVersionTag,
   updateVersion,
-  type CreateVersionInput,
 } from './versions/versions-service.js';
-export { findVersionRow, versionsInStage } from './versions/pointers-service.js';
+
 export { storeBlob } from './versions/blobs-service.js';
-export type { VersionView } from './versions/versions-view.js';
-export { describeRef, parseModelsUri, resolveRef, type ModelRef } from './versions/models-uri.js';
+
+export { parseModelsUri, resolveRef } from './versions/models-uri.js';
 export {
   canonicalStage,
-  HEALTHS,
-  isStageName,
   manifestDigest,
   SERVING_STAGES,
   STAGES,
-  STATUSES,
   validateAlias,
-  validateArtifactPath,
-  validateLabel,
   type Health,
   type ManifestEntry,
   type Stage,
   type VersionRow,
-  type VersionStatus,
 } from './versions/versions.js';
 
 // Targets: stage and alias moves, rollback, history, and the one last-known-good rule.
-export { splitTarget } from './targets/targets.js';
+
 export { transitionStage } from './targets/stages-service.js';
-export { deleteAlias, getAlias, setAlias } from './targets/aliases-service.js';
-export { rollback, type RollbackInput, type RollbackResult } from './targets/rollback.js';
-export { targetHistory, type HistoryAnswer, type HistoryEntry } from './targets/history.js';
-export {
-  currentHolder,
-  holdings,
-  lastKnownGood,
-  previousHolders,
-  skipReason,
-  type Considered,
-  type Holding,
-} from './targets/holders.js';
+export { deleteAlias, setAlias } from './targets/aliases-service.js';
+export { rollback } from './targets/rollback.js';
+
+export { currentHolder, holdings, previousHolders } from './targets/holders.js';
 
 // Read models: the joins across kernel tables, for reads no single module answers.
 export {
@@ -98,17 +79,11 @@ export {
   findNamedVersion,
   latestPerStage,
   liveVersionFiles,
-  modelViews,
-  searchVersions,
   servingPointers,
-  stageMembers,
   tagsAndAliasesOfModels,
   tagsOfVersions,
   withModelNames,
-  type ModelPointers,
-  type ModelView,
   type NamedVersion,
-  type VersionSearch,
 } from './read-models.js';
 // Filterable searches: the conditions a door with its own filter grammar (MLflow's) translates into.
 export {
@@ -122,4 +97,4 @@ export {
 // Tokens and auth.
 export { actorOf, requestMay } from './tokens/auth.js';
 export { hasActiveTokens } from './tokens/tokens-service.js';
-export { allows, isRole, ROLES, type Permission, type Principal, type Role } from './tokens/tokens.js';
+export { type Permission } from './tokens/tokens.js';

@@ -71,11 +71,6 @@ export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export async function modelTags(db: Db, modelIds: string[]) {
-  if (modelIds.length === 0) return [];
-  return db.selectFrom('model_tags').selectAll().where('model_id', 'in', modelIds).execute();
-}
-
 export async function upsertModelTag(db: Db, modelId: string, key: string, value: string) {
   await db
     .insertInto('model_tags')

@@ -5,8 +5,6 @@
 import type { Deps, PromotionAttempt } from '../deps.js';
 import { SERVING_STAGES } from '../versions/versions.js';
 
-export type { PromotionAttempt, PromotionCheck, TransitionInput } from '../deps.js';
-
 /** Runs every check, lowest order first, when the version enters a serving stage it is not in yet. */
 export async function runPromotionChecks(deps: Deps, attempt: PromotionAttempt): Promise<void> {
   if (attempt.row.stage === attempt.stage || !(SERVING_STAGES as string[]).includes(attempt.stage)) return;

@@ -1,6 +1,6 @@
 // Stage transitions: move a version between None / Staging / Production / Archived, optionally
 // archiving the other versions in the target stage in the same transaction.
-import type { Deps } from '../deps.js';
+import type { Deps, TransitionInput } from '../deps.js';
 import { conflict, invalid } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
 import { stageTarget } from '../events/events.js';
@@ -10,7 +10,7 @@ import { loadVersionView, requireVersion } from '../versions/versions-service.js
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
 import { refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
-import { runPromotionChecks, type TransitionInput } from './promotion-checks.js';
+import { runPromotionChecks } from './promotion-checks.js';
 import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
 
 /** Revisions of the serving targets a move of `row` into `stage` touches. */

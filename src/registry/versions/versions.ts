@@ -11,9 +11,6 @@ export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
 export type Stage = (typeof STAGES)[number];
 export const SERVING_STAGES: Stage[] = ['Staging', 'Production'];
 
-export const STATUSES = ['READY', 'PENDING_REGISTRATION', 'FAILED_REGISTRATION'] as const;
-export type VersionStatus = (typeof STATUSES)[number];
-
 export const HEALTHS = ['unknown', 'stable', 'failed'] as const;
 export type Health = (typeof HEALTHS)[number];
 
