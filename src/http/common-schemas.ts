@@ -1,5 +1,17 @@
-// Schemas shared across modules: errors, the model and version shapes.
+// Schemas shared across modules: errors, the model and version shapes, the integer ranges.
 import { Type, type Static } from 'typebox';
+
+/**
+ * The range of the int4 columns request integers land in (versions, row numbers, counts). Every
+ * integer in a request schema gets it unless the schema says otherwise (http/integer-bounds.ts).
+ */
+export const INT4 = { minimum: -2147483648, maximum: 2147483647 } as const;
+
+/**
+ * An id stored as int8 (events, approvals), or a position among them (a cursor, 0 for "from the
+ * start"): up to the largest integer JavaScript holds exactly.
+ */
+export const Int8Id = (options: { minimum?: number; description?: string } = {}) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, ...options });
 
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 

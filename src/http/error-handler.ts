@@ -14,8 +14,25 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: 'unavailable',
 };
 
+/**
+ * PostgreSQL's SQLSTATEs for a value it cannot store: a NUL byte or a byte sequence its encoding
+ * refuses (22021, 22P05), a number out of its type's range (22003), text that is not a number of
+ * that type, e.g. "1e+308" for an int4 (22P02). A safety net only: the request edge
+ * (request-guard.ts, integer-bounds.ts) refuses such values first, so reaching it is a gap there.
+ */
+const REFUSED_VALUE_CODES = new Set(['22021', '22P05', '22003', '22P02']);
+
+/** The 400 message when the database refused a value of the request; undefined for any other error. */
+export function databaseRefusal(err: unknown): string | undefined {
+  const e = err as { code?: unknown; severity?: unknown } | null;
+  if (!e || typeof e.code !== 'string' || typeof e.severity !== 'string' || !REFUSED_VALUE_CODES.has(e.code)) return undefined;
+  return 'invalid request: a value was refused by the database (a NUL byte, or a number out of its range); see the server log for this request id';
+}
+
 export function toErrorReply(err: unknown): { status: number; code: ErrorCode; message: string; details?: unknown } {
   if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message, details: err.details };
+  const refused = databaseRefusal(err);
+  if (refused) return { status: 400, code: 'invalid_argument', message: refused };
   const fe = err as FastifyError;
   if (fe && fe.validation) {
     return { status: 400, code: 'invalid_argument', message: `invalid request: ${fe.message}` };
@@ -30,6 +47,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const r = toErrorReply(err);
     if (r.status >= 500) request.log.error({ err }, 'request failed');
+    // Logged as loudly as a 500: the caller was wrong, but the request edge should have said so.
+    else if (databaseRefusal(err)) request.log.error({ err }, 'the database refused a value the request edge let through');
     else request.log.debug({ err: (err as Error).message }, 'request refused');
     if (r.status === 503) reply.header('retry-after', '1');
     // A stream that failed before its first byte left a download's headers behind.

@@ -2,6 +2,7 @@
 // handler that gives every /api/2.0/mlflow route that shape (the native API keeps its own).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
+import { databaseRefusal } from '../http/error-handler.js';
 
 export type MlflowErrorCode =
   | 'INVALID_PARAMETER_VALUE'
@@ -9,6 +10,7 @@ export type MlflowErrorCode =
   | 'RESOURCE_DOES_NOT_EXIST'
   | 'ENDPOINT_NOT_FOUND'
   | 'RESOURCE_CONFLICT'
+  | 'RESOURCE_LIMIT_EXCEEDED'
   | 'PERMISSION_DENIED'
   | 'UNAUTHENTICATED'
   | 'TEMPORARILY_UNAVAILABLE'
@@ -21,6 +23,8 @@ const STATUS: Record<MlflowErrorCode, number> = {
   RESOURCE_DOES_NOT_EXIST: 404,
   ENDPOINT_NOT_FOUND: 404,
   RESOURCE_CONFLICT: 409,
+  // An upload past the size limit: 413, as the native API answers it (MLflow itself sets no limit).
+  RESOURCE_LIMIT_EXCEEDED: 413,
   PERMISSION_DENIED: 403,
   UNAUTHENTICATED: 401,
   TEMPORARILY_UNAVAILABLE: 503,
@@ -53,8 +57,9 @@ export function toMlflowError(err: unknown): MlflowError {
   if (err instanceof AppError) {
     switch (err.code) {
       case 'invalid_argument':
-      case 'too_large':
         return badParam(err.message);
+      case 'too_large':
+        return new MlflowError('RESOURCE_LIMIT_EXCEEDED', err.message);
       case 'not_found':
         return new MlflowError('RESOURCE_DOES_NOT_EXIST', err.message);
       case 'conflict':
@@ -71,7 +76,10 @@ export function toMlflowError(err: unknown): MlflowError {
         return new MlflowError('INTERNAL_ERROR', 'internal error; see the server log');
     }
   }
+  const refused = databaseRefusal(err);
+  if (refused) return badParam(refused);
   const fe = err as FastifyError;
+  if (fe && fe.statusCode === 413) return new MlflowError('RESOURCE_LIMIT_EXCEEDED', fe.message);
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return badParam(fe.message);
   }
@@ -82,6 +90,7 @@ export function registerMlflowErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const e = toMlflowError(err);
     if (e.status >= 500) request.log.error({ err }, 'mlflow request failed');
+    else if (databaseRefusal(err)) request.log.error({ err }, 'the database refused a value the request edge let through');
     reply.removeHeader('content-length');
     reply.removeHeader('content-disposition');
     return reply

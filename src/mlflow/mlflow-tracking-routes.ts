@@ -131,7 +131,7 @@ export function mlflowTrackingRoutes(app: FastifyInstance, deps: Deps): void {
     return {};
   });
   rpc(app, 'POST', '/runs/search', 'read', async (input) => {
-    const ids = listParam(input, 'experiment_ids').map((id) => (/^\d+$/.test(id) ? Number(id) : NaN));
+    const ids = listParam(input, 'experiment_ids').map((id) => (/^\d+$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : NaN));
     if (ids.some(Number.isNaN)) throw badParam('Invalid experiment ID in experiment_ids');
     const limit = maxResults(intParam(input, 'max_results'), 1000, 50_000);
     const offset = decodePageToken(optString(input, 'page_token'));

@@ -20,7 +20,8 @@ export function experimentJson(e: MlflowExperimentsTable): Json {
 }
 
 function experimentId(raw: string): number {
-  if (!/^\d+$/.test(raw)) throw badParam(`Invalid experiment ID: '${raw}'`);
+  // Digits only, and no more than an int8 column (and JavaScript) holds exactly.
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw badParam(`Invalid experiment ID: '${raw}'`);
   return Number(raw);
 }
 

@@ -1,6 +1,10 @@
 // MLflow's transport: GET parameters in the query string (repeated keys for lists), JSON bodies on
 // POST/PATCH/DELETE, the Content-Type check on POST, unknown fields ignored, lenient body parsing.
+// Whatever the parameters, a value holding a NUL byte or a number that is not finite is refused in
+// MLflow's shape (INVALID_PARAMETER_VALUE, 400) naming the parameter, as the native API refuses it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { INT4 } from '../http/common-schemas.js';
+import { hostileValue } from '../http/request-guard.js';
 import type { Permission } from '../registry/index.js';
 import { badParam, missingParam } from './mlflow-errors.js';
 
@@ -38,14 +42,25 @@ function checkContentType(request: FastifyRequest): void {
   }
 }
 
+/** 'metrics[0].value': a parameter named as MLflow's messages name one. */
+function parameterName(path: Array<string | number>): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || 'body';
+}
+
+function checked(input: Input): Input {
+  const bad = hostileValue(input);
+  if (bad) throw badParam(`Invalid value for parameter '${parameterName(bad.path)}' supplied: it ${bad.problem}.`);
+  return input;
+}
+
 export function inputOf(request: FastifyRequest): Input {
   if (request.method === 'GET') {
     const q = (request.query ?? {}) as Input;
     // A GET without a query string falls back to a JSON body, as MLflow's server does.
-    return Object.keys(q).length === 0 && request.body ? parseBody(request.body) : q;
+    return checked(Object.keys(q).length === 0 && request.body ? parseBody(request.body) : q);
   }
   if (request.method === 'POST' || request.method === 'PUT') checkContentType(request);
-  return parseBody(request.body);
+  return checked(parseBody(request.body));
 }
 
 /** One MLflow RPC: parse the input MLflow's way, answer JSON ({} for empty answers). */
@@ -89,13 +104,15 @@ export function reqString(input: Input, name: string): string {
   return v;
 }
 
-/** Versions travel as strings holding integers. */
+/** Versions travel as strings holding integers, within the range of the column they are kept in. */
 export function versionParam(input: Input, name = 'version'): number {
   const v = first(input[name]);
   if (v === undefined || v === null) throw missingParam(name);
   if (typeof v !== 'string') throw typeError(name, v);
   if (!/^\s*-?\d+\s*$/.test(v)) throw badParam(`Parameter '${name}' must be an integer, got '${v}'.`);
-  return Number(v);
+  const n = Number(v);
+  if (n < INT4.minimum || n > INT4.maximum) throw badParam(`Parameter '${name}' must be an integer between ${INT4.minimum} and ${INT4.maximum}, got '${v.trim()}'.`);
+  return n;
 }
 
 export function boolParam(input: Input, name: string, dflt = false): boolean {
@@ -114,12 +131,20 @@ export function intParam(input: Input, name: string): number | undefined {
   return n;
 }
 
+/**
+ * A finite number, as a JSON number or a string holding one. MLflow's protocol also spells NaN and
+ * ±Infinity as strings; Stagecraft cannot keep them (SQLite stores NaN as NULL, JSON answers carry
+ * neither), so they are refused by name rather than stored as something else.
+ */
 export function numberParam(input: Input, name: string): number | undefined {
   const v = first(input[name]);
   if (v === undefined || v === null) return undefined;
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  if (typeof v === 'string' && /^(nan|inf|-inf|infinity|-infinity)$/i.test(v)) return Number(v.replace(/^(-?)inf$/i, '$1Infinity'));
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (typeof v === 'string' && /^\s*[+-]?(nan|inf|infinity)\s*$/i.test(v)) {
+    throw badParam(`Invalid value ${JSON.stringify(v)} for parameter '${name}' supplied: it must be a finite number.`);
+  }
   if (Number.isNaN(n)) throw typeError(name, v);
+  if (!Number.isFinite(n)) throw badParam(`Invalid value ${JSON.stringify(v)} for parameter '${name}' supplied: it must be a finite number.`);
   return n;
 }
 

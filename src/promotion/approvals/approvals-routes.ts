@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { actorOf } from '../../registry/index.js';
-import { errorResponses, ModelNameParams, Nullable, VersionSchema } from '../../http/common-schemas.js';
+import { errorResponses, Int8Id, ModelNameParams, Nullable, VersionSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import { approve, getApproval, getApprovalPolicy, listApprovalRequests, reject, requestApproval, setApprovalPolicy } from './approvals-service.js';
 
@@ -23,7 +23,7 @@ const ApprovalSchema = Type.Object({
   comment: Nullable(Type.String()),
 });
 const PolicySchema = Type.Object({ name: Type.String(), stages: Type.Array(Type.String()), updated_at: Nullable(Type.String()), updated_by: Nullable(Type.String()) });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const IdParams = Type.Object({ id: Int8Id() });
 const DecisionBody = Type.Optional(Type.Object({ comment: Type.Optional(Type.String()) }, { additionalProperties: false }));
 
 export function approvalsRoutes(app: App, deps: Deps): void {

@@ -1,7 +1,7 @@
 // The audit log over HTTP: paged queries and a server-sent event stream.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { errorResponses, EventSchema, Nullable } from '../../http/common-schemas.js';
+import { errorResponses, EventSchema, Int8Id, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import type { FastifyRequest } from 'fastify';
 import { eventFor } from './event-redaction.js';
@@ -31,7 +31,7 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
           type: Type.Optional(Type.String({ description: 'comma-separated event types, or domains such as version.*' })),
           since: Type.Optional(Type.String()),
           until: Type.Optional(Type.String()),
-          cursor: Type.Optional(Type.Integer()),
+          cursor: Type.Optional(Int8Id({ minimum: 0 })),
           order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         }),
@@ -64,7 +64,7 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
         querystring: Type.Object({
           model: Type.Optional(Type.String()),
           type: Type.Optional(Type.String({ description: 'comma-separated event types, or domains such as guard.*' })),
-          after: Type.Optional(Type.Integer()),
+          after: Type.Optional(Int8Id({ minimum: 0 })),
         }),
       },
     },

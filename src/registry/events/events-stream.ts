@@ -1,6 +1,7 @@
 // Server-sent events. Subscribe first, then replay from the database, then flush what arrived
 // meanwhile: a client resuming with Last-Event-ID misses nothing and sees nothing twice.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { invalid } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { queryEvents } from './events-store.js';
 import { eventFor } from './event-redaction.js';
@@ -82,7 +83,12 @@ function streamKeys(req: FastifyRequest): StreamKeys {
 /** `types`: only these event types (null: all). `fullUrls`: the reader sees URLs in details whole (admins). */
 export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply, types: ReadonlySet<string> | null = null, fullUrls = false): void {
   const query = req.query as { model?: string; after?: number };
-  const lastId = Number(req.headers['last-event-id'] ?? query.after ?? NaN);
+  const header = req.headers['last-event-id'];
+  // The header comes back as we sent it (an event id); anything else would reach the database.
+  if (header !== undefined && !(typeof header === 'string' && /^\s*\d+\s*$/.test(header) && Number.isSafeInteger(Number(header)))) {
+    throw invalid('invalid request: headers/last-event-id must be the id of an event this stream sent');
+  }
+  const lastId = Number(header ?? query.after ?? NaN);
   const place = streams.claim(streamKeys(req));
   if ('refused' in place) {
     void reply

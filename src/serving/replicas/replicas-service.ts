@@ -55,6 +55,12 @@ export async function recordHeartbeat(deps: Deps, hb: Heartbeat): Promise<{ acce
     await deleteReplica(deps.db, hb.replica_id);
     return { accepted: 0 };
   }
+  // One row per (replica, model): a model reported twice would make PostgreSQL's upsert fail.
+  const reported = new Set<string>();
+  for (const m of hb.models) {
+    if (reported.has(m.model)) throw invalid(`models: "${m.model}" is reported twice; a heartbeat reports each model once`);
+    reported.add(m.model);
+  }
   const now = deps.clock.now();
   if (hb.rejection) {
     deps.log.warn({ replica: hb.replica_id, rejection: hb.rejection }, 'a gateway replica reports its token was rejected');
