@@ -93,9 +93,15 @@ function replay(events: EventView[]): Map<string, Pointers> {
 
 const sorted = <K, V>(m: Map<K, V>) => JSON.stringify([...m].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
 
+export interface Violation {
+  invariant: 'one Production version' | 'aliases on live versions' | 'audit log replays';
+  message: string;
+}
+
 /** Every invariant that does not hold, in words; empty when all hold. */
-export async function invariantViolations(app: App, headers: Record<string, string>): Promise<string[]> {
-  const problems: string[] = [];
+export async function invariantViolations(app: App, headers: Record<string, string>): Promise<Violation[]> {
+  const problems: Violation[] = [];
+  const replays = (message: string) => problems.push({ invariant: 'audit log replays', message });
   const models = await allPages<ModelView>(app, '/api/v1/models?limit=1000', 'models', headers);
   const events = await allPages<EventView>(app, '/api/v1/events?order=asc&limit=1000', 'events', headers);
   const replayed = replay(events);
@@ -103,24 +109,24 @@ export async function invariantViolations(app: App, headers: Record<string, stri
     const path = `/api/v1/models/${encodeURIComponent(model.name)}`;
     const versions = await allPages<VersionView>(app, `${path}/versions?limit=1000`, 'versions', headers);
     const production = versions.filter((v) => v.stage === 'Production' && !v.deleted).map((v) => v.version);
-    if (production.length > 1) problems.push(`${model.name}: ${production.length} versions in Production (${production.join(', ')})`);
+    if (production.length > 1) problems.push({ invariant: 'one Production version', message: `${model.name}: ${production.length} versions in Production (${production.join(', ')})` });
     for (const [alias, version] of Object.entries(model.aliases)) {
       const res = await app.inject({ method: 'GET', url: `${path}/versions/${version}`, headers });
       const live = res.statusCode === 200 && !(JSON.parse(res.body) as VersionView).deleted;
-      if (!live) problems.push(`${model.name}: alias ${alias} points at version ${version}, which is not live (${res.statusCode})`);
+      if (!live) problems.push({ invariant: 'aliases on live versions', message: `${model.name}: alias ${alias} points at version ${version}, which is not live (${res.statusCode})` });
     }
     const now: Pointers = {
       stages: new Map(versions.filter((v) => !v.deleted).map((v) => [v.version, v.stage])),
       aliases: new Map(Object.entries(model.aliases)),
     };
     const log = replayed.get(model.name);
-    if (!log) problems.push(`${model.name}: live, but the audit log does not create it (or deleted/renamed it)`);
+    if (!log) replays(`${model.name}: live, but the audit log does not create it (or deleted/renamed it)`);
     else {
-      if (sorted(log.stages) !== sorted(now.stages)) problems.push(`${model.name}: stages are ${sorted(now.stages)}, the audit log replays to ${sorted(log.stages)}`);
-      if (sorted(log.aliases) !== sorted(now.aliases)) problems.push(`${model.name}: aliases are ${sorted(now.aliases)}, the audit log replays to ${sorted(log.aliases)}`);
+      if (sorted(log.stages) !== sorted(now.stages)) replays(`${model.name}: stages are ${sorted(now.stages)}, the audit log replays to ${sorted(log.stages)}`);
+      if (sorted(log.aliases) !== sorted(now.aliases)) replays(`${model.name}: aliases are ${sorted(now.aliases)}, the audit log replays to ${sorted(log.aliases)}`);
     }
     replayed.delete(model.name);
   }
-  for (const name of replayed.keys()) problems.push(`${name}: the audit log replays to a live model that does not exist`);
+  for (const name of replayed.keys()) replays(`${name}: the audit log replays to a live model that does not exist`);
   return problems;
 }

@@ -3,7 +3,7 @@
 // parameters, in the query string for GET and a JSON body otherwise), each with hostile values.
 import fc from 'fast-check';
 import type { App } from '../src/http/app-types.js';
-import { hostileString, hostility, HOSTILE_NUMBER_TEXTS, mix, paramFor, schemaOf, toJsonText, valueFor, type FuzzContext, type Schema } from './fuzz-arbitraries.js';
+import { broken, hostileNumber, hostileString, hostility, HOSTILE_NUMBER_TEXTS, mix, paramFor, schemaOf, toJsonText, valueFor, type FuzzContext, type Schema } from './fuzz-arbitraries.js';
 
 export interface FuzzRequest {
   method: string;
@@ -24,7 +24,20 @@ export interface Operation {
   id: string;
   /** Requests sent at once (one, but for the concurrent moves). */
   requests(ctx: FuzzContext): fc.Arbitrary<FuzzRequest[]>;
+  /**
+   * Run first: each field alone with each value the edge must refuse (a NUL byte, numbers past
+   * int4, int8 and JSON's range), the rest clean. Random runs find combinations; these leave no
+   * field untried.
+   */
+  sweep(ctx: FuzzContext): FuzzRequest[][];
 }
+
+/** What the sweep tries in each numeric field (as text in paths and queries, as JSON in bodies). */
+const SWEEP_NUMBER_TEXTS = ['1e309', '-1e309', 'Infinity', '-Infinity', '2147483648', '-2147483649', '9007199254740993', '1e308'];
+const SWEEP_NUMBERS = [Infinity, -Infinity, 1e308, 2147483648, -2147483649];
+const SWEEP_STRINGS = ['\u0000', 'fuzz-a\u0000'];
+
+const isNumeric = (schema: Schema) => schema.type === 'integer' || schema.type === 'number';
 
 interface OpenApiParameter {
   in: string;
@@ -87,6 +100,30 @@ function jsonBody(schema: Schema, ctx: FuzzContext, rate: number): fc.Arbitrary<
   return mix(Math.min(rate, 10), json, notJson);
 }
 
+/**
+ * A query parameter: present about half the time with a clean value when the fixtures have one (an
+ * opaque cursor they have not), hostile `rate`% of the time.
+ */
+function queryParam(p: OpenApiParameter, ctx: FuzzContext, rate: number): fc.Arbitrary<string | undefined> {
+  const schema = p.schema ?? {};
+  const hasClean = p.name in ctx.fields || schema.enum !== undefined || schema.anyOf !== undefined || schema.type === 'integer' || schema.type === 'boolean';
+  const clean = hasClean ? fc.option(paramFor(schema, ctx, 0, p.name), { nil: undefined }) : fc.constant(undefined);
+  return mix(rate, clean, paramFor(schema, ctx, 100, p.name));
+}
+
+interface Parts {
+  path: Record<string, string>;
+  query: Record<string, string>;
+  body: Body;
+  eventId?: string;
+}
+
+/** A hostile value for body field `schema`: numbers past every range for numeric fields, anything for the rest. */
+function hostileField(schema: Schema): fc.Arbitrary<unknown> {
+  const numeric = schema.type === 'integer' || schema.type === 'number';
+  return numeric ? fc.oneof({ weight: 3, arbitrary: hostileNumber }, { weight: 1, arbitrary: broken }) : fc.oneof(hostileString, broken);
+}
+
 export function openApiOperations(
   doc: { paths: Record<string, Record<string, OpenApiOperation>> },
   headers: Record<string, string>,
@@ -104,24 +141,61 @@ export function openApiOperations(
       // Bodies the OpenAPI leaves open (policies in YAML or JSON, inference) are fuzzed from an example.
       const declared = op.requestBody?.content['application/json']?.schema;
       const bodySchema = declared && Object.keys(declared).length > 0 ? declared : id in examples ? schemaOf(examples[id]) : undefined;
+      const bodyFields = bodySchema?.type === 'object' ? Object.entries(bodySchema.properties ?? {}) : [];
+
+      const parts = (ctx: FuzzContext, rate: number): fc.Arbitrary<Parts> => {
+        const pathArb = fc.record(Object.fromEntries(inPath.map((p) => [p.name, paramFor(p.schema ?? {}, ctx, rate, p.name)])));
+        const queryArb = fc.tuple(...inQuery.map((p) => queryParam(p, ctx, rate))).map((values) =>
+          Object.fromEntries(inQuery.map((p, i) => [p.name, values[i]]).filter((e): e is [string, string] => e[1] !== undefined)),
+        );
+        const none: fc.Arbitrary<Body> = fc.constant({});
+        const bodyArb = bodySchema ? jsonBody(bodySchema, ctx, rate) : method === 'get' || method === 'delete' ? none : rawBody(rate);
+        // Headers routes read as numbers (the event stream's Last-Event-ID); HTTP keeps them printable.
+        const eventIdArb = mix(rate, fc.constant(undefined), fc.constantFrom(...HOSTILE_NUMBER_TEXTS, '5'));
+        return fc.tuple(pathArb, queryArb, bodyArb, eventIdArb).map(([p, query, body, eventId]) => ({ path: p, query, body, eventId }));
+      };
+
+      // One field hostile and everything else clean: a single bad value reaches as deep as it can.
+      type Target = { in: 'path' | 'query'; p: OpenApiParameter } | { in: 'body'; name: string; schema: Schema };
+      const targets: Target[] = [...inPath.map((p) => ({ in: 'path' as const, p })), ...inQuery.map((p) => ({ in: 'query' as const, p })), ...bodyFields.map(([name, schema]) => ({ in: 'body' as const, name, schema }))];
+      const targeted = (ctx: FuzzContext): fc.Arbitrary<Parts> => {
+        const cleanBody = bodySchema ? valueFor(bodySchema, ctx, 0) : fc.constant(undefined);
+        return fc.constantFrom(...targets).chain((t) =>
+          fc.tuple(parts(ctx, 0), cleanBody, t.in === 'body' ? hostileField(t.schema) : paramFor(t.p.schema ?? {}, ctx, 100, t.p.name)).map(([clean, bodyValue, bad]) => {
+            if (t.in === 'body') return { ...clean, body: { payload: toJsonText({ ...(bodyValue as Record<string, unknown>), [t.name]: bad }), type: 'application/json' } };
+            return { ...clean, [t.in]: { ...clean[t.in], [t.p.name]: bad as string } };
+          }),
+        );
+      };
+
+      const assemble = ({ path: values, query, body, eventId }: Parts): FuzzRequest[] => {
+        const url = path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodePath(values[name] ?? '', name === '*'));
+        const typed: Record<string, string> = body.type ? { 'content-type': body.type } : {};
+        const resumed: Record<string, string> = eventId !== undefined ? { 'last-event-id': eventId } : {};
+        return [{ method: method.toUpperCase(), url: withQuery(url, query), headers: { ...headers, ...typed, ...resumed }, payload: body.payload }];
+      };
+      const sweep = (ctx: FuzzContext): FuzzRequest[][] => {
+        const [clean] = fc.sample(parts(ctx, 0), { seed: 1, numRuns: 1 });
+        const [cleanBody] = bodySchema ? fc.sample(valueFor(bodySchema, ctx, 0), { seed: 1, numRuns: 1 }) : [undefined];
+        const out: Parts[] = [];
+        for (const t of targets) {
+          if (t.in === 'body') {
+            for (const bad of isNumeric(t.schema) ? SWEEP_NUMBERS : SWEEP_STRINGS) {
+              out.push({ ...clean, body: { payload: toJsonText({ ...(cleanBody as Record<string, unknown>), [t.name]: bad }), type: 'application/json' } });
+            }
+          } else {
+            for (const bad of isNumeric(t.p.schema ?? {}) ? SWEEP_NUMBER_TEXTS : SWEEP_STRINGS) out.push({ ...clean, [t.in]: { ...clean[t.in], [t.p.name]: bad } });
+          }
+        }
+        return out.map(assemble);
+      };
       out.push({
         id,
-        requests: (ctx) =>
-          hostility.chain((rate) => {
-            const pathArb = fc.record(Object.fromEntries(inPath.map((p) => [p.name, paramFor(p.schema ?? {}, ctx, rate, p.name)])));
-            const queryModel = Object.fromEntries(inQuery.map((p) => [p.name, paramFor(p.schema ?? {}, ctx, rate, p.name)]));
-            const queryArb = fc.record(queryModel, { requiredKeys: [] });
-            const none: fc.Arbitrary<Body> = fc.constant({});
-            const bodyArb = bodySchema ? jsonBody(bodySchema, ctx, rate) : method === 'get' || method === 'delete' ? none : rawBody(rate);
-            // Headers routes read as numbers (the event stream's Last-Event-ID); HTTP keeps them printable.
-            const lastEventId = mix(rate, fc.constant(undefined), fc.constantFrom(...HOSTILE_NUMBER_TEXTS, '5'));
-            return fc.tuple(pathArb, queryArb, bodyArb, lastEventId).map(([pathValues, query, body, eventId]) => {
-              const url = path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodePath(pathValues[name] ?? '', name === '*'));
-              const typed: Record<string, string> = body.type ? { 'content-type': body.type } : {};
-              const resumed: Record<string, string> = eventId !== undefined ? { 'last-event-id': eventId } : {};
-              return [{ method: method.toUpperCase(), url: withQuery(url, query as Record<string, string>), headers: { ...headers, ...typed, ...resumed }, payload: body.payload }];
-            });
-          }),
+        requests: (ctx) => {
+          const random = hostility.chain((rate) => parts(ctx, rate));
+          return (targets.length ? fc.oneof({ weight: 3, arbitrary: random }, { weight: 2, arbitrary: targeted(ctx) }) : random).map(assemble);
+        },
+        sweep,
       });
     }
   }
@@ -177,13 +251,30 @@ export function mlflowOperation(method: string, url: string, headers: Record<str
         const path = mix(rate, fc.constantFrom('fuzz/model.onnx', 'fuzz/MLmodel', 'fuzz/a b.txt'), hostileString);
         const bytes = mix(rate, fc.constant(Buffer.from('fuzz artifact')), fc.oneof(fc.constant(undefined), fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)), hostileString));
         const contentType = mix(rate, fc.constant('application/json'), fc.constantFrom('application/json; charset=utf-8', 'text/plain', undefined));
-        return fc.tuple(mlflowInput(ctx, rate), path, bytes, contentType).map(([input, p, payload, type]): FuzzRequest[] => {
+        // Half the time one parameter hostile and the rest clean, whatever the overall hostility.
+        const oneBad = fc.tuple(mlflowInput(ctx, 0), fc.constantFrom(...Object.entries(MLFLOW_FIELDS))).chain(([clean, [name, schema]]) =>
+          hostileField(schema).map((bad) => ({ ...(clean as Record<string, unknown>), [name]: bad })),
+        );
+        const input = fc.oneof(mlflowInput(ctx, rate), oneBad);
+        return fc.tuple(input, path, bytes, contentType).map(([input, p, payload, type]): FuzzRequest[] => {
           const target = wildcard ? url.replace('*', encodePath(p, true)) : url;
           if (wildcard && method === 'PUT') return [{ method, url: target, headers: { ...headers, 'content-type': 'application/octet-stream' }, payload }];
           if (method === 'GET') return [{ method, url: withQuery(target, asQuery(input)), headers }];
           return [{ method, url: target, headers: { ...headers, ...(type ? { 'content-type': type } : {}) }, payload: toJsonText(input) }];
         });
       }),
+    sweep: (ctx) => {
+      const [clean] = fc.sample(mlflowInput(ctx, 0), { seed: 1, numRuns: 1 }) as Array<Record<string, unknown>>;
+      const send = (input: Record<string, unknown>): FuzzRequest[] =>
+        method === 'GET' ? [{ method, url: withQuery(url, asQuery(input)), headers }] : [{ method, url, headers: { ...headers, 'content-type': 'application/json' }, payload: toJsonText(input) }];
+      // Strings all at once (whichever the route reads first meets a NUL byte); numbers one field at a time.
+      const nul = Object.fromEntries(Object.entries(clean).map(([k, v]) => [k, typeof v === 'string' ? `${v}\u0000` : v]));
+      const numeric = ['version', 'experiment_id', 'max_results', 'start_time', 'end_time', 'timestamp', 'step', 'value'];
+      const numbers = numeric.flatMap((k) => ['2147483648', '99999999999999999999', 'Infinity', 'NaN'].map((bad) => ({ ...clean, [k]: bad })));
+      const metrics = SWEEP_NUMBERS.map((bad) => ({ ...clean, metrics: [{ key: 'team', value: bad, timestamp: 1, step: 0 }] }));
+      const lists = ['experiment_ids', 'stages'].map((k) => ({ ...clean, [k]: ['99999999999999999999', '\u0000'] }));
+      return wildcard ? [] : [nul, ...numbers, ...metrics, ...lists].map(send);
+    },
   };
 }
 
@@ -230,5 +321,5 @@ export function movesOperation(headers: Record<string, string>): Operation {
     ),
     fc.tuple(model, alias, version).map(([m, a, v]) => post('/api/2.0/mlflow/registered-models/alias', { name: m, alias: a, version: String(v) })),
   );
-  return { id: 'moves of stages and aliases, 1 to 3 at once', requests: () => fc.array(move, { minLength: 1, maxLength: 3 }) };
+  return { id: 'moves of stages and aliases, 1 to 3 at once', requests: () => fc.array(move, { minLength: 1, maxLength: 3 }), sweep: () => [] };
 }
