@@ -98,8 +98,22 @@ export interface Violation {
   message: string;
 }
 
-/** Every invariant that does not hold, in words; empty when all hold. */
+/**
+ * Every invariant that does not hold, in words; empty when all hold. The guard and the canary timer
+ * may move a pointer while the state is being read, so a violation counts only if it is still there
+ * when read again a moment later.
+ */
 export async function invariantViolations(app: App, headers: Record<string, string>): Promise<Violation[]> {
+  let found: Violation[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    found = await readViolations(app, headers);
+    if (found.length === 0) return found;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return found;
+}
+
+async function readViolations(app: App, headers: Record<string, string>): Promise<Violation[]> {
   const problems: Violation[] = [];
   const replays = (message: string) => problems.push({ invariant: 'audit log replays', message });
   const models = await allPages<ModelView>(app, '/api/v1/models?limit=1000', 'models', headers);
