@@ -135,7 +135,7 @@ describe.each(DATABASES)('honest convergence on %s', (kind) => {
     const root = (await call(app, 'POST', '/api/v1/tokens', { name: `root-${kind}`, role: 'admin' })).body.token as string;
     admin = { authorization: `Bearer ${root}` };
     const m = await twoVersions();
-    const gwToken = (await call(app, 'POST', '/api/v1/tokens', { name: `gw-${kind}`, role: 'editor' }, admin)).body.token as string;
+    const gwToken = (await call(app, 'POST', '/api/v1/tokens', { name: `gw-${kind}`, role: 'gateway' }, admin)).body.token as string;
     const gw = await startReplica({ registry: url, token: gwToken, cacheDir: tempDir('conv-gw-'), retryMs: 50, heartbeatMs: 100 }, createLogger('silent'));
     cleanups.push(() => gw.close());
     await eventually(() => status(m), (s) => s.converged && s.target_version === 1 && s.replicas.length === 2, 'both replicas to converge on v1');
