@@ -2,6 +2,7 @@
 // predictions compare with the serving version's on the same rows — agreement (classification),
 // mean absolute difference (regression) and the Kolmogorov–Smirnov distance between the two
 // prediction distributions. Bounded memory: distributions keep a fixed-size sample.
+import { quantile } from '../observe/index.js';
 
 const KEEP = 5000;
 
@@ -19,7 +20,6 @@ export interface ShadowSummary {
   ks_distance: number | null;
 }
 
-const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] : null);
 
 /** Largest gap between the two empirical CDFs (0 identical, 1 disjoint). */
 export function ksDistance(a: number[], b: number[]): number | null {
@@ -86,7 +86,8 @@ export class ShadowStats {
   }
 
   summary(): ShadowSummary {
-    const lat = [...this.latencies].sort((a, b) => a - b);
+    // The registry's one percentile (observe's metrics), as the guard and the UI report latency.
+    const lat = this.latencies;
     return {
       mirrored_requests: this.mirrored,
       dropped_requests: this.dropped,

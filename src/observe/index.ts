@@ -8,3 +8,4 @@
 // stores.
 export { getPolicy } from './policies/policies-service.js';
 export { judge, measure } from './guard/measure.js';
+export { quantile } from './metrics/metrics.js';

@@ -101,7 +101,7 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => 
 
   it('shows a rollback done elsewhere without a reload', async () => {
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
-    const res = await call(r.app, 'POST', `/api/v1/models/${model}/rollback`, { reason: 'guard: error rate above 5%' }, { 'stagecraft-actor': 'guard' });
+    const res = await call(r.app, 'POST', `/api/v1/models/${model}/rollback`, { reason: 'guard: error rate above 5%', from_version: 2 }, { 'stagecraft-actor': 'guard' });
     expect(res.body).toMatchObject({ from_version: 2, to_version: 1 });
     await page.getByTestId('production-version').filter({ hasText: 'v1' }).waitFor(WAIT);
     const timeline = page.getByRole('region', { name: 'Timeline' });
