@@ -52,6 +52,9 @@ describe('live stats and Prometheus, folded from the batches', () => {
     const check = () => {
       const s = stats.summary('fraud', 4, T0 + 10_000, 3_600_000);
       expect({ requests: s.requests, model_errors: s.model_errors, client_errors: s.client_errors }).toEqual({ requests: want.requests, model_errors: want.model_errors, client_errors: want.client_errors });
+      // The guard's error rate: model errors among the requests the model served (not a caller's 4xx).
+      expect(want.client_errors).toBeGreaterThan(0);
+      expect(s.error_rate).toBeCloseTo(want.model_errors / (want.requests - want.client_errors), 12);
       expect(s.predictions).toEqual(want.predictions);
       expect(s.features.amount.count).toBe(want.amount);
       expect(s.features.country.counts).toEqual(want.countries);

@@ -9,7 +9,7 @@
 // retention it sat beside (docs/benchmarks.md). So the distributions count the rows a batch keeps:
 // every request, and at most its first 64 input rows — the same rows the guard's drift reads.
 import { INFERENCE_OUTCOMES } from '../serving/gateway/observer.js';
-import { histogramQuantile } from './metrics/metrics.js';
+import { errorRate, histogramQuantile } from './metrics/metrics.js';
 import type { BatchData } from './records/record-batch.js';
 
 export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
@@ -177,7 +177,8 @@ export function summarize(buckets: Bucket[]): WindowSummary {
       }
     }
   }
-  s.error_rate = s.requests ? s.model_errors / s.requests : null;
+  // The guard's definition: model errors among the requests the model served (a caller's 4xx is neither).
+  s.error_rate = errorRate(s.requests - s.client_errors, s.model_errors);
   s.latency_p50_ms = histogramQuantile(hist, LATENCY_BOUNDS_MS, 0.5);
   s.latency_p99_ms = histogramQuantile(hist, LATENCY_BOUNDS_MS, 0.99);
   s.latency_histogram = hist.map((count, i) => ({ le_ms: LATENCY_BOUNDS_MS[i] ?? null, count }));
