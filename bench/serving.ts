@@ -97,7 +97,7 @@ async function rollbacks(base: string, n: number, serving: string[]) {
   let current = 2;
   for (let i = 0; i < n; i++) {
     const to = current === 2 ? 1 : 2;
-    await must(request(base, 'POST', '/api/v1/models/bench/rollback', { to_version: to, force: true, reason: `bench ${i}` }));
+    await must(request(base, 'POST', '/api/v1/models/bench/rollback', { to_version: to, from_version: current, force: true, reason: `bench ${i}` }));
     const t0 = performance.now();
     const probes = await Promise.all(
       serving.map(async (url) => {
