@@ -6,7 +6,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { DialectCaps } from '../db/dialect.js';
 import type { Db } from '../db/tables.js';
 import type { ModelRow } from './models/models.js';
-import type { NamedVersion } from './read-models.js';
+import { namedVersions, type NamedVersion } from './read-models.js';
 
 /** `LIKE` matches case-sensitively and `ILIKE` ignores case, the same on both databases; `IN` takes a list. */
 export type FilterOp = '=' | '!=' | 'LIKE' | 'ILIKE' | 'IN' | '<' | '<=' | '>' | '>=';
@@ -106,13 +106,7 @@ const VERSION_COLUMNS = {
 
 /** Live versions of live models matching every condition, in the order asked (then name, version desc), one page. */
 export async function filterVersions(db: Db, caps: DialectCaps, q: FilteredVersionSearch): Promise<NamedVersion[]> {
-  let query = db
-    .selectFrom('versions as v')
-    .innerJoin('models as m', 'm.id', 'v.model_id')
-    .selectAll('v')
-    .select('m.name as model_name')
-    .where('v.deleted_at', 'is', null)
-    .where('m.deleted_at', 'is', null);
+  let query = namedVersions(db);
   for (const f of q.where) {
     query = query.where((eb) => {
       if (!('tag' in f)) return compare(caps, VERSION_COLUMNS[f.field], f.op, f.value);

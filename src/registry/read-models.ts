@@ -122,13 +122,7 @@ export interface VersionSearch {
 
 /** Live versions of live models, with their model's name, in (name asc, version desc) order. */
 export async function searchVersions(db: Db, q: VersionSearch): Promise<NamedVersion[]> {
-  let query = db
-    .selectFrom('versions as v')
-    .innerJoin('models as m', 'm.id', 'v.model_id')
-    .selectAll('v')
-    .select('m.name as model_name')
-    .where('v.deleted_at', 'is', null)
-    .where('m.deleted_at', 'is', null);
+  let query = namedVersions(db);
   if (q.modelId) query = query.where('v.model_id', '=', q.modelId);
   if (q.nameLike) query = query.where('m.name', q.ilike, `%${q.nameLike.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   if (q.stage) query = query.where('v.stage', '=', q.stage);
@@ -202,7 +196,8 @@ export async function withModelNames<T extends { model_id: string }>(db: Db, row
   });
 }
 
-function namedVersions(db: Db) {
+/** Live versions of live models, each with its model's name: the base of every version read model. */
+export function namedVersions(db: Db) {
   return db
     .selectFrom('versions as v')
     .innerJoin('models as m', 'm.id', 'v.model_id')
