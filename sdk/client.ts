@@ -176,6 +176,8 @@ export function createClient(opts: ClientOptions) {
     gateways: {
       snapshot: () => unwrap<T.ServingSnapshot>(api.GET('/api/v1/gateways/snapshot')),
       heartbeat: (body: T.Heartbeat) => unwrap(api.POST('/api/v1/gateways/heartbeat', { body })),
+      /** Answers a move.prepare event: the destination is loaded and warm here, or why it cannot be. */
+      prepared: (body: T.PrepareAnswer) => unwrap(api.POST('/api/v1/gateways/prepared', { body })),
       observations: (body: T.ObservationBatch) => unwrap(api.POST('/api/v1/gateways/observations', { body })),
     },
 

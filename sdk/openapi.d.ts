@@ -1461,6 +1461,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/gateways/prepared": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A gateway answers a move.prepare: the destination is loaded and warm, or why it cannot be */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ms?: number | null;
+                        prepare_id: string;
+                        ready: boolean;
+                        reason?: string | null;
+                        replica_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/gateways/replicas/{replica_id}": {
         parameters: {
             query?: never;
@@ -2774,6 +2898,26 @@ export interface paths {
                             name: string;
                             params: {
                                 [key: string]: string;
+                            };
+                            /** @description prepare, commit, confirm: each replica serving the target, and the time each phase took */
+                            phases: {
+                                /** @description the pointer moved, in one transaction with its event */
+                                commit_ms: number;
+                                /** @description every ready replica reported serving the destination */
+                                confirm_ms: number;
+                                /** @description every replica that prepared reported serving the destination before the deadline */
+                                confirmed: boolean;
+                                /** @description every live replica loaded and warmed the destination (or said why not) */
+                                prepare_ms: number;
+                                replicas: {
+                                    confirm: ("serving" | "unconfirmed") | null;
+                                    confirm_ms: number | null;
+                                    prepare: "ready" | "failed" | "timeout" | "not_asked";
+                                    prepare_ms: number | null;
+                                    reason: string | null;
+                                    replica_id: string;
+                                    target: string;
+                                }[];
                             };
                             run_id: string | null;
                             runtime: string | null;
@@ -5185,6 +5329,26 @@ export interface paths {
                             event_id: number;
                             from_version: number;
                             name: string;
+                            /** @description prepare, commit, confirm: each replica serving the target, and the time each phase took */
+                            phases: {
+                                /** @description the pointer moved, in one transaction with its event */
+                                commit_ms: number;
+                                /** @description every ready replica reported serving the destination */
+                                confirm_ms: number;
+                                /** @description every replica that prepared reported serving the destination before the deadline */
+                                confirmed: boolean;
+                                /** @description every live replica loaded and warmed the destination (or said why not) */
+                                prepare_ms: number;
+                                replicas: {
+                                    confirm: ("serving" | "unconfirmed") | null;
+                                    confirm_ms: number | null;
+                                    prepare: "ready" | "failed" | "timeout" | "not_asked";
+                                    prepare_ms: number | null;
+                                    reason: string | null;
+                                    replica_id: string;
+                                    target: string;
+                                }[];
+                            };
                             reason: string;
                             target: string;
                             to_version: number;
@@ -8919,6 +9083,26 @@ export interface paths {
                     content: {
                         "application/json": {
                             archived_versions: number[];
+                            /** @description prepare, commit, confirm: each replica serving the target, and the time each phase took */
+                            phases: {
+                                /** @description the pointer moved, in one transaction with its event */
+                                commit_ms: number;
+                                /** @description every ready replica reported serving the destination */
+                                confirm_ms: number;
+                                /** @description every replica that prepared reported serving the destination before the deadline */
+                                confirmed: boolean;
+                                /** @description every live replica loaded and warmed the destination (or said why not) */
+                                prepare_ms: number;
+                                replicas: {
+                                    confirm: ("serving" | "unconfirmed") | null;
+                                    confirm_ms: number | null;
+                                    prepare: "ready" | "failed" | "timeout" | "not_asked";
+                                    prepare_ms: number | null;
+                                    reason: string | null;
+                                    replica_id: string;
+                                    target: string;
+                                }[];
+                            };
                             version: {
                                 aliases: string[];
                                 code_ref: string | null;

@@ -52,4 +52,5 @@ export type BlobsReport = OkBody<'/api/v1/blobs/verify', 'post'>;
 export type VersionHealth = BodyOf<'/api/v1/models/{name}/versions/{version}/health', 'post'>['health'];
 export type ServingSnapshot = OkBody<'/api/v1/gateways/snapshot', 'get'>;
 export type Heartbeat = BodyOf<'/api/v1/gateways/heartbeat', 'post'>;
+export type PrepareAnswer = BodyOf<'/api/v1/gateways/prepared', 'post'>;
 export type ObservationBatch = BodyOf<'/api/v1/gateways/observations', 'post'>;

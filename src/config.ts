@@ -20,6 +20,11 @@ export interface Config {
   predictionRetentionDays: number;
   /** At most this many retained predictions are kept; the oldest go first. */
   predictionMaxRows: number;
+  /**
+   * How long a move of a served target waits for every live replica to load and warm the
+   * destination (prepare), and then to report serving it (confirm).
+   */
+  prepareDeadlineMs: number;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -44,6 +49,7 @@ export function defaultConfig(): Config {
     logLevel: 'info',
     predictionRetentionDays: 7,
     predictionMaxRows: 2_000_000,
+    prepareDeadlineMs: 10_000,
   };
 }
 
@@ -75,6 +81,7 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     logLevel: env.STAGECRAFT_LOG_LEVEL ?? base.logLevel,
     predictionRetentionDays: positiveSetting('STAGECRAFT_PREDICTION_RETENTION_DAYS', env.STAGECRAFT_PREDICTION_RETENTION_DAYS, base.predictionRetentionDays),
     predictionMaxRows: positiveSetting('STAGECRAFT_PREDICTION_MAX_ROWS', env.STAGECRAFT_PREDICTION_MAX_ROWS, base.predictionMaxRows, true),
+    prepareDeadlineMs: positiveSetting('STAGECRAFT_PREPARE_DEADLINE_MS', env.STAGECRAFT_PREPARE_DEADLINE_MS, base.prepareDeadlineMs, true),
   };
 }
 

@@ -38,6 +38,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     log,
     feed,
     promotionChecks: [],
+    moveCoordinators: [],
     async close() {
       await feed.stop();
       await opened.close();

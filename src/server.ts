@@ -44,7 +44,11 @@ export async function buildServer(base: Deps, extensions: readonly Extension[] =
     if (names.has(e.name)) throw new Error(`extension "${e.name}" is listed twice`);
     names.add(e.name);
   }
-  const deps: Deps = { ...base, promotionChecks: extensions.flatMap((e) => e.promotionChecks ?? []) };
+  const deps: Deps = {
+    ...base,
+    promotionChecks: extensions.flatMap((e) => e.promotionChecks ?? []),
+    moveCoordinators: extensions.flatMap((e) => (e.moveCoordinator ? [e.moveCoordinator] : [])),
+  };
   const app = createFastify(deps.log);
   await registerOpenApi(app, VERSION);
   registerRegistry(app, deps);

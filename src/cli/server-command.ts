@@ -13,6 +13,7 @@ export interface ServerFlags {
   insecure?: boolean;
   predictionRetentionDays?: string;
   predictionMaxRows?: string;
+  prepareDeadline?: string;
 }
 
 export function serverConfig(flags: ServerFlags): Config {
@@ -26,6 +27,7 @@ export function serverConfig(flags: ServerFlags): Config {
     insecure: flags.insecure ?? config.insecure,
     predictionRetentionDays: positiveSetting('--prediction-retention-days', flags.predictionRetentionDays, config.predictionRetentionDays),
     predictionMaxRows: positiveSetting('--prediction-max-rows', flags.predictionMaxRows, config.predictionMaxRows, true),
+    prepareDeadlineMs: Math.round(positiveSetting('--prepare-deadline', flags.prepareDeadline, config.prepareDeadlineMs / 1000) * 1000),
   };
 }
 
@@ -70,6 +72,7 @@ export function serverCommand(program: Command): void {
     .option('--insecure', 'allow a non-loopback bind without API tokens')
     .option('--prediction-retention-days <days>', 'keep retained predictions (for late labels and drift) this long (default 7)')
     .option('--prediction-max-rows <n>', 'and about this many of them: the oldest written batches are dropped first, whole (default 2000000)')
+    .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (default 10)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));
     });

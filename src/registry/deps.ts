@@ -41,6 +41,8 @@ export interface Deps {
   feed: EventFeed;
   /** Checks a version must pass before it enters a serving stage, collected from the extensions by buildServer. */
   promotionChecks: readonly PromotionCheck[];
+  /** What prepares and confirms every move of a served target on the replicas (targets/phases.ts), collected by buildServer. */
+  moveCoordinators: readonly MoveCoordinator[];
   close(): Promise<void>;
 }
 
@@ -88,6 +90,52 @@ export interface PromotionCheck {
   name: string;
   order: number;
   check(deps: Deps, attempt: PromotionAttempt): Promise<void>;
+}
+
+/** A move of a served target about to commit: the destination every replica must load first. */
+export interface PlannedMove {
+  actor: string;
+  model: { id: string; name: string };
+  /** 'stage:Production', 'alias:champion'. */
+  target: string;
+  from: number | null;
+  to: number;
+  /** What moves it: a rollback (a person's or the guard's), a transition, an alias move. */
+  cause: 'rollback' | 'transition' | 'alias';
+}
+
+/**
+ * One replica's part in a move. prepare: `ready` (the destination is loaded and warm beside the
+ * current version), `failed` (it said why it cannot), `timeout` (no answer before the deadline),
+ * `not_asked` (it missed heartbeats: not live, so not waited for; status shows it unknown).
+ * confirm (after the commit): `serving` once it reported serving the destination, `unconfirmed`
+ * when the deadline passed first, null when there was nothing to confirm.
+ */
+export interface ReplicaPhase {
+  replica_id: string;
+  /** The target this replica serves and was asked to move. */
+  target: string;
+  prepare: 'ready' | 'failed' | 'timeout' | 'not_asked';
+  prepare_ms: number | null;
+  confirm: 'serving' | 'unconfirmed' | null;
+  confirm_ms: number | null;
+  reason: string | null;
+}
+
+export interface PrepareReport {
+  /** Every live replica is ready: the move may commit. */
+  ok: boolean;
+  replicas: ReplicaPhase[];
+}
+
+/**
+ * Prepares a move on the replicas that serve its target and confirms them after the commit
+ * (serving/ implements it; the kernel only runs it). `prepare` never throws for a replica's
+ * failure: it reports it. `confirm` fills in each ready replica's confirm fields.
+ */
+export interface MoveCoordinator {
+  prepare(deps: Deps, move: PlannedMove, deadlineMs: number): Promise<PrepareReport>;
+  confirm(deps: Deps, move: PlannedMove, eventId: number, replicas: ReplicaPhase[], deadlineMs: number): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -4,7 +4,7 @@
 // actorOf. Anything not exported here is the kernel's own business and may change without notice.
 
 // Wiring: what every service is given, and the kernel's routes.
-export { randomIds, systemClock, type Clock, type Deps, type Ids, type PromotionAttempt, type PromotionCheck, type TransitionInput } from './deps.js';
+export { randomIds, systemClock, type Clock, type Deps, type Ids, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase, type PromotionAttempt, type PromotionCheck, type TransitionInput } from './deps.js';
 export { registerRegistry } from './registry-routes.js';
 export { EventFeed } from './events/event-feed.js';
 export { redactUrl } from './events/event-redaction.js';
@@ -69,7 +69,8 @@ export {
 
 export { transitionStage } from './targets/stages-service.js';
 export { deleteAlias, setAlias } from './targets/aliases-service.js';
-export { rollback } from './targets/rollback.js';
+export { GUARD_CANDIDATES, rollback } from './targets/rollback.js';
+export { type MovePhases } from './targets/phases.js';
 
 export { currentHolder, holdings, previousHolders } from './targets/holders.js';
 

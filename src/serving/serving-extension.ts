@@ -11,6 +11,7 @@ import { gatewayRoutes } from './gateway/gateway-routes.js';
 import { Gateway } from './gateway/gateway.js';
 import { LocalSource } from './gateway/local-source.js';
 import { observationsRoutes } from './observations-routes.js';
+import { servingCoordinator } from './replicas/move-coordinator.js';
 import { replicasRoutes } from './replicas/replicas-routes.js';
 
 export interface ServingOptions {
@@ -28,6 +29,8 @@ export function servingExtension(opts: ServingOptions = {}): ServingExtension {
   let gateway: Gateway | null = null;
   return {
     name: 'serving',
+    // Every move of a served target is prepared on the replicas before it commits, and confirmed after.
+    moveCoordinator: servingCoordinator,
     routes(app, ctx) {
       bindingsRoutes(app, ctx.deps, ctx.restoreEvents);
       replicasRoutes(app, ctx.deps);

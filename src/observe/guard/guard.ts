@@ -8,7 +8,7 @@
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { ensureReferenceFromTraffic } from '../drift/drift-service.js';
-import { commit, getModel, listEvents, loadVersionView, markHealth, requireModel, rollback } from '../../registry/index.js';
+import { commit, getModel, GUARD_CANDIDATES, listEvents, loadVersionView, markHealth, requireModel, rollback } from '../../registry/index.js';
 import { previousHolders } from '../../registry/index.js';
 import { describeBound, type Policy, type Rule } from '../policies/policies.js';
 import { listPolicies } from '../policies/policies-service.js';
@@ -142,7 +142,7 @@ export class Guard {
         continue;
       }
       try {
-        const res = await rollback(this.deps, 'guard', policy.model, { stage: 'Production', from_version: version, reason, evidence });
+        const res = await rollback(this.deps, 'guard', policy.model, { stage: 'Production', from_version: version, reason, evidence }, {}, GUARD_CANDIDATES);
         report.rollbacks.push({ model: policy.model, from_version: res.from_version, to_version: res.to_version, reason });
         this.deps.log.warn({ model: policy.model, from: res.from_version, to: res.to_version }, reason);
       } catch (err) {

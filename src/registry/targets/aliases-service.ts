@@ -1,5 +1,5 @@
 // Aliases: named, movable pointers to one version (models:/name@champion).
-import type { Deps } from '../deps.js';
+import type { Deps, PlannedMove } from '../deps.js';
 import { notFound } from '../../errors.js';
 import type { Db } from '../../db/tables.js';
 import { commit, type Append } from '../events/events-service.js';
@@ -10,6 +10,7 @@ import { loadVersionView, requireVersion } from '../versions/versions-service.js
 import { validateAlias } from '../versions/versions.js';
 import { checkEntry, refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
+import { phasedMove } from './phases.js';
 import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
 
 /** Points the alias at `version` (insert or move) and records the move. */
@@ -65,21 +66,29 @@ export async function setAlias(
   }
   const revision = await readRevision(deps.db, model.id, target);
   checkRevision(revision, move);
-  await settle();
-  const [claimed] = await commit(
-    deps,
-    async (trx, append) => {
-      const claimed = await claimTargets(trx, model.id, [revision]);
-      await checkHolder(trx, model.id, target, move);
-      const { row: current } = await requireVersion(trx, modelName, version);
-      if (!unchanged) refuseFailed(current, modelName, target, move.force);
-      const forced = !unchanged && current.health === 'failed';
-      await writeAlias(deps, trx, append, model, alias, version, { actor, reason: reason ?? null, cause: 'set', forced });
-      return claimed;
-    },
-    () => movedConcurrently(target),
-  );
-  return { view: await loadVersionView(deps.db, modelName, version), revision: claimed.revision };
+  // What the replicas serving the alias must prepare: nothing when it already points there.
+  const holder = (await findAlias(deps.db, model.id, alias))?.version ?? null;
+  const moves: PlannedMove[] = unchanged ? [] : [{ actor, model, target, from: holder, to: version, cause: 'alias' }];
+  const { claimed, phases } = await phasedMove(deps, moves, async () => {
+    await settle();
+    let eventId = 0;
+    const claimed = await commit(
+      deps,
+      async (trx, appendEvent) => {
+        const append: Append = async (e) => (eventId = await appendEvent(e));
+        const [claimed] = await claimTargets(trx, model.id, [revision]);
+        await checkHolder(trx, model.id, target, move);
+        const { row: current } = await requireVersion(trx, modelName, version);
+        if (!unchanged) refuseFailed(current, modelName, target, move.force);
+        const forced = !unchanged && current.health === 'failed';
+        await writeAlias(deps, trx, append, model, alias, version, { actor, reason: reason ?? null, cause: 'set', forced });
+        return claimed;
+      },
+      () => movedConcurrently(target),
+    );
+    return { claimed, eventId };
+  });
+  return { view: await loadVersionView(deps.db, modelName, version), revision: claimed.revision, phases };
 }
 
 export async function deleteAlias(deps: Deps, actor: string, modelName: string, alias: string, reason?: string, move: AliasMove = {}) {

@@ -75,16 +75,45 @@ export interface Considered {
 }
 
 /**
- * The last known good version of the target while `current` holds it: the most recent previous holder
- * that is not failed, deleted or unready; one marked stable beats one of unknown health. `considered`
- * says what was looked at and why each was passed over.
+ * Versions that never served while they held the target: every time one held it, a gateway
+ * reported it failed to load (gateway.load_failed), so going back to it would leave the fleet on
+ * the version being rolled back from. Answers why, by version.
  */
-export async function lastKnownGood(db: Db, modelId: string, target: string, current: number): Promise<{ pick: VersionRow | undefined; considered: Considered[] }> {
+export async function neverServed(db: Db, modelId: string, target: string): Promise<Map<number, string>> {
+  const changes = await holdings(db, modelId, target);
+  const failures = (await modelEvents(db, modelId, ['gateway.load_failed'])).filter((e) => e.target === target);
+  const served = new Set<number>();
+  const failedOnly = new Map<number, string>();
+  changes.forEach((h, i) => {
+    if (h.version === null) return;
+    const until = changes[i + 1]?.event.id ?? Infinity;
+    const failure = failures.find((f) => f.version === h.version && f.id > h.event.id && f.id < until);
+    if (!failure) served.add(h.version);
+    else failedOnly.set(h.version, `never served while holding ${target}: ${failure.actor} could not load it (${failure.reason ?? 'load failed'})`);
+  });
+  for (const v of served) failedOnly.delete(v);
+  return failedOnly;
+}
+
+/**
+ * The last known good version of the target while `current` holds it: the most recent previous holder
+ * that is not failed, deleted, unready or never served there; one marked stable beats one of unknown
+ * health. `passOver` adds versions to skip, with why (the guard's candidates whose prepare failed).
+ * `considered` says what was looked at and why each was passed over.
+ */
+export async function lastKnownGood(
+  db: Db,
+  modelId: string,
+  target: string,
+  current: number,
+  passOver: ReadonlyMap<number, string> = new Map(),
+): Promise<{ pick: VersionRow | undefined; considered: Considered[] }> {
   const considered: Considered[] = [];
   const ok: VersionRow[] = [];
+  const unserved = await neverServed(db, modelId, target);
   for (const v of await previousHolders(db, modelId, target, current)) {
     const row = await findVersionRow(db, modelId, v);
-    const skipped = skipReason(row);
+    const skipped = skipReason(row) ?? passOver.get(v) ?? unserved.get(v) ?? null;
     considered.push({ version: v, skipped });
     if (!skipped && row) ok.push(row);
   }

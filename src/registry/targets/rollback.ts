@@ -4,7 +4,7 @@
 // the same moves, revision claims and events as a manual promotion, so gateways follow it the same way.
 // A destination that held the target before goes straight back; any other clears the gates and
 // approvals a promotion would (entry.ts); a failed one needs force (an admin's, with the reason).
-import type { Deps } from '../deps.js';
+import type { Deps, PlannedMove } from '../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { commit } from '../events/events-service.js';
 import { aliasTarget, stageTarget } from '../events/events.js';
@@ -16,7 +16,8 @@ import { currentHolder, holdings, lastKnownGood, skipReason, type Considered } f
 import { checkEntry } from './entry.js';
 import { checkRevision, type Aim } from './preconditions.js';
 import { moveVersion } from './stages-service.js';
-import { claimTargets, movedConcurrently, readRevision, settle } from './targets-store.js';
+import { isPrepareFailure, phasedMove, type MovePhases } from './phases.js';
+import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
 
 export interface RollbackInput {
   stage?: string;
@@ -41,6 +42,8 @@ export interface RollbackResult {
   archived_versions: number[];
   /** The target's revision after the rollback (the route answers it as ETag). */
   revision: number;
+  /** Prepare, commit, confirm: each replica's outcome and each phase's time. */
+  phases: MovePhases;
 }
 
 type Target = { kind: 'stage'; stage: string; key: string } | { kind: 'alias'; alias: string; key: string };
@@ -66,16 +69,22 @@ function parseTarget(input: RollbackInput): Target {
  */
 export const ROLLBACK_SETTLE_MS = 2000;
 
+/** How many last-known-good candidates the guard tries when one cannot be prepared, before it alerts. */
+export const GUARD_CANDIDATES = 3;
+
 export async function rollback(
   deps: Deps,
   actor: string,
   modelName: string,
   input: RollbackInput,
   precondition: Pick<Aim, 'ifMatch'> = {},
+  /** Candidates to try when a destination cannot be prepared (the guard's GUARD_CANDIDATES; people get the 409). */
+  candidates = 1,
 ): Promise<RollbackResult> {
   // The moment this request arrived: the holder then is its precondition (see ROLLBACK_SETTLE_MS).
   const arrivedAt = deps.clock.now();
   if (!input.reason || !input.reason.trim()) throw invalid('a reason is required to roll back');
+  const reason = input.reason.trim();
   const target = parseTarget(input);
   const model = await requireModel(deps.db, modelName);
   // The revision this request saw: a concurrent promotion or rollback of the same target makes the
@@ -91,11 +100,45 @@ export async function rollback(
   }
   if (input.from_version === undefined && precondition.ifMatch === undefined) await refuseRepeat(deps, model.id, target.key, arrivedAt);
 
-  let to: VersionRow;
-  let considered: Considered[] = [];
+  // Candidates whose prepare failed, with why: the next try passes over them; the last 409 lists them.
+  const unprepared = new Map<number, string>();
+  for (;;) {
+    const { to, considered } = await destination(deps, actor, model, target, from, input, unprepared);
+    const move: PlannedMove = { actor, model, target: target.key, from, to: to.version, cause: 'rollback' };
+    try {
+      const done = await phasedMove(deps, [move], () => commitRollback(deps, actor, model, target, revision, from, to, reason, input, considered));
+      return {
+        name: modelName,
+        target: target.key,
+        from_version: from,
+        to_version: to.version,
+        reason,
+        event_id: done.eventId,
+        archived_versions: done.archived,
+        revision: done.revision,
+        phases: done.phases,
+      };
+    } catch (err) {
+      if (!isPrepareFailure(err) || input.to_version !== undefined || unprepared.size + 1 >= candidates) throw err;
+      unprepared.set(to.version, `could not be prepared: ${(err as Error).message}`);
+      deps.log.warn({ model: modelName, target: target.key, version: to.version }, 'rollback destination could not be prepared; trying the next candidate');
+    }
+  }
+}
+
+/** The version to go back to: the one asked for (if it may take the target), else the last known good. */
+async function destination(
+  deps: Deps,
+  actor: string,
+  model: { id: string; name: string },
+  target: Target,
+  from: number,
+  input: RollbackInput,
+  unprepared: ReadonlyMap<number, string>,
+): Promise<{ to: VersionRow; considered: Considered[] }> {
   if (input.to_version !== undefined) {
     const row = await findVersionRow(deps.db, model.id, input.to_version);
-    if (!row) throw notFound(`model "${modelName}" has no version ${input.to_version}`);
+    if (!row) throw notFound(`model "${model.name}" has no version ${input.to_version}`);
     if (row.version === from) throw conflict(`version ${from} already holds ${target.key}`);
     const skipped = skipReason(row);
     if (skipped && !(input.force && row.health === 'failed' && row.status === 'READY')) {
@@ -105,22 +148,31 @@ export async function rollback(
     // No side door: a version that never held the target clears the same gates and approvals as a
     // promotion into it (entry.ts); one that held it goes straight back, as the guard's choice does.
     await checkEntry(deps, { actor, model, row, target: target.key, via: 'rollback', reason: input.reason.trim(), force: input.force });
-    to = row;
-  } else {
-    const found = await lastKnownGood(deps.db, model.id, target.key, from);
-    considered = found.considered;
-    if (!found.pick) {
-      const list = considered.length
-        ? considered.map((c) => `v${c.version} (${c.skipped})`).join(', ')
-        : 'no earlier version ever held it';
-      throw conflict(`no version to roll back ${target.key} of "${modelName}" to; considered: ${list}`, { considered });
-    }
-    to = found.pick;
+    return { to: row, considered: [] };
   }
+  const found = await lastKnownGood(deps.db, model.id, target.key, from, unprepared);
+  if (!found.pick) {
+    const list = found.considered.length ? found.considered.map((c) => `v${c.version} (${c.skipped})`).join(', ') : 'no earlier version ever held it';
+    throw conflict(`no version to roll back ${target.key} of "${model.name}" to; considered: ${list}`, { considered: found.considered });
+  }
+  return { to: found.pick, considered: found.considered };
+}
 
-  const reason = input.reason.trim();
+/** The commit phase: the destination takes the target, the bad version is marked failed, one rollback event. */
+async function commitRollback(
+  deps: Deps,
+  actor: string,
+  model: { id: string; name: string },
+  target: Target,
+  revision: TargetRevision,
+  from: number,
+  to: VersionRow,
+  reason: string,
+  input: RollbackInput,
+  considered: Considered[],
+): Promise<{ eventId: number; archived: number[]; revision: number }> {
   await settle();
-  const result = await commit(
+  return commit(
     deps,
     async (trx, append) => {
       const [claimed] = await claimTargets(trx, model.id, [revision]);
@@ -160,16 +212,6 @@ export async function rollback(
     },
     () => movedConcurrently(target.key),
   );
-  return {
-    name: modelName,
-    target: target.key,
-    from_version: from,
-    to_version: to.version,
-    reason,
-    event_id: result.eventId,
-    archived_versions: result.archived,
-    revision: result.revision,
-  };
 }
 
 /**

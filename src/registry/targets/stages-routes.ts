@@ -25,6 +25,27 @@ const ExpectedVersion = Type.Optional(
   ),
 );
 
+const PhasesSchema = Type.Object(
+  {
+    prepare_ms: Type.Number({ description: 'every live replica loaded and warmed the destination (or said why not)' }),
+    commit_ms: Type.Number({ description: 'the pointer moved, in one transaction with its event' }),
+    confirm_ms: Type.Number({ description: 'every ready replica reported serving the destination' }),
+    confirmed: Type.Boolean({ description: 'every replica that prepared reported serving the destination before the deadline' }),
+    replicas: Type.Array(
+      Type.Object({
+        replica_id: Type.String(),
+        target: Type.String(),
+        prepare: Type.Union([Type.Literal('ready'), Type.Literal('failed'), Type.Literal('timeout'), Type.Literal('not_asked')]),
+        prepare_ms: Nullable(Type.Number()),
+        confirm: Nullable(Type.Union([Type.Literal('serving'), Type.Literal('unconfirmed')])),
+        confirm_ms: Nullable(Type.Number()),
+        reason: Nullable(Type.String()),
+      }),
+    ),
+  },
+  { description: 'prepare, commit, confirm: each replica serving the target, and the time each phase took' },
+);
+
 export const RollbackResultSchema = Type.Object({
   name: Type.String(),
   target: Type.String(),
@@ -33,6 +54,7 @@ export const RollbackResultSchema = Type.Object({
   reason: Type.String(),
   event_id: Type.Integer(),
   archived_versions: Type.Array(Type.Integer()),
+  phases: PhasesSchema,
 });
 
 /** force moves a version marked failed: an admin override with a reason (audited), never a deployer's shortcut. */
@@ -64,14 +86,14 @@ export function stagesRoutes(app: App, deps: Deps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ version: VersionSchema, archived_versions: Type.Array(Type.Integer()) }), ...errorResponses },
+        response: { 200: Type.Object({ version: VersionSchema, archived_versions: Type.Array(Type.Integer()), phases: PhasesSchema }), ...errorResponses },
       },
     },
     async (req, reply) => {
       forceIsAdmin(req, req.body.force, req.body.reason);
       const res = await transitionStage(deps, actorOf(req), req.params.name, req.params.version, req.body, { ifMatch: parseIfMatch(req.headers['if-match']) });
       if (res.revision !== null) reply.header('etag', targetEtag(res.revision));
-      return { version: res.version, archived_versions: res.archived_versions };
+      return { version: res.version, archived_versions: res.archived_versions, phases: res.phases };
     },
   );
 
@@ -92,7 +114,7 @@ export function stagesRoutes(app: App, deps: Deps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: VersionSchema, ...errorResponses },
+        response: { 200: Type.Object({ ...VersionSchema.properties, phases: PhasesSchema }), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -101,7 +123,7 @@ export function stagesRoutes(app: App, deps: Deps): void {
       const move = { expectedVersion: req.body.expected_version, ifMatch: parseIfMatch(req.headers['if-match']), force: req.body.force };
       const res = await setAlias(deps, actorOf(req), name, alias, req.body.version, req.body.reason, move);
       reply.header('etag', targetEtag(res.revision));
-      return res.view;
+      return { ...res.view, phases: res.phases };
     },
   );
 

@@ -1,6 +1,6 @@
 // Stage transitions: move a version between None / Staging / Production / Archived, optionally
 // archiving the other versions in the target stage in the same transaction.
-import type { Deps, TransitionInput } from '../deps.js';
+import type { Deps, PlannedMove, TransitionInput } from '../deps.js';
 import { conflict, invalid } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
 import { stageTarget } from '../events/events.js';
@@ -11,6 +11,7 @@ import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../
 import { refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
 import { runPromotionChecks } from './promotion-checks.js';
+import { phasedMove } from './phases.js';
 import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
 
 /** Revisions of the serving targets a move of `row` into `stage` touches. */
@@ -73,6 +74,25 @@ export function aimedTarget(fromStage: string, toStage: Stage): string | null {
   return null;
 }
 
+/**
+ * The serving targets whose holder a move of `row` into `stage` changes to a version: what the
+ * replicas must prepare. A stage's holder is its highest version, so a lower version entering
+ * beside a higher one changes nothing, and a version leaving can hand the stage to another.
+ */
+async function stageMoves(db: Db, actor: string, model: { id: string; name: string }, row: VersionRow, stage: Stage, archive: boolean): Promise<PlannedMove[]> {
+  const moves: PlannedMove[] = [];
+  for (const s of new Set([row.stage, stage])) {
+    if (!(SERVING_STAGES as string[]).includes(s)) continue;
+    const before = (await versionsInStage(db, model.id, s)).map((v) => v.version);
+    let after = before.filter((v) => v !== row.version);
+    if (s === stage) after = archive ? [row.version] : [...after, row.version];
+    const from = before.length ? Math.max(...before) : null;
+    const to = after.length ? Math.max(...after) : null;
+    if (to !== null && to !== from) moves.push({ actor, model, target: stageTarget(s), from, to, cause: 'transition' });
+  }
+  return moves;
+}
+
 export async function transitionStage(
   deps: Deps,
   actor: string,
@@ -96,35 +116,44 @@ export async function transitionStage(
   const revisions = await readMoveRevisions(deps.db, model.id, row.stage, stage);
   const aimedRead = revisions.find((r) => r.target === aimed);
   if (aimedRead) checkRevision(aimedRead, aim);
-  await settle();
-  const { archived, claimed } = await commit(
-    deps,
-    async (trx, append) => {
-      const claimed = await claimTargets(trx, model.id, revisions);
-      if (aimed) await checkHolder(trx, model.id, aimed, aim);
-      const current = await findVersionRow(trx, model.id, version);
-      if (!current || current.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
-      if ((SERVING_STAGES as string[]).includes(stage)) {
-        if (current.status !== 'READY') {
-          throw conflict(`version ${version} of "${modelName}" is ${current.status}; only READY versions can enter ${stage}`);
+  const moves = await stageMoves(deps.db, actor, model, row, stage, !!input.archive_existing_versions);
+  const { archived, claimed, phases } = await phasedMove(deps, moves, async () => {
+    await settle();
+    let eventId = 0;
+    const result = await commit(
+      deps,
+      async (trx, appendEvent) => {
+        // The last event of the move: every replica must have read it to confirm.
+        const append: Append = async (e) => (eventId = await appendEvent(e));
+        const claimed = await claimTargets(trx, model.id, revisions);
+        if (aimed) await checkHolder(trx, model.id, aimed, aim);
+        const current = await findVersionRow(trx, model.id, version);
+        if (!current || current.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
+        if ((SERVING_STAGES as string[]).includes(stage)) {
+          if (current.status !== 'READY') {
+            throw conflict(`version ${version} of "${modelName}" is ${current.status}; only READY versions can enter ${stage}`);
+          }
+          refuseFailed(current, modelName, stageTarget(stage), input.force);
         }
-        refuseFailed(current, modelName, stageTarget(stage), input.force);
-      }
-      const archived = await moveVersion(deps, trx, append, model, current, stage, {
-        actor,
-        reason: input.reason ?? null,
-        cause: 'transition',
-        archiveExisting: !!input.archive_existing_versions,
-        forced: (SERVING_STAGES as string[]).includes(stage) && current.health === 'failed',
-      });
-      return { archived, claimed };
-    },
-    () => movedConcurrently(stageTarget(stage)),
-  );
+        const archived = await moveVersion(deps, trx, append, model, current, stage, {
+          actor,
+          reason: input.reason ?? null,
+          cause: 'transition',
+          archiveExisting: !!input.archive_existing_versions,
+          forced: (SERVING_STAGES as string[]).includes(stage) && current.health === 'failed',
+        });
+        return { archived, claimed };
+      },
+      () => movedConcurrently(stageTarget(stage)),
+    );
+    return { ...result, eventId };
+  });
   return {
     version: await loadVersionView(deps.db, modelName, version),
     archived_versions: archived,
     /** The aimed target's revision after the move (the route answers it as ETag). */
     revision: claimed.find((r) => r.target === aimed)?.revision ?? null,
+    /** Prepare, commit, confirm on the replicas serving the targets it moved. */
+    phases,
   };
 }

@@ -13,6 +13,7 @@ import { loadHttpRuntime } from './runtimes/http-runtime.js';
 import { loadOnnxRuntime } from './runtimes/onnx-runtime.js';
 import { loadOnnxInWorker } from './runtimes/onnx-worker-runtime.js';
 import { IntegrityError, NotServable, type GatewaySource } from './source.js';
+import { prepareForMove } from './prepare.js';
 import { releaseIdle } from './standby.js';
 import { InputChecker } from './protocols/input-checker.js';
 
@@ -100,6 +101,7 @@ export class Gateway {
         this.log.warn({ err: (err as Error).message, event: e.id }, 'gateway follower threw');
       }
     }
+    if (e.type === 'move.prepare') return void prepareForMove(this, e, this.log);
     if (e.type === 'model.renamed' && e.from !== null && e.to !== null) return this.renameSlot(e.from, e.to);
     if (e.type === 'model.renamed' || e.type === 'model.deleted') return this.source.resync();
     if (!e.model) return;

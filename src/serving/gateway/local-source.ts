@@ -3,6 +3,7 @@
 import type { Deps } from '../../deps.js';
 import { getManifest, loadVersionView, type RegistryEvent } from '../../registry/index.js';
 import { servingSnapshot } from '../bindings/bindings-service.js';
+import { recordPrepareAnswer, type PrepareAnswer } from '../replicas/move-coordinator.js';
 import { recordHeartbeat, type Heartbeat } from '../replicas/replicas-service.js';
 import { previousHolders, requireModel } from '../../registry/index.js';
 import { readVerified } from './verified-bytes.js';
@@ -56,5 +57,9 @@ export class LocalSource implements GatewaySource {
 
   async heartbeat(hb: Heartbeat): Promise<void> {
     await recordHeartbeat(this.deps, hb);
+  }
+
+  async prepared(answer: PrepareAnswer): Promise<void> {
+    await recordPrepareAnswer(this.deps, answer);
   }
 }

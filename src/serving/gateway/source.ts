@@ -3,6 +3,7 @@
 import type { VersionDto } from '../../http/common-schemas.js';
 import type { ManifestEntry, RegistryEvent } from '../../registry/index.js';
 import type { ServingSnapshotDto } from '../bindings/bindings-service.js';
+import type { PrepareAnswer } from '../replicas/move-coordinator.js';
 import type { Heartbeat } from '../replicas/replicas-service.js';
 import type { VersionSpec } from './runtimes/runtime.js';
 
@@ -21,6 +22,8 @@ export interface GatewaySource {
   /** The version's spec and, for ONNX, its model bytes — verified against the manifest's sha256. */
   fetchVersion(model: string, version: number): Promise<{ spec: VersionSpec; bytes: Buffer | null }>;
   heartbeat(hb: Heartbeat): Promise<void>;
+  /** Answers a move.prepare: the destination is loaded and warm here, or why it cannot be. */
+  prepared(answer: PrepareAnswer): Promise<void>;
   /** Versions that held a target ('stage:X' / 'alias:Y'), most recent first (to pre-warm a standby). */
   history(model: string, target: string): Promise<number[]>;
 }

@@ -4,6 +4,7 @@ import type { App } from '../../http/app-types.js';
 import { errorResponses, ModelNameParams, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
 import { modelStatus } from './convergence.js';
+import { recordPrepareAnswer } from './move-coordinator.js';
 import { forgetReplica, recordHeartbeat } from './replicas-service.js';
 
 const tags = ['serving'];
@@ -78,6 +79,32 @@ export function replicasRoutes(app: App, deps: Deps): void {
       },
     },
     async (req) => recordHeartbeat(deps, req.body),
+  );
+
+  app.post(
+    '/api/v1/gateways/prepared',
+    {
+      config: { permission: 'report' },
+      schema: {
+        tags,
+        summary: 'A gateway answers a move.prepare: the destination is loaded and warm, or why it cannot be',
+        body: Type.Object(
+          {
+            prepare_id: Type.String({ minLength: 1, maxLength: 100 }),
+            replica_id: Type.String({ pattern: '^[\\w.:@-]{1,200}$' }),
+            ready: Type.Boolean(),
+            reason: Type.Optional(Nullable(Type.String({ maxLength: 4000 }))),
+            ms: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 86_400_000, description: 'how long preparing took on the replica' }))),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await recordPrepareAnswer(deps, req.body);
+      return reply.status(204).send(null);
+    },
   );
 
   app.delete(

@@ -4,6 +4,7 @@
 import type { Deps } from '../../deps.js';
 import { invalid, notFound } from '../../errors.js';
 import { commit, findModel } from '../../registry/index.js';
+import { announce } from './replica-news.js';
 import { deleteReplica, pruneReplicas, replicaRows, upsertReplicas } from './replicas-store.js';
 
 export const REPLICA_STATES = ['loading', 'serving', 'failed'] as const;
@@ -89,6 +90,8 @@ export async function recordHeartbeat(deps: Deps, hb: Heartbeat): Promise<{ acce
     if (newFailure && m.failed_version != null) await recordLoadFailure(deps, hb.replica_id, m);
   }
   await pruneReplicas(deps.db, now - FORGET_AFTER_MS);
+  // A move waiting for this replica to confirm looks again now.
+  for (const m of hb.models) announce(m.model);
   return { accepted: hb.models.length };
 }
 

@@ -2,7 +2,7 @@
 // from the serving snapshot plus the SDK's change-feed follower; artifacts are downloaded, verified
 // against the manifest and cached on disk; with the registry down the gateway boots from and keeps
 // serving what the cache holds.
-import { StagecraftUnreachableError, type FeedStatus, type Heartbeat, type RegistryEvent, type StagecraftClient } from '../../../../sdk/client.js';
+import { StagecraftUnreachableError, type FeedStatus, type Heartbeat, type PrepareAnswer, type RegistryEvent, type StagecraftClient } from '../../../../sdk/client.js';
 import type { Logger } from '../../../log.js';
 import type { VersionSpec } from '../runtimes/runtime.js';
 import { historyQuery, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
@@ -145,6 +145,10 @@ export class RemoteSource implements GatewaySource {
   async history(model: string, target: string): Promise<number[]> {
     const h = await fromRegistry(`/api/v1/models/${encodeURIComponent(model)}/history`, this.client.history(model, historyQuery(target)));
     return h.entries.map((e) => e.version).filter((v): v is number => v !== null);
+  }
+
+  async prepared(answer: PrepareAnswer): Promise<void> {
+    await fromRegistry('/api/v1/gateways/prepared', this.client.gateways.prepared(answer));
   }
 
   async heartbeat(hb: Heartbeat): Promise<void> {

@@ -1,0 +1,41 @@
+// A replica's share of prepare, commit, confirm (registry/targets/phases.ts): asked by a
+// `move.prepare` event, it loads and warms the destination beside what it serves (a warm standby
+// is ready at once) and answers — ready, or why not. It does not flip: the pointer moves only when
+// the registry commits, and the move's events then find the destination warm.
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../../log.js';
+import type { RegistryEvent } from '../../registry/index.js';
+import type { Gateway } from './gateway.js';
+
+interface PrepareRequest {
+  prepare_id?: string;
+  replicas?: string[];
+}
+
+export async function prepareForMove(gateway: Gateway, e: RegistryEvent, log: Logger): Promise<void> {
+  const { prepare_id: prepareId, replicas } = e.details as PrepareRequest;
+  const replicaId = gateway.options.replicaId;
+  // Only the replicas the registry waits for answer: another one prepares at its next move anyway.
+  if (!prepareId || !replicas?.includes(replicaId) || e.model === null || e.version === null) return;
+  const t0 = performance.now();
+  let reason: string | null = null;
+  const slot = gateway.find(e.model);
+  if (!slot) reason = `does not serve "${e.model}"`;
+  else if (slot.pointers.binding !== e.target) reason = `serves ${slot.pointers.binding} of "${e.model}", not ${e.target}`;
+  else {
+    try {
+      const lv = await gateway.ensureLoaded(slot, e.version);
+      // Counted from now: the standby sweep must not release it before the commit arrives.
+      lv.lastActive = Date.now();
+    } catch (err) {
+      reason = `version ${e.version} cannot be loaded: ${(err as Error).message}`;
+    }
+  }
+  const ms = Math.round((performance.now() - t0) * 10) / 10;
+  log.info({ model: e.model, version: e.version, target: e.target, ready: reason === null, ms }, 'gateway prepared a move');
+  try {
+    await gateway.source.prepared({ prepare_id: prepareId, replica_id: replicaId, ready: reason === null, reason, ms });
+  } catch (err) {
+    log.warn({ err: (err as Error).message, prepare: prepareId }, 'gateway could not answer a prepare');
+  }
+}
