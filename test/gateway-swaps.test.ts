@@ -77,7 +77,7 @@ describe.each(DATABASES)('gateway swaps on %s', (kind) => {
     expect(checked).toBeGreaterThan(0);
   });
 
-  it('refuses corrupted bytes, keeps the old version serving, says why in the status and audits it', async () => {
+  it('refuses corrupted bytes at prepare: nothing commits, the old version keeps serving, the refusal is audited with the replica\'s reason', async () => {
     const m = await modelWith(2);
     await promote(r.app, m, 1);
     await waitConverged(r.app, m, 1);
@@ -87,25 +87,22 @@ describe.each(DATABASES)('gateway swaps on %s', (kind) => {
     const bytes = fs.readFileSync(blob);
     bytes[bytes.length - 5] ^= 0xff;
     fs.writeFileSync(blob, bytes);
-    await promote(r.app, m, 2);
-    const status = await eventually(
-      async () => (await call(r.app, 'GET', `/api/v1/models/${m}/status`)).body,
-      (s) => s.replicas[0]?.state === 'failed',
-      'the failed load to be reported',
-    );
-    expect(status).toMatchObject({ target_version: 2, converged: false });
-    expect(status.replicas[0].version).toBe(1);
-    expect(status.replicas[0].error).toContain('corrupted');
+    // Prepare fails on the replica (the bytes are not the manifest's): nothing commits.
+    const refused = await promote(r.app, m, 2);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details).toMatchObject({ reason: 'prepare_failed', to_version: 2 });
+    expect(refused.body.error.details.replicas[0]).toMatchObject({ prepare: 'failed' });
+    expect(refused.body.error.details.replicas[0].reason).toContain('corrupted');
+    const status = (await call(r.app, 'GET', `/api/v1/models/${m}/status`)).body;
+    expect(status).toMatchObject({ target_version: 1, converged: true });
+    expect(status.replicas[0]).toMatchObject({ version: 1, state: 'serving' });
     const res = await infer(m);
     expect(res.status).toBe(200);
     expect(res.headers['stagecraft-model-version']).toBe('1');
-    const events = await eventually(
-      async () => (await call(r.app, 'GET', `/api/v1/events?model=${m}&type=gateway.load_failed`)).body.events,
-      (e) => e.length > 0,
-      'the load failure event',
-    );
-    expect(events[0]).toMatchObject({ version: 2, target: 'stage:Production' });
-    expect(events[0].details).toMatchObject({ integrity: true, serving_version: 1 });
+    const events = (await call(r.app, 'GET', `/api/v1/events?model=${m}&type=move.prepare_failed`)).body.events;
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ version: 2, target: 'stage:Production', from: '1', to: '2' });
+    expect(events[0].reason).toContain('corrupted');
   });
 
   it('reports a version it cannot run (no .onnx, no endpoint) as not servable without auditing it', async () => {

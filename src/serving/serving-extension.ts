@@ -11,7 +11,7 @@ import { gatewayRoutes } from './gateway/gateway-routes.js';
 import { Gateway } from './gateway/gateway.js';
 import { LocalSource } from './gateway/local-source.js';
 import { observationsRoutes } from './observations-routes.js';
-import { servingCoordinator } from './replicas/move-coordinator.js';
+import { pendingPrepares, servingCoordinator } from './replicas/move-coordinator.js';
 import { replicasRoutes } from './replicas/replicas-routes.js';
 
 export interface ServingOptions {
@@ -31,6 +31,8 @@ export function servingExtension(opts: ServingOptions = {}): ServingExtension {
     name: 'serving',
     // Every move of a served target is prepared on the replicas before it commits, and confirmed after.
     moveCoordinator: servingCoordinator,
+    // A replica that (re)connects mid-move answers the prepare it missed (it comes with the snapshot).
+    restoreEvents: (deps) => pendingPrepares(deps),
     routes(app, ctx) {
       bindingsRoutes(app, ctx.deps, ctx.restoreEvents);
       replicasRoutes(app, ctx.deps);

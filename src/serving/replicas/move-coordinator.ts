@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Deps } from '../../deps.js';
 import { invalid } from '../../errors.js';
-import { commit, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase } from '../../registry/index.js';
+import { commit, listEvents, type MoveCoordinator, type PlannedMove, type PrepareReport, type RegistryEvent, type ReplicaPhase } from '../../registry/index.js';
 import { STALE_AFTER_MS } from './convergence.js';
 import { insertPrepareAnswer, prepareAnswers, prunePrepareAnswers } from './prepares-store.js';
 import { announce, nextNews } from './replica-news.js';
@@ -103,6 +103,16 @@ async function confirm(deps: Deps, move: PlannedMove, eventId: number, replicas:
     r.confirm = 'unconfirmed';
     r.reason = `did not report serving version ${move.to} within ${deadlineMs} ms`;
   }
+}
+
+/**
+ * The prepares still within their deadline: a replica that reconnects takes a fresh snapshot, which
+ * carries them (the serving extension's restoreEvents), so one it missed while away is still answered.
+ */
+export async function pendingPrepares(deps: Deps): Promise<RegistryEvent[]> {
+  const since = deps.clock.now() - deps.config.prepareDeadlineMs;
+  const page = await listEvents(deps, { types: ['move.prepare'], sinceMs: since, order: 'asc', limit: 1000 });
+  return page.events;
 }
 
 export const servingCoordinator: MoveCoordinator = { prepare, confirm };
