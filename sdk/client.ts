@@ -157,7 +157,7 @@ export function createClient(opts: ClientOptions) {
     aliases: {
       /** expectedVersion: the version you saw the alias point at (null: unset); 409 if it moved since. */
       set: (name: string, alias: string, version: number, reason?: string, expectedVersion?: number | null) =>
-        unwrap<T.Version>(
+        unwrap<T.AliasMove>(
           api.PUT('/api/v1/models/{name}/aliases/{alias}', { params: { path: { name, alias } }, body: { version, reason, expected_version: expectedVersion } }),
         ),
       get: (name: string, alias: string) => unwrap<T.Version>(api.GET('/api/v1/models/{name}/aliases/{alias}', { params: { path: { name, alias } } })),

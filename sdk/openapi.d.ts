@@ -2912,7 +2912,7 @@ export interface paths {
                                 replicas: {
                                     confirm: ("serving" | "unconfirmed") | null;
                                     confirm_ms: number | null;
-                                    prepare: "ready" | "failed" | "timeout" | "not_asked";
+                                    prepare: "ready" | "failed" | "timeout" | "not_asked" | "silent";
                                     prepare_ms: number | null;
                                     reason: string | null;
                                     replica_id: string;
@@ -5342,7 +5342,7 @@ export interface paths {
                                 replicas: {
                                     confirm: ("serving" | "unconfirmed") | null;
                                     confirm_ms: number | null;
-                                    prepare: "ready" | "failed" | "timeout" | "not_asked";
+                                    prepare: "ready" | "failed" | "timeout" | "not_asked" | "silent";
                                     prepare_ms: number | null;
                                     reason: string | null;
                                     replica_id: string;
@@ -9096,7 +9096,7 @@ export interface paths {
                                 replicas: {
                                     confirm: ("serving" | "unconfirmed") | null;
                                     confirm_ms: number | null;
-                                    prepare: "ready" | "failed" | "timeout" | "not_asked";
+                                    prepare: "ready" | "failed" | "timeout" | "not_asked" | "silent";
                                     prepare_ms: number | null;
                                     reason: string | null;
                                     replica_id: string;

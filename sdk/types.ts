@@ -36,6 +36,8 @@ export type StageTransition = OkBody<'/api/v1/models/{name}/versions/{version}/s
 export type StageTransitionBody = BodyOf<'/api/v1/models/{name}/versions/{version}/stage', 'post'>;
 export type RollbackBody = BodyOf<'/api/v1/models/{name}/rollback', 'post'>;
 export type RollbackResult = OkBody<'/api/v1/models/{name}/rollback', 'post'>;
+/** The version the alias now points at, with the move's prepare, commit and confirm. */
+export type AliasMove = OkBody<'/api/v1/models/{name}/aliases/{alias}', 'put'>;
 export type History = OkBody<'/api/v1/models/{name}/history', 'get'>;
 export type HistoryQuery = QueryOf<'/api/v1/models/{name}/history', 'get'>;
 export type EventList = OkBody<'/api/v1/events', 'get'>;

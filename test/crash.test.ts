@@ -8,6 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { killAll, startServer, type ServerProcess } from './crash-server.js';
 import { DATABASES, freshPostgresUrl, tempDir } from './databases.js';
 
@@ -24,14 +25,12 @@ async function api(s: ServerProcess, method: string, url: string, body?: unknown
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-/**
- * A version the `servable` gate lets into a serving stage: stand-in bytes served through an endpoint
- * (nothing listens there; the gateway's load of it fails, which these tests do not look at).
- */
-async function registerBytes(s: ServerProcess, model: string, bytes: string) {
-  const up = await fetch(`${s.url}/api/v1/blobs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+/** A version the gateway can load: a small real ONNX model, distinct per label (prepare loads it). */
+async function registerBytes(s: ServerProcess, model: string, label: string) {
+  const bytes = denseModelOnnx({ weights: [0.5, -0.25], bias: 0.1, activation: 'sigmoid', doc: `${model} ${label}` });
+  const up = await fetch(`${s.url}/api/v1/blobs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Blob([new Uint8Array(bytes)]) });
   const { sha256 } = (await up.json()) as { sha256: string };
-  return api(s, 'POST', `/api/v1/models/${model}/versions`, { files: [{ path: 'model.bin', sha256 }], endpoint_url: 'http://127.0.0.1:9/invocations' });
+  return api(s, 'POST', `/api/v1/models/${model}/versions`, { files: [{ path: 'model.onnx', sha256 }] });
 }
 
 /** An upload that keeps sending (with backpressure) until the connection dies; never finishes by itself. */

@@ -1,5 +1,5 @@
 // Human renderings of the registry's shapes, shared by the command groups.
-import type { Model, Version } from '../../sdk/client.js';
+import type { Model, RollbackResult, Version } from '../../sdk/client.js';
 import type { Output } from './cli-io.js';
 import type { Column } from './table.js';
 import { bytes, shortTime } from './table.js';
@@ -64,5 +64,20 @@ export function printModel(out: Output, m: Model): void {
     ['tags', Object.keys(m.tags).length ? m.tags : null],
     ['created', `${shortTime(m.created_at)} by ${m.created_by}`],
     ['last change', m.last_event ? `${m.last_event.type} by ${m.last_event.actor} at ${shortTime(m.last_event.time)}` : null],
+  ]);
+}
+
+/** Prepare, commit, confirm: how long each phase took and what each replica did. */
+export function printPhases(out: Output, p: RollbackResult['phases']): void {
+  if (p.replicas.length === 0) return out.line('No gateway replica serves this target: nothing to prepare or confirm');
+  const unconfirmed = p.replicas.filter((r) => r.prepare === 'ready' && r.confirm !== 'serving').length;
+  const verdict = unconfirmed ? `NOT confirmed on ${unconfirmed} replica${unconfirmed === 1 ? '' : 's'}` : 'confirmed';
+  out.line(`Prepare ${p.prepare_ms} ms, commit ${p.commit_ms} ms, confirm ${p.confirm_ms} ms: ${verdict}`);
+  out.table(p.replicas, [
+    { header: 'REPLICA', value: (r) => r.replica_id },
+    { header: 'TARGET', value: (r) => r.target },
+    { header: 'PREPARE', value: (r) => (r.prepare_ms === null ? r.prepare : `${r.prepare} (${r.prepare_ms} ms)`) },
+    { header: 'CONFIRM', value: (r) => (r.confirm === null ? '-' : r.confirm_ms === null ? r.confirm : `${r.confirm} (${r.confirm_ms} ms)`) },
+    { header: 'WHY', value: (r) => r.reason ?? '' },
   ]);
 }

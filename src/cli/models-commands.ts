@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Model, StagecraftClient } from '../../sdk/client.js';
 import { versionNumber } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
-import { modelColumns, printModel, versionColumns } from './format.js';
+import { modelColumns, printModel, printPhases, versionColumns } from './format.js';
 
 /** Pages followed at most by list commands (100 per page): a CLI table, not an export tool. */
 export const MAX_PAGES = 100;
@@ -103,6 +103,7 @@ function modelsTransitionVersion(models: Command, ctx: CliContext): void {
       ctx.out().result(res, () => {
         const archived = res.archived_versions.length ? `; archived ${res.archived_versions.join(', ')}` : '';
         ctx.out().line(`${res.version.name} version ${res.version.version} is now in ${res.version.stage}${archived}`);
+        printPhases(ctx.out(), res.phases);
       });
     });
 }

@@ -5,7 +5,7 @@ import { versionNumber } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import type { Output } from './cli-io.js';
-import { printVersion } from './format.js';
+import { printPhases, printVersion } from './format.js';
 import { shortTime } from './table.js';
 
 function aliasesCommands(program: Command, ctx: CliContext): void {
@@ -23,7 +23,10 @@ function aliasesCommands(program: Command, ctx: CliContext): void {
       // someone else meanwhile makes the server refuse (409) instead of silently overriding it.
       const seen = (await sc.models.get(model)).aliases[alias] ?? null;
       const v = await sc.aliases.set(model, alias, n, o.reason, seen);
-      ctx.out().result(v, () => ctx.out().line(`${model}@${alias} -> version ${v.version}`));
+      ctx.out().result(v, () => {
+        ctx.out().line(`${model}@${alias} -> version ${v.version}`);
+        printPhases(ctx.out(), v.phases);
+      });
     });
   aliases
     .command('get')
@@ -67,6 +70,7 @@ function rollbackCommand(program: Command, ctx: CliContext): void {
         ctx.out().line(`Rolled back ${res.name} ${targetName(res.target)}: version ${res.from_version} -> version ${res.to_version} (event ${res.event_id})`);
         const archived = res.archived_versions.includes(res.from_version) ? ' and archived' : '';
         ctx.out().line(`Version ${res.from_version} is marked failed${archived}: ${res.reason}`);
+        printPhases(ctx.out(), res.phases);
       });
     });
 }

@@ -107,7 +107,8 @@ export interface PlannedMove {
 /**
  * One replica's part in a move. prepare: `ready` (the destination is loaded and warm beside the
  * current version), `failed` (it said why it cannot), `timeout` (no answer before the deadline),
- * `not_asked` (it missed heartbeats: not live, so not waited for; status shows it unknown).
+ * `not_asked` (it missed heartbeats: not live, so not waited for; status shows it unknown),
+ * `silent` (it stopped heartbeating while asked: no longer waited for; status shows it unknown).
  * confirm (after the commit): `serving` once it reported serving the destination, `unconfirmed`
  * when the deadline passed first, null when there was nothing to confirm.
  */
@@ -115,7 +116,7 @@ export interface ReplicaPhase {
   replica_id: string;
   /** The target this replica serves and was asked to move. */
   target: string;
-  prepare: 'ready' | 'failed' | 'timeout' | 'not_asked';
+  prepare: 'ready' | 'failed' | 'timeout' | 'not_asked' | 'silent';
   prepare_ms: number | null;
   confirm: 'serving' | 'unconfirmed' | null;
   confirm_ms: number | null;

@@ -70,7 +70,6 @@ export {
 export { transitionStage } from './targets/stages-service.js';
 export { deleteAlias, setAlias } from './targets/aliases-service.js';
 export { GUARD_CANDIDATES, rollback } from './targets/rollback.js';
-export { type MovePhases } from './targets/phases.js';
 
 export { currentHolder, holdings, previousHolders } from './targets/holders.js';
 

@@ -39,7 +39,9 @@ export function servingExtension(opts: ServingOptions = {}): ServingExtension {
       observationsRoutes(app, ctx.observers);
       if (opts.embedded === false) return;
       const options = defaultGatewayOptions({
-        replicaId: `embedded-${os.hostname()}-${process.pid}`,
+        // Named by host and port, not process: a restarted server takes over its own row at its
+        // first heartbeat, instead of leaving a dead replica that every move waits for.
+        replicaId: `embedded-${os.hostname()}-${ctx.deps.config.port}`,
         ...opts.gateway,
         observers: [...ctx.observers],
         followers: [...ctx.followers],

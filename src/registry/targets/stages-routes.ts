@@ -35,7 +35,7 @@ const PhasesSchema = Type.Object(
       Type.Object({
         replica_id: Type.String(),
         target: Type.String(),
-        prepare: Type.Union([Type.Literal('ready'), Type.Literal('failed'), Type.Literal('timeout'), Type.Literal('not_asked')]),
+        prepare: Type.Union([Type.Literal('ready'), Type.Literal('failed'), Type.Literal('timeout'), Type.Literal('not_asked'), Type.Literal('silent')]),
         prepare_ms: Nullable(Type.Number()),
         confirm: Nullable(Type.Union([Type.Literal('serving'), Type.Literal('unconfirmed')])),
         confirm_ms: Nullable(Type.Number()),

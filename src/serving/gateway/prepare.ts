@@ -5,14 +5,23 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.js';
 import type { RegistryEvent } from '../../registry/index.js';
-import type { Gateway } from './gateway.js';
+import type { LoadedVersion, ModelSlot } from './model-slot.js';
+import type { GatewaySource } from './source.js';
+
+/** What preparing needs of the gateway (gateway.ts calls this; an interface keeps the import one way). */
+export interface PreparingGateway {
+  readonly options: { replicaId: string };
+  readonly source: Pick<GatewaySource, 'prepared'>;
+  find(name: string): ModelSlot | undefined;
+  ensureLoaded(slot: ModelSlot, version: number): Promise<LoadedVersion>;
+}
 
 interface PrepareRequest {
   prepare_id?: string;
   replicas?: string[];
 }
 
-export async function prepareForMove(gateway: Gateway, e: RegistryEvent, log: Logger): Promise<void> {
+export async function prepareForMove(gateway: PreparingGateway, e: RegistryEvent, log: Logger): Promise<void> {
   const { prepare_id: prepareId, replicas } = e.details as PrepareRequest;
   const replicaId = gateway.options.replicaId;
   // Only the replicas the registry waits for answer: another one prepares at its next move anyway.

@@ -65,18 +65,35 @@ async function prepare(deps: Deps, move: PlannedMove, deadlineMs: number): Promi
     });
   });
   const t0 = performance.now();
+  const waiting = new Set(asked);
+  // Replicas that stopped heartbeating while asked (a crash, a restart under a new name): a dead
+  // replica must not hold every move until the deadline; status shows it unknown.
+  const gone = new Map<string, string>();
   let answers = await prepareAnswers(deps.db, prepareId);
-  while (answers.length < asked.length && performance.now() - t0 < deadlineMs) {
+  for (;;) {
+    for (const a of answers) waiting.delete(a.replica_id);
+    if (waiting.size === 0 || performance.now() - t0 >= deadlineMs) break;
     await nextNews(prepareId, Math.min(POLL_MS, Math.max(1, deadlineMs - (performance.now() - t0))));
     answers = await prepareAnswers(deps.db, prepareId);
+    const seen = new Map((await replicasOf(deps.db, move.model.name)).map((r) => [r.replica_id, r]));
+    const at = deps.clock.now();
+    for (const id of waiting) {
+      const r = seen.get(id);
+      const silentMs = r ? at - Number(r.last_heartbeat) : Infinity;
+      if (silentMs <= STALE_AFTER_MS || answers.some((a) => a.replica_id === id)) continue;
+      waiting.delete(id);
+      gone.set(id, r ? `stopped heartbeating while asked (${Math.round(silentMs / 1000)} s): not waited for` : 'left while asked: not waited for');
+    }
   }
   const byReplica = new Map(answers.map((a) => [a.replica_id, a]));
   const replicas = live.map((r) => {
     const a = byReplica.get(r.replica_id);
+    const lost = gone.get(r.replica_id);
+    if (!a && lost) return phase(r, move.target, 'silent', lost);
     if (!a) return phase(r, move.target, 'timeout', `no answer within ${deadlineMs} ms`);
     return phase(r, move.target, a.ready ? 'ready' : 'failed', a.reason, a.ms === null ? null : round(Number(a.ms)));
   });
-  return { ok: replicas.every((r) => r.prepare === 'ready'), replicas: [...replicas, ...silent] };
+  return { ok: replicas.every((r) => r.prepare === 'ready' || r.prepare === 'silent'), replicas: [...replicas, ...silent] };
 }
 
 /** Serving the destination, having read the move: the replica's confirmation. */

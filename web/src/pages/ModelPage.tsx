@@ -34,9 +34,22 @@ export function ModelPage() {
   const prod = m?.production ?? null;
   const canDeploy = roleAtLeast(me?.role, 'deployer');
 
+  /** Prepare, commit, confirm in a sentence: each phase's time and who did not confirm. */
+  const phasesSummary = (p: RollbackResult['phases']) => {
+    if (p.replicas.length === 0) return 'No gateway serves it.';
+    const times = `Prepared in ${p.prepare_ms} ms, committed in ${p.commit_ms} ms, confirmed in ${p.confirm_ms} ms`;
+    const missing = p.replicas.filter((x) => x.prepare === 'ready' && x.confirm !== 'serving').map((x) => x.replica_id);
+    const unasked = p.replicas.filter((x) => x.prepare === 'not_asked' || x.prepare === 'silent').map((x) => x.replica_id);
+    return [
+      `${times} on ${p.replicas.length - unasked.length} replica${p.replicas.length - unasked.length === 1 ? '' : 's'}.`,
+      missing.length ? `Not confirmed yet: ${missing.join(', ')}.` : '',
+      unasked.length ? `Not reachable (not asked): ${unasked.join(', ')}.` : '',
+    ].filter(Boolean).join(' ');
+  };
+
   const done = (r: RollbackResult) => {
     setDialog(false);
-    setNotice(`Rolled back Production from v${r.from_version} to v${r.to_version}.`);
+    setNotice(`Rolled back Production from v${r.from_version} to v${r.to_version}. ${phasesSummary(r.phases)}`);
     model.reload();
   };
 
