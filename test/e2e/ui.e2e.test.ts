@@ -91,6 +91,8 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => 
     await dialog.getByRole('button', { name: 'Roll back to v2' }).click();
     await dialog.waitFor({ state: 'detached', ...WAIT });
     await page.getByTestId('production-version').filter({ hasText: 'v2' }).waitFor(WAIT);
+    // The notice says what the fleet did (prepare, commit, confirm); this registry runs no gateway.
+    await page.getByRole('status').filter({ hasText: 'Rolled back Production from v3 to v2. No gateway serves it.' }).waitFor(WAIT);
     const timeline = page.getByRole('region', { name: 'Timeline' });
     await timeline.getByText('recall dropped 6 points after the 14:00 deploy').first().waitFor(WAIT);
     await timeline.getByText('Rolled back Production: v3 → v2').waitFor(WAIT);

@@ -25,6 +25,9 @@ describe('timeline entries', () => {
 
   it('say what moved from where to where', () => {
     expect(describeEvent(event({ type: 'rollback', target: 'stage:Production', from: '3', to: '2', version: 2 }))).toBe('Rolled back Production: v3 → v2');
+    expect(describeEvent(event({ type: 'rollback.prepare_failed', target: 'stage:Production', from: '3', to: '2', version: 2 }))).toBe(
+      'Rollback of Production to v2 refused: not every replica could load it',
+    );
     expect(describeEvent(event({ type: 'version.stage_changed', version: 4, from: 'Staging', to: 'Production' }))).toBe('v4 moved Staging → Production');
     expect(describeEvent(event({ type: 'alias.set', target: 'alias:champion', from: null, to: '5' }))).toBe('@champion none → v5');
     expect(describeEvent(event({ type: 'widget.reticulated', version: 7 }))).toBe('Widget reticulated (v7)');

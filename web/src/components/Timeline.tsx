@@ -25,6 +25,12 @@ export function describeEvent(e: RegistryEvent): string {
   switch (e.type) {
     case 'rollback':
       return `Rolled back ${targetName(e.target)}: ${v(e.from)} → ${v(e.to)}`;
+    case 'move.prepare':
+      return `Replicas asked to load v${e.version} for ${targetName(e.target)}`;
+    case 'rollback.prepare_failed':
+      return `Rollback of ${targetName(e.target)} to ${v(e.to)} refused: not every replica could load it`;
+    case 'move.prepare_failed':
+      return `Move of ${targetName(e.target)} to ${v(e.to)} refused: not every replica could load it`;
     case 'version.stage_changed':
       return `v${e.version} moved ${e.from ?? 'None'} → ${e.to ?? 'None'}`;
     case 'version.health_changed':
@@ -46,6 +52,9 @@ export function describeEvent(e: RegistryEvent): string {
 
 const TITLES: Record<string, string> = {
   rollback: 'Rolled back',
+  'move.prepare': 'Move prepared',
+  'rollback.prepare_failed': 'Rollback refused',
+  'move.prepare_failed': 'Move refused',
   'version.stage_changed': 'Stage changed',
   'version.health_changed': 'Health changed',
   'version.created': 'Version registered',
