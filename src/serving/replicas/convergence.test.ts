@@ -2,6 +2,7 @@
 // Heartbeats are posted as a replica posts them; the clock is moved by hand.
 import { describe, expect, it } from 'vitest';
 import { DATABASES, uniqueName, useRegistry } from '../../../test/databases.js';
+import { eventually } from '../../../test/gateway-fixtures.js';
 import { call, createModel, promote, registerVersion } from '../../../test/http.js';
 import { manualClock } from '../../../test/monitoring-traffic.js';
 import { serverExtensions } from '../../server.js';
@@ -9,7 +10,7 @@ import { STALE_AFTER_MS } from './convergence.js';
 
 describe.each(DATABASES)('convergence on %s', (kind) => {
   const clock = manualClock(Date.now());
-  const r = useRegistry(kind, { overrides: { clock }, extensions: serverExtensions({ serving: { embedded: false } }).pick('serving') });
+  const r = useRegistry(kind, { overrides: { clock }, config: { prepareDeadlineMs: 1000 }, extensions: serverExtensions({ serving: { embedded: false } }).pick('serving') });
 
   const lastEventId = async () => (await call(r.app, 'GET', '/api/v1/events?limit=1')).body.events[0].id as number;
   const status = async (m: string) => (await call(r.app, 'GET', `/api/v1/models/${m}/status`)).body;
@@ -20,6 +21,19 @@ describe.each(DATABASES)('convergence on %s', (kind) => {
       models: [{ model: m, binding: 'stage:Production', version, state: 'serving' }],
       ...extra,
     });
+
+  /** A promotion while `replica` is live: it answers the prepare as a gateway would (ready), then the move commits. */
+  async function promoteAnswering(m: string, v: number, replica: string) {
+    const moving = promote(r.app, m, v);
+    const asked = await eventually(
+      async () => (await call(r.app, 'GET', `/api/v1/events?model=${m}&type=move.prepare`)).body.events,
+      (e: Array<{ to: string }>) => e.some((x) => x.to === String(v)),
+      'the prepare request',
+    );
+    const prepareId = asked.find((x: { to: string }) => x.to === String(v)).details.prepare_id as string;
+    expect((await call(r.app, 'POST', '/api/v1/gateways/prepared', { prepare_id: prepareId, replica_id: replica, ready: true, ms: 1 })).status).toBe(204);
+    return moving;
+  }
 
   async function modelWithTwo() {
     const m = uniqueName('conv');
@@ -35,7 +49,7 @@ describe.each(DATABASES)('convergence on %s', (kind) => {
     expect(await status(m)).toMatchObject({ target_version: 1, converged: true, replicas: [{ replica_id: 'r1', acknowledged: true, state: 'serving' }] });
 
     const seenBefore = await lastEventId();
-    await promote(r.app, m, 2);
+    expect((await promoteAnswering(m, 2, 'r1')).status).toBe(200);
     // It has not read the move: whatever it serves, it is unknown.
     await beat('r1', m, 1, { feed_position: seenBefore });
     const behind = await status(m);
