@@ -12,6 +12,8 @@ export interface GatewayOptions {
   concurrency: number;
   /** Requests waiting per model before it answers 503 with Retry-After. */
   queue: number;
+  /** How long a request may wait in its model's queue before it is answered 503 with Retry-After (a queue timeout). */
+  queueTimeoutMs: number;
   /** How long a replaced version stays loaded as warm standby (a rollback to it is a pointer flip). */
   standbyMs: number;
   /** Estimated bytes of loaded models past which the oldest idle standbys are released first. */
@@ -30,6 +32,7 @@ export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): 
     url: null,
     concurrency: 16,
     queue: 64,
+    queueTimeoutMs: 3000,
     standbyMs: 30 * 60_000,
     memoryBudgetBytes: 2 * 1024 ** 3,
     heartbeatMs: 2000,

@@ -125,7 +125,7 @@ export class Gateway {
     if (!slot) {
       // A model with this name again: the name no longer leads to the model it was renamed from.
       this.renamed.delete(name);
-      slot = new ModelSlot(name, { concurrency: this.options.concurrency, queue: this.options.queue });
+      slot = new ModelSlot(name, { concurrency: this.options.concurrency, queue: this.options.queue, queueTimeoutMs: this.options.queueTimeoutMs });
       this.slots.set(name, slot);
     }
     return slot;
