@@ -8,7 +8,6 @@
 // UUIDv7, whose first 48 bits are the arrival time in milliseconds, so the time picks the few
 // segments to open. Ids a caller chose (or whose time is off) go to a small side index instead.
 import v8 from 'node:v8';
-import { isShedCode } from '../../serving/gateway/observer.js';
 import type { BatchData } from './record-batch.js';
 
 /** An id's embedded time within this of the row's arrival time finds it by time. */
@@ -126,8 +125,9 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
       const s1 = d.idEnd[i];
       if (d.row[i] === 0) {
         if (!(Math.abs(v7Time(d.ids, s0, s1) - d.time[i]) <= slackMs)) unindexed.push(text.decode(d.ids.subarray(s0, s1)));
-        // INFERENCE_OUTCOMES order: ok, client_error, model_error, rejected, shed, queue_timeout.
-        if (isShedCode(d.outcome[i])) sheds++;
+        // INFERENCE_OUTCOMES order: ok, client_error, model_error, rejected, shed, queue_timeout
+        // (a literal, not SHED_CODE: this function's source also runs in the sink's worker thread).
+        if (d.outcome[i] >= 4) sheds++;
         else {
           requests++;
           if (d.outcome[i] !== 1) served++;
