@@ -1,6 +1,7 @@
 // Gateway tuning, with defaults that suit the embedded single-process setup.
 import os from 'node:os';
 import type { GatewayFollower } from './follower.js';
+import { defaultPoolOptions } from './runtimes/inference-pool.js';
 import type { InferenceObserver } from './observer.js';
 
 export interface GatewayOptions {
@@ -19,8 +20,18 @@ export interface GatewayOptions {
   /** Estimated bytes of loaded models past which the oldest idle standbys are released first. */
   memoryBudgetBytes: number;
   heartbeatMs: number;
-  /** ONNX models at least this large load and run in a worker thread, so loading never stalls the event loop. */
+  /** ONNX models at least this large load and run in the worker pool, so loading never stalls the event loop. */
   offThreadBytes: number;
+  /**
+   * A smaller ONNX model runs in-process until its runs average more than this (ms), then moves to
+   * the worker pool: in-process runs hold the event loop every other model's requests need. 0: every
+   * ONNX model runs in the pool.
+   */
+  inlineMaxMs: number;
+  /** Worker threads of the inference pool (default: one per core). */
+  poolSize: number;
+  /** Pool workers one model may occupy at once (default: all but one), so another model always finds one. */
+  modelWorkers: number;
   observers: InferenceObserver[];
   /** Told every registry event this gateway follows, after its own pointers (rollouts install traffic policies). */
   followers: GatewayFollower[];
@@ -37,8 +48,15 @@ export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): 
     memoryBudgetBytes: 2 * 1024 ** 3,
     heartbeatMs: 2000,
     offThreadBytes: 8 * 1024 ** 2,
+    inlineMaxMs: 0.3,
+    ...poolDefaults(),
     observers: [],
     followers: [],
     ...overrides,
   };
+}
+
+function poolDefaults(): Pick<GatewayOptions, 'poolSize' | 'modelWorkers'> {
+  const { size, modelWorkers } = defaultPoolOptions(os.availableParallelism());
+  return { poolSize: size, modelWorkers };
 }
