@@ -7,7 +7,8 @@
 // Flags: --duration S (each load phase, default 8), --connections N (A's saturating load, default 32),
 // --over N (connections of the shedding phase, default 96), --rows N (rows per A request, default 32),
 // --n N (B's sequential requests per measurement, default 1500), --inline-max-ms X (gateway option
-// inlineMaxMs; unset: the default), --pool N (gateway option poolSize; unset: the default).
+// inlineMaxMs; unset: the default), --pool N, --model-workers N, --nice N (gateway options poolSize,
+// modelWorkers, poolNice; unset: the defaults).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,8 @@ const ROWS = Number(flag('rows', '32'));
 const N = Number(flag('n', '1500'));
 const inlineMax = flag('inline-max-ms', null);
 const poolSize = flag('pool', null);
+const nice = flag('nice', null);
+const modelWorkers = flag('model-workers', null);
 
 const HOT_FEATURES = 16;
 const hotBody = JSON.stringify({ inputs: [{ name: 'input', shape: [ROWS, HOT_FEATURES], datatype: 'FP32', data: Array.from({ length: ROWS * HOT_FEATURES }, (_, i) => Math.sin(i)) }] });
@@ -43,6 +46,8 @@ async function gatewayWithTwoModels() {
   const gateway: Record<string, number> = { heartbeatMs: 500 };
   if (inlineMax !== null) gateway.inlineMaxMs = Number(inlineMax);
   if (poolSize !== null) gateway.poolSize = Number(poolSize);
+  if (nice !== null) gateway.poolNice = Number(nice);
+  if (modelWorkers !== null) gateway.modelWorkers = Number(modelWorkers);
   const ext = serverExtensions({ serving: { gateway } });
   const { app } = await buildServer(deps, ext.pick('serving', 'observe'));
   await app.listen({ host: '127.0.0.1', port: 0 });

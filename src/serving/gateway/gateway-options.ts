@@ -32,6 +32,8 @@ export interface GatewayOptions {
   poolSize: number;
   /** Pool workers one model may occupy at once (default: all but one), so another model always finds one. */
   modelWorkers: number;
+  /** How far below the event loop the pool's workers run (nice increment 0-19, Linux; default 10). */
+  poolNice: number;
   observers: InferenceObserver[];
   /** Told every registry event this gateway follows, after its own pointers (rollouts install traffic policies). */
   followers: GatewayFollower[];
@@ -56,7 +58,7 @@ export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): 
   };
 }
 
-function poolDefaults(): Pick<GatewayOptions, 'poolSize' | 'modelWorkers'> {
-  const { size, modelWorkers } = defaultPoolOptions(os.availableParallelism());
-  return { poolSize: size, modelWorkers };
+function poolDefaults(): Pick<GatewayOptions, 'poolSize' | 'modelWorkers' | 'poolNice'> {
+  const { size, modelWorkers, nice } = defaultPoolOptions(os.availableParallelism());
+  return { poolSize: size, modelWorkers, poolNice: nice ?? 0 };
 }

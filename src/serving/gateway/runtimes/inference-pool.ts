@@ -12,6 +12,15 @@ import type { Tensors } from './runtime.js';
 // Plain CommonJS evaluated in each worker, so it runs the same under tsx, vitest and the built dist.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// Below the event loop's priority (Linux: a thread's own nice value, by its id): when the cores are
+// short, the request path — parsing, routing, small in-process models — runs first, heavy inference
+// takes what is left. Best effort: elsewhere, or without the right, it runs at the process's priority.
+if (workerData.nice > 0) {
+  try {
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    if (tid > 0) require('node:os').setPriority(tid, workerData.nice);
+  } catch {}
+}
 const ort = require(workerData.ortPath);
 const sessions = new Map();
 const options = { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' };
@@ -100,12 +109,14 @@ export interface PoolOptions {
   size: number;
   /** Workers one model may occupy at once; the rest stay free for other models. */
   modelWorkers: number;
+  /** How much lower than the event loop the workers run (a nice increment, 0-19; Linux). */
+  nice?: number;
 }
 
 /** The pool's default shape: a worker per core, and every model may use all but one of them. */
 export function defaultPoolOptions(cores: number): PoolOptions {
   const size = Math.max(1, cores);
-  return { size, modelWorkers: Math.max(1, size - 1) };
+  return { size, modelWorkers: Math.max(1, size - 1), nice: 10 };
 }
 
 export class InferencePool {
@@ -120,7 +131,7 @@ export class InferencePool {
 
   private spawn(): PoolWorker {
     const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
-    return new PoolWorker(new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath } }), (w) => this.lost(w));
+    return new PoolWorker(new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath, nice: this.options.nice ?? 0 } }), (w) => this.lost(w));
   }
 
   /** A worker that died fails its run; its sessions are gone, so the pool goes on without it. */

@@ -9,13 +9,13 @@ import { InferencePool } from './inference-pool.js';
 import { loadAdaptiveOnnx, loadOnnxInPool } from './onnx-pool-runtime.js';
 import type { ModelRuntime } from './runtime.js';
 
-export type RuntimeOptions = Pick<GatewayOptions, 'offThreadBytes' | 'inlineMaxMs' | 'poolSize' | 'modelWorkers'>;
+export type RuntimeOptions = Pick<GatewayOptions, 'offThreadBytes' | 'inlineMaxMs' | 'poolSize' | 'modelWorkers' | 'poolNice'>;
 
 const pools = new WeakMap<RuntimeOptions, InferencePool>();
 
 function poolFor(options: RuntimeOptions): InferencePool {
   let pool = pools.get(options);
-  if (!pool) pools.set(options, (pool = new InferencePool({ size: Math.max(1, options.poolSize), modelWorkers: Math.max(1, options.modelWorkers) })));
+  if (!pool) pools.set(options, (pool = new InferencePool({ size: Math.max(1, options.poolSize), modelWorkers: Math.max(1, options.modelWorkers), nice: options.poolNice })));
   return pool;
 }
 
