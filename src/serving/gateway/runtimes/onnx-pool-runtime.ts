@@ -33,9 +33,12 @@ class PooledOnnxRuntime implements ModelRuntime {
   }
 }
 
-/** Runs timed before a version may move: one slow first run (allocation) must not decide. */
-const MIN_RUNS = 20;
-const EWMA_WEIGHT = 0.1;
+/**
+ * Runs are judged in windows of this many, by their median: a first run that compiles, or a run a
+ * garbage collection stretched, must not move a model that takes microseconds (a thread hop would
+ * then cost it more than it runs).
+ */
+const WINDOW = 31;
 
 export async function loadAdaptiveOnnx(pool: InferencePool, bytes: Uint8Array, signature: Signature, inlineMaxMs: number): Promise<ModelRuntime> {
   return new AdaptiveOnnxRuntime(pool, bytes, signature, inlineMaxMs, await loadInlineSession(bytes, signature));
@@ -46,9 +49,10 @@ class AdaptiveOnnxRuntime implements ModelRuntime {
   private inline: InlineSession | null;
   private pooled: ModelRuntime | null = null;
   private moving: Promise<void> | null = null;
-  private runs = 0;
-  /** Moving average of the event-loop time one run took, ms. */
-  private averageMs = 0;
+  /** The event-loop time of the window's runs so far, ms. */
+  private readonly window: number[] = [];
+  /** Windows judged: the first is skipped (it holds the first, compiling runs). */
+  private windows = 0;
   private closed = false;
 
   constructor(
@@ -64,9 +68,12 @@ class AdaptiveOnnxRuntime implements ModelRuntime {
   async run(feeds: Tensors): Promise<Tensors> {
     if (this.pooled) return this.pooled.run(feeds);
     const { result, ms } = await this.inline!.timedRun(feeds);
-    this.averageMs = this.runs === 0 ? ms : this.averageMs + EWMA_WEIGHT * (ms - this.averageMs);
-    this.runs++;
-    if (this.runs >= MIN_RUNS && this.averageMs > this.inlineMaxMs && !this.moving && this.bytes) this.moving = this.moveToPool();
+    this.window.push(ms);
+    if (this.window.length >= WINDOW) {
+      const median = this.window.sort((a, b) => a - b)[WINDOW >> 1];
+      this.window.length = 0;
+      if (this.windows++ > 0 && median > this.inlineMaxMs && !this.moving && this.bytes) this.moving = this.moveToPool();
+    }
     return result;
   }
 
