@@ -5,7 +5,7 @@
 // its concurrency + queue hold, so the gateway sheds: B's ratio there too, and the shed counts
 // /metrics reports.
 // Flags: --duration S (each load phase, default 8), --connections N (A's saturating load, default 32),
-// --over N (connections of the shedding phase, default 96), --rows N (rows per A request, default 32),
+// --over N (connections of the shedding phase, default 96; 0 skips it), --rows N (rows per A request, default 32),
 // --n N (B's sequential requests per measurement, default 1500), --inline-max-ms X (gateway option
 // inlineMaxMs; unset: the default), --pool N, --model-workers N, --nice N (gateway options poolSize,
 // modelWorkers, poolNice; unset: the defaults).
@@ -130,16 +130,16 @@ async function main() {
   const loaded = await underLoad(gw.base, CONNECTIONS);
   const alone2 = await measureQuiet(gw.base, N);
   const alone = alone1.p50 <= alone2.p50 ? alone1 : alone2;
-  const over = await underLoad(gw.base, OVER);
+  const over = OVER > 0 ? await underLoad(gw.base, OVER) : null;
   const shed = await sheds(gw.base);
   const row = (name: string, s: Stats) => `  ${name.padEnd(44)} p50 ${fmt(s.p50).padStart(10)}  p99 ${fmt(s.p99).padStart(10)}  (n ${s.n})`;
   console.log(row('B alone (best of before/after)', alone));
   console.log(row(`B while A saturated (${CONNECTIONS} connections)`, loaded.quiet));
-  console.log(row(`B while A overloaded (${OVER} connections)`, over.quiet));
+  if (over) console.log(row(`B while A overloaded (${OVER} connections)`, over.quiet));
   console.log(`  A saturated : ${loaded.hot.rps.toFixed(0)} req/s, p50 ${loaded.hot.p50} ms, p99 ${loaded.hot.p99} ms, non-2xx/errors ${loaded.hot.errors}`);
-  console.log(`  A overloaded: ${over.hot.rps.toFixed(0)} req/s, p50 ${over.hot.p50} ms, p99 ${over.hot.p99} ms, non-2xx/errors ${over.hot.errors}`);
+  if (over) console.log(`  A overloaded: ${over.hot.rps.toFixed(0)} req/s, p50 ${over.hot.p50} ms, p99 ${over.hot.p99} ms, non-2xx/errors ${over.hot.errors}`);
   console.log(`  ratio B p50 saturated/alone : ${(loaded.quiet.p50 / alone.p50).toFixed(2)} (aim <= 1.20)`);
-  console.log(`  ratio B p50 overloaded/alone: ${(over.quiet.p50 / alone.p50).toFixed(2)}`);
+  if (over) console.log(`  ratio B p50 overloaded/alone: ${(over.quiet.p50 / alone.p50).toFixed(2)}`);
   console.log(`  sheds (/metrics, model/reason): ${JSON.stringify(shed)}`);
   await gw.app.close();
   await gw.deps.close();
