@@ -1351,7 +1351,7 @@ export interface paths {
                             };
                             latencyMs: number;
                             model: string;
-                            outcome: "ok" | "client_error" | "model_error" | "rejected";
+                            outcome: "ok" | "client_error" | "model_error" | "rejected" | "shed" | "queue_timeout";
                             predictions?: (number | string)[];
                             requestId: string;
                             time: number;

@@ -59,6 +59,10 @@ interface GatewayFlags {
   standbyMinutes: number;
   memoryBudgetMb: number;
   offThreadMb: number;
+  queueTimeoutMs?: number;
+  inlineMaxMs?: number;
+  poolSize?: number;
+  modelWorkers?: number;
 }
 
 function gatewayCommand(program: Command, ctx: CliContext): void {
@@ -73,7 +77,11 @@ function gatewayCommand(program: Command, ctx: CliContext): void {
     .option('--queue <n>', 'requests waiting per model before 503', Number, 64)
     .option('--standby-minutes <n>', 'how long a replaced version stays warm', Number, 30)
     .option('--memory-budget-mb <n>', 'loaded-model budget before idle standbys are released', Number, 2048)
-    .option('--off-thread-mb <n>', 'ONNX models this large or larger load and run in a worker thread', Number, 8)
+    .option('--off-thread-mb <n>', 'ONNX models this large or larger load and run in the inference worker pool', Number, 8)
+    .option('--queue-timeout-ms <n>', 'a request queued longer than this is answered 503 with Retry-After (default 3000)', Number)
+    .option('--inline-max-ms <n>', 'an ONNX model whose runs average more than this moves off the event loop to the worker pool; 0: every ONNX model runs in the pool (default 0.3)', Number)
+    .option('--pool-size <n>', 'inference worker threads (default: one per core)', Number)
+    .option('--model-workers <n>', 'pool workers one model may occupy at once (default: all but one)', Number)
     .action((o: GatewayFlags) => runGateway(ctx, o));
 }
 
@@ -93,6 +101,11 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
       standbyMs: o.standbyMinutes * 60_000,
       memoryBudgetBytes: o.memoryBudgetMb * 1024 * 1024,
       offThreadBytes: o.offThreadMb * 1024 * 1024,
+      // Unset flags keep the gateway's defaults.
+      ...(o.queueTimeoutMs !== undefined && { queueTimeoutMs: o.queueTimeoutMs }),
+      ...(o.inlineMaxMs !== undefined && { inlineMaxMs: o.inlineMaxMs }),
+      ...(o.poolSize !== undefined && { poolSize: o.poolSize }),
+      ...(o.modelWorkers !== undefined && { modelWorkers: o.modelWorkers }),
     },
     log,
   );

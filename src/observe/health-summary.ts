@@ -21,6 +21,7 @@ export async function versionHealth(deps: Deps, live: RollingStats | null, model
     measure(deps, modelName, version, validateRule({ metric, min: 0, min_samples: 1, window_seconds: windowSeconds, threshold: cls.threshold, positive_label: cls.positiveLabel }, 0), now, policy?.label_sources ?? null);
   const errors = await get('error_rate');
   const latency = await get('latency_p99_ms');
+  const overload = await get('shed_rate');
   // Quality counts the labels the guard counts: the policy's label_sources when it names any.
   const shape = await windowLabels(deps, { model: modelName, version, from, to: now + 1, labelSources: policy?.label_sources ?? null });
   // Numeric labels with more than two values are a regression target; otherwise classification.
@@ -38,6 +39,8 @@ export async function versionHealth(deps: Deps, live: RollingStats | null, model
     requests: errors.samples,
     error_rate: errors.value,
     latency_p99_ms: latency.value,
+    // Requests answered 503 without a run (load-shed, queue timeout) among all that reached it.
+    shed_rate: overload.value,
     quality,
     drift: await measureDrift(deps, modelName, version, from, now + 1),
     guard: guard && guard.version === version ? { status: guard.status, last_evaluated: guard.last_evaluated ? new Date(guard.last_evaluated).toISOString() : null, results: guard.results } : null,

@@ -35,7 +35,7 @@ async function point(deps: Deps, model: string, version: number, t: number, coun
     t: new Date(t).toISOString(),
     requests: counts?.requests ?? 0,
     error_rate: errorRate(counts?.served ?? 0, counts?.errors ?? 0),
-    latency_p99_ms: p99(rows.filter((r) => r.row === 0 && r.outcome !== 'client_error').map((r) => r.latency_ms)),
+    latency_p99_ms: p99(rows.filter((r) => r.row === 0 && r.outcome !== 'client_error' && r.outcome !== 'shed' && r.outcome !== 'queue_timeout').map((r) => r.latency_ms)),
     accuracy: q.labeled ? q.accuracy : null,
     recall: q.labeled ? q.recall : null,
     drift_share: drift?.drift_share ?? null,

@@ -8,8 +8,14 @@
 // model's serving throughput (bench/monitoring.ts). prom-client still owns the registry, the
 // exposition format and the process metrics.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { INFERENCE_OUTCOMES } from '../serving/gateway/observer.js';
+import { INFERENCE_OUTCOMES, isShedCode, SHED_CODE } from '../serving/gateway/observer.js';
 import type { BatchData } from './records/record-batch.js';
+
+/** The shed outcomes' codes and the reason label each gets, in code order from SHED_CODE. */
+const SHED_REASONS: Array<[number, string]> = [
+  [INFERENCE_OUTCOMES.indexOf('shed'), 'queue_full'],
+  [INFERENCE_OUTCOMES.indexOf('queue_timeout'), 'queue_timeout'],
+];
 
 export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -21,6 +27,8 @@ interface Series {
   labels: SeriesLabels;
   /** Requests per outcome, in INFERENCE_OUTCOMES order; the part not yet handed to the prom-client counter. */
   pending: Float64Array;
+  /** Sheds per SHED_REASONS entry not yet handed to the shed counter. */
+  shedPending: Float64Array;
   /** Per LATENCY_BUCKETS_S bucket (not cumulative), plus the +Inf overflow. */
   buckets: Float64Array;
   sum: number;
@@ -82,7 +90,7 @@ export class PrometheusMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'stagecraft_' });
     const requests = new Counter({
       name: 'stagecraft_inference_requests_total',
-      help: 'Inference requests by model, version, binding and outcome (ok, client_error, model_error, rejected)',
+      help: 'Inference requests by model, version, binding and outcome (ok, client_error, model_error, rejected, shed, queue_timeout)',
       labelNames: ['model', 'version', 'binding', 'outcome'],
       registers: [this.registry],
       // Runs at scrape time: hands the counts tallied since the last scrape to the counter.
@@ -92,6 +100,23 @@ export class PrometheusMetrics {
           INFERENCE_OUTCOMES.forEach((outcome, i) => {
             if (s.pending[i] > 0) requests.inc({ ...s.labels, outcome }, s.pending[i]);
             s.pending[i] = 0;
+          });
+        }
+      },
+    });
+    // Overload apart, by why: 'queue_full' (load-shed) or 'queue_timeout'. They are also in
+    // requests_total (outcome shed / queue_timeout); here they have their own name to alert on.
+    const sheds = new Counter({
+      name: 'stagecraft_inference_shed_total',
+      help: 'Inference requests answered 503 without running, by model, version, binding and reason (queue_full, queue_timeout)',
+      labelNames: ['model', 'version', 'binding', 'reason'],
+      registers: [this.registry],
+      collect: () => {
+        this.beforeRead();
+        for (const s of this.series.values()) {
+          SHED_REASONS.forEach(([code, reason]) => {
+            if (s.shedPending[code - SHED_CODE] > 0) sheds.inc({ ...s.labels, reason }, s.shedPending[code - SHED_CODE]);
+            s.shedPending[code - SHED_CODE] = 0;
           });
         }
       },
@@ -127,7 +152,13 @@ export class PrometheusMetrics {
         binding = d.binding[i];
         s = this.seriesFor(d.strings[model], version, d.strings[binding]);
       }
-      s!.pending[d.outcome[i]] += 1;
+      const outcome = d.outcome[i];
+      s!.pending[outcome] += 1;
+      // A shed ran nothing: its wait is not the model's latency.
+      if (isShedCode(outcome)) {
+        s!.shedPending[outcome - SHED_CODE] += 1;
+        continue;
+      }
       const seconds = d.latency[i] / 1000;
       let b = 0;
       while (b < LATENCY_BUCKETS_S.length && seconds > LATENCY_BUCKETS_S[b]) b++;
@@ -143,7 +174,7 @@ export class PrometheusMetrics {
     if (!s) {
       // Bounded like any label set should be: versions and bindings churn slowly.
       if (this.series.size >= 10_000) this.series.clear();
-      s = { labels: { model, version: String(version), binding }, pending: new Float64Array(INFERENCE_OUTCOMES.length), buckets: new Float64Array(LATENCY_BUCKETS_S.length + 1), sum: 0, count: 0 };
+      s = { labels: { model, version: String(version), binding }, pending: new Float64Array(INFERENCE_OUTCOMES.length), shedPending: new Float64Array(SHED_REASONS.length), buckets: new Float64Array(LATENCY_BUCKETS_S.length + 1), sum: 0, count: 0 };
       this.series.set(key, s);
     }
     return s;

@@ -8,14 +8,14 @@
 // tallying (object keys, strings, maps, for every request) cost the serving thread more than the
 // retention it sat beside (docs/benchmarks.md). So the distributions count the rows a batch keeps:
 // every request, and at most its first 64 input rows — the same rows the guard's drift reads.
-import { INFERENCE_OUTCOMES } from '../serving/gateway/observer.js';
-import { errorRate, histogramQuantile } from './metrics/metrics.js';
+import { INFERENCE_OUTCOMES, isShedCode } from '../serving/gateway/observer.js';
+import { errorRate, histogramQuantile, shedRate } from './metrics/metrics.js';
 import type { BatchData } from './records/record-batch.js';
 
 export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 const MAX_CATEGORIES = 20;
 // A batch stores each row's outcome as its index in INFERENCE_OUTCOMES.
-const [OK, CLIENT_ERROR, MODEL_ERROR, REJECTED] = (['ok', 'client_error', 'model_error', 'rejected'] as const).map((o) => INFERENCE_OUTCOMES.indexOf(o));
+const [OK, CLIENT_ERROR, MODEL_ERROR, REJECTED, QUEUE_TIMEOUT] = (['ok', 'client_error', 'model_error', 'rejected', 'queue_timeout'] as const).map((o) => INFERENCE_OUTCOMES.indexOf(o));
 const OTHER = '__other__';
 
 interface NumericAgg {
@@ -38,6 +38,9 @@ export interface Bucket {
   clientErrors: number;
   modelErrors: number;
   rejected: number;
+  /** Requests answered 503 without a run (load-shed, queue timeout); not in `requests`. */
+  sheds: number;
+  queueTimeouts: number;
   /** Counts per LATENCY_BOUNDS_MS bucket, plus one overflow bucket. */
   latency: number[];
   /** Class counts, or counts per numeric bin ('[0.4,0.5)'). */
@@ -46,7 +49,7 @@ export interface Bucket {
 }
 
 function emptyBucket(start: number): Bucket {
-  return { start, requests: 0, clientErrors: 0, modelErrors: 0, rejected: 0, latency: new Array(LATENCY_BOUNDS_MS.length + 1).fill(0), predictions: {}, features: {} };
+  return { start, requests: 0, clientErrors: 0, modelErrors: 0, rejected: 0, sheds: 0, queueTimeouts: 0, latency: new Array(LATENCY_BOUNDS_MS.length + 1).fill(0), predictions: {}, features: {} };
 }
 
 // The ten probability bins' names, built once: this runs for every prediction served.
@@ -112,6 +115,12 @@ export class VersionRing {
     if (time > this.lastSeen) this.lastSeen = time;
     const b = this.bucketFor(time);
     const outcome = d.outcome[i];
+    if (d.row[i] === 0 && isShedCode(outcome)) {
+      // A shed ran nothing: counted apart, its wait kept out of the model's latency.
+      b.sheds += 1;
+      if (outcome === QUEUE_TIMEOUT) b.queueTimeouts += 1;
+      return;
+    }
     if (d.row[i] === 0) {
       b.requests += 1;
       if (outcome === CLIENT_ERROR) b.clientErrors += 1;
@@ -148,6 +157,10 @@ export interface WindowSummary {
   client_errors: number;
   model_errors: number;
   error_rate: number | null;
+  /** Requests answered 503 without a run (load-shed or queue timeout), of which queue timeouts. */
+  sheds: number;
+  queue_timeouts: number;
+  shed_rate: number | null;
   latency_p50_ms: number | null;
   latency_p99_ms: number | null;
   latency_histogram: Array<{ le_ms: number | null; count: number }>;
@@ -157,11 +170,13 @@ export interface WindowSummary {
 
 export function summarize(buckets: Bucket[]): WindowSummary {
   const hist = new Array(LATENCY_BOUNDS_MS.length + 1).fill(0);
-  const s: WindowSummary = { requests: 0, client_errors: 0, model_errors: 0, error_rate: null, latency_p50_ms: null, latency_p99_ms: null, latency_histogram: [], predictions: {}, features: {} };
+  const s: WindowSummary = { requests: 0, client_errors: 0, model_errors: 0, error_rate: null, sheds: 0, queue_timeouts: 0, shed_rate: null, latency_p50_ms: null, latency_p99_ms: null, latency_histogram: [], predictions: {}, features: {} };
   for (const b of buckets) {
     s.requests += b.requests;
     s.client_errors += b.clientErrors;
     s.model_errors += b.modelErrors;
+    s.sheds += b.sheds;
+    s.queue_timeouts += b.queueTimeouts;
     b.latency.forEach((c, i) => (hist[i] += c));
     for (const [k, c] of Object.entries(b.predictions)) s.predictions[k] = (s.predictions[k] ?? 0) + c;
     for (const [name, agg] of Object.entries(b.features)) {
@@ -179,6 +194,7 @@ export function summarize(buckets: Bucket[]): WindowSummary {
   }
   // The guard's definition: model errors among the requests the model served (a caller's 4xx is neither).
   s.error_rate = errorRate(s.requests - s.client_errors, s.model_errors);
+  s.shed_rate = shedRate(s.requests, s.sheds);
   s.latency_p50_ms = histogramQuantile(hist, LATENCY_BOUNDS_MS, 0.5);
   s.latency_p99_ms = histogramQuantile(hist, LATENCY_BOUNDS_MS, 0.99);
   s.latency_histogram = hist.map((count, i) => ({ le_ms: LATENCY_BOUNDS_MS[i] ?? null, count }));

@@ -19,7 +19,7 @@ const Observation = Type.Object({
   requestId: Type.String(),
   time: Type.Number(),
   latencyMs: Type.Number(),
-  outcome: Type.Union([Type.Literal('ok'), Type.Literal('client_error'), Type.Literal('model_error'), Type.Literal('rejected')]),
+  outcome: Type.Union([Type.Literal('ok'), Type.Literal('client_error'), Type.Literal('model_error'), Type.Literal('rejected'), Type.Literal('shed'), Type.Literal('queue_timeout')]),
   inputs: Type.Optional(Type.Record(Type.String(), Type.Array(Value))),
   predictions: Type.Optional(Type.Array(Type.Union([Type.Number(), Type.String()]))),
 });

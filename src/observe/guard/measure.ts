@@ -3,7 +3,7 @@
 // little label coverage gives an inconclusive result.
 import type { Deps } from '../../deps.js';
 import { measureDrift } from '../drift/drift-service.js';
-import { classificationScores, errorRate, p99, regressionScores, scoresFromConfusion, type ClassificationScores } from '../metrics/metrics.js';
+import { classificationScores, errorRate, p99, regressionScores, scoresFromConfusion, shedRate, type ClassificationScores } from '../metrics/metrics.js';
 import { EVAL_ROW_CAP, lastServedAt, readRecords, windowBinaryConfusion, windowLabels, windowLatencies, windowRegression, windowRequests, type Window } from '../records/records-service.js';
 import { LABEL_METRICS, type Rule } from '../policies/policies.js';
 
@@ -20,6 +20,11 @@ export interface Measurement {
 export async function measure(deps: Deps, model: string, version: number, rule: Rule, end: number, labelSources: readonly string[] | null = null): Promise<Measurement> {
   const w: Window = { model, version, from: end - rule.window_seconds * 1000, to: end + 1, labelSources };
   const base = { metric: rule.metric, window_seconds: rule.window_seconds, label_coverage: null };
+  if (rule.metric === 'shed_rate') {
+    // Every request that reached the model counts, answered or shed (its samples).
+    const { requests, sheds } = await windowRequests(deps, w);
+    return { ...base, value: shedRate(requests, sheds), samples: requests + sheds };
+  }
   if (rule.metric === 'error_rate' || rule.metric === 'latency_p99_ms') {
     // A caller's mistake (4xx) says nothing about the model: it counts for neither errors nor latency.
     const { served, modelErrors } = await windowRequests(deps, w);

@@ -7,8 +7,14 @@
 /** a / b, or null when there is nothing to divide by (no data is never 0% or 100%). */
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
-/** Model errors among the requests the model served (a caller's 4xx is neither). */
+/** Model errors among the requests the model served (a caller's 4xx is neither, nor a shed). */
 export const errorRate = (served: number, modelErrors: number): number | null => ratio(modelErrors, served);
+
+/**
+ * Overload: the share of requests answered 503 without running — load-shed (queue full) or queue
+ * timeout — among every request that reached the model: sheds / (requests answered + sheds).
+ */
+export const shedRate = (requests: number, sheds: number): number | null => ratio(sheds, requests + sheds);
 
 /**
  * The nearest-rank quantile: the value at rank ceil(q·n) of the sorted values. Every latency

@@ -3,7 +3,7 @@
 import { invalid } from '../../errors.js';
 import type { ClassificationOptions } from '../metrics/metrics.js';
 
-export const RULE_METRICS = ['error_rate', 'latency_p99_ms', 'accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse', 'drift_share'] as const;
+export const RULE_METRICS = ['error_rate', 'shed_rate', 'latency_p99_ms', 'accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse', 'drift_share'] as const;
 export const CLASSIFICATION_METRICS = ['accuracy', 'precision', 'recall', 'f1'] as const;
 export const LABEL_METRICS = new Set<string>([...CLASSIFICATION_METRICS, 'mae', 'rmse']);
 

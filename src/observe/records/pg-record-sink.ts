@@ -25,8 +25,8 @@ const insertSegments = async (segments) => {
   try {
     await c.query('begin');
     for (const s of segments) {
-      const r = await c.query('insert into mon_segments (model, version, source, t_min, t_max, rows, ok_rows, requests, served, errors, data) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id',
-        [s.model, s.version, s.source, s.tMin, s.tMax, s.rows, s.okRows, s.requests, s.served, s.errors, s.data]);
+      const r = await c.query('insert into mon_segments (model, version, source, t_min, t_max, rows, ok_rows, requests, served, errors, sheds, data) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id',
+        [s.model, s.version, s.source, s.tMin, s.tMax, s.rows, s.okRows, s.requests, s.served, s.errors, s.sheds, s.data]);
       if (s.unindexed.length) await c.query('insert into mon_request_ids (model, request_id, segment_id) select $1, unnest($2::text[]), $3', [s.model, s.unindexed, r.rows[0].id]);
     }
     await c.query('commit');

@@ -6,6 +6,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/tables.js';
 import { positiveNumber, type ClassificationOptions, type Confusion, type RegressionSums } from '../metrics/metrics.js';
+import { isShedCode } from '../../serving/gateway/observer.js';
+import type { SegmentColumns } from './segment-codec.js';
 import { newestRows, sumScope } from './segment-store.js';
 
 export const EVAL_ROW_CAP = 20_000;
@@ -21,28 +23,44 @@ export interface Window {
 
 const n = (v: unknown) => Number(v ?? 0);
 
-/** The newest capped requests (first rows) the model answered or failed; a caller's 4xx counts for neither. */
-const recentRequests = (db: Db, w: Window) => newestRows(db, w, (cols, i) => cols.row[i] === 0 && cols.outcome[i] !== 1, EVAL_ROW_CAP);
+/** A request's first row the model answered or failed: a caller's 4xx is neither, a shed (503 without a run) neither. */
+const servedRequest = (cols: SegmentColumns, i: number) => cols.row[i] === 0 && cols.outcome[i] !== 1 && !isShedCode(cols.outcome[i]);
 
-export async function requestCounts(db: Db, w: Window): Promise<{ served: number; modelErrors: number }> {
+/** The newest capped requests (first rows) the model answered or failed. */
+const recentRequests = (db: Db, w: Window) => newestRows(db, w, servedRequest, EVAL_ROW_CAP);
+
+/**
+ * The window's counts: requests answered (`requests`), those the model served (not a caller's 4xx)
+ * and its errors among them, and sheds — requests answered 503 without a run (load-shed, queue
+ * timeout), which are none of the others. served/modelErrors are capped to the newest EVAL_ROW_CAP
+ * served requests; requests and sheds count the whole window (from segment metadata).
+ */
+export async function requestCounts(db: Db, w: Window): Promise<{ requests: number; served: number; modelErrors: number; sheds: number }> {
+  let requests = 0;
   let served = 0;
   let modelErrors = 0;
+  let sheds = 0;
   await sumScope(
     db,
     w,
     (m) => {
+      requests += m.requests;
       served += m.served;
       modelErrors += m.errors;
+      sheds += m.sheds;
     },
     (cols, i) => {
-      if (cols.row[i] !== 0 || cols.outcome[i] === 1) return;
+      if (cols.row[i] !== 0) return;
+      if (isShedCode(cols.outcome[i])) sheds += 1;
+      else requests += 1;
+      if (!servedRequest(cols, i)) return;
       served += 1;
       if (cols.outcome[i] === 2) modelErrors += 1;
     },
   );
-  if (served <= EVAL_ROW_CAP) return { served, modelErrors };
+  if (served <= EVAL_ROW_CAP) return { requests, served, modelErrors, sheds };
   const rows = await recentRequests(db, w);
-  return { served: rows.length, modelErrors: rows.filter((r) => r.cols.outcome[r.i] === 2).length };
+  return { requests, served: rows.length, modelErrors: rows.filter((r) => r.cols.outcome[r.i] === 2).length, sheds };
 }
 
 /** The latencies of the same requests (their percentiles are metrics.ts's). */
@@ -93,7 +111,7 @@ export async function requestSources(db: Db, w: Window): Promise<ReplicaShare[]>
       s.model_errors += m.errors;
     },
     (cols, i, meta) => {
-      if (cols.row[i] !== 0 || cols.outcome[i] === 1) return;
+      if (!servedRequest(cols, i)) return;
       const s = share(meta.source);
       s.requests += 1;
       if (cols.outcome[i] === 2) s.model_errors += 1;

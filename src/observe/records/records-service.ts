@@ -26,7 +26,7 @@ export const requestsPerStep = (deps: Deps, model: string, from: number, to: num
 export const rowCount = (deps: Deps, model: string, from: number, to: number): Promise<number> => countRows(deps.db, model, from, to);
 
 /** Requests the model served in the window and how many of them failed in the model (newest EVAL_ROW_CAP). */
-export const windowRequests = (deps: Deps, w: Window): Promise<{ served: number; modelErrors: number }> => requestCounts(deps.db, w);
+export const windowRequests = (deps: Deps, w: Window): Promise<{ requests: number; served: number; modelErrors: number; sheds: number }> => requestCounts(deps.db, w);
 
 /** Latencies of the same requests. */
 export const windowLatencies = (deps: Deps, w: Window): Promise<number[]> => requestLatencies(deps.db, w);

@@ -3,6 +3,7 @@
 // predictions are stored.
 import { sql } from 'kysely';
 import type { Db } from '../../db/tables.js';
+import { isShedCode } from '../../serving/gateway/observer.js';
 import { labelKey } from './labels-store.js';
 import { requestIdOf, type SegmentColumns } from './segment-codec.js';
 import { featuresOf, newestRows, outcomeOf, predictionOf, segmentsIn, sumScope, versionSegments, withColumns, type RowRef, type SegmentMeta } from './segment-store.js';
@@ -178,7 +179,8 @@ export async function countsPerStep(db: Db, model: string, from: number, to: num
   for await (const { meta, cols } of withColumns(db, cut)) {
     for (let i = 0; i < cols.n; i++) {
       const t = cols.time[i];
-      if (cols.row[i] !== 0 || t < from || t >= to) continue;
+      // A shed (503 without a run) is not a request the model answered: shed_rate counts those.
+      if (cols.row[i] !== 0 || t < from || t >= to || isShedCode(cols.outcome[i])) continue;
       const c = at(meta.version, Math.floor((t - from) / stepMs));
       c.requests += 1;
       if (cols.outcome[i] !== 1) c.served += 1;

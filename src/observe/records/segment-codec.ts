@@ -38,10 +38,14 @@ export interface EncodedSegment {
   tMax: number;
   rows: number;
   okRows: number;
-  /** Requests (first rows), those not a caller's 4xx, and model errors among them. */
+  /**
+   * Requests (first rows) the gateway answered, those not a caller's 4xx, and model errors among
+   * them; sheds (503s without a run: load-shed, queue timeout) are only in `sheds`.
+   */
   requests: number;
   served: number;
   errors: number;
+  sheds: number;
   data: Uint8Array;
   /** Request ids (each request's first row) their embedded time cannot find: for the side index. */
   unindexed: string[];
@@ -113,6 +117,7 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
     let requests = 0;
     let served = 0;
     let errors = 0;
+    let sheds = 0;
     let at = 0;
     for (let k = 0; k < m; k++) {
       const i = idx[k];
@@ -120,10 +125,14 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
       const s1 = d.idEnd[i];
       if (d.row[i] === 0) {
         if (!(Math.abs(v7Time(d.ids, s0, s1) - d.time[i]) <= slackMs)) unindexed.push(text.decode(d.ids.subarray(s0, s1)));
-        // INFERENCE_OUTCOMES order: ok, client_error, model_error, rejected.
-        requests++;
-        if (d.outcome[i] !== 1) served++;
-        if (d.outcome[i] === 2) errors++;
+        // INFERENCE_OUTCOMES order: ok, client_error, model_error, rejected, shed, queue_timeout
+        // (a literal, not SHED_CODE: this function's source also runs in the sink's worker thread).
+        if (d.outcome[i] >= 4) sheds++;
+        else {
+          requests++;
+          if (d.outcome[i] !== 1) served++;
+          if (d.outcome[i] === 2) errors++;
+        }
       }
       if (d.outcome[i] === 0) okRows++;
       if (whole) continue;
@@ -170,7 +179,7 @@ export function encodeSegments(d: BatchData, serialize: (v: unknown) => Uint8Arr
       fVals,
       fText,
     };
-    out.push({ model: d.strings[g.model], version: g.version, source: d.strings[g.source] || null, tMin: g.tMin, tMax: g.tMax, rows: m, okRows, requests, served, errors, data: serialize(columns), unindexed });
+    out.push({ model: d.strings[g.model], version: g.version, source: d.strings[g.source] || null, tMin: g.tMin, tMax: g.tMax, rows: m, okRows, requests, served, errors, sheds, data: serialize(columns), unindexed });
   }
   return out;
 }

@@ -21,6 +21,8 @@ export interface MonSegmentsTable {
   requests: number;
   served: number;
   errors: number;
+  /** Requests answered 503 without a run (load-shed, queue timeout); not in `requests` (migration 0010). */
+  sheds: Generated<number>;
   data: Uint8Array;
 }
 
@@ -84,7 +86,7 @@ const cacheFor = (db: Db) => {
   return c;
 };
 
-export const SEGMENT_META = ['id', 'version', 'source', 't_min', 't_max', 'rows', 'ok_rows', 'requests', 'served', 'errors'] as const;
+export const SEGMENT_META = ['id', 'version', 'source', 't_min', 't_max', 'rows', 'ok_rows', 'requests', 'served', 'errors', 'sheds'] as const;
 export const toMeta = (r: Record<(typeof SEGMENT_META)[number], unknown>): SegmentMeta => ({
   id: Number(r.id),
   version: Number(r.version),
@@ -96,6 +98,7 @@ export const toMeta = (r: Record<(typeof SEGMENT_META)[number], unknown>): Segme
   requests: Number(r.requests),
   served: Number(r.served),
   errors: Number(r.errors),
+  sheds: Number(r.sheds ?? 0),
 });
 
 /** Segments holding any row of the scope's [from, to): newest first, or oldest first. */

@@ -97,7 +97,7 @@ describe.each(DATABASES)('prediction segments on %s', (kind) => {
     expect(newest.map((r) => r.request_id)).toEqual(expected.map((o) => o.requestId));
 
     const v1 = inWindow.filter((o) => o.version === 1 && o.outcome !== 'client_error');
-    expect(await requestCounts(deps.db, { model: 'fraud', version: 1, from, to })).toEqual({ served: v1.length, modelErrors: v1.filter((o) => o.outcome === 'model_error').length });
+    expect(await requestCounts(deps.db, { model: 'fraud', version: 1, from, to })).toMatchObject({ served: v1.length, modelErrors: v1.filter((o) => o.outcome === 'model_error').length });
     expect(await countRows(deps.db, 'fraud', from, to)).toBe(inWindow.length);
 
     const steps = await countsPerStep(deps.db, 'fraud', from, to, 3_000);

@@ -10,13 +10,13 @@ const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 10000');
-const insertSegment = db.prepare('insert into mon_segments (model, version, source, t_min, t_max, rows, ok_rows, requests, served, errors, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const insertSegment = db.prepare('insert into mon_segments (model, version, source, t_min, t_max, rows, ok_rows, requests, served, errors, sheds, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
 const insertId = db.prepare('insert into mon_request_ids (model, request_id, segment_id) values (?, ?, ?)');
 // One short transaction per batch: SQLite has one writer at a time, and the server's own writes
 // (guard lease, events) wait in a busy handler while this holds the lock.
 const insertSegments = db.transaction((segments) => {
   for (const s of segments) {
-    const { lastInsertRowid } = insertSegment.run(s.model, s.version, s.source, s.tMin, s.tMax, s.rows, s.okRows, s.requests, s.served, s.errors, s.data);
+    const { lastInsertRowid } = insertSegment.run(s.model, s.version, s.source, s.tMin, s.tMax, s.rows, s.okRows, s.requests, s.served, s.errors, s.sheds, s.data);
     for (const id of s.unindexed) insertId.run(s.model, id, lastInsertRowid);
   }
 });

@@ -9,9 +9,7 @@ import type { ModelReport } from '../replicas/replicas-service.js';
 import type { GatewayOptions } from './gateway-options.js';
 import { ModelSlot, type LoadedVersion } from './model-slot.js';
 import { ModelPointers, POINTER_EVENTS } from './pointers.js';
-import { loadHttpRuntime } from './runtimes/http-runtime.js';
-import { loadOnnxRuntime } from './runtimes/onnx-runtime.js';
-import { loadOnnxInWorker } from './runtimes/onnx-worker-runtime.js';
+import { loadVersionRuntime } from './runtimes/load-runtime.js';
 import { IntegrityError, NotServable, type GatewaySource } from './source.js';
 import { prepareForMove } from './prepare.js';
 import { releaseIdle } from './standby.js';
@@ -127,7 +125,7 @@ export class Gateway {
     if (!slot) {
       // A model with this name again: the name no longer leads to the model it was renamed from.
       this.renamed.delete(name);
-      slot = new ModelSlot(name, { concurrency: this.options.concurrency, queue: this.options.queue });
+      slot = new ModelSlot(name, { concurrency: this.options.concurrency, queue: this.options.queue, queueTimeoutMs: this.options.queueTimeoutMs });
       this.slots.set(name, slot);
     }
     return slot;
@@ -220,12 +218,7 @@ export class Gateway {
   private async load(model: string, version: number): Promise<LoadedVersion> {
     const t0 = performance.now();
     const { spec, bytes } = await this.source.fetchVersion(model, version);
-    const runtime =
-      spec.runtime === 'http'
-        ? await loadHttpRuntime(spec.endpointUrl!)
-        : bytes!.length >= this.options.offThreadBytes
-          ? await loadOnnxInWorker(bytes!, spec.signature!)
-          : await loadOnnxRuntime(bytes!, spec.signature!);
+    const runtime = await loadVersionRuntime(spec, bytes, this.options);
     const loadMs = performance.now() - t0;
     this.log.info({ model, version, loadMs: Math.round(loadMs) }, 'gateway loaded and warmed version');
     return { version, spec, runtime, checker: new InputChecker(spec.signature), inflight: 0, lastActive: Date.now(), memoryBytes: spec.modelFile?.size ?? 0, loadMs };

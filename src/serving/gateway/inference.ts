@@ -66,11 +66,14 @@ export async function serveInference<P extends ParsedInference>(
   if (!slot) return fail(reply, protocol, notFound(`model "${model}" is not served here`));
   const permit = slot.acquire();
   if (!permit) {
-    reply.header('retry-after', '1');
+    shed(gateway, slot, sel, req.id, time, t0, 'shed');
     return fail(reply, protocol, new AppError('unavailable', `model "${model}" is at its concurrency limit and its queue is full; retry shortly`));
   }
   // A granted permit is a plain value: no microtask hop on the fast path.
-  if (permit !== GRANTED) await permit;
+  if (permit !== GRANTED && !(await permit)) {
+    shed(gateway, slot, sel, req.id, time, t0, 'queue_timeout');
+    return fail(reply, protocol, new AppError('unavailable', `model "${model}" kept this request queued past ${gateway.options.queueTimeoutMs} ms; retry shortly`));
+  }
   let lv: LoadedVersion | null = null;
   let outcome: InferenceOutcome = 'ok';
   let parsed: P | null = null;
@@ -100,6 +103,18 @@ export async function serveInference<P extends ParsedInference>(
   }
 }
 
+/**
+ * A request answered 503 without running: counted against the version it would have been served by
+ * (the binding's current one, or the version it named when that is loaded), so overload shows in
+ * that version's stats, in /metrics and in shed_rate. Nothing loaded to blame: nothing to count.
+ */
+function shed(gateway: Gateway, slot: ModelSlot, sel: Selector, requestId: string, time: number, t0: number, outcome: 'shed' | 'queue_timeout'): void {
+  if (!gateway.options.observers.length) return;
+  const named = sel.kind === 'binding' ? null : sel.kind === 'version' ? sel.version : slot.pointers.resolveLabel(sel.label);
+  const lv = sel.kind === 'binding' ? slot.current : named === null ? null : (slot.loaded.get(named) ?? null);
+  if (lv) observe(gateway, slot, sel, lv, requestId, time, performance.now() - t0, outcome, null, null);
+}
+
 function fail(reply: FastifyReply, protocol: Pick<Protocol<ParsedInference>, 'error'>, err: AppError) {
   if (err.status === 503) reply.header('retry-after', '1');
   return reply.status(err.status).send(protocol.error(err));
@@ -109,7 +124,7 @@ function observe(
   gateway: Gateway,
   slot: ModelSlot,
   sel: Selector,
-  lv: LoadedVersion,
+  lv: Pick<LoadedVersion, 'version' | 'spec'>,
   requestId: string,
   time: number,
   latencyMs: number,

@@ -31,7 +31,12 @@ export interface LoadFailure {
 export type SlotState = 'loading' | 'serving' | 'failed';
 
 /** The permit handed out without queueing; callers compare against it to skip an await. */
-export const GRANTED: Promise<void> = Promise.resolve();
+export const GRANTED: Promise<boolean> = Promise.resolve(true);
+
+interface Waiter {
+  grant: (granted: boolean) => void;
+  timer: NodeJS.Timeout | null;
+}
 
 export class ModelSlot {
   pointers = new ModelPointers();
@@ -43,29 +48,46 @@ export class ModelSlot {
   readonly loading = new Map<number, Promise<LoadedVersion>>();
   readonly failures = new Map<number, LoadFailure>();
   private active = 0;
-  private readonly queue: Array<() => void> = [];
+  private readonly queue: Waiter[] = [];
 
   constructor(
     /** The model's name; a rename changes it in place (gateway.ts renameSlot). */
     public name: string,
-    private readonly limits: { concurrency: number; queue: number },
+    private readonly limits: { concurrency: number; queue: number; queueTimeoutMs?: number },
   ) {}
 
-  /** A permit to run, a promise of one when queued, or null when the queue is full (answer 503). */
-  acquire(): Promise<void> | null {
+  /**
+   * A permit to run (GRANTED), a promise of one when queued — true once granted, false when it
+   * waited past the queue timeout and left the queue (answer 503) — or null when the queue is full
+   * (answer 503). A timed-out waiter holds no permit: the caller must not release().
+   */
+  acquire(): Promise<boolean> | null {
     if (this.active < this.limits.concurrency) {
       this.active++;
       return GRANTED;
     }
     if (this.queue.length >= this.limits.queue) return null;
-    return new Promise<void>((resolve) => this.queue.push(resolve));
+    return new Promise<boolean>((resolve) => {
+      const waiter: Waiter = { grant: resolve, timer: null };
+      const timeout = this.limits.queueTimeoutMs;
+      if (timeout !== undefined && timeout > 0 && Number.isFinite(timeout)) {
+        waiter.timer = setTimeout(() => {
+          const i = this.queue.indexOf(waiter);
+          if (i >= 0) this.queue.splice(i, 1);
+          resolve(false);
+        }, timeout);
+      }
+      this.queue.push(waiter);
+    });
   }
 
   release(): void {
     const next = this.queue.shift();
     // The permit passes straight to the next waiter; active stays the same.
-    if (next) next();
-    else this.active--;
+    if (next) {
+      if (next.timer) clearTimeout(next.timer);
+      next.grant(true);
+    } else this.active--;
   }
 
   get target(): number | null {

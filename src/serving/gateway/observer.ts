@@ -6,9 +6,18 @@
 // that reads neither costs nothing for them. Treat an observation as read-only; one that leaves
 // the process goes as plainObservation(o).
 
-/** Every outcome, in a fixed order: monitoring indexes its per-outcome tallies and codes by it. */
-export const INFERENCE_OUTCOMES = ['ok', 'client_error', 'model_error', 'rejected'] as const;
+/**
+ * Every outcome, in a fixed order: monitoring indexes its per-outcome tallies and codes by it (codes
+ * are stored: append only). The two sheds are answers the model never ran for — its queue was full
+ * ('shed') or the request waited in it past the queue timeout ('queue_timeout') — so they are
+ * neither served requests nor model errors; they are overload (shed_rate).
+ */
+export const INFERENCE_OUTCOMES = ['ok', 'client_error', 'model_error', 'rejected', 'shed', 'queue_timeout'] as const;
 export type InferenceOutcome = (typeof INFERENCE_OUTCOMES)[number];
+
+/** The stored codes of the two shed outcomes (INFERENCE_OUTCOMES indexes): a code at or past SHED_CODE is a shed. */
+export const SHED_CODE = INFERENCE_OUTCOMES.indexOf('shed');
+export const isShedCode = (code: number): boolean => code >= SHED_CODE;
 
 export interface InferenceObservation {
   model: string;

@@ -27,10 +27,10 @@ describe.each(DATABASES)('convergence on %s', (kind) => {
     const moving = promote(r.app, m, v);
     const asked = await eventually(
       async () => (await call(r.app, 'GET', `/api/v1/events?model=${m}&type=move.prepare`)).body.events,
-      (e: Array<{ to: string }>) => e.some((x) => x.to === String(v)),
+      (e: Array<{ to: string; details: { prepare_id: string } }>) => e.some((x) => x.to === String(v)),
       'the prepare request',
     );
-    const prepareId = asked.find((x: { to: string }) => x.to === String(v)).details.prepare_id as string;
+    const prepareId = asked.find((x: { to: string }) => x.to === String(v))!.details.prepare_id;
     expect((await call(r.app, 'POST', '/api/v1/gateways/prepared', { prepare_id: prepareId, replica_id: replica, ready: true, ms: 1 })).status).toBe(204);
     return moving;
   }

@@ -7,7 +7,8 @@ import { readOnnxSignature } from '../../../onnx/onnx-signature.js';
 import { jsonData, nest } from './tensors.js';
 import { loadHttpRuntime } from './http-runtime.js';
 import { loadOnnxRuntime } from './onnx-runtime.js';
-import { loadOnnxInWorker } from './onnx-worker-runtime.js';
+import { InferencePool } from './inference-pool.js';
+import { loadAdaptiveOnnx, loadOnnxInPool } from './onnx-pool-runtime.js';
 import type { ModelRuntime } from './runtime.js';
 
 const spec: DenseModelSpec = { weights: [0.4, -0.7, 1.1], bias: -0.2, activation: 'sigmoid' };
@@ -39,7 +40,9 @@ const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const runtimes: Array<[string, () => Promise<ModelRuntime>]> = [
   ['onnx', () => loadOnnxRuntime(bytes, signature)],
-  ['onnx (worker thread)', () => loadOnnxInWorker(bytes, signature)],
+  ['onnx (worker pool)', () => loadOnnxInPool(new InferencePool({ size: 2, modelWorkers: 1 }), bytes, signature)],
+  // inlineMaxMs 0: it moves to the pool after its first timed runs; the contract holds on both sides.
+  ['onnx (adaptive, moved to the pool)', () => loadAdaptiveOnnx(new InferencePool({ size: 1, modelWorkers: 1 }), bytes, signature, 0)],
   ['http (Open Inference Protocol)', () => loadHttpRuntime(`${base()}/v2/models/m/infer`)],
   ['http (MLflow invocations)', () => loadHttpRuntime(`${base()}/invocations`)],
 ];
@@ -60,10 +63,25 @@ describe.each(runtimes)('the %s runtime', (_name, load) => {
   });
 });
 
+describe('the adaptive onnx runtime', () => {
+  it('answers the same before, while and after it moves to the pool, and closes', async () => {
+    const runtime = await loadAdaptiveOnnx(new InferencePool({ size: 1, modelWorkers: 1 }), bytes, signature, 0);
+    const check = async () => {
+      const out = await runtime.run({ input: { type: 'float32', dims: [1, 3], data: Float32Array.from(rows[0]) } });
+      expect(Math.abs(Number(jsonData(out.probability)[0]) - denseModelPredict(spec, rows[0]))).toBeLessThan(1e-5);
+    };
+    for (let i = 0; i < 70; i++) await check();
+    await Promise.all(Array.from({ length: 8 }, check));
+    await new Promise((res) => setTimeout(res, 200));
+    await Promise.all(Array.from({ length: 8 }, check));
+    await runtime.close();
+  });
+});
+
 describe('loading', () => {
   it('rejects bytes that are not a model instead of handing out a broken runtime', async () => {
     await expect(loadOnnxRuntime(Buffer.from('not onnx at all'), signature)).rejects.toThrow();
-    await expect(loadOnnxInWorker(Buffer.from('not onnx at all'), signature)).rejects.toThrow('loading in a worker failed');
+    await expect(loadOnnxInPool(new InferencePool({ size: 2, modelWorkers: 1 }), Buffer.from('not onnx at all'), signature)).rejects.toThrow('loading in the inference pool failed');
   });
 
   it('rejects a run when the external model server cannot be reached', async () => {

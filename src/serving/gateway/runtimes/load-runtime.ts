@@ -1,0 +1,26 @@
+// Which runtime a version gets. HTTP versions forward to their endpoint. ONNX versions as large as
+// offThreadBytes load straight into the gateway's worker pool (creating a big session would stall the
+// event loop); smaller ones start in-process and move to the pool once their runs average more than
+// inlineMaxMs (onnx-pool-runtime.ts). One pool per gateway (its options object), started on first use.
+import type { GatewayOptions } from '../gateway-options.js';
+import type { VersionSpec } from './runtime.js';
+import { loadHttpRuntime } from './http-runtime.js';
+import { InferencePool } from './inference-pool.js';
+import { loadAdaptiveOnnx, loadOnnxInPool } from './onnx-pool-runtime.js';
+import type { ModelRuntime } from './runtime.js';
+
+export type RuntimeOptions = Pick<GatewayOptions, 'offThreadBytes' | 'inlineMaxMs' | 'poolSize' | 'modelWorkers' | 'poolNice'>;
+
+const pools = new WeakMap<RuntimeOptions, InferencePool>();
+
+function poolFor(options: RuntimeOptions): InferencePool {
+  let pool = pools.get(options);
+  if (!pool) pools.set(options, (pool = new InferencePool({ size: Math.max(1, options.poolSize), modelWorkers: Math.max(1, options.modelWorkers), nice: options.poolNice })));
+  return pool;
+}
+
+export async function loadVersionRuntime(spec: VersionSpec, bytes: Uint8Array | null, options: RuntimeOptions): Promise<ModelRuntime> {
+  if (spec.runtime === 'http') return loadHttpRuntime(spec.endpointUrl!);
+  if (bytes!.length >= options.offThreadBytes || options.inlineMaxMs <= 0) return loadOnnxInPool(poolFor(options), bytes!, spec.signature!);
+  return loadAdaptiveOnnx(poolFor(options), bytes!, spec.signature!, options.inlineMaxMs);
+}
