@@ -138,7 +138,6 @@ async function rollbacks(s: Setup | { base: string; gateways: Gateway[] }, n: nu
     const wall = performance.now() - t0;
     if (r.status !== 200) throw new Error(`rollback ${i} answered ${r.status}: ${r.body}`);
     const phases = (JSON.parse(r.body) as { phases: Phases }).phases;
-    if (process.env.DEBUG_PHASES) console.log(JSON.stringify({ wall, ...phases }));
     out.prepare.push(phases.prepare_ms);
     out.commit.push(phases.commit_ms);
     out.confirm.push(phases.confirm_ms);
