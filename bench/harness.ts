@@ -63,6 +63,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** Answers per HTTP status (autocannon only): tells load-shed 503s from other failures. */
+  statuses?: Record<string, number>;
 }
 
 /**
@@ -78,7 +80,8 @@ export async function cannon(url: string, body: string, opts: { duration: number
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
   });
   const r = JSON.parse(out);
-  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  const statuses = Object.fromEntries(Object.entries((r.statusCodeStats ?? {}) as Record<string, { count: number }>).map(([code, s]) => [code, s.count]));
+  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, statuses };
 }
 
 /**
