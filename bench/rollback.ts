@@ -14,15 +14,10 @@ import type { ReplicaPhase } from '../src/registry/index.js';
 import { buildGatewayApp, buildServer, serverExtensions, type GatewayApp } from '../src/server.js';
 import type { Gateway } from '../src/serving/gateway/gateway.js';
 import { createLogger } from '../src/log.js';
-import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
-import { benchDeps, cannon, must, type LoadResult } from './harness.js';
+import type { DenseModelSpec } from '../src/onnx/onnx-builder.js';
+import { benchDeps, cannon, flag, type LoadResult, must, seedProduction } from './harness.js';
 import { percentile, request } from './http-client.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const ROLLBACKS = Number(flag('rollbacks', '20'));
 const CONNECTIONS = Number(flag('connections', '2'));
 const DB = flag('db', 'sqlite') as 'sqlite' | 'postgres';
@@ -52,12 +47,7 @@ async function registry(embedded: boolean, standbyMs: number) {
   const { app } = await buildServer(deps, ext.pick('serving'));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  await must(request(base, 'POST', '/api/v1/models', { name: 'bench' }));
-  for (const v of [1, 2]) {
-    const blob = await must(request(base, 'POST', '/api/v1/blobs', denseModelOnnx(spec(v))));
-    await must(request(base, 'POST', '/api/v1/models/bench/versions', { files: [{ path: 'model.onnx', sha256: blob.sha256 }] }));
-    await must(request(base, 'POST', `/api/v1/models/bench/versions/${v}/stage`, { stage: 'Production', archive_existing_versions: true }));
-  }
+  await seedProduction(base, 'bench', [spec(1), spec(2)]);
   const close = async () => {
     await app.close();
     await deps.close();
