@@ -1,5 +1,6 @@
 // Logged models in Stagecraft's own API: GET /api/v1/logged-models/{id} shows one with its params,
-// metrics, tags, files (path, size, sha256 in the blob store; frozen at READY, with a digest), its
+// metrics, tags, files (path, size, sha256 in the blob store) with their manifest digest now and when
+// it was finalized READY, its
 // run and experiment and the registered versions made from it. And the resolver that makes
 // models:/m-<id> resolve in GET /api/v1/resolve: to the newest live version made from the model.
 import { Type, type Static } from 'typebox';
@@ -7,10 +8,10 @@ import type { App } from '../http/app-types.js';
 import { errorResponses, Nullable } from '../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
-import { namedVersionsByIds, type UriResolver } from '../registry/index.js';
+import { manifestDigest, namedVersionsByIds, type UriResolver } from '../registry/index.js';
 import type { Db } from '../db/tables.js';
 import { findLoggedModel, loggedModelData, versionIdsOfLoggedModel } from './mlflow-logged-models-store.js';
-import { loggedModelManifest } from './mlflow-logged-models-service.js';
+import { liveLoggedModelFiles } from './mlflow-logged-models-service.js';
 
 const LoggedModelSchema = Type.Object({
   model_id: Type.String(),
@@ -21,7 +22,8 @@ const LoggedModelSchema = Type.Object({
   status: Type.String({ description: 'LOGGED_MODEL_PENDING, LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED' }),
   status_message: Nullable(Type.String()),
   artifact_uri: Type.String(),
-  digest: Nullable(Type.String({ description: 'Manifest digest, set when the model was finalized READY (its files are frozen then)' })),
+  digest: Type.String({ description: "Manifest digest of its files now (sha256 over path, size, sha256, as a version's digest)" }),
+  ready_digest: Nullable(Type.String({ description: 'Manifest digest when it was finalized READY; differs from digest when files changed since' })),
   params: Type.Record(Type.String(), Type.String()),
   tags: Type.Record(Type.String(), Type.String()),
   metrics: Type.Array(
@@ -57,7 +59,7 @@ async function versionsOf(db: Db, modelId: string) {
 async function loggedModelView(deps: Deps, modelId: string): Promise<LoggedModelView> {
   const m = await findLoggedModel(deps.db, modelId);
   if (!m) throw notFound(`logged model ${modelId} not found`);
-  const [data, files, versions] = await Promise.all([loggedModelData(deps.db, [modelId]), loggedModelManifest(deps.db, m), versionsOf(deps.db, modelId)]);
+  const [data, files, versions] = await Promise.all([loggedModelData(deps.db, [modelId]), liveLoggedModelFiles(deps.db, m), versionsOf(deps.db, modelId)]);
   return {
     model_id: m.model_id,
     name: m.name,
@@ -67,7 +69,8 @@ async function loggedModelView(deps: Deps, modelId: string): Promise<LoggedModel
     status: m.status,
     status_message: m.status_message,
     artifact_uri: m.artifact_location,
-    digest: m.digest,
+    digest: manifestDigest(files),
+    ready_digest: m.digest,
     params: Object.fromEntries(data.params.map((p) => [p.key, p.value])),
     tags: Object.fromEntries(data.tags.map((t) => [t.key, t.value])),
     metrics: data.metrics.map((x) => ({

@@ -1,5 +1,5 @@
-// MLflow 3's logged models: create (PENDING), log params, set/delete tags, finalize (READY freezes
-// the manifest of its files: path -> sha256 in the blob store, with a digest), soft delete; the
+// MLflow 3's logged models: create (PENDING), log params, set/delete tags, finalize (READY records
+// the digest of its files' manifest: path -> sha256 in the blob store), soft delete; the
 // metrics and run inputs/outputs that name one; and the link from a registered version to it,
 // with the `mlflow.modelVersions` tag MLflow's server maintains on the model.
 import type { Deps } from '../deps.js';
@@ -114,28 +114,22 @@ export function proxiedRoot(model: MlflowLoggedModelsTable): string | null {
   return m ? m[1].replace(/\/+$/, '') : null;
 }
 
-/** The files uploaded under the model's location now, relative to it. */
+/** The model's files: what is uploaded under its location (the artifact proxy's manifest), relative to it. */
 export async function liveLoggedModelFiles(db: Db, model: MlflowLoggedModelsTable) {
   const root = proxiedRoot(model);
   if (root === null) return [];
   return (await filesUnder(db, root)).filter((f) => f.path.startsWith(`${root}/`)).map((f) => ({ path: f.path.slice(root.length + 1), sha256: f.sha256, size: f.size }));
 }
 
-/** The model's files: the manifest frozen at READY, else what is uploaded so far. */
-export async function loggedModelManifest(db: Db, model: MlflowLoggedModelsTable) {
-  return model.digest ? store.loggedModelFiles(db, model.model_id) : liveLoggedModelFiles(db, model);
-}
-
-/** Finalize: READY freezes the manifest (path -> sha256) and its digest; any other status only records itself. */
+/**
+ * Finalize: the status, and for READY the digest of the files uploaded by then (the manifest of
+ * path -> sha256 in the blob store), so a later change under the model's location shows.
+ */
 export async function finalizeLoggedModel(deps: Deps, modelId: string, status: string) {
   const model = await requireLoggedModel(deps.db, modelId);
-  const files = status === 'LOGGED_MODEL_READY' ? await liveLoggedModelFiles(deps.db, model) : null;
   const patch: Partial<MlflowLoggedModelsTable> = { status, last_update_time: deps.clock.now() };
-  if (files) patch.digest = manifestDigest(files);
-  await deps.db.transaction().execute(async (trx) => {
-    await store.updateLoggedModel(trx, modelId, patch);
-    if (files) await store.replaceLoggedModelFiles(trx, modelId, files);
-  });
+  if (status === 'LOGGED_MODEL_READY') patch.digest = manifestDigest(await liveLoggedModelFiles(deps.db, model));
+  await store.updateLoggedModel(deps.db, modelId, patch);
   return { ...model, ...patch };
 }
 

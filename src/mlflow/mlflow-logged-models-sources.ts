@@ -1,13 +1,13 @@
 // Version sources that name an MLflow 3 logged model: models:/<model_id>, runs:/<run>/<name> when
 // the run logged a model by that name (MLflow 3 stores its files under the model, not the run), and
-// the model's own mlflow-artifacts location. The version copies the model's manifest (frozen at
-// READY), so it holds the same bytes, and downloads from the model's location as in MLflow.
+// the model's own mlflow-artifacts location. The version copies the model's manifest (its files as
+// uploaded by then), so it holds the same bytes, and downloads from the model's location as in MLflow.
 import type { Deps } from '../deps.js';
 import { filesUnder } from './mlflow-artifacts.js';
 import { badParam } from './mlflow-errors.js';
 import type { MlflowLoggedModelsTable } from './mlflow-logged-models-tables.js';
 import { findLoggedModel, loggedModelOfRun } from './mlflow-logged-models-store.js';
-import { loggedModelManifest, proxiedRoot, requireLoggedModel } from './mlflow-logged-models-service.js';
+import { liveLoggedModelFiles, proxiedRoot, requireLoggedModel } from './mlflow-logged-models-service.js';
 import { findRun } from './mlflow-tracking-store.js';
 
 const MODEL_ID_URI = /^models:\/+([^/@]+)\/*$/;
@@ -22,7 +22,7 @@ export interface LoggedModelSource {
 }
 
 async function fromModel(deps: Deps, model: MlflowLoggedModelsTable, source: string): Promise<LoggedModelSource> {
-  const files = await loggedModelManifest(deps.db, model);
+  const files = await liveLoggedModelFiles(deps.db, model);
   if (files.length === 0 && proxiedRoot(model) !== null) {
     throw badParam(`Invalid model version source: '${source}'. No artifacts were uploaded for logged model '${model.model_id}'; log the model before registering it.`);
   }

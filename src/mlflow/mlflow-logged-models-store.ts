@@ -1,4 +1,4 @@
-// The only SQL for logged models: the model rows, their params, tags, metrics and frozen files,
+// The only SQL for logged models: the model rows, their params, tags and metrics,
 // the runs' model inputs/outputs, and the link from a registered version to the model it came from.
 import type { Db } from '../db/tables.js';
 import type { MlflowLoggedModelMetricsTable, MlflowLoggedModelsTable } from './mlflow-logged-models-tables.js';
@@ -86,21 +86,6 @@ export async function existingLoggedModelIds(db: Db, modelIds: string[]): Promis
   if (modelIds.length === 0) return new Set();
   const rows = await db.selectFrom('mlflow_logged_models').select('model_id').where('model_id', 'in', [...new Set(modelIds)]).execute();
   return new Set(rows.map((r) => r.model_id));
-}
-
-export async function replaceLoggedModelFiles(db: Db, modelId: string, files: Array<{ path: string; sha256: string; size: number }>) {
-  await db.deleteFrom('mlflow_logged_model_files').where('model_id', '=', modelId).execute();
-  for (let i = 0; i < files.length; i += 200) {
-    await db
-      .insertInto('mlflow_logged_model_files')
-      .values(files.slice(i, i + 200).map((f) => ({ model_id: modelId, ...f })))
-      .execute();
-  }
-}
-
-export async function loggedModelFiles(db: Db, modelId: string) {
-  const rows = await db.selectFrom('mlflow_logged_model_files').select(['path', 'sha256', 'size']).where('model_id', '=', modelId).orderBy('path').execute();
-  return rows.map((r) => ({ path: r.path, sha256: r.sha256, size: Number(r.size) }));
 }
 
 export async function insertRunModels(db: Db, rows: Array<{ run_id: string; model_id: string; direction: 'input' | 'output'; step: number }>) {

@@ -12,7 +12,7 @@ export interface MlflowLoggedModelsTable {
   lifecycle_stage: string;
   creation_time: number;
   last_update_time: number;
-  /** sha256 manifest digest of the files frozen at finalize READY. */
+  /** The manifest digest of its files when it was finalized READY (later uploads change the live digest, not this). */
   digest: string | null;
 }
 
@@ -31,13 +31,6 @@ export interface MlflowLoggedModelMetricsTable {
   step: number;
   dataset_name: string | null;
   dataset_digest: string | null;
-}
-
-export interface MlflowLoggedModelFilesTable {
-  model_id: string;
-  path: string;
-  sha256: string;
-  size: number;
 }
 
 export interface MlflowRunModelsTable {
@@ -60,7 +53,6 @@ declare module '../db/tables.js' {
     mlflow_logged_model_params: MlflowLoggedModelKeyValueTable;
     mlflow_logged_model_tags: MlflowLoggedModelKeyValueTable;
     mlflow_logged_model_metrics: MlflowLoggedModelMetricsTable;
-    mlflow_logged_model_files: MlflowLoggedModelFilesTable;
     mlflow_run_models: MlflowRunModelsTable;
     mlflow_version_logged_models: MlflowVersionLoggedModelsTable;
   }

@@ -1,14 +1,13 @@
 // Frozen: never edit after it lands; add a new migration instead.
 // MLflow 3's logged models: a model logged from a run (or on its own) with its params, tags and
-// metrics, the frozen manifest of its files once it is READY, the runs that read or wrote it, and
-// which registered versions were made from it.
+// metrics (its files are the artifact proxy's, under its location), the runs that read or wrote it,
+// and which registered versions were made from it.
 import type { Kysely, Migration } from 'kysely';
 import type { DialectCaps } from '../dialect.js';
 
 const TABLES = [
   'mlflow_version_logged_models',
   'mlflow_run_models',
-  'mlflow_logged_model_files',
   'mlflow_logged_model_metrics',
   'mlflow_logged_model_tags',
   'mlflow_logged_model_params',
@@ -31,7 +30,7 @@ export function loggedModelsMigration(_caps: DialectCaps): Migration {
         .addColumn('lifecycle_stage', 'text', (c) => c.notNull())
         .addColumn('creation_time', 'bigint', (c) => c.notNull())
         .addColumn('last_update_time', 'bigint', (c) => c.notNull())
-        // The manifest digest, set when the model is finalized READY (null before).
+        // The digest of its files' manifest when it was finalized READY (null before).
         .addColumn('digest', 'text')
         .execute();
       await db.schema.createIndex('mlflow_logged_models_experiment').on('mlflow_logged_models').columns(['experiment_id', 'creation_time']).execute();
@@ -60,16 +59,6 @@ export function loggedModelsMigration(_caps: DialectCaps): Migration {
         .addColumn('dataset_digest', 'text')
         .execute();
       await db.schema.createIndex('mlflow_logged_model_metrics_model').on('mlflow_logged_model_metrics').columns(['model_id', 'key']).execute();
-
-      // The files a READY model holds: path -> sha256 in the blob store, frozen at finalize.
-      await db.schema
-        .createTable('mlflow_logged_model_files')
-        .addColumn('model_id', 'text', (c) => c.notNull())
-        .addColumn('path', 'text', (c) => c.notNull())
-        .addColumn('sha256', 'text', (c) => c.notNull())
-        .addColumn('size', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('mlflow_logged_model_files_pk', ['model_id', 'path'])
-        .execute();
 
       // runs/log-inputs (direction 'input') and runs/outputs ('output', with a step).
       await db.schema
