@@ -48,6 +48,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
       source,
       tags,
       runId: optString(input, 'run_id'),
+      modelId: optString(input, 'model_id') || undefined,
       description: optString(input, 'description'),
       runLink: optString(input, 'run_link'),
     });

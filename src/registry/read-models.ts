@@ -212,6 +212,12 @@ export async function findNamedVersion(db: Db, name: string, version: number): P
   return namedVersions(db).where('m.name', '=', name).where('v.version', '=', version).executeTakeFirst();
 }
 
+/** The live versions among these ids (of live models), with their model's name, in one query. */
+export async function namedVersionsByIds(db: Db, versionIds: string[]): Promise<NamedVersion[]> {
+  if (versionIds.length === 0) return [];
+  return namedVersions(db).where('v.id', 'in', [...new Set(versionIds)]).execute();
+}
+
 /** For each model and stage (or only these stages), the highest live version in it, in one query; by version. */
 export async function latestPerStage(db: Db, modelIds: string[], stages?: string[]): Promise<NamedVersion[]> {
   if (modelIds.length === 0) return [];
