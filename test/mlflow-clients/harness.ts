@@ -116,6 +116,8 @@ export function runClient<T = Record<string, unknown>>(client: ClientVersion, sc
     child.on('close', (code) => {
       clearTimeout(timer);
       fs.rmSync(cwd, { recursive: true, force: true });
+      // STAGECRAFT_MLFLOW_DEBUG=1 shows what the client printed, to see a passing run's answers too
+      if (process.env.STAGECRAFT_MLFLOW_DEBUG === '1') process.stderr.write(`--- ${script} (MLflow ${client}) exit ${code}\n${stderr.slice(-6000)}\n${stdout}\n`);
       resolve({ code, json: lastJsonLine<T>(stdout), stdout, stderr });
     });
   });
