@@ -61,7 +61,11 @@ const SKIP_NOTE = missing ? `skipped: ${missing} (set STAGECRAFT_MLFLOW_DIR, or 
  * so a plain `npm test` says why these tests did not run.
  */
 export function describeWithMlflow(title: string, body: () => void): void {
-  if (!SKIP_MLFLOW) return describe(title, body);
+  if (!SKIP_MLFLOW) {
+    describe(title, body);
+    return;
+  }
+  console.warn(`${title}: ${SKIP_NOTE}`);
   describe(title, () => it.skip(SKIP_NOTE, () => {}));
 }
 
