@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import traceback
 
 import mlflow
@@ -26,13 +27,14 @@ PHASE = os.environ.get("SEED_PHASE", "register")
 LOG = os.environ.get("SEED_LOG", "log_model")
 MAJOR = int(mlflow.__version__.split(".")[0])
 out = {"mlflow_version": mlflow.__version__, "phase": PHASE, "steps": []}
+T0 = time.time()
 step_name = "start"
 
 
 def step(name):
     global step_name
     step_name = name
-    out["steps"].append(name)
+    out["steps"].append([name, round(time.time() - T0, 2)])  # seconds since start: where a slow client spends its time
 
 
 def data():
