@@ -104,9 +104,9 @@ describeWithMlflow('the seed workflow with the official MLflow clients', () => {
       expect(cleanup.renamed).toEqual({ name: `${name}-renamed`, versions: ['1', '2'], Production: true });
       expect(cleanup.after_delete).toEqual([]);
 
-      const log_ = await events(name);
-      expect(log_.every((e) => e.actor === ACTOR), JSON.stringify(log_.filter((e) => e.actor !== ACTOR))).toBe(true);
-      const moves = log_.filter((e) => ['version.stage_changed', 'alias.set', 'alias.deleted', 'version.deleted', 'model.renamed', 'model.deleted'].includes(e.type));
+      const audit = await events(name);
+      expect(audit.every((e) => e.actor === ACTOR), JSON.stringify(audit.filter((e) => e.actor !== ACTOR))).toBe(true);
+      const moves = audit.filter((e) => ['version.stage_changed', 'alias.set', 'alias.deleted', 'version.deleted', 'model.renamed', 'model.deleted'].includes(e.type));
       expect(moves.map((e) => [e.type, e.version, e.from, e.to])).toEqual([
         ['version.stage_changed', 1, 'None', 'Production'],
         ['version.stage_changed', 2, 'None', 'Production'],
