@@ -127,9 +127,7 @@ describeWithMlflow('the seed workflow with the official MLflow clients', () => {
 
     it('MLflow 2.17.2: mlflow.sklearn.log_model, then the whole flow', async () => wholeFlow('2.17.2', 'log_model'), SCRIPT_MS * 2);
 
-    // TODO(issue 15 point 1, the LoggedModel API being built in parallel): MLflow 3's log_model sends
-    // POST /logged-models, which Stagecraft answers 404 today. Remove `.fails` when it lands; this
-    // test then also loads models:/m-… and compares its predictions.
-    it.fails('MLflow 3.x: mlflow.sklearn.log_model (LoggedModel) and models:/m-…, then the whole flow', async () => wholeFlow('3.x', 'log_model'), SCRIPT_MS * 2);
+    // MLflow 3's log_model creates a LoggedModel (POST /logged-models); the flow also loads models:/m-….
+    it('MLflow 3.x: mlflow.sklearn.log_model (LoggedModel) and models:/m-…, then the whole flow', async () => wholeFlow('3.x', 'log_model'), SCRIPT_MS * 2);
   });
 });
