@@ -11,6 +11,9 @@ import { mlflowModelsRoutes } from './mlflow-models-routes.js';
 import { mlflowTrackingRoutes } from './mlflow-tracking-routes.js';
 import { jsonRpcTransport } from './mlflow-transport.js';
 import { mlflowVersionsRoutes } from './mlflow-versions-routes.js';
+import { mlflowWebhookFormat } from './mlflow-webhook-format.js';
+import { mlflowWebhooksRoutes } from './mlflow-webhooks-routes.js';
+import { registerWebhookFormat } from '../notify/index.js';
 
 function rpcPlugin(deps: Deps) {
   return async (app: FastifyInstance) => {
@@ -19,6 +22,7 @@ function rpcPlugin(deps: Deps) {
     mlflowModelsRoutes(app, deps);
     mlflowVersionsRoutes(app, deps);
     mlflowTrackingRoutes(app, deps);
+    mlflowWebhooksRoutes(app, deps);
   };
 }
 
@@ -36,5 +40,7 @@ async function mlflowRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
 }
 
 export function mlflowExtension(): Extension {
+  // Webhooks made through this door are delivered in MLflow's format by notify's dispatcher.
+  registerWebhookFormat(mlflowWebhookFormat);
   return { name: 'mlflow', routes: (app, { deps }) => mlflowRoutes(app, deps) };
 }

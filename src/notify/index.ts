@@ -4,4 +4,4 @@
 export { postDelivery, type PostResult } from './webhooks/webhook-dispatcher.js';
 export { registerWebhookFormat, type WebhookDelivery, type WebhookFormat } from './webhooks/webhook-formats.js';
 export { checkEventPatterns, createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook, type WebhookChange, type WebhookStatus } from './webhooks/webhooks-service.js';
-export type { WebhookRow } from './webhooks/webhooks-store.js';
+export type { WebhookRow } from './webhooks/webhooks-service.js';

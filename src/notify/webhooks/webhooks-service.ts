@@ -11,6 +11,7 @@ import { NATIVE_FORMAT } from './webhook-formats.js';
 import { findWebhook, insertWebhook, liveWebhooks, markWebhookDeleted, updateWebhookRow, type WebhookRow } from './webhooks-store.js';
 
 export type WebhookStatus = 'active' | 'disabled';
+export type { WebhookRow };
 type Also = (trx: Transaction<Database>, id: string) => Promise<void>;
 
 export interface NewWebhook {
