@@ -130,7 +130,10 @@ describe.each(DATABASES)('MLflow webhooks delivered on %s', (kind) => {
     const got = await until('both deliveries', () => at('/mlflow').length >= 2 && at('/mlflow'));
     expect(got).toHaveLength(2);
 
-    const [created, alias] = got.map((g) => JSON.parse(g.body) as { entity: string; action: string; timestamp: string; data: unknown });
+    // Deliveries of different events may arrive in either order.
+    const parsed = got.map((g) => JSON.parse(g.body) as { entity: string; action: string; timestamp: string; data: unknown });
+    const created = parsed.find((p) => p.entity === 'model_version');
+    const alias = parsed.find((p) => p.entity === 'model_version_alias')!;
     expect(created).toEqual({
       entity: 'model_version',
       action: 'created',
@@ -139,7 +142,7 @@ describe.each(DATABASES)('MLflow webhooks delivered on %s', (kind) => {
     });
     expect(alias).toEqual({ entity: 'model_version_alias', action: 'created', timestamp: expect.any(String), data: { name, alias: 'champion', version: '1' } });
     // Written as Python's json.dumps writes it.
-    expect(got[1].body).toBe(`{"entity": "model_version_alias", "action": "created", "timestamp": "${alias.timestamp}", "data": {"name": "${name}", "alias": "champion", "version": "1"}}`);
+    expect(got[parsed.indexOf(alias)].body).toBe(`{"entity": "model_version_alias", "action": "created", "timestamp": "${alias.timestamp}", "data": {"name": "${name}", "alias": "champion", "version": "1"}}`);
 
     for (const g of got) {
       expect(g.headers['content-type']).toBe('application/json');

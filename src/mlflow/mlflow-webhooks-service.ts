@@ -91,13 +91,12 @@ export async function createMlflowWebhook(deps: Deps, actor: string, input: Webh
   const stagecraftEvents = input.stagecraftEvents ?? [];
   if (events.length === 0 && stagecraftEvents.length === 0) throw badParam('Webhook events must be a non-empty list of WebhookEvent objects: [].');
   checkEventPatterns(stagecraftEvents, 'stagecraft_events');
-  const now = deps.clock.now();
-  const meta: MlflowWebhooksTable = { webhook_id: '', name: input.name, description: input.description || null, events: JSON.stringify(events), stagecraft_events: JSON.stringify(stagecraftEvents), updated_at: now };
-  const row = await createWebhook(deps, actor, { url: input.url, secret: input.secret ?? '', events: followed(events, stagecraftEvents), format: MLFLOW_FORMAT, status: input.status }, async (trx, id) => {
-    meta.webhook_id = id;
+  const meta: MlflowWebhooksTable = { webhook_id: '', name: input.name, description: input.description || null, events: JSON.stringify(events), stagecraft_events: JSON.stringify(stagecraftEvents), updated_at: 0 };
+  const row = await createWebhook(deps, actor, { url: input.url, secret: input.secret ?? '', events: followed(events, stagecraftEvents), format: MLFLOW_FORMAT, status: input.status }, async (trx, created) => {
+    Object.assign(meta, { webhook_id: created.id, updated_at: Number(created.created_at) });
     await insertMlflowWebhook(trx, meta);
   });
-  return webhookJson(row, { ...meta, updated_at: Number(row.created_at) }, true);
+  return webhookJson(row, meta, true);
 }
 
 export async function requireMlflowWebhook(deps: Deps, id: string): Promise<{ row: WebhookRow; meta: MlflowWebhooksTable }> {

@@ -12,7 +12,7 @@ import { findWebhook, insertWebhook, liveWebhooks, markWebhookDeleted, updateWeb
 
 export type WebhookStatus = 'active' | 'disabled';
 export type { WebhookRow };
-type Also = (trx: Transaction<Database>, id: string) => Promise<void>;
+type Also = (trx: Transaction<Database>, row: WebhookRow) => Promise<void>;
 
 export interface NewWebhook {
   url: string;
@@ -43,7 +43,7 @@ export async function createWebhook(deps: Deps, actor: string, input: NewWebhook
   };
   await commit(deps, async (trx, append) => {
     await insertWebhook(trx, row);
-    await also?.(trx, row.id);
+    await also?.(trx, row);
     await append({ actor, type: 'webhook.created', details: { id: row.id, url: row.url, events: input.events, format: row.format, status: row.status } });
   });
   return row;
@@ -63,11 +63,11 @@ export async function updateWebhook(deps: Deps, actor: string, id: string, chang
     const set = { url: change.url, secret: change.secret, events: change.events && JSON.stringify(change.events), status: change.status };
     const defined = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
     if (!(await updateWebhookRow(trx, id, defined))) throw notFound(`no webhook ${id}`);
-    await also?.(trx, id);
-    const { secret, ...shown } = change;
-    await append({ actor, type: 'webhook.updated', details: { id, ...shown, ...(secret !== undefined ? { secret_changed: true } : {}) } });
     const row = await findWebhook(trx, id);
     if (!row) throw notFound(`no webhook ${id}`);
+    await also?.(trx, row);
+    const { secret, ...shown } = change;
+    await append({ actor, type: 'webhook.updated', details: { id, ...shown, ...(secret !== undefined ? { secret_changed: true } : {}) } });
     return row;
   });
 }
