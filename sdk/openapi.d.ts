@@ -11226,7 +11226,11 @@ export interface paths {
                                 created_at: string;
                                 created_by: string;
                                 events: string[];
+                                /** @description the wire format: 'stagecraft', or 'mlflow' for a webhook made through the MLflow door */
+                                format: string;
                                 id: string;
+                                /** @description 'active' or 'disabled' (a disabled webhook receives nothing) */
+                                status: string;
                                 url: string;
                             }[];
                         };
@@ -11344,7 +11348,11 @@ export interface paths {
                             created_at: string;
                             created_by: string;
                             events: string[];
+                            /** @description the wire format: 'stagecraft', or 'mlflow' for a webhook made through the MLflow door */
+                            format: string;
                             id: string;
+                            /** @description 'active' or 'disabled' (a disabled webhook receives nothing) */
+                            status: string;
                             url: string;
                         };
                     };

@@ -15,6 +15,9 @@ import { mlflowModelsRoutes } from './mlflow-models-routes.js';
 import { mlflowTrackingRoutes } from './mlflow-tracking-routes.js';
 import { jsonRpcTransport } from './mlflow-transport.js';
 import { mlflowVersionsRoutes } from './mlflow-versions-routes.js';
+import { mlflowWebhookFormat } from './mlflow-webhook-format.js';
+import { mlflowWebhooksRoutes } from './mlflow-webhooks-routes.js';
+import { registerWebhookFormat } from '../notify/index.js';
 
 function rpcPlugin(deps: Deps) {
   return async (app: FastifyInstance) => {
@@ -24,6 +27,7 @@ function rpcPlugin(deps: Deps) {
     mlflowVersionsRoutes(app, deps);
     mlflowTrackingRoutes(app, deps);
     mlflowLoggedModelsRoutes(app, deps);
+    mlflowWebhooksRoutes(app, deps);
   };
 }
 
@@ -42,5 +46,7 @@ async function mlflowRoutes(app: App, deps: Deps): Promise<void> {
 }
 
 export function mlflowExtension(): Extension {
+  // Webhooks made through this door are delivered in MLflow's format by notify's dispatcher.
+  registerWebhookFormat(mlflowWebhookFormat);
   return { name: 'mlflow', uriResolvers: [loggedModelUriResolver], routes: (app, { deps }) => mlflowRoutes(app, deps) };
 }

@@ -12,6 +12,7 @@ import { replicaAcksMigration } from './0008-replica-acks.js';
 import { gatewayPreparesMigration } from './0009-gateway-prepares.js';
 import { monitoringShedsMigration } from './0010-monitoring-sheds.js';
 import { loggedModelsMigration } from './0011-logged-models.js';
+import { mlflowWebhooksMigration } from './0012-mlflow-webhooks.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
@@ -28,7 +29,8 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0009-gateway-prepares', gatewayPreparesMigration],
   ['0010-monitoring-sheds', monitoringShedsMigration],
   ['0011-logged-models', loggedModelsMigration],
-  // 0012 MLflow webhooks, 0013 protected models: reserved for work in progress.
+  ['0012-mlflow-webhooks', mlflowWebhooksMigration],
+  // 0013 protected models: reserved for work in progress.
 ];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {
