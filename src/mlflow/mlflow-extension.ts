@@ -10,12 +10,14 @@ import { mlflowArtifactsRoutes } from './mlflow-artifacts-routes.js';
 import { mlflowModelsRoutes } from './mlflow-models-routes.js';
 import { mlflowTrackingRoutes } from './mlflow-tracking-routes.js';
 import { jsonRpcTransport } from './mlflow-transport.js';
+import { mlflowMethodNotAllowed } from './mlflow-method-not-allowed.js';
 import { mlflowVersionsRoutes } from './mlflow-versions-routes.js';
 
 function rpcPlugin(deps: Deps) {
   return async (app: FastifyInstance) => {
     registerMlflowErrorHandler(app);
     jsonRpcTransport(app);
+    mlflowMethodNotAllowed(app);
     mlflowModelsRoutes(app, deps);
     mlflowVersionsRoutes(app, deps);
     mlflowTrackingRoutes(app, deps);

@@ -9,6 +9,8 @@ import { badParam, MlflowError, modelNotFound, versionNotFound } from './mlflow-
 import { filesUnder, normalizeArtifactPath, VERSIONS_ROOT } from './mlflow-artifacts.js';
 import { findRun } from './mlflow-tracking-store.js';
 import { insertVersionMeta, versionMetaOf } from './mlflow-version-meta-store.js';
+import { validateMlflowSource } from './mlflow-source-rules.js';
+import { PROMPT_TAG } from './mlflow-registry-reads.js';
 
 export async function requireMlModel(deps: Deps, name: string) {
   const model = await findModel(deps.db, name);
@@ -109,6 +111,8 @@ export interface RegisterInput {
 }
 
 export async function registerVersion(deps: Deps, actor: string, input: RegisterInput): Promise<NamedVersion> {
+  // MLflow checks the source before it looks the model up; so does this door.
+  validateMlflowSource(input.source, { prompt: input.tags.some((t) => t.key === PROMPT_TAG), runId: input.runId });
   await requireMlModel(deps, input.name);
   const resolved = await resolveSource(deps, input.source);
   // Flavours Stagecraft cannot run itself are served through the http runtime: the MLflow client

@@ -10,6 +10,7 @@ import {
   insertModel,
   listLiveModels,
   nextVersionNumber,
+  touchVersionsOfModel,
   updateModelRow,
   upsertModelTag,
 } from './models-store.js';
@@ -26,6 +27,11 @@ export async function requireModel(db: Db, name: string): Promise<ModelRow> {
   const model = await findLiveModel(db, name);
   if (!model) throw notFound(`model "${name}" does not exist`);
   return model;
+}
+
+/** A version was created or deleted: the model's last update moves with it, as MLflow's does. */
+export async function touchModel(db: Db, modelId: string, now: number): Promise<void> {
+  await updateModelRow(db, modelId, { updated_at: now });
 }
 
 /** Assigns the model's next version number (call inside the transaction that inserts the version). */
@@ -122,7 +128,9 @@ export async function renameModel(deps: Deps, actor: string, name: string, newNa
           throw new AppError('forbidden', `model "${name}" can be served (${served.join(', ')}): renaming it changes what gateways serve, and needs deployer or higher`);
         }
       }
-      await updateModelRow(trx, model.id, { name: newName, updated_at: deps.clock.now() });
+      const now = deps.clock.now();
+      await updateModelRow(trx, model.id, { name: newName, updated_at: now });
+      await touchVersionsOfModel(trx, model.id, now);
       await append({ actor, type: 'model.renamed', model: { id: model.id, name: newName }, from: name, to: newName });
     },
     () => alreadyExists(newName),

@@ -41,6 +41,16 @@ export async function updateModelRow(db: Db, id: string, patch: Partial<Pick<Mod
   await db.updateTable('models').set(patch).where('id', '=', id).execute();
 }
 
+/**
+ * A rename moves every version's last update too: a version is shown under its model's name, so
+ * renaming the model changes each version as MLflow clients read it (MLflow bumps them the same way).
+ * Here rather than in versions/ because the rename owns the transaction and models/ may not call
+ * into versions/ (versions/ already builds on models/).
+ */
+export async function touchVersionsOfModel(db: Db, modelId: string, now: number) {
+  await db.updateTable('versions').set({ updated_at: now }).where('model_id', '=', modelId).where('deleted_at', 'is', null).execute();
+}
+
 /** Assigns the next version number: highest ever assigned + 1, never reused after deletes. */
 export async function nextVersionNumber(db: Db, id: string): Promise<number> {
   const row = await db

@@ -6,7 +6,7 @@ import { isCorrupted } from '../../blobs/verify.js';
 import { decodeCursor, encodeCursor, isTuple2 } from '../../http/paging.js';
 import { readOnnxSignature, type Signature } from '../../onnx/onnx-signature.js';
 import { commit } from '../events/events-service.js';
-import { assignVersionNumber, requireModel } from '../models/models-service.js';
+import { assignVersionNumber, requireModel, touchModel } from '../models/models-service.js';
 import { validateDescription, validateTag } from '../models/models.js';
 import { searchVersions } from '../read-models.js';
 import { writeHealth } from './pointers-service.js';
@@ -135,6 +135,7 @@ export async function createVersion(deps: Deps, actor: string, modelName: string
         deleted_at: null,
       });
       await insertFiles(trx, id, manifest);
+      await touchModel(trx, model.id, now);
       for (const [k, v] of Object.entries(input.tags ?? {})) await upsertVersionTag(trx, id, k, v);
       await append({
         actor,
@@ -211,7 +212,9 @@ export async function deleteVersion(deps: Deps, actor: string, modelName: string
     for (const alias of aliases) {
       await append({ actor, type: 'alias.deleted', model, version, target: `alias:${alias}`, from: version, to: null, reason: 'version deleted' });
     }
-    await updateVersionRow(trx, row.id, { deleted_at: deps.clock.now(), updated_at: deps.clock.now() });
+    const now = deps.clock.now();
+    await updateVersionRow(trx, row.id, { deleted_at: now, updated_at: now });
+    await touchModel(trx, model.id, now);
     await append({ actor, type: 'version.deleted', model, version, reason: reason ?? null, details: { aliases_removed: aliases } });
   });
 }
