@@ -65,9 +65,9 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   rpc(app, 'GET', '/registered-models/search', 'read', async (input) => {
-    const where = parseFilter(optString(input, 'filter'), { name: { type: 'string' } });
+    const where = parseFilter(optString(input, 'filter'), { name: { type: 'string' } }, { registry: true });
     const order = parseOrderBy(listParam(input, 'order_by'), ['name', 'last_updated_timestamp', 'creation_timestamp'], { timestamp: 'last_updated_timestamp' });
-    const limit = maxResults(intParam(input, 'max_results'), 100, 1000);
+    const limit = maxResults(intParam(input, 'max_results'), 100, 1000, input.max_results);
     const offset = decodePageToken(optString(input, 'page_token'));
     const rows = await searchMlModels(deps, where, order, offset, limit + 1);
     const out: Record<string, unknown> = {};
