@@ -2066,6 +2066,8 @@ export interface paths {
                                     health_reason: string | null;
                                     version: number;
                                 } | null;
+                                /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                                protected: boolean;
                                 stages: {
                                     Production: number | null;
                                     Staging: number | null;
@@ -2209,6 +2211,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -2354,6 +2358,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -2554,7 +2560,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update or rename a model (renaming one a gateway may serve needs deployer) */
+        /** Update or rename a model (renaming one a gateway may serve needs deployer; setting `protected` needs admin) */
         patch: {
             parameters: {
                 query?: never;
@@ -2569,6 +2575,8 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         name?: string;
+                        /** @description refuse deleting or renaming the model (or deleting a serving version) while it serves, in both doors; admin only */
+                        protected?: boolean;
                     };
                 };
             };
@@ -2600,6 +2608,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -7110,6 +7120,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -7244,6 +7256,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;

@@ -60,7 +60,9 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
   rpc(app, 'DELETE', '/registered-models/delete', 'admin', async (input, req) => {
     const name = reqString(input, 'name');
     await requireMlModel(deps, name);
-    await deleteModel(deps, actorOf(req), name);
+    // As MLflow: deleted even while it serves (soft and audited here; gateways stop serving it),
+    // unless the model is protected (409 naming the setting).
+    await deleteModel(deps, actorOf(req), name, 'MLflow delete', { whileServing: true });
     return {};
   });
 

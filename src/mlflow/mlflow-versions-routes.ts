@@ -96,7 +96,9 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     const name = reqString(input, 'name');
     const version = versionParam(input);
     await requireMlVersion(deps, name, version);
-    await deleteVersion(deps, actorOf(req), name, version, 'MLflow delete');
+    // As MLflow: deleted even in Production (soft and audited; its stage stops being served),
+    // unless the model is protected and the version serves (409 naming the setting).
+    await deleteVersion(deps, actorOf(req), name, version, 'MLflow delete', { whileServing: true });
     return {};
   });
 

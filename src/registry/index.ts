@@ -30,6 +30,7 @@ export {
   removeModelTag,
   renameModel,
   requireModel,
+  setModelProtected,
   setModelTag,
   updateModel,
 } from './models/models-service.js';

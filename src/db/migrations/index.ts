@@ -10,11 +10,12 @@ import { monitoringSegmentsMigration } from './0006-monitoring-segments.js';
 import { monitoringSourcesMigration } from './0007-monitoring-sources.js';
 import { replicaAcksMigration } from './0008-replica-acks.js';
 import { gatewayPreparesMigration } from './0009-gateway-prepares.js';
+import { protectedModelsMigration } from './0013-protected-models.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
 /** Other modules append their migrations here, in order. */
-export const MIGRATIONS: Array<[string, MigrationFactory]> = [['0001-registry', registryMigration], ['0002-gateway', gatewayMigration], ['0003-mlflow', mlflowMigration], ['0004-monitoring', monitoringMigration], ['0005-promotion', promotionMigration], ['0006-monitoring-segments', monitoringSegmentsMigration], ['0007-monitoring-sources', monitoringSourcesMigration], ['0008-replica-acks', replicaAcksMigration], ['0009-gateway-prepares', gatewayPreparesMigration]];
+export const MIGRATIONS: Array<[string, MigrationFactory]> = [['0001-registry', registryMigration], ['0002-gateway', gatewayMigration], ['0003-mlflow', mlflowMigration], ['0004-monitoring', monitoringMigration], ['0005-promotion', promotionMigration], ['0006-monitoring-segments', monitoringSegmentsMigration], ['0007-monitoring-sources', monitoringSourcesMigration], ['0008-replica-acks', replicaAcksMigration], ['0009-gateway-prepares', gatewayPreparesMigration], ['0013-protected-models', protectedModelsMigration]];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {
   return {

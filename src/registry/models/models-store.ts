@@ -1,4 +1,5 @@
 // The only SQL for models and model tags, and their row types.
+import type { ColumnType, Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
 
 export interface ModelsTable {
@@ -11,6 +12,8 @@ export interface ModelsTable {
   last_version: number;
   created_by: string;
   deleted_at: number | null;
+  /** 1: while the model serves, deleting or renaming it is refused (see models-service). Defaults to 0 on insert. */
+  protected: ColumnType<number, number | undefined, number>;
 }
 
 export interface ModelTagsTable {
@@ -30,14 +33,14 @@ export async function findLiveModel(db: Db, name: string) {
   return db.selectFrom('models').selectAll().where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
-export async function insertModel(db: Db, row: Omit<ModelsTable, 'deleted_at' | 'last_version'>) {
+export async function insertModel(db: Db, row: Omit<Selectable<ModelsTable>, 'deleted_at' | 'last_version' | 'protected'>) {
   await db
     .insertInto('models')
-    .values({ ...row, last_version: 0, deleted_at: null })
+    .values({ ...row, last_version: 0, deleted_at: null, protected: 0 })
     .execute();
 }
 
-export async function updateModelRow(db: Db, id: string, patch: Partial<Pick<ModelsTable, 'description' | 'name' | 'updated_at' | 'deleted_at'>>) {
+export async function updateModelRow(db: Db, id: string, patch: Partial<Pick<Selectable<ModelsTable>, 'description' | 'name' | 'updated_at' | 'deleted_at' | 'protected'>>) {
   await db.updateTable('models').set(patch).where('id', '=', id).execute();
 }
 
