@@ -2225,6 +2225,8 @@ export interface paths {
                                     health_reason: string | null;
                                     version: number;
                                 } | null;
+                                /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                                protected: boolean;
                                 stages: {
                                     Production: number | null;
                                     Staging: number | null;
@@ -2368,6 +2370,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -2513,6 +2517,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -2713,7 +2719,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update or rename a model (renaming one a gateway may serve needs deployer) */
+        /** Update or rename a model (renaming one a gateway may serve needs deployer; setting `protected` needs admin) */
         patch: {
             parameters: {
                 query?: never;
@@ -2728,6 +2734,8 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         name?: string;
+                        /** @description refuse deleting or renaming the model (or deleting a serving version) while it serves, in both doors; admin only */
+                        protected?: boolean;
                     };
                 };
             };
@@ -2759,6 +2767,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -7269,6 +7279,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -7403,6 +7415,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;

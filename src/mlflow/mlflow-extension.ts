@@ -14,6 +14,7 @@ import { loggedModelsNativeRoutes, loggedModelUriResolver } from './mlflow-logge
 import { mlflowModelsRoutes } from './mlflow-models-routes.js';
 import { mlflowTrackingRoutes } from './mlflow-tracking-routes.js';
 import { jsonRpcTransport } from './mlflow-transport.js';
+import { mlflowMethodNotAllowed } from './mlflow-method-not-allowed.js';
 import { mlflowVersionsRoutes } from './mlflow-versions-routes.js';
 import { mlflowWebhookFormat } from './mlflow-webhook-format.js';
 import { mlflowWebhooksRoutes } from './mlflow-webhooks-routes.js';
@@ -23,6 +24,7 @@ function rpcPlugin(deps: Deps) {
   return async (app: FastifyInstance) => {
     registerMlflowErrorHandler(app);
     jsonRpcTransport(app);
+    mlflowMethodNotAllowed(app);
     mlflowModelsRoutes(app, deps);
     mlflowVersionsRoutes(app, deps);
     mlflowTrackingRoutes(app, deps);

@@ -11,6 +11,8 @@ import { findRun } from './mlflow-tracking-store.js';
 import { insertVersionMeta, versionMetaOf } from './mlflow-version-meta-store.js';
 import { loggedModelOfVersion, loggedModelSource } from './mlflow-logged-models-sources.js';
 import { noteRegisteredVersion } from './mlflow-logged-models-service.js';
+import { validateMlflowSource } from './mlflow-source-rules.js';
+import { PROMPT_TAG } from './mlflow-registry-reads.js';
 
 export async function requireMlModel(deps: Deps, name: string) {
   const model = await findModel(deps.db, name);
@@ -117,6 +119,8 @@ export interface RegisterInput {
 }
 
 export async function registerVersion(deps: Deps, actor: string, input: RegisterInput): Promise<NamedVersion> {
+  // MLflow checks the source before it looks the model up; so does this door.
+  validateMlflowSource(input.source, { prompt: input.tags.some((t) => t.key === PROMPT_TAG), runId: input.runId });
   await requireMlModel(deps, input.name);
   const resolved = await resolveSource(deps, input.source);
   const loggedModelId = await loggedModelOfVersion(deps, input.modelId, resolved.loggedModelId);

@@ -14,6 +14,8 @@ export interface ModelView {
   created_at: string;
   updated_at: string;
   created_by: string;
+  /** Deleting or renaming it while it serves is refused (an admin sets and clears this). */
+  protected: boolean;
   tags: Record<string, string>;
   latest_version: number | null;
   /** Highest version in each serving stage (what models:/name/<stage> resolves to). */
@@ -93,6 +95,7 @@ export async function modelViews(db: Db, models: ModelRow[]): Promise<ModelView[
       created_at: iso(m.created_at),
       updated_at: iso(m.updated_at),
       created_by: m.created_by,
+      protected: Number(m.protected) === 1,
       tags: Object.fromEntries(tags.filter((t) => t.model_id === m.id).map((t) => [t.key, t.value])),
       latest_version: latestRow ? Number(latestRow.v) : null,
       stages: { Production: stageOf('Production'), Staging: stageOf('Staging') },

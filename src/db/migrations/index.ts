@@ -13,6 +13,7 @@ import { gatewayPreparesMigration } from './0009-gateway-prepares.js';
 import { monitoringShedsMigration } from './0010-monitoring-sheds.js';
 import { loggedModelsMigration } from './0011-logged-models.js';
 import { mlflowWebhooksMigration } from './0012-mlflow-webhooks.js';
+import { protectedModelsMigration } from './0013-protected-models.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
@@ -30,7 +31,7 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0010-monitoring-sheds', monitoringShedsMigration],
   ['0011-logged-models', loggedModelsMigration],
   ['0012-mlflow-webhooks', mlflowWebhooksMigration],
-  // 0013 protected models: reserved for work in progress.
+  ['0013-protected-models', protectedModelsMigration],
 ];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {
