@@ -20,25 +20,16 @@ interface Allowed {
 
 /**
  * THE list of differences from MLflow 3, each explained in docs/mlflow-compat.md ("Differential test"
- * and the quirks table). Entries marked "to fix" are accidental and owned by issue 15 point 4: when
- * one is fixed the stale check below fails, and the entry (and its doc line) goes.
+ * and the quirks table), each deliberate. When one is fixed the stale check below fails, and the
+ * entry (and its doc line) goes.
  */
 const ALLOWED: Allowed[] = [
-  // to fix (point 4): MLflow 3.11 adds these two fields to every error body
+  // deliberate: the 2.17 servers clients were built against send neither; clients read error_code
   { where: /\$\.(error_class|sqlstate)$/, docs: '`error_class` and `sqlstate`' },
-  // to fix (point 4): a version created does not move its model's last_updated_timestamp yet
-  { where: /^search models by last update \$\.registered_models\.[12]\./, docs: "model's `last_updated_timestamp` does not move" },
-  // to fix (point 4): a wrong HTTP method is our 404, not MLflow's 405
-  { where: /^wrong method (status|\$)$/, docs: 'wrong HTTP method' },
-  // to fix (point 4): error wording
-  { where: /^search models huge max_results \$\.message$/, docs: '`max_results` above 1000' },
-  { where: /^search models garbage token \$\.message$/, docs: 'garbage page token' },
-  // deliberate
   { where: /^search models bad order_by \$\.message$/, docs: 'also accepts `creation_timestamp`' },
   { where: /^search models bad max_results (status|\$\.(error_code|message|next_page_token))$/, docs: '`max_results=0`' },
   { where: /^search versions bad filter (status|\$\.(error_code|message))$/, docs: "`version_number > 'x'`" },
   { where: /^rename onto existing \$\.message$/, docs: 'SQL error text' },
-  { where: /^model delete serving Production (status|\$\.(error_code|message))$/, docs: 'delete of a version/model that is in **Production**' },
   { where: /^unknown endpoint \$$/, docs: 'unknown endpoint' },
 ];
 
