@@ -20,7 +20,7 @@ export function LoggedModelPanel({ name, version }: { name: string; version: num
         v{version} was registered from this MLflow 3 logged model.{' '}
         <Link to={`/logged-models/${encodeURIComponent(m.model_id)}`}>Open logged model {m.model_id}</Link>
       </p>
-      <div className="grid-3">
+      <div className="grid-3 top-aligned">
         <LoggedModelFacts m={m} />
         <KeyValues title="Params" values={m.params} />
         <LoggedModelMetrics metrics={m.metrics} />
