@@ -11,7 +11,8 @@ const FORMATS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] 
 export function parseMlflow(body: unknown, checker: InputChecker, featureNames: string[] | null): ParsedInference {
   if (typeof body === 'string') {
     // text/csv: a table with a header row, read as dataframe_split.
-    const parsed = parseFormat('dataframe_split', csvTable(body, checker), checker, featureNames);
+    const { columns, rows } = csvTable(body, checker);
+    const parsed = parseFormat('dataframe_split', { columns, data: rows }, checker, featureNames);
     checker.check(parsed.feeds);
     return parsed;
   }
