@@ -129,7 +129,7 @@ describe.skipIf(PYTHON_SKIP !== null).each(DATABASES)('the Python runtime on %s'
       while (!stop) {
         const res = await call(r.app, 'POST', `/models/${m}/invocations`, { dataframe_split: { columns: ex.columns, data: ex.rows } }).catch(() => null);
         if (!res) return; // the app closed under a failed test
-        answers.push({ status: res.status, version: res.headers['stagecraft-model-version'], predictions: res.body.predictions });
+        answers.push({ status: res.status, version: String(res.headers['stagecraft-model-version']), predictions: res.body.predictions });
       }
     };
     const clients = Array.from({ length: 4 }, client);
