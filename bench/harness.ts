@@ -10,6 +10,7 @@ import pg from 'pg';
 import { defaultConfig } from '../src/config.js';
 import { createDeps, type Deps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
+import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { fmt, measure, request, type Stats } from './http-client.js';
 
 /** A new, empty database on the PostgreSQL server behind `adminUrl`; returns its URL. */
@@ -63,6 +64,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** Answers per HTTP status (autocannon only): tells load-shed 503s from other failures. */
+  statuses?: Record<string, number>;
 }
 
 /**
@@ -78,7 +81,8 @@ export async function cannon(url: string, body: string, opts: { duration: number
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
   });
   const r = JSON.parse(out);
-  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  const statuses = Object.fromEntries(Object.entries((r.statusCodeStats ?? {}) as Record<string, { count: number }>).map(([code, s]) => [code, s.count]));
+  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, statuses };
 }
 
 /**
@@ -110,4 +114,21 @@ end
   });
   const r = JSON.parse(out.trim().split('\n').pop()!) as { total: number; us: number; p50: number; p99: number; errors: number };
   return { rps: r.total / (r.us / 1e6), total: r.total, p50: r.p50, p99: r.p99, errors: r.errors };
+}
+
+const argv = process.argv.slice(2);
+/** A bench's `--name value` flag, or the fallback: every bench reads its flags this one way. */
+export function flag<T extends string | null>(name: string, fallback: T): string | T {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
+}
+
+/** Registers `name` with one ONNX version per spec and promotes each to Production in turn (the last holds it). */
+export async function seedProduction(base: string, name: string, specs: DenseModelSpec[]): Promise<void> {
+  await must(request(base, 'POST', '/api/v1/models', { name }));
+  for (const [i, spec] of specs.entries()) {
+    const blob = await must(request(base, 'POST', '/api/v1/blobs', denseModelOnnx(spec)));
+    await must(request(base, 'POST', `/api/v1/models/${name}/versions`, { files: [{ path: 'model.onnx', sha256: blob.sha256 }] }));
+    await must(request(base, 'POST', `/api/v1/models/${name}/versions/${i + 1}/stage`, { stage: 'Production', archive_existing_versions: true }));
+  }
 }

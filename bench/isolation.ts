@@ -18,14 +18,9 @@ import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
 import { denseModelOnnx, mlpModelOnnx } from '../src/onnx/onnx-builder.js';
 import { buildServer, serverExtensions } from '../src/server.js';
-import { cannon, must } from './harness.js';
+import { cannon, flag, must } from './harness.js';
 import { fmt, request, type Stats } from './http-client.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string | null): string | null => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const DURATION = Number(flag('duration', '8'));
 const CONNECTIONS = Number(flag('connections', '32'));
 const OVER = Number(flag('over', '96'));

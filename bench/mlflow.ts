@@ -5,14 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import type { Deps } from '../src/deps.js';
 import { buildServer, serverExtensions } from '../src/server.js';
-import { benchDeps, bareBaseline, must, printLatencyTable } from './harness.js';
+import { bareBaseline, benchDeps, flag, must, printLatencyTable } from './harness.js';
 import { measure, request, type Stats } from './http-client.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const MODELS = Number(flag('models', '100'));
 const PER_MODEL = Number(flag('versions-per-model', '100'));
 const N = Number(flag('iterations', '500'));

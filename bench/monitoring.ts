@@ -31,14 +31,9 @@ import { observeExtension } from '../src/observe/observe-extension.js';
 import { buildServer, serverExtensions } from '../src/server.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
 import { validateRule } from '../src/observe/policies/policies.js';
-import { cannon, wrkLoad } from './harness.js';
+import { cannon, flag, wrkLoad } from './harness.js';
 import { requestId } from '../src/http/request-id.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const RUNS = Number(flag('runs', '5'));
 const DURATION = Number(flag('duration', '2'));
 const PAIRS = Number(flag('pairs', '4'));
@@ -47,7 +42,7 @@ const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.
 const CONNECTIONS = Number(flag('connections', '8'));
 const ROWS = Number(flag('rows', '1000000'));
 const LOADGEN = flag('loadgen', 'autocannon');
-const WITH_PG = args.includes('--pg') && !!process.env.STAGECRAFT_TEST_PG_URL;
+const WITH_PG = process.argv.includes('--pg') && !!process.env.STAGECRAFT_TEST_PG_URL;
 const INTERVAL_S = 1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-mon-'));
@@ -326,7 +321,7 @@ async function retained(kind: 'sqlite' | 'postgres') {
 }
 
 console.log(`Stagecraft monitoring benchmark — node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
-const SECTIONS = (args.includes('--sections') ? args[args.indexOf('--sections') + 1] : 'fault,throughput,throughput-mlp,cost,retained').split(',');
+const SECTIONS = flag('sections', 'fault,throughput,throughput-mlp,cost,retained').split(',');
 if (SECTIONS.includes('fault')) await faultToRollback();
 if (SECTIONS.includes('throughput')) await throughput('logreg');
 if (SECTIONS.includes('throughput-mlp')) await throughput('mlp');

@@ -24,12 +24,11 @@ import { FRAUD_FEATURES, transactions } from '../src/observe/demo-scenario.js';
 import { observeExtension } from '../src/observe/observe-extension.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
 import { VersionStats } from '../src/experiments/version-stats.js';
+import { flag } from './harness.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
-const ROUNDS = Number(arg('--rounds', '7'));
-const N = Number(arg('--n', '100000'));
-const BUILD = arg('--build', 'served');
+const ROUNDS = Number(flag('rounds', '7'));
+const N = Number(flag('n', '100000'));
+const BUILD = flag('build', 'served');
 
 const spec = { featureNames: FRAUD_FEATURES };
 const binding = 'stage:Production';

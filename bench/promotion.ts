@@ -21,12 +21,8 @@ import { transitionStage } from '../src/registry/targets/stages-service.js';
 import { startShadow } from '../src/experiments/shadow-service.js';
 import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { fmt, percentile } from './http-client.js';
+import { flag } from './harness.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const DURATION = Number(flag('duration', '3'));
 const CONNECTIONS = Number(flag('connections', '8'));
 const ROUNDS = Number(flag('rounds', '5'));

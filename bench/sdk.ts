@@ -14,12 +14,8 @@ import { createLogger } from '../src/log.js';
 import { createClient } from '../sdk/client.js';
 import { downloadVersion, uploadVersion } from '../sdk/node.js';
 import { fmt, measure } from './http-client.js';
+import { flag } from './harness.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const N = Number(flag('iterations', '300'));
 const MIB = Number(flag('mib', '64'));
 const ROUNDS = Number(flag('rounds', '3'));

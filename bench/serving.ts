@@ -16,14 +16,9 @@ import { loadOnnxRuntime } from '../src/serving/gateway/runtimes/onnx-runtime.js
 import { createLogger } from '../src/log.js';
 import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { readOnnxSignature } from '../src/onnx/onnx-signature.js';
-import { cannon as runCannon } from './harness.js';
+import { cannon as runCannon, flag, seedProduction } from './harness.js';
 import { fmt, measure, percentile, request } from './http-client.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const DURATION = Number(flag('duration', '5'));
 const CONNECTIONS = Number(flag('connections', '8'));
 const ROLLBACKS = Number(flag('rollbacks', '20'));
@@ -80,12 +75,7 @@ async function registry() {
   const { app } = await buildServer(deps, ext.pick('serving'));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  await must(request(base, 'POST', '/api/v1/models', { name: 'bench' }));
-  for (const v of [1, 2]) {
-    const blob = await must(request(base, 'POST', '/api/v1/blobs', denseModelOnnx(spec(v))));
-    await must(request(base, 'POST', '/api/v1/models/bench/versions', { files: [{ path: 'model.onnx', sha256: blob.sha256 }] }));
-    await must(request(base, 'POST', `/api/v1/models/bench/versions/${v}/stage`, { stage: 'Production', archive_existing_versions: true }));
-  }
+  await seedProduction(base, 'bench', [spec(1), spec(2)]);
   for (let i = 0; i < 500 && (await versionOf(base, 'bench')) !== 2; i++) await new Promise((r) => setTimeout(r, 10));
   return { app, deps, base, gateway: ext.serving.gateway() };
 }

@@ -105,7 +105,7 @@ export function createClient(opts: ClientOptions) {
       get: (name: string) => unwrap<T.Model>(api.GET('/api/v1/models/{name}', { params: { path: { name } } })),
       create: (body: { name: string; description?: string; tags?: Record<string, string> }) =>
         unwrap<T.Model>(api.POST('/api/v1/models', { body })),
-      update: (name: string, body: { description?: string; name?: string }) =>
+      update: (name: string, body: { description?: string; name?: string; protected?: boolean }) =>
         unwrap<T.Model>(api.PATCH('/api/v1/models/{name}', { params: { path: { name } }, body })),
       delete: async (name: string, reason?: string) => {
         await unwrap(api.DELETE('/api/v1/models/{name}', { params: { path: { name }, query: { reason } } }));

@@ -2017,6 +2017,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/logged-models/{model_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A logged model (MLflow 3): params, metrics, tags, files, its run and the versions made from it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            artifact_uri: string;
+                            created_at: string;
+                            deleted: boolean;
+                            /** @description Manifest digest of its files now (sha256 over path, size, sha256, as a version's digest) */
+                            digest: string;
+                            experiment_id: string;
+                            files: {
+                                path: string;
+                                sha256: string;
+                                size: number;
+                            }[];
+                            metrics: {
+                                dataset_digest: string | null;
+                                dataset_name: string | null;
+                                key: string;
+                                run_id: string;
+                                step: number;
+                                timestamp: number;
+                                value: number;
+                            }[];
+                            model_id: string;
+                            model_type: string | null;
+                            name: string;
+                            params: {
+                                [key: string]: string;
+                            };
+                            ready_digest: string | null;
+                            source_run_id: string | null;
+                            /** @description LOGGED_MODEL_PENDING, LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED */
+                            status: string;
+                            status_message: string | null;
+                            tags: {
+                                [key: string]: string;
+                            };
+                            updated_at: string;
+                            /** @description Live registered versions made from this model, newest first */
+                            versions: {
+                                name: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models": {
         parameters: {
             query?: never;
@@ -2066,6 +2225,8 @@ export interface paths {
                                     health_reason: string | null;
                                     version: number;
                                 } | null;
+                                /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                                protected: boolean;
                                 stages: {
                                     Production: number | null;
                                     Staging: number | null;
@@ -2209,6 +2370,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -2354,6 +2517,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -2554,7 +2719,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update or rename a model (renaming one a gateway may serve needs deployer) */
+        /** Update or rename a model (renaming one a gateway may serve needs deployer; setting `protected` needs admin) */
         patch: {
             parameters: {
                 query?: never;
@@ -2569,6 +2734,8 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         name?: string;
+                        /** @description refuse deleting or renaming the model (or deleting a serving version) while it serves, in both doors; admin only */
+                        protected?: boolean;
                     };
                 };
             };
@@ -2600,6 +2767,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -7110,6 +7279,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -7244,6 +7415,8 @@ export interface paths {
                                 health_reason: string | null;
                                 version: number;
                             } | null;
+                            /** @description while the model serves, deleting or renaming it is refused (409); admins set and clear it */
+                            protected: boolean;
                             stages: {
                                 Production: number | null;
                                 Staging: number | null;
@@ -11067,7 +11240,11 @@ export interface paths {
                                 created_at: string;
                                 created_by: string;
                                 events: string[];
+                                /** @description the wire format: 'stagecraft', or 'mlflow' for a webhook made through the MLflow door */
+                                format: string;
                                 id: string;
+                                /** @description 'active' or 'disabled' (a disabled webhook receives nothing) */
+                                status: string;
                                 url: string;
                             }[];
                         };
@@ -11185,7 +11362,11 @@ export interface paths {
                             created_at: string;
                             created_by: string;
                             events: string[];
+                            /** @description the wire format: 'stagecraft', or 'mlflow' for a webhook made through the MLflow door */
+                            format: string;
                             id: string;
+                            /** @description 'active' or 'disabled' (a disabled webhook receives nothing) */
+                            status: string;
                             url: string;
                         };
                     };

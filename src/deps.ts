@@ -39,6 +39,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     feed,
     promotionChecks: [],
     moveCoordinators: [],
+    uriResolvers: [],
     async close() {
       await feed.stop();
       await opened.close();

@@ -48,6 +48,7 @@ export async function buildServer(base: Deps, extensions: readonly Extension[] =
     ...base,
     promotionChecks: extensions.flatMap((e) => e.promotionChecks ?? []),
     moveCoordinators: extensions.flatMap((e) => (e.moveCoordinator ? [e.moveCoordinator] : [])),
+    uriResolvers: extensions.flatMap((e) => e.uriResolvers ?? []),
   };
   const app = createFastify(deps.log);
   await registerOpenApi(app, VERSION);

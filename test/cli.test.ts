@@ -146,6 +146,10 @@ describe.each(DATABASES)('CLI against a running server (%s)', (kind) => {
     expect(marked.json).toMatchObject({ health: 'stable', health_reason: 'a week of clean traffic' });
     expect((await s.run(['versions', 'delete', name, '2'])).code).toBe(0);
     expect((await s.run(['versions', 'list', name, '--json'])).json.map((v: { version: number }) => v.version)).toEqual([1]);
+    const protectedModel = await s.run(['models', 'protect', name]);
+    expect(protectedModel.stdout).toContain(`Model ${name} is protected`);
+    expect((await s.run(['models', 'show', name])).stdout).toContain('deleting or renaming it while it serves is refused');
+    expect((await s.run(['models', 'unprotect', name, '--json'])).json.protected).toBe(false);
     expect((await s.run(['models', 'delete', name])).code).toBe(0);
     const gone = await s.run(['models', 'show', name]);
     expect(gone.code).toBe(1);

@@ -57,6 +57,7 @@ export function printModel(out: Output, m: Model): void {
   out.fields([
     ['name', m.name],
     ['description', m.description],
+    ['protected', m.protected ? 'yes: deleting or renaming it while it serves is refused' : null],
     ['latest version', m.latest_version === null ? null : String(m.latest_version)],
     ['production', m.production ? `version ${m.production.version} (${m.production.health})` : 'none'],
     ['staging', m.stages.Staging === null ? null : `version ${m.stages.Staging}`],

@@ -1,4 +1,4 @@
-// stagecraft models create|list|show|update|delete|transition-version
+// stagecraft models create|list|show|update|delete|protect|unprotect|transition-version
 import type { Command } from 'commander';
 import type { Model, StagecraftClient } from '../../sdk/client.js';
 import { versionNumber } from './cli-args.js';
@@ -79,6 +79,23 @@ function modelsDelete(models: Command, ctx: CliContext): void {
     });
 }
 
+function modelsProtect(models: Command, ctx: CliContext): void {
+  for (const [cmd, value] of [['protect', true], ['unprotect', false]] as const) {
+    models
+      .command(cmd)
+      .description(
+        value
+          ? 'refuse deleting or renaming the model (or deleting a serving version) while it serves, through every door (admin)'
+          : 'clear the protected setting (admin)',
+      )
+      .argument('<name>')
+      .action(async (name: string) => {
+        const model = await ctx.client().models.update(name, { protected: value });
+        ctx.out().result(model, () => ctx.out().line(`Model ${model.name} is ${model.protected ? 'protected' : 'not protected'}`));
+      });
+  }
+}
+
 // The spelling people learn with MLflow's client.transition_model_version_stage.
 function modelsTransitionVersion(models: Command, ctx: CliContext): void {
   models
@@ -128,5 +145,6 @@ export function modelsCommands(program: Command, ctx: CliContext): void {
   modelsShow(models, ctx);
   modelsUpdate(models, ctx);
   modelsDelete(models, ctx);
+  modelsProtect(models, ctx);
   modelsTransitionVersion(models, ctx);
 }

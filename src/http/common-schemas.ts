@@ -74,6 +74,7 @@ export const ModelSchema = Type.Object({
   created_at: Type.String(),
   updated_at: Type.String(),
   created_by: Type.String(),
+  protected: Type.Boolean({ description: 'while the model serves, deleting or renaming it is refused (409); admins set and clear it' }),
   tags: Type.Record(Type.String(), Type.String()),
   latest_version: Nullable(Type.Integer()),
   stages: Type.Object({ Production: Nullable(Type.Integer()), Staging: Nullable(Type.Integer()) }),

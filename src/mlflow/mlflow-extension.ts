@@ -3,26 +3,38 @@
 // plugin so MLflow's error shape and body parsing stay inside and the native API keeps its own.
 import type { FastifyInstance } from 'fastify';
 import type { Extension } from '../extension.js';
+import type { App } from '../http/app-types.js';
 import type { Deps } from '../deps.js';
 import './mlflow-tables.js';
+import './mlflow-logged-models-tables.js';
 import { registerMlflowErrorHandler } from './mlflow-errors.js';
 import { mlflowArtifactsRoutes } from './mlflow-artifacts-routes.js';
+import { mlflowLoggedModelsRoutes } from './mlflow-logged-models-routes.js';
+import { loggedModelsNativeRoutes, loggedModelUriResolver } from './mlflow-logged-models-native.js';
 import { mlflowModelsRoutes } from './mlflow-models-routes.js';
 import { mlflowTrackingRoutes } from './mlflow-tracking-routes.js';
 import { jsonRpcTransport } from './mlflow-transport.js';
+import { mlflowMethodNotAllowed } from './mlflow-method-not-allowed.js';
 import { mlflowVersionsRoutes } from './mlflow-versions-routes.js';
+import { mlflowWebhookFormat } from './mlflow-webhook-format.js';
+import { mlflowWebhooksRoutes } from './mlflow-webhooks-routes.js';
+import { registerWebhookFormat } from '../notify/index.js';
 
 function rpcPlugin(deps: Deps) {
   return async (app: FastifyInstance) => {
     registerMlflowErrorHandler(app);
     jsonRpcTransport(app);
+    mlflowMethodNotAllowed(app);
     mlflowModelsRoutes(app, deps);
     mlflowVersionsRoutes(app, deps);
     mlflowTrackingRoutes(app, deps);
+    mlflowLoggedModelsRoutes(app, deps);
+    mlflowWebhooksRoutes(app, deps);
   };
 }
 
-async function mlflowRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+async function mlflowRoutes(app: App, deps: Deps): Promise<void> {
+  loggedModelsNativeRoutes(app, deps);
   for (const prefix of ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow']) {
     await app.register(rpcPlugin(deps), { prefix });
   }
@@ -36,5 +48,7 @@ async function mlflowRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
 }
 
 export function mlflowExtension(): Extension {
-  return { name: 'mlflow', routes: (app, { deps }) => mlflowRoutes(app, deps) };
+  // Webhooks made through this door are delivered in MLflow's format by notify's dispatcher.
+  registerWebhookFormat(mlflowWebhookFormat);
+  return { name: 'mlflow', uriResolvers: [loggedModelUriResolver], routes: (app, { deps }) => mlflowRoutes(app, deps) };
 }

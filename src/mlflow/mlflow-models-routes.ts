@@ -60,14 +60,16 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
   rpc(app, 'DELETE', '/registered-models/delete', 'admin', async (input, req) => {
     const name = reqString(input, 'name');
     await requireMlModel(deps, name);
-    await deleteModel(deps, actorOf(req), name);
+    // As MLflow: deleted even while it serves (soft and audited here; gateways stop serving it),
+    // unless the model is protected (409 naming the setting).
+    await deleteModel(deps, actorOf(req), name, 'MLflow delete', { whileServing: true });
     return {};
   });
 
   rpc(app, 'GET', '/registered-models/search', 'read', async (input) => {
-    const where = parseFilter(optString(input, 'filter'), { name: { type: 'string' } });
+    const where = parseFilter(optString(input, 'filter'), { name: { type: 'string' } }, { registry: true });
     const order = parseOrderBy(listParam(input, 'order_by'), ['name', 'last_updated_timestamp', 'creation_timestamp'], { timestamp: 'last_updated_timestamp' });
-    const limit = maxResults(intParam(input, 'max_results'), 100, 1000);
+    const limit = maxResults(intParam(input, 'max_results'), 100, 1000, input.max_results);
     const offset = decodePageToken(optString(input, 'page_token'));
     const rows = await searchMlModels(deps, where, order, offset, limit + 1);
     const out: Record<string, unknown> = {};

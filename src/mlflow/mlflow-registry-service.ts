@@ -9,6 +9,10 @@ import { badParam, MlflowError, modelNotFound, versionNotFound } from './mlflow-
 import { filesUnder, normalizeArtifactPath, VERSIONS_ROOT } from './mlflow-artifacts.js';
 import { findRun } from './mlflow-tracking-store.js';
 import { insertVersionMeta, versionMetaOf } from './mlflow-version-meta-store.js';
+import { loggedModelOfVersion, loggedModelSource } from './mlflow-logged-models-sources.js';
+import { noteRegisteredVersion } from './mlflow-logged-models-service.js';
+import { validateMlflowSource } from './mlflow-source-rules.js';
+import { PROMPT_TAG } from './mlflow-registry-reads.js';
 
 export async function requireMlModel(deps: Deps, name: string) {
   const model = await findModel(deps.db, name);
@@ -34,6 +38,8 @@ interface ResolvedSource {
   files: Array<{ path: string; sha256: string }>;
   storage: string | null;
   runId?: string;
+  /** The MLflow 3 logged model the source names (models:/m-…, runs:/<run>/<its name>, its location). */
+  loggedModelId?: string;
 }
 
 const MLFLOW_ARTIFACTS_RE = /^mlflow-artifacts:(?:\/\/[^/]*)?\/*(.*)$/;
@@ -68,6 +74,8 @@ async function resolveModelsSource(deps: Deps, source: string): Promise<Resolved
  * anything else (s3://, a path) is recorded as given and holds no bytes here.
  */
 export async function resolveSource(deps: Deps, source: string): Promise<ResolvedSource> {
+  const logged = await loggedModelSource(deps, source);
+  if (logged) return logged;
   if (source.startsWith('models:')) return resolveModelsSource(deps, source);
   const runs = /^runs:\/+([^/]+)\/?(.*)$/.exec(source);
   if (runs) {
@@ -103,14 +111,19 @@ export interface RegisterInput {
   name: string;
   source: string;
   runId?: string;
+  /** MLflow 3's model_id: the logged model the version is made from. */
+  modelId?: string;
   description?: string;
   runLink?: string;
   tags: Array<{ key: string; value: string }>;
 }
 
 export async function registerVersion(deps: Deps, actor: string, input: RegisterInput): Promise<NamedVersion> {
+  // MLflow checks the source before it looks the model up; so does this door.
+  validateMlflowSource(input.source, { prompt: input.tags.some((t) => t.key === PROMPT_TAG), runId: input.runId });
   await requireMlModel(deps, input.name);
   const resolved = await resolveSource(deps, input.source);
+  const loggedModelId = await loggedModelOfVersion(deps, input.modelId, resolved.loggedModelId);
   // Flavours Stagecraft cannot run itself are served through the http runtime: the MLflow client
   // names the model server with this version tag (e.g. an `mlflow models serve` URL).
   const endpoint = input.tags.find((t) => t.key === ENDPOINT_TAG)?.value;
@@ -128,5 +141,6 @@ export async function registerVersion(deps: Deps, actor: string, input: Register
     // falls back to its own files under _stagecraft/versions/, which hold the same bytes.
     await insertVersionMeta(deps.db, { version_id: row.id, storage_location: resolved.storage, run_link: input.runLink ?? null });
   }
+  if (loggedModelId) await noteRegisteredVersion(deps, loggedModelId, row.id, input.name, row.version);
   return row;
 }

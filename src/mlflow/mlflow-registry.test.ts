@@ -95,15 +95,14 @@ describe.each(DATABASES)('MLflow registry API on %s', (kind) => {
     expect((await ml(r.app, 'POST', 'model-versions/create', { name, source: 's3://b/1' })).body.model_version.version).toBe('1');
   });
 
-  it('refuses to delete a version or model serving Production with 409 RESOURCE_CONFLICT, and deletes it once archived', async () => {
-    const name = await modelWithVersions(r.app, 1);
+  it('deletes a version or model serving Production as MLflow does (200; soft: the native history keeps them)', async () => {
+    const name = await modelWithVersions(r.app, 2);
     await ml(r.app, 'POST', 'model-versions/transition-stage', { name, version: '1', stage: 'Production' });
-    const version = await ml(r.app, 'DELETE', 'model-versions/delete', { name, version: '1' });
-    expect(version).toMatchObject({ status: 409, body: { error_code: 'RESOURCE_CONFLICT' } });
-    expect((await ml(r.app, 'DELETE', 'registered-models/delete', { name })).body.error_code).toBe('RESOURCE_CONFLICT');
-    await ml(r.app, 'POST', 'model-versions/transition-stage', { name, version: '1', stage: 'Archived' });
-    expect((await ml(r.app, 'DELETE', 'model-versions/delete', { name, version: '1' })).status).toBe(200);
+    expect(await ml(r.app, 'DELETE', 'model-versions/delete', { name, version: '1' })).toMatchObject({ status: 200, body: {} });
     expect((await ml(r.app, 'DELETE', 'model-versions/delete', { name, version: '1' })).status).toBe(404);
+    await ml(r.app, 'POST', 'model-versions/transition-stage', { name, version: '2', stage: 'Production' });
+    expect(await ml(r.app, 'DELETE', 'registered-models/delete', { name })).toMatchObject({ status: 200, body: {} });
+    expect((await ml(r.app, 'GET', 'registered-models/get', { name })).status).toBe(404);
   });
 
   it('transitions case-insensitively, archives only the target stage, and refuses archiving into an inactive stage with 400', async () => {

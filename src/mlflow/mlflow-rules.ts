@@ -17,9 +17,24 @@ export function validateTagKey(key: string): string {
   // posixpath.normpath(key) must equal key: no ".", "..", leading "/", "a//b" or trailing "/".
   const segments = key.split('/');
   if (key.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
-    throw badParam(`Invalid value "${key}" for parameter 'key' supplied: Names cannot be a path that is not normalized.`);
+    throw badParam(
+      `Invalid value "${key}" for parameter 'key' supplied: Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${posixNormpath(key)}'`,
+    );
   }
   return key;
+}
+
+/** Python's posixpath.normpath (MLflow names the path a bad key would resolve to). */
+export function posixNormpath(path: string): string {
+  if (path === '') return '.';
+  const lead = path.startsWith('//') && !path.startsWith('///') ? 2 : path.startsWith('/') ? 1 : 0;
+  const out: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg !== '..' || (!lead && out.length === 0) || out[out.length - 1] === '..') out.push(seg);
+    else if (out.length) out.pop();
+  }
+  return '/'.repeat(lead) + out.join('/') || '.';
 }
 
 export function validateTagValue(value: string): string {
@@ -57,8 +72,10 @@ export function mlflowStage(input: string): Stage {
   return found;
 }
 
-/** Model names: Stagecraft's rule (no "/", no control characters, at most 256) plus MLflow's file-store "%" ban. */
+/** Model names: Stagecraft's rule (no "/", no control characters, at most 256) plus MLflow 3's ":" and its file store's "%" bans. */
 export function validateRegisteredModelName(name: string): string {
+  // MLflow 3 refuses both; Stagecraft's own rule refuses "/" too (models:/ URIs).
+  if (name.includes('/') || name.includes(':')) throw badParam(`Invalid model name '${name}'. Names cannot contain '/' or ':'.`);
   if (name.includes('%')) throw badParam(`Invalid name '${name}': a registered model name must not contain '%'.`);
   return name;
 }

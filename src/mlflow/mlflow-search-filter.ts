@@ -2,6 +2,7 @@
 // identifier is an attribute or tag(s).<key> (backticks or double quotes for odd keys), strings are
 // quoted, numbers are bare and run_id also takes IN ('a', 'b'). Plus order_by and page tokens.
 import { badParam } from './mlflow-errors.js';
+import { parsePageToken } from './mlflow-page-token.js';
 
 export type Comparison =
   | { kind: 'attr'; key: string; op: string; value: string | number | string[] }
@@ -71,7 +72,8 @@ function parseIdentifier(tokens: Token[], pos: number, filter: string, runs: boo
   if (entity === 'attribute' || entity === 'attributes') return [{ kind: 'attr', key }, next];
   if (runs && (entity === 'metric' || entity === 'metrics')) return [{ kind: 'metric', key }, next];
   if (runs && ['param', 'params', 'parameter', 'parameters'].includes(entity)) return [{ kind: 'param', key }, next];
-  throw badParam(`Invalid entity type '${entity}'. Valid values are [${runs ? "'metric', 'parameter', " : ''}'tag', 'attribute']`);
+  if (!runs) throw badParam(`Invalid entity type '${entity}'. Valid entity types are ('attribute', 'tag', 'tags')`);
+  throw badParam(`Invalid entity type '${entity}'. Valid values are ['metric', 'parameter', 'tag', 'attribute']`);
 }
 
 function parseValue(tokens: Token[], pos: number, op: string, filter: string): [string | number | string[], number] {
@@ -88,7 +90,7 @@ function parseValue(tokens: Token[], pos: number, op: string, filter: string): [
       if (tokens[p]?.v === ',') p++;
     }
     if (tokens[p]?.v !== ')') throw badParam('While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.');
-    if (list.length === 0) throw badParam('While parsing a list in the query, expected a non-empty list of string values, but got empty list.');
+    if (list.length === 0) throw badParam('While parsing a list in the query, expected a non-empty list of string values, but got empty list');
     return [list, p + 1];
   }
   if (tok.t === 'str') return [tok.v, pos + 1];
@@ -99,7 +101,7 @@ function parseValue(tokens: Token[], pos: number, op: string, filter: string): [
 }
 
 /** Parses a filter for one entity; `attrs` lists the attributes it may use. */
-export function parseFilter(filter: string | undefined, attrs: Record<string, AttrSpec>, opts: { runs?: boolean } = {}): Comparison[] {
+export function parseFilter(filter: string | undefined, attrs: Record<string, AttrSpec>, opts: { runs?: boolean; registry?: boolean } = {}): Comparison[] {
   if (!filter || !filter.trim()) return [];
   const tokens = tokenize(filter);
   const out: Comparison[] = [];
@@ -107,18 +109,35 @@ export function parseFilter(filter: string | undefined, attrs: Record<string, At
   while (pos < tokens.length) {
     const [ident, afterIdent] = parseIdentifier(tokens, pos, filter, !!opts.runs);
     const opTok = tokens[afterIdent];
-    if (!opTok || (opTok.t !== 'op' && opTok.t !== 'word')) throw badParam(`Invalid clause(s) in filter string: '${filter}'`);
+    // MLflow names the clause it could not read (sqlparse's token), not the whole filter.
+    if (!opTok || (opTok.t !== 'op' && opTok.t !== 'word')) throw badParam(`Invalid clause(s) in filter string: ${tokens.slice(pos, afterIdent + 1).map((t) => t.v).join(' ')}`);
     const op = opTok.v.toUpperCase();
     const [value, afterValue] = parseValue(tokens, afterIdent + 1, op, filter);
-    out.push(checkComparison(ident, op, value, attrs));
+    out.push(opts.runs ? checkComparison(ident, op, value, attrs) : checkRegistryWording(ident, op, attrs, !!opts.registry) ?? checkComparison(ident, op, value, attrs));
     pos = afterValue;
     if (pos < tokens.length) {
-      if (tokens[pos].t !== 'word' || tokens[pos].v.toUpperCase() !== 'AND') throw badParam(`Invalid clause(s) in filter string: '${filter}'`);
+      if (tokens[pos].t !== 'word' || tokens[pos].v.toUpperCase() !== 'AND') throw badParam(`Invalid clause(s) in filter string: ${tokens[pos].v}`);
       pos++;
       if (pos >= tokens.length) throw badParam(`Invalid clause(s) in filter string: '${filter}'`);
     }
   }
   return out;
+}
+
+/**
+ * MLflow 3's messages for comparators its registry and experiment searches refuse (SearchUtils and
+ * the SQL store); undefined when the comparison passes these checks.
+ */
+function checkRegistryWording(ident: { kind: IdentKind; key: string }, op: string, attrs: Record<string, AttrSpec>, registry: boolean): Comparison | undefined {
+  if (ident.kind === 'tag' && !STRING_OPS.includes(op)) throw badParam(`Invalid comparator for tag: ${op}`);
+  if (ident.kind !== 'attr') return undefined;
+  const spec = attrs[ident.key];
+  if (!spec) return undefined;
+  if (op === 'IN' && !spec.allowIn) throw badParam("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+  if (!registry) return undefined;
+  if (spec.type === 'number' && !NUMBER_OPS.includes(op)) throw badParam(`Invalid comparator for attribute ${ident.key}: ${op}`);
+  if (spec.type === 'string' && op !== 'IN' && !STRING_OPS.includes(op)) throw badParam(`Invalid comparator for attribute: ${op}`);
+  return undefined;
 }
 
 function checkComparison(ident: { kind: IdentKind; key: string }, op: string, value: string | number | string[], attrs: Record<string, AttrSpec>): Comparison {
@@ -155,14 +174,14 @@ export interface OrderClause {
 }
 
 /** "name", "name DESC", "version_number  asc" — keys checked against `valid`. */
-export function parseOrderBy(clauses: string[], valid: string[], aliases: Record<string, string> = {}): OrderClause[] {
+export function parseOrderBy(clauses: string[], valid: string[], aliases: Record<string, string> = {}, keyWord = 'order by'): OrderClause[] {
   const out: OrderClause[] = [];
   for (const clause of clauses) {
     const m = /^\s*(\S+)(?:\s+(asc|desc))?\s*$/i.exec(clause);
     if (!m) throw badParam(`Invalid order_by clause '${clause}'. Could not be parsed.`);
     const key = aliases[m[1]] ?? m[1];
     if (!valid.includes(key)) {
-      throw badParam(`Invalid order by key '${m[1]}' specified. Valid keys are '{${valid.map((k) => `'${k}'`).join(', ')}}'`);
+      throw badParam(`Invalid ${keyWord} key '${m[1]}' specified. Valid keys are '{${valid.map((k) => `'${k}'`).join(', ')}}'`);
     }
     // MLflow answers a duplicate with a 500; it is the caller's mistake, so a 400 here.
     if (out.some((o) => o.key === key)) throw badParam(`\`order_by\` contains duplicate fields: ['${key}']`);
@@ -176,31 +195,24 @@ export function encodePageToken(offset: number): string {
   return Buffer.from(`{"offset": ${offset}}`).toString('base64');
 }
 
+/** The offset a page token stands for; MLflow's reading and messages (mlflow-page-token.ts). */
 export function decodePageToken(token: string | undefined): number {
-  if (!token) return 0;
-  let decoded: string;
-  try {
-    decoded = Buffer.from(token, 'base64').toString('utf8');
-    if (!/^[A-Za-z0-9+/=_-]+$/.test(token)) throw new Error('not base64');
-  } catch {
-    throw badParam('Invalid page token, could not base64-decode');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoded);
-  } catch {
-    throw badParam(`Invalid page token, decoded value=${decoded}`);
-  }
-  const offset = (parsed as { offset?: unknown })?.offset;
-  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset <= 0) {
-    throw badParam(`Invalid page token, parsed value=${decoded}`);
-  }
-  return offset;
+  return parsePageToken(token);
 }
 
-export function maxResults(value: number | undefined, dflt: number, limit: number): number {
+/**
+ * max_results within 1..limit. Given the value as sent (`raw`), a value past the limit is refused
+ * in the wording of MLflow's request schema check (registry and runs searches).
+ */
+export function maxResults(value: number | undefined, dflt: number, limit: number, raw?: unknown): number {
   const n = value ?? dflt;
   if (n < 1) throw badParam('Invalid value for max_results. It must be a positive integer, but got ' + n);
+  if (n > limit && raw !== undefined) {
+    const sent = Array.isArray(raw) ? raw[0] : raw;
+    throw badParam(
+      `Invalid value ${JSON.stringify(sent)} for parameter 'max_results' supplied:  Hint: Value was of type '${typeof sent === 'string' ? 'str' : 'int'}'. See the API docs for more information about request parameters.`,
+    );
+  }
   if (n > limit) throw badParam(`Invalid value for max_results. It must be at most ${limit}, but got ${n}`);
   return n;
 }

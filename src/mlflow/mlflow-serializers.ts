@@ -3,11 +3,12 @@
 import type { Db } from '../db/tables.js';
 import { aliasesOfModels, latestPerStage, tagsAndAliasesOfModels, tagsOfVersions, type ModelRow as ModelsTable, type NamedVersion } from '../registry/index.js';
 import { versionMetaOf } from './mlflow-version-meta-store.js';
+import { loggedModelFieldsOfVersions, type LoggedModelFields } from './mlflow-logged-models-versions.js';
 
 type Json = Record<string, unknown>;
 type TagRow = { key: string; value: string };
 
-export function versionJson(v: NamedVersion, tags: TagRow[], runLink: string | null, aliases?: string[]): Json {
+export function versionJson(v: NamedVersion, tags: TagRow[], runLink: string | null, aliases?: string[], model?: LoggedModelFields): Json {
   const out: Json = {
     name: v.model_name,
     version: String(v.version),
@@ -23,6 +24,8 @@ export function versionJson(v: NamedVersion, tags: TagRow[], runLink: string | n
   if (tags.length) out.tags = tags.map((t) => ({ key: t.key, value: t.value }));
   out.run_link = runLink ?? '';
   if (aliases && aliases.length) out.aliases = aliases;
+  // MLflow 3's fields for a version made from a logged model (its OSS server leaves them empty).
+  if (model) Object.assign(out, model);
   return out;
 }
 
@@ -34,10 +37,11 @@ export async function versionsJson(db: Db, rows: NamedVersion[], withAliases = f
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   // The kernel's rows and the door's own meta (run links) side by side: no extra round trip.
-  const [tags, meta, aliases] = await Promise.all([
+  const [tags, meta, aliases, models] = await Promise.all([
     tagsOfVersions(db, ids),
     versionMetaOf(db, ids),
     withAliases ? aliasesOfModels(db, [...new Set(rows.map((r) => r.model_id))]) : Promise.resolve([]),
+    loggedModelFieldsOfVersions(db, ids),
   ]);
   const tagsBy = group(tags, (t) => t.version_id);
   const runLinks = new Map(meta.map((m) => [m.version_id, m.run_link]));
@@ -47,6 +51,7 @@ export async function versionsJson(db: Db, rows: NamedVersion[], withAliases = f
       tagsBy.get(r.id) ?? [],
       runLinks.get(r.id) ?? null,
       aliases.filter((a) => a.model_id === r.model_id && a.version === r.version).map((a) => a.alias),
+      models.get(r.id),
     ),
   );
 }

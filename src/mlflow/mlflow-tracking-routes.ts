@@ -6,6 +6,8 @@ import { decodePageToken, encodePageToken, maxResults } from './mlflow-search-fi
 import * as tracking from './mlflow-tracking-service.js';
 import { listExperiments } from './mlflow-tracking-store.js';
 import { matches, searchRuns } from './mlflow-run-search.js';
+import { modelRefs } from './mlflow-logged-models-routes.js';
+import { recordModelMetrics, recordRunModels } from './mlflow-logged-models-service.js';
 import { parseFilter } from './mlflow-search-filter.js';
 import { validateTagKey } from './mlflow-rules.js';
 import { intParam, keyValues, listParam, numberParam, optString, reqString, rpc, type Input } from './mlflow-transport.js';
@@ -32,11 +34,14 @@ function metricsOf(input: Input, now: number) {
   return raw.map((m) => metricOf(m as Input, now));
 }
 
+/** A metric point; MLflow 3 clients may name the logged model (and dataset) it measures. */
 function metricOf(m: Input, now: number) {
   const key = reqString(m, 'key');
   const value = numberParam(m, 'value');
   if (value === undefined) throw missingParam('value');
-  return { key, value, timestamp: intParam(m, 'timestamp') ?? now, step: intParam(m, 'step') ?? 0 };
+  const point = { key, value, timestamp: intParam(m, 'timestamp') ?? now, step: intParam(m, 'step') ?? 0 };
+  const model = { model_id: optString(m, 'model_id') || undefined, dataset_name: optString(m, 'dataset_name') || undefined, dataset_digest: optString(m, 'dataset_digest') || undefined };
+  return { point, model };
 }
 
 export function mlflowTrackingRoutes(app: FastifyInstance, deps: Deps): void {
@@ -97,12 +102,17 @@ export function mlflowTrackingRoutes(app: FastifyInstance, deps: Deps): void {
     return {};
   });
   rpc(app, 'POST', '/runs/log-batch', 'write', async (input) => {
-    const now = deps.clock.now();
-    await tracking.logBatch(deps, runIdOf(input), { params: keyValues(input, 'params'), tags: keyValues(input, 'tags'), metrics: metricsOf(input, now) });
+    const metrics = metricsOf(input, deps.clock.now());
+    const runId = runIdOf(input);
+    await tracking.logBatch(deps, runId, { params: keyValues(input, 'params'), tags: keyValues(input, 'tags'), metrics: metrics.map((m) => m.point) });
+    await recordModelMetrics(deps, runId, metrics.map((m) => ({ ...m.point, ...m.model })));
     return {};
   });
   rpc(app, 'POST', '/runs/log-metric', 'write', async (input) => {
-    await tracking.logBatch(deps, runIdOf(input), { params: [], tags: [], metrics: [metricOf(input, deps.clock.now())] });
+    const metric = metricOf(input, deps.clock.now());
+    const runId = runIdOf(input);
+    await tracking.logBatch(deps, runId, { params: [], tags: [], metrics: [metric.point] });
+    await recordModelMetrics(deps, runId, [{ ...metric.point, ...metric.model }]);
     return {};
   });
   rpc(app, 'POST', '/runs/log-parameter', 'write', async (input) => {
@@ -126,8 +136,11 @@ export function mlflowTrackingRoutes(app: FastifyInstance, deps: Deps): void {
     return metrics.length ? { metrics } : {};
   });
   // Dataset inputs (autolog's log_input) are accepted and not kept: see docs/mlflow-compat.md.
+  // Model inputs (MLflow 3) are kept and shown by runs/get.
   rpc(app, 'POST', '/runs/log-inputs', 'write', async (input) => {
-    await tracking.requireRun(deps, runIdOf(input));
+    const runId = runIdOf(input);
+    await tracking.requireRun(deps, runId);
+    await recordRunModels(deps, runId, 'input', modelRefs(input, false));
     return {};
   });
   rpc(app, 'POST', '/runs/search', 'read', async (input) => {

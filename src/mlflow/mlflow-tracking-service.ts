@@ -5,6 +5,7 @@ import { badParam, MlflowError } from './mlflow-errors.js';
 import type { MlflowExperimentsTable, MlflowRunsTable } from './mlflow-tables.js';
 import * as store from './mlflow-tracking-store.js';
 import { validateTagKey } from './mlflow-rules.js';
+import { runModelIo } from './mlflow-logged-models-json.js';
 
 type Json = Record<string, unknown>;
 
@@ -68,7 +69,8 @@ const exists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Exp
 const ADJECTIVES = ['abundant', 'bold', 'calm', 'dapper', 'eager', 'fleet', 'gentle', 'honest', 'keen', 'lucky', 'merry', 'nimble', 'proud', 'quiet', 'sassy', 'tasteful'];
 const NOUNS = ['ant', 'bat', 'cod', 'deer', 'eel', 'fox', 'gnat', 'hare', 'ibis', 'jay', 'koi', 'lynx', 'mole', 'newt', 'owl', 'panda'];
 
-function runName(hex: string): string {
+/** MLflow-style "adjective-noun-N" names for runs and logged models created without one. */
+export function runName(hex: string): string {
   const n = parseInt(hex.slice(0, 8), 16);
   return `${ADJECTIVES[n % 16]}-${NOUNS[(n >>> 4) % 16]}-${(n >>> 8) % 1000}`;
 }
@@ -90,7 +92,7 @@ export function runInfoJson(r: MlflowRunsTable): Json {
 }
 
 export async function runsJson(deps: Deps, runs: MlflowRunsTable[], withInputs = true): Promise<Json[]> {
-  const data = await store.runData(deps.db, runs.map((r) => r.run_id));
+  const [data, io] = await Promise.all([store.runData(deps.db, runs.map((r) => r.run_id)), runModelIo(deps.db, runs.map((r) => r.run_id))]);
   return runs.map((r) => {
     const d: Json = {};
     const latest = new Map<string, { key: string; value: number; timestamp: number; step: number }>();
@@ -104,7 +106,12 @@ export async function runsJson(deps: Deps, runs: MlflowRunsTable[], withInputs =
     if (params.length) d.params = params;
     const tags = data.tags.filter((x) => x.run_id === r.run_id).map((t) => ({ key: t.key, value: t.value }));
     if (tags.length) d.tags = tags;
-    return withInputs ? { info: runInfoJson(r), data: d, inputs: {} } : { info: runInfoJson(r), data: d };
+    // MLflow 3 adds model inputs and outputs; 2.17 answers `inputs: {}` and no outputs, kept when there are none.
+    const models = io.get(r.run_id);
+    if (!withInputs) return { info: runInfoJson(r), data: d };
+    const out: Json = { info: runInfoJson(r), data: d, inputs: models?.inputs ?? {} };
+    if (models?.outputs) out.outputs = models.outputs;
+    return out;
   });
 }
 

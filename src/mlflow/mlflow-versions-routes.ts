@@ -48,6 +48,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
       source,
       tags,
       runId: optString(input, 'run_id'),
+      modelId: optString(input, 'model_id') || undefined,
       description: optString(input, 'description'),
       runLink: optString(input, 'run_link'),
     });
@@ -96,14 +97,17 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     const name = reqString(input, 'name');
     const version = versionParam(input);
     await requireMlVersion(deps, name, version);
-    await deleteVersion(deps, actorOf(req), name, version, 'MLflow delete');
+    // As MLflow: deleted even in Production (soft and audited; its stage stops being served),
+    // unless the model is protected and the version serves (409 naming the setting).
+    await deleteVersion(deps, actorOf(req), name, version, 'MLflow delete', { whileServing: true });
     return {};
   });
 
   rpc(app, 'GET', '/model-versions/search', 'read', async (input) => {
-    const where = parseFilter(optString(input, 'filter'), VERSION_FILTER);
-    const order = parseOrderBy(listParam(input, 'order_by'), ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp']);
-    const limit = maxResults(intParam(input, 'max_results'), 200_000, 200_000);
+    const where = parseFilter(optString(input, 'filter'), VERSION_FILTER, { registry: true });
+    // MLflow 3 names a bad order_by key of a version search an "attribute key".
+    const order = parseOrderBy(listParam(input, 'order_by'), ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'], {}, 'attribute');
+    const limit = maxResults(intParam(input, 'max_results'), 200_000, 200_000, input.max_results);
     const offset = decodePageToken(optString(input, 'page_token'));
     const rows = await searchMlVersions(deps, where, order, offset, limit + 1);
     const out: Record<string, unknown> = {};

@@ -43,6 +43,8 @@ export interface Deps {
   promotionChecks: readonly PromotionCheck[];
   /** What prepares and confirms every move of a served target on the replicas (targets/phases.ts), collected by buildServer. */
   moveCoordinators: readonly MoveCoordinator[];
+  /** Resolvers of URIs an extension defines beside the kernel's models:/ grammar (MLflow's models:/m-<id>), collected by buildServer. */
+  uriResolvers: readonly UriResolver[];
   close(): Promise<void>;
 }
 
@@ -137,6 +139,15 @@ export interface PrepareReport {
 export interface MoveCoordinator {
   prepare(deps: Deps, move: PlannedMove, deadlineMs: number): Promise<PrepareReport>;
   confirm(deps: Deps, move: PlannedMove, eventId: number, replicas: ReplicaPhase[], deadlineMs: number): Promise<void>;
+}
+
+/**
+ * Resolves a URI the kernel's models:/ grammar does not know to the registered version it means now
+ * (GET /api/v1/resolve asks these first). Returns null when the URI is not its kind; throws an
+ * AppError (not_found, …) when it is but resolves to nothing. Extensions declare theirs (Extension.uriResolvers).
+ */
+export interface UriResolver {
+  resolve(deps: Deps, uri: string): Promise<{ name: string; version: number } | null>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -14,6 +14,8 @@ export interface ModelView {
   created_at: string;
   updated_at: string;
   created_by: string;
+  /** Deleting or renaming it while it serves is refused (an admin sets and clears this). */
+  protected: boolean;
   tags: Record<string, string>;
   latest_version: number | null;
   /** Highest version in each serving stage (what models:/name/<stage> resolves to). */
@@ -93,6 +95,7 @@ export async function modelViews(db: Db, models: ModelRow[]): Promise<ModelView[
       created_at: iso(m.created_at),
       updated_at: iso(m.updated_at),
       created_by: m.created_by,
+      protected: Number(m.protected) === 1,
       tags: Object.fromEntries(tags.filter((t) => t.model_id === m.id).map((t) => [t.key, t.value])),
       latest_version: latestRow ? Number(latestRow.v) : null,
       stages: { Production: stageOf('Production'), Staging: stageOf('Staging') },
@@ -210,6 +213,12 @@ export function namedVersions(db: Db) {
 /** The live version `version` of the live model `name`, with the name, in one query. */
 export async function findNamedVersion(db: Db, name: string, version: number): Promise<NamedVersion | undefined> {
   return namedVersions(db).where('m.name', '=', name).where('v.version', '=', version).executeTakeFirst();
+}
+
+/** The live versions among these ids (of live models), with their model's name, in one query. */
+export async function namedVersionsByIds(db: Db, versionIds: string[]): Promise<NamedVersion[]> {
+  if (versionIds.length === 0) return [];
+  return namedVersions(db).where('v.id', 'in', [...new Set(versionIds)]).execute();
 }
 
 /** For each model and stage (or only these stages), the highest live version in it, in one query; by version. */

@@ -11,6 +11,9 @@ import { monitoringSourcesMigration } from './0007-monitoring-sources.js';
 import { replicaAcksMigration } from './0008-replica-acks.js';
 import { gatewayPreparesMigration } from './0009-gateway-prepares.js';
 import { monitoringShedsMigration } from './0010-monitoring-sheds.js';
+import { loggedModelsMigration } from './0011-logged-models.js';
+import { mlflowWebhooksMigration } from './0012-mlflow-webhooks.js';
+import { protectedModelsMigration } from './0013-protected-models.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
@@ -26,7 +29,9 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0008-replica-acks', replicaAcksMigration],
   ['0009-gateway-prepares', gatewayPreparesMigration],
   ['0010-monitoring-sheds', monitoringShedsMigration],
-  // 0011 logged models, 0012 MLflow webhooks, 0013 protected models: reserved for work in progress.
+  ['0011-logged-models', loggedModelsMigration],
+  ['0012-mlflow-webhooks', mlflowWebhooksMigration],
+  ['0013-protected-models', protectedModelsMigration],
 ];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {

@@ -2,14 +2,22 @@
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import type { App } from '../../http/app-types.js';
-import { actorOf, commit, eventTypesMatching, redactUrl, requestMay } from '../../registry/index.js';
+import { actorOf, redactUrl, requestMay } from '../../registry/index.js';
 import { errorResponses, Limit } from '../../http/common-schemas.js';
 import { invalid, notFound } from '../../errors.js';
-import { DELIVERED_TYPES } from './webhook-dispatcher.js';
-import { findWebhook, insertWebhook, listDeliveries, liveWebhooks, markWebhookDeleted, type WebhookRow } from './webhooks-store.js';
+import { createWebhook, deleteWebhook, listWebhooks } from './webhooks-service.js';
+import { findWebhook, listDeliveries, type WebhookRow } from './webhooks-store.js';
 
 const tags = ['webhooks'];
-const WebhookSchema = Type.Object({ id: Type.String(), url: Type.String(), events: Type.Array(Type.String()), created_at: Type.String(), created_by: Type.String() });
+const WebhookSchema = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  created_at: Type.String(),
+  created_by: Type.String(),
+  format: Type.String({ description: "the wire format: 'stagecraft', or 'mlflow' for a webhook made through the MLflow door" }),
+  status: Type.String({ description: "'active' or 'disabled' (a disabled webhook receives nothing)" }),
+});
 const DeliverySchema = Type.Object({
   id: Type.Integer(),
   webhook_id: Type.String(),
@@ -25,7 +33,15 @@ const DeliverySchema = Type.Object({
 
 // The secret is write-only: it is never returned. The URL can be a credential too (Slack-style
 // URLs are): admins see it whole, everyone else its scheme and host.
-const view = (w: WebhookRow, fullUrl = true) => ({ id: w.id, url: fullUrl ? w.url : redactUrl(w.url), events: JSON.parse(w.events) as string[], created_at: new Date(Number(w.created_at)).toISOString(), created_by: w.created_by });
+const view = (w: WebhookRow, fullUrl = true) => ({
+  id: w.id,
+  url: fullUrl ? w.url : redactUrl(w.url),
+  events: JSON.parse(w.events) as string[],
+  created_at: new Date(Number(w.created_at)).toISOString(),
+  created_by: w.created_by,
+  format: w.format,
+  status: w.status,
+});
 
 function checkUrl(url: string): void {
   let u: URL;
@@ -51,12 +67,7 @@ export function webhooksRoutes(app: App, deps: Deps): void {
     },
     async (req, reply) => {
       checkUrl(req.body.url);
-      eventTypesMatching(req.body.events ?? [], 'events', DELIVERED_TYPES);
-      const row: WebhookRow = { id: deps.ids.uuid(), url: req.body.url, secret: req.body.secret, events: JSON.stringify(req.body.events ?? []), created_at: deps.clock.now(), created_by: actorOf(req), deleted_at: null };
-      await commit(deps, async (trx, append) => {
-        await insertWebhook(trx, row);
-        await append({ actor: row.created_by, type: 'webhook.created', details: { id: row.id, url: row.url, events: req.body.events ?? [] } });
-      });
+      const row = await createWebhook(deps, actorOf(req), { url: req.body.url, secret: req.body.secret, events: req.body.events ?? [] });
       return reply.code(201).send(view(row));
     },
   );
@@ -68,17 +79,14 @@ export function webhooksRoutes(app: App, deps: Deps): void {
     },
     async (req) => {
       const full = requestMay(req, 'admin');
-      return { webhooks: (await liveWebhooks(deps.db)).map((w) => view(w, full)) };
+      return { webhooks: (await listWebhooks(deps)).map((w) => view(w, full)) };
     },
   );
   app.delete(
     '/api/v1/webhooks/:id',
     { config: { permission: 'admin' }, schema: { tags, summary: 'Remove a webhook', params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...errorResponses } } },
     async (req, reply) => {
-      await commit(deps, async (trx, append) => {
-        if (!(await markWebhookDeleted(trx, req.params.id, deps.clock.now()))) throw notFound(`no webhook ${req.params.id}`);
-        await append({ actor: actorOf(req), type: 'webhook.deleted', details: { id: req.params.id } });
-      });
+      await deleteWebhook(deps, actorOf(req), req.params.id);
       return reply.code(204).send(null);
     },
   );

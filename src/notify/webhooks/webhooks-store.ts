@@ -1,4 +1,4 @@
-// The only SQL for webhooks and their delivery log, with their row types (migration 0004).
+// The only SQL for webhooks and their delivery log, with their row types (migrations 0004, 0012).
 import type { Generated, Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
 
@@ -10,6 +10,10 @@ export interface WebhooksTable {
   created_at: number;
   created_by: string;
   deleted_at: number | null;
+  /** The wire format deliveries use: 'stagecraft' (native) or one a door registered ('mlflow'). */
+  format: string;
+  /** 'active' or 'disabled': a disabled webhook is kept but receives nothing. */
+  status: string;
 }
 
 export interface WebhookDeliveriesTable {
@@ -44,6 +48,12 @@ export async function liveWebhooks(db: Db): Promise<WebhookRow[]> {
 
 export async function findWebhook(db: Db, id: string): Promise<WebhookRow | undefined> {
   return db.selectFrom('webhooks').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export async function updateWebhookRow(db: Db, id: string, set: Partial<Pick<WebhookRow, 'url' | 'secret' | 'events' | 'status'>>): Promise<boolean> {
+  if (Object.keys(set).length === 0) return (await findWebhook(db, id)) !== undefined;
+  const r = await db.updateTable('webhooks').set(set).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function markWebhookDeleted(db: Db, id: string, now: number): Promise<boolean> {

@@ -4,7 +4,8 @@ import type { App } from '../../http/app-types.js';
 import { actorOf, requestMay } from '../tokens/auth.js';
 import { errorResponses, Limit, ModelNameParams, ModelSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
-import { createModel, deleteModel, getModel, listModels, removeModelTag, renameModel, setModelTag, updateModel } from './models-service.js';
+import { AppError } from '../../errors.js';
+import { createModel, deleteModel, getModel, listModels, removeModelTag, renameModel, setModelProtected, setModelTag, updateModel } from './models-service.js';
 
 const tags = ['models'];
 
@@ -56,15 +57,29 @@ export function modelsRoutes(app: App, deps: Deps): void {
       config: { permission: 'write' },
       schema: {
         tags,
-        summary: 'Update or rename a model (renaming one a gateway may serve needs deployer)',
+        summary: 'Update or rename a model (renaming one a gateway may serve needs deployer; setting `protected` needs admin)',
         params: ModelNameParams,
-        body: Type.Object({ description: Type.Optional(Type.String()), name: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            description: Type.Optional(Type.String()),
+            name: Type.Optional(Type.String()),
+            protected: Type.Optional(Type.Boolean({ description: 'refuse deleting or renaming the model (or deleting a serving version) while it serves, in both doors; admin only' })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: ModelSchema, ...errorResponses },
       },
     },
     async (req) => {
       let name = req.params.name;
+      const protect = req.body.protected;
+      if (protect !== undefined && !requestMay(req, 'admin')) {
+        throw new AppError('forbidden', 'changing whether a model is protected needs admin');
+      }
+      // Clearing the setting first lets one request unprotect and rename; setting it last protects the new name.
+      if (protect === false) await setModelProtected(deps, actorOf(req), name, false);
       if (req.body.name !== undefined && req.body.name !== name) name = (await renameModel(deps, actorOf(req), name, req.body.name, { deploy: requestMay(req, 'deploy') })).name;
+      if (protect === true) await setModelProtected(deps, actorOf(req), name, true);
       return updateModel(deps, actorOf(req), name, { description: req.body.description });
     },
   );

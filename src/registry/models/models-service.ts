@@ -10,6 +10,7 @@ import {
   insertModel,
   listLiveModels,
   nextVersionNumber,
+  touchVersionsOfModel,
   updateModelRow,
   upsertModelTag,
 } from './models-store.js';
@@ -26,6 +27,11 @@ export async function requireModel(db: Db, name: string): Promise<ModelRow> {
   const model = await findLiveModel(db, name);
   if (!model) throw notFound(`model "${name}" does not exist`);
   return model;
+}
+
+/** A version was created or deleted: the model's last update moves with it, as MLflow's does. */
+export async function touchModel(db: Db, modelId: string, now: number): Promise<void> {
+  await updateModelRow(db, modelId, { updated_at: now });
 }
 
 /** Assigns the model's next version number (call inside the transaction that inserts the version). */
@@ -96,10 +102,35 @@ export async function updateModel(deps: Deps, actor: string, name: string, patch
 }
 
 /** What a gateway may serve of the model: its Production and Staging holders and its aliases. */
-async function servedTargets(db: Db, model: ModelRow): Promise<string[]> {
+export async function servedTargets(db: Db, model: ModelRow): Promise<string[]> {
   const [view] = await modelViews(db, [model]);
   const stages = Object.entries(view.stages).flatMap(([stage, v]) => (v === null ? [] : [`${stage} v${v}`]));
   return [...stages, ...Object.entries(view.aliases).map(([alias, v]) => `@${alias} v${v}`)];
+}
+
+/**
+ * The protected setting: a protected model that serves (`served` lists what) may not be deleted or
+ * renamed, and its serving versions may not be deleted, through any door. Refused with a 409 that
+ * names the setting and how to clear it, so the caller knows it is a choice, not a failure.
+ */
+export function refuseWhileProtected(model: ModelRow, action: string, served: string[]): void {
+  if (Number(model.protected) !== 1 || served.length === 0) return;
+  throw conflict(
+    `model "${model.name}" is protected and serves (${served.join(', ')}): ${action} is refused while it is protected; an admin can clear the setting (PATCH /api/v1/models/${encodeURIComponent(model.name)} {"protected": false}, or: stagecraft models unprotect ${model.name})`,
+    { reason: 'protected', served },
+  );
+}
+
+/** Sets or clears the protected setting (admins only; the route checks). Audited as a model update. */
+export async function setModelProtected(deps: Deps, actor: string, name: string, value: boolean): Promise<ModelView> {
+  await commit(deps, async (trx, append) => {
+    const model = await requireModel(trx, name);
+    const was = Number(model.protected) === 1;
+    if (was === value) return;
+    await updateModelRow(trx, model.id, { protected: value ? 1 : 0, updated_at: deps.clock.now() });
+    await append({ actor, type: 'model.updated', model, from: String(was), to: String(value), details: { field: 'protected' } });
+  });
+  return getModel(deps, name);
 }
 
 /**
@@ -116,13 +147,16 @@ export async function renameModel(deps: Deps, actor: string, name: string, newNa
       const model = await requireModel(trx, name);
       if (name === newName) return;
       if (await findLiveModel(trx, newName)) throw alreadyExists(newName);
+      const served = await servedTargets(trx, model);
+      refuseWhileProtected(model, 'renaming it', served);
       if (!may.deploy) {
-        const served = await servedTargets(trx, model);
         if (served.length > 0) {
           throw new AppError('forbidden', `model "${name}" can be served (${served.join(', ')}): renaming it changes what gateways serve, and needs deployer or higher`);
         }
       }
-      await updateModelRow(trx, model.id, { name: newName, updated_at: deps.clock.now() });
+      const now = deps.clock.now();
+      await updateModelRow(trx, model.id, { name: newName, updated_at: now });
+      await touchVersionsOfModel(trx, model.id, now);
       await append({ actor, type: 'model.renamed', model: { id: model.id, name: newName }, from: name, to: newName });
     },
     () => alreadyExists(newName),
@@ -132,19 +166,27 @@ export async function renameModel(deps: Deps, actor: string, name: string, newNa
   return getModel(deps, newName);
 }
 
-/** Soft delete: the model's name becomes free, its versions and events stay in history. */
-export async function deleteModel(deps: Deps, actor: string, name: string, reason?: string): Promise<void> {
+/**
+ * Soft delete: the model's name becomes free, its versions and events stay in history, and the
+ * gateways stop serving it when they see the event. The native door asks for a reason to delete a
+ * model with a version in Production; MLflow's door deletes as MLflow does (`whileServing`). A
+ * protected model that serves is never deleted.
+ */
+export async function deleteModel(deps: Deps, actor: string, name: string, reason?: string, opts: { whileServing?: boolean } = {}): Promise<void> {
   await commit(deps, async (trx, append) => {
     const model = await requireModel(trx, name);
+    refuseWhileProtected(model, 'deleting it', await servedTargets(trx, model));
     const serving = await stageMembers(trx, [model.id], 'Production');
-    if (serving.length > 0 && !reason) {
+    if (serving.length > 0 && !reason && !opts.whileServing) {
       throw conflict(
         `model "${name}" has version ${serving.map((v) => v.version).join(', ')} in Production; give a reason to delete it anyway`,
       );
     }
     await updateModelRow(trx, model.id, { deleted_at: deps.clock.now(), updated_at: deps.clock.now() });
-    await append({ actor, type: 'model.deleted', model, reason: reason ?? null });
+    await append({ actor, type: 'model.deleted', model, reason: reason ?? null, details: serving.length ? { was_serving: serving.map((v) => `Production v${v.version}`) } : undefined });
   });
+  // Delivered before answering: this server's gateway has stopped serving it once the caller knows.
+  await deps.feed.poke();
 }
 
 export async function setModelTag(deps: Deps, actor: string, name: string, key: string, value: string) {

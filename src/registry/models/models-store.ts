@@ -1,4 +1,5 @@
 // The only SQL for models and model tags, and their row types.
+import type { ColumnType, Selectable } from 'kysely';
 import type { Db } from '../../db/tables.js';
 
 export interface ModelsTable {
@@ -11,6 +12,8 @@ export interface ModelsTable {
   last_version: number;
   created_by: string;
   deleted_at: number | null;
+  /** 1: while the model serves, deleting or renaming it is refused (see models-service). Defaults to 0 on insert. */
+  protected: ColumnType<number, number | undefined, number>;
 }
 
 export interface ModelTagsTable {
@@ -30,15 +33,25 @@ export async function findLiveModel(db: Db, name: string) {
   return db.selectFrom('models').selectAll().where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
-export async function insertModel(db: Db, row: Omit<ModelsTable, 'deleted_at' | 'last_version'>) {
+export async function insertModel(db: Db, row: Omit<Selectable<ModelsTable>, 'deleted_at' | 'last_version' | 'protected'>) {
   await db
     .insertInto('models')
-    .values({ ...row, last_version: 0, deleted_at: null })
+    .values({ ...row, last_version: 0, deleted_at: null, protected: 0 })
     .execute();
 }
 
-export async function updateModelRow(db: Db, id: string, patch: Partial<Pick<ModelsTable, 'description' | 'name' | 'updated_at' | 'deleted_at'>>) {
+export async function updateModelRow(db: Db, id: string, patch: Partial<Pick<Selectable<ModelsTable>, 'description' | 'name' | 'updated_at' | 'deleted_at' | 'protected'>>) {
   await db.updateTable('models').set(patch).where('id', '=', id).execute();
+}
+
+/**
+ * A rename moves every version's last update too: a version is shown under its model's name, so
+ * renaming the model changes each version as MLflow clients read it (MLflow bumps them the same way).
+ * Here rather than in versions/ because the rename owns the transaction and models/ may not call
+ * into versions/ (versions/ already builds on models/).
+ */
+export async function touchVersionsOfModel(db: Db, modelId: string, now: number) {
+  await db.updateTable('versions').set({ updated_at: now }).where('model_id', '=', modelId).where('deleted_at', 'is', null).execute();
 }
 
 /** Assigns the next version number: highest ever assigned + 1, never reused after deletes. */

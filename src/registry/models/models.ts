@@ -1,9 +1,10 @@
 // Registered models: naming and tag rules.
 import { invalid } from '../../errors.js';
+import type { Selectable } from 'kysely';
 import type { ModelsTable } from './models-store.js';
 
 /** A model as stored. */
-export type ModelRow = ModelsTable;
+export type ModelRow = Selectable<ModelsTable>;
 
 // Control characters make names unprintable in logs and URIs; '/' makes models:/ URIs ambiguous.
 // eslint-disable-next-line no-control-regex -- matching control characters is what it is for

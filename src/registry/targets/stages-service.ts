@@ -6,6 +6,7 @@ import { commit, type Append } from '../events/events-service.js';
 import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
 import { findVersionRow, versionsInStage, writeStage } from '../versions/pointers-service.js';
+import { touchModel } from '../models/models-service.js';
 import { loadVersionView, requireVersion } from '../versions/versions-service.js';
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
 import { refuseFailed } from './entry.js';
@@ -33,6 +34,8 @@ export async function moveVersion(
   const now = deps.clock.now();
   if (row.stage !== stage) {
     await writeStage(trx, row.id, stage, now);
+    // A stage move is a change of the model, as MLflow counts it (last_updated_timestamp moves).
+    await touchModel(trx, model.id, now);
     await append({
       actor: meta.actor,
       type: 'version.stage_changed',

@@ -179,6 +179,11 @@ export function versionsRoutes(app: App, deps: Deps): void {
       },
     },
     async (req) => {
+      // An extension's URI (e.g. MLflow's models:/m-<id>) first; then the kernel's grammar.
+      for (const resolver of deps.uriResolvers) {
+        const hit = await resolver.resolve(deps, req.query.uri);
+        if (hit) return { uri: req.query.uri, name: hit.name, version: hit.version, model_version: await loadVersionView(deps.db, hit.name, hit.version) };
+      }
       const ref = parseModelsUri(req.query.uri);
       const version = await resolveRef(deps.db, ref);
       return { uri: describeRef(ref), name: ref.name, version, model_version: await loadVersionView(deps.db, ref.name, version) };

@@ -6,7 +6,7 @@ import { isCorrupted } from '../../blobs/verify.js';
 import { decodeCursor, encodeCursor, isTuple2 } from '../../http/paging.js';
 import { readOnnxSignature, type Signature } from '../../onnx/onnx-signature.js';
 import { commit } from '../events/events-service.js';
-import { assignVersionNumber, requireModel } from '../models/models-service.js';
+import { assignVersionNumber, refuseWhileProtected, requireModel, servedTargets, touchModel } from '../models/models-service.js';
 import { validateDescription, validateTag } from '../models/models.js';
 import { searchVersions } from '../read-models.js';
 import { writeHealth } from './pointers-service.js';
@@ -144,6 +144,7 @@ export async function createVersion(deps: Deps, actor: string, modelName: string
         deleted_at: null,
       });
       await insertFiles(trx, id, manifest);
+      await touchModel(trx, model.id, now);
       for (const [k, v] of Object.entries(input.tags ?? {})) await upsertVersionTag(trx, id, k, v);
       await append({
         actor,
@@ -209,20 +210,30 @@ export async function updateVersion(deps: Deps, actor: string, modelName: string
   return loadVersionView(deps.db, modelName, version);
 }
 
-/** Soft delete: the number stays taken, the row stays in history, its aliases go. */
-export async function deleteVersion(deps: Deps, actor: string, modelName: string, version: number, reason?: string) {
+/**
+ * Soft delete: the number stays taken, the row stays in history, its aliases go, and a stage it held
+ * stops being served. The native door refuses to delete the Production holder (roll back or archive
+ * first); MLflow's door deletes it as MLflow does (`whileServing`). A serving version of a protected
+ * model is never deleted.
+ */
+export async function deleteVersion(deps: Deps, actor: string, modelName: string, version: number, reason?: string, opts: { whileServing?: boolean } = {}) {
   await commit(deps, async (trx, append) => {
     const { model, row } = await requireVersion(trx, modelName, version);
-    if (row.stage === 'Production') {
+    const mine = (await servedTargets(trx, model)).filter((t) => t.endsWith(` v${version}`));
+    refuseWhileProtected(model, `deleting version ${version}`, mine);
+    if (row.stage === 'Production' && !opts.whileServing) {
       throw conflict(`version ${version} of "${modelName}" is in Production; roll back or archive it before deleting it`);
     }
     const aliases = await deleteAliasesOf(trx, model.id, version);
     for (const alias of aliases) {
       await append({ actor, type: 'alias.deleted', model, version, target: `alias:${alias}`, from: version, to: null, reason: 'version deleted' });
     }
-    await updateVersionRow(trx, row.id, { deleted_at: deps.clock.now(), updated_at: deps.clock.now() });
-    await append({ actor, type: 'version.deleted', model, version, reason: reason ?? null, details: { aliases_removed: aliases } });
+    const now = deps.clock.now();
+    await updateVersionRow(trx, row.id, { deleted_at: now, updated_at: now });
+    await touchModel(trx, model.id, now);
+    await append({ actor, type: 'version.deleted', model, version, reason: reason ?? null, details: { aliases_removed: aliases, stage: row.stage } });
   });
+  await deps.feed.poke();
 }
 
 export async function markHealth(

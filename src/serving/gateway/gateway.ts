@@ -178,7 +178,11 @@ export class Gateway {
     slot.current = next;
     const now = Date.now();
     if (old) old.lastActive = now;
-    if (next) next.lastActive = now;
+    if (next) {
+      next.lastActive = now;
+      // The move it was prepared for has arrived: from now on it is released like any standby.
+      next.preparedUntil = undefined;
+    }
     this.log.info({ model: slot.name, from: old?.version ?? null, to: next?.version ?? null }, 'gateway swapped version');
     this.queueReport();
     this.sweep();

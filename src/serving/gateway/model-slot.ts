@@ -15,6 +15,11 @@ export interface LoadedVersion {
   inflight: number;
   /** Epoch ms it last served or stopped being current: the warm-standby window counts from here. */
   lastActive: number;
+  /**
+   * Epoch ms until which a move this version was prepared for may still commit: the standby sweep
+   * keeps it until then, or the commit would find it released and load it again after all.
+   */
+  preparedUntil?: number;
   /** Estimated resident bytes (the model file's size), counted against the memory budget. */
   memoryBytes: number;
   loadMs: number;

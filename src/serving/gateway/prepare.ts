@@ -19,10 +19,14 @@ export interface PreparingGateway {
 interface PrepareRequest {
   prepare_id?: string;
   replicas?: string[];
+  deadline_ms?: number;
 }
 
+/** When a move's event does not say its deadline: the registry's default. */
+const DEFAULT_DEADLINE_MS = 10_000;
+
 export async function prepareForMove(gateway: PreparingGateway, e: RegistryEvent, log: Logger): Promise<void> {
-  const { prepare_id: prepareId, replicas } = e.details as PrepareRequest;
+  const { prepare_id: prepareId, replicas, deadline_ms: deadlineMs } = e.details as PrepareRequest;
   const replicaId = gateway.options.replicaId;
   // Only the replicas the registry waits for answer: another one prepares at its next move anyway.
   if (!prepareId || !replicas?.includes(replicaId) || e.model === null || e.version === null) return;
@@ -34,8 +38,10 @@ export async function prepareForMove(gateway: PreparingGateway, e: RegistryEvent
   else {
     try {
       const lv = await gateway.ensureLoaded(slot, e.version);
-      // Counted from now: the standby sweep must not release it before the commit arrives.
+      // Kept until the move's deadline: a short standby window or memory pressure must not release
+      // it while the other replicas prepare, before the commit arrives (standby.ts).
       lv.lastActive = Date.now();
+      lv.preparedUntil = Math.max(lv.preparedUntil ?? 0, lv.lastActive + (deadlineMs ?? DEFAULT_DEADLINE_MS));
     } catch (err) {
       reason = `version ${e.version} cannot be loaded: ${(err as Error).message}`;
     }

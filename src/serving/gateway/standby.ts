@@ -1,5 +1,6 @@
-// Which loaded versions to release: never the current one, never one with requests in flight;
-// standbys idle past the window first, then the least recently active while over the memory budget.
+// Which loaded versions to release: never the current one, never one with requests in flight, never
+// one prepared for a move that may still commit; standbys idle past the window first, then the
+// least recently active while over the memory budget.
 import type { GatewayOptions } from './gateway-options.js';
 import type { LoadedVersion, ModelSlot } from './model-slot.js';
 
@@ -10,7 +11,7 @@ export function releaseIdle(slots: Map<string, ModelSlot>, options: Pick<Gateway
   for (const slot of slots.values()) {
     for (const lv of slot.loaded.values()) {
       total += lv.memoryBytes;
-      if (lv !== slot.current && lv.inflight === 0) idle.push({ slot, lv });
+      if (lv !== slot.current && lv.inflight === 0 && !((lv.preparedUntil ?? 0) > now)) idle.push({ slot, lv });
     }
   }
   idle.sort((a, b) => a.lv.lastActive - b.lv.lastActive);
