@@ -12032,7 +12032,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** MLflow scoring: dataframe_split, dataframe_records, instances or inputs */
+        /** MLflow scoring: dataframe_split, dataframe_records, instances, inputs (JSON) or text/csv */
         post: {
             parameters: {
                 query?: never;

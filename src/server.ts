@@ -130,7 +130,10 @@ export function serverExtensions(opts: ExtensionOptions = {}): ExtensionSet {
 /** The server's extensions for a config: retention of predictions comes from it. */
 export function configuredExtensions(deps: Deps): ExtensionSet {
   const c = deps.config;
-  return serverExtensions({ observe: { retention: { retentionMs: c.predictionRetentionDays * 24 * 3600_000, maxRows: c.predictionMaxRows } } });
+  return serverExtensions({
+    observe: { retention: { retentionMs: c.predictionRetentionDays * 24 * 3600_000, maxRows: c.predictionMaxRows } },
+    serving: { gateway: { python: c.python } },
+  });
 }
 
 export interface ReplicaOptions extends Partial<Omit<GatewayOptions, 'observers' | 'followers'>> {

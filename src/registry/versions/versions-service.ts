@@ -20,6 +20,7 @@ import {
   deleteVersionTag,
   versionFiles,
 } from './versions-store.js';
+import { hasPyfuncFlavor, mlflowModelRoot } from './mlmodel.js';
 import { manifestDigest, validateArtifactPath, validateLabel, type Health, type ManifestEntry } from './versions.js';
 import { versionViews, type VersionView } from './versions-view.js';
 
@@ -74,7 +75,15 @@ async function resolveManifest(deps: Deps, files: CreateVersionInput['files'] = 
   const onnxFiles = manifest.filter((f) => f.path.toLowerCase().endsWith('.onnx'));
   const modelFile = onnxFiles.find((f) => f.path === 'model.onnx' || f.path.endsWith('/model.onnx')) ?? onnxFiles[0];
   const signature = modelFile ? readOnnxSignature(await readModelBytes(deps, modelFile), modelFile.path) : null;
-  return { manifest, signature };
+  return { manifest, signature, pyfunc: signature ? false : await holdsPyfuncModel(deps, manifest) };
+}
+
+/** An MLflow model directory whose MLmodel has a python_function flavor: the Python runtime serves it. */
+async function holdsPyfuncModel(deps: Deps, manifest: ManifestEntry[]): Promise<boolean> {
+  const root = mlflowModelRoot(manifest);
+  const file = root === null ? undefined : manifest.find((f) => f.path === `${root}MLmodel`);
+  if (!file || file.size > 1024 ** 2) return false;
+  return hasPyfuncFlavor((await readModelBytes(deps, file)).toString('utf8'));
 }
 
 /** The model file's bytes; a corrupted stored copy is the caller's to repair (a 409 saying how), not a 500. */
@@ -96,8 +105,8 @@ export async function createVersion(deps: Deps, actor: string, modelName: string
   }
   // Blob first, row second: the bytes are already stored (and verified here) before any row exists,
   // so a crash can leave an orphan blob but never a version pointing at missing bytes.
-  const { manifest, signature } = await resolveManifest(deps, input.files);
-  const runtime = input.runtime ?? (signature ? 'onnx' : input.endpoint_url ? 'http' : null);
+  const { manifest, signature, pyfunc } = await resolveManifest(deps, input.files);
+  const runtime = input.runtime ?? (signature ? 'onnx' : input.endpoint_url ? 'http' : pyfunc ? 'python' : null);
   if (runtime === 'http' && !input.endpoint_url) throw invalid('runtime "http" needs an endpoint_url');
   if (runtime === 'onnx' && !signature) throw invalid('runtime "onnx" needs a .onnx file among the artifacts');
   const now = deps.clock.now();
