@@ -175,7 +175,7 @@ describe.skipIf(PYTHON_SKIP !== null).each(DATABASES)('Python versions above the
     expect((await stage(r.app, m, 2, 'Staging')).status).toBe(200);
     const res = await call(r.app, 'POST', `/api/v1/models/${m}/drills`, { version: 3 });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body).toMatchObject({ passed: true, problems: [], candidate_version: 3, previous_version: 2, stage_restored: true });
+    expect(res.body, JSON.stringify(res.body)).toMatchObject({ passed: true, problems: [], candidate_version: 3, previous_version: 2, stage_restored: true });
     expect(res.body.to_candidate).toMatchObject({ to_version: 3, failed_probes: 0 });
     expect(res.body.back_to_previous).toMatchObject({ to_version: 2, failed_probes: 0 });
     expect((await call(r.app, 'GET', `/api/v1/models/${m}`)).body.stages).toEqual({ Production: 1, Staging: 2 });
