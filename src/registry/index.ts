@@ -51,7 +51,7 @@ export {
 } from './versions/versions-service.js';
 
 export { storeBlob } from './versions/blobs-service.js';
-export { hasPyfuncFlavor, mlflowModelRoot } from './versions/mlmodel.js';
+export { mlflowModelRoot } from './versions/mlmodel.js';
 
 export { parseModelsUri, resolveRef } from './versions/models-uri.js';
 export {
