@@ -339,6 +339,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -2910,6 +2920,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -3088,6 +3108,16 @@ export interface paths {
                                     target: string;
                                 }[];
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -7571,6 +7601,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -7761,6 +7801,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -7922,6 +7972,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -8184,6 +8244,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -8590,6 +8660,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -9296,6 +9376,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -9471,6 +9561,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -9641,6 +9741,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -9791,6 +9901,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -10257,6 +10377,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -10566,6 +10696,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -11094,6 +11234,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {

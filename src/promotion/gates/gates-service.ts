@@ -4,12 +4,13 @@
 import type { Deps } from '../../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Signature } from '../../onnx/onnx-signature.js';
-import { SERVING_STAGES, canonicalStage, commit, getManifest, getModel, manifestDigest, requireModel, requireVersion, stageTarget, transitionStage, type PromotionAttempt, type PromotionCheck, type Stage, type TransitionInput, type VersionRow } from '../../registry/index.js';
+import { SERVING_STAGES, canonicalStage, commit, getManifest, getModel, loadVersionView, manifestDigest, requireModel, requireVersion, stageTarget, transitionStage, type PromotionAttempt, type PromotionCheck, type Stage, type TransitionInput, type VersionRow } from '../../registry/index.js';
 import { passedDrill } from '../../experiments/index.js';
 import { evaluateVersion } from './evaluate.js';
 import { judgeThreshold, normalizeGates, signatureProblems, type CheckResult, type GatesConfig } from './gates.js';
 import { deleteGates, findGates, latestReport, insertReport, upsertGates } from './gates-store.js';
 import { parseHoldout } from './holdout.js';
+import { pythonEnvCheck } from './python-env.js';
 import { servableCheck } from './servable.js';
 
 export interface ValidationReport {
@@ -119,6 +120,12 @@ async function holdoutChecks(deps: Deps, modelName: string, config: GatesConfig,
   return { checks, metrics: { rows: h.rows.length, candidate, baseline } };
 }
 
+/** python-env, on the interpreter the version's workers will run: its own (tag stagecraft.python) or the configured one. */
+async function pythonEnvGate(deps: Deps, modelName: string, row: VersionRow): Promise<CheckResult> {
+  const { python } = await loadVersionView(deps.db, modelName, row.version);
+  return pythonEnvCheck(python?.interpreter || deps.config.python, python);
+}
+
 export async function runGates(deps: Deps, actor: string, modelName: string, row: VersionRow, stage: Stage, config: GatesConfig | null): Promise<ValidationReport> {
   const stages = (await getModel(deps, modelName)).stages;
   const production = await otherHolder(deps, modelName, stages.Production, row.version);
@@ -126,6 +133,7 @@ export async function runGates(deps: Deps, actor: string, modelName: string, row
   const serving = production ?? (stage === 'Staging' ? await otherHolder(deps, modelName, stages.Staging, row.version) : null);
   // The default gate, configured or not: a version no runtime can serve never enters a serving stage.
   const checks: CheckResult[] = [servableCheck(row)];
+  if (row.runtime === 'python') checks.push(await pythonEnvGate(deps, modelName, row));
   if (!config || !config.stages.includes(stage)) return reportOf(actor, modelName, row, stage, checks, production, null);
   if (config.signature) checks.push(signatureCheck(serving, row));
   if (config.digest) checks.push(await digestCheck(deps, modelName, row));
@@ -203,7 +211,7 @@ export const gatesCheck: PromotionCheck = {
     const report = await runGates(deps, a.actor, a.model.name, a.row, a.stage, config);
     const override = a.input.clearance?.gates_override as { actor: string; reason: string } | undefined;
     if (!report.passed && override) report.override = override;
-    // With no gates configured only `servable` ran: a pass is not worth a report, a refusal is.
+    // With no gates configured only the default gates ran (servable, python-env): a pass is not worth a report, a refusal is.
     if (configured || !report.passed) await storeReport(deps, a.model, report);
     if (!report.passed && !override) {
       throw conflict(failureMessage(report), { reason: 'validation_failed', failed_checks: report.failed_checks });
