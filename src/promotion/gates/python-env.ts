@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PythonModelInfo } from '../../registry/index.js';
+import { PYTHON_TAG, type PythonModelInfo } from '../../registry/index.js';
 import type { CheckResult } from './gates.js';
 
 export const PYTHON_ENV = 'python-env';
@@ -59,7 +59,7 @@ function judge(python: string, reported: { python: string; results: Checked[] })
   const what = (r: Checked) => (r.status === 'missing' ? `${r.requirement} (not installed)` : `${r.requirement} (installed ${r.installed})`);
   const at = `${python} (Python ${reported.python})`;
   if (refused.length) {
-    return { name, passed: false, skipped: false, message: `the interpreter ${at} cannot satisfy ${refused.map(what).join(', ')}; install them there, or point the model at its own environment's interpreter (tag stagecraft.python)` };
+    return { name, passed: false, skipped: false, message: `the interpreter ${at} cannot satisfy ${refused.map(what).join(', ')}; install them there, or point the model at its own environment's interpreter (tag ${PYTHON_TAG})` };
   }
   const ok = reported.results.filter((r) => r.status === 'ok').length;
   const nearNote = near.length ? `; patch-level differences: ${near.map(what).join(', ')}` : '';
