@@ -28,7 +28,7 @@ const recorded = (w: { record: string }) => (fs.existsSync(w.record) ? fs.readFi
 
 describe.skipIf(PYTHON_SKIP !== null).each(DATABASES)('Python models at registration and the python-env gate on %s', (kind) => {
   const ext = serverExtensions({ serving: { gateway: { python: PYTHON, pythonLoadTimeoutMs: 120_000 } } });
-  const r = useRegistry(kind, { extensions: ext.pick('serving', 'gates'), config: { prepareDeadlineMs: 120_000, python: PYTHON } });
+  const r = useRegistry(kind, { extensions: ext.pick('serving', 'gates'), config: { prepareDeadlineMs: 120_000 } }); // the gate checks the gateway's --python
   let ex: Expected;
   let dir: string;
 
