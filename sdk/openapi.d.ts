@@ -339,6 +339,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -2910,6 +2920,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -3088,6 +3108,16 @@ export interface paths {
                                     target: string;
                                 }[];
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -7571,6 +7601,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -7761,6 +7801,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -7922,6 +7972,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -8184,6 +8244,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -8590,6 +8660,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -9458,6 +9538,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -9633,6 +9723,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -9803,6 +9903,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -9953,6 +10063,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -10419,6 +10539,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -10728,6 +10858,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -11256,6 +11396,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
