@@ -10,7 +10,9 @@ markers and the full specifier grammar), else a small fallback compares release 
 status: ``ok``; ``missing`` (no distribution of that name); ``mismatch`` (installed, but outside the
 specifier); ``near`` (outside an exact ``==`` pin only by patch level, e.g. ``mlflow==3.11.1`` with
 3.11.2 installed: the files MLflow writes pin the saving environment's exact versions, and a patch
-release is compatible); ``skipped`` (an environment marker excludes it, or it cannot be parsed).
+release is compatible; and ``mlflow`` itself pinned at an older release than the one installed:
+MLflow loads models saved by earlier versions, so a model logged with the 2.x client serves on a
+3.x interpreter); ``skipped`` (an environment marker excludes it, or it cannot be parsed).
 """
 import json
 import re
@@ -118,7 +120,11 @@ def check(text):
     failing = [(op, want) for op, want in clauses if not satisfied(op, want, have, specifier)]
     if failing:
         near = all(op == '==' and not want.endswith('.*') and release(want)[:2] == release(have)[:2] for op, want in failing)
-        out['status'] = 'near' if near else 'mismatch'
+        # MLflow reads the models earlier MLflow versions wrote: a newer installed mlflow serves them.
+        newer_mlflow = name.lower() == 'mlflow' and all(op == '==' and not want.endswith('.*') and release(have) > release(want) for op, want in failing)
+        out['status'] = 'near' if near or newer_mlflow else 'mismatch'
+        if newer_mlflow and not near:
+            out['note'] = f'saved with mlflow {failing[0][1]}; the installed {have} loads it'
     return out
 
 
