@@ -83,6 +83,8 @@ export class PythonRuntime implements ModelRuntime {
   readonly batcher: MicroBatcher;
   /** The workers' own predict times (ms), most recent PREDICT_TIMES_KEPT, for the bench's overhead figure. */
   readonly predictMs = new Float64Array(PREDICT_TIMES_KEPT);
+  /** The same requests' whole time inside the worker (decode, DataFrame, predict, encode), ms. */
+  readonly workerMs = new Float64Array(PREDICT_TIMES_KEPT);
   predictCount = 0;
   private readonly slots: WorkerSlot[];
   /** Workers replaced for memory, answering what they hold before they close. */
@@ -248,7 +250,11 @@ export class PythonRuntime implements ModelRuntime {
       this.batcher.workerFreed();
     }
     const h = f.header;
-    if (typeof h.predict_us === 'number') this.predictMs[this.predictCount++ % PREDICT_TIMES_KEPT] = h.predict_us / 1000;
+    if (typeof h.predict_us === 'number') {
+      const k = this.predictCount++ % PREDICT_TIMES_KEPT;
+      this.predictMs[k] = h.predict_us / 1000;
+      this.workerMs[k] = Number(h.worker_us ?? 0) / 1000;
+    }
     if (h.ok === true) return decodeTensors(h.outputs as TensorHeader[], f.payload);
     if (h.kind === 'input') throw invalid(`the model refused the input: ${String(h.error)}`);
     throw new Error(String(h.error));
