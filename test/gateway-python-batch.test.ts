@@ -4,6 +4,8 @@
 // live stats and Prometheus. The model (fixtures/make_row_echo_model.py) answers, per row, a value
 // made of the row's own id, how many rows its predict call held and the pid of its worker.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +13,10 @@ import { DATABASES, tempDir, uniqueName, useRegistry } from './databases.js';
 import { eventually, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote, registerVersion } from './http.js';
 import { dirFiles, PYTHON, PYTHON_SKIP, usePythonEnv } from './python-models.js';
+import { createLogger } from '../src/log.js';
 import { serverExtensions } from '../src/server.js';
-import type { PythonRuntime } from '../src/serving/gateway/runtimes/python-runtime.js';
+import { defaultPythonOptions } from '../src/serving/gateway/runtimes/python-options.js';
+import { loadPythonRuntime, type PythonRuntime } from '../src/serving/gateway/runtimes/python-runtime.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TRIES = 3000;
@@ -101,4 +105,48 @@ describe.skipIf(PYTHON_SKIP !== null).each(DATABASES)('Python workers and micro-
     const metrics = await r.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain(`stagecraft_python_worker_restarts_total{model="${m}",version="1"} ${restarts + 1}`);
   });
+});
+
+describe.skipIf(PYTHON_SKIP !== null)('a Python worker past its memory limit', () => {
+  it('is replaced, answers what it holds, and closes; every request is answered right and the recycle is counted', async () => {
+    const dir = echoModel();
+    const files = Object.entries(dirFiles(dir)).map(([p, b]) => ({ path: p, sha256: createHash('sha256').update(b).digest('hex'), size: b.length }));
+    const spec = { model: 'echo', version: 1, runtime: 'python' as const, endpointUrl: null, signature: null, featureNames: null, modelFile: null, python: { root: '', files } };
+    const restarted: number[] = [];
+    // A limit of 1 MiB: every worker is past it at the first sample.
+    const rt = await loadPythonRuntime(
+      spec,
+      { ...defaultPythonOptions(), python: PYTHON, pythonDir: tempDir('stagecraft-rss-'), pythonWorkerMaxRssBytes: 1024 ** 2 },
+      { fetchFile: async (_s, f) => fs.readFileSync(path.join(dir, f.path)), log: createLogger('silent'), onRestart: (_m, v) => restarted.push(v) },
+    );
+    try {
+      const first = rt.pid!;
+      const feeds = (id: number) => ({ id: { type: 'float64', dims: [1], data: Float64Array.from([id]) }, x: { type: 'float64', dims: [1], data: Float64Array.from([0.5]) } });
+      let stop = false;
+      const wrong: unknown[] = [];
+      let answered = 0;
+      const client = async (c: number) => {
+        for (let i = 0; !stop; i++) {
+          const id = c * 1000 + i;
+          const out = await rt.run(feeds(id));
+          answered++;
+          const echo = (out.echo.data as Float64Array)[0];
+          if (echo !== id * 10 + 0.5) wrong.push({ id, echo });
+        }
+      };
+      const clients = [client(1), client(2)];
+      await eventually(async () => rt.pid, (p) => p !== null && p !== first, 'the worker to be replaced', 15_000);
+      const at = answered;
+      await eventually(async () => answered, (n) => n > at + 10, 'answers from the fresh worker', 10_000);
+      stop = true;
+      await Promise.all(clients);
+      expect(wrong).toEqual([]);
+      expect(rt.recycles).toBeGreaterThanOrEqual(1);
+      expect(rt.restarts).toBeGreaterThanOrEqual(rt.recycles);
+      expect(restarted[0]).toBe(1);
+      await eventually(async () => { try { process.kill(first, 0); return true; } catch { return false; } }, (alive) => !alive, 'the old worker to close', 10_000);
+    } finally {
+      await rt.close();
+    }
+  }, 120_000);
 });

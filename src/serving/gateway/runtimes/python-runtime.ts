@@ -267,25 +267,49 @@ export class PythonRuntime implements ModelRuntime {
       const w = slot.worker;
       const rss = w?.rss() ?? 0;
       total += rss;
-      if (w && limit > 0 && rss > limit && !this.closed) this.recycle(index, w, rss);
+      if (w && limit > 0 && rss > limit && !this.closed && !slot.restarting) this.recycle(index, w, rss);
     });
     for (const w of this.draining) total += w.rss();
     if (total > 0) this.rssBytes = total;
   }
 
-  /** Replaces a worker past the memory limit: its slot restarts, it answers what it holds, then closes. */
+  /**
+   * Replaces a worker past the memory limit: it keeps serving while its replacement loads and warms,
+   * then the replacement takes its place and it closes once it has answered what it holds.
+   */
   private recycle(index: number, w: PythonWorker, rss: number): void {
     const slot = this.slots[index];
-    slot.worker = null;
-    this.draining.add(w);
+    if (slot.restarting) return;
     this.counted(true);
     this.log.warn({ model: this.spec.model, version: this.spec.version, pid: w.pid, rssBytes: rss, limitBytes: this.options.pythonWorkerMaxRssBytes }, 'python worker passed its memory limit; replacing it');
-    void this.live(index).catch(() => {});
-    void (async () => {
-      await w.drained();
-      await w.close();
-      this.draining.delete(w);
-    })();
+    // While this is pending, a death of the old worker waits for it (live()) instead of starting another.
+    slot.restarting = this.spawn(index).then(
+      async (fresh) => {
+        if (this.closed) {
+          slot.restarting = null;
+          await fresh.close();
+          throw new AppError('unavailable', 'closed while replacing a worker');
+        }
+        await this.warm(fresh).catch(() => {});
+        slot.restarting = null;
+        const old = slot.worker;
+        slot.worker = fresh;
+        if (old) {
+          this.draining.add(old);
+          void old
+            .drained()
+            .then(() => old.close())
+            .finally(() => this.draining.delete(old));
+        }
+        return fresh;
+      },
+      (err: Error) => {
+        slot.restarting = null;
+        this.log.error({ model: this.spec.model, version: this.spec.version, err: err.message }, 'python worker past its memory limit could not be replaced; it keeps serving');
+        throw new AppError('unavailable', `the Python worker of version ${this.spec.version} of "${this.spec.model}" could not be replaced: ${err.message}`);
+      },
+    );
+    slot.restarting.catch(() => {});
   }
 
   /** The workers' resident memory (VmRSS, summed), sampled every few seconds. */
