@@ -113,7 +113,8 @@ export function serverExtensions(opts: ExtensionOptions = {}): ExtensionSet {
     serving: servingExtension(opts.serving),
     observe: observeExtension(opts.observe),
     notify: notifyExtension(opts.notify),
-    gates: gatesExtension(),
+    // The python-env gate checks the interpreter the embedded gateway's workers run.
+    gates: gatesExtension({ python: opts.serving?.gateway?.python }),
     approvals: approvalsExtension(),
     experiments: experimentsExtension(opts.experiments),
     drills: drillsExtension(),

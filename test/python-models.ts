@@ -68,3 +68,29 @@ export function dirFiles(dir: string, prefix = ''): Record<string, Buffer> {
   }
   return out;
 }
+
+/** Why the XGBoost test skips (null: it runs); required like MLflow under STAGECRAFT_REQUIRE_MLFLOW=1 (.ci/run installs python3-xgboost). */
+export const XGBOOST_SKIP: string | null = (() => {
+  if (reason) return reason;
+  const r = spawnSync(PYTHON, ['-c', 'import xgboost'], { env: { ...process.env, ...mlflowEnv() }, encoding: 'utf8', timeout: 60_000 });
+  if (r.status === 0) return null;
+  const why = `${PYTHON} cannot import xgboost (apt-get install python3-xgboost)`;
+  if (process.env.STAGECRAFT_REQUIRE_MLFLOW === '1') throw new Error(`STAGECRAFT_REQUIRE_MLFLOW=1 but ${why}`);
+  console.warn(`skipping the XGBoost test: ${why}`);
+  return why;
+})();
+
+export interface ExpectedMore {
+  columns: string[];
+  rows: number[][];
+  iris_poor: string[];
+  xgb_sklearn?: number[][];
+  xgb_native?: number[][];
+}
+
+/** test/fixtures/make_python_more.py: a poor classifier (for the guard) and, when xgboost imports, XGBoost models. */
+export function makeMorePythonModels(): { dir: string; expected: ExpectedMore } {
+  const dir = tempDir('stagecraft-pymore-');
+  execFileSync(PYTHON, [path.join(here, 'fixtures', 'make_python_more.py'), dir], { env: { ...process.env, ...mlflowEnv() }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+  return { dir, expected: JSON.parse(fs.readFileSync(path.join(dir, 'expected_more.json'), 'utf8')) as ExpectedMore };
+}

@@ -7,7 +7,8 @@
 // 'onnx' when its files hold a .onnx model, 'http' when it names an endpoint_url (an `mlflow models
 // serve` or KServe endpoint); 'python' when they hold an MLflow model directory (an MLmodel with a
 // python_function flavor, served by a Python worker); null when none of these — e.g. a bare pickle.
-// A runtime added later records its own name, and this gate lets it through.
+// A runtime added later records its own name, and this gate lets it through. Python versions also
+// pass the default gate `python-env` (python-env.ts): their requirements against the interpreter.
 import type { VersionRow } from '../../registry/index.js';
 import type { CheckResult } from './gates.js';
 

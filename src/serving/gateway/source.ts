@@ -75,6 +75,6 @@ export function specFromVersion(view: VersionDto, files: ManifestEntry[]): Versi
     signature: view.signature,
     featureNames: tag ? tag.split(',').map((s) => s.trim()).filter(Boolean) : null,
     modelFile: runtime === 'onnx' ? modelFile : null,
-    python: runtime === 'python' ? { root: root!, files: files.filter((f) => f.path.startsWith(root!)).map(({ path, sha256, size }) => ({ path, sha256, size })) } : null,
+    python: runtime === 'python' ? { root: root!, interpreter: view.python?.interpreter ?? null, files: files.filter((f) => f.path.startsWith(root!)).map(({ path, sha256, size }) => ({ path, sha256, size })) } : null,
   };
 }

@@ -130,7 +130,8 @@ export class PythonRuntime implements ModelRuntime {
 
   private async spawn(index: number): Promise<PythonWorker> {
     const w = await PythonWorker.start({
-      python: this.options.python,
+      // A model may name its own interpreter (a virtualenv's or conda env's): tag stagecraft.python.
+      python: this.spec.python?.interpreter || this.options.python,
       dir: this.modelDir,
       loadTimeoutMs: this.options.pythonLoadTimeoutMs,
       log: this.log,

@@ -41,8 +41,11 @@ export interface VersionSpec {
   featureNames: string[] | null;
   /** The .onnx file's manifest entry (onnx runtime only). */
   modelFile: { path: string; sha256: string; size: number } | null;
-  /** An MLflow model directory (python runtime only): the MLmodel's folder ('' or 'model/') and its files. */
-  python?: { root: string; files: Array<{ path: string; sha256: string; size: number }> } | null;
+  /**
+   * An MLflow model directory (python runtime only): the MLmodel's folder ('' or 'model/'), its files,
+   * and the interpreter its workers run when the model names its own (tag stagecraft.python).
+   */
+  python?: { root: string; interpreter?: string | null; files: Array<{ path: string; sha256: string; size: number }> } | null;
 }
 
 /** The sample a version is warmed with before it takes traffic: zeros shaped by the signature, -1 dims as 1. */
