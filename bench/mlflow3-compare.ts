@@ -21,7 +21,7 @@ const API = '/api/2.0/mlflow';
 const TEAMS = ['risk', 'growth', 'search', 'ads', 'fraud', 'ops', 'core', 'ml', 'infra', 'data'];
 const RATES = ['0.1', '0.03', '0.01', '0.003'];
 
-export interface Target {
+interface Target {
   name: string;
   base: string;
   /** What the seed left behind, read by the ops. */
@@ -55,7 +55,7 @@ async function uploadFiles(base: string, location: string, i: number): Promise<v
 }
 
 /** One experiment, one run, LOGGED logged models (3 params, 2 tags, 1 metric, 2 files, READY), REGISTERED models x PER_REGISTERED versions from them. */
-export async function seed(base: string): Promise<Target['seeded']> {
+async function seed(base: string): Promise<Target['seeded']> {
   const post = (rpc: string, body: unknown) => must(request(base, 'POST', `${API}/${rpc}`, body));
   const { experiment_id: experimentId } = await post('experiments/create', { name: 'bench-logged-models' });
   const now = Date.now();
@@ -95,7 +95,7 @@ const get = (t: Target, path: string) => must(request(t.base, 'GET', `${API}/${p
 const post = (t: Target, path: string, body: unknown) => must(request(t.base, 'POST', `${API}/${path}`, body));
 const reg = (i: number) => `reg-${idx(i, REGISTERED)}`;
 
-export const OPS: Op[] = [
+const OPS: Op[] = [
   { name: 'logged-models/get', read: true, run: (t, i) => get(t, `logged-models/${t.seeded.modelIds[idx(i, t.seeded.modelIds.length)]}`) },
   // one clause each: this MLflow 3 server refuses any filter with AND (its sqlparse grouping; see docs/benchmarks.md)
   {
