@@ -339,6 +339,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -2910,6 +2920,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -3088,6 +3108,16 @@ export interface paths {
                                     target: string;
                                 }[];
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -7571,6 +7601,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -7761,6 +7801,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -7922,6 +7972,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -8184,6 +8244,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -8590,6 +8660,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -8699,6 +8779,168 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/versions/{version}/logged-model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The logged model (MLflow 3) a version was made from, or null: MLflow's model_id with its params, metrics and files */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            logged_model: {
+                                artifact_uri: string;
+                                created_at: string;
+                                deleted: boolean;
+                                /** @description Manifest digest of its files now (sha256 over path, size, sha256, as a version's digest) */
+                                digest: string;
+                                experiment_id: string;
+                                files: {
+                                    path: string;
+                                    sha256: string;
+                                    size: number;
+                                }[];
+                                metrics: {
+                                    dataset_digest: string | null;
+                                    dataset_name: string | null;
+                                    key: string;
+                                    run_id: string;
+                                    step: number;
+                                    timestamp: number;
+                                    value: number;
+                                }[];
+                                model_id: string;
+                                model_type: string | null;
+                                name: string;
+                                params: {
+                                    [key: string]: string;
+                                };
+                                ready_digest: string | null;
+                                source_run_id: string | null;
+                                /** @description LOGGED_MODEL_PENDING, LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED */
+                                status: string;
+                                status_message: string | null;
+                                tags: {
+                                    [key: string]: string;
+                                };
+                                updated_at: string;
+                                /** @description Live registered versions made from this model, newest first */
+                                versions: {
+                                    name: string;
+                                    version: number;
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9296,6 +9538,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -9471,6 +9723,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -9641,6 +9903,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -9791,6 +10063,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -10257,6 +10539,16 @@ export interface paths {
                             params: {
                                 [key: string]: string;
                             };
+                            python: {
+                                /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                flavors: string[];
+                                interpreter: string | null;
+                                mlflow_version: string | null;
+                                python_version: string | null;
+                                /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                requirements: string[];
+                                requirements_file: string | null;
+                            } | null;
                             run_id: string | null;
                             runtime: string | null;
                             signature: {
@@ -10566,6 +10858,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -11094,6 +11396,16 @@ export interface paths {
                                 params: {
                                     [key: string]: string;
                                 };
+                                python: {
+                                    /** @description the MLmodel's flavors, e.g. python_function, sklearn */
+                                    flavors: string[];
+                                    interpreter: string | null;
+                                    mlflow_version: string | null;
+                                    python_version: string | null;
+                                    /** @description pip requirement specifiers the python-env gate checks against the interpreter */
+                                    requirements: string[];
+                                    requirements_file: string | null;
+                                } | null;
                                 run_id: string | null;
                                 runtime: string | null;
                                 signature: {
@@ -11870,7 +12182,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** MLflow scoring: dataframe_split, dataframe_records, instances or inputs */
+        /** MLflow scoring: dataframe_split, dataframe_records, instances, inputs (JSON) or text/csv */
         post: {
             parameters: {
                 query?: never;

@@ -25,6 +25,8 @@ export interface Config {
    * destination (prepare), and then to report serving it (confirm).
    */
   prepareDeadlineMs: number;
+  /** The interpreter the gateway's Python workers run (MLflow models): --python, STAGECRAFT_PYTHON. */
+  python: string;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -50,6 +52,7 @@ export function defaultConfig(): Config {
     predictionRetentionDays: 7,
     predictionMaxRows: 2_000_000,
     prepareDeadlineMs: 10_000,
+    python: 'python3',
   };
 }
 
@@ -82,6 +85,7 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     predictionRetentionDays: positiveSetting('STAGECRAFT_PREDICTION_RETENTION_DAYS', env.STAGECRAFT_PREDICTION_RETENTION_DAYS, base.predictionRetentionDays),
     predictionMaxRows: positiveSetting('STAGECRAFT_PREDICTION_MAX_ROWS', env.STAGECRAFT_PREDICTION_MAX_ROWS, base.predictionMaxRows, true),
     prepareDeadlineMs: positiveSetting('STAGECRAFT_PREPARE_DEADLINE_MS', env.STAGECRAFT_PREPARE_DEADLINE_MS, base.prepareDeadlineMs, true),
+    python: env.STAGECRAFT_PYTHON || base.python,
   };
 }
 

@@ -113,7 +113,8 @@ export function serverExtensions(opts: ExtensionOptions = {}): ExtensionSet {
     serving: servingExtension(opts.serving),
     observe: observeExtension(opts.observe),
     notify: notifyExtension(opts.notify),
-    gates: gatesExtension(),
+    // The python-env gate checks the interpreter the embedded gateway's workers run.
+    gates: gatesExtension({ python: opts.serving?.gateway?.python }),
     approvals: approvalsExtension(),
     experiments: experimentsExtension(opts.experiments),
     drills: drillsExtension(),
@@ -130,7 +131,10 @@ export function serverExtensions(opts: ExtensionOptions = {}): ExtensionSet {
 /** The server's extensions for a config: retention of predictions comes from it. */
 export function configuredExtensions(deps: Deps): ExtensionSet {
   const c = deps.config;
-  return serverExtensions({ observe: { retention: { retentionMs: c.predictionRetentionDays * 24 * 3600_000, maxRows: c.predictionMaxRows } } });
+  return serverExtensions({
+    observe: { retention: { retentionMs: c.predictionRetentionDays * 24 * 3600_000, maxRows: c.predictionMaxRows } },
+    serving: { gateway: { python: c.python } },
+  });
 }
 
 export interface ReplicaOptions extends Partial<Omit<GatewayOptions, 'observers' | 'followers'>> {

@@ -43,9 +43,21 @@ export function printVersion(out: Output, v: Version): void {
     ['metrics', Object.keys(v.metrics).length ? v.metrics : null],
     ['tags', Object.keys(v.tags).length ? v.tags : null],
     ['signature', v.signature ? signature(v.signature) : null],
+    ...pythonFields(v.python),
     ['created', `${shortTime(v.created_at)} by ${v.created_by}`],
     ['deleted', v.deleted ? 'yes' : null],
   ]);
+}
+
+/** An MLflow model directory's flavors, Python, requirements and the interpreter its workers run. */
+function pythonFields(p: Version['python']): Array<[string, string | null]> {
+  if (!p) return [];
+  return [
+    ['flavors', p.flavors.join(', ')],
+    ['python', p.python_version],
+    ['requirements', p.requirements.length ? `${p.requirements.join(', ')} (${p.requirements_file})` : null],
+    ['interpreter', p.interpreter ?? 'the gateway default (--python)'],
+  ];
 }
 
 function signature(s: NonNullable<Version['signature']>): string {

@@ -63,6 +63,7 @@ interface GatewayFlags {
   inlineMaxMs?: number;
   poolSize?: number;
   modelWorkers?: number;
+  python?: string;
 }
 
 function gatewayCommand(program: Command, ctx: CliContext): void {
@@ -82,6 +83,7 @@ function gatewayCommand(program: Command, ctx: CliContext): void {
     .option('--inline-max-ms <n>', 'an ONNX model whose runs average more than this moves off the event loop to the worker pool; 0: every ONNX model runs in the pool (default 0.3)', Number)
     .option('--pool-size <n>', 'inference worker threads (default: one per core)', Number)
     .option('--model-workers <n>', 'pool workers one model may occupy at once (default: all but one)', Number)
+    .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
     .action((o: GatewayFlags) => runGateway(ctx, o));
 }
 
@@ -106,6 +108,7 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
       ...(o.inlineMaxMs !== undefined && { inlineMaxMs: o.inlineMaxMs }),
       ...(o.poolSize !== undefined && { poolSize: o.poolSize }),
       ...(o.modelWorkers !== undefined && { modelWorkers: o.modelWorkers }),
+      python: o.python ?? (ctx.io.env.STAGECRAFT_PYTHON || 'python3'),
     },
     log,
   );

@@ -14,6 +14,7 @@ export interface ServerFlags {
   predictionRetentionDays?: string;
   predictionMaxRows?: string;
   prepareDeadline?: string;
+  python?: string;
 }
 
 export function serverConfig(flags: ServerFlags): Config {
@@ -27,6 +28,7 @@ export function serverConfig(flags: ServerFlags): Config {
     insecure: flags.insecure ?? config.insecure,
     predictionRetentionDays: positiveSetting('--prediction-retention-days', flags.predictionRetentionDays, config.predictionRetentionDays),
     predictionMaxRows: positiveSetting('--prediction-max-rows', flags.predictionMaxRows, config.predictionMaxRows, true),
+    python: flags.python ?? config.python,
     prepareDeadlineMs: Math.round(positiveSetting('--prepare-deadline', flags.prepareDeadline, config.prepareDeadlineMs / 1000) * 1000),
   };
 }
@@ -72,6 +74,7 @@ export function serverCommand(program: Command): void {
     .option('--insecure', 'allow a non-loopback bind without API tokens')
     .option('--prediction-retention-days <days>', 'keep retained predictions (for late labels and drift) this long (default 7)')
     .option('--prediction-max-rows <n>', 'and about this many of them: the oldest written batches are dropped first, whole (default 2000000)')
+    .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
     .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (default 10)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));

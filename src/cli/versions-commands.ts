@@ -80,7 +80,8 @@ function versionsList(versions: Command, ctx: CliContext): void {
 function versionsShow(versions: Command, ctx: CliContext): void {
   versions
     .command('show')
-    .description('one version: stage, aliases, health, lineage, signature')
+    .alias('get')
+    .description('one version: stage, aliases, health, lineage, signature, Python model (flavors, requirements, interpreter)')
     .argument('<model>')
     .argument('<version>', 'version number', versionNumber)
     .action(async (model: string, n: number) => {

@@ -57,6 +57,9 @@ function webhooksList(hooks: Command, ctx: CliContext): void {
         { header: 'ID', value: (w) => w.id },
         { header: 'URL', value: (w) => w.url },
         { header: 'EVENTS', value: (w) => (w.events.length ? w.events.join(',') : '*') },
+        // Webhooks made through MLflow's API are delivered in MLflow's format, and can be disabled there.
+        { header: 'FORMAT', value: (w) => w.format },
+        { header: 'STATUS', value: (w) => w.status },
         { header: 'CREATED', value: (w) => `${shortTime(w.created_at)} by ${w.created_by}` },
       ]),
     );

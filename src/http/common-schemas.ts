@@ -61,6 +61,19 @@ export const VersionSchema = Type.Object({
   size_bytes: Type.Integer(),
   runtime: Nullable(Type.String()),
   endpoint_url: Nullable(Type.String()),
+  python: Nullable(
+    Type.Object(
+      {
+        flavors: Type.Array(Type.String(), { description: "the MLmodel's flavors, e.g. python_function, sklearn" }),
+        python_version: Nullable(Type.String({ description: "the python_function flavor's python_version: the Python the model was saved with" })),
+        mlflow_version: Nullable(Type.String()),
+        requirements: Type.Array(Type.String(), { description: 'pip requirement specifiers the python-env gate checks against the interpreter' }),
+        requirements_file: Nullable(Type.String({ description: 'requirements.txt, python_env.yaml or conda.yaml of the model directory' })),
+        interpreter: Nullable(Type.String({ description: 'the interpreter its workers run, from the tag stagecraft.python (version, else model); null: the gateway default (--python)' })),
+      },
+      { description: 'what registration recorded of an MLflow model directory (an MLmodel among the files); null without one' },
+    ),
+  ),
   created_by: Type.String(),
   created_at: Type.String(),
   updated_at: Type.String(),

@@ -1,16 +1,18 @@
 // Logged models in Stagecraft's own API: GET /api/v1/logged-models/{id} shows one with its params,
 // metrics, tags, files (path, size, sha256 in the blob store) with their manifest digest now and when
 // it was finalized READY, its
-// run and experiment and the registered versions made from it. And the resolver that makes
+// run and experiment and the registered versions made from it; GET
+// /api/v1/models/{name}/versions/{version}/logged-model, the one a version was made from (the kernel's
+// version view knows no logged models: this extension owns that link). And the resolver that makes
 // models:/m-<id> resolve in GET /api/v1/resolve: to the newest live version made from the model.
 import { Type, type Static } from 'typebox';
 import type { App } from '../http/app-types.js';
-import { errorResponses, Nullable } from '../http/common-schemas.js';
+import { errorResponses, Nullable, VersionParams } from '../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
-import { manifestDigest, namedVersionsByIds, type UriResolver } from '../registry/index.js';
+import { manifestDigest, namedVersionsByIds, requireVersion, type UriResolver } from '../registry/index.js';
 import type { Db } from '../db/tables.js';
-import { findLoggedModel, loggedModelData, versionIdsOfLoggedModel } from './mlflow-logged-models-store.js';
+import { findLoggedModel, loggedModelData, loggedModelsOfVersions, versionIdsOfLoggedModel } from './mlflow-logged-models-store.js';
 import { liveLoggedModelFiles } from './mlflow-logged-models-service.js';
 
 const LoggedModelSchema = Type.Object({
@@ -103,6 +105,24 @@ export function loggedModelsNativeRoutes(app: App, deps: Deps): void {
       },
     },
     async (req) => loggedModelView(deps, req.params.model_id),
+  );
+
+  app.get(
+    '/api/v1/models/:name/versions/:version/logged-model',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['logged models'],
+        summary: "The logged model (MLflow 3) a version was made from, or null: MLflow's model_id with its params, metrics and files",
+        params: VersionParams,
+        response: { 200: Type.Object({ logged_model: Nullable(LoggedModelSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { row } = await requireVersion(deps.db, req.params.name, req.params.version);
+      const [link] = await loggedModelsOfVersions(deps.db, [row.id]);
+      return { logged_model: link ? await loggedModelView(deps, link.model_id) : null };
+    },
   );
 }
 

@@ -4,11 +4,12 @@ import type { Extension } from '../extension.js';
 import { approvalsRoutes } from './approvals/approvals-routes.js';
 import { approvalCheck } from './approvals/approvals-service.js';
 import { gatesRoutes } from './gates/gates-routes.js';
-import { gatesCheck } from './gates/gates-service.js';
+import { gatesCheck, type GatesOptions } from './gates/gates-service.js';
 import { promotionSummaryRoutes } from './summary/promotion-summary-routes.js';
 
-export function gatesExtension(): Extension {
-  return { name: 'gates', promotionChecks: [gatesCheck], routes: (app, { deps }) => gatesRoutes(app, deps) };
+/** `python`: the embedded gateway's interpreter, which the python-env gate checks (default: the config's). */
+export function gatesExtension(opts: GatesOptions = {}): Extension {
+  return { name: 'gates', promotionChecks: [gatesCheck(opts)], routes: (app, { deps }) => gatesRoutes(app, deps, opts) };
 }
 
 export function approvalsExtension(): Extension {

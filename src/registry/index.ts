@@ -51,6 +51,8 @@ export {
 } from './versions/versions-service.js';
 
 export { storeBlob } from './versions/blobs-service.js';
+export { mlflowModelRoot, type PythonModelInfo } from './versions/mlmodel.js';
+export { PYTHON_TAG } from './versions/versions-view.js';
 
 export { parseModelsUri, resolveRef } from './versions/models-uri.js';
 export {

@@ -243,6 +243,13 @@ export async function tagsOfVersions(db: Db, versionIds: string[]) {
   return db.selectFrom('version_tags').selectAll().where('version_id', 'in', versionIds).orderBy('key').execute();
 }
 
+/** One tag of these models (e.g. stagecraft.python), by model id. */
+export async function modelTagOf(db: Db, modelIds: string[], key: string): Promise<Map<string, string>> {
+  if (modelIds.length === 0) return new Map();
+  const rows = await db.selectFrom('model_tags').select(['model_id', 'value']).where('model_id', 'in', modelIds).where('key', '=', key).execute();
+  return new Map(rows.map((r) => [r.model_id, r.value]));
+}
+
 /** The aliases of these models, by alias. */
 export async function aliasesOfModels(db: Db, modelIds: string[]) {
   if (modelIds.length === 0) return [];

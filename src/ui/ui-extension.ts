@@ -35,7 +35,7 @@ then reload. The API is at <a href="/openapi.json">/openapi.json</a>.</p></main>
 /** Client-side routes of the SPA. Everything else that is not a built file keeps the JSON 404,
  * so API clients (and the gateway's /v1, /v2, /invocations paths) never get HTML by mistake. */
 function isUiRoute(url: string): boolean {
-  return url === '/' || url === '/models' || url.startsWith('/models/');
+  return url === '/' || url === '/models' || url.startsWith('/models/') || url.startsWith('/logged-models/');
 }
 
 function safeDecode(raw: string): string {

@@ -1,7 +1,7 @@
 // The web UI in real Chromium against a real server (buildApp + the web module on 127.0.0.1:0):
 // open the list, open a model, roll back through the dialog with a reason, see the reason in the
 // timeline and the new Production version; then a rollback done through the API shows up without
-// a reload.
+// a reload; a version registered from an MLflow 3 logged model shows that model and links to it.
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { DATABASES, uniqueName, useRegistry } from '../databases.js';
 import { call } from '../http.js';
 import { ensureWebBuilt, launchChromium, requireChromium, screenshotPaths, SKIP_E2E } from './browser.js';
 import { seedModel, seedNeighbours } from './seed.js';
+import { seedLoggedModelVersion } from '../logged-model-seed.js';
 import { serverExtensions } from '../../src/server.js';
 
 const WAIT = { timeout: 10_000 };
@@ -20,7 +21,7 @@ async function shot(page: Page, name: string) {
 describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => {
   const root = SKIP_E2E ? '' : ensureWebBuilt();
   const ext = serverExtensions({ ui: { root } });
-  const r = useRegistry(kind, { extensions: ext.pick('ui') });
+  const r = useRegistry(kind, { extensions: ext.pick('ui', 'mlflow') });
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -126,6 +127,24 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('web UI in Chromium on %s', (kind) => 
     await page.getByRole('button', { name: 'Change stage' }).click();
     await page.getByRole('alert').waitFor(WAIT);
     expect((await page.getByRole('alert').innerText()).length).toBeGreaterThan(10);
+  });
+
+  it('shows the logged model a version was registered from (through the MLflow 3 REST API), and opens its page', async () => {
+    const name = uniqueName('churn-lm');
+    const lm = await seedLoggedModelVersion(r.app, name, 'sklearn-model');
+    await page.goto(`${base}/models/${name}/versions/${lm.version}`);
+    const panel = page.getByRole('region', { name: 'Logged model' });
+    await panel.getByText(lm.modelId, { exact: true }).waitFor(WAIT);
+    expect(await panel.innerText()).toContain(lm.runId);
+    await panel.getByRole('table', { name: 'Params' }).getByText('max_iter').waitFor(WAIT);
+    await panel.getByRole('table', { name: 'Metrics' }).getByText('accuracy').waitFor(WAIT);
+    await shot(page, 'version-logged-model');
+    await panel.getByRole('link', { name: `Open logged model ${lm.modelId}` }).click();
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'Logged model sklearn-model' }).waitFor(WAIT);
+    // A reload of the logged model's own address is served the UI, not the API's JSON 404.
+    await page.reload();
+    await page.getByRole('region', { name: 'Files' }).getByText('MLmodel', { exact: true }).waitFor(WAIT);
+    await page.getByRole('region', { name: 'Registered versions' }).getByRole('link', { name: `${name} v${lm.version}` }).waitFor(WAIT);
   });
 
   it('runs under its Content-Security-Policy without the browser blocking anything', () => {

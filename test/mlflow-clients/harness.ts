@@ -133,9 +133,9 @@ export interface LiveStagecraft extends Registry {
  */
 export function useLiveStagecraft(
   kind: DbKind,
-  opts: { extensions?: (set: ReturnType<typeof serverExtensions>) => Extension[]; config?: Partial<Config> } = {},
+  opts: { extensions?: (set: ReturnType<typeof serverExtensions>) => Extension[]; config?: Partial<Config>; serverOptions?: Parameters<typeof serverExtensions>[0] } = {},
 ): LiveStagecraft {
-  const ext = serverExtensions();
+  const ext = serverExtensions(opts.serverOptions);
   const r = useRegistry(kind, { config: opts.config, extensions: opts.extensions ? opts.extensions(ext) : ext.pick('serving', 'mlflow') });
   const live = r as LiveStagecraft;
   beforeAll(async () => {

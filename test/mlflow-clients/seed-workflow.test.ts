@@ -64,9 +64,8 @@ function registerPhaseAnswers(out: SeedOut, client: ClientVersion, log: LogMode)
 
 describeWithMlflow('the seed workflow with the official MLflow clients', () => {
   describe.each(DATABASES)('on %s', (kind) => {
-    // The MLflow door alone: an sklearn pickle is not servable here, and with serving on, the
-    // embedded gateway vetoes the roll-back transition (it cannot prepare v1), and with the gates on,
-    // the `servable` gate refuses Production; serving moves are proven with ONNX in broad-scenario.
+    // The MLflow door alone: the registry's answers. The same flow on a full server, served by the
+    // Python runtime with the gateway answering as the model, is seed-served.test.ts.
     const s = useLiveStagecraft(kind, { extensions: (ext) => ext.pick('mlflow') });
     let token = '';
     let auth: Record<string, string> = {};

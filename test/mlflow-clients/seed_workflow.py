@@ -70,6 +70,8 @@ def register_phase(client):
     m2 = LogisticRegression(C=0.5, max_iter=200).fit(X, 1 - y)  # a different model: its predictions differ
     p1, p2 = m1.predict(X), m2.predict(X)
     out["models_differ"] = bool(not np.array_equal(p1, p2))
+    out["rows"] = X[:8].tolist()  # for a served check: what the gateway must answer for v1 and v2
+    out["predictions"] = {"1": p1[:8].tolist(), "2": p2[:8].tolist()}
 
     step("experiment")
     mlflow.set_experiment(f"seed-{NAME}")

@@ -3,6 +3,7 @@ import { Link, Route, Routes } from 'react-router';
 import { SignIn } from './components/SignIn';
 import { LiveProvider, useLiveState } from './lib/live';
 import { SessionProvider, useSession } from './lib/session';
+import { LoggedModelPage } from './pages/LoggedModelPage';
 import { ModelPage } from './pages/ModelPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { VersionPage } from './pages/VersionPage';
@@ -59,6 +60,7 @@ function Shell() {
             <Route path="/" element={<ModelsPage />} />
             <Route path="/models/:name" element={<ModelPage />} />
             <Route path="/models/:name/versions/:version" element={<VersionPage />} />
+            <Route path="/logged-models/:id" element={<LoggedModelPage />} />
             <Route path="*" element={<p>Nothing here. <Link to="/">Back to models</Link></p>} />
           </Routes>
         )}

@@ -46,6 +46,22 @@ export function createApi(opts: ApiOptions = {}) {
       guard(unwrap(api.GET('/api/v1/models/{name}/versions/{version}', { params: ver(name, v), signal }))),
     getFiles: (name: string, v: number, signal?: AbortSignal) =>
       guard(unwrap(api.GET('/api/v1/models/{name}/versions/{version}/files', { params: ver(name, v), signal }))),
+    /**
+     * The logged model (MLflow 3) a version was made from, or null. A 404 is null too: the MLflow
+     * door is not mounted, or the version is gone (the page's own read of it says so).
+     */
+    versionLoggedModel: async (name: string, v: number, signal?: AbortSignal) => {
+      try {
+        return (await guard(unwrap(api.GET('/api/v1/models/{name}/versions/{version}/logged-model', { params: ver(name, v), signal })))).logged_model;
+      } catch (err) {
+        if (err instanceof StagecraftApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
+    getLoggedModel: (id: string, signal?: AbortSignal) =>
+      guard(unwrap(api.GET('/api/v1/logged-models/{model_id}', { params: { path: { model_id: id } }, signal }))),
+    /** Sets or clears the model's protected setting (the server lets only admins). */
+    setProtected: (name: string, value: boolean) => guard(sdk.models.update(name, { protected: value })),
     listEvents: (name: string, q: { cursor?: string | null; limit?: number } = {}, signal?: AbortSignal) =>
       guard(
         unwrap(

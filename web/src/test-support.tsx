@@ -12,8 +12,8 @@ import { SessionProvider } from './lib/session';
 // Real servers on a shared 2-core machine: give find*/waitFor room (a bound, not a speed claim).
 configure({ asyncUtilTimeout: 8000 });
 
-export function useListeningRegistry(kind: DbKind): Registry & { url: string } {
-  const r = useRegistry(kind) as Registry & { url: string };
+export function useListeningRegistry(kind: DbKind, opts: Parameters<typeof useRegistry>[1] = {}): Registry & { url: string } {
+  const r = useRegistry(kind, opts) as Registry & { url: string };
   beforeAll(async () => {
     await r.app.listen({ host: '127.0.0.1', port: 0 });
     r.url = `http://127.0.0.1:${(r.app.server.address() as AddressInfo).port}`;

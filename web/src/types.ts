@@ -25,3 +25,6 @@ export interface Signature {
 
 export type Metrics = OkBody<'/api/v1/models/{name}/metrics', 'get'>;
 export type MetricPoint = Metrics['versions'][number]['series'][number];
+
+/** A logged model (MLflow 3) as Stagecraft's own API shows it: params, metrics, tags, files, versions. */
+export type LoggedModel = OkBody<'/api/v1/logged-models/{model_id}', 'get'>;

@@ -14,6 +14,7 @@ import { monitoringShedsMigration } from './0010-monitoring-sheds.js';
 import { loggedModelsMigration } from './0011-logged-models.js';
 import { mlflowWebhooksMigration } from './0012-mlflow-webhooks.js';
 import { protectedModelsMigration } from './0013-protected-models.js';
+import { versionPythonMigration } from './0014-version-python.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
@@ -32,6 +33,7 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0011-logged-models', loggedModelsMigration],
   ['0012-mlflow-webhooks', mlflowWebhooksMigration],
   ['0013-protected-models', protectedModelsMigration],
+  ['0014-version-python', versionPythonMigration],
 ];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {

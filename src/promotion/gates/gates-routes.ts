@@ -6,11 +6,11 @@ import { errorResponses, ModelNameParams, VersionParams, VersionSchema } from '.
 import type { Deps } from '../../deps.js';
 import type { GatesConfig } from './gates.js';
 import { GatesInputSchema, GatesViewSchema, ValidationReportSchema } from './gates-schemas.js';
-import { getGates, getValidationReport, overrideTransition, removeGates, setGates, validateVersion } from './gates-service.js';
+import { getGates, getValidationReport, overrideTransition, removeGates, setGates, validateVersion, type GatesOptions } from './gates-service.js';
 
 const tags = ['validation gates'];
 
-export function gatesRoutes(app: App, deps: Deps): void {
+export function gatesRoutes(app: App, deps: Deps, opts: GatesOptions = {}): void {
   app.get(
     '/api/v1/models/:name/gates',
     { config: { permission: 'read' }, schema: { tags, summary: 'The validation gates a version must pass to enter Staging or Production', params: ModelNameParams, response: { 200: GatesViewSchema, ...errorResponses } } },
@@ -50,7 +50,7 @@ export function gatesRoutes(app: App, deps: Deps): void {
         response: { 200: ValidationReportSchema, ...errorResponses },
       },
     },
-    async (req) => validateVersion(deps, actorOf(req), req.params.name, req.params.version, req.body?.stage),
+    async (req) => validateVersion(deps, actorOf(req), req.params.name, req.params.version, req.body?.stage, opts),
   );
 
   app.get(

@@ -4,12 +4,13 @@
 import type { Deps } from '../../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Signature } from '../../onnx/onnx-signature.js';
-import { SERVING_STAGES, canonicalStage, commit, getManifest, getModel, manifestDigest, requireModel, requireVersion, stageTarget, transitionStage, type PromotionAttempt, type PromotionCheck, type Stage, type TransitionInput, type VersionRow } from '../../registry/index.js';
+import { SERVING_STAGES, canonicalStage, commit, getManifest, getModel, loadVersionView, manifestDigest, requireModel, requireVersion, stageTarget, transitionStage, type PromotionAttempt, type PromotionCheck, type Stage, type TransitionInput, type VersionRow } from '../../registry/index.js';
 import { passedDrill } from '../../experiments/index.js';
 import { evaluateVersion } from './evaluate.js';
 import { judgeThreshold, normalizeGates, signatureProblems, type CheckResult, type GatesConfig } from './gates.js';
 import { deleteGates, findGates, latestReport, insertReport, upsertGates } from './gates-store.js';
 import { parseHoldout } from './holdout.js';
+import { pythonEnvCheck } from './python-env.js';
 import { servableCheck } from './servable.js';
 
 export interface ValidationReport {
@@ -24,6 +25,14 @@ export interface ValidationReport {
   override: { actor: string; reason: string } | null;
   actor: string;
   ran_at: string;
+}
+
+export interface GatesOptions {
+  /**
+   * The interpreter Python versions' workers run unless a model names its own: the embedded
+   * gateway's --python (default: the config's). The python-env gate checks that one.
+   */
+  python?: string;
 }
 
 const parseSignature = (row: VersionRow): Signature | null => (row.signature ? (JSON.parse(row.signature) as Signature | null) : null);
@@ -119,13 +128,28 @@ async function holdoutChecks(deps: Deps, modelName: string, config: GatesConfig,
   return { checks, metrics: { rows: h.rows.length, candidate, baseline } };
 }
 
-export async function runGates(deps: Deps, actor: string, modelName: string, row: VersionRow, stage: Stage, config: GatesConfig | null): Promise<ValidationReport> {
+/** python-env, on the interpreter the version's workers will run: its own (tag stagecraft.python) or the configured one. */
+async function pythonEnvGate(deps: Deps, modelName: string, row: VersionRow, opts: GatesOptions): Promise<CheckResult> {
+  const { python } = await loadVersionView(deps.db, modelName, row.version);
+  return pythonEnvCheck(python?.interpreter || opts.python || deps.config.python, python);
+}
+
+export async function runGates(
+  deps: Deps,
+  actor: string,
+  modelName: string,
+  row: VersionRow,
+  stage: Stage,
+  config: GatesConfig | null,
+  opts: GatesOptions = {},
+): Promise<ValidationReport> {
   const stages = (await getModel(deps, modelName)).stages;
   const production = await otherHolder(deps, modelName, stages.Production, row.version);
   // "Serving" is Production's holder; a model with nothing in Production yet is compared with Staging's.
   const serving = production ?? (stage === 'Staging' ? await otherHolder(deps, modelName, stages.Staging, row.version) : null);
   // The default gate, configured or not: a version no runtime can serve never enters a serving stage.
   const checks: CheckResult[] = [servableCheck(row)];
+  if (row.runtime === 'python') checks.push(await pythonEnvGate(deps, modelName, row, opts));
   if (!config || !config.stages.includes(stage)) return reportOf(actor, modelName, row, stage, checks, production, null);
   if (config.signature) checks.push(signatureCheck(serving, row));
   if (config.digest) checks.push(await digestCheck(deps, modelName, row));
@@ -194,29 +218,29 @@ function failureMessage(report: ValidationReport): string {
 }
 
 /** The promotion check: runs the gates, stores the report, refuses with 409 naming the failed checks. */
-export const gatesCheck: PromotionCheck = {
+export const gatesCheck = (opts: GatesOptions = {}): PromotionCheck => ({
   name: 'validation-gates',
   order: 10,
   async check(deps: Deps, a: PromotionAttempt) {
     const config = await readGates(deps, a.model.name);
     const configured = !!config && config.stages.includes(a.stage);
-    const report = await runGates(deps, a.actor, a.model.name, a.row, a.stage, config);
+    const report = await runGates(deps, a.actor, a.model.name, a.row, a.stage, config, opts);
     const override = a.input.clearance?.gates_override as { actor: string; reason: string } | undefined;
     if (!report.passed && override) report.override = override;
-    // With no gates configured only `servable` ran: a pass is not worth a report, a refusal is.
+    // With no gates configured only the default gates ran (servable, python-env): a pass is not worth a report, a refusal is.
     if (configured || !report.passed) await storeReport(deps, a.model, report);
     if (!report.passed && !override) {
       throw conflict(failureMessage(report), { reason: 'validation_failed', failed_checks: report.failed_checks });
     }
   },
-};
+});
 
-export async function validateVersion(deps: Deps, actor: string, modelName: string, version: number, stageInput?: string) {
+export async function validateVersion(deps: Deps, actor: string, modelName: string, version: number, stageInput?: string, opts: GatesOptions = {}) {
   const stage = canonicalStage(stageInput ?? 'Production');
   if (!(SERVING_STAGES as string[]).includes(stage)) throw invalid(`gates apply to Staging or Production, not ${stage}`);
   const { model, row } = await requireVersion(deps.db, modelName, version);
   // With no gates configured the default gate alone runs (servable).
-  const report = await runGates(deps, actor, model.name, row, stage, await readGates(deps, modelName));
+  const report = await runGates(deps, actor, model.name, row, stage, await readGates(deps, modelName), opts);
   await storeReport(deps, model, report);
   return report;
 }

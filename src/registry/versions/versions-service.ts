@@ -20,6 +20,7 @@ import {
   deleteVersionTag,
   versionFiles,
 } from './versions-store.js';
+import { mlflowModelRoot, parseMlmodel, requirementsOf, REQUIREMENTS_FILES, type PythonModelInfo } from './mlmodel.js';
 import { manifestDigest, validateArtifactPath, validateLabel, type Health, type ManifestEntry } from './versions.js';
 import { versionViews, type VersionView } from './versions-view.js';
 
@@ -74,7 +75,30 @@ async function resolveManifest(deps: Deps, files: CreateVersionInput['files'] = 
   const onnxFiles = manifest.filter((f) => f.path.toLowerCase().endsWith('.onnx'));
   const modelFile = onnxFiles.find((f) => f.path === 'model.onnx' || f.path.endsWith('/model.onnx')) ?? onnxFiles[0];
   const signature = modelFile ? readOnnxSignature(await readModelBytes(deps, modelFile), modelFile.path) : null;
-  return { manifest, signature };
+  const python = await readPythonModel(deps, manifest);
+  return { manifest, signature, python, pyfunc: !signature && !!python?.flavors.includes('python_function') };
+}
+
+const MAX_MLMODEL_BYTES = 1024 ** 2;
+
+/**
+ * What the version's MLflow model directory says of itself (flavors, python_version, requirements),
+ * or null when it holds none. A version with a python_function flavor and no ONNX model is the
+ * Python runtime's; the python-env gate checks its requirements against the interpreter.
+ */
+async function readPythonModel(deps: Deps, manifest: ManifestEntry[]): Promise<PythonModelInfo | null> {
+  const root = mlflowModelRoot(manifest);
+  const at = (name: string) => manifest.find((f) => f.path === `${root}${name}` && f.size <= MAX_MLMODEL_BYTES);
+  const file = root === null ? undefined : at('MLmodel');
+  if (!file) return null;
+  const meta = parseMlmodel((await readModelBytes(deps, file)).toString('utf8'));
+  if (!meta) return null;
+  for (const name of REQUIREMENTS_FILES) {
+    const f = at(name);
+    const requirements = f ? requirementsOf(name, (await readModelBytes(deps, f)).toString('utf8')) : null;
+    if (requirements) return { ...meta, requirements, requirements_file: name };
+  }
+  return { ...meta, requirements: [], requirements_file: null };
 }
 
 /** The model file's bytes; a corrupted stored copy is the caller's to repair (a 409 saying how), not a 500. */
@@ -96,8 +120,8 @@ export async function createVersion(deps: Deps, actor: string, modelName: string
   }
   // Blob first, row second: the bytes are already stored (and verified here) before any row exists,
   // so a crash can leave an orphan blob but never a version pointing at missing bytes.
-  const { manifest, signature } = await resolveManifest(deps, input.files);
-  const runtime = input.runtime ?? (signature ? 'onnx' : input.endpoint_url ? 'http' : null);
+  const { manifest, signature, python, pyfunc } = await resolveManifest(deps, input.files);
+  const runtime = input.runtime ?? (signature ? 'onnx' : input.endpoint_url ? 'http' : pyfunc ? 'python' : null);
   if (runtime === 'http' && !input.endpoint_url) throw invalid('runtime "http" needs an endpoint_url');
   if (runtime === 'onnx' && !signature) throw invalid('runtime "onnx" needs a .onnx file among the artifacts');
   const now = deps.clock.now();
@@ -129,6 +153,7 @@ export async function createVersion(deps: Deps, actor: string, modelName: string
         size_bytes: manifest.reduce((s, f) => s + f.size, 0),
         runtime,
         endpoint_url: input.endpoint_url ?? null,
+        python: python ? JSON.stringify(python) : null,
         created_by: actor,
         created_at: now,
         updated_at: now,

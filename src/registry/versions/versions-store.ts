@@ -25,6 +25,8 @@ export interface VersionsTable {
   size_bytes: number;
   runtime: string | null;
   endpoint_url: string | null;
+  /** JSON of the MLflow model directory's PythonModelInfo (mlmodel.ts); null when the version has none. */
+  python: string | null;
   created_by: string;
   created_at: number;
   updated_at: number;

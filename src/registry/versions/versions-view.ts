@@ -2,7 +2,21 @@
 // health, status, digest) other tools rely on is part of this shape.
 import type { Db } from '../../db/tables.js';
 import type { Signature } from '../../onnx/onnx-signature.js';
+import { modelTagOf } from '../read-models.js';
+import type { PythonModelInfo } from './mlmodel.js';
 import { aliasesOfModels, versionTags, type VersionRow } from './versions-store.js';
+
+/**
+ * The interpreter a model's Python workers run instead of the gateway's (--python): a version tag,
+ * else a model tag, naming e.g. a virtualenv's or conda env's bin/python.
+ */
+export const PYTHON_TAG = 'stagecraft.python';
+
+/** What registration recorded of the version's MLflow model directory, and the interpreter chosen for it. */
+export interface VersionPythonView extends PythonModelInfo {
+  /** From the tag stagecraft.python (version, else model); null: the gateway's own interpreter. */
+  interpreter: string | null;
+}
 
 export interface VersionView {
   name: string;
@@ -27,6 +41,7 @@ export interface VersionView {
   size_bytes: number;
   runtime: string | null;
   endpoint_url: string | null;
+  python: VersionPythonView | null;
   created_by: string;
   created_at: string;
   updated_at: string;
@@ -37,42 +52,48 @@ const iso = (ms: number) => new Date(Number(ms)).toISOString();
 
 export async function versionViews(db: Db, rows: Array<VersionRow & { model_name: string }>): Promise<VersionView[]> {
   if (rows.length === 0) return [];
-  const [tags, aliases] = await Promise.all([
+  const pythonModels = [...new Set(rows.filter((r) => r.python).map((r) => r.model_id))];
+  const [tags, aliases, modelInterpreters] = await Promise.all([
     versionTags(
       db,
       rows.map((r) => r.id),
     ),
     aliasesOfModels(db, [...new Set(rows.map((r) => r.model_id))]),
+    modelTagOf(db, pythonModels, PYTHON_TAG),
   ]);
-  return rows.map((r) => ({
-    name: r.model_name,
-    version: r.version,
-    label: r.label,
-    description: r.description,
-    source: r.source,
-    run_id: r.run_id,
-    params: JSON.parse(r.params) as Record<string, string>,
-    metrics: JSON.parse(r.metrics) as Record<string, number>,
-    dataset_digest: r.dataset_digest,
-    code_ref: r.code_ref,
-    signature: r.signature ? (JSON.parse(r.signature) as Signature) : null,
-    status: r.status,
-    status_message: r.status_message,
-    stage: r.stage,
-    aliases: aliases
-      .filter((a) => a.model_id === r.model_id && a.version === r.version)
-      .map((a) => a.alias)
-      .sort(),
-    tags: Object.fromEntries(tags.filter((t) => t.version_id === r.id).map((t) => [t.key, t.value])),
-    health: r.health,
-    health_reason: r.health_reason,
-    digest: r.digest,
-    size_bytes: Number(r.size_bytes),
-    runtime: r.runtime,
-    endpoint_url: r.endpoint_url,
-    created_by: r.created_by,
-    created_at: iso(r.created_at),
-    updated_at: iso(r.updated_at),
-    deleted: r.deleted_at !== null,
-  }));
+  return rows.map((r) => {
+    const own = Object.fromEntries(tags.filter((t) => t.version_id === r.id).map((t) => [t.key, t.value]));
+    return {
+      name: r.model_name,
+      version: r.version,
+      label: r.label,
+      description: r.description,
+      source: r.source,
+      run_id: r.run_id,
+      params: JSON.parse(r.params) as Record<string, string>,
+      metrics: JSON.parse(r.metrics) as Record<string, number>,
+      dataset_digest: r.dataset_digest,
+      code_ref: r.code_ref,
+      signature: r.signature ? (JSON.parse(r.signature) as Signature) : null,
+      status: r.status,
+      status_message: r.status_message,
+      stage: r.stage,
+      aliases: aliases
+        .filter((a) => a.model_id === r.model_id && a.version === r.version)
+        .map((a) => a.alias)
+        .sort(),
+      tags: own,
+      health: r.health,
+      health_reason: r.health_reason,
+      digest: r.digest,
+      size_bytes: Number(r.size_bytes),
+      runtime: r.runtime,
+      endpoint_url: r.endpoint_url,
+      python: r.python ? { ...(JSON.parse(r.python) as PythonModelInfo), interpreter: own[PYTHON_TAG] || modelInterpreters.get(r.model_id) || null } : null,
+      created_by: r.created_by,
+      created_at: iso(r.created_at),
+      updated_at: iso(r.updated_at),
+      deleted: r.deleted_at !== null,
+    };
+  });
 }

@@ -3,8 +3,11 @@ import os from 'node:os';
 import type { GatewayFollower } from './follower.js';
 import { defaultPoolOptions } from './runtimes/inference-pool.js';
 import type { InferenceObserver } from './observer.js';
+import { defaultPythonOptions } from './runtimes/python-options.js';
+import type { PythonRuntimeOptions } from './runtimes/python-runtime.js';
 
-export interface GatewayOptions {
+/** With the Python runtime's settings (python-runtime.ts): interpreter, load timeout, wire encoding, directory. */
+export interface GatewayOptions extends PythonRuntimeOptions {
   /** Names this gateway in heartbeats and `stagecraft status`. */
   replicaId: string;
   /** Where this replica answers, shown in status (null for the in-process gateway). */
@@ -52,6 +55,7 @@ export function defaultGatewayOptions(overrides: Partial<GatewayOptions> = {}): 
     offThreadBytes: 8 * 1024 ** 2,
     inlineMaxMs: 0.3,
     ...poolDefaults(),
+    ...defaultPythonOptions(),
     observers: [],
     followers: [],
     ...overrides,

@@ -24,7 +24,7 @@ const v2: Protocol<ParsedInference> = {
 
 const mlflow: Protocol<ParsedInference> = {
   parse: (body, lv) => parseMlflow(body, lv.checker, lv.spec.featureNames),
-  format: (result) => formatMlflow(result),
+  format: (result, _parsed, lv) => formatMlflow(result, lv.spec.runtime === 'python'),
   error: (err) => ({ error_code: err.status >= 500 ? 'INTERNAL_ERROR' : err.status === 404 ? 'RESOURCE_DOES_NOT_EXIST' : err.status === 503 ? 'TEMPORARILY_UNAVAILABLE' : 'BAD_REQUEST', message: err.message }),
 };
 
@@ -47,7 +47,7 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
     return {
       name: slot.name,
       versions: [...slot.loaded.keys()].map(String),
-      platform: lv.spec.runtime === 'onnx' ? 'onnxruntime_onnx' : 'http',
+      platform: lv.spec.runtime === 'onnx' ? 'onnxruntime_onnx' : lv.spec.runtime === 'python' ? 'mlflow_pyfunc' : 'http',
       inputs: tensors(lv.spec.signature?.inputs),
       outputs: tensors(lv.spec.signature?.outputs),
       parameters: { binding: slot.pointers.binding, version: lv.version },
@@ -89,9 +89,13 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
     if (!/^\d+$/.test(p.v)) return reply.status(400).send({ error: `version "${p.v}" is not a number` });
     return serveInference(gateway, v2, req, reply, p.m, { kind: 'version', version: Number(p.v) });
   });
-  post('/models/:m/invocations', 'MLflow scoring: dataframe_split, dataframe_records, instances or inputs', (req, reply) =>
-    serveInference(gateway, mlflow, req, reply, (req.params as { m: string }).m, { kind: 'binding' }),
-  );
+  // In its own scope: the text/csv body parser applies to MLflow scoring only.
+  void app.register(async (scope: App) => {
+    scope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    scope.post('/models/:m/invocations', { config: read, schema: { tags, summary: 'MLflow scoring: dataframe_split, dataframe_records, instances, inputs (JSON) or text/csv' } }, async (req, reply) =>
+      serveInference(gateway, mlflow, req, reply, (req.params as { m: string }).m, { kind: 'binding' }),
+    );
+  });
   // "/v1/models/m:predict" puts a colon inside a path segment, which Fastify reads as a parameter
   // marker: one wildcard route takes the rest of the path and it is parsed here.
   post('/v1/models/*', 'TF Serving REST predict: m:predict, m/versions/N:predict, m/labels/L:predict', (req, reply) => {

@@ -221,11 +221,27 @@ export class Gateway {
 
   private async load(model: string, version: number): Promise<LoadedVersion> {
     const t0 = performance.now();
-    const { spec, bytes } = await this.source.fetchVersion(model, version);
-    const runtime = await loadVersionRuntime(spec, bytes, this.options);
+    const fetched = await this.source.fetchVersion(model, version);
+    const python = { fetchFile: this.source.fetchFile.bind(this.source), log: this.log };
+    const runtime = await loadVersionRuntime(fetched.spec, fetched.bytes, this.options, python);
     const loadMs = performance.now() - t0;
     this.log.info({ model, version, loadMs: Math.round(loadMs) }, 'gateway loaded and warmed version');
-    return { version, spec, runtime, checker: new InputChecker(spec.signature), inflight: 0, lastActive: Date.now(), memoryBytes: spec.modelFile?.size ?? 0, loadMs };
+    // A Python model reports its own signature when loaded: requests are checked against that.
+    const spec = runtime.modelSignature ? { ...fetched.spec, signature: runtime.modelSignature } : fetched.spec;
+    const size = spec.modelFile?.size ?? 0;
+    return {
+      version,
+      spec,
+      runtime,
+      checker: new InputChecker(spec.signature),
+      inflight: 0,
+      lastActive: Date.now(),
+      // A worker process's resident memory counts against the budget as it is now, not as loaded.
+      get memoryBytes() {
+        return runtime.memoryBytes?.() ?? size;
+      },
+      loadMs,
+    };
   }
 
   /**

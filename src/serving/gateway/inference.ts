@@ -87,6 +87,8 @@ export async function serveInference<P extends ParsedInference>(
     try {
       result = await lv.runtime.run(parsed.feeds);
     } catch (err) {
+      // A runtime's own verdict stands: input its model refused (400), a worker restarting (503).
+      if (err instanceof AppError) throw err;
       throw new ModelError(`model "${model}" version ${lv.version} failed: ${(err as Error).message}`);
     }
     return reply.send(protocol.format(result, parsed, lv, req.id));

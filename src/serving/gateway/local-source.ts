@@ -8,6 +8,7 @@ import { recordHeartbeat, type Heartbeat } from '../replicas/replicas-service.js
 import { previousHolders, requireModel } from '../../registry/index.js';
 import { readVerified } from './verified-bytes.js';
 import { specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';
+import type { VersionSpec } from './runtimes/runtime.js';
 
 export class LocalSource implements GatewaySource {
   private unsubscribe: (() => void) | null = null;
@@ -47,6 +48,10 @@ export class LocalSource implements GatewaySource {
     // Verified here as it streams: the gateway never trusts a store to have verified for it.
     const bytes = await readVerified(this.deps.blobs.open(spec.modelFile.sha256), spec.modelFile.sha256, spec.modelFile.path);
     return { spec, bytes };
+  }
+
+  async fetchFile(_spec: VersionSpec, file: { path: string; sha256: string }): Promise<Buffer> {
+    return readVerified(this.deps.blobs.open(file.sha256), file.sha256, file.path);
   }
 
   async history(model: string, target: string): Promise<number[]> {

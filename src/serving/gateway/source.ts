@@ -1,7 +1,7 @@
 // Where a gateway learns what to serve and gets the bytes: the registry in the same process
 // (local-source.ts) or a registry over HTTP with an on-disk cache (remote/remote-source.ts).
 import type { VersionDto } from '../../http/common-schemas.js';
-import type { ManifestEntry, RegistryEvent } from '../../registry/index.js';
+import { mlflowModelRoot, type ManifestEntry, type RegistryEvent } from '../../registry/index.js';
 import type { ServingSnapshotDto } from '../bindings/bindings-service.js';
 import type { PrepareAnswer } from '../replicas/move-coordinator.js';
 import type { Heartbeat } from '../replicas/replicas-service.js';
@@ -21,6 +21,8 @@ export interface GatewaySource {
   stop(): Promise<void>;
   /** The version's spec and, for ONNX, its model bytes — verified against the manifest's sha256. */
   fetchVersion(model: string, version: number): Promise<{ spec: VersionSpec; bytes: Buffer | null }>;
+  /** One file of a version (a Python model's directory), verified against the manifest's sha256. */
+  fetchFile(spec: VersionSpec, file: { path: string; sha256: string; size: number }): Promise<Buffer>;
   heartbeat(hb: Heartbeat): Promise<void>;
   /** Answers a move.prepare: the destination is loaded and warm here, or why it cannot be. */
   prepared(answer: PrepareAnswer): Promise<void>;
@@ -55,10 +57,14 @@ export const FEATURE_NAMES_TAG = 'stagecraft.feature_names';
 /** The spec of a version as the registry describes it (same shape in-process and over HTTP). */
 export function specFromVersion(view: VersionDto, files: ManifestEntry[]): VersionSpec {
   if (view.status !== 'READY') throw new NotServable(`version ${view.version} of "${view.name}" is ${view.status}, not READY`);
-  const runtime = view.runtime === 'http' ? 'http' : 'onnx';
   const onnxFiles = files.filter((f) => f.path.toLowerCase().endsWith('.onnx'));
   const modelFile = onnxFiles.find((f) => f.path === 'model.onnx' || f.path.endsWith('/model.onnx')) ?? onnxFiles[0] ?? null;
-  if (runtime === 'onnx' && !modelFile) throw new NotServable(`version ${view.version} of "${view.name}" is not servable here: no .onnx file and no endpoint_url`);
+  // An MLflow model directory with no ONNX model is the Python runtime's, whatever the row says
+  // (versions registered before that runtime existed have none recorded).
+  const root = mlflowModelRoot(files);
+  const runtime = view.runtime === 'http' ? 'http' : view.runtime === 'python' || (!modelFile && root !== null) ? 'python' : 'onnx';
+  if (runtime === 'onnx' && !modelFile) throw new NotServable(`version ${view.version} of "${view.name}" is not servable here: no .onnx file, no MLflow model directory (MLmodel) and no endpoint_url`);
+  if (runtime === 'python' && root === null) throw new NotServable(`version ${view.version} of "${view.name}" has runtime python but no MLmodel file`);
   if (runtime === 'http' && !view.endpoint_url) throw new NotServable(`version ${view.version} of "${view.name}" has runtime http but no endpoint_url`);
   const tag = view.tags[FEATURE_NAMES_TAG];
   return {
@@ -69,5 +75,6 @@ export function specFromVersion(view: VersionDto, files: ManifestEntry[]): Versi
     signature: view.signature,
     featureNames: tag ? tag.split(',').map((s) => s.trim()).filter(Boolean) : null,
     modelFile: runtime === 'onnx' ? modelFile : null,
+    python: runtime === 'python' ? { root: root!, interpreter: view.python?.interpreter ?? null, files: files.filter((f) => f.path.startsWith(root!)).map(({ path, sha256, size }) => ({ path, sha256, size })) } : null,
   };
 }

@@ -1,5 +1,6 @@
-// One model: what serves now and since when, the Roll back button, versions, serving status per
-// replica, live health charts and the timeline. Everything refreshes from the change feed.
+// One model: whether it is protected, what serves now and since when, the Roll back button,
+// versions, serving status per replica, live health charts and the timeline. Everything refreshes
+// from the change feed.
 import { lazy, Suspense, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { AliasBadge, HealthBadge } from '../components/Badges';
@@ -8,6 +9,7 @@ import { RollbackDialog } from '../components/RollbackDialog';
 import { ServingStatus } from '../components/ServingStatus';
 import { Timeline } from '../components/Timeline';
 import { VersionsTable } from '../components/VersionsTable';
+import { ProtectedSetting } from '../components/ProtectedSetting';
 import { PromotionPanel } from '../promotion/PromotionPanel';
 import { formatTime, relativeTime, roleAtLeast } from '../lib/format';
 import { useLiveTick } from '../lib/live';
@@ -62,6 +64,7 @@ export function ModelPage() {
         <div>
           <h1>{name}</h1>
           {m?.description && <p className="muted">{m.description}</p>}
+          {m && <ProtectedSetting model={m} onChanged={model.reload} />}
         </div>
         {canDeploy && prod && (
           <button type="button" className="danger" onClick={() => setDialog(true)}>

@@ -1,9 +1,12 @@
-// One version: artifacts with sizes and digests, signature, lineage, params and metrics, the
-// actions the role allows, and a compare view against any other version of the model.
+// One version: artifacts with sizes and digests, signature, lineage, the logged model it came from
+// (MLflow 3), params and metrics, the actions the role allows, and a compare view against any other
+// version of the model.
 import { Link, useParams, useSearchParams } from 'react-router';
 import { AliasBadge, HealthBadge, StageBadge } from '../components/Badges';
 import { CompareView } from '../components/CompareView';
 import { ErrorNote } from '../components/ErrorNote';
+import { KeyValues } from '../components/KeyValues';
+import { LoggedModelPanel } from '../components/LoggedModelPanel';
 import { VersionActions } from '../components/VersionActions';
 import { formatBytes, formatTime, shapeText } from '../lib/format';
 import { useLiveTick } from '../lib/live';
@@ -12,28 +15,6 @@ import { useResource } from '../lib/use-resource';
 import type { Version } from '../types';
 import { useTitle } from '../lib/use-title';
 import { ValidationReport } from '../promotion/ValidationReport';
-
-function KeyValues({ title, values }: { title: string; values: Record<string, string | number> }) {
-  const entries = Object.entries(values);
-  return (
-    <table className="kv">
-      <caption>{title}</caption>
-      <tbody>
-        {entries.length === 0 && (
-          <tr>
-            <td className="muted">none recorded</td>
-          </tr>
-        )}
-        {entries.map(([k, v]) => (
-          <tr key={k}>
-            <th scope="row">{k}</th>
-            <td className="mono">{String(v)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
 
 function Lineage({ v }: { v: Version }) {
   const rows: [string, string | null][] = [
@@ -125,6 +106,7 @@ export function VersionPage() {
             </section>
             <VersionActions v={v} onChanged={version.reload} />
           </div>
+          <LoggedModelPanel name={name} version={n} />
           <ValidationReport model={name} version={n} />
           <section aria-labelledby="files-h" className="card">
             <h2 id="files-h">Artifacts</h2>

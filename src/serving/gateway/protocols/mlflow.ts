@@ -4,10 +4,18 @@ import type { Tensors } from '../runtimes/runtime.js';
 import type { InputChecker } from './input-checker.js';
 import { batchOf, recordsToTable, soleInput, tableToFeedsWithColumns, tensorFromNested, type ParsedInference } from './parsed.js';
 import { nestedOutputs } from './outputs.js';
+import { csvTable } from './mlflow-csv.js';
 
 const FORMATS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
 
 export function parseMlflow(body: unknown, checker: InputChecker, featureNames: string[] | null): ParsedInference {
+  if (typeof body === 'string') {
+    // text/csv: a table with a header row, read as dataframe_split.
+    const { columns, rows } = csvTable(body, checker);
+    const parsed = parseFormat('dataframe_split', { columns, data: rows }, checker, featureNames);
+    checker.check(parsed.feeds);
+    return parsed;
+  }
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid(`send a JSON object with one of ${FORMATS.join(', ')}`);
   const b = body as Record<string, unknown>;
   const given = FORMATS.filter((f) => f in b);
@@ -69,9 +77,17 @@ export function columnarToFeeds(checker: InputChecker, value: unknown, what: str
   return feeds;
 }
 
-/** {"predictions": ...}: one value per row for an [N,1] output, rows otherwise; named when several outputs. */
-export function formatMlflow(result: Tensors) {
+/**
+ * {"predictions": ...}: one value per row for an [N,1] output, rows otherwise; named when several
+ * outputs — or, with `records` (a Python model's DataFrame, as MLflow's scoring server answers it),
+ * one object per row.
+ */
+export function formatMlflow(result: Tensors, records = false) {
   const names = Object.keys(result);
   if (names.length === 1) return { predictions: nestedOutputs(result[names[0]], true) };
+  if (records) {
+    const cols = names.map((n) => nestedOutputs(result[n], true) as unknown[]);
+    return { predictions: (cols[0] ?? []).map((_, r) => Object.fromEntries(names.map((n, i) => [n, cols[i][r]]))) };
+  }
   return { predictions: Object.fromEntries(names.map((n) => [n, nestedOutputs(result[n], true)])) };
 }

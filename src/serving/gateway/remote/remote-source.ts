@@ -132,8 +132,11 @@ export class RemoteSource implements GatewaySource {
     return { spec, bytes: await this.modelBytes(spec) };
   }
 
-  private async modelBytes(spec: VersionSpec): Promise<Buffer> {
-    const file = spec.modelFile!;
+  private modelBytes(spec: VersionSpec): Promise<Buffer> {
+    return this.fetchFile(spec, spec.modelFile!);
+  }
+
+  async fetchFile(spec: VersionSpec, file: { path: string; sha256: string; size: number }): Promise<Buffer> {
     const cached = await this.cache.blob(file.sha256);
     if (cached) return cached;
     // Verified before it is cached or loaded: bytes that are not the manifest's never run.

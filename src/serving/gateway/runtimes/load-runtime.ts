@@ -1,4 +1,5 @@
-// Which runtime a version gets. HTTP versions forward to their endpoint. ONNX versions as large as
+// Which runtime a version gets. HTTP versions forward to their endpoint; MLflow model directories
+// run in a Python worker (python-runtime.ts). ONNX versions as large as
 // offThreadBytes load straight into the gateway's worker pool (creating a big session would stall the
 // event loop); smaller ones start in-process and move to the pool once their runs average more than
 // inlineMaxMs (onnx-pool-runtime.ts). One pool per gateway (its options object), started on first use.
@@ -8,8 +9,20 @@ import { loadHttpRuntime } from './http-runtime.js';
 import { InferencePool } from './inference-pool.js';
 import { loadAdaptiveOnnx, loadOnnxInPool } from './onnx-pool-runtime.js';
 import type { ModelRuntime } from './runtime.js';
+import { defaultPythonOptions } from './python-options.js';
+import { loadPythonRuntime, type PythonLoadContext, type PythonRuntimeOptions } from './python-runtime.js';
 
-export type RuntimeOptions = Pick<GatewayOptions, 'offThreadBytes' | 'inlineMaxMs' | 'poolSize' | 'modelWorkers' | 'poolNice'>;
+/** The Python settings the options carry (an undefined one keeps its default). */
+function definedOnly(options: RuntimeOptions): Partial<PythonRuntimeOptions> {
+  const out: Partial<PythonRuntimeOptions> = {};
+  if (options.python !== undefined) out.python = options.python;
+  if (options.pythonLoadTimeoutMs !== undefined) out.pythonLoadTimeoutMs = options.pythonLoadTimeoutMs;
+  if (options.pythonEncoding !== undefined) out.pythonEncoding = options.pythonEncoding;
+  if (options.pythonDir !== undefined) out.pythonDir = options.pythonDir;
+  return out;
+}
+
+export type RuntimeOptions = Pick<GatewayOptions, 'offThreadBytes' | 'inlineMaxMs' | 'poolSize' | 'modelWorkers' | 'poolNice'> & Partial<PythonRuntimeOptions>;
 
 const pools = new WeakMap<RuntimeOptions, InferencePool>();
 
@@ -19,8 +32,12 @@ function poolFor(options: RuntimeOptions): InferencePool {
   return pool;
 }
 
-export async function loadVersionRuntime(spec: VersionSpec, bytes: Uint8Array | null, options: RuntimeOptions): Promise<ModelRuntime> {
+export async function loadVersionRuntime(spec: VersionSpec, bytes: Uint8Array | null, options: RuntimeOptions, python?: PythonLoadContext): Promise<ModelRuntime> {
   if (spec.runtime === 'http') return loadHttpRuntime(spec.endpointUrl!);
+  if (spec.runtime === 'python') {
+    if (!python) throw new Error(`version ${spec.version} of "${spec.model}" is a Python model, and this gateway cannot fetch its files`);
+    return loadPythonRuntime(spec, { ...defaultPythonOptions(), ...definedOnly(options) }, python);
+  }
   if (bytes!.length >= options.offThreadBytes || options.inlineMaxMs <= 0) return loadOnnxInPool(poolFor(options), bytes!, spec.signature!);
   return loadAdaptiveOnnx(poolFor(options), bytes!, spec.signature!, options.inlineMaxMs);
 }

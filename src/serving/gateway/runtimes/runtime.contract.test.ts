@@ -10,6 +10,13 @@ import { loadOnnxRuntime } from './onnx-runtime.js';
 import { InferencePool } from './inference-pool.js';
 import { loadAdaptiveOnnx, loadOnnxInPool } from './onnx-pool-runtime.js';
 import type { ModelRuntime } from './runtime.js';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createLogger } from '../../../log.js';
+import { loadPythonRuntime } from './python-runtime.js';
+import { dirFiles, makePythonModels, PYTHON, PYTHON_SKIP, usePythonEnv } from '../../../../test/python-models.js';
+import { tempDir } from '../../../../test/databases.js';
 
 const spec: DenseModelSpec = { weights: [0.4, -0.7, 1.1], bias: -0.2, activation: 'sigmoid' };
 const bytes = denseModelOnnx(spec);
@@ -45,13 +52,27 @@ const runtimes: Array<[string, () => Promise<ModelRuntime>]> = [
   ['onnx (adaptive, moved to the pool)', () => loadAdaptiveOnnx(new InferencePool({ size: 1, modelWorkers: 1 }), bytes, signature, 0)],
   ['http (Open Inference Protocol)', () => loadHttpRuntime(`${base()}/v2/models/m/infer`)],
   ['http (MLflow invocations)', () => loadHttpRuntime(`${base()}/invocations`)],
+  // An MLflow pyfunc model computing the same function, in a Python worker (real MLflow; skipped without it).
+  ...(PYTHON_SKIP === null ? [['python (MLflow pyfunc worker)', () => loadDensePython()] as [string, () => Promise<ModelRuntime>]] : []),
 ];
+
+let pythonModels: string | null = null;
+
+/** test/fixtures/make_python_models.py's `dense` model, loaded from a verified copy as the gateway does. */
+async function loadDensePython(): Promise<ModelRuntime> {
+  usePythonEnv();
+  pythonModels ??= makePythonModels().dir;
+  const files = Object.entries(dirFiles(path.join(pythonModels, 'dense'))).map(([p, b]) => ({ path: p, sha256: createHash('sha256').update(b).digest('hex'), size: b.length }));
+  const spec = { model: 'dense', version: 1, runtime: 'python' as const, endpointUrl: null, signature: null, featureNames: null, modelFile: null, python: { root: '', files } };
+  const fetchFile = async (_s: unknown, f: { path: string }) => fs.readFileSync(path.join(pythonModels!, 'dense', f.path));
+  return loadPythonRuntime(spec, { python: PYTHON, pythonLoadTimeoutMs: 120_000, pythonEncoding: 'raw', pythonDir: tempDir('stagecraft-contract-py-') }, { fetchFile, log: createLogger('silent') });
+}
 
 beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe.each(runtimes)('the %s runtime', (_name, load) => {
-  it('answers the hand-computed prediction per row, leaves its inputs alone, and closes', async () => {
+  it('answers the hand-computed prediction per row, leaves its inputs alone, and closes', { timeout: 300_000 }, async () => {
     const runtime = await load();
     const data = Float32Array.from(rows.flat());
     const out = await runtime.run({ input: { type: 'float32', dims: [2, 3], data } });
@@ -82,6 +103,21 @@ describe('loading', () => {
   it('rejects bytes that are not a model instead of handing out a broken runtime', async () => {
     await expect(loadOnnxRuntime(Buffer.from('not onnx at all'), signature)).rejects.toThrow();
     await expect(loadOnnxInPool(new InferencePool({ size: 2, modelWorkers: 1 }), Buffer.from('not onnx at all'), signature)).rejects.toThrow('loading in the inference pool failed');
+  });
+
+  it.skipIf(PYTHON_SKIP !== null)('rejects a Python model that cannot load, and leaves nothing behind', { timeout: 300_000 }, async () => {
+    usePythonEnv();
+    pythonModels ??= makePythonModels().dir;
+    const dir = path.join(pythonModels, 'missing_pkg');
+    const files = Object.entries(dirFiles(dir)).map(([p, b]) => ({ path: p, sha256: createHash('sha256').update(b).digest('hex'), size: b.length }));
+    const spec = { model: 'broken', version: 1, runtime: 'python' as const, endpointUrl: null, signature: null, featureNames: null, modelFile: null, python: { root: '', files } };
+    const root = tempDir('stagecraft-contract-py-');
+    const load = loadPythonRuntime(spec, { python: PYTHON, pythonLoadTimeoutMs: 120_000, pythonEncoding: 'raw', pythonDir: root }, {
+      fetchFile: async (_s, f) => fs.readFileSync(path.join(dir, f.path)),
+      log: createLogger('silent'),
+    });
+    await expect(load).rejects.toThrow("No module named 'stagecraft_not_installed_pkg'");
+    expect(fs.readdirSync(root)).toEqual([]); // its model directory is gone too
   });
 
   it('rejects a run when the external model server cannot be reached', async () => {

@@ -1,6 +1,6 @@
 // The model runtime seam: something that turns named input tensors into named output tensors.
-// Implementations: ONNX Runtime in-process (onnx-runtime.ts) and an HTTP forwarder to an external
-// model server (http-runtime.ts). Guarantees every runtime keeps (runtime.contract.test.ts):
+// Implementations: ONNX Runtime in-process (onnx-runtime.ts), an HTTP forwarder to an external
+// model server (http-runtime.ts) and Python workers for MLflow models (python-runtime.ts). Guarantees every runtime keeps (runtime.contract.test.ts):
 // - load() resolves only once the runtime is ready to answer; a runtime that cannot load rejects and
 //   holds no resources.
 // - run() never mutates its inputs; a failing run rejects with an Error (the gateway maps it to a
@@ -20,8 +20,12 @@ export interface Tensor {
 export type Tensors = Record<string, Tensor>;
 
 export interface ModelRuntime {
-  readonly kind: 'onnx' | 'http';
+  readonly kind: 'onnx' | 'http' | 'python';
+  /** The signature the loaded model reports itself (Python models), over the registry's. */
+  readonly modelSignature?: Signature | null;
   run(feeds: Tensors): Promise<Tensors>;
+  /** Resident bytes now, when the runtime can tell (a worker process's RSS). */
+  memoryBytes?(): number;
   close(): Promise<void>;
 }
 
@@ -29,7 +33,7 @@ export interface ModelRuntime {
 export interface VersionSpec {
   model: string;
   version: number;
-  runtime: 'onnx' | 'http';
+  runtime: 'onnx' | 'http' | 'python';
   endpointUrl: string | null;
   /** null for http versions registered without one: inputs then pass through unchecked. */
   signature: Signature | null;
@@ -37,6 +41,11 @@ export interface VersionSpec {
   featureNames: string[] | null;
   /** The .onnx file's manifest entry (onnx runtime only). */
   modelFile: { path: string; sha256: string; size: number } | null;
+  /**
+   * An MLflow model directory (python runtime only): the MLmodel's folder ('' or 'model/'), its files,
+   * and the interpreter its workers run when the model names its own (tag stagecraft.python).
+   */
+  python?: { root: string; interpreter?: string | null; files: Array<{ path: string; sha256: string; size: number }> } | null;
 }
 
 /** The sample a version is warmed with before it takes traffic: zeros shaped by the signature, -1 dims as 1. */

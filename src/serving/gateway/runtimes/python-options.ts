@@ -1,0 +1,15 @@
+// The Python runtime's defaults: python3 on PATH (the server and gateway commands pass --python or
+// STAGECRAFT_PYTHON through the config), and model directories under the system's temporary
+// directory, one folder per gateway process.
+import os from 'node:os';
+import path from 'node:path';
+import type { PythonRuntimeOptions } from './python-runtime.js';
+
+export function defaultPythonOptions(): PythonRuntimeOptions {
+  return {
+    python: 'python3',
+    pythonLoadTimeoutMs: 120_000,
+    pythonEncoding: 'raw',
+    pythonDir: path.join(os.tmpdir(), `stagecraft-python-${process.pid}`),
+  };
+}
