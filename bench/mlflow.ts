@@ -1,11 +1,14 @@
 // npm run bench:mlflow — latency through the MLflow REST surface over HTTP keep-alive, on SQLite and
 // (when STAGECRAFT_TEST_PG_URL or --pg-url is given) PostgreSQL, against a bare Fastify route
-// measured in the same run. Seeds 100 models x 100 versions (10,000) for the searches.
+// measured in the same run. Seeds 100 models x 100 versions (10,000) for the searches. Then the
+// registry and logged-model requests against a real MLflow 3 server (bench/mlflow3-compare.ts).
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import type { Deps } from '../src/deps.js';
 import { buildServer, serverExtensions } from '../src/server.js';
 import { bareBaseline, benchDeps, flag, must, printLatencyTable } from './harness.js';
+import { compareWithMlflow3 } from './mlflow3-compare.js';
 import { measure, request, type Stats } from './http-client.js';
 
 const MODELS = Number(flag('models', '100'));
@@ -70,9 +73,15 @@ async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
   printLatencyTable(`${kind}: ${MODELS * PER_MODEL} versions seeded in ${seedS.toFixed(1)} s; ${N} sequential requests per row over keep-alive`, baseline, rows);
   await app.close();
   await deps.close();
+  fs.rmSync(deps.config.dataDir, { recursive: true, force: true });
 }
 
-const baseline = await bareBaseline(N, { name: 'm-1', version: '1', current_stage: 'Production' });
-await runOn('sqlite', baseline);
-if (PG_ADMIN) await runOn('postgres', baseline);
-else console.log('\n(PostgreSQL skipped: set STAGECRAFT_TEST_PG_URL or pass --pg-url)');
+// --part surface | mlflow3 runs one of the two parts (default: both)
+const PART = flag('part', 'all');
+if (PART !== 'mlflow3') {
+  const baseline = await bareBaseline(N, { name: 'm-1', version: '1', current_stage: 'Production' });
+  await runOn('sqlite', baseline);
+  if (PG_ADMIN) await runOn('postgres', baseline);
+  else console.log('\n(PostgreSQL skipped: set STAGECRAFT_TEST_PG_URL or pass --pg-url)');
+}
+if (PART !== 'surface') await compareWithMlflow3(PG_ADMIN);

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../src/log.js';
 import { loadPythonRuntime } from '../src/serving/gateway/runtimes/python-runtime.js';
+import { defaultPythonOptions } from '../src/serving/gateway/runtimes/python-options.js';
 import type { FrameEncoding } from '../src/serving/gateway/runtimes/python-worker-frames.js';
 import type { Tensors } from '../src/serving/gateway/runtimes/runtime.js';
 
@@ -36,7 +37,7 @@ function filesOf(dir: string) {
 
 async function measure(dir: string, enc: FrameEncoding, rows: number, n: number) {
   const spec = { model: 'bench', version: 1, runtime: 'python' as const, endpointUrl: null, signature: null, featureNames: null, modelFile: null, python: { root: '', files: filesOf(dir) } };
-  const rt = await loadPythonRuntime(spec, { python, pythonLoadTimeoutMs: 120_000, pythonEncoding: enc, pythonDir: path.join(os.tmpdir(), 'stagecraft-bench-python') }, {
+  const rt = await loadPythonRuntime(spec, { ...defaultPythonOptions(), python, pythonLoadTimeoutMs: 120_000, pythonEncoding: enc, pythonDir: path.join(os.tmpdir(), 'stagecraft-bench-python') }, {
     fetchFile: async (_s, f) => fs.readFileSync(path.join(dir, f.path)),
     log: createLogger('warn'),
   });

@@ -14,7 +14,9 @@ with ``offset`` and ``length``); strings are always JSON. See python-worker-fram
   ``{"op": "load_failed", "error": ..., "traceback": ...}`` (then it exits).
 - gateway -> worker: ``{"id": N, "op": "predict", "inputs": [...], "enc": "raw"|"json"}`` or
   ``{"id": N, "op": "warm"}`` (predict on the model's own input example).
-- worker -> gateway: ``{"id": N, "ok": true, "outputs": [...]}`` or
+- worker -> gateway: ``{"id": N, "ok": true, "outputs": [...], "predict_us": T, "worker_us": W}`` (T: the model's
+  own predict call, W: the whole request in the worker, frame read to frame written, microseconds;
+  the gateway's overhead is measured against them) or
   ``{"id": N, "ok": false, "kind": "input"|"model", "error": ...}``.
 
 Requests are answered in order, one at a time. The worker never outlives the gateway: it exits when
@@ -242,6 +244,7 @@ def main():
             # pandas, sklearn and mlflow loaded takes seconds, and there is nothing to flush).
             os._exit(0)
         header, payload = frame
+        t_in = time.perf_counter()
         rid = header.get('id')
         enc = header.get('enc', 'json')
         try:
@@ -256,8 +259,12 @@ def main():
             write_frame(out, {'id': rid, 'ok': False, 'kind': 'input', 'error': f'{exc}'[:2000]})
             continue
         try:
-            specs, raw = encode_outputs(np, served.predict(data), enc)
-            write_frame(out, {'id': rid, 'ok': True, 'outputs': specs}, raw)
+            t0 = time.perf_counter()
+            pred = served.predict(data)
+            predict_us = int((time.perf_counter() - t0) * 1e6)
+            specs, raw = encode_outputs(np, pred, enc)
+            worker_us = int((time.perf_counter() - t_in) * 1e6)
+            write_frame(out, {'id': rid, 'ok': True, 'outputs': specs, 'predict_us': predict_us, 'worker_us': worker_us}, raw)
         except Exception as exc:  # noqa: BLE001
             kind = 'input' if input_error(exc) else 'model'
             write_frame(out, {'id': rid, 'ok': False, 'kind': kind, 'error': f'{type(exc).__name__}: {exc}'[:2000], 'traceback': traceback.format_exc()[-2000:]})

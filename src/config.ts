@@ -27,6 +27,8 @@ export interface Config {
   prepareDeadlineMs: number;
   /** The interpreter the gateway's Python workers run (MLflow models): --python, STAGECRAFT_PYTHON. */
   python: string;
+  /** Python worker processes per loaded version: --python-workers, STAGECRAFT_PYTHON_WORKERS (default 1). */
+  pythonWorkers: number;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -53,6 +55,7 @@ export function defaultConfig(): Config {
     predictionMaxRows: 2_000_000,
     prepareDeadlineMs: 10_000,
     python: 'python3',
+    pythonWorkers: 1,
   };
 }
 
@@ -86,6 +89,7 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     predictionMaxRows: positiveSetting('STAGECRAFT_PREDICTION_MAX_ROWS', env.STAGECRAFT_PREDICTION_MAX_ROWS, base.predictionMaxRows, true),
     prepareDeadlineMs: positiveSetting('STAGECRAFT_PREPARE_DEADLINE_MS', env.STAGECRAFT_PREPARE_DEADLINE_MS, base.prepareDeadlineMs, true),
     python: env.STAGECRAFT_PYTHON || base.python,
+    pythonWorkers: positiveSetting('STAGECRAFT_PYTHON_WORKERS', env.STAGECRAFT_PYTHON_WORKERS, base.pythonWorkers, true),
   };
 }
 

@@ -64,6 +64,7 @@ interface GatewayFlags {
   poolSize?: number;
   modelWorkers?: number;
   python?: string;
+  pythonWorkers?: number;
 }
 
 function gatewayCommand(program: Command, ctx: CliContext): void {
@@ -84,6 +85,7 @@ function gatewayCommand(program: Command, ctx: CliContext): void {
     .option('--pool-size <n>', 'inference worker threads (default: one per core)', Number)
     .option('--model-workers <n>', 'pool workers one model may occupy at once (default: all but one)', Number)
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
+    .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)', Number)
     .action((o: GatewayFlags) => runGateway(ctx, o));
 }
 
@@ -109,6 +111,7 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
       ...(o.poolSize !== undefined && { poolSize: o.poolSize }),
       ...(o.modelWorkers !== undefined && { modelWorkers: o.modelWorkers }),
       python: o.python ?? (ctx.io.env.STAGECRAFT_PYTHON || 'python3'),
+      pythonWorkers: o.pythonWorkers ?? (Number(ctx.io.env.STAGECRAFT_PYTHON_WORKERS) || 1),
     },
     log,
   );

@@ -15,6 +15,7 @@ export interface ServerFlags {
   predictionMaxRows?: string;
   prepareDeadline?: string;
   python?: string;
+  pythonWorkers?: string;
 }
 
 export function serverConfig(flags: ServerFlags): Config {
@@ -29,6 +30,7 @@ export function serverConfig(flags: ServerFlags): Config {
     predictionRetentionDays: positiveSetting('--prediction-retention-days', flags.predictionRetentionDays, config.predictionRetentionDays),
     predictionMaxRows: positiveSetting('--prediction-max-rows', flags.predictionMaxRows, config.predictionMaxRows, true),
     python: flags.python ?? config.python,
+    pythonWorkers: positiveSetting('--python-workers', flags.pythonWorkers, config.pythonWorkers, true),
     prepareDeadlineMs: Math.round(positiveSetting('--prepare-deadline', flags.prepareDeadline, config.prepareDeadlineMs / 1000) * 1000),
   };
 }
@@ -75,6 +77,7 @@ export function serverCommand(program: Command): void {
     .option('--prediction-retention-days <days>', 'keep retained predictions (for late labels and drift) this long (default 7)')
     .option('--prediction-max-rows <n>', 'and about this many of them: the oldest written batches are dropped first, whole (default 2000000)')
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
+    .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)')
     .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (default 10)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));

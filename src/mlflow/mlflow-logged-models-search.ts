@@ -169,12 +169,20 @@ export async function searchLoggedModels(deps: Deps, q: LoggedModelSearch): Prom
     if (!/^\d+$/.test(id) || !Number.isSafeInteger(Number(id))) throw badParam(`Invalid experiment ID: '${id}'`);
     return Number(id);
   });
-  const models = await activeLoggedModels(deps.db, ids, MAX_SCANNED + 1);
+  // Only what the filter and order look at is loaded for the scan (the page's JSON loads the rest).
+  const want = {
+    params: where.some((c) => c.kind === 'param'),
+    tags: where.some((c) => c.kind === 'tag'),
+    metrics: where.some((c) => c.kind === 'metric') || q.datasets.length > 0 || q.orderBy.some((o) => o.field_name.startsWith('metrics.')),
+  };
+  // No filter and the default order: the database's order is the answer, so read just the page (and one more).
+  const plain = where.length === 0 && q.datasets.length === 0 && q.orderBy.length === 0;
+  const models = await activeLoggedModels(deps.db, ids, plain ? offset + q.maxResults + 1 : MAX_SCANNED + 1);
   if (models.length > MAX_SCANNED) throw badParam(`logged-models/search scans at most ${MAX_SCANNED} models; narrow experiment_ids`);
   const views: View[] = models.map((model) => ({ model, params: new Map(), tags: new Map(), metrics: [] }));
   const byId = new Map(views.map((v) => [v.model.model_id, v]));
-  for (let i = 0; i < views.length; i += 500) {
-    const data = await loggedModelData(deps.db, views.slice(i, i + 500).map((v) => v.model.model_id));
+  for (let i = 0; i < views.length && (want.params || want.tags || want.metrics); i += 500) {
+    const data = await loggedModelData(deps.db, views.slice(i, i + 500).map((v) => v.model.model_id), want);
     for (const p of data.params) byId.get(p.model_id)!.params.set(p.key, p.value);
     for (const t of data.tags) byId.get(t.model_id)!.tags.set(t.key, t.value);
     for (const m of data.metrics) byId.get(m.model_id)!.metrics.push(m);

@@ -42,13 +42,21 @@ export async function loggedModelOfRun(db: Db, runId: string, name: string) {
     .executeTakeFirst();
 }
 
-export async function loggedModelData(db: Db, modelIds: string[]) {
+/** Which of a model's params, tags and metrics a reader needs: each is one query, skipped when not wanted. */
+export interface LoggedModelDataWanted {
+  params: boolean;
+  tags: boolean;
+  metrics: boolean;
+}
+const ALL: LoggedModelDataWanted = { params: true, tags: true, metrics: true };
+
+export async function loggedModelData(db: Db, modelIds: string[], want: LoggedModelDataWanted = ALL) {
   if (modelIds.length === 0) return { params: [], tags: [], metrics: [] };
   const ids = [...new Set(modelIds)];
   const [params, tags, metrics] = await Promise.all([
-    db.selectFrom('mlflow_logged_model_params').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
-    db.selectFrom('mlflow_logged_model_tags').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
-    db.selectFrom('mlflow_logged_model_metrics').selectAll().where('model_id', 'in', ids).orderBy('key').orderBy('timestamp').orderBy('step').execute(),
+    want.params ? db.selectFrom('mlflow_logged_model_params').selectAll().where('model_id', 'in', ids).orderBy('key').execute() : [],
+    want.tags ? db.selectFrom('mlflow_logged_model_tags').selectAll().where('model_id', 'in', ids).orderBy('key').execute() : [],
+    want.metrics ? db.selectFrom('mlflow_logged_model_metrics').selectAll().where('model_id', 'in', ids).orderBy('key').orderBy('timestamp').orderBy('step').execute() : [],
   ]);
   return { params, tags, metrics };
 }

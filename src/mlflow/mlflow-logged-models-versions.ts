@@ -14,7 +14,8 @@ export async function loggedModelFieldsOfVersions(db: Db, versionIds: string[]):
   const links = await loggedModelsOfVersions(db, versionIds);
   const out = new Map<string, LoggedModelFields>();
   if (links.length === 0) return out;
-  const data = await loggedModelData(db, links.map((l) => l.model_id));
+  // a version shows the model's params and metrics, not its tags
+  const data = await loggedModelData(db, links.map((l) => l.model_id), { params: true, tags: false, metrics: true });
   for (const l of links) {
     const fields: LoggedModelFields = { model_id: l.model_id };
     const params = data.params.filter((p) => p.model_id === l.model_id);

@@ -179,8 +179,11 @@ function aliasRoutes(app: FastifyInstance, deps: Deps): void {
     }
     const target = model ? (await aliasesOfModels(deps.db, [model.id])).find((a) => a.alias === alias) : undefined;
     // MLflow answers a missing alias with 400, not 404; clients expect that.
-    if (!target || !(await findNamedVersion(deps.db, name, target.version))) throw badParam(`Registered model alias ${alias} not found.`);
-    return { model_version: await versionJson(deps, name, target.version, true) };
+    const row = target ? await findNamedVersion(deps.db, name, target.version) : undefined;
+    if (!row) throw badParam(`Registered model alias ${alias} not found.`);
+    // the row just read, not a second lookup of the same version
+    const [json] = await versionsJson(deps.db, [row], true);
+    return { model_version: json };
   });
 }
 

@@ -43,6 +43,10 @@ export function observeExtension(opts: MonitoringOptions = {}): ObserveExtension
     observe(o: InferenceObservation) {
       m.writer?.push(o);
     },
+    workerRestarted(model: string, version: number) {
+      prom.workerRestarted(model, version);
+      stats.workerRestarted(model, version);
+    },
   };
   const m: ObserveExtension = {
     name: 'observe',

@@ -85,6 +85,12 @@ export class PrometheusMetrics {
   beforeRead: () => void = () => undefined;
   /** The retention writer's running totals, once monitoring has one. */
   private retention: (() => { written: number; dropped: number }) | null = null;
+  private readonly restarts = new Counter({
+    name: 'stagecraft_python_worker_restarts_total',
+    help: 'Python workers replaced by model and version: they died, or passed their memory limit',
+    labelNames: ['model', 'version'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'stagecraft_' });
@@ -131,6 +137,11 @@ export class PrometheusMetrics {
     };
     const retained: Counter = new Counter({ name: 'stagecraft_monitoring_rows_retained_total', help: 'Prediction rows written for feedback and drift', registers: [this.registry], collect: () => report('written', retained) });
     const dropped: Counter = new Counter({ name: 'stagecraft_monitoring_rows_dropped_total', help: 'Prediction rows dropped because the database fell behind', registers: [this.registry], collect: () => report('dropped', dropped) });
+  }
+
+  /** A Python worker of this version was replaced (died, or outgrew its memory limit). */
+  workerRestarted(model: string, version: number): void {
+    this.restarts.inc({ model, version: String(version) });
   }
 
   /** Reports the retention writer's totals (rows written, rows dropped) at each scrape. */

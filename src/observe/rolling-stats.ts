@@ -166,11 +166,13 @@ export interface WindowSummary {
   latency_histogram: Array<{ le_ms: number | null; count: number }>;
   predictions: Record<string, number>;
   features: Record<string, { kind: string; count: number; mean?: number; min?: number; max?: number; counts?: Record<string, number> }>;
+  /** Python workers of this version replaced (died, or passed their memory limit) since this process started: not windowed. */
+  worker_restarts: number;
 }
 
 export function summarize(buckets: Bucket[]): WindowSummary {
   const hist = new Array(LATENCY_BOUNDS_MS.length + 1).fill(0);
-  const s: WindowSummary = { requests: 0, client_errors: 0, model_errors: 0, error_rate: null, sheds: 0, queue_timeouts: 0, shed_rate: null, latency_p50_ms: null, latency_p99_ms: null, latency_histogram: [], predictions: {}, features: {} };
+  const s: WindowSummary = { requests: 0, client_errors: 0, model_errors: 0, error_rate: null, sheds: 0, queue_timeouts: 0, shed_rate: null, latency_p50_ms: null, latency_p99_ms: null, latency_histogram: [], predictions: {}, features: {}, worker_restarts: 0 };
   for (const b of buckets) {
     s.requests += b.requests;
     s.client_errors += b.clientErrors;
@@ -204,6 +206,8 @@ export function summarize(buckets: Bucket[]): WindowSummary {
 /** All versions' rings; the least recently seen version is evicted past maxVersions. */
 export class RollingStats {
   private readonly rings = new Map<string, VersionRing>();
+  /** Worker restarts per model and version (bounded like the rings). */
+  private readonly restarts = new Map<string, number>();
 
   constructor(
     readonly intervalMs = 60_000,
@@ -242,11 +246,18 @@ export class RollingStats {
     if (oldest) this.rings.delete(oldest[0]);
   }
 
+  workerRestarted(model: string, version: number): void {
+    const key = `${model}\u0000${version}`;
+    if (!this.restarts.has(key) && this.restarts.size >= this.maxVersions) this.restarts.clear();
+    this.restarts.set(key, (this.restarts.get(key) ?? 0) + 1);
+  }
+
   /** Called before every read: folds the rows observed but not yet folded (the batch being filled). */
   beforeRead: () => void = () => undefined;
 
   summary(model: string, version: number, now: number, windowMs: number): WindowSummary {
     this.beforeRead();
-    return summarize(this.rings.get(`${model}\u0000${version}`)?.window(now, windowMs) ?? []);
+    const key = `${model}\u0000${version}`;
+    return { ...summarize(this.rings.get(key)?.window(now, windowMs) ?? []), worker_restarts: this.restarts.get(key) ?? 0 };
   }
 }

@@ -13,28 +13,11 @@ import type { Config } from '../../src/config.js';
 import type { Extension } from '../../src/extension.js';
 import { serverExtensions } from '../../src/server.js';
 import { tempDir, useRegistry, type DbKind, type Registry } from '../databases.js';
+import { envScript, MLFLOW_DIR, PYTHON, type ClientVersion } from './mlflow-dist.js';
 
-export type ClientVersion = '2.17.2' | '3.x';
+export { REPO, type ClientVersion } from './mlflow-dist.js';
 export const CLIENTS: ClientVersion[] = ['2.17.2', '3.x'];
-
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCRIPTS = path.dirname(fileURLToPath(import.meta.url));
-/** Debian's Python: the bundled binary parts and Debian's sklearn/pandas/numpy are built for it. */
-export const PYTHON = process.env.STAGECRAFT_MLFLOW_PYTHON ?? '/usr/bin/python3';
-
-/**
- * ../shared/mlflow next to the repository, or STAGECRAFT_MLFLOW_DIR. The repository may be a git
- * worktree placed elsewhere, so its parent's `shared/` and the main checkout's parent are both tried.
- */
-function locateMlflowDir(): string {
-  if (process.env.STAGECRAFT_MLFLOW_DIR) return path.resolve(process.env.STAGECRAFT_MLFLOW_DIR);
-  const candidates = [path.resolve(REPO, '..', 'shared', 'mlflow')];
-  const common = spawnSync('git', ['-C', REPO, 'rev-parse', '--path-format=absolute', '--git-common-dir'], { encoding: 'utf8' });
-  if (common.status === 0 && common.stdout.trim()) candidates.push(path.resolve(common.stdout.trim(), '..', '..', 'shared', 'mlflow'));
-  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
-}
-
-export const MLFLOW_DIR = locateMlflowDir();
 const REQUIRE = process.env.STAGECRAFT_REQUIRE_MLFLOW === '1';
 
 /** Why the clients cannot run here, or null when they can. Cheap: file checks and one import probe. */
@@ -67,11 +50,6 @@ export function describeWithMlflow(title: string, body: () => void): void {
   }
   console.warn(`${title}: ${SKIP_NOTE}`);
   describe(title, () => it.skip(SKIP_NOTE, () => {}));
-}
-
-/** The shell prefix that gives a command one client's environment (env-2.sh / env-3.sh). */
-export function envScript(client: ClientVersion): string {
-  return path.join(MLFLOW_DIR, client === '2.17.2' ? 'env-2.sh' : 'env-3.sh');
 }
 
 export interface ClientRun<T> {

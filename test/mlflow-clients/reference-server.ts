@@ -1,12 +1,12 @@
 // A real MLflow server (from ../shared/mlflow) as the reference Stagecraft's answers are compared
 // with: SQLite backend and artifact store in a temp dir, a free loopback port, one worker, killed
-// (its whole process group) when the test is done.
+// (its whole process group) when the test is done. No vitest here: bench/mlflow.ts starts one too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { tempDir } from '../databases.js';
-import { envScript, PYTHON, type ClientVersion } from './harness.js';
+import os from 'node:os';
+import { envScript, PYTHON, type ClientVersion } from './mlflow-dist.js';
 
 export interface ReferenceServer {
   url: string;
@@ -52,7 +52,7 @@ function killGroup(child: ChildProcess): Promise<void> {
 }
 
 export async function startReferenceServer(version: ClientVersion = '3.x', timeoutMs = 90_000): Promise<ReferenceServer> {
-  const dir = tempDir('stagecraft-mlflow-reference-');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-mlflow-reference-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = [

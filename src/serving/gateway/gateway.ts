@@ -222,7 +222,13 @@ export class Gateway {
   private async load(model: string, version: number): Promise<LoadedVersion> {
     const t0 = performance.now();
     const fetched = await this.source.fetchVersion(model, version);
-    const python = { fetchFile: this.source.fetchFile.bind(this.source), log: this.log };
+    const python = {
+      fetchFile: this.source.fetchFile.bind(this.source),
+      log: this.log,
+      onRestart: (m: string, v: number) => {
+        for (const o of this.options.observers) o.workerRestarted?.(m, v);
+      },
+    };
     const runtime = await loadVersionRuntime(fetched.spec, fetched.bytes, this.options, python);
     const loadMs = performance.now() - t0;
     this.log.info({ model, version, loadMs: Math.round(loadMs) }, 'gateway loaded and warmed version');

@@ -44,4 +44,6 @@ export interface InferenceObservation {
 
 export interface InferenceObserver {
   observe(o: InferenceObservation): void;
+  /** A runtime worker of this version was replaced (a Python worker died or outgrew its memory limit). */
+  workerRestarted?(model: string, version: number): void;
 }

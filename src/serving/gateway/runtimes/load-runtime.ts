@@ -19,6 +19,10 @@ function definedOnly(options: RuntimeOptions): Partial<PythonRuntimeOptions> {
   if (options.pythonLoadTimeoutMs !== undefined) out.pythonLoadTimeoutMs = options.pythonLoadTimeoutMs;
   if (options.pythonEncoding !== undefined) out.pythonEncoding = options.pythonEncoding;
   if (options.pythonDir !== undefined) out.pythonDir = options.pythonDir;
+  if (options.pythonWorkers !== undefined) out.pythonWorkers = options.pythonWorkers;
+  if (options.pythonBatchRows !== undefined) out.pythonBatchRows = options.pythonBatchRows;
+  if (options.pythonBatchWaitMs !== undefined) out.pythonBatchWaitMs = options.pythonBatchWaitMs;
+  if (options.pythonWorkerMaxRssBytes !== undefined) out.pythonWorkerMaxRssBytes = options.pythonWorkerMaxRssBytes;
   return out;
 }
 

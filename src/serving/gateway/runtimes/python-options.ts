@@ -11,5 +11,11 @@ export function defaultPythonOptions(): PythonRuntimeOptions {
     pythonLoadTimeoutMs: 120_000,
     pythonEncoding: 'raw',
     pythonDir: path.join(os.tmpdir(), `stagecraft-python-${process.pid}`),
+    pythonWorkers: 1,
+    // Measured by bench/python.ts (docs/benchmarks.md): batching gathers only while every worker is
+    // busy, so these cost an unloaded version nothing.
+    pythonBatchRows: 256,
+    pythonBatchWaitMs: 2,
+    pythonWorkerMaxRssBytes: 0,
   };
 }

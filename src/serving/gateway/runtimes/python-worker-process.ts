@@ -67,6 +67,7 @@ export class PythonWorker {
   private readonly stderrTail: string[] = [];
   private partialLine = '';
   private readonly exitListeners: Array<(why: string) => void> = [];
+  private drainWaiters: Array<() => void> = [];
 
   private constructor(private readonly start: WorkerStart) {
     installExitHook();
@@ -137,6 +138,7 @@ export class PythonWorker {
         if (!p) continue;
         this.pending.delete(id);
         p.resolve(f);
+        if (this.pending.size === 0 && this.drainWaiters.length) this.wakeDrained();
       }
     });
     this.child.once('exit', (code, signal) => {
@@ -146,6 +148,7 @@ export class PythonWorker {
       const gone = new WorkerGone(`the Python worker (pid ${this.pid}) ${why}`);
       for (const p of this.pending.values()) p.reject(gone);
       this.pending.clear();
+      this.wakeDrained();
       for (const l of this.exitListeners) l(why);
     });
   }
@@ -162,6 +165,18 @@ export class PythonWorker {
       this.pending.set(id, { resolve, reject });
       this.child.stdin.write(encodeFrame({ ...header, id }, payload));
     });
+  }
+
+  /** Resolves once nothing is in flight on it (at once when nothing is). */
+  drained(): Promise<void> {
+    if (this.pending.size === 0 || this.exited) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private wakeDrained(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
   }
 
   get inflight(): number {

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../../log.js';
 import { loadPythonRuntime } from './python-runtime.js';
+import { defaultPythonOptions } from './python-options.js';
 import { dirFiles, makePythonModels, PYTHON, PYTHON_SKIP, usePythonEnv } from '../../../../test/python-models.js';
 import { tempDir } from '../../../../test/databases.js';
 
@@ -65,7 +66,7 @@ async function loadDensePython(): Promise<ModelRuntime> {
   const files = Object.entries(dirFiles(path.join(pythonModels, 'dense'))).map(([p, b]) => ({ path: p, sha256: createHash('sha256').update(b).digest('hex'), size: b.length }));
   const spec = { model: 'dense', version: 1, runtime: 'python' as const, endpointUrl: null, signature: null, featureNames: null, modelFile: null, python: { root: '', files } };
   const fetchFile = async (_s: unknown, f: { path: string }) => fs.readFileSync(path.join(pythonModels!, 'dense', f.path));
-  return loadPythonRuntime(spec, { python: PYTHON, pythonLoadTimeoutMs: 120_000, pythonEncoding: 'raw', pythonDir: tempDir('stagecraft-contract-py-') }, { fetchFile, log: createLogger('silent') });
+  return loadPythonRuntime(spec, { ...defaultPythonOptions(), python: PYTHON, pythonLoadTimeoutMs: 120_000, pythonEncoding: 'raw', pythonDir: tempDir('stagecraft-contract-py-') }, { fetchFile, log: createLogger('silent') });
 }
 
 beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
@@ -112,7 +113,7 @@ describe('loading', () => {
     const files = Object.entries(dirFiles(dir)).map(([p, b]) => ({ path: p, sha256: createHash('sha256').update(b).digest('hex'), size: b.length }));
     const spec = { model: 'broken', version: 1, runtime: 'python' as const, endpointUrl: null, signature: null, featureNames: null, modelFile: null, python: { root: '', files } };
     const root = tempDir('stagecraft-contract-py-');
-    const load = loadPythonRuntime(spec, { python: PYTHON, pythonLoadTimeoutMs: 120_000, pythonEncoding: 'raw', pythonDir: root }, {
+    const load = loadPythonRuntime(spec, { ...defaultPythonOptions(), python: PYTHON, pythonLoadTimeoutMs: 120_000, pythonEncoding: 'raw', pythonDir: root }, {
       fetchFile: async (_s, f) => fs.readFileSync(path.join(dir, f.path)),
       log: createLogger('silent'),
     });
