@@ -25,6 +25,7 @@ import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
 import { cannon, flag, must, type LoadResult } from './harness.js';
 import { percentile, request } from './http-client.js';
+import { MLFLOW_DIR } from '../test/mlflow-clients/mlflow-dist.js';
 
 const DURATION = Number(flag('duration', '5'));
 const ROLLBACKS = Number(flag('rollbacks', '20'));
@@ -33,7 +34,7 @@ const ONLY = flag('only', null);
 /** Micro-batching settings to try (default: the gateway's defaults; 0 turns it off). */
 const BATCH = { rows: flag('batch-rows', null), waitMs: flag('batch-wait-ms', null) };
 const PYTHON = process.env.STAGECRAFT_PYTHON ?? '/usr/bin/python3';
-const MLFLOW_HOME = process.env.STAGECRAFT_MLFLOW_HOME ?? path.resolve('../shared/mlflow');
+const MLFLOW_HOME = MLFLOW_DIR; // ../shared/mlflow or STAGECRAFT_MLFLOW_DIR (one locator: mlflow-dist.ts)
 const ENV = {
   PYTHONPATH: [`${MLFLOW_HOME}/3.x`, `${MLFLOW_HOME}/deps3`, `${MLFLOW_HOME}/deps`].join(':'),
   PYTHONNOUSERSITE: '1',

@@ -4,10 +4,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { MLFLOW_DIR } from './mlflow-clients/mlflow-dist.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const MLFLOW_HOME = process.env.STAGECRAFT_MLFLOW_HOME ?? path.resolve(here, '../../shared/mlflow');
+// One place finds ../shared/mlflow (or STAGECRAFT_MLFLOW_DIR, which CI sets): mlflow-dist.ts.
+export const MLFLOW_HOME = MLFLOW_DIR;
 export const PYTHON = '/usr/bin/python3';
 
 /** Why the client cannot run here, or null when it can. */

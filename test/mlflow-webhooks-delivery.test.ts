@@ -14,8 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverExtensions } from '../src/server.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
 import { call } from './http.js';
+import { MLFLOW_DIR } from './mlflow-clients/mlflow-dist.js';
 
-const MLFLOW_HOME = process.env.STAGECRAFT_MLFLOW_HOME ?? path.resolve(import.meta.dirname, '../../shared/mlflow');
+// One place finds ../shared/mlflow (or STAGECRAFT_MLFLOW_DIR, which CI sets): mlflow-dist.ts.
+const MLFLOW_HOME = MLFLOW_DIR;
 const HAVE_MLFLOW = existsSync(path.join(MLFLOW_HOME, '3.x/mlflow/webhooks/delivery.py')) && existsSync('/usr/bin/python3');
 if (!HAVE_MLFLOW) {
   if (process.env.STAGECRAFT_REQUIRE_MLFLOW === '1') throw new Error(`STAGECRAFT_REQUIRE_MLFLOW=1 but the MLflow 3.x package is not at ${MLFLOW_HOME} (run ../shared/mlflow/setup.sh)`);

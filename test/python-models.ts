@@ -7,9 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './databases.js';
+import { MLFLOW_DIR } from './mlflow-clients/mlflow-dist.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MLFLOW_HOME = process.env.STAGECRAFT_MLFLOW_HOME ?? path.resolve(here, '../../shared/mlflow');
+// One place finds ../shared/mlflow (or STAGECRAFT_MLFLOW_DIR, which CI sets): mlflow-dist.ts.
+const MLFLOW_HOME = MLFLOW_DIR;
 export const PYTHON = process.env.STAGECRAFT_TEST_PYTHON ?? '/usr/bin/python3';
 
 /** The environment of env-3.sh (PYTHONPATH and friends), for the workers the gateway starts. */

@@ -20,6 +20,9 @@ function locateMlflowDir(): string {
   const candidates = [path.resolve(REPO, '..', 'shared', 'mlflow')];
   const common = spawnSync('git', ['-C', REPO, 'rev-parse', '--path-format=absolute', '--git-common-dir'], { encoding: 'utf8' });
   if (common.status === 0 && common.stdout.trim()) candidates.push(path.resolve(common.stdout.trim(), '..', '..', 'shared', 'mlflow'));
+  // A clean clone elsewhere: beside the local repository it was cloned from.
+  const origin = spawnSync('git', ['-C', REPO, 'remote', 'get-url', 'origin'], { encoding: 'utf8' });
+  if (origin.status === 0 && path.isAbsolute(origin.stdout.trim())) candidates.push(path.resolve(origin.stdout.trim(), '..', 'shared', 'mlflow'));
   return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
 }
 
