@@ -116,7 +116,7 @@ describe.each(DATABASES)('honest convergence on %s', (kind) => {
     child.kill('SIGCONT');
     await waitConverged(app, m, 2, 1500);
     expect((await runAgainst(url, ['status', m, '--wait', '--timeout', '20'])).code).toBe(0);
-  });
+  }, 90_000); // spawns a gateway process and the CLI three times: generous on a loaded machine
 
   it('a replica the registry rejects for a while is unknown meanwhile, logs it at error level, and reports it at its next contact', async () => {
     const m = await twoVersions();
@@ -145,7 +145,7 @@ describe.each(DATABASES)('honest convergence on %s', (kind) => {
     const s = await waitConverged(app, m, 2);
     expect(outsider(s).last_rejection).toMatchObject({ status: 401 });
     expect((outsider(s).last_rejection as { count: number }).count).toBeGreaterThan(0);
-  });
+  }, 90_000);
 
   it('a replica whose token is revoked is never counted as converged (status answer and CLI exit code)', async () => {
     const root = (await call(app, 'POST', '/api/v1/tokens', { name: `root-${kind}`, role: 'admin' })).body.token as string;
@@ -170,7 +170,7 @@ describe.each(DATABASES)('honest convergence on %s', (kind) => {
     const json = await runAgainst(url, ['--token', root, '--json', 'status', m]);
     expect(json.json.converged).toBe(false);
     expect(outsider(json.json)).toMatchObject({ state: 'unknown' });
-  });
+  }, 90_000);
 });
 
 /** Forwards to the registry, or answers 401 to everything (and cuts open streams) while told to reject. */

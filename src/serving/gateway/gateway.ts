@@ -2,6 +2,7 @@
 // A move runs load -> warm -> swap one reference -> in-flight requests on the old finish (they hold
 // their own reference) -> the old stays warm as standby -> released after the window or when the
 // memory budget needs the room. A version that fails to load never takes traffic.
+import fs from 'node:fs';
 import type { Logger } from '../../log.js';
 import type { RegistryEvent } from '../../registry/index.js';
 import type { ServingSnapshotDto } from '../bindings/bindings-service.js';
@@ -69,6 +70,9 @@ export class Gateway {
     for (let i = 0; i < 200 && all.some((lv) => lv.inflight > 0); i++) await new Promise((r) => setTimeout(r, 10));
     await Promise.allSettled(all.map((lv) => lv.runtime.close()));
     this.slots.clear();
+    // The Python workers' model folders went with their runtimes; their parent goes once empty
+    // (another gateway in this process may still use it: rmdir refuses then).
+    await fs.promises.rmdir(this.options.pythonDir).catch(() => {});
   }
 
   applySnapshot(s: ServingSnapshotDto): void {
