@@ -13,7 +13,6 @@
 // Needs STAGECRAFT_PYTHON (default /usr/bin/python3) and ../shared/mlflow (its setup.sh).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +25,7 @@ import { createLogger } from '../src/log.js';
 import { cannon, flag, must, type LoadResult } from './harness.js';
 import { percentile, request } from './http-client.js';
 import { MLFLOW_DIR } from '../test/mlflow-clients/mlflow-dist.js';
+import { freePort } from '../test/free-port.js';
 
 const DURATION = Number(flag('duration', '5'));
 const ROLLBACKS = Number(flag('rollbacks', '20'));
@@ -57,15 +57,6 @@ function models(): string {
 
 function filesOf(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(dir, f)).isFile());
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** `mlflow models serve` in its own process group, ready once /ping answers. */

@@ -1,8 +1,8 @@
 // A real `stagecraft server` in a child process on 127.0.0.1 and a free port, for tests that kill it
 // with SIGKILL: no graceful close, no flush — what a power cut or the OOM killer does.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from './free-port.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -13,17 +13,6 @@ export interface ServerProcess {
   kill(): Promise<void>;
   /** What it printed (for failure messages). */
   output(): string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const live = new Set<ChildProcess>();

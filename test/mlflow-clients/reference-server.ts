@@ -3,25 +3,14 @@
 // (its whole process group) when the test is done. No vitest here: bench/mlflow.ts starts one too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import os from 'node:os';
 import { envScript, PYTHON, type ClientVersion } from './mlflow-dist.js';
+import { freePort } from '../free-port.js';
 
 export interface ReferenceServer {
   url: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function healthy(url: string): Promise<boolean> {

@@ -4,7 +4,8 @@ import { Link, useParams } from 'react-router';
 import { ErrorNote } from '../components/ErrorNote';
 import { KeyValues } from '../components/KeyValues';
 import { LoggedModelFacts, LoggedModelMetrics } from '../components/LoggedModelParts';
-import { formatBytes, formatTime } from '../lib/format';
+import { formatTime } from '../lib/format';
+import { FilesTable } from '../components/FilesTable';
 import { useSession } from '../lib/session';
 import { useResource } from '../lib/use-resource';
 import { useTitle } from '../lib/use-title';
@@ -75,33 +76,7 @@ export function LoggedModelPage() {
               digest {m.digest}
               {m.ready_digest && m.ready_digest !== m.digest ? ` (changed since it was finalized as ${m.ready_digest})` : ''}
             </p>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">File</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">sha256</th>
-                </tr>
-              </thead>
-              <tbody>
-                {m.files.length === 0 && (
-                  <tr>
-                    <td colSpan={3} className="muted">
-                      no files uploaded
-                    </td>
-                  </tr>
-                )}
-                {m.files.map((f) => (
-                  <tr key={f.path}>
-                    <th scope="row" className="mono">
-                      {f.path}
-                    </th>
-                    <td>{formatBytes(f.size)}</td>
-                    <td className="mono small">{f.sha256}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <FilesTable files={m.files} empty="no files uploaded" />
           </section>
         </>
       )}

@@ -8,7 +8,8 @@ import { ErrorNote } from '../components/ErrorNote';
 import { KeyValues } from '../components/KeyValues';
 import { LoggedModelPanel } from '../components/LoggedModelPanel';
 import { VersionActions } from '../components/VersionActions';
-import { formatBytes, formatTime, shapeText } from '../lib/format';
+import { formatTime, shapeText } from '../lib/format';
+import { FilesTable } from '../components/FilesTable';
 import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
 import { useResource } from '../lib/use-resource';
@@ -114,26 +115,7 @@ export function VersionPage() {
               digest {files.data?.digest ?? v.digest ?? '—'}
             </p>
             <ErrorNote error={files.error} />
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">File</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">sha256</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(files.data?.files ?? []).map((f) => (
-                  <tr key={f.path}>
-                    <th scope="row" className="mono">
-                      {f.path}
-                    </th>
-                    <td>{formatBytes(f.size)}</td>
-                    <td className="mono small">{f.sha256}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <FilesTable files={files.data?.files ?? []} />
           </section>
           <div className="grid-3">
             <section aria-labelledby="sig-h" className="card">
