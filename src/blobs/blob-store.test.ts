@@ -80,7 +80,7 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     const data = Buffer.from('hello model bytes');
     const put = await store.put(Readable.from([data.subarray(0, 5), data.subarray(5)]));
     expect(put).toEqual({ sha256: sha256Hex(data), size: data.length, created: true, repaired: false });
-    expect(await store.stat(put.sha256)).toEqual({ sha256: put.sha256, size: put.size });
+    expect(await store.stat(put.sha256)).toMatchObject({ sha256: put.sha256, size: put.size });
     expect(await drain(store.open(put.sha256))).toEqual(data);
     expect(await store.read(put.sha256)).toEqual(data);
   });
@@ -158,10 +158,34 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     const b = await store.put(Buffer.from('bb'));
     const listed = [];
     for await (const blob of store.list()) listed.push(blob);
-    expect(listed.sort((x, y) => x.size - y.size)).toEqual([
+    expect(listed.sort((x, y) => x.size - y.size)).toMatchObject([
       { sha256: a.sha256, size: 1 },
       { sha256: b.sha256, size: 2 },
     ]);
+  });
+
+  it('deletes one blob, and says when there was nothing to delete', async () => {
+    const { store } = make();
+    const a = await store.put(Buffer.from('keep me'));
+    const b = await store.put(Buffer.from('drop me'));
+    expect(await store.delete(b.sha256)).toBe(true);
+    expect(await store.delete(b.sha256)).toBe(false);
+    expect(await store.stat(b.sha256)).toBeNull();
+    expect((await store.check(a.sha256)).state).toBe('ok');
+  });
+
+  it('refreshes modifiedAt when stored bytes are put again (the grace period of garbage collection)', async () => {
+    const { store } = make();
+    const first = await store.put(Buffer.from('deduped'));
+    const before = (await store.stat(first.sha256))?.modifiedAt ?? 0;
+    expect(before).toBeGreaterThan(Date.now() - 60_000);
+    await new Promise((r) => setTimeout(r, 25));
+    await store.put(Buffer.from('deduped'));
+    const after = (await store.stat(first.sha256))?.modifiedAt ?? 0;
+    expect(after).toBeGreaterThan(before);
+    const listed = [];
+    for await (const b of store.list()) listed.push(b);
+    expect(listed.find((b) => b.sha256 === first.sha256)?.modifiedAt).toBe(after);
   });
 
   it('fails an upload that outlives the longest allowed upload, with code timeout, and keeps nothing', async () => {

@@ -10,11 +10,17 @@
 //   as if it were good (open() errors its stream at the end, read() throws).
 // - check() hashes the stored bytes and says ok, corrupt or missing; list() names every stored blob.
 // - sweepTemp() removes what uploads cut short by a crash left behind, never an upload in progress.
+// - put() of bytes already stored intact refreshes their modifiedAt, and list()/stat() report it:
+//   garbage collection spares any blob touched within its grace period, so an upload that dedupes
+//   onto an old unreferenced blob is never swept between its put and its version's commit.
+// - delete() removes one blob (false when it was not there); only garbage collection calls it.
 import type { Readable } from 'node:stream';
 
 export interface StoredBlob {
   sha256: string;
   size: number;
+  /** When the bytes were last written or re-put (ms since epoch). */
+  modifiedAt?: number;
 }
 
 export interface PutResult extends StoredBlob {
@@ -69,6 +75,8 @@ export interface BlobStore {
   /** Every stored blob, in no particular order. */
   list(): AsyncIterable<StoredBlob>;
   sweepTemp(opts?: SweepOptions): Promise<SweepResult>;
+  /** Removes one blob; false when it was not stored. */
+  delete(sha256: string): Promise<boolean>;
 }
 
 export const SHA256_RE = /^[0-9a-f]{64}$/;

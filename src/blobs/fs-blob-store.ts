@@ -42,7 +42,10 @@ export class FsBlobStore implements BlobStore {
       // Stored once: identical bytes already there and intact mean nothing to do. A corrupted or
       // vanished copy is replaced by these bytes, verified as they were written.
       const before = await this.check(sha256);
-      if (before.state === 'ok') return { sha256, size, created: false, repaired: false };
+      if (before.state === 'ok') {
+        await touch(final);
+        return { sha256, size, created: false, repaired: false };
+      }
       await fsp.mkdir(path.dirname(final), { recursive: true });
       await fsp.rename(tmp, final);
       await fsyncDir(path.dirname(final));
@@ -84,7 +87,7 @@ export class FsBlobStore implements BlobStore {
   async stat(sha256: string): Promise<StoredBlob | null> {
     try {
       const st = await fsp.stat(this.blobPath(sha256));
-      return { sha256, size: st.size };
+      return { sha256, size: st.size, modifiedAt: st.mtimeMs };
     } catch {
       return null;
     }
@@ -129,7 +132,7 @@ export class FsBlobStore implements BlobStore {
       for (const name of names.sort()) {
         if (!SHA256_RE.test(name) || name.slice(0, 2) !== prefix) continue;
         const st = await fsp.stat(path.join(base, prefix, name)).catch(() => null);
-        if (st?.isFile()) yield { sha256: name, size: st.size };
+        if (st?.isFile()) yield { sha256: name, size: st.size, modifiedAt: st.mtimeMs };
       }
     }
   }
@@ -137,6 +140,22 @@ export class FsBlobStore implements BlobStore {
   sweepTemp(opts: SweepOptions = {}): Promise<SweepResult> {
     return sweepTempDir(this.tmpDir, this.active, opts.olderThanMs ?? this.maxUploadMs);
   }
+
+  async delete(sha256: string): Promise<boolean> {
+    try {
+      await fsp.rm(this.blobPath(sha256));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+}
+
+/** A re-put of stored bytes counts as a fresh write for garbage collection's grace period. */
+async function touch(file: string): Promise<void> {
+  const now = new Date();
+  await fsp.utimes(file, now, now).catch(() => undefined);
 }
 
 async function fsyncDir(dir: string): Promise<void> {

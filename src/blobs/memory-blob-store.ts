@@ -7,6 +7,8 @@ import { corrupted, digestMismatch, sha256Hex, tooLarge, uploadTimedOut } from '
 
 export class MemoryBlobStore implements BlobStore {
   readonly blobs = new Map<string, Buffer>();
+  /** When each blob was last put (garbage collection's grace period reads it). */
+  readonly modified = new Map<string, number>();
   private readonly maxUploadMs: number;
 
   constructor(opts: BlobStoreOptions = {}) {
@@ -31,6 +33,7 @@ export class MemoryBlobStore implements BlobStore {
     const sha256 = sha256Hex(bytes);
     if (opts.expectedSha256 && opts.expectedSha256 !== sha256) throw digestMismatch(opts.expectedSha256, sha256);
     const before = (await this.check(sha256)).state;
+    this.modified.set(sha256, Date.now());
     if (before === 'ok') return { sha256, size, created: false, repaired: false };
     this.blobs.set(sha256, bytes);
     return { sha256, size, created: true, repaired: before === 'corrupt' };
@@ -38,7 +41,7 @@ export class MemoryBlobStore implements BlobStore {
 
   async stat(sha256: string): Promise<StoredBlob | null> {
     const b = this.blobs.get(sha256);
-    return b ? { sha256, size: b.length } : null;
+    return b ? { sha256, size: b.length, modifiedAt: this.modified.get(sha256) } : null;
   }
 
   open(sha256: string): Readable {
@@ -69,11 +72,16 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   async *list(): AsyncIterable<StoredBlob> {
-    for (const [sha256, b] of [...this.blobs]) yield { sha256, size: b.length };
+    for (const [sha256, b] of [...this.blobs]) yield { sha256, size: b.length, modifiedAt: this.modified.get(sha256) };
   }
 
   /** Nothing to sweep: an upload in memory that is cut off leaves nothing behind. */
   async sweepTemp(): Promise<SweepResult> {
     return { removed: 0, bytes: 0 };
+  }
+
+  async delete(sha256: string): Promise<boolean> {
+    this.modified.delete(sha256);
+    return this.blobs.delete(sha256);
   }
 }
