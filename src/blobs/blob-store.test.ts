@@ -16,8 +16,8 @@ import { sha256Hex } from './verify.js';
 
 interface Made {
   store: BlobStore;
-  corrupt: (sha: string) => void | Promise<void>;
-  lose: (sha: string) => void | Promise<unknown>;
+  corrupt: (sha: string) => unknown;
+  lose: (sha: string) => unknown;
   /** Temp files left on disk, temp objects and open multipart uploads on S3 (always 0 in memory). */
   temps: () => number | Promise<number>;
 }

@@ -94,6 +94,8 @@ export interface BlobStore {
   openRange?(sha256: string, range: ByteRange): Readable;
   /** A URL to GET the blob from for `ttlSeconds`, straight from the store (see above). */
   presign?(sha256: string, ttlSeconds: number): Promise<string>;
+  /** Releases connections (S3); the store is not used after. */
+  close?(): void;
 }
 
 export const SHA256_RE = /^[0-9a-f]{64}$/;

@@ -135,6 +135,10 @@ export class S3BlobStore implements BlobStore {
     return streamObject(this.client, this.bucket, this.key(sha256), `blob ${sha256}`, undefined, range);
   }
 
+  close(): void {
+    this.client.destroy();
+  }
+
   presign(sha256: string, ttlSeconds: number): Promise<string> {
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }), { expiresIn: ttlSeconds });
   }

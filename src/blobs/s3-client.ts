@@ -16,7 +16,7 @@ export interface S3Connection {
 }
 
 /** Whether an artifacts URL names an S3 bucket (anything else is a local directory). */
-export function isS3Url(url: string | null | undefined): url is string {
+export function isS3Url(url: string | null | undefined): boolean {
   return !!url && url.startsWith('s3://');
 }
 
