@@ -63,6 +63,20 @@ describe.skipIf(!env)('S3 blob store on a real server', () => {
     expect(await openUploads(bucket.client, bucket.name, store.tmpPrefix)).toBe(0);
   });
 
+  it('uploads straight to the address when the digest is known, and aborts there on a mismatch', async () => {
+    const store = make();
+    const { source, bytes } = randomSource(12);
+    const good = await store.put(source, { expectedSha256: sha256Hex(bytes) });
+    expect(good).toMatchObject({ sha256: sha256Hex(bytes), created: true, repaired: false });
+    expect((await store.read(good.sha256)).equals(bytes)).toBe(true);
+    const liar = randomSource(12);
+    const claimed = sha256Hex(Buffer.from('something else'));
+    await expect(store.put(liar.source, { expectedSha256: claimed })).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(await store.stat(claimed)).toBeNull();
+    expect(await openUploads(bucket.client, bucket.name, store.key(claimed))).toBe(0);
+    expect(await store.put(bytes, { expectedSha256: good.sha256 })).toMatchObject({ created: false, repaired: false });
+  });
+
   it('reads ranges and hands out presigned URLs that serve the bytes without credentials', async () => {
     const store = make();
     const data = Buffer.from('0123456789abcdef');

@@ -2,7 +2,8 @@
 //
 // put() streams to a temp key (multipart, hashed on the way), and only once the upload is complete
 // and its digest known and checked is it copied server-side to its content address: an incomplete
-// or unverified object never sits under an address. Several servers may share the bucket: temp keys
+// or unverified object never sits under an address. With the digest given up front (the SDK and CLI
+// give it) the multipart upload goes to the address itself and is completed only once verified. Several servers may share the bucket: temp keys
 // carry the writer's host and pid (temp-files.ts) so a sweep never takes another's live upload.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -28,6 +29,8 @@ export class S3BlobStore implements BlobStore {
   private readonly maxUploadMs: number;
   /** Temp names of this process's puts in progress: a sweep never touches them. */
   private readonly active = new Set<string>();
+  /** Content addresses this process is uploading to directly (putAt). */
+  private readonly activeKeys = new Set<string>();
 
   constructor(
     readonly client: S3Client,
@@ -47,6 +50,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(source: Readable | Buffer, opts: PutOptions = {}): Promise<PutResult> {
+    if (opts.expectedSha256 && SHA256_RE.test(opts.expectedSha256)) return this.putAt(opts.expectedSha256, source, opts);
     const name = tempName();
     const tmp = this.tmpPrefix + name;
     this.active.add(name);
@@ -64,6 +68,23 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /**
+   * A put whose digest is known up front goes straight to its address as a multipart upload: S3
+   * shows it only once completed, and uploadHashed fails it before completion unless the bytes hash
+   * to the digest. No temp object, no copy: half the store's work for large artifacts.
+   */
+  private async putAt(expected: string, source: Readable | Buffer, opts: PutOptions): Promise<PutResult> {
+    const key = this.key(expected);
+    this.activeKeys.add(key);
+    try {
+      const before = (await this.stat(expected)) ? (await this.check(expected)).state : 'missing';
+      const { size } = await uploadHashed(this.client, this.bucket, key, source, opts, this.maxUploadMs);
+      return { sha256: expected, size, created: before !== 'ok', repaired: before === 'corrupt' };
+    } finally {
+      this.activeKeys.delete(key);
+    }
+  }
+
   async stat(sha256: string): Promise<StoredBlob | null> {
     // A listing, not HeadObject: its LastModified has milliseconds (HEAD's header has seconds), and
     // stat() and list() must agree on modifiedAt.
@@ -74,7 +95,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   open(sha256: string): Readable {
-    return streamObject(this.client, this.bucket, this.key(sha256), `blob ${sha256}`, verifyingStream(sha256));
+    // 1 MiB of buffer rather than 16 kB: a network source pauses and resumes far less often.
+    return streamObject(this.client, this.bucket, this.key(sha256), `blob ${sha256}`, verifyingStream(sha256, 1024 * 1024));
   }
 
   async read(sha256: string): Promise<Buffer> {
@@ -121,7 +143,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   sweepTemp(opts: SweepOptions = {}): Promise<SweepResult> {
-    return sweepS3Temp(this.client, this.bucket, this.tmpPrefix, this.active, opts.olderThanMs ?? this.maxUploadMs);
+    return sweepS3Temp(this.client, this.bucket, { tmp: this.tmpPrefix, blobs: `${this.base}sha256/` }, { names: this.active, keys: this.activeKeys }, opts.olderThanMs ?? this.maxUploadMs);
   }
 
   async delete(sha256: string): Promise<boolean> {

@@ -6,7 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { PutOptions, StoredBlob } from './blob-store.js';
-import { tooLarge, uploadTimedOut } from './verify.js';
+import { digestMismatch, tooLarge, uploadTimedOut } from './verify.js';
 
 /** 8 MiB parts, 4 in flight: ~40 MB of buffers per upload, and 80 GB before S3's 10,000-part limit. */
 const PART_SIZE = 8 * 1024 * 1024;
@@ -23,12 +23,22 @@ export async function uploadHashed(
   const hash = createHash('sha256');
   let size = 0;
   let failure: Error | null = null;
+  let sha256 = '';
   const meter = new Transform({
+    highWaterMark: 1024 * 1024,
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
       if (opts.maxBytes !== undefined && size > opts.maxBytes) return done((failure = tooLarge(opts.maxBytes)));
       hash.update(chunk);
       done(null, chunk);
+    },
+    // Before the stream ends, so before lib-storage can complete the upload: bytes that are not the
+    // expected ones fail it, and it is aborted instead. (This is what lets a put with a known digest
+    // upload straight to its content address: nothing unverified is ever completed there.)
+    flush(done) {
+      sha256 = hash.digest('hex');
+      if (opts.expectedSha256 && opts.expectedSha256 !== sha256) return done((failure = digestMismatch(opts.expectedSha256, sha256)));
+      done();
     },
   });
   const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
@@ -54,7 +64,7 @@ export async function uploadHashed(
   } finally {
     clearTimeout(deadline);
   }
-  return { sha256: hash.digest('hex'), size };
+  return { sha256, size };
 }
 
 /**
