@@ -33,7 +33,7 @@ async function servedVersion(app: App, model: string): Promise<number> {
 }
 
 describe.skipIf(!env || !hasPostgres)('two registry servers on one PostgreSQL and one bucket, separate data directories', () => {
-  const bucket = useBucket(env!);
+  const bucket = useBucket(env);
   const servers: Array<{ deps: Deps; app: App; dataDir: string }> = [];
   const cleanups: Array<() => Promise<void>> = [];
 

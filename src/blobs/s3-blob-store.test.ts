@@ -23,7 +23,7 @@ describe('S3 URLs', () => {
 });
 
 describe.skipIf(!env)('S3 blob store on a real server', () => {
-  const bucket = useBucket(env!);
+  const bucket = useBucket(env);
   const make = () => new S3BlobStore(bucket.client, { bucket: bucket.name, prefix: `s3only-${randomBytes(4).toString('hex')}` });
 
   /** `parts` chunks of 1 MiB of random bytes. */

@@ -46,19 +46,23 @@ export interface TestBucket {
   url(prefix?: string): string;
 }
 
-/** A fresh bucket for this test file, emptied and deleted after it. Call only when s3Env() is not null. */
-export function useBucket(env: S3TestEnv): TestBucket {
-  const client = createS3Client(env);
-  const b: TestBucket = { env, client, name: '', url: (prefix = '') => `s3://${b.name}/${prefix}` };
+/**
+ * A fresh bucket for this test file, emptied and deleted after it. Safe to call inside a
+ * `describe.skipIf(!env)` (its body still runs to collect tests): the bucket and the client are made
+ * in beforeAll, which a skipped suite never runs.
+ */
+export function useBucket(env: S3TestEnv | null): TestBucket {
+  const b = { env, name: '', url: (prefix = '') => `s3://${b.name}/${prefix}` } as TestBucket;
   beforeAll(async () => {
+    b.client = createS3Client(env!);
     b.name = `sc-test-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    await client.send(new CreateBucketCommand({ Bucket: b.name }));
+    await b.client.send(new CreateBucketCommand({ Bucket: b.name }));
   });
   afterAll(async () => {
     if (!b.name) return;
-    await emptyBucket(client, b.name);
-    await client.send(new DeleteBucketCommand({ Bucket: b.name })).catch(() => undefined);
-    client.destroy();
+    await emptyBucket(b.client, b.name);
+    await b.client.send(new DeleteBucketCommand({ Bucket: b.name })).catch(() => undefined);
+    b.client.destroy();
   });
   return b;
 }
