@@ -46,15 +46,30 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : 0;
 }
 
-/** Samples the RSS of `pid` every 50 ms while `work` runs; the peak. */
-async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
+/** CPU seconds (user + system) `pid` has used so far. */
+function cpuS(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+}
+
+/** Samples the RSS of `pid` every 50 ms while `work` runs; the peak, and the CPU time it used. */
+async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMb: number; cpu: number }> {
   let peak = rssMb(pid);
+  const cpu0 = cpuS(pid);
   const timer = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
   try {
-    return { result: await work(), peakMb: Math.max(peak, rssMb(pid)) };
+    return { result: await work(), peakMb: Math.max(peak, rssMb(pid)), cpu: cpuS(pid) - cpu0 };
   } finally {
     clearInterval(timer);
   }
+}
+
+/** The CPU seconds this process spends in `work` (the SDK's side of the comparison). */
+async function ownCpu<T>(work: () => Promise<T>): Promise<{ result: T; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const result = await work();
+  const c = process.cpuUsage(c0);
+  return { result, cpu: (c.user + c.system) / 1e6 };
 }
 
 async function startStagecraft(s3: Record<string, string>): Promise<{ url: string; pid: number }> {
@@ -111,8 +126,8 @@ async function main() {
   const { file, sha256 } = artifactFile();
 
   // The AWS SDK alone: the same part size and concurrency as Stagecraft's store (s3-upload.ts).
-  const sdkUp = await best(async () => (await timed(() => new Upload({ client, params: { Bucket: 'bench', Key: 'sdk/artifact.bin', Body: fs.createReadStream(file, { highWaterMark: MB }) }, partSize: 8 * MB, queueSize: 4 }).done())).s);
-  const sdkDown = await best(async () => (await timed(async () => drain((await client.send(new GetObjectCommand({ Bucket: 'bench', Key: 'sdk/artifact.bin' }))).Body as Readable))).s);
+  const sdkUp = await ownCpu(() => best(async () => (await timed(() => new Upload({ client, params: { Bucket: 'bench', Key: 'sdk/artifact.bin', Body: fs.createReadStream(file, { highWaterMark: MB }) }, partSize: 8 * MB, queueSize: 4 }).done())).s));
+  const sdkDown = await ownCpu(() => best(async () => (await timed(async () => drain((await client.send(new GetObjectCommand({ Bucket: 'bench', Key: 'sdk/artifact.bin' }))).Body as Readable))).s));
 
   const sc = await startStagecraft(s3);
   await sleep(1000);
@@ -143,15 +158,19 @@ async function main() {
   const presigned = await best(async () => (await timed(async () => drain((await fetch(`${sc.url}/api/v1/models/big/versions/1/files/weights.bin?redirect=presigned`)).body!))).s);
 
   const mbs = (s: number) => (SIZE / MB / s).toFixed(0);
+  // CPU seconds too: on a shared machine the wall-clock ratio moves with the load; CPU per GB does not.
   const rows = [
-    ['upload', sdkUp, up.result, up.peakMb],
-    ['download (through the server, verified)', sdkDown, down.result, down.peakMb],
-    ['download (presigned redirect)', sdkDown, presigned, NaN],
+    ['upload', sdkUp.result, up.result, up.peakMb, sdkUp.cpu, up.cpu],
+    ['download (through the server, verified)', sdkDown.result, down.result, down.peakMb, sdkDown.cpu, down.cpu],
+    ['download (presigned redirect)', sdkDown.result, presigned, NaN, NaN, NaN],
   ] as const;
-  console.log('\n| transfer | AWS SDK alone | Stagecraft REST | ratio (aim ≥ 0.9) | server peak RSS over idle (aim < 150 MB) |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const [what, sdk, scS, peak] of rows) {
-    console.log(`| ${what} | ${sdk.toFixed(2)} s (${mbs(sdk)} MB/s) | ${scS.toFixed(2)} s (${mbs(scS)} MB/s) | ${(sdk / scS).toFixed(2)} | ${Number.isNaN(peak) ? '—' : `${(peak - idle).toFixed(0)} MB (idle ${idle.toFixed(0)} MB)`} |`);
+  console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores)`);
+  console.log('\n| transfer | AWS SDK alone | Stagecraft REST | ratio (aim ≥ 0.9) | server peak RSS over idle (aim < 150 MB) | CPU s: SDK process / Stagecraft server |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const [what, sdk, scS, peak, sdkCpu, scCpu] of rows) {
+    const rss = Number.isNaN(peak) ? '—' : `${(peak - idle).toFixed(0)} MB (idle ${idle.toFixed(0)} MB)`;
+    const cpu = Number.isNaN(scCpu) ? '—' : `${(sdkCpu / REPS).toFixed(1)} / ${(scCpu / REPS).toFixed(1)}`;
+    console.log(`| ${what} | ${sdk.toFixed(2)} s (${mbs(sdk)} MB/s) | ${scS.toFixed(2)} s (${mbs(scS)} MB/s) | ${(sdk / scS).toFixed(2)} | ${rss} | ${cpu} |`);
   }
 
   // ---- More storage figures go here (others add them; keep this file's part self-contained) ----
