@@ -74,6 +74,9 @@ describe.skipIf(!env || !hasPostgres)('two registry servers on one PostgreSQL an
 
     const raw = await b.app.inject({ method: 'GET', url: `/api/v1/models/${name}/versions/2/files/model.onnx` });
     expect(raw.rawPayload.equals(denseModelOnnx(specFor(2)))).toBe(true);
+    const part = await b.app.inject({ method: 'GET', url: `/api/v1/models/${name}/versions/2/files/model.onnx`, headers: { range: 'bytes=10-19' } });
+    expect(part.statusCode).toBe(206);
+    expect(part.rawPayload.equals(denseModelOnnx(specFor(2)).subarray(10, 20))).toBe(true);
 
     const rollback = await call(b.app, 'POST', `/api/v1/models/${name}/rollback`, { stage: 'Production', reason: 'bad v2' });
     expect(rollback.status).toBe(200);
