@@ -139,5 +139,19 @@ describe.skipIf(!env || !hasPostgres)('two registry servers on one PostgreSQL an
       'the standalone gateway serving v1',
     );
     expect(direct).toBeGreaterThan(0);
+
+    // A store that does not have the bytes (wrong prefix): the replica falls back to the registry.
+    const wrong = new S3BlobStore(bucket.client, { bucket: bucket.name, prefix: 'elsewhere' });
+    const gw2 = await startReplica({ registry: url, cacheDir: tempDir(), blobs: wrong, replicaId: `fallback-${name}`, retryMs: 50 }, log);
+    cleanups.push(() => gw2.close());
+    await eventually(
+      async () => {
+        const res = await fetch(`${gw2.url}/v2/models/${name}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(v2Body([[1, 2, 3]])) });
+        await res.arrayBuffer();
+        return res.status;
+      },
+      (s) => s === 200,
+      'the replica with the wrong store serving through the registry',
+    );
   });
 });
