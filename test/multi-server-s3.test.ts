@@ -4,6 +4,7 @@
 // directly. (What must be shared — the database and the bucket — is in the README.)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import { denseModelOnnx } from '../src/onnx/onnx-builder.js';
 import { buildServer, serverExtensions, type GatewayApp } from '../src/server.js';
 import { hasPostgres, tempDir, testConfig, uniqueName } from './databases.js';
 import { eventually, registerOnnx, specFor, startReplica, v2Body, waitConverged } from './gateway-fixtures.js';
+import { openUploads } from './helpers/s3-cleanup.js';
 import { s3Env, useBucket } from './helpers/s3.js';
 import { call, createModel, promote, registerVersion } from './http.js';
 
@@ -139,6 +141,14 @@ describe.skipIf(!env || !hasPostgres)('two registry servers on one PostgreSQL an
       'the standalone gateway serving v1',
     );
     expect(direct).toBeGreaterThan(0);
+
+    // A client that hangs up half-way through a large upload leaves no multipart upload open.
+    const req = http.request(`${url}/api/v1/blobs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } });
+    req.on('error', () => {});
+    for (let i = 0; i < 12; i++) req.write(randomBytes(1024 * 1024));
+    await eventually(() => openUploads(bucket.client, bucket.name, 'registry/'), (n) => n > 0, 'the upload under way');
+    req.destroy();
+    await eventually(() => openUploads(bucket.client, bucket.name, 'registry/'), (n) => n === 0, 'the multipart upload aborted');
 
     // A store that does not have the bytes (wrong prefix): the replica falls back to the registry.
     const wrong = new S3BlobStore(bucket.client, { bucket: bucket.name, prefix: 'elsewhere' });

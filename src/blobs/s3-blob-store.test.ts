@@ -56,6 +56,20 @@ describe.skipIf(!env)('S3 blob store on a real server', () => {
     expect(await objectCount(bucket.client, bucket.name, store.tmpPrefix)).toBe(0);
   });
 
+  it('aborts the multipart upload when the source just closes before its end (a hung-up client)', async () => {
+    const store = make();
+    const chunks = Array.from({ length: 20 }, () => randomBytes(1024 * 1024));
+    let i = 0;
+    const source = new Readable({
+      read() {
+        if (i === 12) return void this.destroy();
+        this.push(chunks[i++]);
+      },
+    });
+    await expect(store.put(source)).rejects.toThrow(/cut off/);
+    expect(await openUploads(bucket.client, bucket.name, store.tmpPrefix)).toBe(0);
+  });
+
   it('aborts a multipart upload past maxBytes with too_large', async () => {
     const store = make();
     const { source } = randomSource(20);

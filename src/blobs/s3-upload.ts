@@ -44,6 +44,10 @@ export async function uploadHashed(
   const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
   // The source's own failure (a client cut off) must fail the upload, not just end it early.
   input.on('error', (err) => meter.destroy((failure ??= err)));
+  // A client that hangs up may only close the request, without an error: that is a failure too.
+  input.once('close', () => {
+    if (!input.readableEnded) meter.destroy((failure ??= new Error('the upload was cut off before its end')));
+  });
   input.pipe(meter);
   const upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: meter }, partSize: PART_SIZE, queueSize: QUEUE_SIZE });
   const deadline = setTimeout(() => {
