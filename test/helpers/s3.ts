@@ -39,8 +39,8 @@ export function s3Env(): S3TestEnv | null {
 
 export interface TestBucket {
   env: S3TestEnv;
-  client: S3Client;
   /** Set once beforeAll ran. */
+  client: S3Client;
   name: string;
   /** s3://<bucket>/<prefix> */
   url(prefix?: string): string;
@@ -52,14 +52,17 @@ export interface TestBucket {
  * in beforeAll, which a skipped suite never runs.
  */
 export function useBucket(env: S3TestEnv | null): TestBucket {
-  const b = { env, name: '', url: (prefix = '') => `s3://${b.name}/${prefix}` } as TestBucket;
+  // Named now, so a test file can put b.url() in a config it passes at collection time.
+  const name = `sc-test-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const b = { env, name, url: (prefix = '') => `s3://${name}/${prefix}` } as TestBucket;
+  let created = false;
   beforeAll(async () => {
     b.client = createS3Client(env!);
-    b.name = `sc-test-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     await b.client.send(new CreateBucketCommand({ Bucket: b.name }));
+    created = true;
   });
   afterAll(async () => {
-    if (!b.name) return;
+    if (!created) return;
     await emptyBucket(b.client, b.name);
     await b.client.send(new DeleteBucketCommand({ Bucket: b.name })).catch(() => undefined);
     b.client.destroy();
