@@ -67,7 +67,9 @@ export function createClient(opts: ClientOptions) {
   async function raw(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
     // A raw call given its own signal (a stream, a download) runs as long as that signal allows.
     const res = await send(`${baseUrl}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } }, !init.signal);
-    if (!res.ok) {
+    // A caller that asked to see redirects (a presigned download) gets them as answers.
+    const redirect = init.redirect === 'manual' && res.status >= 300 && res.status < 400;
+    if (!res.ok && !redirect) {
       const text = await res.text();
       let body: unknown = text;
       try {
@@ -144,8 +146,19 @@ export function createClient(opts: ClientOptions) {
       manifest: (name: string, version: number) =>
         unwrap<T.Manifest>(api.GET('/api/v1/models/{name}/versions/{version}/files', { params: ver(name, version) })),
       /** One file's bytes as a streaming Response (the server verifies them against their sha256). */
-      file: (name: string, version: number, path: string, signal?: AbortSignal) =>
-        raw(`/api/v1/models/${enc(name)}/versions/${version}/files/${path.split('/').map(enc).join('/')}`, { signal }),
+      file: async (name: string, version: number, path: string, signal?: AbortSignal, opts: { direct?: boolean } = {}) => {
+        const where = `/api/v1/models/${enc(name)}/versions/${version}/files/${path.split('/').map(enc).join('/')}`;
+        if (!opts.direct) return raw(where, { signal });
+        // direct: straight from the object store when the server offers a presigned URL (Node only;
+        // the bytes are then NOT verified by the server: the caller verifies them, as downloadVersion does).
+        const res = await raw(`${where}?redirect=presigned`, { signal, redirect: 'manual' });
+        const location = res.status === 307 ? res.headers.get('location') : null;
+        if (!location) return res;
+        await res.body?.cancel();
+        const direct = await send(location, { signal }, !signal);
+        if (!direct.ok) throw apiErrorFrom(direct.status, await direct.text(), direct.statusText);
+        return direct;
+      },
     },
 
     stages: {

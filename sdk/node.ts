@@ -83,6 +83,9 @@ export interface DownloadResult {
  * beside its target and renamed into place only when size and sha256 match the manifest, so a
  * failed or tampered download never leaves a plausible-looking file behind.
  */
+/** Files this large are fetched from the object store directly when the server offers it. */
+const DIRECT_MIN_BYTES = 8 * 1024 * 1024;
+
 export async function downloadVersion(
   client: StagecraftClient,
   model: string,
@@ -97,7 +100,8 @@ export async function downloadVersion(
   let done = 0;
   opts.onProgress?.(0, total);
   for (const [i, file] of manifest.files.entries()) {
-    const res = await client.versions.file(model, version, file.path, opts.signal);
+    // Large files come straight from the object store when the server can presign (S3); verified below either way.
+    const res = await client.versions.file(model, version, file.path, opts.signal, { direct: file.size >= DIRECT_MIN_BYTES });
     if (!res.body) throw new StagecraftLocalError(`the server sent no bytes for "${file.path}"`);
     const base = done;
     await writeVerified(res.body as unknown as WebReadableStream<Uint8Array>, targets[i], file, (n) => opts.onProgress?.(base + n, total));

@@ -8574,10 +8574,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download one file (verified against its sha256 while streaming) */
+        /**
+         * Download one file (verified against its sha256 while streaming)
+         * @description With redirect=presigned and an object store that can presign (S3), answers 307 to a short-lived URL of the bytes in the store, so large files do not pass through the server; the client must then verify them against the stagecraft-sha256 header. Otherwise streams them. A Range header (one range of bytes) answers 206 with that part, unverified: verify the assembled whole against stagecraft-sha256.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    redirect?: "presigned";
+                };
                 header?: never;
                 path: {
                     "*": string;

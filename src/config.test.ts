@@ -20,4 +20,15 @@ describe('configuration from the environment', () => {
       expect(() => configFromEnv({ [name]: value })).toThrow(`${name} must be a positive`);
     }
   });
+
+  it('reads where artifacts live: STAGECRAFT_ARTIFACTS_URL, and the S3 endpoint and region by their AWS names too', () => {
+    expect(configFromEnv({})).toMatchObject({ artifactsUrl: null, s3Endpoint: null, s3Region: null });
+    expect(configFromEnv({ STAGECRAFT_ARTIFACTS_URL: 's3://models/prod', AWS_ENDPOINT_URL: 'http://minio:9000', AWS_REGION: 'eu-west-1' })).toMatchObject({
+      artifactsUrl: 's3://models/prod',
+      s3Endpoint: 'http://minio:9000',
+      s3Region: 'eu-west-1',
+    });
+    // Stagecraft's own name wins over the AWS-wide one.
+    expect(configFromEnv({ STAGECRAFT_S3_ENDPOINT: 'http://a', AWS_ENDPOINT_URL: 'http://b' }).s3Endpoint).toBe('http://a');
+  });
 });

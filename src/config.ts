@@ -29,6 +29,15 @@ export interface Config {
   python: string;
   /** Python worker processes per loaded version: --python-workers, STAGECRAFT_PYTHON_WORKERS (default 1). */
   pythonWorkers: number;
+  /**
+   * Where artifact bytes live: s3://bucket/prefix (an S3-compatible store, shared by every server),
+   * a directory (or file://…), or null = <dataDir>/blobs. --artifacts-url, STAGECRAFT_ARTIFACTS_URL.
+   */
+  artifactsUrl: string | null;
+  /** A custom S3 endpoint (MinIO, Ceph…; path-style): --s3-endpoint, STAGECRAFT_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL. */
+  s3Endpoint: string | null;
+  /** AWS_REGION / AWS_DEFAULT_REGION; null = the SDK's own lookup (us-east-1 with a custom endpoint). */
+  s3Region: string | null;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -56,6 +65,9 @@ export function defaultConfig(): Config {
     prepareDeadlineMs: 10_000,
     python: 'python3',
     pythonWorkers: 1,
+    artifactsUrl: null,
+    s3Endpoint: null,
+    s3Region: null,
   };
 }
 
@@ -90,6 +102,10 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     prepareDeadlineMs: positiveSetting('STAGECRAFT_PREPARE_DEADLINE_MS', env.STAGECRAFT_PREPARE_DEADLINE_MS, base.prepareDeadlineMs, true),
     python: env.STAGECRAFT_PYTHON || base.python,
     pythonWorkers: positiveSetting('STAGECRAFT_PYTHON_WORKERS', env.STAGECRAFT_PYTHON_WORKERS, base.pythonWorkers, true),
+    artifactsUrl: env.STAGECRAFT_ARTIFACTS_URL || base.artifactsUrl,
+    // The AWS names too: the SDK's own tools (aws cli, boto3) read them, so one setting serves all.
+    s3Endpoint: env.STAGECRAFT_S3_ENDPOINT || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || base.s3Endpoint,
+    s3Region: env.AWS_REGION || env.AWS_DEFAULT_REGION || base.s3Region,
   };
 }
 

@@ -2,7 +2,7 @@
 // kernel's (registry/deps.ts); this file opens what it names.
 import path from 'node:path';
 import type { BlobStore } from './blobs/blob-store.js';
-import { FsBlobStore } from './blobs/fs-blob-store.js';
+import { openBlobStore } from './blobs/open-blob-store.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createLogger, type Logger } from './log.js';
@@ -20,11 +20,20 @@ export interface DepsOverrides {
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const dataDir = path.resolve(config.dataDir);
   const log = overrides.log ?? createLogger(config.logLevel);
+  // The artifact store first: a missing bucket stops startup before the database is touched.
+  const blobs =
+    overrides.blobs ??
+    (await openBlobStore({
+      artifactsUrl: config.artifactsUrl,
+      s3Endpoint: config.s3Endpoint,
+      s3Region: config.s3Region,
+      defaultDir: path.join(dataDir, 'blobs'),
+      maxUploadMs: config.maxUploadSeconds * 1000,
+    }));
   const opened = await openDatabase({
     databaseUrl: config.databaseUrl,
     sqliteFile: path.join(dataDir, 'registry.sqlite'),
   });
-  const blobs = overrides.blobs ?? new FsBlobStore(path.join(dataDir, 'blobs'), { maxUploadMs: config.maxUploadSeconds * 1000 });
   const feed = new EventFeed(opened.db, log, opened.pgPool);
   await feed.start();
   return {
@@ -43,6 +52,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     async close() {
       await feed.stop();
       await opened.close();
+      // Only a store this function opened: an override belongs to whoever passed it.
+      if (!overrides.blobs) blobs.close?.();
     },
   };
 }

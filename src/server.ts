@@ -7,6 +7,7 @@ import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
 import { createClient } from '../sdk/client.js';
+import type { BlobStore } from './blobs/blob-store.js';
 import type { Extension, ExtensionContext, ReplicaPart } from './extension.js';
 import { experimentsExtension, type ExperimentsExtension } from './experiments/experiments-extension.js';
 import { drillsExtension } from './experiments/drills/drills-extension.js';
@@ -146,6 +147,8 @@ export interface ReplicaOptions extends Partial<Omit<GatewayOptions, 'observers'
   /** First reconnect delay after the registry drops (doubles up to 10x). */
   retryMs?: number;
   shipper?: Partial<ShipperOptions>;
+  /** The registry's artifact store, to read bytes from directly (else they come through the registry). */
+  blobs?: BlobStore;
 }
 
 export interface GatewayApp {
@@ -175,7 +178,7 @@ export function buildGatewayApp(opts: ReplicaOptions, log: Logger, extensions: r
   // Every call's 401/403 is noted: logged at error level, reported at the next successful heartbeat.
   const rejections = new RejectionLog(log);
   const client = createClient({ url: opts.registry, token: opts.token, timeoutMs: 10_000, fetch: rejections.watch() });
-  const source = new RemoteSource(client, opts.cacheDir, log, opts.retryMs ?? 1000, rejections);
+  const source = new RemoteSource(client, opts.cacheDir, log, opts.retryMs ?? 1000, rejections, opts.blobs ?? null);
   const replicaId = opts.replicaId ?? `gateway-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const shipper = new ObservationShipper(client, replicaId, log, { ...DEFAULT_SHIPPER, ...opts.shipper });
   const post = async (path: string, body: unknown) => {

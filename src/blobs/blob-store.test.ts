@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { objectCount, openUploads } from '../../test/helpers/s3-cleanup.js';
+import { s3Env, useBucket } from '../../test/helpers/s3.js';
+import { S3BlobStore } from './s3-blob-store.js';
 import type { BlobStore, BlobStoreOptions } from './blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
@@ -11,10 +16,10 @@ import { sha256Hex } from './verify.js';
 
 interface Made {
   store: BlobStore;
-  corrupt: (sha: string) => void;
-  lose: (sha: string) => void;
-  /** Temp files left on disk (always 0 in memory). */
-  temps: () => number;
+  corrupt: (sha: string) => unknown;
+  lose: (sha: string) => unknown;
+  /** Temp files left on disk, temp objects and open multipart uploads on S3 (always 0 in memory). */
+  temps: () => number | Promise<number>;
 }
 
 const stores: Array<[string, (opts?: BlobStoreOptions) => Made]> = [
@@ -45,6 +50,26 @@ const stores: Array<[string, (opts?: BlobStoreOptions) => Made]> = [
     },
   ],
 ];
+
+// S3 joins when a server is there (test/helpers/s3.ts says why it skips otherwise): each test gets
+// its own prefix in this file's bucket.
+const s3 = s3Env();
+const bucket = s3 ? useBucket(s3) : null;
+if (bucket) {
+  stores.push([
+    's3',
+    (opts) => {
+      const prefix = `contract-${randomBytes(4).toString('hex')}`;
+      const store = new S3BlobStore(bucket.client, { bucket: bucket.name, prefix }, opts);
+      return {
+        store,
+        corrupt: async (sha) => void (await bucket.client.send(new PutObjectCommand({ Bucket: bucket.name, Key: store.key(sha), Body: 'tampered' }))),
+        lose: (sha) => bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: store.key(sha) })),
+        temps: async () => (await objectCount(bucket.client, bucket.name, store.tmpPrefix)) + (await openUploads(bucket.client, bucket.name, store.tmpPrefix)),
+      };
+    },
+  ]);
+}
 
 /** A source that sends `first`, then waits for `release()` to send `rest` and end. */
 function heldSource(first: Buffer, rest: Buffer) {
@@ -104,7 +129,7 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
   it('never hands out corrupted bytes as good', async () => {
     const { store, corrupt } = make();
     const { sha256 } = await store.put(Buffer.from('original'));
-    corrupt(sha256);
+    await corrupt(sha256);
     await expect(store.read(sha256)).rejects.toThrow(/corrupted/);
     await expect(drain(store.open(sha256))).rejects.toThrow(/corrupted/);
   });
@@ -125,7 +150,7 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     const { store, corrupt } = make();
     const data = Buffer.from('model bytes that rot on disk');
     const { sha256 } = await store.put(data);
-    corrupt(sha256);
+    await corrupt(sha256);
     expect(await store.check(sha256)).toMatchObject({ state: 'corrupt', actual: sha256Hex('tampered') });
     expect(await store.put(data)).toEqual({ sha256, size: data.length, created: true, repaired: true });
     expect(await store.read(sha256)).toEqual(data);
@@ -137,7 +162,7 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
   it('never lets bytes that do not match their address replace a corrupted copy', async () => {
     const { store, corrupt } = make();
     const { sha256 } = await store.put(Buffer.from('good'));
-    corrupt(sha256);
+    await corrupt(sha256);
     await expect(store.put(Buffer.from('other'), { expectedSha256: sha256 })).rejects.toMatchObject({ code: 'invalid_argument' });
     expect((await store.check(sha256)).state).toBe('corrupt');
   });
@@ -146,7 +171,7 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     const { store, lose } = make();
     const data = Buffer.from('lost and found');
     const { sha256 } = await store.put(data);
-    lose(sha256);
+    await lose(sha256);
     expect(await store.check(sha256)).toEqual({ sha256, state: 'missing' });
     expect(await store.put(data)).toMatchObject({ created: true, repaired: false });
     expect(await store.read(sha256)).toEqual(data);
@@ -192,7 +217,7 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     const { store, temps } = make({ maxUploadMs: 100 });
     const { source } = heldSource(Buffer.alloc(10, 1), Buffer.alloc(10, 2));
     await expect(store.put(source)).rejects.toMatchObject({ code: 'timeout' });
-    expect(temps()).toBe(0);
+    expect(await temps()).toBe(0);
     let count = 0;
     for await (const _ of store.list()) count += 1;
     expect(count).toBe(0);
@@ -209,7 +234,7 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     release();
     const stored = await put;
     expect(await store.read(stored.sha256)).toEqual(Buffer.concat([first, rest]));
-    expect(temps()).toBe(0);
+    expect(await temps()).toBe(0);
   });
 });
 

@@ -14,6 +14,12 @@
 //   garbage collection spares any blob touched within its grace period, so an upload that dedupes
 //   onto an old unreferenced blob is never swept between its put and its version's commit.
 // - delete() removes one blob (false when it was not there); only garbage collection calls it.
+//
+// Optional, where a store can do better than streaming through the server (S3):
+// - openRange() reads part of a blob. A part cannot be checked against the whole's sha256, so its
+//   bytes are NOT verified: callers that need integrity read the whole blob or verify themselves.
+// - presign() gives a time-limited URL a client can GET the bytes from directly; the client must
+//   verify them against the sha256 (the SDK's downloads do).
 import type { Readable } from 'node:stream';
 
 export interface StoredBlob {
@@ -65,6 +71,13 @@ export interface BlobStoreOptions {
 /** Default longest upload: two hours (16 GB at ~20 MB/s); STAGECRAFT_MAX_UPLOAD_SECONDS changes it. */
 export const DEFAULT_MAX_UPLOAD_MS = 2 * 3600_000;
 
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, inclusive (absent: to the end). */
+  end?: number;
+}
+
 export interface BlobStore {
   put(source: Readable | Buffer, opts?: PutOptions): Promise<PutResult>;
   stat(sha256: string): Promise<StoredBlob | null>;
@@ -77,6 +90,12 @@ export interface BlobStore {
   sweepTemp(opts?: SweepOptions): Promise<SweepResult>;
   /** Removes one blob; false when it was not stored. */
   delete(sha256: string): Promise<boolean>;
+  /** Part of a blob, unverified (see above). */
+  openRange?(sha256: string, range: ByteRange): Readable;
+  /** A URL to GET the blob from for `ttlSeconds`, straight from the store (see above). */
+  presign?(sha256: string, ttlSeconds: number): Promise<string>;
+  /** Releases connections (S3); the store is not used after. */
+  close?(): void;
 }
 
 export const SHA256_RE = /^[0-9a-f]{64}$/;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.js';
-import type { BlobCheck, BlobStore, BlobStoreOptions, PutOptions, PutResult, StoredBlob, SweepOptions, SweepResult } from './blob-store.js';
+import type { BlobCheck, BlobStore, BlobStoreOptions, ByteRange, PutOptions, PutResult, StoredBlob, SweepOptions, SweepResult } from './blob-store.js';
 import { DEFAULT_MAX_UPLOAD_MS, SHA256_RE } from './blob-store.js';
 import { sweepTempDir, tempName } from './temp-files.js';
 import { corrupted, digestMismatch, sha256Hex, tooLarge, uploadTimedOut, verifyingStream } from './verify.js';
@@ -98,6 +98,10 @@ export class FsBlobStore implements BlobStore {
     const check = verifyingStream(sha256);
     file.on('error', (err) => check.destroy(err));
     return file.pipe(check);
+  }
+
+  openRange(sha256: string, range: ByteRange): Readable {
+    return fs.createReadStream(this.blobPath(sha256), { start: range.start, end: range.end });
   }
 
   async read(sha256: string): Promise<Buffer> {

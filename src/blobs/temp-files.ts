@@ -36,6 +36,18 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether nobody can finish the upload behind temp `name`, `ageMs` old: the rules above. The disk
+ * store's temp files and the S3 store's temp keys and multipart uploads share them.
+ */
+export function abandoned(name: string, active: ReadonlySet<string>, ageMs: number, olderThanMs: number): boolean {
+  if (active.has(name)) return false;
+  const writer = writerOf(name);
+  const local = writer?.host === HOST_TAG;
+  const orphaned = local && (writer.pid === process.pid || !processAlive(writer.pid));
+  return orphaned || ageMs >= olderThanMs;
+}
+
 /** Removes the temp files in `dir` nobody can finish; `active` holds this process's uploads in progress. */
 export async function sweepTempDir(dir: string, active: ReadonlySet<string>, olderThanMs: number, now = Date.now()): Promise<SweepResult> {
   const result: SweepResult = { removed: 0, bytes: 0 };
@@ -50,10 +62,7 @@ export async function sweepTempDir(dir: string, active: ReadonlySet<string>, old
     const file = path.join(dir, name);
     const st = await fsp.lstat(file).catch(() => null);
     if (!st?.isFile()) continue;
-    const writer = writerOf(name);
-    const local = writer?.host === HOST_TAG;
-    const orphaned = local && (writer.pid === process.pid || !processAlive(writer.pid));
-    if (!orphaned && now - st.mtimeMs < olderThanMs) continue;
+    if (!abandoned(name, active, now - st.mtimeMs, olderThanMs)) continue;
     // Gone already (another server swept it): not an error.
     await fsp.rm(file, { force: true });
     result.removed += 1;

@@ -12,10 +12,11 @@ export function sha256Hex(data: Buffer | string): string {
  * last chunk until the hash is checked, so a reader of corrupted bytes never receives them all:
  * the stream errors short of the full length instead of ending as if it were complete.
  */
-export function verifyingStream(expected: string): Transform {
+export function verifyingStream(expected: string, highWaterMark?: number): Transform {
   const hash = createHash('sha256');
   let held: Buffer | null = null;
   return new Transform({
+    ...(highWaterMark && { highWaterMark }),
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
       const previous = held;

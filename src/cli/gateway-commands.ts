@@ -2,6 +2,9 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { unwrap, type OkBody } from '../../sdk/client.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { openBlobStore } from '../blobs/open-blob-store.js';
+import { configFromEnv } from '../config.js';
 import { createLogger } from '../log.js';
 import { buildGatewayApp } from '../server.js';
 import type { CliContext } from './cli-context.js';
@@ -65,6 +68,8 @@ interface GatewayFlags {
   modelWorkers?: number;
   python?: string;
   pythonWorkers?: number;
+  artifactsUrl?: string;
+  s3Endpoint?: string;
 }
 
 function gatewayCommand(program: Command, ctx: CliContext): void {
@@ -86,6 +91,8 @@ function gatewayCommand(program: Command, ctx: CliContext): void {
     .option('--model-workers <n>', 'pool workers one model may occupy at once (default: all but one)', Number)
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
     .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)', Number)
+    .option('--artifacts-url <url>', "the registry's artifact store (s3://bucket/prefix, or a shared directory) to read artifacts from directly, with the AWS SDK credential chain (env STAGECRAFT_ARTIFACTS_URL; default: download through the registry)")
+    .option('--s3-endpoint <url>', 'an S3-compatible endpoint (MinIO, Ceph…), path-style (env AWS_ENDPOINT_URL)')
     .action((o: GatewayFlags) => runGateway(ctx, o));
 }
 
@@ -93,6 +100,7 @@ function gatewayCommand(program: Command, ctx: CliContext): void {
 async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
   const g = ctx.globals();
   const log = createLogger(ctx.io.env.STAGECRAFT_LOG_LEVEL ?? 'info');
+  const blobs = await artifactStore(ctx, o);
   const gw = buildGatewayApp(
     {
       registry: o.registry ?? g.url,
@@ -112,17 +120,28 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
       ...(o.modelWorkers !== undefined && { modelWorkers: o.modelWorkers }),
       python: o.python ?? (ctx.io.env.STAGECRAFT_PYTHON || 'python3'),
       pythonWorkers: o.pythonWorkers ?? (Number(ctx.io.env.STAGECRAFT_PYTHON_WORKERS) || 1),
+      ...(blobs && { blobs }),
     },
     log,
   );
   await gw.listen();
-  log.info({ registry: o.registry ?? g.url, replica: gw.gateway.options.replicaId }, `Stagecraft gateway serving on ${gw.url}`);
+  log.info({ registry: o.registry ?? g.url, artifacts: blobs ? 'store (direct)' : 'through the registry', replica: gw.gateway.options.replicaId }, `Stagecraft gateway serving on ${gw.url}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   log.info('gateway shutting down: stop accepting, drain, release runtimes');
   await gw.close();
+  blobs?.close?.();
+}
+
+/** The artifact store named by --artifacts-url or the environment, or null: downloads go through the registry. */
+async function artifactStore(ctx: CliContext, o: GatewayFlags): Promise<BlobStore | null> {
+  const env = configFromEnv(ctx.io.env);
+  const artifactsUrl = o.artifactsUrl ?? env.artifactsUrl;
+  if (!artifactsUrl) return null;
+  // defaultDir is never used: a URL is given. Uploads never happen here; reads are verified.
+  return openBlobStore({ artifactsUrl, s3Endpoint: o.s3Endpoint ?? env.s3Endpoint, s3Region: env.s3Region, defaultDir: '.', maxUploadMs: env.maxUploadSeconds * 1000 });
 }
 
 function replicasCommands(program: Command, ctx: CliContext): void {

@@ -16,6 +16,8 @@ export interface ServerFlags {
   prepareDeadline?: string;
   python?: string;
   pythonWorkers?: string;
+  artifactsUrl?: string;
+  s3Endpoint?: string;
 }
 
 export function serverConfig(flags: ServerFlags): Config {
@@ -31,6 +33,8 @@ export function serverConfig(flags: ServerFlags): Config {
     predictionMaxRows: positiveSetting('--prediction-max-rows', flags.predictionMaxRows, config.predictionMaxRows, true),
     python: flags.python ?? config.python,
     pythonWorkers: positiveSetting('--python-workers', flags.pythonWorkers, config.pythonWorkers, true),
+    artifactsUrl: flags.artifactsUrl ?? config.artifactsUrl,
+    s3Endpoint: flags.s3Endpoint ?? config.s3Endpoint,
     prepareDeadlineMs: Math.round(positiveSetting('--prepare-deadline', flags.prepareDeadline, config.prepareDeadlineMs / 1000) * 1000),
   };
 }
@@ -52,7 +56,7 @@ export async function runServer(config: Config): Promise<number> {
   }
   const { app } = await buildServer(deps, configuredExtensions(deps).all());
   await app.listen({ host: config.host, port: config.port });
-  log.info({ database: deps.caps.name, dataDir: config.dataDir }, `Stagecraft listening on http://${config.host}:${config.port}`);
+  log.info({ database: deps.caps.name, dataDir: config.dataDir, artifacts: config.artifactsUrl ?? 'data dir' }, `Stagecraft listening on http://${config.host}:${config.port}`);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -74,6 +78,8 @@ export function serverCommand(program: Command): void {
     .option('--data-dir <dir>', 'where SQLite and artifact blobs live (default ./stagecraft-data)')
     .option('--database-url <url>', 'postgres://… to use PostgreSQL (env STAGECRAFT_DATABASE_URL)')
     .option('--insecure', 'allow a non-loopback bind without API tokens')
+    .option('--artifacts-url <url>', 'where artifact bytes live: s3://bucket/prefix (shared by every server), or a directory (env STAGECRAFT_ARTIFACTS_URL; default <data-dir>/blobs)')
+    .option('--s3-endpoint <url>', 'an S3-compatible endpoint (MinIO, Ceph…), path-style (env AWS_ENDPOINT_URL); credentials: the AWS SDK chain (AWS_ACCESS_KEY_ID…)')
     .option('--prediction-retention-days <days>', 'keep retained predictions (for late labels and drift) this long (default 7)')
     .option('--prediction-max-rows <n>', 'and about this many of them: the oldest written batches are dropped first, whole (default 2000000)')
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')

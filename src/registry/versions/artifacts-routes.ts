@@ -10,10 +10,13 @@ import { SHA256_RE } from '../../blobs/blob-store.js';
 import { createVersion, getManifest } from './versions-service.js';
 import { storeTarEntries } from './archive-upload.js';
 import { storeBlob } from './blobs-service.js';
+import { parseRange } from './byte-range.js';
 import { actorOf } from '../tokens/auth.js';
 import { VersionSchema } from '../../http/common-schemas.js';
 
 const tags = ['artifacts'];
+/** Long enough to start a large download on a slow link; a URL leaked later is soon useless. */
+const PRESIGN_TTL_S = 15 * 60;
 const Blob = Type.Object({ sha256: Type.String(), size: Type.Integer() });
 
 export function artifactsRoutes(app: App, deps: Deps): void {
@@ -104,15 +107,39 @@ export function artifactsRoutes(app: App, deps: Deps): void {
     '/api/v1/models/:name/versions/:version/files/*',
     {
       config: { permission: 'follow' },
-      schema: { tags, summary: 'Download one file (verified against its sha256 while streaming)', params: Type.Object({ name: Type.String(), version: Type.Integer({ minimum: 1 }), '*': Type.String() }) },
+      schema: {
+        tags,
+        summary: 'Download one file (verified against its sha256 while streaming)',
+        description:
+          'With redirect=presigned and an object store that can presign (S3), answers 307 to a short-lived URL of the bytes in the store, ' +
+          'so large files do not pass through the server; the client must then verify them against the stagecraft-sha256 header. Otherwise streams them. ' +
+          'A Range header (one range of bytes) answers 206 with that part, unverified: verify the assembled whole against stagecraft-sha256.',
+        params: Type.Object({ name: Type.String(), version: Type.Integer({ minimum: 1 }), '*': Type.String() }),
+        querystring: Type.Object({ redirect: Type.Optional(Type.Literal('presigned')) }),
+      },
     },
     async (req, reply) => {
       const { files } = await getManifest(deps, req.params.name, req.params.version);
       const file = files.find((f) => f.path === req.params['*']);
       if (!file) throw notFound(`version ${req.params.version} of "${req.params.name}" has no file "${req.params['*']}"`);
+      if (req.query.redirect === 'presigned' && deps.blobs.presign) {
+        reply.header('stagecraft-sha256', file.sha256);
+        reply.header('cache-control', 'no-store');
+        return reply.redirect(await deps.blobs.presign(file.sha256, PRESIGN_TTL_S), 307);
+      }
       reply.header('content-type', 'application/octet-stream');
-      reply.header('content-length', String(file.size));
       reply.header('stagecraft-sha256', file.sha256);
+      // A part (resuming a large download) cannot be checked against the file's sha256 on its own:
+      // the client verifies the whole once assembled. A whole file is verified as it streams.
+      const wanted = deps.blobs.openRange ? parseRange(req.headers.range, file.size) : ({ kind: 'whole' } as const);
+      if (deps.blobs.openRange) reply.header('accept-ranges', 'bytes');
+      if (wanted.kind === 'unsatisfiable') return reply.status(416).header('content-range', `bytes */${file.size}`).send();
+      if (wanted.kind === 'part' && deps.blobs.openRange) {
+        const { start, end } = wanted.range;
+        reply.status(206).header('content-range', `bytes ${start}-${end}/${file.size}`).header('content-length', String(end - start + 1));
+        return reply.send(deps.blobs.openRange(file.sha256, wanted.range));
+      }
+      reply.header('content-length', String(file.size));
       return reply.send(deps.blobs.open(file.sha256));
     },
   );

@@ -98,6 +98,13 @@ describe.each(DATABASES)('artifacts on %s', (kind) => {
     const one = await r.app.inject({ method: 'GET', url: `/api/v1/models/${name}/versions/1/files/model/MLmodel` });
     expect(one.statusCode).toBe(200);
     expect(one.body).toBe('flavors: {}\n');
+    // A part, to resume a large download (unverified on its own; the client checks the whole).
+    const part = await r.app.inject({ method: 'GET', url: `/api/v1/models/${name}/versions/1/files/model/MLmodel`, headers: { range: 'bytes=2-6' } });
+    expect(part.statusCode).toBe(206);
+    expect(part.headers['content-range']).toBe('bytes 2-6/12');
+    expect(part.body).toBe('avors');
+    const past = await r.app.inject({ method: 'GET', url: `/api/v1/models/${name}/versions/1/files/model/MLmodel`, headers: { range: 'bytes=50-' } });
+    expect(past.statusCode).toBe(416);
     const archive = await r.app.inject({ method: 'GET', url: `/api/v1/models/${name}/versions/1/archive` });
     expect(archive.statusCode).toBe(200);
     const got: Record<string, Buffer> = {};

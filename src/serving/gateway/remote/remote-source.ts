@@ -1,8 +1,10 @@
 // A registry over HTTP, for standalone gateways, reached only through the typed SDK. Pointers come
 // from the serving snapshot plus the SDK's change-feed follower; artifacts are downloaded, verified
 // against the manifest and cached on disk; with the registry down the gateway boots from and keeps
-// serving what the cache holds.
+// serving what the cache holds. Given the artifact store itself (--artifacts-url with credentials),
+// it reads bytes straight from there — no registry bandwidth — and falls back to the registry.
 import { StagecraftUnreachableError, type FeedStatus, type Heartbeat, type PrepareAnswer, type RegistryEvent, type StagecraftClient } from '../../../../sdk/client.js';
+import type { BlobStore } from '../../../blobs/blob-store.js';
 import type { Logger } from '../../../log.js';
 import type { VersionSpec } from '../runtimes/runtime.js';
 import { historyQuery, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
@@ -27,6 +29,8 @@ export class RemoteSource implements GatewaySource {
     private readonly retryMs = 1000,
     /** The rejections the client's fetch noted (RejectionLog.watch): reported with the next heartbeat. */
     private readonly rejections: RejectionLog | null = null,
+    /** The registry's artifact store, read directly when given (verified like any download). */
+    private readonly blobs: BlobStore | null = null,
   ) {
     this.cache = new GatewayCache(cacheDir);
   }
@@ -140,9 +144,20 @@ export class RemoteSource implements GatewaySource {
     const cached = await this.cache.blob(file.sha256);
     if (cached) return cached;
     // Verified before it is cached or loaded: bytes that are not the manifest's never run.
-    const bytes = await downloadVerified(this.client, spec.model, spec.version, file);
+    const bytes = (await this.fromStore(file)) ?? (await downloadVerified(this.client, spec.model, spec.version, file));
     await this.cache.putBlob(file.sha256, bytes).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not cache artifact bytes'));
     return bytes;
+  }
+
+  /** The file's bytes from the artifact store (read() verifies them), or null to ask the registry. */
+  private async fromStore(file: { path: string; sha256: string }): Promise<Buffer | null> {
+    if (!this.blobs) return null;
+    try {
+      return await this.blobs.read(file.sha256);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, file: file.path }, 'artifact store read failed: downloading through the registry');
+      return null;
+    }
   }
 
   async history(model: string, target: string): Promise<number[]> {

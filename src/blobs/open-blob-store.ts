@@ -1,0 +1,43 @@
+// Which blob store an artifacts URL names: s3://bucket/prefix, a directory (or file://…), or none =
+// the data directory's blobs/. An S3 bucket is checked at startup: missing or refused is a clear
+// ConfigError, not a failure on the first upload.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../config.js';
+import type { BlobStore } from './blob-store.js';
+import { FsBlobStore } from './fs-blob-store.js';
+import { S3BlobStore } from './s3-blob-store.js';
+import { createS3Client, ensureBucket, isS3Url, parseS3Url } from './s3-client.js';
+
+export interface BlobStoreSettings {
+  artifactsUrl: string | null;
+  s3Endpoint: string | null;
+  s3Region: string | null;
+  /** Where the disk store goes when artifactsUrl is null. */
+  defaultDir: string;
+  maxUploadMs: number;
+}
+
+export async function openBlobStore(s: BlobStoreSettings): Promise<BlobStore> {
+  if (!s.artifactsUrl || !isS3Url(s.artifactsUrl)) {
+    const dir = !s.artifactsUrl ? s.defaultDir : s.artifactsUrl.startsWith('file://') ? fileURLToPath(s.artifactsUrl) : s.artifactsUrl;
+    if (s.artifactsUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(s.artifactsUrl) && !s.artifactsUrl.startsWith('file://')) {
+      throw new ConfigError(`--artifacts-url must be s3://bucket/prefix, file://… or a directory, got "${s.artifactsUrl}"`);
+    }
+    return new FsBlobStore(path.resolve(dir), { maxUploadMs: s.maxUploadMs });
+  }
+  let loc;
+  try {
+    loc = parseS3Url(s.artifactsUrl!);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const client = createS3Client({ endpoint: s.s3Endpoint ?? undefined, region: s.s3Region ?? undefined });
+  try {
+    await ensureBucket(client, loc, s.s3Endpoint ?? undefined);
+  } catch (err) {
+    client.destroy();
+    throw new ConfigError((err as Error).message);
+  }
+  return new S3BlobStore(client, loc, { maxUploadMs: s.maxUploadMs });
+}

@@ -1,0 +1,64 @@
+// Where an S3 blob store lives (s3://bucket/prefix) and the SDK client that reaches it.
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
+export interface S3Location {
+  bucket: string;
+  /** Key prefix without leading or trailing slashes ('' = the bucket's root). */
+  prefix: string;
+}
+
+export interface S3Connection {
+  /** A custom endpoint (MinIO, Ceph RGW…): path-style addressing is used with it. */
+  endpoint?: string;
+  region?: string;
+  /** Explicit keys; absent = the SDK's default credential chain (AWS_ACCESS_KEY_ID, profiles, roles…). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** Whether an artifacts URL names an S3 bucket (anything else is a local directory). */
+export function isS3Url(url: string | null | undefined): boolean {
+  return !!url && url.startsWith('s3://');
+}
+
+export function parseS3Url(url: string): S3Location {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!m || !m[1]) throw new Error(`not an S3 URL (s3://bucket/prefix): ${url}`);
+  return { bucket: m[1], prefix: m[2].replace(/^\/+|\/+$/g, '') };
+}
+
+export function createS3Client(conn: S3Connection): S3Client {
+  return new S3Client({
+    ...(conn.endpoint && { endpoint: conn.endpoint, forcePathStyle: true }),
+    // A custom endpoint rarely cares about the region, but the SDK refuses to sign without one.
+    region: conn.region ?? (conn.endpoint ? 'us-east-1' : undefined),
+    ...(conn.credentials && { credentials: conn.credentials }),
+    // Only what S3 requires: S3-compatible stores (Ceph RGW Pacific, older MinIO) refuse the SDK's
+    // default aws-chunked trailing checksums. Integrity is ours anyway: every byte is sha256-checked.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** Fails with a message an operator can act on when the bucket is missing or out of reach. */
+export async function ensureBucket(client: S3Client, loc: S3Location, endpoint?: string): Promise<void> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: loc.bucket }));
+  } catch (err) {
+    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const status = e.$metadata?.httpStatusCode;
+    const where = endpoint ? ` at ${endpoint}` : '';
+    const why =
+      status === 404 || e.name === 'NotFound' || e.name === 'NoSuchBucket'
+        ? 'does not exist: create it first (Stagecraft never creates buckets)'
+        : status === 403
+          ? 'refused access: check the credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the SDK credential chain)'
+          : `is unreachable (${e.name ?? 'error'}: ${e.message ?? String(err)})`;
+    throw new Error(`artifact bucket "${loc.bucket}"${where} ${why}`, { cause: err });
+  }
+}
+
+/** S3 errors that mean "no such object". */
+export function isNoSuchKey(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
