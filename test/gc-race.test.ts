@@ -69,9 +69,9 @@ function racer(r: Registry, base: string, model: string) {
   }
 
   async function upload(bytes: Buffer): Promise<Response> {
-    let res = await fetch(`${base}/api/v1/blobs`, { method: 'POST', headers: auth, body: bytes });
+    let res = await fetch(`${base}/api/v1/blobs`, { method: 'POST', headers: auth, body: new Uint8Array(bytes) });
     // 503: the bytes were collected between the dedupe check and its refresh; clients send again.
-    if (res.status === 503) res = await fetch(`${base}/api/v1/blobs`, { method: 'POST', headers: auth, body: bytes });
+    if (res.status === 503) res = await fetch(`${base}/api/v1/blobs`, { method: 'POST', headers: auth, body: new Uint8Array(bytes) });
     return res;
   }
 
