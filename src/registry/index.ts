@@ -52,7 +52,7 @@ export {
 } from './versions/versions-service.js';
 
 export { storeBlob } from './versions/blobs-service.js';
-export { collectGarbage, type GcReport } from './gc/gc-service.js';
+export { collectGarbage } from './gc/gc-service.js';
 export { mlflowModelRoot, type PythonModelInfo } from './versions/mlmodel.js';
 export { PYTHON_TAG } from './versions/versions-view.js';
 

@@ -113,6 +113,23 @@ describe.each(DATABASES)('garbage collection on %s', (kind) => {
     expect((await call(r.app, 'POST', '/api/v1/versions/purge', {})).body).toEqual({ purged: [], files: 0, bytes: 0 });
   });
 
+  it('refuses to register a version or a holdout from collected bytes, saying so', async () => {
+    const name = uniqueName('gc-late');
+    await createModel(r.app, name);
+    const orphan = await putBlob(r.app, holdoutCsv() + `\n# ${name}`);
+    age(r, orphan.sha256);
+    expect((await gc(r)).body.removed).toBeGreaterThanOrEqual(1);
+    const late = await call(r.app, 'POST', `/api/v1/models/${name}/versions`, { files: [{ path: 'model.bin', sha256: orphan.sha256 }] });
+    expect(late.status).toBe(400);
+    expect(late.body.error.message).toContain(`no uploaded bytes with sha256 ${orphan.sha256}`);
+    const gates = await call(r.app, 'PUT', `/api/v1/models/${name}/gates`, { signature: false, holdout: { sha256: orphan.sha256, format: 'csv', label: 'label' } });
+    expect(gates.status).toBe(400);
+    expect(gates.body.error.message).toContain('no uploaded bytes');
+    // Uploading the bytes again makes them registrable again.
+    await putBlob(r.app, holdoutCsv() + `\n# ${name}`);
+    expect((await call(r.app, 'POST', `/api/v1/models/${name}/versions`, { files: [{ path: 'model.bin', sha256: orphan.sha256 }] })).status).toBe(201);
+  });
+
   it('refuses a bad grace and unknown fields with a 400', async () => {
     for (const grace of ['soon', '-1h', '24', '2y', '400d']) {
       const res = await gc(r, { grace });
