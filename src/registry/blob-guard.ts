@@ -14,6 +14,7 @@ import { AppError, invalid } from '../errors.js';
 import type { Deps } from './deps.js';
 
 const GC_LOCK_KEY = 7340015;
+const STAT_PARALLEL = 16;
 
 /** Taken by gc around each batch of deletes: no reference to the batch commits meanwhile. */
 export async function lockForSweep(trx: Transaction<Database>, deps: Pick<Deps, 'caps'>): Promise<void> {
@@ -28,7 +29,12 @@ export async function holdBlobs(trx: Transaction<Database>, deps: Pick<Deps, 'ca
   if (sha256s.length === 0) return;
   if (deps.caps.name === 'postgres') await sql`select pg_advisory_xact_lock_shared(${GC_LOCK_KEY})`.execute(trx);
   const missing: string[] = [];
-  await Promise.all([...new Set(sha256s)].map(async (sha) => (await deps.blobs.stat(sha)) ?? missing.push(sha)));
+  const todo = [...new Set(sha256s)];
+  // A few in flight at once: on an object store each stat is a request, and a version may hold thousands of files.
+  const worker = async () => {
+    for (let sha = todo.pop(); sha !== undefined; sha = todo.pop()) if (!(await deps.blobs.stat(sha))) missing.push(sha);
+  };
+  await Promise.all(Array.from({ length: Math.min(STAT_PARALLEL, todo.length) }, worker));
   if (missing.length) {
     throw invalid(`no uploaded bytes with sha256 ${missing.sort().join(', ')} (collected as garbage, or never uploaded); upload them to /api/v1/blobs again`, { missing });
   }
