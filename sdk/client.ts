@@ -143,6 +143,12 @@ export function createClient(opts: ClientOptions) {
       },
       mark: (name: string, version: number, health: T.VersionHealth, reason?: string) =>
         unwrap<T.Version>(api.POST('/api/v1/models/{name}/versions/{version}/health', { params: ver(name, version), body: { health, reason } })),
+      /** Drops a deleted version's files so gc can free their bytes (admin; 409 unless deleted and not purged yet). */
+      purge: (name: string, version: number, reason?: string) =>
+        unwrap<T.PurgeReport>(api.POST('/api/v1/models/{name}/versions/{version}/purge', { params: ver(name, version), body: { reason } })),
+      /** Purges every deleted version not purged yet, of one model or everywhere (admin). */
+      purgeDeleted: (opts: { model?: string; reason?: string } = {}) =>
+        unwrap<T.PurgeReport>(api.POST('/api/v1/versions/purge', { body: { model: opts.model, reason: opts.reason } })),
       manifest: (name: string, version: number) =>
         unwrap<T.Manifest>(api.GET('/api/v1/models/{name}/versions/{version}/files', { params: ver(name, version) })),
       /** One file's bytes as a streaming Response (the server verifies them against their sha256). */
@@ -217,6 +223,9 @@ export function createClient(opts: ClientOptions) {
       },
       /** Hashes every stored blob, or only `sha256` (admin): the bad ones, the versions they affect, what was marked and restored. */
       verify: (sha256?: string[]) => unwrap<T.BlobsReport>(api.POST('/api/v1/blobs/verify', { body: sha256 ? { sha256 } : {} })),
+      /** Removes blobs nothing references and nothing wrote within `grace` (admin; default 24h); dryRun reports without removing. */
+      gc: (opts: { dryRun?: boolean; grace?: string } = {}) =>
+        unwrap<T.GcReport>(api.POST('/api/v1/blobs/gc', { body: { dry_run: opts.dryRun, grace: opts.grace } })),
     },
 
     tokens: {

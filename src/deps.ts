@@ -49,6 +49,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     promotionChecks: [],
     moveCoordinators: [],
     uriResolvers: [],
+    blobReferences: [],
     async close() {
       await feed.stop();
       await opened.close();

@@ -50,6 +50,7 @@ export async function buildServer(base: Deps, extensions: readonly Extension[] =
     promotionChecks: extensions.flatMap((e) => e.promotionChecks ?? []),
     moveCoordinators: extensions.flatMap((e) => (e.moveCoordinator ? [e.moveCoordinator] : [])),
     uriResolvers: extensions.flatMap((e) => e.uriResolvers ?? []),
+    blobReferences: extensions.flatMap((e) => e.blobReferences ?? []),
   };
   const app = createFastify(deps.log);
   await registerOpenApi(app, VERSION);

@@ -12,6 +12,7 @@ import { processIo, type CliIo } from './cli-io.js';
 import { demoCommand } from './demo-command.js';
 import { eventsCommands } from './events-commands.js';
 import { gatewayCommands } from './gateway-commands.js';
+import { gcCommand } from './gc-commands.js';
 import { modelsCommands } from './models-commands.js';
 import { promotionCommands } from './promotion-commands.js';
 import { monitoringCommands } from './monitoring-commands.js';
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: 
   gatewayCommands(program, ctx);
   tokensCommands(program, ctx);
   blobsCommands(program, ctx);
+  gcCommand(program, ctx);
   promotionCommands(program, ctx);
   monitoringCommands(program, ctx);
   demoCommand(program, ctx);

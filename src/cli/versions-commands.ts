@@ -7,6 +7,7 @@ import { collectMetric, collectParam, versionNumber } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { printVersion, versionColumns } from './format.js';
+import { versionsPurgeCommand } from './gc-commands.js';
 import { MAX_PAGES } from './models-commands.js';
 import { bytes } from './table.js';
 
@@ -147,6 +148,7 @@ export function versionsCommands(program: Command, ctx: CliContext): void {
   versionsDownload(versions, ctx);
   versionsDelete(versions, ctx);
   versionsMark(versions, ctx);
+  versionsPurgeCommand(versions, ctx);
 }
 
 /** A progress bar on a terminal only: never in --json output, pipes or CI logs. */

@@ -32,3 +32,16 @@ export async function artifactRowsUnder(db: Db, path: string): Promise<ArtifactF
   const rows = await q.orderBy('path').execute();
   return rows.map((r) => ({ path: r.path, size: Number(r.size), sha256: r.sha256 }));
 }
+
+/** Every blob the proxy's manifest names (logged models' and runs' files): gc keeps them. */
+export async function artifactDigests(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('mlflow_artifacts').select('sha256').distinct().execute();
+  return rows.map((r) => r.sha256);
+}
+
+/** Those of `sha256s` the manifest names. */
+export async function artifactDigestsAmong(db: Db, sha256s: readonly string[]): Promise<string[]> {
+  if (sha256s.length === 0) return [];
+  const rows = await db.selectFrom('mlflow_artifacts').select('sha256').distinct().where('sha256', 'in', [...sha256s]).execute();
+  return rows.map((r) => r.sha256);
+}

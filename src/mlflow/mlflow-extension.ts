@@ -19,6 +19,7 @@ import { mlflowVersionsRoutes } from './mlflow-versions-routes.js';
 import { mlflowWebhookFormat } from './mlflow-webhook-format.js';
 import { mlflowWebhooksRoutes } from './mlflow-webhooks-routes.js';
 import { registerWebhookFormat } from '../notify/index.js';
+import { mlflowArtifactReferences } from './mlflow-blob-references.js';
 
 function rpcPlugin(deps: Deps) {
   return async (app: FastifyInstance) => {
@@ -50,5 +51,5 @@ async function mlflowRoutes(app: App, deps: Deps): Promise<void> {
 export function mlflowExtension(): Extension {
   // Webhooks made through this door are delivered in MLflow's format by notify's dispatcher.
   registerWebhookFormat(mlflowWebhookFormat);
-  return { name: 'mlflow', uriResolvers: [loggedModelUriResolver], routes: (app, { deps }) => mlflowRoutes(app, deps) };
+  return { name: 'mlflow', uriResolvers: [loggedModelUriResolver], blobReferences: [mlflowArtifactReferences], routes: (app, { deps }) => mlflowRoutes(app, deps) };
 }

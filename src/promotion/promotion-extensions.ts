@@ -3,13 +3,14 @@
 import type { Extension } from '../extension.js';
 import { approvalsRoutes } from './approvals/approvals-routes.js';
 import { approvalCheck } from './approvals/approvals-service.js';
+import { holdoutReferences } from './gates/gates-blob-references.js';
 import { gatesRoutes } from './gates/gates-routes.js';
 import { gatesCheck, type GatesOptions } from './gates/gates-service.js';
 import { promotionSummaryRoutes } from './summary/promotion-summary-routes.js';
 
 /** `python`: the embedded gateway's interpreter, which the python-env gate checks (default: the config's). */
 export function gatesExtension(opts: GatesOptions = {}): Extension {
-  return { name: 'gates', promotionChecks: [gatesCheck(opts)], routes: (app, { deps }) => gatesRoutes(app, deps, opts) };
+  return { name: 'gates', promotionChecks: [gatesCheck(opts)], blobReferences: [holdoutReferences], routes: (app, { deps }) => gatesRoutes(app, deps, opts) };
 }
 
 export function approvalsExtension(): Extension {

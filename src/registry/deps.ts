@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config.js';
 import type { DialectCaps } from '../db/dialect.js';
-import type { Database } from '../db/tables.js';
+import type { Database, Db } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { EventFeed } from './events/event-feed.js';
 import type { Stage, VersionRow } from './versions/versions.js';
@@ -45,6 +45,8 @@ export interface Deps {
   moveCoordinators: readonly MoveCoordinator[];
   /** Resolvers of URIs an extension defines beside the kernel's models:/ grammar (MLflow's models:/m-<id>), collected by buildServer. */
   uriResolvers: readonly UriResolver[];
+  /** What each extension's tables reference in the blob store (gc frees only what none does), collected by buildServer. */
+  blobReferences: readonly BlobReferences[];
   close(): Promise<void>;
 }
 
@@ -148,6 +150,23 @@ export interface MoveCoordinator {
  */
 export interface UriResolver {
   resolve(deps: Deps, uri: string): Promise<{ name: string; version: number } | null>;
+}
+
+/**
+ * One module's references to stored blobs. Garbage collection frees only bytes no owner references,
+ * and asks each owner instead of reading its tables: the kernel declares its versions' files
+ * (deleted versions' too, until purged), extensions theirs (Extension.blobReferences). The contract
+ * an owner keeps: a reference to bytes it did not put moments ago is recorded in a transaction that
+ * called holdBlobs (which re-checks the bytes under gc's lock); one recorded right after a put is
+ * covered by the grace period gc spares freshly written blobs for.
+ */
+export interface BlobReferences {
+  /** Names the owner in the gc report ('versions', 'mlflow artifacts', 'gates'). */
+  owner: string;
+  /** Every sha256 it references now (repeats allowed). */
+  all(db: Db): Promise<Iterable<string>>;
+  /** Which of `sha256s` it references now (gc asks a few hundred at a time). */
+  among(db: Db, sha256s: readonly string[]): Promise<Iterable<string>>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -4,7 +4,8 @@
 // actorOf. Anything not exported here is the kernel's own business and may change without notice.
 
 // Wiring: what every service is given, and the kernel's routes.
-export { randomIds, systemClock, type Clock, type Deps, type Ids, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase, type PromotionAttempt, type PromotionCheck, type TransitionInput, type UriResolver } from './deps.js';
+export { randomIds, systemClock, type Clock, type Deps, type Ids, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase, type PromotionAttempt, type PromotionCheck, type TransitionInput, type UriResolver, type BlobReferences } from './deps.js';
+export { holdBlobs } from './blob-guard.js';
 export { registerRegistry } from './registry-routes.js';
 export { EventFeed } from './events/event-feed.js';
 export { redactUrl } from './events/event-redaction.js';
@@ -51,6 +52,7 @@ export {
 } from './versions/versions-service.js';
 
 export { storeBlob } from './versions/blobs-service.js';
+export { collectGarbage } from './gc/gc-service.js';
 export { mlflowModelRoot, type PythonModelInfo } from './versions/mlmodel.js';
 export { PYTHON_TAG } from './versions/versions-view.js';
 

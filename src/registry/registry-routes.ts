@@ -3,6 +3,7 @@
 import type { App } from '../http/app-types.js';
 import type { Deps } from './deps.js';
 import { eventsRoutes } from './events/events-routes.js';
+import { gcRoutes } from './gc/gc-routes.js';
 import { requireModel } from './models/models-service.js';
 import { modelsRoutes } from './models/models-routes.js';
 import { stagesRoutes } from './targets/stages-routes.js';
@@ -10,6 +11,7 @@ import { openModeCache, registerAuth, requestMay } from './tokens/auth.js';
 import { tokensRoutes } from './tokens/tokens-routes.js';
 import { artifactsRoutes } from './versions/artifacts-routes.js';
 import { blobsRoutes } from './versions/blobs-routes.js';
+import { purgeRoutes } from './versions/purge-routes.js';
 import { versionsRoutes } from './versions/versions-routes.js';
 
 /** Auth hook first: it must see every route registered after it, the extensions' included. */
@@ -20,6 +22,8 @@ export function registerRegistry(app: App, deps: Deps): void {
   versionsRoutes(app, deps);
   artifactsRoutes(app, deps);
   blobsRoutes(app, deps);
+  gcRoutes(app, deps);
+  purgeRoutes(app, deps);
   stagesRoutes(app, deps);
   eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id, (req) => requestMay(req, 'admin'));
   tokensRoutes(app, deps, openMode);

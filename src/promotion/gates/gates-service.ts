@@ -4,7 +4,7 @@
 import type { Deps } from '../../deps.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Signature } from '../../onnx/onnx-signature.js';
-import { SERVING_STAGES, canonicalStage, commit, getManifest, getModel, loadVersionView, manifestDigest, requireModel, requireVersion, stageTarget, transitionStage, type PromotionAttempt, type PromotionCheck, type Stage, type TransitionInput, type VersionRow } from '../../registry/index.js';
+import { SERVING_STAGES, canonicalStage, commit, holdBlobs, getManifest, getModel, loadVersionView, manifestDigest, requireModel, requireVersion, stageTarget, transitionStage, type PromotionAttempt, type PromotionCheck, type Stage, type TransitionInput, type VersionRow } from '../../registry/index.js';
 import { passedDrill } from '../../experiments/index.js';
 import { evaluateVersion } from './evaluate.js';
 import { judgeThreshold, normalizeGates, signatureProblems, type CheckResult, type GatesConfig } from './gates.js';
@@ -65,6 +65,8 @@ export async function setGates(deps: Deps, actor: string, modelName: string, inp
     config.holdout.features = h.features;
   }
   await commit(deps, async (trx, append) => {
+    // The holdout may be an old upload nothing referenced: checked again under gc's lock.
+    if (config.holdout) await holdBlobs(trx, deps, [config.holdout.sha256]);
     await upsertGates(trx, { model_id: model.id, config: JSON.stringify(config), updated_at: deps.clock.now(), updated_by: actor });
     await append({ actor, type: 'gates.updated', model, details: { gates: config } });
   });

@@ -64,3 +64,9 @@ export async function latestReport(db: Db, modelId: string, version: number) {
     .orderBy('id', 'desc')
     .executeTakeFirst();
 }
+
+/** Every model's gates, as stored JSON (the holdouts they name are blob references). */
+export async function allGatesConfigs(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('promo_gates').select('config').execute();
+  return rows.map((r) => r.config);
+}

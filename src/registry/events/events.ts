@@ -20,7 +20,7 @@ export const EVENT_TYPES = [
   'drill.passed', 'drill.failed',
   'rollout.started', 'rollout.step', 'rollout.analysis', 'rollout.paused', 'rollout.resumed', 'rollout.aborted', 'rollout.completed', 'rollout.ended',
   'shadow.started', 'shadow.stopped',
-  'blob.corrupted', 'blob.repaired',
+  'blob.corrupted', 'blob.repaired', 'blobs.collected', 'version.purged',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Transaction } from 'kysely';
 import type { BlobCheck, PutOptions, PutResult } from '../../blobs/blob-store.js';
 import type { Database } from '../../db/tables.js';
+import { confirmStored } from '../blob-guard.js';
 import { blobUses, filesOfVersions, type BlobUse } from '../blob-usage.js';
 import type { Deps } from '../deps.js';
 import { commit, modelEvents, type Append } from '../events/events-service.js';
@@ -53,7 +54,10 @@ const view = (u: BlobUse): BlobUseView => ({ model: u.model, version: u.version,
 /** Stores uploaded bytes; when they heal a bad stored copy, audits the repair and restores the versions it makes whole. */
 export async function storeBlob(deps: Deps, actor: string, source: Readable | Buffer, opts: PutOptions = {}): Promise<PutResult> {
   const stored = await deps.blobs.put(source, opts);
-  if (!stored.created) return stored;
+  if (!stored.created) {
+    await confirmStored(deps, stored.sha256);
+    return stored;
+  }
   const uses = await blobUses(deps.db, [stored.sha256]);
   const marked = uses.filter(isBadBytes);
   if (!stored.repaired && marked.length === 0) return stored;

@@ -5,6 +5,7 @@ import type { Db } from '../../db/tables.js';
 import { isCorrupted } from '../../blobs/verify.js';
 import { decodeCursor, encodeCursor, isTuple2 } from '../../http/paging.js';
 import { readOnnxSignature, type Signature } from '../../onnx/onnx-signature.js';
+import { holdBlobs } from '../blob-guard.js';
 import { commit } from '../events/events-service.js';
 import { assignVersionNumber, refuseWhileProtected, requireModel, servedTargets, touchModel } from '../models/models-service.js';
 import { validateDescription, validateTag } from '../models/models.js';
@@ -130,6 +131,8 @@ export async function createVersion(deps: Deps, actor: string, modelName: string
     deps,
     async (trx, append) => {
       const model = await requireModel(trx, modelName);
+      // Checked again under gc's lock: bytes stat'ed above may have been collected since.
+      await holdBlobs(trx, deps, manifest.map((f) => f.sha256));
       const number = await assignVersionNumber(trx, model.id);
       await insertVersion(trx, {
         id,

@@ -180,3 +180,21 @@ export async function deleteAliasesOf(db: Db, modelId: string, version: number):
   await db.deleteFrom('aliases').where('model_id', '=', modelId).where('version', '=', version).execute();
   return rows.map((r) => r.alias);
 }
+
+/** Every blob any version's files name, deleted versions' too (their bytes stay until a purge). */
+export async function fileDigests(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('version_files').select('sha256').distinct().execute();
+  return rows.map((r) => r.sha256);
+}
+
+/** Those of `sha256s` some version's files name. */
+export async function fileDigestsAmong(db: Db, sha256s: readonly string[]): Promise<string[]> {
+  if (sha256s.length === 0) return [];
+  const rows = await db.selectFrom('version_files').select('sha256').distinct().where('sha256', 'in', [...sha256s]).execute();
+  return rows.map((r) => r.sha256);
+}
+
+/** Removes a version's file rows (a purge); its bytes become garbage unless something else holds them. */
+export async function deleteFilesOf(db: Db, versionId: string): Promise<void> {
+  await db.deleteFrom('version_files').where('version_id', '=', versionId).execute();
+}
