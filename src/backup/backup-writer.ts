@@ -10,7 +10,7 @@ import { openSnapshot, type Snapshot, type SnapshotSource } from '../db/snapshot
 import { encodeValue } from '../db/row-values.js';
 import { dependencyOrder, describeTables, executedMigrations, quoteId, type TableInfo } from '../db/table-catalog.js';
 import { VERSION } from '../version.js';
-import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BLOBS_DIR, END_ENTRY, MANIFEST_ENTRY, tableEntry, type BackupManifest } from './backup-format.js';
+import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BLOBS_DIR, END_ENTRY, MANIFEST_ENTRY, tableEntry, type BackupEnd, type BackupManifest } from './backup-format.js';
 
 /** A row chunk closes at this many bytes of NDJSON: small enough to hold, large enough to be few. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -56,7 +56,8 @@ export async function writeBackup(source: SnapshotSource, blobs: BlobStore, pack
     for (const [sha256, size] of [...digests].sort(([a], [b]) => a.localeCompare(b))) {
       await writeBlob(pack, blobs, sha256, size);
     }
-    await addEntry(pack, END_ENTRY, Buffer.from(JSON.stringify({ rows, blobs: digests.size })));
+    const end: BackupEnd = { rows, blobs: digests.size };
+    await addEntry(pack, END_ENTRY, Buffer.from(JSON.stringify(end)));
     pack.finalize();
     return { manifest };
   } catch (err) {
@@ -113,7 +114,7 @@ async function writeBlob(pack: tar.Pack, blobs: BlobStore, sha256: string, recor
     // open() verifies the bytes against their address while streaming: a corrupted blob fails the backup.
     await pipeline(blobs.open(sha256) as Readable, entry);
   } catch (err) {
-    throw new Error(`blob ${sha256} could not be read intact (${(err as Error).message}); run stagecraft blobs verify`);
+    throw new Error(`blob ${sha256} could not be read intact (${(err as Error).message}); run stagecraft blobs verify`, { cause: err });
   }
 }
 

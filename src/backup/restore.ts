@@ -7,13 +7,13 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import tar from 'tar-stream';
-import { SHA256_RE, type BlobStore } from '../blobs/blob-store.js';
-import { migrate, type OpenedDb } from '../db/database.js';
+import { SHA256_RE } from '../blobs/blob-store.js';
+import { migrate } from '../db/database.js';
 import { MIGRATIONS } from '../db/migrations/index.js';
 import { firstNonEmptyTable, insertRows, resetSequences, runnerOf } from '../db/row-copy.js';
 import type { JsonValue } from '../db/row-values.js';
 import { dependencyOrder, describeTables, executedMigrations, type TableInfo } from '../db/table-catalog.js';
-import { BLOBS_DIR, END_ENTRY, MANIFEST_ENTRY, tableOfEntry, type BackupManifest } from './backup-format.js';
+import { BLOBS_DIR, END_ENTRY, MANIFEST_ENTRY, tableOfEntry, type BackupEnd, type BackupManifest } from './backup-format.js';
 import { readManifest, RestoreError, seedCounts, type RestoreTarget } from './restore-checks.js';
 
 export { RestoreError, type RestoreTarget } from './restore-checks.js';
@@ -120,11 +120,12 @@ async function restoreEntries(
         if (put.created) stored.push(sha256);
         bytes += put.size;
       } catch (err) {
-        throw new RestoreError(`blob ${sha256} in the archive does not hash to its name (${(err as Error).message}): the archive is corrupted or was tampered with; nothing was restored`);
+        throw new RestoreError(`blob ${sha256} in the archive does not hash to its name (${(err as Error).message}): the archive is corrupted or was tampered with; nothing was restored`, { cause: err });
       }
       blobs++;
     } else if (name === END_ENTRY) {
-      await readAll(entry);
+      const end = JSON.parse((await readAll(entry)).toString('utf8')) as BackupEnd;
+      if (end.blobs !== blobs) throw new RestoreError(`the archive holds ${blobs} blob(s) but its end says ${end.blobs}; nothing was restored`);
       ended = true;
     } else {
       throw new RestoreError(`the archive holds ${name}, which is not part of a Stagecraft backup`);
