@@ -19,7 +19,15 @@ import { readManifest, RestoreError, seedCounts, type RestoreTarget } from './re
 export { RestoreError, type RestoreTarget } from './restore-checks.js';
 
 /** One archive member as tar-stream's extract yields it. */
-type Entry = Readable & { header: { name: string } };
+type Entry = Readable & { header: { name: string; size?: number } };
+
+/**
+ * Blobs up to this size are read whole and stored PUT_WINDOW at a time: a store's put waits on its
+ * own fsync (or S3 request), so many small artifacts restore at the store's parallel speed. At most
+ * 16 MB are held.
+ */
+const SMALL_BLOB = 256 * 1024;
+const PUT_WINDOW = 64;
 
 export interface RestoreResult {
   manifest: BackupManifest;
@@ -101,35 +109,46 @@ async function restoreEntries(
   let blobs = 0;
   let bytes = 0;
   let ended = false;
-  for (let next = await entries.next(); !next.done; next = await entries.next()) {
-    const entry = next.value;
-    const name = entry.header.name;
-    const table = tableOfEntry(name);
-    if (ended) throw new RestoreError(`the archive goes on after ${END_ENTRY} (${name}): it was altered`);
-    if (table) {
-      const spec = manifest.tables.find((t) => t.name === table);
-      if (!spec) throw new RestoreError(`the archive holds rows of table ${table}, which its manifest does not list`);
-      const rows = (await readAll(entry)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonValue[]);
-      await insertRows(trx, tables.get(table)!, spec.columns.map((c) => c.name), rows);
-      rowsOf.set(table, (rowsOf.get(table) ?? 0) + rows.length);
-    } else if (name.startsWith(BLOBS_DIR)) {
-      const sha256 = name.slice(BLOBS_DIR.length);
-      if (!SHA256_RE.test(sha256)) throw new RestoreError(`the archive holds ${name}, which is not named by a sha256`);
-      try {
-        const put = await target.blobs.put(entry as unknown as Readable, { expectedSha256: sha256 });
-        if (put.created) stored.push(sha256);
-        bytes += put.size;
-      } catch (err) {
-        throw new RestoreError(`blob ${sha256} in the archive does not hash to its name (${(err as Error).message}): the archive is corrupted or was tampered with; nothing was restored`, { cause: err });
+  const inflight: Array<Promise<void>> = [];
+  try {
+    for (let next = await entries.next(); !next.done; next = await entries.next()) {
+      const entry = next.value;
+      const name = entry.header.name;
+      const table = tableOfEntry(name);
+      if (ended) throw new RestoreError(`the archive goes on after ${END_ENTRY} (${name}): it was altered`);
+      if (table) {
+        const spec = manifest.tables.find((t) => t.name === table);
+        if (!spec) throw new RestoreError(`the archive holds rows of table ${table}, which its manifest does not list`);
+        const rows = (await readAll(entry)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonValue[]);
+        await insertRows(trx, tables.get(table)!, spec.columns.map((c) => c.name), rows);
+        rowsOf.set(table, (rowsOf.get(table) ?? 0) + rows.length);
+      } else if (name.startsWith(BLOBS_DIR)) {
+        const sha256 = name.slice(BLOBS_DIR.length);
+        if (!SHA256_RE.test(sha256)) throw new RestoreError(`the archive holds ${name}, which is not named by a sha256`);
+        // Small blobs are stored a window at a time (each put waits on its own fsync or S3 request); large ones stream.
+        const small = (entry.header.size ?? Infinity) <= SMALL_BLOB;
+        const put = store(target, sha256, small ? await readAll(entry) : entry, stored).then((size) => {
+          bytes += size;
+        });
+        blobs++;
+        if (small) {
+          put.catch(() => {}); // awaited below; the first failure fails the restore
+          inflight.push(put);
+          if (inflight.length >= PUT_WINDOW) await inflight.shift();
+        } else await put;
+      } else if (name === END_ENTRY) {
+        const end = JSON.parse((await readAll(entry)).toString('utf8')) as BackupEnd;
+        if (end.blobs !== blobs) throw new RestoreError(`the archive holds ${blobs} blob(s) but its end says ${end.blobs}; nothing was restored`);
+        ended = true;
+      } else {
+        throw new RestoreError(`the archive holds ${name}, which is not part of a Stagecraft backup`);
       }
-      blobs++;
-    } else if (name === END_ENTRY) {
-      const end = JSON.parse((await readAll(entry)).toString('utf8')) as BackupEnd;
-      if (end.blobs !== blobs) throw new RestoreError(`the archive holds ${blobs} blob(s) but its end says ${end.blobs}; nothing was restored`);
-      ended = true;
-    } else {
-      throw new RestoreError(`the archive holds ${name}, which is not part of a Stagecraft backup`);
     }
+    await Promise.all(inflight);
+  } catch (err) {
+    // Every put settles before the caller deletes what was stored: none may land after the cleanup.
+    await Promise.allSettled(inflight);
+    throw err;
   }
   if (!ended) throw new RestoreError(`the archive is cut off (no ${END_ENTRY}): the backup did not finish; nothing was restored`);
   for (const t of manifest.tables) {
@@ -138,6 +157,17 @@ async function restoreEntries(
   }
   if (blobs !== manifest.blobs.count) throw new RestoreError(`the archive holds ${blobs} blob(s), its manifest says ${manifest.blobs.count}; nothing was restored`);
   return { manifest, rows: [...rowsOf.values()].reduce((a, b) => a + b, 0), blobs, bytes };
+}
+
+/** Stores one blob only if its bytes hash to the name the archive gives them; answers its size. */
+async function store(target: RestoreTarget, sha256: string, bytes: Buffer | Readable, stored: string[]): Promise<number> {
+  try {
+    const put = await target.blobs.put(bytes, { expectedSha256: sha256 });
+    if (put.created) stored.push(sha256);
+    return put.size;
+  } catch (err) {
+    throw new RestoreError(`blob ${sha256} in the archive does not hash to its name (${(err as Error).message}): the archive is corrupted or was tampered with; nothing was restored`, { cause: err });
+  }
 }
 
 async function readAll(entry: Entry): Promise<Buffer> {
