@@ -68,7 +68,8 @@ export function backupCommands(program: Command, ctx: CliContext): void {
         );
       } catch (err) {
         if (err instanceof RestoreError) throw new CliError(`restore refused: ${err.message}`, EXIT.refused);
-        throw err;
+        // An unreadable archive (not a tar, cut off mid-entry) or a database error: the rows were rolled back.
+        throw new CliError(`restore failed: ${(err as Error).message}; nothing was restored`, EXIT.refused);
       } finally {
         await opened.close();
         // Leave the target as it was: what this run created goes (the rows were rolled back already).
