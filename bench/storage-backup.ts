@@ -11,7 +11,10 @@ import { performance } from 'node:perf_hooks';
 import { createModel, createVersion } from '../src/registry/index.js';
 import { buildServer, serverExtensions } from '../src/server.js';
 import { emptyTarget, fetchBackup, listen, restoreInto } from '../test/backup-fixtures.js';
-import { benchDeps, flag } from './harness.js';
+import { createDeps } from '../src/deps.js';
+import { defaultConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { flag, freshPg } from './harness.js';
 
 const VERSIONS = Number(flag('versions', '10000'));
 const MODELS = Number(flag('models', '100'));
@@ -25,7 +28,10 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   if (DB === 'postgres' && !PG_ADMIN) throw new Error('--db postgres needs STAGECRAFT_TEST_PG_URL');
-  const deps = await benchDeps(DB, PG_ADMIN);
+  // A directory of its own (not sc-bench-*): other benches sweep theirs.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-backup-bench-'));
+  const databaseUrl = DB === 'postgres' ? await freshPg(PG_ADMIN) : null;
+  const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl, logLevel: 'silent' }, { log: createLogger('silent') });
   const { app } = await buildServer(deps, serverExtensions().pick('backup'));
   const url = await listen(app);
 
@@ -49,7 +55,7 @@ async function main(): Promise<void> {
   );
   console.log(`seeded ${VERSIONS} versions of ${MODELS} models on ${DB} in ${secs(performance.now() - t0)}`);
 
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-backup-')), 'backup.tar');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-backup-bench-archive-')), 'backup.tar');
   const idle = process.memoryUsage().rss;
   let peak = idle;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
