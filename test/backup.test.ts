@@ -99,6 +99,18 @@ describe.each(DATABASES)('backup on %s', (kind) => {
   });
 });
 
+describe('backup access', () => {
+  const r = useRegistry('sqlite', { extensions: serverExtensions().pick('backup') });
+
+  it('is for admins only: a backup holds every token hash and every model', async () => {
+    const admin = (await call(r.app, 'POST', '/api/v1/tokens', { name: uniqueName('root'), role: 'admin' })).body.token as string;
+    const deployer = (await call(r.app, 'POST', '/api/v1/tokens', { name: uniqueName('dep'), role: 'deployer' }, { authorization: `Bearer ${admin}` })).body.token as string;
+    expect((await r.app.inject({ method: 'GET', url: '/api/v1/backup', headers: { authorization: `Bearer ${deployer}` } })).statusCode).toBe(403);
+    const ok = await r.app.inject({ method: 'GET', url: '/api/v1/backup', headers: { authorization: `Bearer ${admin}` } });
+    expect([ok.statusCode, ok.headers['content-type']]).toEqual([200, 'application/x-tar']);
+  });
+});
+
 /** Copies a tar, passing each entry through `change` (null drops it). */
 async function rewrite(from: string, to: string, change: (name: string, body: Buffer) => Buffer | null): Promise<void> {
   const extract = tar.extract();
