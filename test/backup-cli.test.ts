@@ -53,6 +53,25 @@ describe.each(DATABASES)('stagecraft backup and restore on %s', (kind) => {
     }
   });
 
+  it('fails a backup whose blob rotted on disk and writes no file', async () => {
+    const model = uniqueName('rot');
+    await createModel(r.app, model);
+    const v = await registerVersion(r.app, model, { 'model.bin': 'bytes that will rot' });
+    const sha = (await call(r.app, 'GET', `/api/v1/models/${model}/versions/${v.version}/files`)).body.files[0].sha256 as string;
+    const blob = path.join(r.deps.config.dataDir, 'blobs', 'sha256', sha.slice(0, 2), sha);
+    const good = fs.readFileSync(blob);
+    fs.writeFileSync(blob, Buffer.from('bytes that did rot!'));
+    try {
+      const file = path.join(tempDir(), 'rotten.tar');
+      const run = await runAgainst(url, ['backup', '--out', file]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/the backup was cut off/);
+      expect(fs.readdirSync(path.dirname(file))).toEqual([]);
+    } finally {
+      fs.writeFileSync(blob, good);
+    }
+  });
+
   it('refuses a file that is not a backup, leaving the target as it was', async () => {
     const file = path.join(tempDir(), 'not-a-backup.tar');
     fs.writeFileSync(file, Buffer.alloc(1024));
