@@ -94,6 +94,8 @@ export function createClient(opts: ClientOptions) {
     api,
     raw,
     health: () => unwrap<T.Health>(api.GET('/api/v1/health')),
+    /** A consistent backup of the whole registry (admin) as a streaming tar Response; `stagecraft restore` reads it. */
+    backup: (signal?: AbortSignal) => raw('/api/v1/backup', { signal: signal ?? new AbortController().signal }),
     whoami: () => unwrap<T.Whoami>(api.GET('/api/v1/whoami')),
     resolve: (uri: string) => unwrap<T.Resolved>(api.GET('/api/v1/resolve', { params: { query: { uri } } })),
     rollback: (name: string, body: T.RollbackBody) =>

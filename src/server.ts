@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
 import { createClient } from '../sdk/client.js';
 import type { BlobStore } from './blobs/blob-store.js';
+import { backupExtension } from './backup/backup-extension.js';
 import type { Extension, ExtensionContext, ReplicaPart } from './extension.js';
 import { experimentsExtension, type ExperimentsExtension } from './experiments/experiments-extension.js';
 import { drillsExtension } from './experiments/drills/drills-extension.js';
@@ -97,6 +98,7 @@ export interface ServerExtensions {
   experiments: ExperimentsExtension;
   drills: Extension;
   summary: Extension;
+  backup: Extension;
 }
 
 export type ExtensionName = keyof ServerExtensions;
@@ -121,6 +123,7 @@ export function serverExtensions(opts: ExtensionOptions = {}): ExtensionSet {
     experiments: experimentsExtension(opts.experiments),
     drills: drillsExtension(),
     summary: promotionSummaryExtension(),
+    backup: backupExtension(),
   };
   const order = Object.keys(set) as ExtensionName[];
   return {

@@ -5,6 +5,7 @@ import { StagecraftApiError, StagecraftUnreachableError } from '../../sdk/errors
 import { StagecraftLocalError } from '../../sdk/node-files.js';
 import { ConfigError, DEFAULT_URL } from '../config.js';
 import { VERSION } from '../version.js';
+import { backupCommands } from './backup-commands.js';
 import { blobsCommands } from './blobs-commands.js';
 import { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: 
   tokensCommands(program, ctx);
   blobsCommands(program, ctx);
   gcCommand(program, ctx);
+  backupCommands(program, ctx);
   promotionCommands(program, ctx);
   monitoringCommands(program, ctx);
   demoCommand(program, ctx);

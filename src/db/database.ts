@@ -32,9 +32,14 @@ const pgTypes = {
 };
 
 export async function openDatabase(opts: { databaseUrl: string | null; sqliteFile: string }): Promise<OpenedDb> {
-  const opened = isPostgresUrl(opts.databaseUrl) ? openPostgres(opts.databaseUrl) : openSqlite(opts.sqliteFile);
+  const opened = openUnmigrated(opts);
   await migrate(opened);
   return opened;
+}
+
+/** Opens without migrating: restore migrates an empty database to the backup's schema, not the latest. */
+export function openUnmigrated(opts: { databaseUrl: string | null; sqliteFile: string }): OpenedDb {
+  return isPostgresUrl(opts.databaseUrl) ? openPostgres(opts.databaseUrl) : openSqlite(opts.sqliteFile);
 }
 
 function openSqlite(file: string): OpenedDb {
@@ -54,10 +59,11 @@ function openPostgres(url: string): OpenedDb {
   return { db, caps: postgresCaps, pgPool: pool, close: () => db.destroy() };
 }
 
-async function migrate(opened: OpenedDb): Promise<void> {
+/** Runs the migrations up to `to` (a migration name), or all of them. */
+export async function migrate(opened: OpenedDb, to?: string): Promise<void> {
   // Feature migrations are independent of each other; a data directory that ran a later-numbered
   // one first (a feature landed out of order) must still start, so unordered is allowed.
   const migrator = new Migrator({ db: opened.db, provider: migrationProvider(opened.caps), allowUnorderedMigrations: true });
-  const { error } = await migrator.migrateToLatest();
+  const { error } = to ? await migrator.migrateTo(to) : await migrator.migrateToLatest();
   if (error) throw error;
 }
