@@ -40,6 +40,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     promotionChecks: [],
     moveCoordinators: [],
     uriResolvers: [],
+    modelTransfers: [],
     async close() {
       await feed.stop();
       await opened.close();

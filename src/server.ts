@@ -49,6 +49,7 @@ export async function buildServer(base: Deps, extensions: readonly Extension[] =
     promotionChecks: extensions.flatMap((e) => e.promotionChecks ?? []),
     moveCoordinators: extensions.flatMap((e) => (e.moveCoordinator ? [e.moveCoordinator] : [])),
     uriResolvers: extensions.flatMap((e) => e.uriResolvers ?? []),
+    modelTransfers: extensions.flatMap((e) => (e.modelTransfer ? [e.modelTransfer] : [])),
   };
   const app = createFastify(deps.log);
   await registerOpenApi(app, VERSION);

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config.js';
 import type { DialectCaps } from '../db/dialect.js';
-import type { Database } from '../db/tables.js';
+import type { Database, Db } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { EventFeed } from './events/event-feed.js';
 import type { Stage, VersionRow } from './versions/versions.js';
@@ -45,6 +45,8 @@ export interface Deps {
   moveCoordinators: readonly MoveCoordinator[];
   /** Resolvers of URIs an extension defines beside the kernel's models:/ grammar (MLflow's models:/m-<id>), collected by buildServer. */
   uriResolvers: readonly UriResolver[];
+  /** Extensions' per-model settings that travel in a model archive (registry/transfer/), collected by buildServer. */
+  modelTransfers: readonly ModelTransferPart[];
   close(): Promise<void>;
 }
 
@@ -148,6 +150,20 @@ export interface MoveCoordinator {
  */
 export interface UriResolver {
   resolve(deps: Deps, uri: string): Promise<{ name: string; version: number } | null>;
+}
+
+/**
+ * An extension's per-model settings (observe's policy, gates, approvals) in and out of a model
+ * archive (`stagecraft export` / `import`): the kernel never reads another module's tables, it asks
+ * each part. `export` answers JSON (null: it keeps nothing for the model); `import` writes it for
+ * the imported model inside the import's transaction, and refuses bad data with an AppError
+ * (invalid_argument), which rolls the whole import back. Extensions declare theirs (Extension.modelTransfer).
+ */
+export interface ModelTransferPart {
+  /** Its section's key in the archive: the extension's name. */
+  name: string;
+  export(db: Db, model: { id: string; name: string }): Promise<unknown>;
+  import(db: Db, model: { id: string; name: string }, data: unknown, ctx: { actor: string; now: number }): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -4,7 +4,7 @@
 // actorOf. Anything not exported here is the kernel's own business and may change without notice.
 
 // Wiring: what every service is given, and the kernel's routes.
-export { randomIds, systemClock, type Clock, type Deps, type Ids, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase, type PromotionAttempt, type PromotionCheck, type TransitionInput, type UriResolver } from './deps.js';
+export { randomIds, systemClock, type Clock, type Deps, type Ids, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase, type PromotionAttempt, type PromotionCheck, type TransitionInput, type UriResolver, type ModelTransferPart } from './deps.js';
 export { registerRegistry } from './registry-routes.js';
 export { EventFeed } from './events/event-feed.js';
 export { redactUrl } from './events/event-redaction.js';

@@ -15,6 +15,7 @@ import { loggedModelsMigration } from './0011-logged-models.js';
 import { mlflowWebhooksMigration } from './0012-mlflow-webhooks.js';
 import { protectedModelsMigration } from './0013-protected-models.js';
 import { versionPythonMigration } from './0014-version-python.js';
+import { importsMigration } from './0016-imports.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
@@ -34,6 +35,7 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0012-mlflow-webhooks', mlflowWebhooksMigration],
   ['0013-protected-models', protectedModelsMigration],
   ['0014-version-python', versionPythonMigration],
+  ['0016-imports', importsMigration],
 ];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {

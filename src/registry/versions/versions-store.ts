@@ -27,6 +27,8 @@ export interface VersionsTable {
   endpoint_url: string | null;
   /** JSON of the MLflow model directory's PythonModelInfo (mlmodel.ts); null when the version has none. */
   python: string | null;
+  /** The origin key of the version this one was imported from (migration 0016); absent or null when made here. */
+  imported_from?: string | null;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -179,4 +181,9 @@ export async function deleteAliasesOf(db: Db, modelId: string, version: number):
   const rows = await db.selectFrom('aliases').select('alias').where('model_id', '=', modelId).where('version', '=', version).execute();
   await db.deleteFrom('aliases').where('model_id', '=', modelId).where('version', '=', version).execute();
   return rows.map((r) => r.alias);
+}
+
+/** Every version of the model, deleted ones too (their numbers stay taken), lowest first. */
+export async function versionsOfModel(db: Db, modelId: string) {
+  return db.selectFrom('versions').selectAll().where('model_id', '=', modelId).orderBy('version').execute();
 }
