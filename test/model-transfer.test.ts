@@ -30,11 +30,11 @@ async function rewriteTar(file: string, edit: (name: string, body: Buffer) => Bu
   const extract = tar.extract();
   const pack = tar.pack();
   const parts: Buffer[] = [];
-  pack.on('data', (c: Buffer) => parts.push(c));
-  const ended = new Promise((resolve) => pack.on('end', resolve));
+  pack.on('data', (c: unknown) => parts.push(c as Buffer));
+  const ended = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   extract.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
     stream.on('end', () => {
       const body = edit(header.name, Buffer.concat(chunks)) ?? Buffer.concat(chunks);
       pack.entry({ name: header.name }, body, () => next());

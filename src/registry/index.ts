@@ -101,3 +101,6 @@ export {
 export { actorOf, requestMay } from './tokens/auth.js';
 export { hasActiveTokens } from './tokens/tokens-service.js';
 export { type Permission } from './tokens/tokens.js';
+
+// Model archives (`stagecraft export` / `import`): the format, for tools that build or read one (`gto`).
+export { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, blobEntry, MODEL_ENTRY, parseModelArchive, type ArchiveEvent, type ArchiveVersion, type ModelArchive } from './transfer/archive-format.js';
