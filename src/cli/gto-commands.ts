@@ -13,7 +13,7 @@ import { archiveHead, writeGtoArchive } from './gto-archive.js';
 import { exportToGto } from './gto-export.js';
 import { gtoArtifacts, planGtoImport } from './gto-import.js';
 import { stageMap } from './gto-tags.js';
-import { report } from './transfer-commands.js';
+import { report } from './import-report.js';
 
 const STAGE_MAP_HELP = 'map a GTO stage: dev=Staging, qa=alias:qa (prod/production -> Production and staging/stage -> Staging by default; any other stage becomes an alias of its name)';
 

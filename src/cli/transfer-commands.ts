@@ -7,10 +7,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import type { ImportResult } from '../../sdk/types.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { gtoCommands } from './gto-commands.js';
+import { report } from './import-report.js';
 
 export function transferCommands(program: Command, ctx: CliContext): void {
   program
@@ -46,13 +46,4 @@ export function transferCommands(program: Command, ctx: CliContext): void {
     });
 
   gtoCommands(program, ctx);
-}
-
-/** One line saying what an import did (shared with `gto import`). */
-export function report(ctx: CliContext, r: ImportResult): void {
-  ctx.out().result(r, () => {
-    if (!r.changed) return ctx.out().line(`${r.model}: already imported, nothing changed`);
-    const versions = r.versions_added.length ? `versions ${r.versions_added.join(', ')}` : 'no new versions';
-    ctx.out().line(`${r.created ? 'created' : 'updated'} ${r.model}: ${versions}, ${r.events_added} event(s)${r.settings.length ? `, settings: ${r.settings.join(', ')}` : ''}`);
-  });
 }
