@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
+import type { ImportResult } from '../../sdk/types.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { archiveHead, writeGtoArchive } from './gto-archive.js';
@@ -40,6 +41,7 @@ export function gtoCommands(program: Command, ctx: CliContext): void {
       const names = models.length ? models : await gtoArtifacts(repo);
       if (names.length === 0) throw new CliError(`${o.repo} has no GTO tags`, EXIT.refused);
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-gto-'));
+      const results: ImportResult[] = [];
       try {
         for (const name of names) {
           const plan = await planGtoImport(repo, name, stages, { actor: 'stagecraft gto import', now: Date.now() }).catch((err: Error) => {
@@ -48,11 +50,14 @@ export function gtoCommands(program: Command, ctx: CliContext): void {
           const file = path.join(o.keep ?? tmp, `${name.replace(/[/=]/g, '_')}.tar`);
           await writeGtoArchive(repo, plan, file);
           for (const note of plan.notes) ctx.out().note(`${name}: ${note}`);
-          report(ctx, await ctx.client().transfer.import(Readable.toWeb(fs.createReadStream(file)) as unknown as BodyInit));
+          results.push(await ctx.client().transfer.import(Readable.toWeb(fs.createReadStream(file)) as unknown as BodyInit));
         }
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
       }
+      // One JSON document: the import's answer for one artifact, a list of them for several.
+      if (results.length === 1) report(ctx, results[0]);
+      else ctx.out().result(results, () => results.forEach((r) => report(ctx, r)));
     });
 
   gto
