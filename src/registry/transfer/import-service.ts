@@ -104,7 +104,7 @@ export async function importModel(deps: Deps, actor: string, a: ModelArchive, ve
       });
       return { created: !existing, changed: true, added, events: events.length };
     },
-    () => conflict(`model "${name}" was created or changed by another request during the import; nothing was written, retry`),
+    () => conflict(`the archive clashes with "${name}" here — a label already used by another version, or a change by another request during the import; nothing was written`, { reason: 'clash' }),
   );
   // Delivered before answering: this server's gateway serves what the model's stages say once the caller knows.
   if (result.changed) await deps.feed.poke();
