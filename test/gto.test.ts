@@ -70,6 +70,10 @@ describe.each(DATABASES)('GTO import and export (%s)', (kind) => {
     g.tag('fraud#prod#3', c2, 'carol', T0 + 50, 'ship v1.1');
     g.tag('fraud#dev#4', c1, 'dave', T0 + 60, 'keep the old one around');
     g.tag('clf#production#1', c1, 'erin', T0 + 70, 'go');
+    const c3 = g.commit({ 'models/fraud.bin': 'w3' }, 'three');
+    g.tag('fraud@v1.2.0', c3, 'bob', T0 + 80, 'oops');
+    g.tag('fraud#dev!#5', c1, 'dave', T0 + 85, 'not needed');
+    g.tag('fraud@v1.2.0!', c3, 'bob', T0 + 90, 'withdrawn');
     g.run(['tag', 'not-gto-lightweight', c2]);
     out.commit({ 'README.md': 'models' }, 'init');
   });
@@ -79,7 +83,7 @@ describe.each(DATABASES)('GTO import and export (%s)', (kind) => {
     expect(res.stderr).toBe('');
     expect(res.json).toMatchObject({ model: 'fraud', created: true, versions_added: [1, 2] });
     const model = (await call(src.app, 'GET', '/api/v1/models/fraud')).body;
-    expect(model).toMatchObject({ stages: { Production: 2 }, aliases: { dev: 1 } });
+    expect(model).toMatchObject({ stages: { Production: 2 }, aliases: {} });
     const versions = (await call(src.app, 'GET', '/api/v1/models/fraud/versions')).body.versions;
     expect(versions.map((v: { version: number; label: string; stage: string }) => [v.version, v.label, v.stage])).toEqual([[2, 'v1.1.0', 'Production'], [1, 'v1.0.0', 'Archived']]);
     expect((await src.app.inject({ method: 'GET', url: '/api/v1/models/fraud/versions/1/files/fraud.bin' })).body).toBe('w1');
@@ -90,6 +94,12 @@ describe.each(DATABASES)('GTO import and export (%s)', (kind) => {
     expect(created.imported_from).toContain('fraud@v1.0.0');
     const shipped = history.find((e: { type: string; reason: string }) => e.type === 'version.stage_changed' && e.reason === 'ship v1.1');
     expect(shipped).toMatchObject({ version: 2, from: 'Staging', to: 'Production', actor: 'carol <carol@example.com>', time_ms: (T0 + 50) * 1000 });
+    expect(history.filter((e: { type: string }) => e.type === 'alias.set' || e.type === 'alias.deleted').map((e: { type: string; reason: string }) => [e.type, e.reason])).toEqual([
+      ['alias.set', 'keep the old one around'],
+      ['alias.deleted', 'not needed'],
+    ]);
+    expect(history.find((e: { type: string }) => e.type === 'version.deleted')).toMatchObject({ version: 3, reason: 'withdrawn', actor: 'bob <bob@example.com>' });
+    expect((await call(src.app, 'GET', '/api/v1/models/fraud/versions/3')).status).toBe(404);
 
     const again = await runAgainst(srcUrl(), ['gto', 'import', '--repo', g.dir, 'fraud', '--json']);
     expect(again.json).toMatchObject({ changed: false, versions_added: [], events_added: 0 });
@@ -105,7 +115,7 @@ describe.each(DATABASES)('GTO import and export (%s)', (kind) => {
   it('exports the model as GTO tags (idempotent) that import back to the same stages and history', async () => {
     const res = await runAgainst(srcUrl(), ['gto', 'export', '--repo', out.dir, 'fraud', '--json']);
     expect(res.stderr).toBe('');
-    expect(res.json.created.sort()).toEqual(['fraud#dev#4', 'fraud#prod#2', 'fraud#prod#3', 'fraud#staging#1', 'fraud@v1.0.0', 'fraud@v1.1.0']);
+    expect(res.json.created.sort()).toEqual(['fraud#dev!#5', 'fraud#dev#4', 'fraud#prod#2', 'fraud#prod#3', 'fraud#staging#1', 'fraud@v1.0.0', 'fraud@v1.1.0']);
     expect(res.json.artifacts_yaml).toBe('added');
     expect(fs.readFileSync(path.join(out.dir, 'artifacts.yaml'), 'utf8')).toContain('fraud:');
     const tagger = out.run(['for-each-ref', 'refs/tags/fraud#prod#3', '--format=%(taggername) %(taggeremail) %(taggerdate:unix) %(contents:subject)']);
@@ -116,9 +126,22 @@ describe.each(DATABASES)('GTO import and export (%s)', (kind) => {
 
     const back = await runAgainst(dstUrl(), ['gto', 'import', '--repo', out.dir, '--json']);
     expect(back.json).toMatchObject({ model: 'fraud', created: true, versions_added: [1, 2] });
-    expect((await call(dst.app, 'GET', '/api/v1/models/fraud')).body).toMatchObject({ stages: { Production: 2 }, aliases: { dev: 1 } });
+    expect((await call(dst.app, 'GET', '/api/v1/models/fraud')).body).toMatchObject({ stages: { Production: 2 }, aliases: {} });
     const strip = (es: Array<{ type: string; version: number | null; actor: string; time_ms: number; reason: string | null; from: string | null; to: string | null }>) =>
-      es.filter((e) => e.type !== 'model.imported' && e.type !== 'version.created' && e.type !== 'model.created').map((e) => [e.type, e.version, e.actor, e.time_ms, e.reason, e.from, e.to]);
+      es.filter((e) => !['model.imported', 'version.created', 'model.created', 'version.deleted'].includes(e.type)).map((e) => [e.type, e.version, e.actor, e.time_ms, e.reason, e.from, e.to]);
     expect(strip(await events(dst, 'fraud'))).toEqual(strip(await events(src, 'fraud')));
+  });
+
+  it('a later import adds only the new tags', async () => {
+    const c4 = g.commit({ 'models/fraud.bin': 'w4' }, 'four');
+    g.tag('fraud@v1.3.0', c4, 'bob', T0 + 100, 'retrained again');
+    g.tag('fraud#prod#6', c4, 'carol', T0 + 110, 'ship v1.3');
+    const before = (await events(src, 'fraud')).length;
+    const res = await runAgainst(srcUrl(), ['gto', 'import', '--repo', g.dir, 'fraud', '--json']);
+    expect(res.json).toMatchObject({ created: false, changed: true, versions_added: [4] });
+    // version.created, the move into Production, the version it archived, and model.imported.
+    expect(await events(src, 'fraud')).toHaveLength(before + 4);
+    expect((await call(src.app, 'GET', '/api/v1/models/fraud')).body.stages).toMatchObject({ Production: 4 });
+    expect((await src.app.inject({ method: 'GET', url: '/api/v1/models/fraud/versions/4/files/fraud.bin' })).body).toBe('w4');
   });
 });

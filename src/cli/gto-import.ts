@@ -4,6 +4,8 @@
 // rules (every blob verified, one transaction, idempotent). Each event keeps the tagger as actor,
 // the tagger date as time and the tag message as reason; origin keys are built from the
 // repository's root commit and the tag name, so importing again adds only tags that are new.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import YAML from 'yaml';
 import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, type ArchiveEvent, type ArchiveVersion, type ModelArchive } from '../registry/index.js';
 import { annotatedTags, filesAt, git, gitText, type AnnotatedTag } from './gto-git.js';
@@ -58,10 +60,15 @@ async function artifactPath(repo: string, commit: string, artifact: string, note
   return entry.path.replace(/^\.\//, '').replace(/\/$/, '');
 }
 
-const sha256Of = async (repo: string, object: string) => {
-  const { createHash } = await import('node:crypto');
-  return createHash('sha256').update((await git(repo, ['cat-file', 'blob', object]))!).digest('hex');
-};
+/** The sha256 of a git object's bytes, streamed (a large model file is never held in memory). */
+async function sha256Of(repo: string, object: string): Promise<string> {
+  const hash = createHash('sha256');
+  const child = spawn('git', ['-C', repo, 'cat-file', 'blob', object], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  for await (const chunk of child.stdout) hash.update(chunk as Buffer);
+  if ((await exited) !== 0) throw new Error(`git cat-file blob ${object} failed in ${repo}`);
+  return hash.digest('hex');
+}
 
 export async function planGtoImport(repo: string, artifact: string, stages: Map<string, StageTarget>, who: { actor: string; now: number }): Promise<GtoPlan> {
   const root = await repoIdentity(repo);
