@@ -68,6 +68,8 @@ describe.each(DATABASES)('model export/import between servers (%s)', (kind) => {
     expect((await call(src.app, 'PUT', `/api/v1/models/${name}/aliases/champion`, { version: 1 }, headers)).status).toBe(200);
     expect((await call(src.app, 'PUT', `/api/v1/models/${name}/approval-policy`, { stages: ['Production'] })).status).toBeLessThan(300);
     expect((await call(src.app, 'PATCH', `/api/v1/models/${name}`, { protected: true })).status).toBe(200);
+    expect((await call(src.app, 'PUT', `/api/v1/models/${name}/policy`, { interval_seconds: 10, rules: [{ metric: 'error_rate', max: 0.5, min_samples: 10, window_seconds: 600 }] })).status).toBe(200);
+    expect((await call(src.app, 'PUT', `/api/v1/models/${name}/gates`, { signature: false, digest: true, stages: ['Production'] })).status).toBe(200);
   });
 
   it('exports with the CLI and imports into another server with everything the model is', async () => {
@@ -76,7 +78,7 @@ describe.each(DATABASES)('model export/import between servers (%s)', (kind) => {
     expect(out.code).toBe(0);
     const imported = await runAgainst(dstUrl(), ['import', archive, '--json']);
     expect(imported.code).toBe(0);
-    expect(imported.json).toMatchObject({ model: name, created: true, changed: true, versions_added: [1, 2, 3], settings: ['approvals'] });
+    expect(imported.json).toMatchObject({ model: name, created: true, changed: true, versions_added: [1, 2, 3], settings: ['approvals', 'gates', 'observe'] });
 
     const model = (await call(dst.app, 'GET', `/api/v1/models/${name}`)).body;
     expect(model).toMatchObject({ name, description: 'fraud scorer', tags: { team: 'risk' }, aliases: { champion: 1 }, protected: true });
@@ -85,6 +87,9 @@ describe.each(DATABASES)('model export/import between servers (%s)', (kind) => {
     expect(byNumber(1)).toMatchObject({ label: 'v1.0.0', stage: 'Archived', created_by: 'alice' });
     expect(byNumber(2)).toMatchObject({ label: 'v2.0.0', stage: 'Production', health: 'failed', health_reason: 'drift on segment B', tags: { owner: 'bob' } });
     expect(byNumber(3)).toMatchObject({ stage: 'Staging' });
+    expect((await call(dst.app, 'GET', `/api/v1/models/${name}/policy`)).body).toMatchObject({ model: name, interval_seconds: 10, rules: [{ metric: 'error_rate', max: 0.5 }] });
+    expect((await call(dst.app, 'GET', `/api/v1/models/${name}/gates`)).body).toMatchObject({ gates: { digest: true, stages: ['Production'] } });
+    expect((await call(dst.app, 'GET', `/api/v1/models/${name}/approval-policy`)).body).toMatchObject({ stages: ['Production'] });
     const file = await dst.app.inject({ method: 'GET', url: `/api/v1/models/${name}/versions/2/files/model.bin` });
     expect(file.body).toBe('weights two');
 
@@ -139,5 +144,18 @@ describe.each(DATABASES)('model export/import between servers (%s)', (kind) => {
     expect(json.statusCode).toBe(400);
     expect(json.body).toContain('not in the archive');
     expect((await call(dst.app, 'GET', '/api/v1/models/tampered')).status).toBe(404);
+  });
+
+  it('an export that meets a corrupted blob is cut short, and leaves no file', async () => {
+    const rotten = uniqueName('rotten');
+    await createModel(src.app, rotten);
+    const v = await registerVersion(src.app, rotten, { 'm.bin': Buffer.alloc(256 * 1024, 7) });
+    const sha = (await call(src.app, 'GET', `/api/v1/models/${rotten}/versions/${v.version}/files`)).body.files[0].sha256;
+    fs.writeFileSync(path.join(src.deps.config.dataDir, 'blobs', 'sha256', sha.slice(0, 2), sha), Buffer.alloc(256 * 1024, 8));
+    const file = path.join(dir, 'rotten.tar');
+    const res = await runAgainst(srcUrl(), ['export', rotten, '--out', file]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('cut short');
+    expect(fs.existsSync(file)).toBe(false);
   });
 });

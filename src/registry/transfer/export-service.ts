@@ -56,6 +56,8 @@ export function packModelArchive(deps: Deps, archive: ModelArchive): tar.Pack {
         if (seen.has(f.sha256)) continue;
         seen.add(f.sha256);
         const entry = pack.entry({ name: blobEntry(f.sha256), size: f.size });
+        // A failure is reported once, by the pack (which cuts the response short), not again by its entry.
+        entry.on('error', () => {});
         for await (const chunk of deps.blobs.open(f.sha256)) {
           if (!entry.write(chunk)) await new Promise<void>((resolve) => entry.once('drain', () => resolve()));
         }

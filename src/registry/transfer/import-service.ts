@@ -108,5 +108,5 @@ export async function importModel(deps: Deps, actor: string, a: ModelArchive, ve
   );
   // Delivered before answering: this server's gateway serves what the model's stages say once the caller knows.
   if (result.changed) await deps.feed.poke();
-  return { model: name, created: result.created, changed: result.changed, versions_added: result.added, events_added: result.events, settings: Object.keys(a.settings), origin };
+  return { model: name, created: result.created, changed: result.changed, versions_added: result.added, events_added: result.events, settings: Object.keys(a.settings).sort(), origin };
 }
