@@ -230,6 +230,17 @@ export function createClient(opts: ClientOptions) {
         unwrap<T.GcReport>(api.POST('/api/v1/blobs/gc', { body: { dry_run: opts.dryRun, grace: opts.grace } })),
     },
 
+    transfer: {
+      /** Streams one model's archive: versions, artifacts, stages, aliases, health, settings, audit events (admin). */
+      export: (name: string, signal?: AbortSignal) => raw(`/api/v1/models/${enc(name)}/export`, { signal }),
+      /** Imports a model archive (admin); `as` imports it under another name. Importing it again changes nothing. */
+      import: async (body: BodyInit, opts: { as?: string; signal?: AbortSignal } = {}): Promise<T.ImportResult> => {
+        const query = opts.as ? `?as=${enc(opts.as)}` : '';
+        const res = await raw(`/api/v1/model-archives${query}`, { method: 'POST', body, headers: { 'content-type': 'application/x-tar' }, signal: opts.signal, duplex: 'half' });
+        return (await res.json()) as T.ImportResult;
+      },
+    },
+
     tokens: {
       create: (name: string, role: T.TokenRole) => unwrap<T.CreatedToken>(api.POST('/api/v1/tokens', { body: { name, role } })),
       list: () => unwrap<T.TokenList>(api.GET('/api/v1/tokens')),

@@ -58,3 +58,6 @@ export type ServingSnapshot = OkBody<'/api/v1/gateways/snapshot', 'get'>;
 export type Heartbeat = BodyOf<'/api/v1/gateways/heartbeat', 'post'>;
 export type PrepareAnswer = BodyOf<'/api/v1/gateways/prepared', 'post'>;
 export type ObservationBatch = BodyOf<'/api/v1/gateways/observations', 'post'>;
+
+/** What importing a model archive did (POST /api/v1/model-archives). */
+export type ImportResult = OkBody<'/api/v1/model-archives', 'post'>;

@@ -50,6 +50,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     moveCoordinators: [],
     uriResolvers: [],
     blobReferences: [],
+    modelTransfers: [],
     async close() {
       await feed.stop();
       await opened.close();

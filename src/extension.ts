@@ -4,7 +4,7 @@
 // Nothing here mutates deps: buildServer gives the kernel a Deps with the collected checks.
 import type { App } from './http/app-types.js';
 import type { Logger } from './log.js';
-import type { BlobReferences, Deps, MoveCoordinator, PromotionCheck, RegistryEvent, UriResolver } from './registry/index.js';
+import type { BlobReferences, Deps, ModelTransferPart, MoveCoordinator, PromotionCheck, RegistryEvent, UriResolver } from './registry/index.js';
 import type { GatewayFollower } from './serving/gateway/follower.js';
 import type { InferenceObserver } from './serving/gateway/observer.js';
 
@@ -47,6 +47,8 @@ export interface Extension {
   readonly uriResolvers?: readonly UriResolver[];
   /** What this extension's tables reference in the blob store: gc never frees those bytes. */
   readonly blobReferences?: readonly BlobReferences[];
+  /** Its per-model settings, carried in a model's export archive (`stagecraft export` / `import`). */
+  readonly modelTransfer?: ModelTransferPart;
   /** Observers of every inference served, embedded or by a replica (called on the request path). */
   readonly observers?: readonly InferenceObserver[];
   /** Told every registry event the embedded gateway applies (canary splits, shadow mirrors). */

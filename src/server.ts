@@ -52,6 +52,7 @@ export async function buildServer(base: Deps, extensions: readonly Extension[] =
     moveCoordinators: extensions.flatMap((e) => (e.moveCoordinator ? [e.moveCoordinator] : [])),
     uriResolvers: extensions.flatMap((e) => e.uriResolvers ?? []),
     blobReferences: extensions.flatMap((e) => e.blobReferences ?? []),
+    modelTransfers: extensions.flatMap((e) => (e.modelTransfer ? [e.modelTransfer] : [])),
   };
   const app = createFastify(deps.log);
   await registerOpenApi(app, VERSION);

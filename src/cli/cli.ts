@@ -21,6 +21,7 @@ import { serverCommand } from './server-command.js';
 import { tagsCommands } from './tags-commands.js';
 import { targetsCommands } from './targets-commands.js';
 import { tokensCommands } from './tokens-commands.js';
+import { transferCommands } from './transfer-commands.js';
 import { versionsCommands } from './versions-commands.js';
 
 export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: CliContext } {
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: 
   promotionCommands(program, ctx);
   monitoringCommands(program, ctx);
   demoCommand(program, ctx);
+  transferCommands(program, ctx);
   return { program, ctx };
 }
 

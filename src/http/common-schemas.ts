@@ -119,6 +119,7 @@ export const EventSchema = Type.Object({
   to: Nullable(Type.String()),
   reason: Nullable(Type.String()),
   details: Type.Record(Type.String(), Type.Unknown()),
+  imported_from: Type.Optional(Type.String({ description: 'set on an event imported from another registry (original actor and time): where it was first recorded' })),
 });
 
 export const ModelNameParams = Type.Object({ name: Type.String() });

@@ -1,6 +1,7 @@
 // Observation as an extension: the observer every gateway reports to (live stats, Prometheus,
 // retained predictions), the monitoring, drift and policy routes, and the guard. Background work
 // starts when the app is ready and stops when it closes.
+import { policyTransfer } from './policies/policies-transfer.js';
 import os from 'node:os';
 import type { Extension } from '../extension.js';
 import type { InferenceObservation, InferenceObserver } from '../serving/gateway/observer.js';
@@ -50,6 +51,7 @@ export function observeExtension(opts: MonitoringOptions = {}): ObserveExtension
   };
   const m: ObserveExtension = {
     name: 'observe',
+    modelTransfer: policyTransfer,
     observers: [observer],
     stats,
     prom,

@@ -4,17 +4,19 @@ import type { Extension } from '../extension.js';
 import { approvalsRoutes } from './approvals/approvals-routes.js';
 import { approvalCheck } from './approvals/approvals-service.js';
 import { holdoutReferences } from './gates/gates-blob-references.js';
+import { approvalsTransfer } from './approvals/approvals-transfer.js';
 import { gatesRoutes } from './gates/gates-routes.js';
+import { gatesTransfer } from './gates/gates-transfer.js';
 import { gatesCheck, type GatesOptions } from './gates/gates-service.js';
 import { promotionSummaryRoutes } from './summary/promotion-summary-routes.js';
 
 /** `python`: the embedded gateway's interpreter, which the python-env gate checks (default: the config's). */
 export function gatesExtension(opts: GatesOptions = {}): Extension {
-  return { name: 'gates', promotionChecks: [gatesCheck(opts)], blobReferences: [holdoutReferences], routes: (app, { deps }) => gatesRoutes(app, deps, opts) };
+  return { name: 'gates', promotionChecks: [gatesCheck(opts)], blobReferences: [holdoutReferences], modelTransfer: gatesTransfer, routes: (app, { deps }) => gatesRoutes(app, deps, opts) };
 }
 
 export function approvalsExtension(): Extension {
-  return { name: 'approvals', promotionChecks: [approvalCheck], routes: (app, { deps }) => approvalsRoutes(app, deps) };
+  return { name: 'approvals', promotionChecks: [approvalCheck], modelTransfer: approvalsTransfer, routes: (app, { deps }) => approvalsRoutes(app, deps) };
 }
 
 export function promotionSummaryExtension(): Extension {

@@ -47,6 +47,8 @@ export interface Deps {
   uriResolvers: readonly UriResolver[];
   /** What each extension's tables reference in the blob store (gc frees only what none does), collected by buildServer. */
   blobReferences: readonly BlobReferences[];
+  /** Extensions' per-model settings that travel in a model archive (registry/transfer/), collected by buildServer. */
+  modelTransfers: readonly ModelTransferPart[];
   close(): Promise<void>;
 }
 
@@ -167,6 +169,20 @@ export interface BlobReferences {
   all(db: Db): Promise<Iterable<string>>;
   /** Which of `sha256s` it references now (gc asks a few hundred at a time). */
   among(db: Db, sha256s: readonly string[]): Promise<Iterable<string>>;
+}
+
+/**
+ * An extension's per-model settings (observe's policy, gates, approvals) in and out of a model
+ * archive (`stagecraft export` / `import`): the kernel never reads another module's tables, it asks
+ * each part. `export` answers JSON (null: it keeps nothing for the model); `import` writes it for
+ * the imported model inside the import's transaction, and refuses bad data with an AppError
+ * (invalid_argument), which rolls the whole import back. Extensions declare theirs (Extension.modelTransfer).
+ */
+export interface ModelTransferPart {
+  /** Its section's key in the archive: the extension's name. */
+  name: string;
+  export(db: Db, model: { id: string; name: string }): Promise<unknown>;
+  import(db: Db, model: { id: string; name: string }, data: unknown, ctx: { actor: string; now: number }): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -4,7 +4,7 @@
 // actorOf. Anything not exported here is the kernel's own business and may change without notice.
 
 // Wiring: what every service is given, and the kernel's routes.
-export { randomIds, systemClock, type Clock, type Deps, type Ids, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase, type PromotionAttempt, type PromotionCheck, type TransitionInput, type UriResolver, type BlobReferences } from './deps.js';
+export { randomIds, systemClock, type Clock, type Deps, type Ids, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase, type PromotionAttempt, type PromotionCheck, type TransitionInput, type UriResolver, type BlobReferences, type ModelTransferPart } from './deps.js';
 export { holdBlobs } from './blob-guard.js';
 export { registerRegistry } from './registry-routes.js';
 export { EventFeed } from './events/event-feed.js';
@@ -103,3 +103,6 @@ export {
 export { actorOf, requestMay } from './tokens/auth.js';
 export { hasActiveTokens } from './tokens/tokens-service.js';
 export { type Permission } from './tokens/tokens.js';
+
+// Model archives (`stagecraft export` / `import`): the format, for tools that build or read one (`gto`).
+export { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, blobEntry, MODEL_ENTRY, parseModelArchive, type ArchiveEvent, type ArchiveVersion, type ModelArchive } from './transfer/archive-format.js';

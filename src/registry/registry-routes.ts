@@ -9,6 +9,7 @@ import { modelsRoutes } from './models/models-routes.js';
 import { stagesRoutes } from './targets/stages-routes.js';
 import { openModeCache, registerAuth, requestMay } from './tokens/auth.js';
 import { tokensRoutes } from './tokens/tokens-routes.js';
+import { transferRoutes } from './transfer/transfer-routes.js';
 import { artifactsRoutes } from './versions/artifacts-routes.js';
 import { blobsRoutes } from './versions/blobs-routes.js';
 import { purgeRoutes } from './versions/purge-routes.js';
@@ -27,4 +28,5 @@ export function registerRegistry(app: App, deps: Deps): void {
   stagesRoutes(app, deps);
   eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id, (req) => requestMay(req, 'admin'));
   tokensRoutes(app, deps, openMode);
+  transferRoutes(app, deps);
 }

@@ -16,6 +16,7 @@ import { mlflowWebhooksMigration } from './0012-mlflow-webhooks.js';
 import { protectedModelsMigration } from './0013-protected-models.js';
 import { versionPythonMigration } from './0014-version-python.js';
 import { versionPurgesMigration } from './0015-version-purges.js';
+import { importsMigration } from './0016-imports.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
@@ -36,6 +37,7 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0013-protected-models', protectedModelsMigration],
   ['0014-version-python', versionPythonMigration],
   ['0015-version-purges', versionPurgesMigration],
+  ['0016-imports', importsMigration],
 ];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {

@@ -74,6 +74,8 @@ export class WebhookDispatcher {
   private async onEvent(event: RegistryEvent): Promise<void> {
     // Webhook changes themselves are not broadcast: they would carry URLs to every receiver.
     if (event.type.startsWith('webhook.')) return;
+    // Imported history happened elsewhere, earlier: receivers hear of the import (model.imported), not a replay.
+    if (event.imported_from) return;
     for (const hook of await liveWebhooks(this.deps.db)) {
       if (hook.status !== 'active' || !wants(hook, event.type)) continue;
       const format = webhookFormat(hook.format);

@@ -1,5 +1,5 @@
 // The only SQL for the events table, and its row type.
-import type { Generated, Insertable } from 'kysely';
+import type { ColumnType, Generated, Insertable } from 'kysely';
 import type { DialectCaps } from '../../db/dialect.js';
 import type { Db } from '../../db/tables.js';
 
@@ -16,6 +16,8 @@ export interface EventsTable {
   to_value: string | null;
   reason: string | null;
   details: string;
+  /** The origin key of an imported event (migration 0016): its actor and time are the original ones. Null when it happened here. */
+  imported_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 declare module '../../db/tables.js' {

@@ -21,6 +21,7 @@ export const EVENT_TYPES = [
   'rollout.started', 'rollout.step', 'rollout.analysis', 'rollout.paused', 'rollout.resumed', 'rollout.aborted', 'rollout.completed', 'rollout.ended',
   'shadow.started', 'shadow.stopped',
   'blob.corrupted', 'blob.repaired', 'blobs.collected', 'version.purged',
+  'model.imported',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -70,6 +71,8 @@ export interface RegistryEvent {
   to: string | null;
   reason: string | null;
   details: Record<string, unknown>;
+  /** Set on an event imported from another registry (its actor and time are the original ones): where it was first recorded. */
+  imported_from?: string;
 }
 
 export function toEvent(row: Selectable<EventsTable>): RegistryEvent {
@@ -86,6 +89,7 @@ export function toEvent(row: Selectable<EventsTable>): RegistryEvent {
     to: row.to_value,
     reason: row.reason,
     details: JSON.parse(row.details || '{}') as Record<string, unknown>,
+    ...(row.imported_from ? { imported_from: row.imported_from } : {}),
   };
 }
 

@@ -14,6 +14,8 @@ export interface ModelsTable {
   deleted_at: number | null;
   /** 1: while the model serves, deleting or renaming it is refused (see models-service). Defaults to 0 on insert. */
   protected: ColumnType<number, number | undefined, number>;
+  /** The origin key of the model this one was imported from (migration 0016); null when made here. */
+  imported_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ModelTagsTable {
@@ -33,7 +35,7 @@ export async function findLiveModel(db: Db, name: string) {
   return db.selectFrom('models').selectAll().where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
-export async function insertModel(db: Db, row: Omit<Selectable<ModelsTable>, 'deleted_at' | 'last_version' | 'protected'>) {
+export async function insertModel(db: Db, row: Omit<Selectable<ModelsTable>, 'deleted_at' | 'last_version' | 'protected' | 'imported_from'>) {
   await db
     .insertInto('models')
     .values({ ...row, last_version: 0, deleted_at: null, protected: 0 })
@@ -95,4 +97,14 @@ export async function upsertModelTag(db: Db, modelId: string, key: string, value
 export async function deleteModelTag(db: Db, modelId: string, key: string): Promise<boolean> {
   const res = await db.deleteFrom('model_tags').where('model_id', '=', modelId).where('key', '=', key).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
+}
+
+/** The model's tags, by key. */
+export async function modelTagRows(db: Db, modelId: string) {
+  return db.selectFrom('model_tags').select(['key', 'value']).where('model_id', '=', modelId).orderBy('key').execute();
+}
+
+/** What an import sets beyond a new model's defaults: numbering, the protected setting, the origin key. */
+export async function setImportedModelFields(db: Db, id: string, patch: { last_version: number; protected: number; imported_from?: string }) {
+  await db.updateTable('models').set(patch).where('id', '=', id).execute();
 }

@@ -27,6 +27,8 @@ export interface VersionsTable {
   endpoint_url: string | null;
   /** JSON of the MLflow model directory's PythonModelInfo (mlmodel.ts); null when the version has none. */
   python: string | null;
+  /** The origin key of the version this one was imported from (migration 0016); absent or null when made here. */
+  imported_from?: string | null;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -197,4 +199,9 @@ export async function fileDigestsAmong(db: Db, sha256s: readonly string[]): Prom
 /** Removes a version's file rows (a purge); its bytes become garbage unless something else holds them. */
 export async function deleteFilesOf(db: Db, versionId: string): Promise<void> {
   await db.deleteFrom('version_files').where('version_id', '=', versionId).execute();
+}
+
+/** Every version of the model, deleted ones too (their numbers stay taken), lowest first. */
+export async function versionsOfModel(db: Db, modelId: string) {
+  return db.selectFrom('versions').selectAll().where('model_id', '=', modelId).orderBy('version').execute();
 }

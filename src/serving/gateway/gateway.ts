@@ -96,6 +96,8 @@ export class Gateway {
 
   applyEvent(e: RegistryEvent): void {
     this.feedPosition = Math.max(this.feedPosition ?? 0, e.id);
+    // Imported history is not replayed move by move: the model.imported that follows resyncs to where it ended.
+    if (e.imported_from) return;
     for (const follow of this.options.followers) {
       try {
         follow(this, e);
@@ -105,7 +107,7 @@ export class Gateway {
     }
     if (e.type === 'move.prepare') return void prepareForMove(this, e, this.log);
     if (e.type === 'model.renamed' && e.from !== null && e.to !== null) return this.renameSlot(e.from, e.to);
-    if (e.type === 'model.renamed' || e.type === 'model.deleted') return this.source.resync();
+    if (e.type === 'model.renamed' || e.type === 'model.deleted' || e.type === 'model.imported') return this.source.resync();
     if (!e.model) return;
     if (e.type === 'model.created') {
       this.slot(e.model);

@@ -1,0 +1,19 @@
+// The model's validation gates in a model archive (`stagecraft export` / `import`): the gates'
+// part of the kernel's ModelTransferPart contract, normalized as `gates set` does. A holdout names
+// a blob by digest; the archive does not carry it (see README: copy it with `blobs` first).
+import type { ModelTransferPart } from '../../registry/index.js';
+import { normalizeGates, type GatesConfig } from './gates.js';
+import { findGates, upsertGates } from './gates-store.js';
+
+export const gatesTransfer: ModelTransferPart = {
+  name: 'gates',
+  async export(db, model) {
+    const row = await findGates(db, model.id);
+    return row ? { gates: JSON.parse(row.config) as GatesConfig } : null;
+  },
+  async import(db, model, data, ctx) {
+    const gates = (data as { gates?: Partial<GatesConfig> } | null)?.gates;
+    if (!gates) return;
+    await upsertGates(db, { model_id: model.id, config: JSON.stringify(normalizeGates(gates)), updated_at: ctx.now, updated_by: ctx.actor });
+  },
+};
