@@ -29,6 +29,11 @@ export interface Config {
   python: string;
   /** Python worker processes per loaded version: --python-workers, STAGECRAFT_PYTHON_WORKERS (default 1). */
   pythonWorkers: number;
+  /**
+   * The port of the Open Inference Protocol gRPC service (--grpc-port, STAGECRAFT_GRPC_PORT), on
+   * the same host as the HTTP port; null (the default) runs none, 0 picks a free port.
+   */
+  grpcPort: number | null;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -56,6 +61,7 @@ export function defaultConfig(): Config {
     prepareDeadlineMs: 10_000,
     python: 'python3',
     pythonWorkers: 1,
+    grpcPort: null,
   };
 }
 
@@ -66,6 +72,14 @@ export function positiveSetting(name: string, value: string | undefined, fallbac
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw new ConfigError(`${name} must be a positive ${integer ? 'whole number' : 'number'}, got "${value}"`);
   }
+  return n;
+}
+
+/** A port (0-65535; 0 = any free one), or the fallback when unset; anything else is an error naming the setting. */
+export function portSetting(name: string, value: string | undefined, fallback: number | null): number | null {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535; 0 = any free port), got "${value}"`);
   return n;
 }
 
@@ -90,6 +104,7 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     prepareDeadlineMs: positiveSetting('STAGECRAFT_PREPARE_DEADLINE_MS', env.STAGECRAFT_PREPARE_DEADLINE_MS, base.prepareDeadlineMs, true),
     python: env.STAGECRAFT_PYTHON || base.python,
     pythonWorkers: positiveSetting('STAGECRAFT_PYTHON_WORKERS', env.STAGECRAFT_PYTHON_WORKERS, base.pythonWorkers, true),
+    grpcPort: portSetting('STAGECRAFT_GRPC_PORT', env.STAGECRAFT_GRPC_PORT, base.grpcPort),
   };
 }
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { unwrap, type OkBody } from '../../sdk/client.js';
+import { portSetting } from '../config.js';
 import { createLogger } from '../log.js';
 import { buildGatewayApp } from '../server.js';
 import type { CliContext } from './cli-context.js';
@@ -65,6 +66,7 @@ interface GatewayFlags {
   modelWorkers?: number;
   python?: string;
   pythonWorkers?: number;
+  grpcPort?: number;
 }
 
 function gatewayCommand(program: Command, ctx: CliContext): void {
@@ -86,6 +88,7 @@ function gatewayCommand(program: Command, ctx: CliContext): void {
     .option('--model-workers <n>', 'pool workers one model may occupy at once (default: all but one)', Number)
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
     .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)', Number)
+    .option('--grpc-port <port>', 'also serve the Open Inference Protocol over gRPC on this port (env STAGECRAFT_GRPC_PORT; default: off; 0 = any free port)', Number)
     .action((o: GatewayFlags) => runGateway(ctx, o));
 }
 
@@ -112,11 +115,12 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
       ...(o.modelWorkers !== undefined && { modelWorkers: o.modelWorkers }),
       python: o.python ?? (ctx.io.env.STAGECRAFT_PYTHON || 'python3'),
       pythonWorkers: o.pythonWorkers ?? (Number(ctx.io.env.STAGECRAFT_PYTHON_WORKERS) || 1),
+      grpcPort: portSetting('--grpc-port', o.grpcPort === undefined ? ctx.io.env.STAGECRAFT_GRPC_PORT : String(o.grpcPort), null),
     },
     log,
   );
   await gw.listen();
-  log.info({ registry: o.registry ?? g.url, replica: gw.gateway.options.replicaId }, `Stagecraft gateway serving on ${gw.url}`);
+  log.info({ registry: o.registry ?? g.url, replica: gw.gateway.options.replicaId, grpcPort: gw.grpcPort }, `Stagecraft gateway serving on ${gw.url}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -1,6 +1,6 @@
 // `stagecraft server`: registry (and, as modules are added, gateway, UI…) in one process.
 import type { Command } from 'commander';
-import { configFromEnv, isLoopback, positiveSetting, processEnv, type Config } from '../config.js';
+import { configFromEnv, isLoopback, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
 import { hasActiveTokens } from '../registry/index.js';
 import { buildServer, configuredExtensions } from '../server.js';
@@ -16,6 +16,7 @@ export interface ServerFlags {
   prepareDeadline?: string;
   python?: string;
   pythonWorkers?: string;
+  grpcPort?: string;
 }
 
 export function serverConfig(flags: ServerFlags): Config {
@@ -31,6 +32,7 @@ export function serverConfig(flags: ServerFlags): Config {
     predictionMaxRows: positiveSetting('--prediction-max-rows', flags.predictionMaxRows, config.predictionMaxRows, true),
     python: flags.python ?? config.python,
     pythonWorkers: positiveSetting('--python-workers', flags.pythonWorkers, config.pythonWorkers, true),
+    grpcPort: portSetting('--grpc-port', flags.grpcPort, config.grpcPort),
     prepareDeadlineMs: Math.round(positiveSetting('--prepare-deadline', flags.prepareDeadline, config.prepareDeadlineMs / 1000) * 1000),
   };
 }
@@ -78,6 +80,7 @@ export function serverCommand(program: Command): void {
     .option('--prediction-max-rows <n>', 'and about this many of them: the oldest written batches are dropped first, whole (default 2000000)')
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
     .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)')
+    .option('--grpc-port <port>', 'also serve the Open Inference Protocol over gRPC on this port (env STAGECRAFT_GRPC_PORT; default: off; 0 = any free port)')
     .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (default 10)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));
