@@ -21,12 +21,6 @@ function elementCount(dims: number[]): number {
   return n;
 }
 
-/** The bytes one tensor of this type and shape takes, or null for BYTES (variable length). */
-export function fixedByteSize(type: string, dims: number[]): number | null {
-  const size = ELEMENT_BYTES[type];
-  return size === undefined ? null : size * elementCount(dims);
-}
-
 /** A tensor's values from its raw bytes; a size that does not match its shape is a 400 naming it. */
 export function decodeTensorBytes(type: string, dims: number[], bytes: Uint8Array, what: string): TensorValues {
   if (!HOST_IS_LITTLE_ENDIAN) throw invalid('binary tensors are not supported on a big-endian host');
