@@ -25,6 +25,8 @@ const spec: DenseModelSpec = { weights: [0.1, -0.2, 0.3, 0.05, -0.4, 0.6, 0.7, -
 interface Load {
   /** Server process CPU (all its threads, ONNX Runtime's included) per request, µs: robust to a busy box. */
   cpuUs?: number;
+  /** How busy the server's event loop was (0-1): low means the load generator, not the server, set the pace. */
+  elu?: number;
   rps: number;
   total: number;
   errors: number;
@@ -35,9 +37,10 @@ interface Load {
 /** A round of load, with the CPU this (server) process spent per answered request. */
 async function load(s: Omit<LoadSpec, 'duration' | 'connections'>): Promise<Load> {
   const before = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
   const l = await loadRound(s);
   const used = process.cpuUsage(before);
-  return { ...l, cpuUs: (used.user + used.system) / Math.max(1, l.total) };
+  return { ...l, cpuUs: (used.user + used.system) / Math.max(1, l.total), elu: performance.eventLoopUtilization(elu).utilization };
 }
 
 function loadRound(s: Omit<LoadSpec, 'duration' | 'connections'>): Promise<Load> {
@@ -92,7 +95,7 @@ async function main() {
     const rounds: Record<'json' | 'binary' | 'grpc', Load[]> = { json: [], binary: [], grpc: [] };
     for (let round = 0; round < 2; round++) for (const kind of ['json', 'binary', 'grpc'] as const) rounds[kind].push(await load(r[kind]));
     const [json, binary, grpc] = (['json', 'binary', 'grpc'] as const).map((k) => best(rounds[k][0], rounds[k][1]));
-    const line = (name: string, l: Load) => `  ${name.padEnd(22)}: ${l.rps.toFixed(0).padStart(6)} req/s (${((l.rps * rows) / 1000).toFixed(0)}k rows/s), p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, server CPU ${l.cpuUs!.toFixed(0)} µs/request, errors ${l.errors}`;
+    const line = (name: string, l: Load) => `  ${name.padEnd(22)}: ${l.rps.toFixed(0).padStart(6)} req/s (${((l.rps * rows) / 1000).toFixed(0)}k rows/s), p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, server CPU ${l.cpuUs!.toFixed(0)} µs/request, event loop ${(100 * l.elu!).toFixed(0)}% busy, errors ${l.errors}`;
     console.log(`\n${rows} rows x ${FEATURES} FP32 features (body: JSON ${r.bytes.json} B, binary ${r.bytes.binary} B)`);
     console.log(line('JSON', json));
     const vs = (l: Load) => `  -> ${(l.rps / json.rps).toFixed(2)}x JSON throughput, ${(json.cpuUs! / l.cpuUs!).toFixed(2)}x less server CPU per request`;

@@ -121,8 +121,10 @@ describe.each(DATABASES)('Open Inference Protocol gRPC on %s', (kind) => {
     expect(await grpcFailure(client.call('ModelInfer', rawRequest(m)))).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     const ok = await client.call('ModelInfer', rawRequest(m), { authorization: `Bearer ${viewer.body.token}` });
     expect(ok.metadata['stagecraft-model-version']).toBe('1');
-    // Liveness stays open, as GET /v2/health/live.
+    expect(await grpcFailure(client.call('ModelMetadata', { name: m }))).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    // Health stays open, as GET /v2/health/live and /ready.
     expect((await client.call('ServerLive', {})).response).toEqual({ live: true });
+    expect((await client.call('ServerReady', {})).response).toEqual({ ready: true });
   });
 });
 

@@ -59,9 +59,11 @@ export function inferenceHandlers(gateway: Gateway, log: Logger, authorize: Grpc
     return found;
   };
   return {
+    // Public, as GET /v2/health/live and /v2/health/ready are: probes carry no token.
     ServerLive: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => callback(null, { live: true }),
-    ServerReady: guarded<unknown, { ready: boolean }>((_req, _h, _call, callback) => callback(null, { ready: gateway.ready })),
-    ServerMetadata: guarded<unknown, unknown>((_req, _h, _call, callback) => callback(null, { name: 'stagecraft', version: VERSION, extensions: ['binary_tensor_data'] })),
+    ServerReady: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => callback(null, { ready: gateway.ready }),
+    ServerMetadata: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+      callback(null, { name: 'stagecraft', version: VERSION, extensions: ['binary_tensor_data'] }),
     ModelReady: guarded<{ name: string; version: string }, { ready: boolean }>((req, _h, _call, callback) => callback(null, { ready: !!loadedFor(gateway, req.name, req.version) })),
     ModelMetadata: guarded<{ name: string; version: string }, unknown>((req, _h, _call, callback) => {
       const { slot, lv } = metadataOf(req.name, req.version);
