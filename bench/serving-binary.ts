@@ -2,7 +2,7 @@
 // requests as JSON, as binary tensors (the binary data extension, binary in and out) and over gRPC
 // (raw_input_contents), on one gateway in the same run, alternated, best of two rounds each. The
 // load comes from another process (bench/closed-loop.ts), closed loop, the same generator for all.
-// Flags: --duration S (seconds per round, default 3), --connections N (default 8).
+// Flags: --duration S (seconds per round, default 3), --connections N (default 8), --only json|binary|grpc.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +19,9 @@ import { flag, seedProduction } from './harness.js';
 
 const DURATION = Number(flag('duration', '3'));
 const CONNECTIONS = Number(flag('connections', '8'));
+/** --only grpc (or json, binary): one kind of request, e.g. to profile it alone. */
+const ONLY = flag('only', null);
+const KINDS = (['json', 'binary', 'grpc'] as const).filter((k) => ONLY === null || k === ONLY);
 const FEATURES = 8;
 const spec: DenseModelSpec = { weights: [0.1, -0.2, 0.3, 0.05, -0.4, 0.6, 0.7, -0.8], bias: 0.1, activation: 'sigmoid' };
 
@@ -93,7 +96,12 @@ async function main() {
     const r = requests(rows, base, grpcPort);
     const best = (a: Load, b: Load) => (a.rps >= b.rps ? a : b);
     const rounds: Record<'json' | 'binary' | 'grpc', Load[]> = { json: [], binary: [], grpc: [] };
-    for (let round = 0; round < 2; round++) for (const kind of ['json', 'binary', 'grpc'] as const) rounds[kind].push(await load(r[kind]));
+    for (let round = 0; round < 2; round++) for (const kind of KINDS) rounds[kind].push(await load(r[kind]));
+    if (ONLY) {
+      const l = best(rounds[ONLY as 'json'][0], rounds[ONLY as 'json'][1]);
+      console.log(`\n${rows} rows, ${ONLY} only: ${l.rps.toFixed(0)} req/s, server CPU ${l.cpuUs!.toFixed(0)} µs/request, event loop ${(100 * l.elu!).toFixed(0)}% busy`);
+      continue;
+    }
     const [json, binary, grpc] = (['json', 'binary', 'grpc'] as const).map((k) => best(rounds[k][0], rounds[k][1]));
     const line = (name: string, l: Load) => `  ${name.padEnd(22)}: ${l.rps.toFixed(0).padStart(6)} req/s (${((l.rps * rows) / 1000).toFixed(0)}k rows/s), p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, server CPU ${l.cpuUs!.toFixed(0)} µs/request, event loop ${(100 * l.elu!).toFixed(0)}% busy, errors ${l.errors}`;
     console.log(`\n${rows} rows x ${FEATURES} FP32 features (body: JSON ${r.bytes.json} B, binary ${r.bytes.binary} B)`);
