@@ -130,5 +130,8 @@ describe.each(DATABASES)('binary tensors (Open Inference Protocol) on %s', (kind
       expect(res.status, message).toBe(400);
       expect(res.json.error, message).toContain(message);
     }
+    // The app's body limit (1 MiB) holds for binary bodies as for JSON ones.
+    const huge = Buffer.concat([good.body.subarray(0, good.headerLength), Buffer.alloc(2 * 1024 * 1024)]);
+    expect((await r.app.inject({ method: 'POST', url, payload: huge, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(good.headerLength) } })).statusCode).toBe(413);
   });
 });

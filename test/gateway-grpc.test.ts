@@ -3,13 +3,14 @@
 // and typed contents answering what HTTP answers; the answering version and request id in the
 // response metadata; errors as gRPC status codes; gRPC inferences in the version's live stats;
 // tokens applied as on HTTP; the standalone replica's gRPC port.
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverExtensions } from '../src/server.js';
 import { createLogger } from '../src/log.js';
 import { DATABASES, tempDir, uniqueName, useRegistry } from './databases.js';
 import { bucketOf } from '../src/experiments/rollouts.js';
-import { eventually, registerOnnx, servedOnnxModel, specFor, startReplica, v2Body } from './gateway-fixtures.js';
+import { eventually, registerOnnx, servedOnnxModel, specFor, startReplica, v2Body, waitConverged } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';
 import { grpc, grpcFailure, inferenceClient, type InferenceClient } from './grpc-client.js';
 
@@ -125,6 +126,47 @@ describe.each(DATABASES)('Open Inference Protocol gRPC on %s', (kind) => {
     // Health stays open, as GET /v2/health/live and /ready.
     expect((await client.call('ServerLive', {})).response).toEqual({ live: true });
     expect((await client.call('ServerReady', {})).response).toEqual({ ready: true });
+  });
+});
+
+describe.each(DATABASES)('Open Inference Protocol gRPC under a model\'s limits on %s', (kind) => {
+  // An external model server that holds every request until the test releases it.
+  const held: Array<() => void> = [];
+  const slow = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () =>
+      held.push(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ outputs: [{ name: 'probability', shape: [1, 1], datatype: 'FP32', data: [0.5] }] }));
+      }),
+    );
+  });
+  beforeAll(() => new Promise<void>((res) => slow.listen(0, '127.0.0.1', res)));
+  afterAll(() => new Promise<void>((res) => slow.close(() => res())));
+  const ext = serverExtensions({ serving: { gateway: { concurrency: 1, queue: 0 }, grpc: { host: '127.0.0.1', port: 0 } } });
+  const r = useRegistry(kind, { extensions: ext.pick('serving') });
+
+  it('sheds a saturated model with RESOURCE_EXHAUSTED, as HTTP answers 503', async () => {
+    const client = inferenceClient(ext.serving.grpcPort()!);
+    const m = uniqueName('saturated');
+    await createModel(r.app, m);
+    await call(r.app, 'POST', `/api/v1/models/${m}/versions`, { runtime: 'http', endpoint_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v2/models/x/infer` });
+    await promote(r.app, m, 1);
+    await waitConverged(r.app, m, 1);
+    const request = { model_name: m, inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], contents: { fp32_contents: [1, 2, 3] } }] };
+    try {
+      const running = client.call('ModelInfer', request);
+      await eventually(async () => held.length, (n) => n === 1, 'the first request held by the model server');
+      const shed = await grpcFailure(client.call('ModelInfer', request));
+      expect(shed.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(shed.details).toContain('concurrency limit');
+      expect((await call(r.app, 'POST', `/v2/models/${m}/infer`, v2Body([[1, 2, 3]]))).status).toBe(503);
+      held.shift()!();
+      expect((await running).response.outputs[0].contents.fp32_contents).toEqual([0.5]);
+    } finally {
+      for (const release of held.splice(0)) release();
+      client.close();
+    }
   });
 });
 

@@ -12,7 +12,7 @@ export interface GrpcServerOptions {
   port: number;
   /** Token checks of the registry server; null on a standalone replica, whose inference is open. */
   authorize?: GrpcAuthorizer | null;
-  /** Largest request message, in bytes (grpc-js answers RESOURCE_EXHAUSTED past it). */
+  /** Largest request message, in bytes (default 4 MiB, grpc's own; past it grpc-js answers RESOURCE_EXHAUSTED). */
   maxMessageBytes?: number;
 }
 
@@ -25,8 +25,7 @@ export interface GrpcEndpoint {
 const DRAIN_MS = 2000;
 
 export async function startGrpcServer(gateway: Gateway, log: Logger, opts: GrpcServerOptions): Promise<GrpcEndpoint> {
-  const max = opts.maxMessageBytes ?? 64 * 1024 * 1024;
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': max, 'grpc.max_send_message_length': max });
+  const server = new grpc.Server(opts.maxMessageBytes ? { 'grpc.max_receive_message_length': opts.maxMessageBytes } : {});
   server.addService(inferenceService(), inferenceHandlers(gateway, log, opts.authorize ?? null));
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const port = await new Promise<number>((resolve, reject) =>
