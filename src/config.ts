@@ -38,6 +38,11 @@ export interface Config {
   s3Endpoint: string | null;
   /** AWS_REGION / AWS_DEFAULT_REGION; null = the SDK's own lookup (us-east-1 with a custom endpoint). */
   s3Region: string | null;
+  /**
+   * The port of the Open Inference Protocol gRPC service (--grpc-port, STAGECRAFT_GRPC_PORT), on
+   * the same host as the HTTP port; null (the default) runs none, 0 picks a free port.
+   */
+  grpcPort: number | null;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -68,6 +73,7 @@ export function defaultConfig(): Config {
     artifactsUrl: null,
     s3Endpoint: null,
     s3Region: null,
+    grpcPort: null,
   };
 }
 
@@ -78,6 +84,14 @@ export function positiveSetting(name: string, value: string | undefined, fallbac
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw new ConfigError(`${name} must be a positive ${integer ? 'whole number' : 'number'}, got "${value}"`);
   }
+  return n;
+}
+
+/** A port (0-65535; 0 = any free one), or the fallback when unset; anything else is an error naming the setting. */
+export function portSetting(name: string, value: string | undefined, fallback: number | null): number | null {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535; 0 = any free port), got "${value}"`);
   return n;
 }
 
@@ -106,6 +120,7 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     // The AWS names too: the SDK's own tools (aws cli, boto3) read them, so one setting serves all.
     s3Endpoint: env.STAGECRAFT_S3_ENDPOINT || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || base.s3Endpoint,
     s3Region: env.AWS_REGION || env.AWS_DEFAULT_REGION || base.s3Region,
+    grpcPort: portSetting('STAGECRAFT_GRPC_PORT', env.STAGECRAFT_GRPC_PORT, base.grpcPort),
   };
 }
 

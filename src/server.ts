@@ -28,6 +28,7 @@ import { Gateway } from './serving/gateway/gateway.js';
 import { DEFAULT_SHIPPER, ObservationShipper, type ShipperOptions } from './serving/gateway/remote/observation-shipper.js';
 import { RejectionLog } from './serving/gateway/remote/rejections.js';
 import { RemoteSource } from './serving/gateway/remote/remote-source.js';
+import { startGrpcServer, type GrpcEndpoint } from './serving/grpc/grpc-server.js';
 import { servingExtension, type ServingExtension, type ServingOptions } from './serving/serving-extension.js';
 import { uiExtension, type WebOptions } from './ui/ui-extension.js';
 import { VERSION } from './version.js';
@@ -139,7 +140,7 @@ export function configuredExtensions(deps: Deps): ExtensionSet {
   const c = deps.config;
   return serverExtensions({
     observe: { retention: { retentionMs: c.predictionRetentionDays * 24 * 3600_000, maxRows: c.predictionMaxRows } },
-    serving: { gateway: { python: c.python, pythonWorkers: c.pythonWorkers } },
+    serving: { gateway: { python: c.python, pythonWorkers: c.pythonWorkers }, grpc: c.grpcPort === null ? null : { host: c.host, port: c.grpcPort } },
   });
 }
 
@@ -154,6 +155,8 @@ export interface ReplicaOptions extends Partial<Omit<GatewayOptions, 'observers'
   shipper?: Partial<ShipperOptions>;
   /** The registry's artifact store, to read bytes from directly (else they come through the registry). */
   blobs?: BlobStore;
+  /** Also serve the Open Inference Protocol over gRPC on this port (0 = any free one); unset: no gRPC. */
+  grpcPort?: number | null;
 }
 
 export interface GatewayApp {
@@ -163,6 +166,8 @@ export interface GatewayApp {
   shipper: ObservationShipper;
   /** Set by listen(). */
   url: string;
+  /** The gRPC port bound by listen(); null when the replica serves no gRPC. */
+  grpcPort: number | null;
   /** Listens, then starts following the registry and shipping what it serves. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -192,20 +197,23 @@ export function buildGatewayApp(opts: ReplicaOptions, log: Logger, extensions: r
   };
   const link = { post, log, flushMs: opts.shipper?.flushMs ?? DEFAULT_SHIPPER.flushMs };
   const parts: ReplicaPart[] = extensions.flatMap((e) => (e.replica ? [e.replica(link)] : []));
+  const { grpcPort, ...gatewayOpts } = opts;
   const options = defaultGatewayOptions({
-    ...opts,
+    ...gatewayOpts,
     replicaId,
     observers: [shipper, ...parts.flatMap((p) => p.observers ?? [])],
     followers: parts.flatMap((p) => p.followers ?? []),
   });
   const gateway = new Gateway(source, options, log);
   gatewayRoutes(app, gateway);
+  let grpc: GrpcEndpoint | null = null;
   const g: GatewayApp = {
     app,
     gateway,
     source,
     shipper,
     url: '',
+    grpcPort: null,
     async listen() {
       const host = opts.host ?? '127.0.0.1';
       await app.listen({ host, port: opts.port ?? 0 });
@@ -215,9 +223,12 @@ export function buildGatewayApp(opts: ReplicaOptions, log: Logger, extensions: r
       await gateway.start();
       shipper.start();
       for (const p of parts) p.start?.();
+      // Inference on a replica is open on HTTP (see above), and so on gRPC: no token check.
+      if (grpcPort !== undefined && grpcPort !== null) g.grpcPort = (grpc = await startGrpcServer(gateway, log, { host, port: grpcPort })).port;
       return g.url;
     },
     async close() {
+      await grpc?.close();
       await app.close();
       await shipper.stop();
       for (const p of parts) await p.stop?.();

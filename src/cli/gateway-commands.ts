@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { unwrap, type OkBody } from '../../sdk/client.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { openBlobStore } from '../blobs/open-blob-store.js';
-import { configFromEnv } from '../config.js';
+import { configFromEnv, portSetting } from '../config.js';
 import { createLogger } from '../log.js';
 import { buildGatewayApp } from '../server.js';
 import type { CliContext } from './cli-context.js';
@@ -70,6 +70,7 @@ interface GatewayFlags {
   pythonWorkers?: number;
   artifactsUrl?: string;
   s3Endpoint?: string;
+  grpcPort?: number;
 }
 
 function gatewayCommand(program: Command, ctx: CliContext): void {
@@ -93,6 +94,7 @@ function gatewayCommand(program: Command, ctx: CliContext): void {
     .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)', Number)
     .option('--artifacts-url <url>', "the registry's artifact store (s3://bucket/prefix, or a shared directory) to read artifacts from directly, with the AWS SDK credential chain (env STAGECRAFT_ARTIFACTS_URL; default: download through the registry)")
     .option('--s3-endpoint <url>', 'an S3-compatible endpoint (MinIO, Ceph…), path-style (env AWS_ENDPOINT_URL)')
+    .option('--grpc-port <port>', 'also serve the Open Inference Protocol over gRPC on this port (env STAGECRAFT_GRPC_PORT; default: off; 0 = any free port)', Number)
     .action((o: GatewayFlags) => runGateway(ctx, o));
 }
 
@@ -121,11 +123,12 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
       python: o.python ?? (ctx.io.env.STAGECRAFT_PYTHON || 'python3'),
       pythonWorkers: o.pythonWorkers ?? (Number(ctx.io.env.STAGECRAFT_PYTHON_WORKERS) || 1),
       ...(blobs && { blobs }),
+      grpcPort: portSetting('--grpc-port', o.grpcPort === undefined ? ctx.io.env.STAGECRAFT_GRPC_PORT : String(o.grpcPort), null),
     },
     log,
   );
   await gw.listen();
-  log.info({ registry: o.registry ?? g.url, artifacts: blobs ? 'store (direct)' : 'through the registry', replica: gw.gateway.options.replicaId }, `Stagecraft gateway serving on ${gw.url}`);
+  log.info({ registry: o.registry ?? g.url, artifacts: blobs ? 'store (direct)' : 'through the registry', replica: gw.gateway.options.replicaId, grpcPort: gw.grpcPort }, `Stagecraft gateway serving on ${gw.url}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -1,6 +1,6 @@
 // `stagecraft server`: registry (and, as modules are added, gateway, UI…) in one process.
 import type { Command } from 'commander';
-import { configFromEnv, isLoopback, positiveSetting, processEnv, type Config } from '../config.js';
+import { configFromEnv, isLoopback, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
 import { hasActiveTokens } from '../registry/index.js';
 import { buildServer, configuredExtensions } from '../server.js';
@@ -18,6 +18,7 @@ export interface ServerFlags {
   pythonWorkers?: string;
   artifactsUrl?: string;
   s3Endpoint?: string;
+  grpcPort?: string;
 }
 
 export function serverConfig(flags: ServerFlags): Config {
@@ -35,6 +36,7 @@ export function serverConfig(flags: ServerFlags): Config {
     pythonWorkers: positiveSetting('--python-workers', flags.pythonWorkers, config.pythonWorkers, true),
     artifactsUrl: flags.artifactsUrl ?? config.artifactsUrl,
     s3Endpoint: flags.s3Endpoint ?? config.s3Endpoint,
+    grpcPort: portSetting('--grpc-port', flags.grpcPort, config.grpcPort),
     prepareDeadlineMs: Math.round(positiveSetting('--prepare-deadline', flags.prepareDeadline, config.prepareDeadlineMs / 1000) * 1000),
   };
 }
@@ -84,6 +86,7 @@ export function serverCommand(program: Command): void {
     .option('--prediction-max-rows <n>', 'and about this many of them: the oldest written batches are dropped first, whole (default 2000000)')
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
     .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)')
+    .option('--grpc-port <port>', 'also serve the Open Inference Protocol over gRPC on this port (env STAGECRAFT_GRPC_PORT; default: off; 0 = any free port)')
     .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (default 10)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));

@@ -8,6 +8,7 @@ import type { Extension } from '../extension.js';
 import { bindingsRoutes } from './bindings/bindings-routes.js';
 import { defaultGatewayOptions, type GatewayOptions } from './gateway/gateway-options.js';
 import { gatewayRoutes } from './gateway/gateway-routes.js';
+import { startGrpcServer, type GrpcEndpoint } from './grpc/grpc-server.js';
 import { Gateway } from './gateway/gateway.js';
 import { LocalSource } from './gateway/local-source.js';
 import { observationsRoutes } from './observations-routes.js';
@@ -18,15 +19,20 @@ export interface ServingOptions {
   /** false: answer the gateway-facing routes but run no gateway in this process (replicas serve). */
   embedded?: boolean;
   gateway?: Partial<Omit<GatewayOptions, 'observers' | 'followers'>>;
+  /** The embedded gateway's Open Inference Protocol gRPC service (port 0: any free one); null: none. */
+  grpc?: { host: string; port: number } | null;
 }
 
 export interface ServingExtension extends Extension {
   /** The embedded gateway (once the app is built). */
   gateway(): Gateway;
+  /** The port the gRPC service bound once the app is ready; null when it runs none. */
+  grpcPort(): number | null;
 }
 
 export function servingExtension(opts: ServingOptions = {}): ServingExtension {
   let gateway: Gateway | null = null;
+  let grpc: GrpcEndpoint | null = null;
   return {
     name: 'serving',
     // Every move of a served target is prepared on the replicas before it commits, and confirmed after.
@@ -53,9 +59,16 @@ export function servingExtension(opts: ServingOptions = {}): ServingExtension {
         await gw.start();
         // Canaries and shadows that started before this gateway did: replay their events once.
         for (const e of await ctx.restoreEvents()) for (const follow of options.followers) follow(gw, e);
+        // gRPC callers pass the same token checks as the inference routes ('read').
+        if (opts.grpc) grpc = await startGrpcServer(gw, ctx.deps.log, { ...opts.grpc, authorize: (headers) => app.authorizeHeaders(headers, 'read') });
       });
-      app.addHook('onClose', async () => gw.stop());
+      app.addHook('onClose', async () => {
+        await grpc?.close();
+        grpc = null;
+        await gw.stop();
+      });
     },
+    grpcPort: () => grpc?.port ?? null,
     gateway() {
       if (!gateway) throw new Error('the serving extension runs no embedded gateway (not built yet, or embedded: false)');
       return gateway;

@@ -15,7 +15,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /**
+     * The same token check for a door that is not a Fastify route (the gateway's gRPC service):
+     * resolves when headers carrying the caller's Authorization may use `permission`, else throws
+     * the AppError a route would answer with.
+     */
+    authorizeHeaders(headers: Headers, permission: Exclude<Permission, 'public'>): Promise<void>;
+  }
 }
+
+type Headers = Record<string, string | string[] | undefined>;
 
 /** How long "are there any tokens?" is cached; token creation on this server clears it at once. */
 const OPEN_MODE_CACHE_MS = 1000;
@@ -64,6 +74,12 @@ const ACTOR_RE = /^[\w.@+-]{1,128}$/;
 
 export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenModeCache): void {
   app.decorateRequest('principal', null);
+  app.decorate('authorizeHeaders', async (headers: Headers, permission: Exclude<Permission, 'public'>) => {
+    const cached = authenticateFromCache(headers, openMode);
+    const principal = cached !== undefined ? cached : await authenticate(headers, deps, openMode);
+    const refused = refusal(permission, principal);
+    if (refused) throw refused;
+  });
 
   // Callback style with a synchronous fast path: on the inference hot path the answer is almost
   // always cached, and an async hook would cost a promise and a microtask turn on every request.
@@ -76,12 +92,12 @@ export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenMod
     };
     let cached: Principal | null | undefined;
     try {
-      cached = authenticateFromCache(request, openMode);
+      cached = authenticateFromCache(request.headers, openMode);
     } catch (err) {
       return done(err as Error);
     }
     if (cached !== undefined) return settle(cached);
-    authenticate(request, deps, openMode).then(settle, (err: Error) => done(err));
+    authenticate(request.headers, deps, openMode).then(settle, (err: Error) => done(err));
   });
 }
 
@@ -96,24 +112,24 @@ function refusal(permission: Permission, principal: Principal | null): AppError 
   return undefined;
 }
 
-function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
+function bearer(headers: Headers): string | undefined {
+  const header = headers.authorization;
   if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match) throw new AppError('unauthenticated', 'malformed Authorization header; expected "Bearer <token>"');
   return sha256Hex(match[1]);
 }
 
-function openPrincipal(request: FastifyRequest): Principal {
+function openPrincipal(headers: Headers): Principal {
   // Open local mode: whoever can reach 127.0.0.1 is trusted; the CLI names its user for the audit log.
-  const claimed = request.headers['stagecraft-actor'];
+  const claimed = headers['stagecraft-actor'];
   const name = typeof claimed === 'string' && ACTOR_RE.test(claimed) ? claimed : 'local';
   return { name, role: 'admin', open: true };
 }
 
 /** The principal when every fact needed is cached; undefined when the database must be asked. */
-function authenticateFromCache(request: FastifyRequest, openMode: OpenModeCache): Principal | null | undefined {
-  const hash = bearer(request);
+function authenticateFromCache(headers: Headers, openMode: OpenModeCache): Principal | null | undefined {
+  const hash = bearer(headers);
   if (hash) {
     const principal = openMode.peekToken(hash);
     if (principal === null) throw new AppError('unauthenticated', 'unknown or revoked API token');
@@ -121,11 +137,11 @@ function authenticateFromCache(request: FastifyRequest, openMode: OpenModeCache)
   }
   const open = openMode.peek();
   if (open === undefined) return undefined;
-  return open ? openPrincipal(request) : null;
+  return open ? openPrincipal(headers) : null;
 }
 
-async function authenticate(request: FastifyRequest, deps: Deps, openMode: OpenModeCache): Promise<Principal | null> {
-  const hash = bearer(request);
+async function authenticate(headers: Headers, deps: Deps, openMode: OpenModeCache): Promise<Principal | null> {
+  const hash = bearer(headers);
   if (hash) {
     const row = await findActiveTokenByHash(deps.db, hash);
     const principal = row && isRole(row.role) ? { name: row.name, role: row.role, open: false } : null;
@@ -133,7 +149,7 @@ async function authenticate(request: FastifyRequest, deps: Deps, openMode: OpenM
     if (!principal) throw new AppError('unauthenticated', 'unknown or revoked API token');
     return principal;
   }
-  return (await openMode.isOpen()) ? openPrincipal(request) : null;
+  return (await openMode.isOpen()) ? openPrincipal(headers) : null;
 }
 
 /** Whether this request's principal may do what `permission` allows (a check a service needs beyond the route's own). */

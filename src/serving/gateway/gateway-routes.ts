@@ -6,19 +6,20 @@ import type { App } from '../../http/app-types.js';
 import { notFound } from '../../errors.js';
 import type { Gateway } from './gateway.js';
 import { serveInference, type Protocol, type Selector } from './inference.js';
-import type { LoadedVersion, ModelSlot } from './model-slot.js';
+import type { ModelSlot } from './model-slot.js';
+import { loadedFor, modelMetadata } from './model-metadata.js';
 import { formatMlflow, parseMlflow } from './protocols/mlflow.js';
 import type { ParsedInference } from './protocols/parsed.js';
 import { formatTfServing, parseTfServing } from './protocols/tfserving.js';
-import { formatV2, parseV2 } from './protocols/v2.js';
-import { v2Type } from './runtimes/tensors.js';
+import { formatV2, parseV2, type V2Parsed } from './protocols/v2.js';
+import { registerV2BodyParsers } from './protocols/v2-body-parsers.js';
 
 const read = { permission: 'read' as const };
 const pub = { permission: 'public' as const };
 
-const v2: Protocol<ParsedInference> = {
+const v2: Protocol<V2Parsed> = {
   parse: (body, lv) => parseV2(body, lv.checker),
-  format: (result, parsed, lv, id) => formatV2(lv.spec.model, lv.version, id, result, parsed.outputs),
+  format: (result, parsed, lv, id) => formatV2(lv.spec.model, lv.version, id, result, parsed),
   error: (err) => ({ error: err.message }),
 };
 
@@ -42,52 +43,39 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
   app.get('/v2/health/ready', { config: pub, schema: { tags, summary: 'Open Inference Protocol: initial models loaded' } }, async (_req, reply) =>
     reply.status(gateway.ready ? 200 : 503).send({ ready: gateway.ready }),
   );
-  const metadata = (slot: ModelSlot, lv: LoadedVersion) => {
-    const tensors = (list: Array<{ name: string; type: string; shape: number[] }> = []) => list.map((t) => ({ name: t.name, datatype: v2Type(t.type), shape: t.shape }));
-    return {
-      name: slot.name,
-      versions: [...slot.loaded.keys()].map(String),
-      platform: lv.spec.runtime === 'onnx' ? 'onnxruntime_onnx' : lv.spec.runtime === 'python' ? 'mlflow_pyfunc' : 'http',
-      inputs: tensors(lv.spec.signature?.inputs),
-      outputs: tensors(lv.spec.signature?.outputs),
-      parameters: { binding: slot.pointers.binding, version: lv.version },
-    };
-  };
-  /** The bound version, or a loaded explicit one (metadata never triggers a load). */
-  const loadedFor = (m: string, v?: string) => {
-    const slot = gateway.find(m);
-    const lv = v === undefined ? slot?.current : slot?.loaded.get(Number(v));
-    return slot && lv ? { slot, lv } : null;
-  };
   const VersionParam = Type.Object({ m: Type.String(), v: Type.String() });
   app.get('/v2/models/:m', { config: read, schema: { tags, summary: 'Model metadata: versions and signature', params: ModelParam } }, async (req, reply) => {
-    const found = loadedFor(req.params.m);
+    const found = loadedFor(gateway, req.params.m);
     if (!found) return reply.status(404).send({ error: `model "${req.params.m}" has no version being served here` });
-    return metadata(found.slot, found.lv);
+    return modelMetadata(found.slot, found.lv);
   });
   app.get('/v2/models/:m/versions/:v', { config: read, schema: { tags, summary: 'Metadata of a loaded version', params: VersionParam } }, async (req, reply) => {
-    const found = loadedFor(req.params.m, req.params.v);
+    const found = loadedFor(gateway, req.params.m, req.params.v);
     if (!found) return reply.status(404).send({ error: `version ${req.params.v} of "${req.params.m}" is not loaded here` });
-    return metadata(found.slot, found.lv);
+    return modelMetadata(found.slot, found.lv);
   });
   app.get('/v2/models/:m/ready', { config: read, schema: { tags, summary: 'Is a version of this model serving here?', params: ModelParam } }, async (req, reply) => {
-    const ready = !!loadedFor(req.params.m);
+    const ready = !!loadedFor(gateway, req.params.m);
     return reply.status(ready ? 200 : 503).send({ name: req.params.m, ready });
   });
   app.get('/v2/models/:m/versions/:v/ready', { config: read, schema: { tags, summary: 'Is this version loaded here?', params: VersionParam } }, async (req, reply) => {
-    const ready = !!loadedFor(req.params.m, req.params.v);
+    const ready = !!loadedFor(gateway, req.params.m, req.params.v);
     return reply.status(ready ? 200 : 503).send({ name: req.params.m, version: req.params.v, ready });
   });
 
   const post = (url: string, summary: string, handler: (req: FastifyRequest, reply: FastifyReply) => unknown) =>
     app.post(url, { config: read, schema: { tags, summary } }, async (req, reply) => handler(req, reply));
-  post('/v2/models/:m/infer', 'Open Inference Protocol inference on the bound version', (req, reply) =>
-    serveInference(gateway, v2, req, reply, (req.params as { m: string }).m, { kind: 'binding' }),
-  );
-  post('/v2/models/:m/versions/:v/infer', 'Open Inference Protocol inference on an explicit version', (req, reply) => {
-    const p = req.params as { m: string; v: string };
-    if (!/^\d+$/.test(p.v)) return reply.status(400).send({ error: `version "${p.v}" is not a number` });
-    return serveInference(gateway, v2, req, reply, p.m, { kind: 'version', version: Number(p.v) });
+  // In their own scope: the binary data extension's body parsers apply to v2 inference only.
+  void app.register(async (scope: App) => {
+    registerV2BodyParsers(scope);
+    scope.post('/v2/models/:m/infer', { config: read, schema: { tags, summary: 'Open Inference Protocol inference on the bound version' } }, async (req, reply) =>
+      serveInference(gateway, v2, req, reply, (req.params as { m: string }).m, { kind: 'binding' }),
+    );
+    scope.post('/v2/models/:m/versions/:v/infer', { config: read, schema: { tags, summary: 'Open Inference Protocol inference on an explicit version' } }, async (req, reply) => {
+      const p = req.params as { m: string; v: string };
+      if (!/^\d+$/.test(p.v)) return reply.status(400).send({ error: `version "${p.v}" is not a number` });
+      return serveInference(gateway, v2, req, reply, p.m, { kind: 'version', version: Number(p.v) });
+    });
   });
   // In its own scope: the text/csv body parser applies to MLflow scoring only.
   void app.register(async (scope: App) => {

@@ -1,26 +1,48 @@
 // The request path: one Map lookup for the slot, a permit from its limiter, the current version's
 // reference (taken after the permit, so a request queued across a swap runs on the new version),
 // parse + check against that version's signature, run, observe. No database on this path.
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, notFound } from '../../errors.js';
 import type { Gateway } from './gateway.js';
 import { GRANTED, type LoadedVersion, type ModelSlot } from './model-slot.js';
 import type { InferenceOutcome } from './observer.js';
 import type { ParsedInference } from './protocols/parsed.js';
+import { RawReply } from './protocols/raw-reply.js';
 import type { Tensors } from './runtimes/runtime.js';
 import { ServedObservation } from './served-observation.js';
 
 /** Which version answers: the binding's, an explicit number, or a TF Serving label. */
 export type Selector = { kind: 'binding' } | { kind: 'version'; version: number } | { kind: 'label'; label: string };
 
+/**
+ * What serving reads of a request. A Fastify request is one; the gRPC service (serving/grpc/)
+ * builds one per call, so both doors share this one path: binding, limits, canary, observers.
+ */
+export interface InferenceRequest {
+  id: string;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  log: { warn(obj: object, msg: string): void };
+}
+
+/** What serving does to its answer: a Fastify reply, or the gRPC call's adapter. */
+export interface InferenceReply {
+  header(name: string, value: string): unknown;
+  status(code: number): InferenceReply;
+  send(body: unknown): unknown;
+}
+
 export interface Protocol<P extends ParsedInference> {
   parse(body: unknown, lv: LoadedVersion): P;
+  /** The answer's body, or a RawReply the protocol framed itself (bytes + headers). */
   format(result: Tensors, parsed: P, lv: LoadedVersion, requestId: string): unknown;
   /** The protocol's own error body. */
   error(err: AppError): unknown;
 }
 
 export class ModelError extends Error {}
+
+/** Marks a 503 as load shedding (this model's limit), which gRPC tells apart: RESOURCE_EXHAUSTED. */
+export const SHED = Object.freeze({ reason: 'shed' });
 
 const NO_VERSION = (slot: ModelSlot) => {
   const { state, error } = slot.state();
@@ -29,7 +51,7 @@ const NO_VERSION = (slot: ModelSlot) => {
 };
 
 /** The binding's version (or a warm canary candidate): plain reads, no await before inflight++. */
-function pickBound(slot: ModelSlot, req: FastifyRequest): LoadedVersion {
+function pickBound(slot: ModelSlot, req: InferenceRequest): LoadedVersion {
   if (!slot.current) throw NO_VERSION(slot);
   // A canary split may answer this request with its candidate, only once the candidate is warm.
   const routed = slot.traffic ? slot.traffic.route(req.headers) : null;
@@ -54,8 +76,8 @@ async function pickExplicit(gateway: Gateway, slot: ModelSlot, sel: Exclude<Sele
 export async function serveInference<P extends ParsedInference>(
   gateway: Gateway,
   protocol: Protocol<P>,
-  req: FastifyRequest,
-  reply: FastifyReply,
+  req: InferenceRequest,
+  reply: InferenceReply,
   model: string,
   sel: Selector,
 ): Promise<unknown> {
@@ -67,12 +89,12 @@ export async function serveInference<P extends ParsedInference>(
   const permit = slot.acquire();
   if (!permit) {
     shed(gateway, slot, sel, req.id, time, t0, 'shed');
-    return fail(reply, protocol, new AppError('unavailable', `model "${model}" is at its concurrency limit and its queue is full; retry shortly`));
+    return fail(reply, protocol, new AppError('unavailable', `model "${model}" is at its concurrency limit and its queue is full; retry shortly`, SHED));
   }
   // A granted permit is a plain value: no microtask hop on the fast path.
   if (permit !== GRANTED && !(await permit)) {
     shed(gateway, slot, sel, req.id, time, t0, 'queue_timeout');
-    return fail(reply, protocol, new AppError('unavailable', `model "${model}" kept this request queued past ${gateway.options.queueTimeoutMs} ms; retry shortly`));
+    return fail(reply, protocol, new AppError('unavailable', `model "${model}" kept this request queued past ${gateway.options.queueTimeoutMs} ms; retry shortly`, SHED));
   }
   let lv: LoadedVersion | null = null;
   let outcome: InferenceOutcome = 'ok';
@@ -91,7 +113,10 @@ export async function serveInference<P extends ParsedInference>(
       if (err instanceof AppError) throw err;
       throw new ModelError(`model "${model}" version ${lv.version} failed: ${(err as Error).message}`);
     }
-    return reply.send(protocol.format(result, parsed, lv, req.id));
+    const answer = protocol.format(result, parsed, lv, req.id);
+    if (!(answer instanceof RawReply)) return reply.send(answer);
+    for (const name in answer.headers) reply.header(name, answer.headers[name]);
+    return reply.send(answer.bytes);
   } catch (err) {
     outcome = err instanceof ModelError ? 'model_error' : err instanceof AppError && err.status < 500 ? 'client_error' : 'rejected';
     const appErr = err instanceof ModelError ? new AppError('internal', err.message) : err instanceof AppError ? err : new AppError('internal', (err as Error).message);
@@ -117,7 +142,7 @@ function shed(gateway: Gateway, slot: ModelSlot, sel: Selector, requestId: strin
   if (lv) observe(gateway, slot, sel, lv, requestId, time, performance.now() - t0, outcome, null, null);
 }
 
-function fail(reply: FastifyReply, protocol: Pick<Protocol<ParsedInference>, 'error'>, err: AppError) {
+function fail(reply: InferenceReply, protocol: Pick<Protocol<ParsedInference>, 'error'>, err: AppError) {
   if (err.status === 503) reply.header('retry-after', '1');
   return reply.status(err.status).send(protocol.error(err));
 }
