@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import tar from 'tar-stream';
-import { FsBlobStore } from '../blobs/fs-blob-store.js';
+import { openBlobStore } from '../blobs/open-blob-store.js';
 import { MANIFEST_ENTRY, type BackupManifest } from '../backup/backup-format.js';
 import { restoreBackup, RestoreError } from '../backup/restore.js';
 import { configFromEnv, type Config } from '../config.js';
@@ -19,6 +19,8 @@ import { CliError, EXIT } from './cli-errors.js';
 interface RestoreFlags {
   dataDir?: string;
   databaseUrl?: string;
+  artifactsUrl?: string;
+  s3Endpoint?: string;
 }
 
 export function backupCommands(program: Command, ctx: CliContext): void {
@@ -50,6 +52,8 @@ export function backupCommands(program: Command, ctx: CliContext): void {
     .description('rebuild a backup into an EMPTY data directory or database (local; verifies every blob; refuses a target that holds anything)')
     .option('--data-dir <dir>', 'the data directory to restore into (SQLite file and artifact bytes; env STAGECRAFT_DATA_DIR)')
     .option('--database-url <url>', 'restore the rows into this PostgreSQL database instead of SQLite (env STAGECRAFT_DATABASE_URL)')
+    .option('--artifacts-url <url>', "restore the bytes into this artifact store (s3://bucket/prefix or a directory; env STAGECRAFT_ARTIFACTS_URL; default: the data directory's blobs/)")
+    .option('--s3-endpoint <url>', 'an S3-compatible endpoint (MinIO, Ceph…), path-style (env AWS_ENDPOINT_URL)')
     .action(async (file: string, o: RestoreFlags) => {
       const config = restoreConfig(ctx, o);
       const sqliteFile = path.join(path.resolve(config.dataDir), 'registry.sqlite');
@@ -57,11 +61,12 @@ export function backupCommands(program: Command, ctx: CliContext): void {
       const created = { sqlite: !isPostgresUrl(config.databaseUrl) && !fs.existsSync(sqliteFile), blobs: !fs.existsSync(blobDir) };
       const archive = fs.createReadStream(file);
       await new Promise<void>((resolve, reject) => archive.once('open', () => resolve()).once('error', (err) => reject(new CliError(`cannot read ${file}: ${err.message}`, EXIT.usage))));
+      // The same artifact store the server would open with these settings.
+      const blobs = await openBlobStore({ ...config, defaultDir: blobDir, maxUploadMs: config.maxUploadSeconds * 1000 });
       const opened = openUnmigrated({ databaseUrl: config.databaseUrl, sqliteFile });
       let ok = false;
       try {
-        // The same artifact store the server would open on this data directory.
-        const result = await restoreBackup(archive, { opened, blobs: new FsBlobStore(blobDir, { maxUploadMs: config.maxUploadSeconds * 1000 }) });
+        const result = await restoreBackup(archive, { opened, blobs });
         ok = true;
         ctx.out().result(result, () =>
           ctx.out().line(`restored ${result.rows} rows and ${result.blobs} blobs (${mb(result.bytes)}, every sha256 verified) from a ${result.manifest.db} backup of ${result.manifest.created_at} into ${isPostgresUrl(config.databaseUrl) ? 'PostgreSQL' : sqliteFile}`),
@@ -72,6 +77,7 @@ export function backupCommands(program: Command, ctx: CliContext): void {
         throw new CliError(`restore failed: ${(err as Error).message}; nothing was restored`, EXIT.refused);
       } finally {
         await opened.close();
+        blobs.close?.();
         // Leave the target as it was: what this run created goes (the rows were rolled back already).
         if (!ok && created.sqlite) for (const f of [sqliteFile, `${sqliteFile}-wal`, `${sqliteFile}-shm`]) await fs.promises.rm(f, { force: true });
         if (!ok && created.blobs) await fs.promises.rm(blobDir, { recursive: true, force: true });
@@ -81,7 +87,13 @@ export function backupCommands(program: Command, ctx: CliContext): void {
 
 function restoreConfig(ctx: CliContext, o: RestoreFlags): Config {
   const config = configFromEnv(ctx.io.env);
-  return { ...config, dataDir: o.dataDir ?? config.dataDir, databaseUrl: o.databaseUrl ?? config.databaseUrl };
+  return {
+    ...config,
+    dataDir: o.dataDir ?? config.dataDir,
+    databaseUrl: o.databaseUrl ?? config.databaseUrl,
+    artifactsUrl: o.artifactsUrl ?? config.artifactsUrl,
+    s3Endpoint: o.s3Endpoint ?? config.s3Endpoint,
+  };
 }
 
 async function readManifestOf(file: string): Promise<BackupManifest> {
