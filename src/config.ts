@@ -29,6 +29,10 @@ export interface Config {
   python: string;
   /** Python worker processes per loaded version: --python-workers, STAGECRAFT_PYTHON_WORKERS (default 1). */
   pythonWorkers: number;
+  /** Micro-batching, most rows one combined predict call carries (0: off): --python-batch-rows, STAGECRAFT_PYTHON_BATCH_ROWS. */
+  pythonBatchRows: number;
+  /** Micro-batching, longest a request waits while every worker is busy (0: off): --python-batch-wait-ms, STAGECRAFT_PYTHON_BATCH_WAIT_MS. */
+  pythonBatchWaitMs: number;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -56,6 +60,9 @@ export function defaultConfig(): Config {
     prepareDeadlineMs: 10_000,
     python: 'python3',
     pythonWorkers: 1,
+    // Measured by bench/python.ts (docs/benchmarks.md); batching gathers only while every worker is busy.
+    pythonBatchRows: 256,
+    pythonBatchWaitMs: 2,
   };
 }
 
@@ -65,6 +72,16 @@ export function positiveSetting(name: string, value: string | undefined, fallbac
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw new ConfigError(`${name} must be a positive ${integer ? 'whole number' : 'number'}, got "${value}"`);
+  }
+  return n;
+}
+
+/** Zero or more (zero meaning "off"), or a clear error naming the setting. */
+export function nonNegativeSetting(name: string, value: string | undefined, fallback: number, integer = false): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+    throw new ConfigError(`${name} must be zero or a positive ${integer ? 'whole number' : 'number'}, got "${value}"`);
   }
   return n;
 }
@@ -90,6 +107,8 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     prepareDeadlineMs: positiveSetting('STAGECRAFT_PREPARE_DEADLINE_MS', env.STAGECRAFT_PREPARE_DEADLINE_MS, base.prepareDeadlineMs, true),
     python: env.STAGECRAFT_PYTHON || base.python,
     pythonWorkers: positiveSetting('STAGECRAFT_PYTHON_WORKERS', env.STAGECRAFT_PYTHON_WORKERS, base.pythonWorkers, true),
+    pythonBatchRows: nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_ROWS', env.STAGECRAFT_PYTHON_BATCH_ROWS, base.pythonBatchRows, true),
+    pythonBatchWaitMs: nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_WAIT_MS', env.STAGECRAFT_PYTHON_BATCH_WAIT_MS, base.pythonBatchWaitMs),
   };
 }
 

@@ -133,7 +133,7 @@ export function configuredExtensions(deps: Deps): ExtensionSet {
   const c = deps.config;
   return serverExtensions({
     observe: { retention: { retentionMs: c.predictionRetentionDays * 24 * 3600_000, maxRows: c.predictionMaxRows } },
-    serving: { gateway: { python: c.python, pythonWorkers: c.pythonWorkers } },
+    serving: { gateway: { python: c.python, pythonWorkers: c.pythonWorkers, pythonBatchRows: c.pythonBatchRows, pythonBatchWaitMs: c.pythonBatchWaitMs } },
   });
 }
 

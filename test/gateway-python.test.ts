@@ -206,5 +206,6 @@ describe.skipIf(PYTHON_SKIP !== null).each(DATABASES)('the Python runtime on %s'
     expect(events[0].reason).toContain('ModuleNotFoundError');
     expect(events[0].reason).toContain('stagecraft_not_installed_pkg');
     expect((await call(r.app, 'POST', `/models/${m}/invocations`, { dataframe_split: { columns: ex.columns, data: ex.rows } })).status).toBe(503);
-  });
+    // A generous bound: the failing load imports mlflow and scikit-learn first, seconds on a busy machine.
+  }, 120_000);
 });

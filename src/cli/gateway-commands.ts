@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { unwrap, type OkBody } from '../../sdk/client.js';
+import { defaultConfig, nonNegativeSetting } from '../config.js';
 import { createLogger } from '../log.js';
 import { buildGatewayApp } from '../server.js';
 import type { CliContext } from './cli-context.js';
@@ -65,6 +66,8 @@ interface GatewayFlags {
   modelWorkers?: number;
   python?: string;
   pythonWorkers?: number;
+  pythonBatchRows?: string;
+  pythonBatchWaitMs?: string;
 }
 
 function gatewayCommand(program: Command, ctx: CliContext): void {
@@ -86,12 +89,18 @@ function gatewayCommand(program: Command, ctx: CliContext): void {
     .option('--model-workers <n>', 'pool workers one model may occupy at once (default: all but one)', Number)
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
     .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)', Number)
+    .option('--python-batch-rows <n>', `micro-batching: most rows one combined Python predict call carries; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_ROWS, default ${defaultConfig().pythonBatchRows})`)
+    .option('--python-batch-wait-ms <ms>', `micro-batching: longest a request waits for others while every Python worker is busy; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_WAIT_MS, default ${defaultConfig().pythonBatchWaitMs})`)
     .action((o: GatewayFlags) => runGateway(ctx, o));
 }
 
 /** Serves until SIGINT or SIGTERM, then drains. */
 async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
   const g = ctx.globals();
+  const env = ctx.io.env;
+  // Flag < environment < default, each checked: a typo must not silently mean the default.
+  const batchRows = nonNegativeSetting('--python-batch-rows', o.pythonBatchRows, nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_ROWS', env.STAGECRAFT_PYTHON_BATCH_ROWS, defaultConfig().pythonBatchRows, true), true);
+  const batchWaitMs = nonNegativeSetting('--python-batch-wait-ms', o.pythonBatchWaitMs, nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_WAIT_MS', env.STAGECRAFT_PYTHON_BATCH_WAIT_MS, defaultConfig().pythonBatchWaitMs));
   const log = createLogger(ctx.io.env.STAGECRAFT_LOG_LEVEL ?? 'info');
   const gw = buildGatewayApp(
     {
@@ -112,6 +121,8 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
       ...(o.modelWorkers !== undefined && { modelWorkers: o.modelWorkers }),
       python: o.python ?? (ctx.io.env.STAGECRAFT_PYTHON || 'python3'),
       pythonWorkers: o.pythonWorkers ?? (Number(ctx.io.env.STAGECRAFT_PYTHON_WORKERS) || 1),
+      pythonBatchRows: batchRows,
+      pythonBatchWaitMs: batchWaitMs,
     },
     log,
   );
