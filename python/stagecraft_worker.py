@@ -267,6 +267,7 @@ def main():
         'has_input_example': served.example is not None,
     })
     np = served.np
+    clock = os.environ.get('STAGECRAFT_WORKER_CLOCK') == '1'
     while True:
         frame = read_frame(inp)
         if frame is None:
@@ -275,6 +276,7 @@ def main():
             os._exit(0)
         header, payload = frame
         t_in = time.perf_counter()
+        t_read = time.monotonic_ns() if clock else 0
         rid = header.get('id')
         enc = header.get('enc', 'json')
         try:
@@ -294,7 +296,10 @@ def main():
             predict_us = int((time.perf_counter() - t0) * 1e6)
             specs, raw = encode_outputs(np, pred, enc)
             worker_us = int((time.perf_counter() - t_in) * 1e6)
-            write_frame(out, {'id': rid, 'ok': True, 'outputs': specs, 'predict_us': predict_us, 'worker_us': worker_us}, raw)
+            answer = {'id': rid, 'ok': True, 'outputs': specs, 'predict_us': predict_us, 'worker_us': worker_us}
+            if clock:  # bench/python-pipe.ts: both ends' CLOCK_MONOTONIC, to split the round trip
+                answer['clock'] = [t_read, time.monotonic_ns()]
+            write_frame(out, answer, raw)
         except Exception as exc:  # noqa: BLE001
             kind = 'input' if input_error(exc) else 'model'
             write_frame(out, {'id': rid, 'ok': False, 'kind': kind, 'error': f'{type(exc).__name__}: {exc}'[:2000], 'traceback': traceback.format_exc()[-2000:]})
