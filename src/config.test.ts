@@ -22,7 +22,7 @@ describe('configuration from the environment', () => {
   });
 
   it('reads the Python micro-batching settings, where 0 turns batching off and a bad value is refused', () => {
-    expect(configFromEnv({})).toMatchObject({ pythonBatchRows: 256, pythonBatchWaitMs: 2 });
+    expect(configFromEnv({})).toMatchObject({ pythonBatchRows: 2048, pythonBatchWaitMs: 2 });
     expect(configFromEnv({ STAGECRAFT_PYTHON_BATCH_ROWS: '0', STAGECRAFT_PYTHON_BATCH_WAIT_MS: '0.5' })).toMatchObject({ pythonBatchRows: 0, pythonBatchWaitMs: 0.5 });
     expect(() => configFromEnv({ STAGECRAFT_PYTHON_BATCH_ROWS: '1.5' })).toThrow('STAGECRAFT_PYTHON_BATCH_ROWS must be zero or a positive whole number');
     expect(() => configFromEnv({ STAGECRAFT_PYTHON_BATCH_WAIT_MS: '-1' })).toThrow(ConfigError);
