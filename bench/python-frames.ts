@@ -38,7 +38,7 @@ function filesOf(dir: string) {
 async function measure(dir: string, enc: FrameEncoding, rows: number, n: number) {
   const spec = { model: 'bench', version: 1, runtime: 'python' as const, endpointUrl: null, signature: null, featureNames: null, modelFile: null, python: { root: '', files: filesOf(dir) } };
   const rt = await loadPythonRuntime(spec, { ...defaultPythonOptions(), python, pythonLoadTimeoutMs: 120_000, pythonEncoding: enc, pythonDir: path.join(os.tmpdir(), 'stagecraft-bench-python') }, {
-    fetchFile: async (_s, f) => fs.readFileSync(path.join(dir, f.path)),
+    saveFile: async (_s, f, target) => fs.copyFileSync(path.join(dir, f.path), target),
     log: createLogger('warn'),
   });
   const data = Float64Array.from({ length: rows * 4 }, (_, i) => 4 + (i % 7) / 3);

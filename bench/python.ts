@@ -3,6 +3,7 @@
 // (../shared/mlflow, --env-manager local; its default of 1 worker, and 2), all started here in the
 // same run. MLflow's /invocations with dataframe_split, 1-row and 100-row bodies, at 4 and 16
 // connections (autocannon in its own process); req/s, p50, p99 and Stagecraft's ratios to each.
+// All four servers are up together and each load runs against each of them in turn.
 // Then the gateway's overhead over the worker's own predict time (the gateway's handling time, from
 // its observer, against the predict time the worker reports in each frame; p50 of each, serial
 // 1-row requests), and rollbacks between two warm Python versions: from the rollback call's return
@@ -150,15 +151,6 @@ const LOADS: Array<[rows: number, connections: number]> = [
   [100, 16],
 ];
 
-async function loads(url: string): Promise<LoadResult[]> {
-  const out: LoadResult[] = [];
-  for (const [rows, connections] of LOADS) {
-    await cannon(url, body(rows), { duration: 1, connections }); // warm
-    out.push(await cannon(url, body(rows), { duration: DURATION, connections }));
-  }
-  return out;
-}
-
 /** The gateway's handling time against the worker's own predict time, p50 of each, serial 1-row requests. */
 async function overhead(s: Awaited<ReturnType<typeof stagecraft>>): Promise<{ handled: number; predict: number; worker: number; client: number }> {
   const one = body(1);
@@ -250,39 +242,41 @@ function ratios(ours: [string, LoadResult[]], theirs: Array<[string, LoadResult[
 async function main(): Promise<void> {
   console.log(`bench:python — ${os.cpus().length} CPUs, node ${process.version}, ${PYTHON}, ${DURATION} s per load run (autocannon), 127.0.0.1`);
   const dir = models();
-  const results: Array<[string, LoadResult[]]> = [];
-  let extra: { overhead: Awaited<ReturnType<typeof overhead>>; roll: Awaited<ReturnType<typeof rollbacks>>; batches: string } | null = null;
-  for (const workers of ONLY === 'stagecraft' ? [1] : [1, 2]) {
-    const s = await stagecraft(dir, workers);
-    try {
-      if (workers === 1) {
-        const o = await overhead(s);
-        const roll = await rollbacks(s);
-        extra = { overhead: o, roll, batches: '' };
+  const sc = [await stagecraft(dir, 1)];
+  let extra: { overhead: Awaited<ReturnType<typeof overhead>>; roll: Awaited<ReturnType<typeof rollbacks>> };
+  const mlflow: Array<Awaited<ReturnType<typeof mlflowServe>>> = [];
+  try {
+    extra = { overhead: await overhead(sc[0]), roll: await rollbacks(sc[0]) };
+    if (ONLY !== 'stagecraft') {
+      sc.push(await stagecraft(dir, 2));
+      for (const w of [1, 2]) mlflow.push(await mlflowServe(path.join(dir, 'iris_a'), w));
+    }
+    // Every server is up at once (idle ones cost next to nothing) and each load runs against all of
+    // them back to back: on a shared machine whose load wanders over minutes, the servers a ratio
+    // compares then ran within seconds of each other, not minutes apart.
+    const targets: Array<[string, string]> = [
+      ...sc.map((s, i): [string, string] => [`Stagecraft python (${i + 1} worker${i ? 's' : ''})`, s.url]),
+      ...mlflow.map((m, i): [string, string] => [`mlflow models serve (${i + 1} worker${i ? 's' : ', default'})`, `${m.url}/invocations`]),
+    ];
+    const before = sc.map((s) => ({ b: s.runtime().batcher.batches, r: s.runtime().batcher.batchedRequests }));
+    const results: Array<[string, LoadResult[]]> = targets.map(([name]) => [name, []]);
+    for (const [rows, connections] of LOADS) {
+      for (const [i, [, url]] of targets.entries()) {
+        await cannon(url, body(rows), { duration: 1, connections }); // warm
+        results[i][1].push(await cannon(url, body(rows), { duration: DURATION, connections }));
       }
-      const rt = s.runtime();
-      const before = { b: rt.batcher.batches, r: rt.batcher.batchedRequests };
-      results.push([`Stagecraft python (${workers} worker${workers > 1 ? 's' : ''})`, await loads(s.url)]);
-      const rt2 = s.runtime();
-      if (rt2 === rt) console.log(`  Stagecraft ${workers} worker(s): ${rt.batcher.batches - before.b} combined predict calls carried ${rt.batcher.batchedRequests - before.r} requests`);
-    } finally {
-      await s.close();
     }
-  }
-  for (const workers of ONLY === 'stagecraft' ? [] : [1, 2]) {
-    const m = await mlflowServe(path.join(dir, 'iris_a'), workers);
-    try {
-      results.push([`mlflow models serve (${workers} worker${workers > 1 ? 's' : ''}${workers === 1 ? ', default' : ''})`, await loads(`${m.url}/invocations`)]);
-    } finally {
-      await m.stop();
+    sc.forEach((s, i) => console.log(`  Stagecraft ${i + 1} worker(s): ${s.runtime().batcher.batches - before[i].b} combined predict calls carried ${s.runtime().batcher.batchedRequests - before[i].r} requests`));
+    table(results);
+    if (results.length === 4) {
+      ratios(results[0], [results[2], results[3]]);
+      ratios(results[1], [results[3]]);
     }
+  } finally {
+    for (const m of mlflow) await m.stop();
+    for (const s of sc) await s.close();
   }
-  table(results);
-  if (results.length === 4) {
-    ratios(results[0], [results[2], results[3]]);
-    ratios(results[1], [results[3]]);
-  }
-  if (extra) {
+  {
     const o = extra.overhead;
     console.log(`\noverhead, serial 1-row requests (p50): client round trip ${f3(o.client)} ms; gateway handling ${f3(o.handled)} ms; worker predict ${f3(o.predict)} ms; gateway over predict ${f3(o.handled - o.predict)} ms (aim < 0.2 ms), of which inside the worker around predict (decode, DataFrame, encode) ${f3(o.worker - o.predict)} ms and Node + pipe ${f3(o.handled - o.worker)} ms`);
     const r = extra.roll;

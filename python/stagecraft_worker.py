@@ -181,6 +181,11 @@ class Served:
         meta = self.model.metadata
         self.inputs = describe_schema(meta.get_input_schema())
         self.outputs = describe_schema(meta.get_output_schema())
+        # Built once: pandas validates and hashes column labels on every DataFrame it makes from
+        # scratch, and that was most of a 1-row request's cost around predict (measured: 44 us of
+        # the DataFrame against 7 us from one 2-D block with a ready Index; docs/benchmarks.md).
+        self.column_names = [e['name'] for e in self.inputs['entries']] if self.inputs and self.inputs['kind'] == 'columns' else []
+        self.column_index = pandas.Index(self.column_names)
         try:
             self.example = meta.load_input_example(model_dir)
         except Exception:
@@ -191,10 +196,14 @@ class Served:
         """Named arrays -> what the model's signature wants: a DataFrame of columns, one tensor, or named tensors."""
         sig = self.inputs
         if sig and sig['kind'] == 'columns':
-            names = [e['name'] for e in sig['entries']]
+            names = self.column_names
             if len(arrays) == 1 and next(iter(arrays)) not in names:
                 a = next(iter(arrays.values()))
-                return self.pd.DataFrame(a.reshape(len(a), -1), columns=names[: a.reshape(len(a), -1).shape[1]])
+                a = a.reshape(len(a), -1)
+                return self.frame(a, self.column_index if a.shape[1] == len(names) else self.pd.Index(names[: a.shape[1]]))
+            block = same_type_block(self.np, arrays, names)
+            if block is not None:
+                return self.frame(block, self.column_index)
             cols = {n: arrays[n].reshape(len(arrays[n]), -1)[:, 0] if arrays[n].ndim > 1 else arrays[n] for n in names if n in arrays}
             for n in arrays:
                 if n not in cols:
@@ -206,8 +215,29 @@ class Served:
             return next(iter(arrays.values()))
         return arrays
 
+    def frame(self, block, columns):
+        """A DataFrame over one 2-D block (no copy), with column labels pandas need not check again."""
+        return self.pd.DataFrame(block, columns=columns, index=self.pd.RangeIndex(len(block)), copy=False)
+
     def predict(self, data):
         return named_outputs(self.np, self.pd, self.model.predict(data))
+
+
+def same_type_block(np, arrays, names):
+    """The signature's columns side by side as one 2-D array, when each is a 1-column numeric array of
+    one shared dtype (the common case: a numeric feature table); None otherwise (the general path)."""
+    if len(arrays) != len(names) or not names:
+        return None
+    cols, dtype = [], None
+    for n in names:
+        a = arrays.get(n)
+        if a is None or a.dtype.kind not in 'fiub' or (dtype is not None and a.dtype != dtype):
+            return None
+        if a.ndim != 1 and not (a.ndim == 2 and a.shape[1] == 1):
+            return None
+        dtype = a.dtype
+        cols.append(a.reshape(-1))
+    return np.column_stack(cols) if len(cols) > 1 else cols[0].reshape(-1, 1).copy()
 
 
 def input_error(exc):
@@ -237,6 +267,7 @@ def main():
         'has_input_example': served.example is not None,
     })
     np = served.np
+    clock = os.environ.get('STAGECRAFT_WORKER_CLOCK') == '1'
     while True:
         frame = read_frame(inp)
         if frame is None:
@@ -245,6 +276,7 @@ def main():
             os._exit(0)
         header, payload = frame
         t_in = time.perf_counter()
+        t_read = time.monotonic_ns() if clock else 0
         rid = header.get('id')
         enc = header.get('enc', 'json')
         try:
@@ -264,7 +296,10 @@ def main():
             predict_us = int((time.perf_counter() - t0) * 1e6)
             specs, raw = encode_outputs(np, pred, enc)
             worker_us = int((time.perf_counter() - t_in) * 1e6)
-            write_frame(out, {'id': rid, 'ok': True, 'outputs': specs, 'predict_us': predict_us, 'worker_us': worker_us}, raw)
+            answer = {'id': rid, 'ok': True, 'outputs': specs, 'predict_us': predict_us, 'worker_us': worker_us}
+            if clock:  # bench/python-pipe.ts: both ends' CLOCK_MONOTONIC, to split the round trip
+                answer['clock'] = [t_read, time.monotonic_ns()]
+            write_frame(out, answer, raw)
         except Exception as exc:  # noqa: BLE001
             kind = 'input' if input_error(exc) else 'model'
             write_frame(out, {'id': rid, 'ok': False, 'kind': kind, 'error': f'{type(exc).__name__}: {exc}'[:2000], 'traceback': traceback.format_exc()[-2000:]})

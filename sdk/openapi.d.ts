@@ -1547,6 +1547,12 @@ export interface paths {
                             version: number;
                         }[];
                         replica_id: string;
+                        /** @description Runtime workers replaced since the last batch (a Python worker died or outgrew its memory limit) */
+                        worker_restarts?: {
+                            count: number;
+                            model: string;
+                            version: number;
+                        }[];
                     };
                 };
             };

@@ -31,4 +31,11 @@ describe('configuration from the environment', () => {
     // Stagecraft's own name wins over the AWS-wide one.
     expect(configFromEnv({ STAGECRAFT_S3_ENDPOINT: 'http://a', AWS_ENDPOINT_URL: 'http://b' }).s3Endpoint).toBe('http://a');
   });
+
+  it('reads the Python micro-batching settings, where 0 turns batching off and a bad value is refused', () => {
+    expect(configFromEnv({})).toMatchObject({ pythonBatchRows: 2048, pythonBatchWaitMs: 2 });
+    expect(configFromEnv({ STAGECRAFT_PYTHON_BATCH_ROWS: '0', STAGECRAFT_PYTHON_BATCH_WAIT_MS: '0.5' })).toMatchObject({ pythonBatchRows: 0, pythonBatchWaitMs: 0.5 });
+    expect(() => configFromEnv({ STAGECRAFT_PYTHON_BATCH_ROWS: '1.5' })).toThrow('STAGECRAFT_PYTHON_BATCH_ROWS must be zero or a positive whole number');
+    expect(() => configFromEnv({ STAGECRAFT_PYTHON_BATCH_WAIT_MS: '-1' })).toThrow(ConfigError);
+  });
 });

@@ -43,6 +43,10 @@ export interface Config {
    * the same host as the HTTP port; null (the default) runs none, 0 picks a free port.
    */
   grpcPort: number | null;
+  /** Micro-batching, most rows one combined predict call carries (0: off): --python-batch-rows, STAGECRAFT_PYTHON_BATCH_ROWS. */
+  pythonBatchRows: number;
+  /** Micro-batching, longest a request waits while every worker is busy (0: off): --python-batch-wait-ms, STAGECRAFT_PYTHON_BATCH_WAIT_MS. */
+  pythonBatchWaitMs: number;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -74,6 +78,10 @@ export function defaultConfig(): Config {
     s3Endpoint: null,
     s3Region: null,
     grpcPort: null,
+    // Measured by bench/python.ts (docs/benchmarks.md: 2048 against 256 rows lifted 100-row requests at
+    // 16 connections by 1.6-1.7x); batching gathers only while every worker is busy.
+    pythonBatchRows: 2048,
+    pythonBatchWaitMs: 2,
   };
 }
 
@@ -92,6 +100,16 @@ export function portSetting(name: string, value: string | undefined, fallback: n
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535; 0 = any free port), got "${value}"`);
+  return n;
+}
+
+/** Zero or more (zero meaning "off"), or a clear error naming the setting. */
+export function nonNegativeSetting(name: string, value: string | undefined, fallback: number, integer = false): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+    throw new ConfigError(`${name} must be zero or a positive ${integer ? 'whole number' : 'number'}, got "${value}"`);
+  }
   return n;
 }
 
@@ -121,6 +139,8 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     s3Endpoint: env.STAGECRAFT_S3_ENDPOINT || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || base.s3Endpoint,
     s3Region: env.AWS_REGION || env.AWS_DEFAULT_REGION || base.s3Region,
     grpcPort: portSetting('STAGECRAFT_GRPC_PORT', env.STAGECRAFT_GRPC_PORT, base.grpcPort),
+    pythonBatchRows: nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_ROWS', env.STAGECRAFT_PYTHON_BATCH_ROWS, base.pythonBatchRows, true),
+    pythonBatchWaitMs: nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_WAIT_MS', env.STAGECRAFT_PYTHON_BATCH_WAIT_MS, base.pythonBatchWaitMs),
   };
 }
 

@@ -140,7 +140,7 @@ export function configuredExtensions(deps: Deps): ExtensionSet {
   const c = deps.config;
   return serverExtensions({
     observe: { retention: { retentionMs: c.predictionRetentionDays * 24 * 3600_000, maxRows: c.predictionMaxRows } },
-    serving: { gateway: { python: c.python, pythonWorkers: c.pythonWorkers }, grpc: c.grpcPort === null ? null : { host: c.host, port: c.grpcPort } },
+    serving: { gateway: { python: c.python, pythonWorkers: c.pythonWorkers, pythonBatchRows: c.pythonBatchRows, pythonBatchWaitMs: c.pythonBatchWaitMs }, grpc: c.grpcPort === null ? null : { host: c.host, port: c.grpcPort } },
   });
 }
 

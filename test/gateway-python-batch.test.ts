@@ -117,7 +117,7 @@ describe.skipIf(PYTHON_SKIP !== null)('a Python worker past its memory limit', (
     const rt = await loadPythonRuntime(
       spec,
       { ...defaultPythonOptions(), python: PYTHON, pythonDir: tempDir('stagecraft-rss-'), pythonWorkerMaxRssBytes: 1024 ** 2 },
-      { fetchFile: async (_s, f) => fs.readFileSync(path.join(dir, f.path)), log: createLogger('silent'), onRestart: (_m, v) => restarted.push(v) },
+      { saveFile: async (_s, f, target) => fs.copyFileSync(path.join(dir, f.path), target), log: createLogger('silent'), onRestart: (_m, v) => restarted.push(v) },
     );
     try {
       const first = rt.pid!;

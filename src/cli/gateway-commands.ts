@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { unwrap, type OkBody } from '../../sdk/client.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { openBlobStore } from '../blobs/open-blob-store.js';
-import { configFromEnv, portSetting } from '../config.js';
+import { configFromEnv, defaultConfig, nonNegativeSetting, portSetting } from '../config.js';
 import { createLogger } from '../log.js';
 import { buildGatewayApp } from '../server.js';
 import type { CliContext } from './cli-context.js';
@@ -71,6 +71,8 @@ interface GatewayFlags {
   artifactsUrl?: string;
   s3Endpoint?: string;
   grpcPort?: number;
+  pythonBatchRows?: string;
+  pythonBatchWaitMs?: string;
 }
 
 function gatewayCommand(program: Command, ctx: CliContext): void {
@@ -95,12 +97,18 @@ function gatewayCommand(program: Command, ctx: CliContext): void {
     .option('--artifacts-url <url>', "the registry's artifact store (s3://bucket/prefix, or a shared directory) to read artifacts from directly, with the AWS SDK credential chain (env STAGECRAFT_ARTIFACTS_URL; default: download through the registry)")
     .option('--s3-endpoint <url>', 'an S3-compatible endpoint (MinIO, Ceph…), path-style (env AWS_ENDPOINT_URL)')
     .option('--grpc-port <port>', 'also serve the Open Inference Protocol over gRPC on this port (env STAGECRAFT_GRPC_PORT; default: off; 0 = any free port)', Number)
+    .option('--python-batch-rows <n>', `micro-batching: most rows one combined Python predict call carries; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_ROWS, default ${defaultConfig().pythonBatchRows})`)
+    .option('--python-batch-wait-ms <ms>', `micro-batching: longest a request waits for others while every Python worker is busy; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_WAIT_MS, default ${defaultConfig().pythonBatchWaitMs})`)
     .action((o: GatewayFlags) => runGateway(ctx, o));
 }
 
 /** Serves until SIGINT or SIGTERM, then drains. */
 async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
   const g = ctx.globals();
+  const env = ctx.io.env;
+  // Flag < environment < default, each checked: a typo must not silently mean the default.
+  const batchRows = nonNegativeSetting('--python-batch-rows', o.pythonBatchRows, nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_ROWS', env.STAGECRAFT_PYTHON_BATCH_ROWS, defaultConfig().pythonBatchRows, true), true);
+  const batchWaitMs = nonNegativeSetting('--python-batch-wait-ms', o.pythonBatchWaitMs, nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_WAIT_MS', env.STAGECRAFT_PYTHON_BATCH_WAIT_MS, defaultConfig().pythonBatchWaitMs));
   const log = createLogger(ctx.io.env.STAGECRAFT_LOG_LEVEL ?? 'info');
   const blobs = await artifactStore(ctx, o);
   const gw = buildGatewayApp(
@@ -124,6 +132,8 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
       pythonWorkers: o.pythonWorkers ?? (Number(ctx.io.env.STAGECRAFT_PYTHON_WORKERS) || 1),
       ...(blobs && { blobs }),
       grpcPort: portSetting('--grpc-port', o.grpcPort === undefined ? ctx.io.env.STAGECRAFT_GRPC_PORT : String(o.grpcPort), null),
+      pythonBatchRows: batchRows,
+      pythonBatchWaitMs: batchWaitMs,
     },
     log,
   );

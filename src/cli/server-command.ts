@@ -1,6 +1,6 @@
 // `stagecraft server`: registry (and, as modules are added, gateway, UI…) in one process.
 import type { Command } from 'commander';
-import { configFromEnv, isLoopback, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
+import { configFromEnv, defaultConfig, isLoopback, nonNegativeSetting, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
 import { hasActiveTokens } from '../registry/index.js';
 import { buildServer, configuredExtensions } from '../server.js';
@@ -19,6 +19,8 @@ export interface ServerFlags {
   artifactsUrl?: string;
   s3Endpoint?: string;
   grpcPort?: string;
+  pythonBatchRows?: string;
+  pythonBatchWaitMs?: string;
 }
 
 export function serverConfig(flags: ServerFlags): Config {
@@ -37,6 +39,8 @@ export function serverConfig(flags: ServerFlags): Config {
     artifactsUrl: flags.artifactsUrl ?? config.artifactsUrl,
     s3Endpoint: flags.s3Endpoint ?? config.s3Endpoint,
     grpcPort: portSetting('--grpc-port', flags.grpcPort, config.grpcPort),
+    pythonBatchRows: nonNegativeSetting('--python-batch-rows', flags.pythonBatchRows, config.pythonBatchRows, true),
+    pythonBatchWaitMs: nonNegativeSetting('--python-batch-wait-ms', flags.pythonBatchWaitMs, config.pythonBatchWaitMs),
     prepareDeadlineMs: Math.round(positiveSetting('--prepare-deadline', flags.prepareDeadline, config.prepareDeadlineMs / 1000) * 1000),
   };
 }
@@ -71,6 +75,8 @@ export async function runServer(config: Config): Promise<number> {
   return 0;
 }
 
+const BATCH = { rows: defaultConfig().pythonBatchRows, waitMs: defaultConfig().pythonBatchWaitMs };
+
 export function serverCommand(program: Command): void {
   program
     .command('server')
@@ -87,6 +93,8 @@ export function serverCommand(program: Command): void {
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
     .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)')
     .option('--grpc-port <port>', 'also serve the Open Inference Protocol over gRPC on this port (env STAGECRAFT_GRPC_PORT; default: off; 0 = any free port)')
+    .option('--python-batch-rows <n>', `micro-batching: most rows one combined Python predict call carries; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_ROWS, default ${BATCH.rows})`)
+    .option('--python-batch-wait-ms <ms>', `micro-batching: longest a request waits for others while every Python worker is busy; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_WAIT_MS, default ${BATCH.waitMs})`)
     .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (default 10)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));

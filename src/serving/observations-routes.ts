@@ -5,7 +5,8 @@
 // InferenceObservation, and replicas/ (heartbeats, status) is below the gateway, which reports to it.
 // Only gateway-role tokens may post here (an editor's made-up outcomes would steer the guard), and
 // every observation is tied to the replica that sent it: its source is the batch's replica_id,
-// whatever the observation itself says.
+// whatever the observation itself says. A batch may also carry the replica's worker restarts (counts
+// per model and version), told to the observers as the embedded gateway tells them its own.
 import { Type } from 'typebox';
 import type { App } from '../http/app-types.js';
 import { errorResponses } from '../http/common-schemas.js';
@@ -24,6 +25,11 @@ const Observation = Type.Object({
   predictions: Type.Optional(Type.Array(Type.Union([Type.Number(), Type.String()]))),
 });
 
+const Restarts = Type.Array(
+  Type.Object({ model: Type.String(), version: Type.Integer(), count: Type.Integer({ minimum: 1, maximum: 100_000 }) }),
+  { maxItems: 1000, description: 'Runtime workers replaced since the last batch (a Python worker died or outgrew its memory limit)' },
+);
+
 export function observationsRoutes(app: App, observers: readonly InferenceObserver[]): void {
   app.post(
     '/api/v1/gateways/observations',
@@ -34,7 +40,7 @@ export function observationsRoutes(app: App, observers: readonly InferenceObserv
       schema: {
         tags: ['gateways'],
         summary: 'Observations served by a standalone gateway replica (for monitoring and feedback); gateway-role tokens only',
-        body: Type.Object({ replica_id: Type.String({ minLength: 1, maxLength: 200 }), observations: Type.Array(Observation, { maxItems: 5000 }) }),
+        body: Type.Object({ replica_id: Type.String({ minLength: 1, maxLength: 200 }), observations: Type.Array(Observation, { maxItems: 5000 }), worker_restarts: Type.Optional(Restarts) }),
         response: { 200: Type.Object({ accepted: Type.Integer() }), ...errorResponses },
       },
     },
@@ -43,6 +49,9 @@ export function observationsRoutes(app: App, observers: readonly InferenceObserv
       for (const o of req.body.observations) {
         const observation: InferenceObservation = { ...(o as InferenceObservation), source };
         for (const observer of observers) observer.observe(observation);
+      }
+      for (const r of req.body.worker_restarts ?? []) {
+        for (const observer of observers) for (let i = 0; i < r.count; i++) observer.workerRestarted?.(r.model, r.version);
       }
       return { accepted: req.body.observations.length };
     },

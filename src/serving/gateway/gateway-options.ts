@@ -3,10 +3,9 @@ import os from 'node:os';
 import type { GatewayFollower } from './follower.js';
 import { defaultPoolOptions } from './runtimes/inference-pool.js';
 import type { InferenceObserver } from './observer.js';
-import { defaultPythonOptions } from './runtimes/python-options.js';
-import type { PythonRuntimeOptions } from './runtimes/python-runtime.js';
+import { defaultPythonOptions, type PythonRuntimeOptions } from './runtimes/python-options.js';
 
-/** With the Python runtime's settings (python-runtime.ts): interpreter, load timeout, wire encoding, directory. */
+/** With the Python runtime's settings (runtimes/python-options.ts): interpreter, load timeout, wire encoding, directory. */
 export interface GatewayOptions extends PythonRuntimeOptions {
   /** Names this gateway in heartbeats and `stagecraft status`. */
   replicaId: string;

@@ -229,7 +229,7 @@ export class Gateway {
     const t0 = performance.now();
     const fetched = await this.source.fetchVersion(model, version);
     const python = {
-      fetchFile: this.source.fetchFile.bind(this.source),
+      saveFile: this.source.saveFile.bind(this.source),
       log: this.log,
       onRestart: (m: string, v: number) => {
         for (const o of this.options.observers) o.workerRestarted?.(m, v);

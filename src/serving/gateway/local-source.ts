@@ -7,6 +7,7 @@ import { recordPrepareAnswer, type PrepareAnswer } from '../replicas/move-coordi
 import { recordHeartbeat, type Heartbeat } from '../replicas/replicas-service.js';
 import { previousHolders, requireModel } from '../../registry/index.js';
 import { readVerified } from './verified-bytes.js';
+import { writeVerified } from './verified-file.js';
 import { specFromVersion, type GatewaySource, type SourceHandlers } from './source.js';
 import type { VersionSpec } from './runtimes/runtime.js';
 
@@ -50,8 +51,8 @@ export class LocalSource implements GatewaySource {
     return { spec, bytes };
   }
 
-  async fetchFile(_spec: VersionSpec, file: { path: string; sha256: string }): Promise<Buffer> {
-    return readVerified(this.deps.blobs.open(file.sha256), file.sha256, file.path);
+  async saveFile(_spec: VersionSpec, file: { path: string; sha256: string }, target: string): Promise<void> {
+    await writeVerified(this.deps.blobs.open(file.sha256), file.sha256, file.path, target);
   }
 
   async history(model: string, target: string): Promise<number[]> {

@@ -21,8 +21,11 @@ export interface GatewaySource {
   stop(): Promise<void>;
   /** The version's spec and, for ONNX, its model bytes — verified against the manifest's sha256. */
   fetchVersion(model: string, version: number): Promise<{ spec: VersionSpec; bytes: Buffer | null }>;
-  /** One file of a version (a Python model's directory), verified against the manifest's sha256. */
-  fetchFile(spec: VersionSpec, file: { path: string; sha256: string; size: number }): Promise<Buffer>;
+  /**
+   * Writes one file of a version (a Python model's directory) to `target`, streamed and verified
+   * against the manifest's sha256 (never held whole in memory; nothing at `target` unless verified).
+   */
+  saveFile(spec: VersionSpec, file: { path: string; sha256: string; size: number }, target: string): Promise<void>;
   heartbeat(hb: Heartbeat): Promise<void>;
   /** Answers a move.prepare: the destination is loaded and warm here, or why it cannot be. */
   prepared(answer: PrepareAnswer): Promise<void>;

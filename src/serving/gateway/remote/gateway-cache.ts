@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createReadStream } from 'node:fs';
 import type { RegistryEvent, ServingSnapshot } from '../../../../sdk/client.js';
 import { readVerified } from '../verified-bytes.js';
+import { writeVerified } from '../verified-file.js';
 import type { VersionSpec } from '../runtimes/runtime.js';
 
 export interface CachedPointers {
@@ -48,6 +49,23 @@ export class GatewayCache {
 
   async putBlob(sha256: string, bytes: Buffer): Promise<void> {
     await this.write(this.file('blobs', sha256), bytes);
+  }
+
+  /** Where a blob lives in the cache (it may not be there); the directory exists once this resolves. */
+  async blobPath(sha256: string): Promise<string> {
+    const target = this.file('blobs', sha256);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    return target;
+  }
+
+  /** Copies a cached blob to `target` if it is there and still hashes to its name; false otherwise. */
+  async copyBlobTo(sha256: string, target: string): Promise<boolean> {
+    try {
+      await writeVerified(createReadStream(this.file('blobs', sha256)), sha256, 'cached bytes', target);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async spec(model: string, version: number): Promise<VersionSpec | null> {

@@ -4,6 +4,8 @@
 // down the buffer keeps the newest rows up to its bound and counts what it dropped — serving never
 // waits on monitoring. The buffer holds the gateway's observations as they came (tensors by
 // reference); their inputs and predictions are worked out when a batch is posted, not per request.
+// Worker restarts (a Python worker died or outgrew its memory limit) ride along as counts per model
+// and version, so the registry's live stats and Prometheus count every replica's restarts too.
 import type { StagecraftClient } from '../../../../sdk/client.js';
 import type { Logger } from '../../../log.js';
 import type { InferenceObservation, InferenceObserver } from '../observer.js';
@@ -17,10 +19,16 @@ export interface ShipperOptions {
 
 export const DEFAULT_SHIPPER: ShipperOptions = { flushMs: 1000, batchSize: 1000, maxBuffered: 50_000 };
 
+/** Bounds of what one batch carries (the registry's route refuses more). */
+const MAX_RESTART_KEYS = 1000;
+const MAX_RESTART_COUNT = 100_000;
+
 export class ObservationShipper implements InferenceObserver {
   private buffer: InferenceObservation[] = [];
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
+  /** Restarts not yet shipped, by "model\u0000version". */
+  private restarts = new Map<string, { model: string; version: number; count: number }>();
   dropped = 0;
   shipped = 0;
 
@@ -40,6 +48,18 @@ export class ObservationShipper implements InferenceObserver {
     }
   }
 
+  workerRestarted(model: string, version: number): void {
+    this.countRestarts(model, version, 1);
+  }
+
+  private countRestarts(model: string, version: number, n: number): void {
+    const key = `${model}\u0000${version}`;
+    const r = this.restarts.get(key);
+    if (r) r.count = Math.min(MAX_RESTART_COUNT, r.count + n);
+    // Bounded like the buffer: a replica cycling through models cannot grow this without limit.
+    else if (this.restarts.size < MAX_RESTART_KEYS) this.restarts.set(key, { model, version, count: Math.min(MAX_RESTART_COUNT, n) });
+  }
+
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.opts.flushMs);
     this.timer.unref();
@@ -55,14 +75,17 @@ export class ObservationShipper implements InferenceObserver {
   }
 
   private async send(): Promise<void> {
-    while (this.buffer.length > 0) {
+    while (this.buffer.length > 0 || this.restarts.size > 0) {
       const batch = this.buffer.splice(0, this.opts.batchSize);
+      const restarts = [...this.restarts.values()];
+      this.restarts = new Map();
       try {
-        await this.client.gateways.observations({ replica_id: this.replicaId, observations: batch.map(plainObservation) });
+        await this.client.gateways.observations({ replica_id: this.replicaId, observations: batch.map(plainObservation), ...(restarts.length > 0 && { worker_restarts: restarts }) });
         this.shipped += batch.length;
       } catch (err) {
+        for (const r of restarts) this.countRestarts(r.model, r.version, r.count); // shipped with the next try
         this.buffer.unshift(...batch);
-        this.observe(this.buffer.pop()!); // re-apply the bound
+        if (this.buffer.length) this.observe(this.buffer.pop()!); // re-apply the bound
         this.log.warn({ err: (err as Error).message, buffered: this.buffer.length }, 'could not ship observations to the registry; will retry');
         return;
       }

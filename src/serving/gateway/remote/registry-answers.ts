@@ -6,6 +6,7 @@ import { StagecraftApiError, type ManifestFile, type StagecraftClient } from '..
 import { AppError } from '../../../errors.js';
 import { IntegrityError } from '../source.js';
 import { readVerified } from '../verified-bytes.js';
+import { writeVerified } from '../verified-file.js';
 
 /** Downloads of a large model may take long; a registry silent for this long is not coming back. */
 const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
@@ -22,6 +23,19 @@ export async function fromRegistry<T>(path: string, pending: Promise<T>): Promis
 
 /** A version's file, hashed while it streams; bytes that are not the manifest's are an IntegrityError. */
 export async function downloadVerified(client: StagecraftClient, model: string, version: number, file: ManifestFile): Promise<Buffer> {
+  let bytes: Buffer | null = null;
+  await download(client, model, version, file, async (body, what) => {
+    bytes = await readVerified(body, file.sha256, what);
+  });
+  return bytes!;
+}
+
+/** The same, streamed to `target` (written only once verified): a large file is never held in memory. */
+export async function downloadVerifiedTo(client: StagecraftClient, model: string, version: number, file: ManifestFile, target: string): Promise<void> {
+  await download(client, model, version, file, (body, what) => writeVerified(body, file.sha256, what, target));
+}
+
+async function download(client: StagecraftClient, model: string, version: number, file: ManifestFile, consume: (body: AsyncIterable<Uint8Array>, what: string) => Promise<void>): Promise<void> {
   const what = `/api/v1/models/${encodeURIComponent(model)}/versions/${version}/files/${file.path}`;
   let res: Response;
   try {
@@ -32,7 +46,7 @@ export async function downloadVerified(client: StagecraftClient, model: string, 
   }
   if (!res.body) throw new AppError('unavailable', `registry answered ${res.status} without a body for ${what}`);
   try {
-    return await readVerified(res.body as unknown as AsyncIterable<Uint8Array>, file.sha256, file.path);
+    await consume(res.body as unknown as AsyncIterable<Uint8Array>, file.path);
   } catch (err) {
     if (err instanceof IntegrityError) throw err;
     throw new Error(`download of ${what} was cut off: ${(err as Error).message}`, { cause: err });

@@ -5,11 +5,12 @@
 // it reads bytes straight from there — no registry bandwidth — and falls back to the registry.
 import { StagecraftUnreachableError, type FeedStatus, type Heartbeat, type PrepareAnswer, type RegistryEvent, type StagecraftClient } from '../../../../sdk/client.js';
 import type { BlobStore } from '../../../blobs/blob-store.js';
+import fs from 'node:fs/promises';
 import type { Logger } from '../../../log.js';
 import type { VersionSpec } from '../runtimes/runtime.js';
 import { historyQuery, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
 import { GatewayCache, type CachedPointers } from './gateway-cache.js';
-import { downloadVerified, fromRegistry } from './registry-answers.js';
+import { downloadVerified, downloadVerifiedTo, fromRegistry } from './registry-answers.js';
 import type { RejectionLog } from './rejections.js';
 
 export class RemoteSource implements GatewaySource {
@@ -136,11 +137,9 @@ export class RemoteSource implements GatewaySource {
     return { spec, bytes: await this.modelBytes(spec) };
   }
 
-  private modelBytes(spec: VersionSpec): Promise<Buffer> {
-    return this.fetchFile(spec, spec.modelFile!);
-  }
-
-  async fetchFile(spec: VersionSpec, file: { path: string; sha256: string; size: number }): Promise<Buffer> {
+  /** An ONNX model's bytes (the session needs them whole): from the cache, else downloaded and cached. */
+  private async modelBytes(spec: VersionSpec): Promise<Buffer> {
+    const file = spec.modelFile!;
     const cached = await this.cache.blob(file.sha256);
     if (cached) return cached;
     // Verified before it is cached or loaded: bytes that are not the manifest's never run.
@@ -158,6 +157,27 @@ export class RemoteSource implements GatewaySource {
       this.log.warn({ err: (err as Error).message, file: file.path }, 'artifact store read failed: downloading through the registry');
       return null;
     }
+  }
+
+  /**
+   * A Python model's file, streamed: from the cache when it holds it intact, else downloaded into the
+   * cache (verified on the way) and copied from there, so the next boot can load with the registry down.
+   */
+  async saveFile(spec: VersionSpec, file: { path: string; sha256: string; size: number }, target: string): Promise<void> {
+    if (await this.cache.copyBlobTo(file.sha256, target)) return;
+    let cached: string;
+    try {
+      cached = await this.cache.blobPath(file.sha256);
+      await downloadVerifiedTo(this.client, spec.model, spec.version, file, cached);
+    } catch (err) {
+      // Only a cache the disk refused (full, permissions: a failed system call) is worked around,
+      // by downloading straight to the target; a refused or cut-off download is the load's failure.
+      if ((err as NodeJS.ErrnoException).syscall === undefined) throw err;
+      this.log.warn({ err: (err as Error).message }, 'could not cache artifact bytes');
+      await downloadVerifiedTo(this.client, spec.model, spec.version, file, target);
+      return;
+    }
+    await fs.copyFile(cached, target);
   }
 
   async history(model: string, target: string): Promise<number[]> {

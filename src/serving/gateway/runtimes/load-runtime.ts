@@ -9,8 +9,8 @@ import { loadHttpRuntime } from './http-runtime.js';
 import { InferencePool } from './inference-pool.js';
 import { loadAdaptiveOnnx, loadOnnxInPool } from './onnx-pool-runtime.js';
 import type { ModelRuntime } from './runtime.js';
-import { defaultPythonOptions } from './python-options.js';
-import { loadPythonRuntime, type PythonLoadContext, type PythonRuntimeOptions } from './python-runtime.js';
+import { defaultPythonOptions, type PythonLoadContext, type PythonRuntimeOptions } from './python-options.js';
+import { loadPythonRuntime } from './python-runtime.js';
 
 /** The Python settings the options carry (an undefined one keeps its default). */
 function definedOnly(options: RuntimeOptions): Partial<PythonRuntimeOptions> {

@@ -65,8 +65,8 @@ async function loadDensePython(): Promise<ModelRuntime> {
   pythonModels ??= makePythonModels().dir;
   const files = Object.entries(dirFiles(path.join(pythonModels, 'dense'))).map(([p, b]) => ({ path: p, sha256: createHash('sha256').update(b).digest('hex'), size: b.length }));
   const spec = { model: 'dense', version: 1, runtime: 'python' as const, endpointUrl: null, signature: null, featureNames: null, modelFile: null, python: { root: '', files } };
-  const fetchFile = async (_s: unknown, f: { path: string }) => fs.readFileSync(path.join(pythonModels!, 'dense', f.path));
-  return loadPythonRuntime(spec, { ...defaultPythonOptions(), python: PYTHON, pythonLoadTimeoutMs: 120_000, pythonEncoding: 'raw', pythonDir: tempDir('stagecraft-contract-py-') }, { fetchFile, log: createLogger('silent') });
+  const saveFile = async (_s: unknown, f: { path: string }, target: string) => fs.copyFileSync(path.join(pythonModels!, 'dense', f.path), target);
+  return loadPythonRuntime(spec, { ...defaultPythonOptions(), python: PYTHON, pythonLoadTimeoutMs: 120_000, pythonEncoding: 'raw', pythonDir: tempDir('stagecraft-contract-py-') }, { saveFile, log: createLogger('silent') });
 }
 
 beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
@@ -114,7 +114,7 @@ describe('loading', () => {
     const spec = { model: 'broken', version: 1, runtime: 'python' as const, endpointUrl: null, signature: null, featureNames: null, modelFile: null, python: { root: '', files } };
     const root = tempDir('stagecraft-contract-py-');
     const load = loadPythonRuntime(spec, { ...defaultPythonOptions(), python: PYTHON, pythonLoadTimeoutMs: 120_000, pythonEncoding: 'raw', pythonDir: root }, {
-      fetchFile: async (_s, f) => fs.readFileSync(path.join(dir, f.path)),
+      saveFile: async (_s, f, target) => fs.copyFileSync(path.join(dir, f.path), target),
       log: createLogger('silent'),
     });
     await expect(load).rejects.toThrow("No module named 'stagecraft_not_installed_pkg'");
