@@ -11,6 +11,7 @@ import type { VersionSpec } from '../runtimes/runtime.js';
 import { historyQuery, specFromVersion, type GatewaySource, type SourceHandlers } from '../source.js';
 import { GatewayCache, type CachedPointers } from './gateway-cache.js';
 import { downloadVerified, downloadVerifiedTo, fromRegistry } from './registry-answers.js';
+import { writeVerified } from '../verified-file.js';
 import type { RejectionLog } from './rejections.js';
 
 export class RemoteSource implements GatewaySource {
@@ -168,16 +169,28 @@ export class RemoteSource implements GatewaySource {
     let cached: string;
     try {
       cached = await this.cache.blobPath(file.sha256);
-      await downloadVerifiedTo(this.client, spec.model, spec.version, file, cached);
+      await this.fetchTo(spec, file, cached);
     } catch (err) {
       // Only a cache the disk refused (full, permissions: a failed system call) is worked around,
       // by downloading straight to the target; a refused or cut-off download is the load's failure.
       if ((err as NodeJS.ErrnoException).syscall === undefined) throw err;
       this.log.warn({ err: (err as Error).message }, 'could not cache artifact bytes');
-      await downloadVerifiedTo(this.client, spec.model, spec.version, file, target);
+      await this.fetchTo(spec, file, target);
       return;
     }
     await fs.copyFile(cached, target);
+  }
+
+  /** Streams a file into `target`, verified: from the artifact store when given one, else (or when it fails) through the registry. */
+  private async fetchTo(spec: VersionSpec, file: { path: string; sha256: string; size: number }, target: string): Promise<void> {
+    if (this.blobs) {
+      try {
+        return await writeVerified(this.blobs.open(file.sha256), file.sha256, file.path, target);
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, file: file.path }, 'artifact store read failed: downloading through the registry');
+      }
+    }
+    await downloadVerifiedTo(this.client, spec.model, spec.version, file, target);
   }
 
   async history(model: string, target: string): Promise<number[]> {
