@@ -9,13 +9,14 @@ export function CopyCommand({ command, label }: { command: string; label: string
       () => setCopied('yes'),
       () => setCopied('no'),
     ) ?? setCopied('no');
+  const text = copied === 'yes' ? 'Copied' : copied === 'no' ? 'Select and copy' : 'Copy';
   return (
     <div className="command">
       <pre aria-label={label}>
         <code>{command}</code>
       </pre>
-      <button type="button" onClick={() => void copy()} aria-label={`Copy: ${label}`}>
-        {copied === 'yes' ? 'Copied' : copied === 'no' ? 'Select and copy' : 'Copy'}
+      <button type="button" onClick={() => void copy()} aria-label={`${text}: ${label}`}>
+        {text}
       </button>
     </div>
   );

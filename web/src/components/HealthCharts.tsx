@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
-import { AUTO_ORDER, activeSpan, chartDomain, fetchPlan, rangeTitle, refinePlan, type RangeChoice } from '../lib/time-range';
+import { AUTO_ORDER, activeSpan, chartDomain, fetchPlan, rangeTitle, refinePlan, wantsWiderRange, type RangeChoice } from '../lib/time-range';
 import { isNotFound, useResource } from '../lib/use-resource';
 import type { Metrics } from '../types';
 import type { Api } from '../api';
@@ -19,8 +19,8 @@ async function loadMetrics(api: Api, model: string, choice: RangeChoice, signal:
   let metrics: Metrics | undefined;
   for (const range of ranges) {
     metrics = await api.metrics(model, fetchPlan(range), signal);
-    // Auto keeps the narrowest range that holds any activity; a quiet day ends on the widest.
-    if (metrics.versions.length === 0 || activeSpan(metrics)) break;
+    // Auto keeps the narrowest range that holds the latest activity whole; a quiet day ends on the widest.
+    if (metrics.versions.length === 0 || !wantsWiderRange(metrics)) break;
   }
   const now = Date.now();
   const finer = choice === 'auto' ? refinePlan(metrics!, now) : null;

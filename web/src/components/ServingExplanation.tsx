@@ -28,8 +28,7 @@ export function ServingExplanation({ v, paths }: { v: Version; paths: string[] |
     return () => clearInterval(timer);
   }, [reload]);
   if (status.data === undefined && !status.error) return null;
-  const loadFailures = (events.data?.events ?? []).filter((e) => e.type === 'gateway.load_failed' && e.version === v.version);
-  const verdict = servingVerdict({ version: v, paths, status: status.data ?? null, loadFailures });
+  const verdict = servingVerdict({ version: v, paths, status: status.data ?? null, events: events.data?.events ?? [] });
   return (
     <section aria-labelledby="why-h" className={`card verdict verdict-${verdict.state}`} data-testid="serving-verdict">
       <h2 id="why-h">{verdict.headline}</h2>
@@ -40,7 +39,11 @@ export function ServingExplanation({ v, paths }: { v: Version; paths: string[] |
           ))}
         </ul>
       )}
-      {verdict.next && <p className="small next">{verdict.next}</p>}
+      {verdict.next && (
+        <p className="small next">
+          {verdict.next.text} {verdict.next.command && <code>{verdict.next.command}</code>}
+        </p>
+      )}
     </section>
   );
 }

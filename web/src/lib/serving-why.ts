@@ -12,8 +12,8 @@ export interface ServingVerdict {
   headline: string;
   /** Each cause found, most fundamental first. */
   reasons: string[];
-  /** What to do next, when there is one obvious step. */
-  next: string | null;
+  /** What to do next, when there is one obvious step; `command` to paste, if it is one. */
+  next: { text: string; command?: string } | null;
 }
 
 /** 'stage:Production' → 'Production', 'alias:champion' → 'the alias champion'. */
@@ -36,9 +36,12 @@ export function servingVerdict(input: {
   version: Version;
   paths: string[] | null;
   status: ServingStatusBody | null;
-  loadFailures: RegistryEvent[];
+  /** The model's recent events, any order: gateway.load_failed and move.prepare of this version are read. */
+  events: RegistryEvent[];
 }): ServingVerdict {
-  const { version: v, status, loadFailures } = input;
+  const { version: v, status } = input;
+  const mine = input.events.filter((e) => e.version === v.version).sort((a, b) => b.time_ms - a.time_ms);
+  const loadFailures = mine.filter((e) => e.type === 'gateway.load_failed');
   const replicas = status?.replicas ?? [];
   const serving = replicas.filter((r) => r.version === v.version && r.state === 'serving');
   if (serving.length) {
@@ -50,6 +53,7 @@ export function servingVerdict(input: {
   const files = input.paths ? unservableReason(v, input.paths) : null;
   if (files) reasons.push(`There is ${files}.`);
   const isTarget = status?.target_version === v.version;
+  const binding = status?.binding ?? 'stage:Production';
   for (const r of replicas) {
     if (r.error && (isTarget || r.version === v.version)) reasons.push(`Replica ${r.replica_id} could not load it: ${r.error}`);
   }
@@ -58,8 +62,13 @@ export function servingVerdict(input: {
     const line = `${e.actor} failed to load it (${new Date(e.time).toLocaleString()}): ${e.reason ?? 'no reason given'}`;
     if (![...reported].some((x) => e.reason && x.includes(e.reason))) reasons.push(line);
   }
+  // A move whose prepare phase failed changes nothing but leaves its move.prepare event: asked, never landed.
+  const asked = mine.find((e) => e.type === 'move.prepare');
+  const landed = asked && mine.some((e) => (e.type === 'version.stage_changed' || e.type === 'alias.set') && e.time_ms >= asked.time_ms);
+  if (asked && !landed && !isTarget) {
+    reasons.push(`A move to ${bindingName(asked.target ?? binding)} was tried (${new Date(asked.time).toLocaleString()}, by ${asked.actor}) but the gateways could not prepare it, so nothing changed; the refusal named each replica's reason.`);
+  }
   if (v.health === 'failed') reasons.push(`It is marked failed${v.health_reason ? `: ${v.health_reason}` : ''}. A rollback never picks it.`);
-  const binding = status?.binding ?? 'stage:Production';
   if (!isTarget) {
     const holder = status?.target_version ? `v${status.target_version}` : 'no version';
     const where = v.stage === 'None' ? 'in no stage' : `in ${v.stage}`;
@@ -73,9 +82,9 @@ export function servingVerdict(input: {
   }
   const bad = Boolean(files) || v.status !== 'READY';
   const next = bad
-    ? 'Register a new version with a servable model (a model.onnx, an MLflow model directory or --endpoint-url) and promote that one.'
+    ? { text: 'Register a new version with a servable model (a model.onnx, an MLflow model directory or an endpoint URL) and promote that one.' }
     : !isTarget && binding.startsWith('stage:')
-      ? `To serve it: stagecraft models transition-version --model-name ${v.name} --version ${v.version} --stage ${bindingName(binding)}`
+      ? { text: 'To serve it:', command: `stagecraft models transition-version --model-name ${v.name} --version ${v.version} --stage ${bindingName(binding)}` }
       : null;
   return { state: 'not-serving', headline: 'Not serving', reasons: reasons.length ? reasons : ['No replica reports serving it yet.'], next };
 }

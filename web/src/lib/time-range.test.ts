@@ -3,7 +3,7 @@
 // ranges end now, and the reads stay within the server's 1,000 points per series.
 import { describe, expect, it } from 'vitest';
 import type { Metrics } from '../types';
-import { activeSpan, chartDomain, fetchPlan, rangeTitle, refinePlan } from './time-range';
+import { activeSpan, chartDomain, fetchPlan, rangeTitle, refinePlan, wantsWiderRange } from './time-range';
 
 const NOW = Date.parse('2026-12-05T12:00:00Z');
 const MIN = 60_000;
@@ -43,8 +43,8 @@ describe('time range', () => {
     const [first, last] = activeSpan(m)!;
     expect(from).toBeLessThan(first);
     expect(to).toBeGreaterThan(last);
-    // At least two minutes wide, far less than the 15-minute window read.
-    expect(to - from).toBeGreaterThanOrEqual(2 * MIN);
+    // At least a minute wide, far less than the 15-minute window read.
+    expect(to - from).toBeGreaterThanOrEqual(MIN);
     expect(to - from).toBeLessThan(4 * MIN);
   });
 
@@ -70,6 +70,13 @@ describe('time range', () => {
     expect(burst.window_seconds / burst.step_seconds).toBeLessThanOrEqual(1000);
     expect(refinePlan(metrics(900, 10, [14, 1]), NOW)).toBeNull();
     expect(refinePlan(metrics(900, 10, []), NOW)).toBeNull();
+  });
+
+  it('auto widens the range when it is quiet or when the activity runs into its start', () => {
+    expect(wantsWiderRange(metrics(900, 10, []))).toBe(true);
+    expect(wantsWiderRange(metrics(900, 10, [15, 10, 5]))).toBe(true);
+    expect(wantsWiderRange(metrics(900, 10, [5, 1]))).toBe(false);
+    expect(wantsWiderRange(metrics(3600, 40, [50, 30, 1]))).toBe(false);
   });
 
   it('names the range in words', () => {

@@ -19,7 +19,7 @@ const POINTS = 90;
 /** Auto tries these in order and keeps the first with traffic (at most three small reads). */
 export const AUTO_ORDER: FixedRange[] = ['15m', '1h', '24h'];
 /** Auto never zooms closer than this: a single point still gets some room around it. */
-const MIN_AUTO_SPAN_MS = 2 * 60_000;
+const MIN_AUTO_SPAN_MS = 60_000;
 
 export function fetchPlan(range: FixedRange): { window_seconds: number; step_seconds: number } {
   const window = RANGE_SECONDS[range];
@@ -38,6 +38,18 @@ export function refinePlan(metrics: Metrics, now: number): { window_seconds: num
   if (window * 4 > metrics.window_seconds) return null;
   const step = Math.max(1, Math.ceil(window / POINTS));
   return step < metrics.step_seconds ? { window_seconds: Math.max(window, step), step_seconds: step } : null;
+}
+
+/**
+ * Whether auto should read the next wider range: nothing happened in this one, or the activity
+ * runs into its start (what shows would cut the latest burst of traffic in two).
+ */
+export function wantsWiderRange(metrics: Metrics): boolean {
+  const span = activeSpan(metrics);
+  if (!span) return true;
+  const starts = metrics.versions.flatMap((v) => v.series.slice(0, 1).map((p) => Date.parse(p.t)));
+  if (starts.length === 0) return true;
+  return span[0] - Math.min(...starts) < 2 * metrics.step_seconds * 1000;
 }
 
 /** First and last step with requests or any measured value (or a rollback), over all versions; null when the window is quiet. */
