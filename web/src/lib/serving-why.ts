@@ -80,10 +80,11 @@ export function servingVerdict(input: {
   if (loading.length && reasons.length === 0) {
     return { state: 'pending', headline: `Loading on ${loading.map((r) => r.replica_id).join(', ')}…`, reasons: [], next: null };
   }
+  // No promote command for a version marked failed: it was taken out for a reason (and a promotion would refuse it).
   const bad = Boolean(files) || v.status !== 'READY';
   const next = bad
     ? { text: 'Register a new version with a servable model (a model.onnx, an MLflow model directory or an endpoint URL) and promote that one.' }
-    : !isTarget && binding.startsWith('stage:')
+    : !isTarget && binding.startsWith('stage:') && v.health !== 'failed'
       ? { text: 'To serve it:', command: `stagecraft models transition-version --model-name ${v.name} --version ${v.version} --stage ${bindingName(binding)}` }
       : null;
   return { state: 'not-serving', headline: 'Not serving', reasons: reasons.length ? reasons : ['No replica reports serving it yet.'], next };
