@@ -31,10 +31,9 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Screenshots go to test-results/e2e; with STAGECRAFT_UPDATE_SCREENSHOTS=1 also to docs/ for the README. */
+/** Screenshots go to test-results/e2e for review; the README's come from scripts/screenshots.ts. */
 export function screenshotPaths(name: string): string[] {
   const out = [path.join(REPO, 'test-results', 'e2e', `screenshot-${name}.png`)];
-  if (process.env.STAGECRAFT_UPDATE_SCREENSHOTS === '1') out.push(path.join(REPO, 'docs', `screenshot-${name}.png`));
   for (const p of out) fs.mkdirSync(path.dirname(p), { recursive: true });
   return out;
 }

@@ -67,7 +67,7 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('model health in Chromium on %s', (kin
 
   it('draws per-version health charts with the policy threshold and the gateway replica', async () => {
     await page.goto(`${base}/models/${model}`);
-    const health = page.getByRole('region', { name: 'Health, last hour' });
+    const health = page.getByRole('region', { name: 'Health' });
     await health.getByRole('figure', { name: 'Recall' }).locator('.recharts-line').first().waitFor(WAIT);
     // One line per version, and the policy's recall floor as a reference line.
     expect(await health.getByRole('figure', { name: 'Recall' }).locator('.recharts-line').count()).toBe(2);
@@ -88,7 +88,7 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('model health in Chromium on %s', (kin
     expect((await call(r.app, 'POST', `/api/v1/models/${quiet}/feedback`, { items: feedbackItems(xs) })).status).toBe(200);
     const quietPage = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     await quietPage.goto(`${base}/models/${quiet}`);
-    const health = quietPage.getByRole('region', { name: 'Health, last hour' });
+    const health = quietPage.getByRole('region', { name: 'Health' });
     // A line through one or two points draws nothing: each point is a dot.
     for (const name of ['Recall', 'Latency p99 (ms)']) await health.getByRole('figure', { name }).locator('.recharts-line-dots circle').first().waitFor(WAIT);
     const ticks = await health.getByRole('figure', { name: 'Recall' }).locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
@@ -106,7 +106,7 @@ describe.skipIf(SKIP_E2E).each(DATABASES)('model health in Chromium on %s', (kin
     const item = timeline.getByRole('listitem').filter({ hasText: 'Rolled back Production: v2 → v1' });
     expect(await item.innerText()).toContain('automatic');
     expect(await item.innerText()).toContain('by guard');
-    await page.getByRole('region', { name: 'Health, last hour' }).getByText('↩ v1').first().waitFor(WAIT);
+    await page.getByRole('region', { name: 'Health' }).getByText('↩ v1').first().waitFor(WAIT);
     await page.getByRole('region', { name: 'Serving' }).getByText('all replicas converged').waitFor(WAIT);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     for (const p of screenshotPaths('model')) await page.screenshot({ path: p, fullPage: true });

@@ -44,39 +44,41 @@ export function ServingStatus({ model }: { model: string }) {
               <span className="warn">converging…</span>
             )}
           </p>
-          <table>
-            <caption className="sr-only">Gateway replicas</caption>
-            <thead>
-              <tr>
-                <th scope="col">Replica</th>
-                <th scope="col">Version</th>
-                <th scope="col">State</th>
-                <th scope="col">Heartbeat</th>
-              </tr>
-            </thead>
-            <tbody>
-              {replicas.map((r) => (
-                <tr key={r.replica_id} className={r.state === 'unknown' ? 'replica-unknown' : undefined}>
-                  <td title={r.url ?? undefined}>{r.replica_id}</td>
-                  <td>
-                    {r.version ? `v${r.version}` : '—'}
-                    {r.state === 'unknown' && <span className="small muted"> last seen</span>}
-                  </td>
-                  <td>
-                    <span className={`state state-${r.state}`}>{r.state}</span>
-                    {r.why && <div className="small warn">{r.why}</div>}
-                    {r.error && <div className="error-text">{r.error}</div>}
-                    {r.last_rejection && (
-                      <div className="small warn">
-                        token rejected ({r.last_rejection.status}) {r.last_rejection.count}× until {relativeTime(r.last_rejection.last_at)}
-                      </div>
-                    )}
-                  </td>
-                  <td title={formatTime(r.last_heartbeat)}>{relativeTime(r.last_heartbeat)}</td>
+          <div className="table-scroll">
+            <table>
+              <caption className="sr-only">Gateway replicas</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Replica</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Heartbeat</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {replicas.map((r) => (
+                  <tr key={r.replica_id} className={r.state === 'unknown' ? 'replica-unknown' : undefined}>
+                    <td title={r.url ?? undefined}>{r.replica_id}</td>
+                    <td>
+                      {r.version ? `v${r.version}` : '—'}
+                      {r.state === 'unknown' && <span className="small muted"> last seen</span>}
+                    </td>
+                    <td>
+                      <span className={`state state-${r.state}`}>{r.state}</span>
+                      {r.why && <div className="small warn">{r.why}</div>}
+                      {r.error && <div className="error-text">{r.error}</div>}
+                      {r.last_rejection && (
+                        <div className="small warn">
+                          token rejected ({r.last_rejection.status}) {r.last_rejection.count}× until {relativeTime(r.last_rejection.last_at)}
+                        </div>
+                      )}
+                    </td>
+                    <td title={formatTime(r.last_heartbeat)}>{relativeTime(r.last_heartbeat)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </section>

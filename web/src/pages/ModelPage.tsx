@@ -109,7 +109,7 @@ export function ModelPage() {
       )}
       <div className="grid-2">
         <ServingStatus model={name} />
-        <Suspense fallback={<section className="card" aria-busy="true"><h2>Health, last hour</h2><p className="muted">Loading charts…</p></section>}>
+        <Suspense fallback={<section className="card" aria-busy="true"><h2>Health</h2><p className="muted">Loading charts…</p></section>}>
           <HealthCharts model={name} />
         </Suspense>
       </div>

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { AliasBadge, HealthBadge } from '../components/Badges';
 import { ErrorNote } from '../components/ErrorNote';
+import { FirstModelGuide } from '../components/FirstModelGuide';
 import { eventTitle } from '../components/Timeline';
 import { formatTime, relativeTime } from '../lib/format';
 import { useLiveEvents } from '../lib/live';
@@ -126,6 +127,9 @@ export function ModelsPage() {
   }, [input]);
   const { models, cursor, loading, error, more } = useModelPages(search);
   const promotions = usePromotionSummaries();
+  const { api } = useSession();
+  // An empty registry (not an empty search) gets the first steps instead of an empty table.
+  const firstRun = !loading && !error && !search && !input && models.length === 0;
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({
     count: models.length,
@@ -155,31 +159,34 @@ export function ModelsPage() {
         </div>
       </div>
       <ErrorNote error={error} />
-      <div className="model-header small muted" aria-hidden="true">
-        <span>Model</span>
-        <span>Serving</span>
-        <span>Stages, aliases</span>
-        <span>Last change</span>
+      {firstRun && <FirstModelGuide origin={api.baseUrl} />}
+      <div hidden={firstRun}>
+        <div className="model-header small muted" aria-hidden="true">
+          <span>Model</span>
+          <span>Serving</span>
+          <span>Stages, aliases</span>
+          <span>Last change</span>
+        </div>
+        <div ref={scroller} className="model-scroll" tabIndex={-1}>
+          <ul aria-label="Models" aria-busy={loading} style={{ height: virtual.getTotalSize() }} className="model-list">
+            {items.map((it) => (
+              <li
+                key={models[it.index].name}
+                aria-setsize={cursor ? -1 : models.length}
+                aria-posinset={it.index + 1}
+                style={{ transform: `translateY(${it.start}px)`, height: ROW_HEIGHT }}
+              >
+                <ModelRow m={models[it.index]} promo={promotions.get(models[it.index].name)} />
+              </li>
+            ))}
+          </ul>
+          {!loading && models.length === 0 && !error && <p className="muted empty">{search ? `No model matches “${search}”.` : 'No models registered yet.'}</p>}
+        </div>
+        <p className="small muted" aria-live="polite">
+          {models.length} {models.length === 1 ? 'model' : 'models'} shown{cursor ? ', scroll for more' : ''}
+          {loading ? ' · loading…' : ''}
+        </p>
       </div>
-      <div ref={scroller} className="model-scroll" tabIndex={-1}>
-        <ul aria-label="Models" aria-busy={loading} style={{ height: virtual.getTotalSize() }} className="model-list">
-          {items.map((it) => (
-            <li
-              key={models[it.index].name}
-              aria-setsize={cursor ? -1 : models.length}
-              aria-posinset={it.index + 1}
-              style={{ transform: `translateY(${it.start}px)`, height: ROW_HEIGHT }}
-            >
-              <ModelRow m={models[it.index]} promo={promotions.get(models[it.index].name)} />
-            </li>
-          ))}
-        </ul>
-        {!loading && models.length === 0 && !error && <p className="muted empty">{search ? `No model matches “${search}”.` : 'No models registered yet.'}</p>}
-      </div>
-      <p className="small muted" aria-live="polite">
-        {models.length} {models.length === 1 ? 'model' : 'models'} shown{cursor ? ', scroll for more' : ''}
-        {loading ? ' · loading…' : ''}
-      </p>
     </>
   );
 }

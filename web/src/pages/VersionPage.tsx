@@ -7,6 +7,7 @@ import { CompareView } from '../components/CompareView';
 import { ErrorNote } from '../components/ErrorNote';
 import { KeyValues } from '../components/KeyValues';
 import { LoggedModelPanel } from '../components/LoggedModelPanel';
+import { ServingExplanation } from '../components/ServingExplanation';
 import { VersionActions } from '../components/VersionActions';
 import { formatTime, shapeText } from '../lib/format';
 import { FilesTable } from '../components/FilesTable';
@@ -100,6 +101,7 @@ export function VersionPage() {
               {v.health_reason && <p className="small muted">Health: {v.health_reason}</p>}
             </div>
           </div>
+          <ServingExplanation v={v} paths={files.data ? files.data.files.map((f) => f.path) : null} />
           <div className="grid-2">
             <section aria-labelledby="lineage-h" className="card">
               <h2 id="lineage-h">Lineage</h2>
