@@ -39,9 +39,23 @@ export async function freshPostgresUrl(): Promise<string> {
   return url.toString();
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh directory under the system's temp folder, removed when the test file ends. */
 export function tempDir(prefix = 'stagecraft-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
+
+const removeTempDirs = () => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+};
+// Under vitest: registered when a test file imports this module (each file runs in its own process),
+// so it runs once per file, last (hooks run last-registered-first: after every server has closed).
+// Benches import this module too, outside any runner: there, on exit.
+if (process.env.VITEST) afterAll(removeTempDirs);
+else process.once('exit', removeTempDirs);
 
 export async function testConfig(kind: DbKind, overrides: Partial<Config> = {}): Promise<Config> {
   return {
