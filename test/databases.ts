@@ -1,9 +1,6 @@
 // Real SQLite and real PostgreSQL for the same test files. PostgreSQL comes from
 // STAGECRAFT_TEST_PG_URL (an admin URL; each suite gets its own fresh database). With
 // STAGECRAFT_TEST_REQUIRE_PG=1 (CI) a missing PostgreSQL fails the run instead of skipping it.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
@@ -13,6 +10,7 @@ import type { App } from '../src/http/app-types.js';
 import { createLogger } from '../src/log.js';
 import type { Extension } from '../src/extension.js';
 import { buildServer } from '../src/server.js';
+import { tempDir } from './temp-dirs.js';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -39,23 +37,8 @@ export async function freshPostgresUrl(): Promise<string> {
   return url.toString();
 }
 
-const tempDirs: string[] = [];
-
-/** A fresh directory under the system's temp folder, removed when the test file ends. */
-export function tempDir(prefix = 'stagecraft-test-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-
-const removeTempDirs = () => {
-  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-};
-// Under vitest: registered when a test file imports this module (each file runs in its own process),
-// so it runs once per file, last (hooks run last-registered-first: after every server has closed).
-// Benches import this module too, outside any runner: there, on exit.
-if (process.env.VITEST) afterAll(removeTempDirs);
-else process.once('exit', removeTempDirs);
+// Re-exported: tests and helpers have always taken tempDir from here.
+export { tempDir };
 
 export async function testConfig(kind: DbKind, overrides: Partial<Config> = {}): Promise<Config> {
   return {
