@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file gets its own databases; files run in parallel across the 2 cores.
     pool: 'forks',
+    // Removes the temp directories each test file made (test/temp-dirs.ts).
+    setupFiles: ['test/cleanup-setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -1,9 +1,6 @@
 // Real SQLite and real PostgreSQL for the same test files. PostgreSQL comes from
 // STAGECRAFT_TEST_PG_URL (an admin URL; each suite gets its own fresh database). With
 // STAGECRAFT_TEST_REQUIRE_PG=1 (CI) a missing PostgreSQL fails the run instead of skipping it.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
@@ -13,6 +10,7 @@ import type { App } from '../src/http/app-types.js';
 import { createLogger } from '../src/log.js';
 import type { Extension } from '../src/extension.js';
 import { buildServer } from '../src/server.js';
+import { tempDir } from './temp-dirs.js';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -39,9 +37,8 @@ export async function freshPostgresUrl(): Promise<string> {
   return url.toString();
 }
 
-export function tempDir(prefix = 'stagecraft-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+// Re-exported: tests and helpers have always taken tempDir from here.
+export { tempDir };
 
 export async function testConfig(kind: DbKind, overrides: Partial<Config> = {}): Promise<Config> {
   return {

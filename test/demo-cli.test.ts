@@ -1,7 +1,28 @@
 // `stagecraft demo --once`, the README's "see it work in a minute", run as a user runs it: the real
 // CLI, its own server on a temporary data directory, real ONNX models, real time.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runAgainst } from './cli-harness.js';
+import { REPO_ROOT } from './readme-blocks.js';
+
+const dataDirOf = (stdout: string) => /data in (\S+)/.exec(stdout)?.[1];
+
+/**
+ * `stagecraft demo ARGS` as its own process (from the sources, through tsx), sent SIGINT — the
+ * terminal's Ctrl-C — once it has printed its data directory, i.e. while the demo runs.
+ */
+function interruptDemo(args: string[]): Promise<{ code: number | null; dir: string | undefined }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'demo', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (dataDirOf(out) && !child.killed) child.kill('SIGINT');
+    });
+    child.on('close', (code) => resolve({ code, dir: dataDirOf(out) }));
+  });
+}
 
 describe('stagecraft demo', () => {
   it('promotes a bad v2, and the guard rolls back to v1 by itself with the evidence in the timeline', async () => {
@@ -20,5 +41,19 @@ describe('stagecraft demo', () => {
     const promoted = lines.findIndex((l) => /demo\s+version\.stage_changed\s+v2 None -> Production/.test(l));
     expect(promoted).toBeGreaterThan(-1);
     expect(promoted).toBeLessThan(lines.indexOf(rollback!));
+    // Nothing left behind.
+    const dir = dataDirOf(run.stdout);
+    expect(dir).toBeDefined();
+    expect(fs.existsSync(dir!)).toBe(false);
+  }, 90_000);
+
+  it('removes its data directory on Ctrl-C while it runs, and keeps it with --keep', async () => {
+    const [removed, kept] = await Promise.all([interruptDemo([]), interruptDemo(['--keep'])]);
+    expect(removed.code).toBe(130);
+    expect(removed.dir).toBeDefined();
+    expect(fs.existsSync(removed.dir!)).toBe(false);
+    expect(kept.code).toBe(130);
+    expect(fs.existsSync(kept.dir!)).toBe(true);
+    fs.rmSync(kept.dir!, { recursive: true, force: true });
   }, 90_000);
 });

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/databases.js';
 import { objectCount, openUploads } from '../../test/helpers/s3-cleanup.js';
 import { s3Env, useBucket } from '../../test/helpers/s3.js';
 import { S3BlobStore } from './s3-blob-store.js';
@@ -26,7 +26,7 @@ const stores: Array<[string, (opts?: BlobStoreOptions) => Made]> = [
   [
     'fs',
     (opts) => {
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'blobs-'));
+      const root = tempDir('blobs-');
       const store = new FsBlobStore(root, opts);
       const file = (sha: string) => path.join(root, 'sha256', sha.slice(0, 2), sha);
       return {
@@ -240,7 +240,7 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
 
 describe('fs blob store', () => {
   it('stores identical bytes once and cleans its temp files', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'blobs-'));
+    const root = tempDir('blobs-');
     const store = new FsBlobStore(root);
     const a = await store.put(Buffer.from('same'));
     const b = await store.put(Buffer.from('same'));
@@ -252,7 +252,7 @@ describe('fs blob store', () => {
 
 describe('fs blob store temp sweep', () => {
   function leftovers() {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'blobs-'));
+    const root = tempDir('blobs-');
     const store = new FsBlobStore(root, { maxUploadMs: 60_000 });
     const tmp = path.join(root, 'tmp');
     const write = (name: string, ageMs = 0) => {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/databases.js';
 import { ConfigError } from '../config.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { openBlobStore } from './open-blob-store.js';
@@ -11,7 +11,7 @@ const base = { s3Endpoint: null, s3Region: null, maxUploadMs: 60_000 };
 
 describe('choosing the blob store from --artifacts-url', () => {
   it('uses the data directory when none is given, and a directory or file:// URL when one is', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'open-blobs-'));
+    const dir = tempDir('open-blobs-');
     const def = await openBlobStore({ ...base, artifactsUrl: null, defaultDir: path.join(dir, 'default') });
     expect(def).toBeInstanceOf(FsBlobStore);
     expect(fs.existsSync(path.join(dir, 'default', 'tmp'))).toBe(true);

@@ -74,8 +74,14 @@ export interface DemoResult {
   close(): Promise<void>;
 }
 
-export async function runDemo(opts: { port: number; log: (s: string) => void }): Promise<DemoResult> {
+export async function runDemo(opts: { port: number; log: (s: string) => void; keep?: boolean }): Promise<DemoResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-demo-'));
+  // Leave nothing behind unless --keep: removed by close(), and by an exit mid-demo (Ctrl-C while it
+  // runs exits through demoCommand's handler, which runs this hook).
+  const removeDir = () => {
+    if (!opts.keep) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', removeDir);
   const deps = await createDeps({ ...configFromEnv(processEnv()), dataDir, databaseUrl: null, host: '127.0.0.1', port: opts.port, logLevel: 'error' });
   const { app } = await buildServer(deps, configuredExtensions(deps).all());
   await app.listen({ host: '127.0.0.1', port: opts.port });
@@ -83,10 +89,12 @@ export async function runDemo(opts: { port: number; log: (s: string) => void }):
   const close = async () => {
     await app.close();
     await deps.close();
+    process.removeListener('exit', removeDir);
+    removeDir();
   };
   const c = createClient({ url, actor: 'demo' });
   const say = opts.log;
-  say(`Stagecraft demo: server on ${url}, data in ${dataDir}`);
+  say(`Stagecraft demo: server on ${url}, data in ${dataDir}${opts.keep ? ' (kept)' : ' (removed on exit; --keep keeps it)'}`);
 
   await send(c, 'POST', '/api/v1/models', { name: MODEL, description: 'card fraud detector (demo)' });
   const v1 = await registerVersion(c, FRAUD_V1, 'logistic regression, all features', transactions(2000, 11));
@@ -134,8 +142,16 @@ export function demoCommand(program: Command, ctx: CliContext): void {
     .description('see the guard roll back a bad model in about a minute (temporary data directory)')
     .option('--port <port>', 'port for the demo server (default: any free port)', '0')
     .option('--once', 'exit after the demo instead of keeping the server running for exploring')
-    .action(async (o: { port: string; once?: boolean }) => {
-      const result = await runDemo({ port: Number(o.port), log: (s) => ctx.io.stdout.write(`${s}\n`) });
+    .option('--keep', 'keep the temporary data directory on exit')
+    .action(async (o: { port: string; once?: boolean; keep?: boolean }) => {
+      // Ctrl-C while the demo runs: exit, so runDemo's exit hook removes the data directory.
+      const interrupted = () => process.exit(130);
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
+      const result = await runDemo({ port: Number(o.port), keep: o.keep, log: (s) => ctx.io.stdout.write(`${s}\n`) }).finally(() => {
+        process.removeListener('SIGINT', interrupted);
+        process.removeListener('SIGTERM', interrupted);
+      });
       if (!o.once) {
         ctx.io.stdout.write(`\nExplore: ${result.url} (web UI), stagecraft --url ${result.url} health ${MODEL} 2, events, history ${MODEL}. Ctrl-C to stop.\n`);
         await new Promise<void>((resolve) => {
