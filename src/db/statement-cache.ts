@@ -69,8 +69,12 @@ export class StatementCache<S> {
 /** The handle Kysely's SqliteDialect gets: `prepare` answers from the cache, the rest passes through. */
 export function cachingSqlite(sqlite: SqliteDatabase.Database, cache: StatementCache<SqliteDatabase.Statement>): SqliteDatabase.Database {
   // Reuse is safe: Kysely runs one query at a time on its single SQLite connection (a mutex), and
-  // `all`/`run` finish synchronously, so a statement is never busy when it is handed out again.
-  const prepare = (source: string) => cache.get(source, () => sqlite.prepare(source));
+  // `all`/`run` finish synchronously. A statement still iterating (a `stream()`) is busy; should the
+  // same text come again meanwhile, a fresh statement answers rather than better-sqlite3 refusing.
+  const prepare = (source: string) => {
+    const stmt = cache.get(source, () => sqlite.prepare(source));
+    return stmt.busy ? sqlite.prepare(source) : stmt;
+  };
   return new Proxy(sqlite, {
     get(target, prop) {
       if (prop === 'prepare') return prepare;
