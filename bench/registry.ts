@@ -1,6 +1,8 @@
 // npm run bench:registry — registry latency over HTTP keep-alive, on SQLite and (when
 // STAGECRAFT_TEST_PG_URL or --pg-url is given) PostgreSQL, against a bare Fastify route measured in
 // the same run. Seeds 1,000 models x 100 versions (100,000) so searches run over a realistic table.
+// Then the hot reads and a transition against real MLflow 2.17 and 3.x servers (registry-vs-mlflow.ts).
+// `--part surface` or `--part mlflow` runs one of the two.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
@@ -8,6 +10,7 @@ import { buildServer } from '../src/server.js';
 import type { Deps } from '../src/deps.js';
 import { bareBaseline, benchDeps, flag, must, printLatencyTable } from './harness.js';
 import { measure, request, type Stats } from './http-client.js';
+import { compareRegistryWithMlflow } from './registry-vs-mlflow.js';
 
 const MODELS = Number(flag('models', '1000'));
 const PER_MODEL = Number(flag('versions-per-model', '100'));
@@ -97,7 +100,11 @@ async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
   await deps.close();
 }
 
-const baseline = await bareBaseline(N, { name: 'm-1', version: 1, stage: 'Production' });
-await runOn('sqlite', baseline);
-if (PG_ADMIN) await runOn('postgres', baseline);
-else console.log('\n(PostgreSQL skipped: set STAGECRAFT_TEST_PG_URL or pass --pg-url)');
+const PART = flag('part', 'all');
+if (PART !== 'mlflow') {
+  const baseline = await bareBaseline(N, { name: 'm-1', version: 1, stage: 'Production' });
+  await runOn('sqlite', baseline);
+  if (PG_ADMIN) await runOn('postgres', baseline);
+  else console.log('\n(PostgreSQL skipped: set STAGECRAFT_TEST_PG_URL or pass --pg-url)');
+}
+if (PART !== 'surface') await compareRegistryWithMlflow(PG_ADMIN);
