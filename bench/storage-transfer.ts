@@ -123,7 +123,7 @@ async function pairs(sdk: () => Promise<number>, sc: () => Promise<number>): Pro
   return out;
 }
 
-export async function transferBench(): Promise<void> {
+async function transferBench(): Promise<void> {
   console.log(`bench:storage transfer — ${SIZE / MB} MB artifact, ${REPS} SDK/Stagecraft pair(s); S3 from ${S3_DIR}; load average ${loadavg()}`);
   // Room for the SDK's copy and Stagecraft's, each rewritten per pair (RGW frees overwritten objects lazily), with slack.
   const server = await startBenchS3(SIZE * (3 + 2 * REPS) + 512 * MB, SIZE * (2 + 2 * REPS) + 256 * MB, 'bench');
