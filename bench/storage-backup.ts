@@ -26,7 +26,7 @@ const SEEDERS = 8;
 const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-async function main(): Promise<void> {
+export async function runBackupBench(): Promise<void> {
   if (DB === 'postgres' && !PG_ADMIN) throw new Error('--db postgres needs STAGECRAFT_TEST_PG_URL');
   // A directory of its own (not sc-bench-*): other benches sweep theirs.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-backup-bench-'));
@@ -77,7 +77,3 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});

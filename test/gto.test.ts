@@ -110,6 +110,14 @@ describe.each(DATABASES)('GTO import and export (%s)', (kind) => {
     const manifest = (await call(src.app, 'GET', '/api/v1/models/clf/versions/1/files')).body.files;
     expect(manifest.map((f: { path: string }) => f.path)).toEqual(['a.txt', 'sub/b.txt']);
     expect((await call(src.app, 'GET', '/api/v1/models/clf')).body.stages.Production).toBe(1);
+
+    // --as: one artifact under another model name; refused when it would have to name several.
+    const renamed = await runAgainst(srcUrl(), ['gto', 'import', '--repo', g.dir, 'clf', '--as', 'clf-copy', '--json']);
+    expect(renamed.json).toMatchObject({ model: 'clf-copy', created: true });
+    expect((await call(src.app, 'GET', '/api/v1/models/clf-copy')).body.stages.Production).toBe(1);
+    const several = await runAgainst(srcUrl(), ['gto', 'import', '--repo', g.dir, '--as', 'x']);
+    expect(several.code).not.toBe(0);
+    expect(several.stderr).toContain('--as names one model');
   });
 
   it('exports the model as GTO tags (idempotent) that import back to the same stages and history', async () => {

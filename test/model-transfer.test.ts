@@ -11,6 +11,7 @@ import { serverExtensions } from '../src/server.js';
 import { runAgainst } from './cli-harness.js';
 import { DATABASES, tempDir, uniqueName, useRegistry, type Registry } from './databases.js';
 import { call, createModel, promote, registerVersion } from './http.js';
+import { setGates } from './promotion-fixtures.js';
 
 // Versions served through an endpoint: the default `servable` gate lets them into a stage.
 const http = { runtime: 'http', endpoint_url: 'http://127.0.0.1:9/invocations' };
@@ -69,7 +70,8 @@ describe.each(DATABASES)('model export/import between servers (%s)', (kind) => {
     expect((await call(src.app, 'PUT', `/api/v1/models/${name}/approval-policy`, { stages: ['Production'] })).status).toBeLessThan(300);
     expect((await call(src.app, 'PATCH', `/api/v1/models/${name}`, { protected: true })).status).toBe(200);
     expect((await call(src.app, 'PUT', `/api/v1/models/${name}/policy`, { interval_seconds: 10, rules: [{ metric: 'error_rate', max: 0.5, min_samples: 10, window_seconds: 600 }] })).status).toBe(200);
-    expect((await call(src.app, 'PUT', `/api/v1/models/${name}/gates`, { signature: false, digest: true, stages: ['Production'] })).status).toBe(200);
+    // With a holdout dataset: a blob only the gates reference, which the archive must carry.
+    expect((await setGates(src.app, name, { signature: false, digest: true, stages: ['Production'] })).status).toBe(200);
   });
 
   it('exports with the CLI and imports into another server with everything the model is', async () => {
@@ -88,7 +90,11 @@ describe.each(DATABASES)('model export/import between servers (%s)', (kind) => {
     expect(byNumber(2)).toMatchObject({ label: 'v2.0.0', stage: 'Production', health: 'failed', health_reason: 'drift on segment B', tags: { owner: 'bob' } });
     expect(byNumber(3)).toMatchObject({ stage: 'Staging' });
     expect((await call(dst.app, 'GET', `/api/v1/models/${name}/policy`)).body).toMatchObject({ model: name, interval_seconds: 10, rules: [{ metric: 'error_rate', max: 0.5 }] });
-    expect((await call(dst.app, 'GET', `/api/v1/models/${name}/gates`)).body).toMatchObject({ gates: { digest: true, stages: ['Production'] } });
+    const gates = (await call(dst.app, 'GET', `/api/v1/models/${name}/gates`)).body;
+    expect(gates).toMatchObject({ gates: { digest: true, stages: ['Production'], holdout: { format: 'csv', label: 'label' } } });
+    const holdout = await dst.app.inject({ method: 'GET', url: `/api/v1/blobs/${gates.gates.holdout.sha256}` });
+    expect(holdout.statusCode).toBe(200);
+    expect(holdout.json()).toMatchObject({ sha256: gates.gates.holdout.sha256 });
     expect((await call(dst.app, 'GET', `/api/v1/models/${name}/approval-policy`)).body).toMatchObject({ stages: ['Production'] });
     const file = await dst.app.inject({ method: 'GET', url: `/api/v1/models/${name}/versions/2/files/model.bin` });
     expect(file.body).toBe('weights two');

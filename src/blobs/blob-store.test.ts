@@ -189,6 +189,15 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     ]);
   });
 
+  it('reads a byte range: inclusive ends, open-ended to the last byte', async () => {
+    const { store } = make();
+    const { sha256 } = await store.put(Buffer.from('0123456789abcdef'));
+    expect(store.openRange).toBeDefined();
+    expect((await drain(store.openRange!(sha256, { start: 4, end: 9 }))).toString()).toBe('456789');
+    expect((await drain(store.openRange!(sha256, { start: 12 }))).toString()).toBe('cdef');
+    expect((await drain(store.openRange!(sha256, { start: 0, end: 0 }))).toString()).toBe('0');
+  });
+
   it('deletes one blob, and says when there was nothing to delete', async () => {
     const { store } = make();
     const a = await store.put(Buffer.from('keep me'));

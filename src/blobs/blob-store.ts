@@ -15,7 +15,7 @@
 //   onto an old unreferenced blob is never swept between its put and its version's commit.
 // - delete() removes one blob (false when it was not there); only garbage collection calls it.
 //
-// Optional, where a store can do better than streaming through the server (S3):
+// Optional (every store here has openRange; presign only S3), so a test double may leave them out:
 // - openRange() reads part of a blob. A part cannot be checked against the whole's sha256, so its
 //   bytes are NOT verified: callers that need integrity read the whole blob or verify themselves.
 // - presign() gives a time-limited URL a client can GET the bytes from directly; the client must

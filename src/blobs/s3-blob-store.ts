@@ -7,12 +7,12 @@
 // carry the writer's host and pid (temp-files.ts) so a sweep never takes another's live upload.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, ListObjectsV2Command, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AppError } from '../errors.js';
 import type { BlobCheck, BlobStore, BlobStoreOptions, ByteRange, PutOptions, PutResult, StoredBlob, SweepOptions, SweepResult } from './blob-store.js';
 import { DEFAULT_MAX_UPLOAD_MS, SHA256_RE } from './blob-store.js';
-import type { S3Location } from './s3-client.js';
+import { isNoSuchKey, type S3Location } from './s3-client.js';
 import { copyObject } from './s3-copy.js';
 import { getBody, streamObject } from './s3-read.js';
 import { sweepS3Temp } from './s3-sweep.js';
@@ -147,8 +147,15 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(sha256: string): Promise<boolean> {
-    // S3's DELETE answers the same whether or not the object was there: ask first.
-    if (!(await this.stat(sha256))) return false;
+    // S3's DELETE answers the same whether or not the object was there: ask first. HEAD, not stat()'s
+    // listing: no timestamp is needed here, and a prefix listing costs an object store (RGW's bucket
+    // index) far more than a HEAD — gc calls this for every blob it removes.
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
+    } catch (err) {
+      if (isNoSuchKey(err)) return false;
+      throw err;
+    }
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
     return true;
   }

@@ -15,6 +15,7 @@ import { exportToGto } from './gto-export.js';
 import { gtoArtifacts, planGtoImport } from './gto-import.js';
 import { stageMap } from './gto-tags.js';
 import { report } from './import-report.js';
+import { importArchive } from './import-archive.js';
 
 const STAGE_MAP_HELP = 'map a GTO stage: dev=Staging, qa=alias:qa (prod/production -> Production and staging/stage -> Staging by default; any other stage becomes an alias of its name)';
 
@@ -35,11 +36,14 @@ export function gtoCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--repo <path>', 'the git repository')
     .option('--stage-map <pair>', STAGE_MAP_HELP, collect)
     .option('--keep <dir>', 'also keep the archive each artifact became, in this directory')
-    .action(async (models: string[], o: { repo: string; stageMap?: string[]; keep?: string }) => {
+    .option('--as <name>', 'import the (one) artifact under this model name instead of its GTO name')
+    .action(async (models: string[], o: { repo: string; stageMap?: string[]; keep?: string; as?: string }) => {
       const repo = repoDir(o.repo);
       const stages = stageMap(o.stageMap);
       const names = models.length ? models : await gtoArtifacts(repo);
       if (names.length === 0) throw new CliError(`${o.repo} has no GTO tags`, EXIT.refused);
+      // One new name cannot stand for several artifacts: say which to import rather than guess.
+      if (o.as && names.length > 1) throw new CliError(`--as names one model, but ${names.length} artifacts would be imported (${names.join(', ')}): name the one to import`, EXIT.usage);
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-gto-'));
       const results: ImportResult[] = [];
       try {
@@ -50,7 +54,7 @@ export function gtoCommands(program: Command, ctx: CliContext): void {
           const file = path.join(o.keep ?? tmp, `${name.replace(/[/=]/g, '_')}.tar`);
           await writeGtoArchive(repo, plan, file);
           for (const note of plan.notes) ctx.out().note(`${name}: ${note}`);
-          results.push(await ctx.client().transfer.import(Readable.toWeb(fs.createReadStream(file)) as unknown as BodyInit));
+          results.push(await importArchive(ctx, file, o.as));
         }
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { gtoCommands } from './gto-commands.js';
 import { report } from './import-report.js';
+import { importArchive } from './import-archive.js';
 
 export function transferCommands(program: Command, ctx: CliContext): void {
   program
@@ -41,8 +42,7 @@ export function transferCommands(program: Command, ctx: CliContext): void {
     .option('--as <name>', "import under this name (a model of the archive's name already here is another model: 409)")
     .action(async (file: string, o: { as?: string }) => {
       if (!fs.existsSync(file)) throw new CliError(`cannot read ${file}: no such file`, EXIT.usage);
-      const body = Readable.toWeb(fs.createReadStream(file)) as unknown as BodyInit;
-      report(ctx, await ctx.client().transfer.import(body, { as: o.as }));
+      report(ctx, await importArchive(ctx, file, o.as));
     });
 
   gtoCommands(program, ctx);

@@ -1,14 +1,14 @@
 // stagecraft versions create|list|show|download|delete|mark
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { Version } from '../../sdk/client.js';
-import { downloadVersion, uploadVersion, type Progress } from '../../sdk/node.js';
+import { downloadVersion, uploadVersion } from '../../sdk/node.js';
 import { collectMetric, collectParam, versionNumber } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { printVersion, versionColumns } from './format.js';
 import { versionsPurgeCommand } from './gc-commands.js';
 import { MAX_PAGES } from './models-commands.js';
+import { progressBar } from './progress-bar.js';
 import { bytes } from './table.js';
 
 interface CreateFlags {
@@ -149,27 +149,4 @@ export function versionsCommands(program: Command, ctx: CliContext): void {
   versionsDelete(versions, ctx);
   versionsMark(versions, ctx);
   versionsPurgeCommand(versions, ctx);
-}
-
-/** A progress bar on a terminal only: never in --json output, pipes or CI logs. */
-function progressBar(ctx: CliContext, what: string): { update: Progress; stop: () => void } | null {
-  const stderr = ctx.io.stderr;
-  if (!stderr.isTTY || ctx.globals().json) return null;
-  const bar = new cliProgress.SingleBar(
-    { stream: stderr as NodeJS.WritableStream, format: `${what} [{bar}] {percentage}% {done}/{size}`, hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  let stopped = false;
-  return {
-    update: (done, total) => {
-      if (!started) bar.start(total, 0, { done: bytes(0), size: bytes(total) });
-      started = true;
-      bar.update(done, { done: bytes(done) });
-    },
-    stop: () => {
-      if (started && !stopped) bar.stop();
-      stopped = true;
-    },
-  };
 }

@@ -183,6 +183,12 @@ export interface ModelTransferPart {
   name: string;
   export(db: Db, model: { id: string; name: string }): Promise<unknown>;
   import(db: Db, model: { id: string; name: string }, data: unknown, ctx: { actor: string; now: number }): Promise<void>;
+  /**
+   * The blobs its exported data names (gates: the holdout dataset): the export carries them beside
+   * the versions' files, and an import refuses data naming bytes that are neither in the archive
+   * nor already stored here.
+   */
+  blobs?(data: unknown): string[];
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -45,6 +45,20 @@ export async function describeModel(deps: Deps, name: string, actor: string): Pr
   });
 }
 
+/** The blobs extensions' settings name (a gates holdout), with their sizes (a tar entry needs it up front). */
+async function settingsBlobs(deps: Deps, archive: ModelArchive): Promise<Array<{ sha256: string; size: number }>> {
+  const out: Array<{ sha256: string; size: number }> = [];
+  for (const part of deps.modelTransfers) {
+    if (archive.settings[part.name] === undefined || !part.blobs) continue;
+    for (const sha256 of part.blobs(archive.settings[part.name])) {
+      const stored = await deps.blobs.stat(sha256);
+      // Gone from the store (it should not be: gc keeps what settings reference): the import will say so.
+      if (stored) out.push({ sha256, size: stored.size });
+    }
+  }
+  return out;
+}
+
 /** The archive as a tar stream; errors (a corrupted blob) destroy the stream rather than end it cleanly. */
 export function packModelArchive(deps: Deps, archive: ModelArchive): tar.Pack {
   const pack = tar.pack();
@@ -52,7 +66,7 @@ export function packModelArchive(deps: Deps, archive: ModelArchive): tar.Pack {
     try {
       pack.entry({ name: MODEL_ENTRY }, JSON.stringify(archive, null, 1));
       const seen = new Set<string>();
-      for (const f of archive.versions.flatMap((v) => v.files)) {
+      for (const f of [...archive.versions.flatMap((v) => v.files), ...(await settingsBlobs(deps, archive))]) {
         if (seen.has(f.sha256)) continue;
         seen.add(f.sha256);
         const entry = pack.entry({ name: blobEntry(f.sha256), size: f.size });

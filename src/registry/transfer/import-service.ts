@@ -58,9 +58,21 @@ function checkArchive(deps: Deps, a: ModelArchive, verified: Set<string>): void 
   }
 }
 
+/** Bytes an extension's settings name (a gates holdout) must be in the archive or already stored here. */
+async function checkSettingsBlobs(deps: Deps, a: ModelArchive, verified: Set<string>): Promise<void> {
+  for (const part of deps.modelTransfers) {
+    if (a.settings[part.name] === undefined || !part.blobs) continue;
+    for (const sha256 of part.blobs(a.settings[part.name])) {
+      if (verified.has(sha256) || (await deps.blobs.stat(sha256))) continue;
+      throw invalid(`settings "${part.name}" name blob ${sha256}, which is neither in the archive nor stored here (upload it with POST /api/v1/blobs, or export the model again)`);
+    }
+  }
+}
+
 export async function importModel(deps: Deps, actor: string, a: ModelArchive, verified: Set<string>, opts: ImportOptions = {}): Promise<ImportResult> {
   const name = validateModelName(opts.as ?? a.model.name);
   checkArchive(deps, a, verified);
+  await checkSettingsBlobs(deps, a, verified);
   const origin = a.model.origin;
   const result = await commit(
     deps,
