@@ -13,6 +13,7 @@ import { createDeps } from '../deps.js';
 import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, referenceCsv, transactions, v2InferBody, type Transaction } from '../observe/demo-scenario.js';
 import { buildServer, configuredExtensions } from '../server.js';
 import type { CliContext } from './cli-context.js';
+import { listenOrExplain } from './port-in-use.js';
 
 const MODEL = 'fraud';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,7 +79,11 @@ export async function runDemo(opts: { port: number; log: (s: string) => void }):
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-demo-'));
   const deps = await createDeps({ ...configFromEnv(processEnv()), dataDir, databaseUrl: null, host: '127.0.0.1', port: opts.port, logLevel: 'error' });
   const { app } = await buildServer(deps, configuredExtensions(deps).all());
-  await app.listen({ host: '127.0.0.1', port: opts.port });
+  await listenOrExplain(() => app.listen({ host: '127.0.0.1', port: opts.port }), '--port N (or leave --port out: any free port)', async () => {
+    await app.close();
+    await deps.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const close = async () => {
     await app.close();

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { unwrap, type ApiClient, type OkBody } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
+import { stageArg } from './stage-arg.js';
 import { CliError, EXIT } from './cli-errors.js';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
@@ -140,7 +141,7 @@ function drillCommand(program: Command, ctx: CliContext): void {
     .command('drill')
     .description('rehearse a rollback in Staging: promote a candidate, roll back, measure both switches')
     .argument('<model>')
-    .option('--stage <stage>', 'only Staging', 'Staging')
+    .option('--stage <stage>', 'the stage to drill: only Staging', stageArg, 'Staging')
     .option('--version <n>', 'candidate (default: newest READY version in no stage)')
     .action(async (name: string, o: { stage: string; version?: string }) => {
       const body = { stage: o.stage, version: o.version ? positive(o.version, '--version') : undefined };

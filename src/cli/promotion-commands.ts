@@ -5,8 +5,9 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { unwrap, type BodyOf, type OkBody } from '../../sdk/client.js';
 import { approvalsCommands } from './approvals-commands.js';
-import { positiveInteger } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
+import { STAGE_HELP, stageArg } from './stage-arg.js';
+import { MODEL_OR_URI_HELP, VERSION_OR_URI_HELP, versionTarget } from './version-arg.js';
 import { EXIT } from './cli-errors.js';
 import { readLocal, readYaml } from './cli-files.js';
 import { experimentCommands } from './experiment-commands.js';
@@ -72,11 +73,12 @@ function gatesValidate(gates: Command, ctx: CliContext): void {
   gates
     .command('validate')
     .description('run the gates on a version now, without moving it')
-    .argument('<model>')
-    .argument('<version>')
-    .option('--stage <stage>', 'stage the version would enter', 'Production')
-    .action(async (name: string, v: string, o: { stage: string }) => {
-      const params = { path: { name, version: positiveInteger(v, 'version') } };
+    .argument('<model>', MODEL_OR_URI_HELP)
+    .argument('[version]', VERSION_OR_URI_HELP)
+    .option('--stage <stage>', `stage the version would enter: ${STAGE_HELP}`, stageArg, 'Production')
+    .action(async (modelOrUri: string, ref: string | undefined, o: { stage: string }) => {
+      const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
+      const params = { path: { name, version } };
       const r = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/versions/{version}/validate', { params, body: { stage: o.stage } }));
       ctx.out().result(r, () => printReport(ctx, name, r));
       if (!r.passed) ctx.exitCode = EXIT.refused;
@@ -87,10 +89,11 @@ function gatesReport(gates: Command, ctx: CliContext): void {
   gates
     .command('report')
     .description("a version's latest validation report")
-    .argument('<model>')
-    .argument('<version>')
-    .action(async (name: string, v: string) => {
-      const params = { path: { name, version: positiveInteger(v, 'version') } };
+    .argument('<model>', MODEL_OR_URI_HELP)
+    .argument('[version]', VERSION_OR_URI_HELP)
+    .action(async (modelOrUri: string, ref: string | undefined) => {
+      const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
+      const params = { path: { name, version } };
       const r = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/versions/{version}/validation', { params }));
       ctx.out().result(r, () => printReport(ctx, name, r));
     });
@@ -100,15 +103,16 @@ function gatesOverride(gates: Command, ctx: CliContext): void {
   gates
     .command('override')
     .description('admin: move a version into a stage despite failing gates (the reason is audited)')
-    .argument('<model>')
-    .argument('<version>')
-    .requiredOption('--stage <stage>')
-    .requiredOption('--reason <reason>')
+    .argument('<model>', MODEL_OR_URI_HELP)
+    .argument('[version]', VERSION_OR_URI_HELP)
+    .requiredOption('--stage <stage>', `the stage to enter: ${STAGE_HELP}`, stageArg)
+    .requiredOption('--reason <reason>', 'why the gates are overridden (audited)')
     .option('--archive-existing', 'archive the versions now in that stage')
-    .action(async (name: string, v: string, o: { stage: string; reason: string; archiveExisting?: boolean }) => {
+    .action(async (modelOrUri: string, ref: string | undefined, o: { stage: string; reason: string; archiveExisting?: boolean }) => {
+      const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
       const res = await unwrap(
         ctx.client().api.POST('/api/v1/models/{name}/versions/{version}/stage/override', {
-          params: { path: { name, version: positiveInteger(v, 'version') } },
+          params: { path: { name, version } },
           body: { stage: o.stage, reason: o.reason, archive_existing_versions: !!o.archiveExisting },
         }),
       );

@@ -4,6 +4,7 @@ import { configFromEnv, isLoopback, portSetting, positiveSetting, processEnv, ty
 import { createDeps } from '../deps.js';
 import { hasActiveTokens } from '../registry/index.js';
 import { buildServer, configuredExtensions } from '../server.js';
+import { listenOrExplain } from './port-in-use.js';
 
 export interface ServerFlags {
   host?: string;
@@ -57,7 +58,10 @@ export async function runServer(config: Config): Promise<number> {
     log.warn(`--insecure: listening on ${config.host} with no API tokens; every caller is an admin`);
   }
   const { app } = await buildServer(deps, configuredExtensions(deps).all());
-  await app.listen({ host: config.host, port: config.port });
+  await listenOrExplain(() => app.listen({ host: config.host, port: config.port }), '--port N (or STAGECRAFT_PORT=N)', async () => {
+    await app.close();
+    await deps.close();
+  });
   log.info({ database: deps.caps.name, dataDir: config.dataDir, artifacts: config.artifactsUrl ?? 'data dir' }, `Stagecraft listening on http://${config.host}:${config.port}`);
 
   await new Promise<void>((resolve) => {
