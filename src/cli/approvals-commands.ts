@@ -13,7 +13,8 @@ type ApprovalStatus = QueryOf<'/api/v1/approvals', 'get'>['status'];
 function approvalsList(approvals: Command, ctx: CliContext): void {
   approvals
     .command('list')
-    .option('--model <model>')
+    .description('approval requests, pending ones by default')
+    .option('--model <model>', 'only this model')
     .option('--status <status>', 'pending, approved or rejected (default pending)', 'pending')
     .option('--all', 'every status')
     .action(async (o: { model?: string; status: string; all?: boolean }) => {
@@ -55,8 +56,9 @@ function approvalsRequest(approvals: Command, ctx: CliContext): void {
 function approvalsApprove(approvals: Command, ctx: CliContext): void {
   approvals
     .command('approve')
-    .argument('<id>')
-    .option('--comment <text>')
+    .description('approve a request (by someone other than who asked): the version moves')
+    .argument('<id>', 'the approval request id')
+    .option('--comment <text>', 'kept with the decision')
     .action(async (id: string, o: { comment?: string }) => {
       const params = { path: { id: positiveInteger(id, 'approval id') } };
       const res = await unwrap(ctx.client().api.POST('/api/v1/approvals/{id}/approve', { params, body: { comment: o.comment } }));
@@ -67,8 +69,9 @@ function approvalsApprove(approvals: Command, ctx: CliContext): void {
 function approvalsReject(approvals: Command, ctx: CliContext): void {
   approvals
     .command('reject')
-    .argument('<id>')
-    .option('--comment <text>')
+    .description('reject a request: the version stays where it is')
+    .argument('<id>', 'the approval request id')
+    .option('--comment <text>', 'kept with the decision')
     .action(async (id: string, o: { comment?: string }) => {
       const params = { path: { id: positiveInteger(id, 'approval id') } };
       const res = await unwrap(ctx.client().api.POST('/api/v1/approvals/{id}/reject', { params, body: { comment: o.comment } }));

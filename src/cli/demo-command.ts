@@ -14,6 +14,7 @@ import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, referenceC
 import { buildServer, configuredExtensions } from '../server.js';
 import type { CliContext } from './cli-context.js';
 import { listenOrExplain } from './port-in-use.js';
+import { addExamples } from './help-examples.js';
 
 const MODEL = 'fraud';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,12 +138,16 @@ export function demoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description('see the guard roll back a bad model in about a minute (temporary data directory)')
-    .option('--port <port>', 'port for the demo server (default: any free port)', '0')
+    .option('--port <port>', 'port for the demo server (default: any free port)')
     .option('--once', 'exit after the demo instead of keeping the server running for exploring')
-    .action(async (o: { port: string; once?: boolean }) => {
-      const result = await runDemo({ port: Number(o.port), log: (s) => ctx.io.stdout.write(`${s}\n`) });
+    .action(async (o: { port?: string; once?: boolean }) => {
+      // With --json the narration goes to stderr and stdout carries one JSON result, as every command's.
+      const json = !!ctx.globals().json;
+      const narrate = (s: string) => (json ? ctx.io.stderr : ctx.io.stdout).write(`${s}\n`);
+      const result = await runDemo({ port: o.port === undefined ? 0 : Number(o.port), log: narrate });
+      if (json) ctx.out().line(JSON.stringify({ url: result.url, rolled_back: result.rolledBack, timeline: result.timeline }, null, 2));
       if (!o.once) {
-        ctx.io.stdout.write(`\nExplore: ${result.url} (web UI), stagecraft --url ${result.url} health ${MODEL} 2, events, history ${MODEL}. Ctrl-C to stop.\n`);
+        narrate(`\nExplore: ${result.url} (web UI), stagecraft --url ${result.url} health ${MODEL} 2, events, history ${MODEL}. Ctrl-C to stop.`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
@@ -152,4 +157,5 @@ export function demoCommand(program: Command, ctx: CliContext): void {
       await result.close();
       ctx.exitCode = result.rolledBack ? 0 : 1;
     });
+  addExamples(program);
 }

@@ -54,7 +54,8 @@ function rolloutAction(api: ApiClient, verb: RolloutVerb, name: string, reason?:
 function rolloutStart(rollout: Command, ctx: CliContext): void {
   rollout
     .command('start')
-    .argument('<model>')
+    .description('start a canary: send a growing share of traffic to a candidate version, step by step')
+    .argument('<model>', 'the model')
     .requiredOption('--version <n>', 'candidate version')
     .option('--steps <list>', 'traffic share per step, percent', '10,25,50,100')
     .option('--step-minutes <m>', 'minutes per step before its analysis', '5')
@@ -67,12 +68,20 @@ function rolloutStart(rollout: Command, ctx: CliContext): void {
     });
 }
 
+const ROLLOUT_VERBS = {
+  pause: 'hold the rollout at its current step',
+  resume: 'continue a paused rollout',
+  abort: 'stop the rollout and send all traffic back to the serving version',
+  promote: 'promote the candidate now, through the normal stage transition',
+} as const;
+
 function rolloutCommands(program: Command, ctx: CliContext): void {
   const rollout = program.command('rollout').description('canary rollouts judged by analysis at every step');
   rolloutStart(rollout, ctx);
   rollout
     .command('status')
-    .argument('<model>')
+    .description("the rollout's step, traffic share and latest analysis")
+    .argument('<model>', 'the model')
     .action(async (name: string) => {
       const r = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/rollout', { params: { path: { name } } }));
       ctx.out().result(r, () => printRollout(ctx, r));
@@ -80,8 +89,9 @@ function rolloutCommands(program: Command, ctx: CliContext): void {
   for (const verb of ['pause', 'resume', 'abort', 'promote'] as const) {
     rollout
       .command(verb)
-      .argument('<model>')
-      .option('--reason <reason>')
+      .description(ROLLOUT_VERBS[verb])
+      .argument('<model>', 'the model')
+      .option('--reason <reason>', 'recorded in the audit log')
       .action(async (name: string, o: { reason?: string }) => {
         const r = await unwrap(rolloutAction(ctx.client().api, verb, name, o.reason));
         ctx.out().result(r, () => printRollout(ctx, r));
@@ -105,8 +115,9 @@ function printShadow(ctx: CliContext, s: Shadow): void {
 function shadowStart(shadow: Command, ctx: CliContext): void {
   shadow
     .command('start')
-    .argument('<model>')
-    .requiredOption('--version <n>')
+    .description("mirror a share of the model's requests to a candidate version, off the response path")
+    .argument('<model>', 'the model')
+    .requiredOption('--version <n>', 'the candidate version')
     .requiredOption('--percent <p>', 'share of requests mirrored')
     .option('--regression', 'compare as regression (default classification)')
     .action(async (name: string, o: { version: string; percent: string; regression?: boolean }) => {
@@ -121,15 +132,17 @@ function shadowCommands(program: Command, ctx: CliContext): void {
   shadowStart(shadow, ctx);
   shadow
     .command('report')
-    .argument('<model>')
+    .description("how the candidate's answers compare with the serving version's so far")
+    .argument('<model>', 'the model')
     .action(async (name: string) => {
       const s = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/shadow', { params: { path: { name } } }));
       ctx.out().result(s, () => printShadow(ctx, s));
     });
   shadow
     .command('stop')
-    .argument('<model>')
-    .option('--reason <reason>')
+    .description('stop mirroring')
+    .argument('<model>', 'the model')
+    .option('--reason <reason>', 'recorded in the audit log')
     .action(async (name: string, o: { reason?: string }) => {
       const s = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/shadow/stop', { params: { path: { name } }, body: { reason: o.reason } }));
       ctx.out().result(s, () => printShadow(ctx, s));

@@ -12,6 +12,7 @@ import { CliError, EXIT } from './cli-errors.js';
 import { listenOrExplain } from './port-in-use.js';
 import { stageArg } from './stage-arg.js';
 import { shortTime } from './table.js';
+import { addExamples } from './help-examples.js';
 
 type Binding = OkBody<'/api/v1/models/{name}/binding', 'get'>;
 type Status = OkBody<'/api/v1/models/{name}/status', 'get'>;
@@ -170,6 +171,7 @@ export function gatewayCommands(program: Command, ctx: CliContext): void {
   statusCommand(program, ctx);
   replicasCommands(program, ctx);
   gatewayCommand(program, ctx);
+  addExamples(program);
 }
 
 function printBinding(ctx: CliContext, b: Binding) {

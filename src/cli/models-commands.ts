@@ -7,6 +7,7 @@ import { modelColumns, printModel, printPhases, versionColumns } from './format.
 import { warnIfUnservable } from './servable.js';
 import { STAGE_HELP, stageArg } from './stage-arg.js';
 import { resolveVersion, VERSION_HELP } from './version-arg.js';
+import { addExamples } from './help-examples.js';
 
 /** Pages followed at most by list commands (100 per page): a CLI table, not an export tool. */
 export const MAX_PAGES = 100;
@@ -157,4 +158,5 @@ export function modelsCommands(program: Command, ctx: CliContext): void {
   modelsDelete(models, ctx);
   modelsProtect(models, ctx);
   modelsTransitionVersion(models, ctx);
+  addExamples(program);
 }

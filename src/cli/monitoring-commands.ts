@@ -12,6 +12,7 @@ import type { DriftReport, FeatureDrift, VersionHealth } from './monitoring-view
 import { referenceCommands } from './reference-commands.js';
 import { shortTime } from './table.js';
 import { webhooksCommands } from './webhooks-commands.js';
+import { addExamples } from './help-examples.js';
 
 const fmt = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'number' ? String(Number(v.toPrecision(4))) : String(v));
 const QUALITY = ['accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse'];
@@ -112,4 +113,5 @@ export function monitoringCommands(program: Command, ctx: CliContext): void {
   driftCommand(program, ctx);
   referenceCommands(program, ctx);
   webhooksCommands(program, ctx);
+  addExamples(program);
 }

@@ -12,6 +12,7 @@ import { EXIT } from './cli-errors.js';
 import { readLocal, readYaml } from './cli-files.js';
 import { experimentCommands } from './experiment-commands.js';
 import { shortTime } from './table.js';
+import { addExamples } from './help-examples.js';
 
 type GatesBody = BodyOf<'/api/v1/models/{name}/gates', 'put'>;
 type ValidationReport = OkBody<'/api/v1/models/{name}/versions/{version}/validation', 'get'>;
@@ -48,7 +49,8 @@ async function resolveHoldout(ctx: CliContext, file: string, gates: unknown): Pr
 function gatesShow(gates: Command, ctx: CliContext): void {
   gates
     .command('show')
-    .argument('<model>')
+    .description("a model's validation gates, as YAML")
+    .argument('<model>', 'the model')
     .action(async (name: string) => {
       const g = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/gates', { params: { path: { name } } }));
       ctx.out().result(g, () => ctx.io.stdout.write(g.gates ? YAML.stringify(g.gates) : `${name} has no validation gates\n`));
@@ -129,4 +131,5 @@ export function promotionCommands(program: Command, ctx: CliContext): void {
   gatesOverride(gates, ctx);
   approvalsCommands(program, ctx);
   experimentCommands(program, ctx);
+  addExamples(program);
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
 import { resolveVersion, VERSION_HELP } from './version-arg.js';
+import { addExamples } from './help-examples.js';
 
 export function tagsCommands(program: Command, ctx: CliContext): void {
   const tags = program.command('tags').description('key/value tags on models and versions');
@@ -32,6 +33,7 @@ export function tagsCommands(program: Command, ctx: CliContext): void {
       const tagsNow = version ? (await sc.tags.deleteVersion(model, version, key)).tags : (await sc.tags.deleteModel(model, key)).tags;
       ctx.out().result({ name: model, version: version ?? null, tags: tagsNow }, () => ctx.out().line(`${where(model, version)}: removed ${key}`));
     });
+  addExamples(program);
 }
 
 function where(model: string, version?: number): string {

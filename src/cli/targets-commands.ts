@@ -9,6 +9,7 @@ import { warnIfUnservable } from './servable.js';
 import { STAGE_HELP, stageArg } from './stage-arg.js';
 import { shortTime } from './table.js';
 import { resolveVersion, VERSION_HELP } from './version-arg.js';
+import { addExamples } from './help-examples.js';
 
 function aliasesCommands(program: Command, ctx: CliContext): void {
   const aliases = program.command('aliases').description('named pointers to versions (champion, canary…)');
@@ -137,6 +138,7 @@ export function targetsCommands(program: Command, ctx: CliContext): void {
   rollbackCommand(program, ctx);
   historyCommand(program, ctx);
   resolveCommand(program, ctx);
+  addExamples(program);
 }
 
 /** The version holding the target now, or undefined when nothing does (the server then explains). */

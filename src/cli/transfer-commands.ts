@@ -11,6 +11,7 @@ import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { gtoCommands } from './gto-commands.js';
 import { report } from './import-report.js';
+import { addExamples } from './help-examples.js';
 
 export function transferCommands(program: Command, ctx: CliContext): void {
   program
@@ -46,4 +47,5 @@ export function transferCommands(program: Command, ctx: CliContext): void {
     });
 
   gtoCommands(program, ctx);
+  addExamples(program);
 }

@@ -13,6 +13,7 @@ import { warnIfUnservable } from './servable.js';
 import { STAGE_HELP, stageArg } from './stage-arg.js';
 import { bytes } from './table.js';
 import { MODEL_OR_URI_HELP, VERSION_OR_URI_HELP, versionTarget } from './version-arg.js';
+import { addExamples } from './help-examples.js';
 
 
 /** The tag MLflow's door reads as a version's endpoint (mlflow-registry-service.ts): honoured here too. */
@@ -45,7 +46,7 @@ function versionsCreate(versions: Command, ctx: CliContext): void {
     .argument('<model>')
     .argument('<path>', 'a file, or a directory (uploaded whole; symbolic links are refused)')
     .option('--label <label>', 'a name unique within the model, e.g. v1.0')
-    .option('--description <text>')
+    .option('--description <text>', 'what changed in this version')
     .option('--source <uri>', 'where the model came from (lineage)')
     .option('--run-id <id>', 'the training run (lineage)')
     .option('--param <key=value>', 'a training parameter (repeatable)', collectParam)
@@ -174,6 +175,7 @@ export function versionsCommands(program: Command, ctx: CliContext): void {
   versionsDelete(versions, ctx);
   versionsMark(versions, ctx);
   versionsPurgeCommand(versions, ctx);
+  addExamples(program);
 }
 
 /** A progress bar on a terminal only: never in --json output, pipes or CI logs. */
