@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 
 const EXAMPLES: Record<string, string[]> = {
-  server: ['server', 'server --port 5200 --data-dir /var/lib/stagecraft', 'STAGECRAFT_DATABASE_URL=postgres://localhost/stagecraft server'],
+  server: ['server', 'server --port 5200 --data-dir /var/lib/stagecraft', 'server --database-url postgres://localhost/stagecraft'],
   demo: ['demo', 'demo --once', 'demo --port 5300'],
   gateway: ['gateway --registry http://registry:5100 --port 5200 --cache-dir /var/cache/stagecraft --token $GATEWAY_TOKEN'],
   'models create': ['models create fraud --description "card fraud classifier"'],

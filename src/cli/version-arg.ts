@@ -18,6 +18,13 @@ function uriOf(model: string, ref: string): string {
   return ref.startsWith('@') ? `models:/${model}${ref}` : `models:/${model}/${ref}`;
 }
 
+/** The model a models:/ URI names (models:/NAME/x, models:/NAME@alias), or null if unreadable (the server then says why). */
+function uriModel(uri: string): string | null {
+  const body = /^models:\/+(.*)$/.exec(uri)?.[1] ?? '';
+  const name = body.includes('/') ? body.slice(0, body.indexOf('/')) : body.includes('@') ? body.slice(0, body.lastIndexOf('@')) : '';
+  return name || null;
+}
+
 /** VERSION (any form above) of MODEL as a number; a URI naming another model is a usage error. */
 export async function resolveVersion(sc: StagecraftClient, model: string, ref: string): Promise<number> {
   const text = ref.trim();
@@ -26,6 +33,8 @@ export async function resolveVersion(sc: StagecraftClient, model: string, ref: s
     return Number(text);
   }
   if (!text) throw new CliError(`a version is needed: ${VERSION_HELP}, or a models:/ URI`, EXIT.usage);
+  const named = isUri(text) ? uriModel(text) : model;
+  if (named !== null && named !== model) throw new CliError(`${ref} names model "${named}", not "${model}"`, EXIT.usage);
   const r = await sc.resolve(uriOf(model, text));
   if (r.name !== model) throw new CliError(`${ref} names model "${r.name}", not "${model}"`, EXIT.usage);
   return r.version;
