@@ -14,6 +14,7 @@ import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, referenceC
 import { buildServer, configuredExtensions } from '../server.js';
 import type { CliContext } from './cli-context.js';
 import { listenOrExplain } from './port-in-use.js';
+import { selfName } from './self-name.js';
 import { addExamples } from './help-examples.js';
 
 const MODEL = 'fraud';
@@ -147,7 +148,7 @@ export function demoCommand(program: Command, ctx: CliContext): void {
       const result = await runDemo({ port: o.port === undefined ? 0 : Number(o.port), log: narrate });
       if (json) ctx.out().line(JSON.stringify({ url: result.url, rolled_back: result.rolledBack, timeline: result.timeline }, null, 2));
       if (!o.once) {
-        narrate(`\nExplore: ${result.url} (web UI), stagecraft --url ${result.url} health ${MODEL} 2, events, history ${MODEL}. Ctrl-C to stop.`);
+        narrate(`\nExplore: ${result.url} (web UI), ${selfName(ctx.io.env)} --url ${result.url} health ${MODEL} 2, events, history ${MODEL}. Ctrl-C to stop.`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

@@ -4,6 +4,7 @@ import type { Model, StagecraftClient } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { modelColumns, printModel, printPhases, versionColumns } from './format.js';
+import { selfName } from './self-name.js';
 import { warnIfUnservable } from './servable.js';
 import { STAGE_HELP, stageArg } from './stage-arg.js';
 import { resolveVersion, VERSION_HELP } from './version-arg.js';
@@ -131,7 +132,7 @@ function modelsTransitionVersion(models: Command, ctx: CliContext): void {
         printPhases(ctx.out(), res.phases);
       });
       if (['Staging', 'Production'].includes(res.version.stage)) {
-        warnIfUnservable(ctx.out(), res.version, `Gateways bound to ${res.version.stage} will report it failed to load (see \`stagecraft status ${res.version.name}\`).`);
+        warnIfUnservable(ctx.out(), res.version, `Gateways bound to ${res.version.stage} will report it failed to load (see \`${selfName(ctx.io.env)} status ${res.version.name}\`).`);
       }
     });
 }
