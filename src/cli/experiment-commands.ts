@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { unwrap, type ApiClient, type OkBody } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
 import { stageArg } from './stage-arg.js';
+import { resolveVersion, VERSION_HELP } from './version-arg.js';
 import { CliError, EXIT } from './cli-errors.js';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
@@ -56,13 +57,13 @@ function rolloutStart(rollout: Command, ctx: CliContext): void {
     .command('start')
     .description('start a canary: send a growing share of traffic to a candidate version, step by step')
     .argument('<model>', 'the model')
-    .requiredOption('--version <n>', 'candidate version')
+    .requiredOption('--version <version>', `candidate version: ${VERSION_HELP}`)
     .option('--steps <list>', 'traffic share per step, percent', '10,25,50,100')
     .option('--step-minutes <m>', 'minutes per step before its analysis', '5')
     .option('--key-header <header>', 'sticky assignment by this request header (e.g. x-user-id)')
     .action(async (name: string, o: { version: string; steps: string; stepMinutes: string; keyHeader?: string }) => {
       const steps = o.steps.split(',').map((s) => Number(s.trim()));
-      const body = { version: positive(o.version, '--version'), steps, step_minutes: positive(o.stepMinutes, '--step-minutes'), key_header: o.keyHeader };
+      const body = { version: await resolveVersion(ctx.client(), name, o.version), steps, step_minutes: positive(o.stepMinutes, '--step-minutes'), key_header: o.keyHeader };
       const r = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/rollout', { params: { path: { name } }, body }));
       ctx.out().result(r, () => printRollout(ctx, r));
     });
@@ -117,11 +118,11 @@ function shadowStart(shadow: Command, ctx: CliContext): void {
     .command('start')
     .description("mirror a share of the model's requests to a candidate version, off the response path")
     .argument('<model>', 'the model')
-    .requiredOption('--version <n>', 'the candidate version')
+    .requiredOption('--version <version>', `the candidate version: ${VERSION_HELP}`)
     .requiredOption('--percent <p>', 'share of requests mirrored')
     .option('--regression', 'compare as regression (default classification)')
     .action(async (name: string, o: { version: string; percent: string; regression?: boolean }) => {
-      const body = { version: positive(o.version, '--version'), percent: positive(o.percent, '--percent'), task: o.regression ? ('regression' as const) : ('classification' as const) };
+      const body = { version: await resolveVersion(ctx.client(), name, o.version), percent: positive(o.percent, '--percent'), task: o.regression ? ('regression' as const) : ('classification' as const) };
       const s = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/shadow', { params: { path: { name } }, body }));
       ctx.out().result(s, () => ctx.out().line(`Shadowing ${s.percent}% of ${name}'s requests to v${s.version} (serving v${s.serving_version ?? '-'})`));
     });
@@ -155,9 +156,9 @@ function drillCommand(program: Command, ctx: CliContext): void {
     .description('rehearse a rollback in Staging: promote a candidate, roll back, measure both switches')
     .argument('<model>')
     .option('--stage <stage>', 'the stage to drill: only Staging', stageArg, 'Staging')
-    .option('--version <n>', 'candidate (default: newest READY version in no stage)')
+    .option('--version <version>', `candidate: ${VERSION_HELP} (default: newest READY version in no stage)`)
     .action(async (name: string, o: { stage: string; version?: string }) => {
-      const body = { stage: o.stage, version: o.version ? positive(o.version, '--version') : undefined };
+      const body = { stage: o.stage, version: o.version ? await resolveVersion(ctx.client(), name, o.version) : undefined };
       const d = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/drills', { params: { path: { name } }, body }));
       ctx.out().result(d, () => {
         ctx.out().fields([

@@ -110,12 +110,13 @@ function gatesOverride(gates: Command, ctx: CliContext): void {
     .requiredOption('--stage <stage>', `the stage to enter: ${STAGE_HELP}`, stageArg)
     .requiredOption('--reason <reason>', 'why the gates are overridden (audited)')
     .option('--archive-existing', 'archive the versions now in that stage')
-    .action(async (modelOrUri: string, ref: string | undefined, o: { stage: string; reason: string; archiveExisting?: boolean }) => {
+    .option('--force', 'also move a version marked failed (admin override; the reason is audited)')
+    .action(async (modelOrUri: string, ref: string | undefined, o: { stage: string; reason: string; archiveExisting?: boolean; force?: boolean }) => {
       const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
       const res = await unwrap(
         ctx.client().api.POST('/api/v1/models/{name}/versions/{version}/stage/override', {
           params: { path: { name, version } },
-          body: { stage: o.stage, reason: o.reason, archive_existing_versions: !!o.archiveExisting },
+          body: { stage: o.stage, reason: o.reason, archive_existing_versions: !!o.archiveExisting, force: o.force },
         }),
       );
       ctx.out().result(res, () => ctx.out().line(`${name} v${res.version.version} is now in ${res.version.stage} (gates overridden: ${o.reason})`));
