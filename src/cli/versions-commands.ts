@@ -96,7 +96,7 @@ function versionsList(versions: Command, ctx: CliContext): void {
         if (!res.next_cursor) break;
         cursor = res.next_cursor;
       }
-      ctx.out().result(all, () => ctx.out().table(all, versionColumns, `No versions of ${model}`));
+      ctx.out().result(all, () => ctx.out().table(all, versionColumns, o.stage ? `No versions of ${model} in ${o.stage}` : `No versions of ${model}`));
     });
 }
 
