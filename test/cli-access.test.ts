@@ -44,7 +44,7 @@ describe.each(DATABASES)('CLI exit codes and refusals (%s)', (kind) => {
   it('exits 2 for usage mistakes before sending anything', async () => {
     const cases = [
       ['bogus-command'],
-      ['models', 'transition-version', '--model-name', 'm', '--version', 'two', '--stage', 'Production'],
+      ['models', 'transition-version', '--model-name', 'm', '--version', '0', '--stage', 'Production'],
       ['versions', 'mark', 'm', '1', '--reason', 'neither flag'],
       ['versions', 'mark', 'm', '1', '--stable', '--failed', '--reason', 'both flags'],
       ['rollback', 'm'],

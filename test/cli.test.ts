@@ -50,10 +50,11 @@ describe.each(DATABASES)('CLI against a running server (%s)', (kind) => {
     expect(onTerminal.stderr).toContain('uploading');
     fs.writeFileSync(path.join(dir, 'model.bin'), Buffer.alloc(256 * 1024, 2));
     const json = await s.run(['versions', 'create', name, dir, '--json'], { tty: true });
-    expect(json.stderr).toBe('');
+    // stderr carries only the warning that a model.bin alone cannot be served (see cli-ux.test.ts).
+    expect(json.stderr).not.toContain('uploading');
     expect(json.json.version).toBe(2);
     const piped = await s.run(['versions', 'create', name, dir]);
-    expect(piped.stderr).toBe('');
+    expect(piped.stderr).not.toContain('uploading');
   });
 
   it('promotes with the MLflow spelling, rolls back with --json, and tells the history', async () => {

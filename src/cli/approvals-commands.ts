@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { unwrap, type OkBody, type QueryOf } from '../../sdk/client.js';
 import { positiveInteger } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
+import { STAGE_HELP, stageArg, stageListArg } from './stage-arg.js';
+import { MODEL_OR_URI_HELP, VERSION_OR_URI_HELP, versionTarget } from './version-arg.js';
 import { shortTime } from './table.js';
 
 type Approval = OkBody<'/api/v1/approvals', 'get'>['approvals'][number];
@@ -11,7 +13,8 @@ type ApprovalStatus = QueryOf<'/api/v1/approvals', 'get'>['status'];
 function approvalsList(approvals: Command, ctx: CliContext): void {
   approvals
     .command('list')
-    .option('--model <model>')
+    .description('approval requests, pending ones by default')
+    .option('--model <model>', 'only this model')
     .option('--status <status>', 'pending, approved or rejected (default pending)', 'pending')
     .option('--all', 'every status')
     .action(async (o: { model?: string; status: string; all?: boolean }) => {
@@ -36,13 +39,15 @@ function approvalsList(approvals: Command, ctx: CliContext): void {
 function approvalsRequest(approvals: Command, ctx: CliContext): void {
   approvals
     .command('request')
-    .argument('<model>')
-    .argument('<version>')
-    .option('--stage <stage>', 'stage to enter', 'Production')
-    .option('--reason <reason>')
+    .description('ask a second deployer to approve moving a version into a stage')
+    .argument('<model>', MODEL_OR_URI_HELP)
+    .argument('[version]', VERSION_OR_URI_HELP)
+    .option('--stage <stage>', `stage to enter: ${STAGE_HELP}`, stageArg, 'Production')
+    .option('--reason <reason>', 'why (shown to the approver, kept in the audit log)')
     .option('--archive-existing', 'archive the versions now in that stage once approved')
-    .action(async (name: string, v: string, o: { stage: string; reason?: string; archiveExisting?: boolean }) => {
-      const body = { version: positiveInteger(v, 'version'), stage: o.stage, reason: o.reason, archive_existing_versions: !!o.archiveExisting };
+    .action(async (modelOrUri: string, ref: string | undefined, o: { stage: string; reason?: string; archiveExisting?: boolean }) => {
+      const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
+      const body = { version, stage: o.stage, reason: o.reason, archive_existing_versions: !!o.archiveExisting };
       const a = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/approvals', { params: { path: { name } }, body }));
       ctx.out().result(a, () => ctx.out().line(`Approval request ${a.id} is pending: ${name} v${a.version} -> ${a.stage}`));
     });
@@ -51,8 +56,9 @@ function approvalsRequest(approvals: Command, ctx: CliContext): void {
 function approvalsApprove(approvals: Command, ctx: CliContext): void {
   approvals
     .command('approve')
-    .argument('<id>')
-    .option('--comment <text>')
+    .description('approve a request (by someone other than who asked): the version moves')
+    .argument('<id>', 'the approval request id')
+    .option('--comment <text>', 'kept with the decision')
     .action(async (id: string, o: { comment?: string }) => {
       const params = { path: { id: positiveInteger(id, 'approval id') } };
       const res = await unwrap(ctx.client().api.POST('/api/v1/approvals/{id}/approve', { params, body: { comment: o.comment } }));
@@ -63,8 +69,9 @@ function approvalsApprove(approvals: Command, ctx: CliContext): void {
 function approvalsReject(approvals: Command, ctx: CliContext): void {
   approvals
     .command('reject')
-    .argument('<id>')
-    .option('--comment <text>')
+    .description('reject a request: the version stays where it is')
+    .argument('<id>', 'the approval request id')
+    .option('--comment <text>', 'kept with the decision')
     .action(async (id: string, o: { comment?: string }) => {
       const params = { path: { id: positiveInteger(id, 'approval id') } };
       const res = await unwrap(ctx.client().api.POST('/api/v1/approvals/{id}/reject', { params, body: { comment: o.comment } }));
@@ -77,14 +84,14 @@ function approvalsPolicy(approvals: Command, ctx: CliContext): void {
     .command('policy')
     .description('show, or with --stages set, which stages need approval for a model')
     .argument('<model>')
-    .option('--stages <list>', 'comma-separated, e.g. Production; "none" to stop requiring approval')
-    .action(async (name: string, o: { stages?: string }) => {
+    .option('--stages <list>', 'comma-separated stages, any case, e.g. Production; "none" to stop requiring approval', stageListArg)
+    .action(async (name: string, o: { stages?: string[] }) => {
       const api = ctx.client().api;
       const params = { path: { name } };
       const p =
         o.stages === undefined
           ? await unwrap(api.GET('/api/v1/models/{name}/approval-policy', { params }))
-          : await unwrap(api.PUT('/api/v1/models/{name}/approval-policy', { params, body: { stages: o.stages === 'none' ? [] : o.stages.split(',').map((s) => s.trim()) } }));
+          : await unwrap(api.PUT('/api/v1/models/{name}/approval-policy', { params, body: { stages: o.stages } }));
       ctx.out().result(p, () => ctx.out().line(p.stages.length ? `${name} needs approval for ${p.stages.join(', ')}` : `${name} needs no approval`));
     });
 }

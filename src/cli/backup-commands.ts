@@ -15,6 +15,7 @@ import { configFromEnv, type Config } from '../config.js';
 import { isPostgresUrl, openUnmigrated } from '../db/database.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
+import { addExamples } from './help-examples.js';
 
 interface RestoreFlags {
   dataDir?: string;
@@ -83,6 +84,7 @@ export function backupCommands(program: Command, ctx: CliContext): void {
         if (!ok && created.blobs) await fs.promises.rm(blobDir, { recursive: true, force: true });
       }
     });
+  addExamples(program);
 }
 
 function restoreConfig(ctx: CliContext, o: RestoreFlags): Config {

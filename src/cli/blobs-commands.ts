@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import type { BlobsReport } from '../../sdk/types.js';
 import type { CliContext } from './cli-context.js';
 import { EXIT } from './cli-errors.js';
+import { addExamples } from './help-examples.js';
 
 /** Walk limits: these are cache and artifact directories, not whole file systems. */
 const MAX_FILES = 200_000;
@@ -75,6 +76,7 @@ export function blobsCommands(program: Command, ctx: CliContext): void {
       });
       if (remaining.length) ctx.exitCode = EXIT.refused;
     });
+  addExamples(program);
 }
 
 /** The versions marked failed for bad bytes that the repairs made whole again (the upload restores them). */

@@ -10,6 +10,7 @@ import { blobsCommands } from './blobs-commands.js';
 import { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { processIo, type CliIo } from './cli-io.js';
+import { selfName } from './self-name.js';
 import { demoCommand } from './demo-command.js';
 import { eventsCommands } from './events-commands.js';
 import { gatewayCommands } from './gateway-commands.js';
@@ -86,7 +87,7 @@ function reportError(err: unknown, io: CliIo, url: string): number {
     return EXIT.refused;
   }
   if (err instanceof StagecraftUnreachableError) {
-    say(`${err.message}. Is the server running? Start it with \`stagecraft server\`, or point --url / STAGECRAFT_URL at it (now ${url}).`);
+    say(`${err.message}. Is the server running? Start it with \`${selfName(io.env)} server\`, or point --url / STAGECRAFT_URL at it (now ${url}).`);
     return EXIT.unreachable;
   }
   if (err instanceof ConfigError) {

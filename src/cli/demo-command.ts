@@ -13,6 +13,9 @@ import { createDeps } from '../deps.js';
 import { DEMO_POLICY, FRAUD_FEATURES, FRAUD_V1, FRAUD_V2, fraudModel, referenceCsv, transactions, v2InferBody, type Transaction } from '../observe/demo-scenario.js';
 import { buildServer, configuredExtensions } from '../server.js';
 import type { CliContext } from './cli-context.js';
+import { listenOrExplain } from './port-in-use.js';
+import { selfName } from './self-name.js';
+import { addExamples } from './help-examples.js';
 
 const MODEL = 'fraud';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -84,7 +87,11 @@ export async function runDemo(opts: { port: number; log: (s: string) => void; ke
   process.once('exit', removeDir);
   const deps = await createDeps({ ...configFromEnv(processEnv()), dataDir, databaseUrl: null, host: '127.0.0.1', port: opts.port, logLevel: 'error' });
   const { app } = await buildServer(deps, configuredExtensions(deps).all());
-  await app.listen({ host: '127.0.0.1', port: opts.port });
+  await listenOrExplain(() => app.listen({ host: '127.0.0.1', port: opts.port }), '--port N (or leave --port out: any free port)', async () => {
+    await app.close();
+    await deps.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const close = async () => {
     await app.close();
@@ -140,20 +147,24 @@ export function demoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description('see the guard roll back a bad model in about a minute (temporary data directory)')
-    .option('--port <port>', 'port for the demo server (default: any free port)', '0')
+    .option('--port <port>', 'port for the demo server (default: any free port)')
     .option('--once', 'exit after the demo instead of keeping the server running for exploring')
     .option('--keep', 'keep the temporary data directory on exit')
-    .action(async (o: { port: string; once?: boolean; keep?: boolean }) => {
+    .action(async (o: { port?: string; once?: boolean; keep?: boolean }) => {
+      // With --json the narration goes to stderr and stdout carries one JSON result, as every command's.
+      const json = !!ctx.globals().json;
+      const narrate = (s: string) => (json ? ctx.io.stderr : ctx.io.stdout).write(`${s}\n`);
       // Ctrl-C while the demo runs: exit, so runDemo's exit hook removes the data directory.
       const interrupted = () => process.exit(130);
       process.once('SIGINT', interrupted);
       process.once('SIGTERM', interrupted);
-      const result = await runDemo({ port: Number(o.port), keep: o.keep, log: (s) => ctx.io.stdout.write(`${s}\n`) }).finally(() => {
+      const result = await runDemo({ port: o.port === undefined ? 0 : Number(o.port), keep: o.keep, log: narrate }).finally(() => {
         process.removeListener('SIGINT', interrupted);
         process.removeListener('SIGTERM', interrupted);
       });
+      if (json) ctx.out().line(JSON.stringify({ url: result.url, rolled_back: result.rolledBack, timeline: result.timeline }, null, 2));
       if (!o.once) {
-        ctx.io.stdout.write(`\nExplore: ${result.url} (web UI), stagecraft --url ${result.url} health ${MODEL} 2, events, history ${MODEL}. Ctrl-C to stop.\n`);
+        narrate(`\nExplore: ${result.url} (web UI), ${selfName(ctx.io.env)} --url ${result.url} health ${MODEL} 2, events, history ${MODEL}. Ctrl-C to stop.`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
@@ -163,4 +174,5 @@ export function demoCommand(program: Command, ctx: CliContext): void {
       await result.close();
       ctx.exitCode = result.rolledBack ? 0 : 1;
     });
+  addExamples(program);
 }

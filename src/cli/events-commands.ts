@@ -4,6 +4,7 @@ import type { RegistryEvent } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
 import type { Output } from './cli-io.js';
 import { cell, shortTime } from './table.js';
+import { addExamples } from './help-examples.js';
 
 interface EventsFlags {
   model?: string;
@@ -25,6 +26,7 @@ export function eventsCommands(program: Command, ctx: CliContext): void {
     .option('--follow', 'keep printing events as they happen (Ctrl-C to stop)')
     .option('--after <id>', 'with --follow: replay from after this event id', positiveInt)
     .action(async (o: EventsFlags) => (o.follow ? follow(ctx, o) : list(ctx, o)));
+  addExamples(program);
 }
 
 async function list(ctx: CliContext, o: EventsFlags): Promise<void> {

@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { unwrap, type ApiClient, type OkBody } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
+import { stageArg } from './stage-arg.js';
+import { resolveVersion, VERSION_HELP } from './version-arg.js';
 import { CliError, EXIT } from './cli-errors.js';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
@@ -53,25 +55,34 @@ function rolloutAction(api: ApiClient, verb: RolloutVerb, name: string, reason?:
 function rolloutStart(rollout: Command, ctx: CliContext): void {
   rollout
     .command('start')
-    .argument('<model>')
-    .requiredOption('--version <n>', 'candidate version')
+    .description('start a canary: send a growing share of traffic to a candidate version, step by step')
+    .argument('<model>', 'the model')
+    .requiredOption('--version <version>', `candidate version: ${VERSION_HELP}`)
     .option('--steps <list>', 'traffic share per step, percent', '10,25,50,100')
     .option('--step-minutes <m>', 'minutes per step before its analysis', '5')
     .option('--key-header <header>', 'sticky assignment by this request header (e.g. x-user-id)')
     .action(async (name: string, o: { version: string; steps: string; stepMinutes: string; keyHeader?: string }) => {
       const steps = o.steps.split(',').map((s) => Number(s.trim()));
-      const body = { version: positive(o.version, '--version'), steps, step_minutes: positive(o.stepMinutes, '--step-minutes'), key_header: o.keyHeader };
+      const body = { version: await resolveVersion(ctx.client(), name, o.version), steps, step_minutes: positive(o.stepMinutes, '--step-minutes'), key_header: o.keyHeader };
       const r = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/rollout', { params: { path: { name } }, body }));
       ctx.out().result(r, () => printRollout(ctx, r));
     });
 }
+
+const ROLLOUT_VERBS = {
+  pause: 'hold the rollout at its current step',
+  resume: 'continue a paused rollout',
+  abort: 'stop the rollout and send all traffic back to the serving version',
+  promote: 'promote the candidate now, through the normal stage transition',
+} as const;
 
 function rolloutCommands(program: Command, ctx: CliContext): void {
   const rollout = program.command('rollout').description('canary rollouts judged by analysis at every step');
   rolloutStart(rollout, ctx);
   rollout
     .command('status')
-    .argument('<model>')
+    .description("the rollout's step, traffic share and latest analysis")
+    .argument('<model>', 'the model')
     .action(async (name: string) => {
       const r = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/rollout', { params: { path: { name } } }));
       ctx.out().result(r, () => printRollout(ctx, r));
@@ -79,8 +90,9 @@ function rolloutCommands(program: Command, ctx: CliContext): void {
   for (const verb of ['pause', 'resume', 'abort', 'promote'] as const) {
     rollout
       .command(verb)
-      .argument('<model>')
-      .option('--reason <reason>')
+      .description(ROLLOUT_VERBS[verb])
+      .argument('<model>', 'the model')
+      .option('--reason <reason>', 'recorded in the audit log')
       .action(async (name: string, o: { reason?: string }) => {
         const r = await unwrap(rolloutAction(ctx.client().api, verb, name, o.reason));
         ctx.out().result(r, () => printRollout(ctx, r));
@@ -104,12 +116,13 @@ function printShadow(ctx: CliContext, s: Shadow): void {
 function shadowStart(shadow: Command, ctx: CliContext): void {
   shadow
     .command('start')
-    .argument('<model>')
-    .requiredOption('--version <n>')
+    .description("mirror a share of the model's requests to a candidate version, off the response path")
+    .argument('<model>', 'the model')
+    .requiredOption('--version <version>', `the candidate version: ${VERSION_HELP}`)
     .requiredOption('--percent <p>', 'share of requests mirrored')
     .option('--regression', 'compare as regression (default classification)')
     .action(async (name: string, o: { version: string; percent: string; regression?: boolean }) => {
-      const body = { version: positive(o.version, '--version'), percent: positive(o.percent, '--percent'), task: o.regression ? ('regression' as const) : ('classification' as const) };
+      const body = { version: await resolveVersion(ctx.client(), name, o.version), percent: positive(o.percent, '--percent'), task: o.regression ? ('regression' as const) : ('classification' as const) };
       const s = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/shadow', { params: { path: { name } }, body }));
       ctx.out().result(s, () => ctx.out().line(`Shadowing ${s.percent}% of ${name}'s requests to v${s.version} (serving v${s.serving_version ?? '-'})`));
     });
@@ -120,15 +133,17 @@ function shadowCommands(program: Command, ctx: CliContext): void {
   shadowStart(shadow, ctx);
   shadow
     .command('report')
-    .argument('<model>')
+    .description("how the candidate's answers compare with the serving version's so far")
+    .argument('<model>', 'the model')
     .action(async (name: string) => {
       const s = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/shadow', { params: { path: { name } } }));
       ctx.out().result(s, () => printShadow(ctx, s));
     });
   shadow
     .command('stop')
-    .argument('<model>')
-    .option('--reason <reason>')
+    .description('stop mirroring')
+    .argument('<model>', 'the model')
+    .option('--reason <reason>', 'recorded in the audit log')
     .action(async (name: string, o: { reason?: string }) => {
       const s = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/shadow/stop', { params: { path: { name } }, body: { reason: o.reason } }));
       ctx.out().result(s, () => printShadow(ctx, s));
@@ -140,10 +155,10 @@ function drillCommand(program: Command, ctx: CliContext): void {
     .command('drill')
     .description('rehearse a rollback in Staging: promote a candidate, roll back, measure both switches')
     .argument('<model>')
-    .option('--stage <stage>', 'only Staging', 'Staging')
-    .option('--version <n>', 'candidate (default: newest READY version in no stage)')
+    .option('--stage <stage>', 'the stage to drill: only Staging', stageArg, 'Staging')
+    .option('--version <version>', `candidate: ${VERSION_HELP} (default: newest READY version in no stage)`)
     .action(async (name: string, o: { stage: string; version?: string }) => {
-      const body = { stage: o.stage, version: o.version ? positive(o.version, '--version') : undefined };
+      const body = { stage: o.stage, version: o.version ? await resolveVersion(ctx.client(), name, o.version) : undefined };
       const d = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/drills', { params: { path: { name } }, body }));
       ctx.out().result(d, () => {
         ctx.out().fields([

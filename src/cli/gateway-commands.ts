@@ -9,7 +9,10 @@ import { createLogger } from '../log.js';
 import { buildGatewayApp } from '../server.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
+import { listenOrExplain } from './port-in-use.js';
+import { stageArg } from './stage-arg.js';
 import { shortTime } from './table.js';
+import { addExamples } from './help-examples.js';
 
 type Binding = OkBody<'/api/v1/models/{name}/binding', 'get'>;
 type Status = OkBody<'/api/v1/models/{name}/status', 'get'>;
@@ -19,7 +22,7 @@ function bindingsCommands(program: Command, ctx: CliContext): void {
   bindings
     .command('set <model>')
     .description('serve MODEL from a stage (--stage Staging) or an alias (--alias champion)')
-    .option('--stage <stage>', 'Production or Staging')
+    .option('--stage <stage>', 'Production or Staging (any case)', stageArg)
     .option('--alias <alias>', 'an alias of the model')
     .option('--reason <text>', 'why (recorded in the audit log)')
     .action(async (model: string, o: { stage?: string; alias?: string; reason?: string }) => {
@@ -37,18 +40,20 @@ function statusCommand(program: Command, ctx: CliContext): void {
   program
     .command('status <model>')
     .description('what every gateway replica serves for MODEL; converged only when every replica acknowledged the target after the move')
-    .option('--wait', 'wait until converged (exit non-zero naming the unknown or lagging replicas if the timeout passes first)')
-    .option('--timeout <seconds>', 'with --wait: how long to wait', seconds, 60)
+    .option('--wait', 'wait until every replica reported serving the target or failing to load it; exit non-zero naming the failed, unknown or lagging replicas')
+    .option('--timeout <seconds>', 'with --wait: how long to wait at most', seconds, 60)
     .action(async (model: string, o: { wait?: boolean; timeout: number }) => {
       const fetchStatus = () => unwrap(ctx.client().api.GET('/api/v1/models/{name}/status', { params: { path: { name: model } } }));
       let status = await fetchStatus();
       const deadline = Date.now() + o.timeout * 1000;
-      while (o.wait && !status.converged && Date.now() < deadline) {
+      // A replica that reported a failed load will not succeed by itself: waiting out the timeout
+      // would only delay the answer, so stop as soon as every replica has settled either way.
+      while (o.wait && !settled(status) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 250));
         status = await fetchStatus();
       }
       printStatus(ctx, status);
-      if (o.wait && !status.converged) throw new CliError(notConverged(status, o.timeout), EXIT.refused);
+      if (o.wait && !status.converged) throw new CliError(settled(status) ? failedReplicas(status) : notConverged(status, o.timeout), EXIT.refused);
     });
 }
 
@@ -137,7 +142,10 @@ async function runGateway(ctx: CliContext, o: GatewayFlags): Promise<void> {
     },
     log,
   );
-  await gw.listen();
+  await listenOrExplain(() => gw.listen(), '--port N (and --grpc-port N if that one is taken)', async () => {
+    await gw.close();
+    blobs?.close?.();
+  });
   log.info({ registry: o.registry ?? g.url, artifacts: blobs ? 'store (direct)' : 'through the registry', replica: gw.gateway.options.replicaId, grpcPort: gw.grpcPort }, `Stagecraft gateway serving on ${gw.url}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -173,6 +181,7 @@ export function gatewayCommands(program: Command, ctx: CliContext): void {
   statusCommand(program, ctx);
   replicasCommands(program, ctx);
   gatewayCommand(program, ctx);
+  addExamples(program);
 }
 
 function printBinding(ctx: CliContext, b: Binding) {
@@ -187,6 +196,19 @@ function replicaNote(r: ReplicaRow): string | null {
   const rej = r.last_rejection;
   if (rej) notes.push(`token rejected (${rej.status}) ${rej.count}x, ${shortTime(rej.first_at)}–${shortTime(rej.last_at)}`);
   return notes.filter(Boolean).join('; ') || null;
+}
+
+/** Every replica (at least one) has answered for the move: serving the target, or failed to load it. */
+function settled(s: Status): boolean {
+  if (s.converged) return true;
+  if (s.target_version === null || s.replicas.length === 0) return false;
+  return s.replicas.every((r) => r.acknowledged || r.state === 'failed');
+}
+
+/** Why `status --wait` stopped early: the replicas that reported a failure, in their words. */
+function failedReplicas(s: Status): string {
+  const failed = s.replicas.filter((r) => r.state === 'failed');
+  return [`${failed.length} of ${s.replicas.length} replica(s) failed to serve ${s.model} v${s.target_version}:`, ...failed.map((r) => `  ${r.replica_id}: ${r.error ?? 'failed (no error reported)'}`)].join('\n');
 }
 
 /** Why `status --wait` gave up, naming every replica that does not count and why. */

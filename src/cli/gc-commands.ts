@@ -7,6 +7,7 @@ import { versionNumber } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { bytes } from './table.js';
+import { addExamples } from './help-examples.js';
 
 export function gcCommand(program: Command, ctx: CliContext): void {
   program
@@ -18,6 +19,7 @@ export function gcCommand(program: Command, ctx: CliContext): void {
       const report = await ctx.client().blobs.gc({ dryRun: !!o.dryRun, grace: o.grace });
       ctx.out().result(report, () => gcLines(ctx, report));
     });
+  addExamples(program);
 }
 
 function gcLines(ctx: CliContext, r: GcReport): void {

@@ -1,9 +1,14 @@
 // stagecraft models create|list|show|update|delete|protect|unprotect|transition-version
 import type { Command } from 'commander';
 import type { Model, StagecraftClient } from '../../sdk/client.js';
-import { versionNumber } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
+import { CliError, EXIT } from './cli-errors.js';
 import { modelColumns, printModel, printPhases, versionColumns } from './format.js';
+import { selfName } from './self-name.js';
+import { warnIfUnservable } from './servable.js';
+import { STAGE_HELP, stageArg } from './stage-arg.js';
+import { resolveVersion, VERSION_HELP } from './version-arg.js';
+import { addExamples } from './help-examples.js';
 
 /** Pages followed at most by list commands (100 per page): a CLI table, not an export tool. */
 export const MAX_PAGES = 100;
@@ -59,8 +64,8 @@ function modelsUpdate(models: Command, ctx: CliContext): void {
     .command('update')
     .description("change a model's description or name")
     .argument('<name>')
-    .option('--description <text>')
-    .option('--rename <new-name>')
+    .option('--description <text>', 'a new description')
+    .option('--rename <new-name>', 'a new name')
     .action(async (name: string, o: { description?: string; rename?: string }) => {
       const model = await ctx.client().models.update(name, { description: o.description, name: o.rename });
       ctx.out().result(model, () => ctx.out().line(`Updated model ${model.name}`));
@@ -101,27 +106,34 @@ function modelsTransitionVersion(models: Command, ctx: CliContext): void {
   models
     .command('transition-version')
     .description('move a version to None, Staging, Production or Archived (MLflow spelling)')
-    .requiredOption('--model-name <name>')
-    .requiredOption('--version <n>', 'version number', versionNumber)
-    .requiredOption('--stage <stage>', 'None, Staging, Production or Archived (any case)')
+    .requiredOption('--model-name <name>', 'the model')
+    .requiredOption('--version <version>', VERSION_HELP)
+    .requiredOption('--stage <stage>', STAGE_HELP, stageArg)
     .option('--archive-existing', 'archive the versions now in that stage')
+    .option('--force', 'move a version marked failed into Staging or Production (admin override; needs --reason, which is audited)')
     .option('--reason <text>', 'recorded in the audit log')
-    .action(async (o: { modelName: string; version: number; stage: string; archiveExisting?: boolean; reason?: string }) => {
+    .action(async (o: { modelName: string; version: string; stage: string; archiveExisting?: boolean; force?: boolean; reason?: string }) => {
+      if (o.force && !o.reason?.trim()) throw new CliError('--force needs --reason: the override is recorded in the audit log', EXIT.usage);
       const sc = ctx.client();
+      const version = await resolveVersion(sc, o.modelName, o.version);
       // Send the holder we saw as expected_version: if someone moves the stage meanwhile, the
       // server refuses (409) instead of replacing a version we never looked at.
-      const expected = await stageHolder(sc, o.modelName, o.version, o.stage);
-      const res = await sc.stages.transition(o.modelName, o.version, {
+      const expected = await stageHolder(sc, o.modelName, version, o.stage);
+      const res = await sc.stages.transition(o.modelName, version, {
         stage: o.stage,
         archive_existing_versions: !!o.archiveExisting,
         reason: o.reason,
         expected_version: expected,
+        force: o.force,
       });
       ctx.out().result(res, () => {
         const archived = res.archived_versions.length ? `; archived ${res.archived_versions.join(', ')}` : '';
         ctx.out().line(`${res.version.name} version ${res.version.version} is now in ${res.version.stage}${archived}`);
         printPhases(ctx.out(), res.phases);
       });
+      if (['Staging', 'Production'].includes(res.version.stage)) {
+        warnIfUnservable(ctx.out(), res.version, `Gateways bound to ${res.version.stage} will report it failed to load (see \`${selfName(ctx.io.env)} status ${res.version.name}\`).`);
+      }
     });
 }
 
@@ -147,4 +159,5 @@ export function modelsCommands(program: Command, ctx: CliContext): void {
   modelsDelete(models, ctx);
   modelsProtect(models, ctx);
   modelsTransitionVersion(models, ctx);
+  addExamples(program);
 }

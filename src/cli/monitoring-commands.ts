@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { unwrap } from '../../sdk/client.js';
 import { serverNumber } from './cli-args.js';
+import { MODEL_OR_URI_HELP, VERSION_OR_URI_HELP, versionTarget } from './version-arg.js';
 import type { CliContext } from './cli-context.js';
 import { readYaml } from './cli-files.js';
 import type { Output } from './cli-io.js';
@@ -11,6 +12,7 @@ import type { DriftReport, FeatureDrift, VersionHealth } from './monitoring-view
 import { referenceCommands } from './reference-commands.js';
 import { shortTime } from './table.js';
 import { webhooksCommands } from './webhooks-commands.js';
+import { addExamples } from './help-examples.js';
 
 const fmt = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'number' ? String(Number(v.toPrecision(4))) : String(v));
 const QUALITY = ['accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse'];
@@ -49,11 +51,12 @@ function healthCommand(program: Command, ctx: CliContext): void {
   program
     .command('health')
     .description("a version's health: traffic, errors, latency, quality with label coverage, drift, the guard's verdicts")
-    .argument('<model>')
-    .argument('<version>')
+    .argument('<model>', MODEL_OR_URI_HELP)
+    .argument('[version]', VERSION_OR_URI_HELP)
     .option('--window <seconds>', 'window to summarise', '3600')
-    .action(async (name: string, version: string, o: { window: string }) => {
-      const params = { path: { name, version: serverNumber(version) }, query: { window_seconds: serverNumber(o.window) } };
+    .action(async (modelOrUri: string, ref: string | undefined, o: { window: string }) => {
+      const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
+      const params = { path: { name, version }, query: { window_seconds: serverNumber(o.window) } };
       // The route's OpenAPI names only model, version and health; the rest is read as VersionHealth.
       const h = (await unwrap(ctx.client().api.GET('/api/v1/models/{name}/versions/{version}/monitoring', { params }))) as VersionHealth;
       ctx.out().result(h, () => printHealth(ctx.out(), h));
@@ -82,11 +85,12 @@ function driftCommand(program: Command, ctx: CliContext): void {
   program
     .command('drift')
     .description("per-feature drift of a version's recent traffic against its reference")
-    .argument('<model>')
-    .argument('<version>')
+    .argument('<model>', MODEL_OR_URI_HELP)
+    .argument('[version]', VERSION_OR_URI_HELP)
     .option('--window <seconds>', 'window of recent traffic', '3600')
-    .action(async (name: string, version: string, o: { window: string }) => {
-      const params = { path: { name, version: serverNumber(version) }, query: { window_seconds: serverNumber(o.window) } };
+    .action(async (modelOrUri: string, ref: string | undefined, o: { window: string }) => {
+      const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
+      const params = { path: { name, version }, query: { window_seconds: serverNumber(o.window) } };
       // The route documents no response schema (the typed client says undefined): read as a DriftReport.
       const d = (await unwrap(ctx.client().api.GET('/api/v1/models/{name}/versions/{version}/drift', { params }))) as unknown as DriftReport;
       ctx.out().result(d, () => {
@@ -109,4 +113,5 @@ export function monitoringCommands(program: Command, ctx: CliContext): void {
   driftCommand(program, ctx);
   referenceCommands(program, ctx);
   webhooksCommands(program, ctx);
+  addExamples(program);
 }

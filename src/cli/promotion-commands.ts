@@ -5,12 +5,14 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { unwrap, type BodyOf, type OkBody } from '../../sdk/client.js';
 import { approvalsCommands } from './approvals-commands.js';
-import { positiveInteger } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
+import { STAGE_HELP, stageArg } from './stage-arg.js';
+import { MODEL_OR_URI_HELP, VERSION_OR_URI_HELP, versionTarget } from './version-arg.js';
 import { EXIT } from './cli-errors.js';
 import { readLocal, readYaml } from './cli-files.js';
 import { experimentCommands } from './experiment-commands.js';
 import { shortTime } from './table.js';
+import { addExamples } from './help-examples.js';
 
 type GatesBody = BodyOf<'/api/v1/models/{name}/gates', 'put'>;
 type ValidationReport = OkBody<'/api/v1/models/{name}/versions/{version}/validation', 'get'>;
@@ -47,7 +49,8 @@ async function resolveHoldout(ctx: CliContext, file: string, gates: unknown): Pr
 function gatesShow(gates: Command, ctx: CliContext): void {
   gates
     .command('show')
-    .argument('<model>')
+    .description("a model's validation gates, as YAML")
+    .argument('<model>', 'the model')
     .action(async (name: string) => {
       const g = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/gates', { params: { path: { name } } }));
       ctx.out().result(g, () => ctx.io.stdout.write(g.gates ? YAML.stringify(g.gates) : `${name} has no validation gates\n`));
@@ -72,11 +75,12 @@ function gatesValidate(gates: Command, ctx: CliContext): void {
   gates
     .command('validate')
     .description('run the gates on a version now, without moving it')
-    .argument('<model>')
-    .argument('<version>')
-    .option('--stage <stage>', 'stage the version would enter', 'Production')
-    .action(async (name: string, v: string, o: { stage: string }) => {
-      const params = { path: { name, version: positiveInteger(v, 'version') } };
+    .argument('<model>', MODEL_OR_URI_HELP)
+    .argument('[version]', VERSION_OR_URI_HELP)
+    .option('--stage <stage>', `stage the version would enter: ${STAGE_HELP}`, stageArg, 'Production')
+    .action(async (modelOrUri: string, ref: string | undefined, o: { stage: string }) => {
+      const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
+      const params = { path: { name, version } };
       const r = await unwrap(ctx.client().api.POST('/api/v1/models/{name}/versions/{version}/validate', { params, body: { stage: o.stage } }));
       ctx.out().result(r, () => printReport(ctx, name, r));
       if (!r.passed) ctx.exitCode = EXIT.refused;
@@ -87,10 +91,11 @@ function gatesReport(gates: Command, ctx: CliContext): void {
   gates
     .command('report')
     .description("a version's latest validation report")
-    .argument('<model>')
-    .argument('<version>')
-    .action(async (name: string, v: string) => {
-      const params = { path: { name, version: positiveInteger(v, 'version') } };
+    .argument('<model>', MODEL_OR_URI_HELP)
+    .argument('[version]', VERSION_OR_URI_HELP)
+    .action(async (modelOrUri: string, ref: string | undefined) => {
+      const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
+      const params = { path: { name, version } };
       const r = await unwrap(ctx.client().api.GET('/api/v1/models/{name}/versions/{version}/validation', { params }));
       ctx.out().result(r, () => printReport(ctx, name, r));
     });
@@ -100,16 +105,18 @@ function gatesOverride(gates: Command, ctx: CliContext): void {
   gates
     .command('override')
     .description('admin: move a version into a stage despite failing gates (the reason is audited)')
-    .argument('<model>')
-    .argument('<version>')
-    .requiredOption('--stage <stage>')
-    .requiredOption('--reason <reason>')
+    .argument('<model>', MODEL_OR_URI_HELP)
+    .argument('[version]', VERSION_OR_URI_HELP)
+    .requiredOption('--stage <stage>', `the stage to enter: ${STAGE_HELP}`, stageArg)
+    .requiredOption('--reason <reason>', 'why the gates are overridden (audited)')
     .option('--archive-existing', 'archive the versions now in that stage')
-    .action(async (name: string, v: string, o: { stage: string; reason: string; archiveExisting?: boolean }) => {
+    .option('--force', 'also move a version marked failed (admin override; the reason is audited)')
+    .action(async (modelOrUri: string, ref: string | undefined, o: { stage: string; reason: string; archiveExisting?: boolean; force?: boolean }) => {
+      const { model: name, version } = await versionTarget(ctx.client(), modelOrUri, ref);
       const res = await unwrap(
         ctx.client().api.POST('/api/v1/models/{name}/versions/{version}/stage/override', {
-          params: { path: { name, version: positiveInteger(v, 'version') } },
-          body: { stage: o.stage, reason: o.reason, archive_existing_versions: !!o.archiveExisting },
+          params: { path: { name, version } },
+          body: { stage: o.stage, reason: o.reason, archive_existing_versions: !!o.archiveExisting, force: o.force },
         }),
       );
       ctx.out().result(res, () => ctx.out().line(`${name} v${res.version.version} is now in ${res.version.stage} (gates overridden: ${o.reason})`));
@@ -125,4 +132,5 @@ export function promotionCommands(program: Command, ctx: CliContext): void {
   gatesOverride(gates, ctx);
   approvalsCommands(program, ctx);
   experimentCommands(program, ctx);
+  addExamples(program);
 }

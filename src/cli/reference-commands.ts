@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { unwrap, type OkBody } from '../../sdk/client.js';
-import { serverNumber } from './cli-args.js';
+import { resolveVersion, VERSION_HELP } from './version-arg.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { readLocal } from './cli-files.js';
@@ -17,15 +17,16 @@ function referenceSet(reference: Command, ctx: CliContext): void {
   reference
     .command('set')
     .description('register a reference dataset for a version (CSV with a header row, or JSON lines)')
-    .argument('<model>')
-    .argument('<version>')
+    .argument('<model>', 'the model')
+    .argument('<version>', `${VERSION_HELP}, or a models:/ URI`)
     .argument('<file>')
-    .action(async (model: string, version: string, file: string) => {
+    .action(async (model: string, which: string, file: string) => {
+      const version = await resolveVersion(ctx.client(), model, which);
       const text = (await readLocal(file)).toString('utf8');
       const type = /\.csv$/i.test(file) ? 'text/csv' : 'application/x-ndjson';
       // The body is CSV or JSON lines, which the typed client (JSON bodies) does not send: a raw
       // request, its answer typed by the route's OpenAPI.
-      const res = await ctx.client().raw(`/api/v1/models/${enc(model)}/versions/${enc(version)}/reference`, { method: 'PUT', headers: { 'content-type': type }, body: text });
+      const res = await ctx.client().raw(`/api/v1/models/${enc(model)}/versions/${version}/reference`, { method: 'PUT', headers: { 'content-type': type }, body: text });
       const ref = (await res.json()) as Reference;
       ctx.out().result(ref, () => ctx.out().line(`Reference for ${model} v${version}: ${ref.rows} rows from ${path.basename(file)}, ${ref.features.length} features`));
     });
@@ -35,13 +36,14 @@ function referenceFromTraffic(reference: Command, ctx: CliContext): void {
   reference
     .command('from-traffic')
     .description('build the reference from the first N rows the version served (e.g. in Staging)')
-    .argument('<model>')
-    .argument('<version>')
+    .argument('<model>', 'the model')
+    .argument('<version>', `${VERSION_HELP}, or a models:/ URI`)
     .requiredOption('--requests <n>', 'how many rows')
-    .action(async (name: string, version: string, o: { requests: string }) => {
+    .action(async (name: string, which: string, o: { requests: string }) => {
+      const version = await resolveVersion(ctx.client(), name, which);
       const ref = await unwrap(
         ctx.client().api.POST('/api/v1/models/{name}/versions/{version}/reference/from-traffic', {
-          params: { path: { name, version: serverNumber(version) } },
+          params: { path: { name, version } },
           body: { requests: Number(o.requests) },
         }),
       );

@@ -1,9 +1,11 @@
 // `stagecraft server`: registry (and, as modules are added, gateway, UI…) in one process.
 import type { Command } from 'commander';
-import { configFromEnv, defaultConfig, isLoopback, nonNegativeSetting, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
+import { configFromEnv, DEFAULT_PORT, defaultConfig, isLoopback, nonNegativeSetting, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
 import { hasActiveTokens } from '../registry/index.js';
 import { buildServer, configuredExtensions } from '../server.js';
+import { listenOrExplain } from './port-in-use.js';
+import { addExamples } from './help-examples.js';
 
 export interface ServerFlags {
   host?: string;
@@ -61,7 +63,10 @@ export async function runServer(config: Config): Promise<number> {
     log.warn(`--insecure: listening on ${config.host} with no API tokens; every caller is an admin`);
   }
   const { app } = await buildServer(deps, configuredExtensions(deps).all());
-  await app.listen({ host: config.host, port: config.port });
+  await listenOrExplain(() => app.listen({ host: config.host, port: config.port }), '--port N (or STAGECRAFT_PORT=N)', async () => {
+    await app.close();
+    await deps.close();
+  });
   log.info({ database: deps.caps.name, dataDir: config.dataDir, artifacts: config.artifactsUrl ?? 'data dir' }, `Stagecraft listening on http://${config.host}:${config.port}`);
 
   await new Promise<void>((resolve) => {
@@ -81,22 +86,23 @@ export function serverCommand(program: Command): void {
   program
     .command('server')
     .description('run the registry and gateway on one port (embedded SQLite by default)')
-    .option('--host <host>', 'address to bind', undefined)
-    .option('--port <port>', 'port to listen on')
-    .option('--data-dir <dir>', 'where SQLite and artifact blobs live (default ./stagecraft-data)')
+    .option('--host <host>', 'address to bind (env STAGECRAFT_HOST; default 127.0.0.1: this machine only)')
+    .option('--port <port>', `port to listen on (env STAGECRAFT_PORT; default ${DEFAULT_PORT})`)
+    .option('--data-dir <dir>', 'where SQLite and artifact blobs live (env STAGECRAFT_DATA_DIR; default ./stagecraft-data)')
     .option('--database-url <url>', 'postgres://… to use PostgreSQL (env STAGECRAFT_DATABASE_URL)')
-    .option('--insecure', 'allow a non-loopback bind without API tokens')
+    .option('--insecure', 'allow a non-loopback bind without API tokens (env STAGECRAFT_INSECURE=1)')
     .option('--artifacts-url <url>', 'where artifact bytes live: s3://bucket/prefix (shared by every server), or a directory (env STAGECRAFT_ARTIFACTS_URL; default <data-dir>/blobs)')
     .option('--s3-endpoint <url>', 'an S3-compatible endpoint (MinIO, Ceph…), path-style (env AWS_ENDPOINT_URL); credentials: the AWS SDK chain (AWS_ACCESS_KEY_ID…)')
-    .option('--prediction-retention-days <days>', 'keep retained predictions (for late labels and drift) this long (default 7)')
-    .option('--prediction-max-rows <n>', 'and about this many of them: the oldest written batches are dropped first, whole (default 2000000)')
+    .option('--prediction-retention-days <days>', 'keep retained predictions (for late labels and drift) this long (env STAGECRAFT_PREDICTION_RETENTION_DAYS; default 7)')
+    .option('--prediction-max-rows <n>', 'and about this many of them: the oldest written batches are dropped first, whole (env STAGECRAFT_PREDICTION_MAX_ROWS; default 2000000)')
     .option('--python <path>', 'the interpreter that serves MLflow models (with mlflow installed; env STAGECRAFT_PYTHON, default python3)')
     .option('--python-workers <n>', 'Python worker processes per loaded MLflow model version (env STAGECRAFT_PYTHON_WORKERS, default 1)')
     .option('--grpc-port <port>', 'also serve the Open Inference Protocol over gRPC on this port (env STAGECRAFT_GRPC_PORT; default: off; 0 = any free port)')
     .option('--python-batch-rows <n>', `micro-batching: most rows one combined Python predict call carries; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_ROWS, default ${BATCH.rows})`)
     .option('--python-batch-wait-ms <ms>', `micro-batching: longest a request waits for others while every Python worker is busy; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_WAIT_MS, default ${BATCH.waitMs})`)
-    .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (default 10)')
+    .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (env STAGECRAFT_PREPARE_DEADLINE_MS, in ms; default 10)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));
     });
+  addExamples(program);
 }

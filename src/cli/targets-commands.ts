@@ -1,32 +1,40 @@
 // Serving targets: stagecraft aliases set|get|delete, rollback, history, resolve.
 import type { Command } from 'commander';
-import { StagecraftApiError, type History, type StagecraftClient } from '../../sdk/client.js';
-import { versionNumber } from './cli-args.js';
+import { StagecraftApiError, unwrap, type History, type StagecraftClient } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import type { Output } from './cli-io.js';
 import { printPhases, printVersion } from './format.js';
+import { warnIfUnservable } from './servable.js';
+import { STAGE_HELP, stageArg } from './stage-arg.js';
 import { shortTime } from './table.js';
+import { resolveVersion, VERSION_HELP } from './version-arg.js';
+import { addExamples } from './help-examples.js';
 
 function aliasesCommands(program: Command, ctx: CliContext): void {
   const aliases = program.command('aliases').description('named pointers to versions (champion, canary…)');
   aliases
     .command('set')
     .description('point ALIAS at VERSION (moves it if set)')
-    .argument('<model>')
-    .argument('<alias>')
-    .argument('<version>', 'version number', versionNumber)
+    .argument('<model>', 'the model')
+    .argument('<alias>', 'letters, digits, "_" and "-", e.g. champion')
+    .argument('<version>', `${VERSION_HELP}, or a models:/ URI`)
+    .option('--force', 'point it at a version marked failed (admin override; needs --reason, which is audited)')
     .option('--reason <text>', 'recorded in the audit log')
-    .action(async (model: string, alias: string, n: number, o: { reason?: string }) => {
+    .action(async (model: string, alias: string, ref: string, o: { reason?: string; force?: boolean }) => {
+      if (o.force && !o.reason?.trim()) throw new CliError('--force needs --reason: the override is recorded in the audit log', EXIT.usage);
       const sc = ctx.client();
+      const n = await resolveVersion(sc, model, ref);
       // The version we saw the alias point at (null: unset) travels as expected_version: a move by
       // someone else meanwhile makes the server refuse (409) instead of silently overriding it.
       const seen = (await sc.models.get(model)).aliases[alias] ?? null;
-      const v = await sc.aliases.set(model, alias, n, o.reason, seen);
+      const body = { version: n, reason: o.reason, expected_version: seen, force: o.force };
+      const v = await unwrap(sc.api.PUT('/api/v1/models/{name}/aliases/{alias}', { params: { path: { name: model, alias } }, body }));
       ctx.out().result(v, () => {
         ctx.out().line(`${model}@${alias} -> version ${v.version}`);
         printPhases(ctx.out(), v.phases);
       });
+      warnIfUnservable(ctx.out(), v, `Gateways bound to @${alias} will report it failed to load.`);
     });
   aliases
     .command('get')
@@ -54,18 +62,19 @@ function rollbackCommand(program: Command, ctx: CliContext): void {
     .command('rollback')
     .description('move a stage (default Production) or alias back to the last known good version')
     .argument('<model>')
-    .option('--stage <stage>', 'the stage to roll back (default Production)')
+    .option('--stage <stage>', 'the stage to roll back: Staging or Production, any case (default Production)', stageArg)
     .option('--alias <alias>', 'roll back an alias instead of a stage')
-    .option('--to <version>', 'an explicit version instead of the last known good', versionNumber)
+    .option('--to <version>', `an explicit version instead of the last known good: ${VERSION_HELP}`)
     .option('--force', 'allow --to a version marked failed (an admin override; the reason is audited)')
     .requiredOption('--reason <text>', 'why: recorded in the audit log and on the version rolled back from')
-    .action(async (model: string, o: { stage?: string; alias?: string; to?: number; force?: boolean; reason: string }) => {
+    .action(async (model: string, o: { stage?: string; alias?: string; to?: string; force?: boolean; reason: string }) => {
       if (o.stage && o.alias) throw new CliError('give --stage or --alias, not both', EXIT.usage);
       const sc = ctx.client();
+      const to = o.to === undefined ? undefined : await resolveVersion(sc, model, o.to);
       // Send the holder we saw as from_version: if someone moves the target meanwhile, the server
       // refuses (409) instead of rolling back twice or undoing their change.
       const from = await currentHolder(sc, model, o.alias, o.stage);
-      const res = await sc.rollback(model, { stage: o.stage, alias: o.alias, to_version: o.to, from_version: from, reason: o.reason, force: o.force });
+      const res = await sc.rollback(model, { stage: o.stage, alias: o.alias, to_version: to, from_version: from, reason: o.reason, force: o.force });
       ctx.out().result(res, () => {
         ctx.out().line(`Rolled back ${res.name} ${targetName(res.target)}: version ${res.from_version} -> version ${res.to_version} (event ${res.event_id})`);
         const archived = res.archived_versions.includes(res.from_version) ? ' and archived' : '';
@@ -80,8 +89,8 @@ function historyCommand(program: Command, ctx: CliContext): void {
     .command('history')
     .description('which versions held a stage or alias, when and why')
     .argument('<model>')
-    .option('--stage <stage>', 'default Production')
-    .option('--alias <alias>')
+    .option('--stage <stage>', `${STAGE_HELP} (default Production)`, stageArg)
+    .option('--alias <alias>', "an alias's history instead of a stage's")
     .option('--at <time>', 'which version held it at this time (ISO 8601 or epoch ms)')
     .action(async (model: string, o: { stage?: string; alias?: string; at?: string }) => {
       if (o.stage && o.alias) throw new CliError('give --stage or --alias, not both', EXIT.usage);
@@ -129,6 +138,7 @@ export function targetsCommands(program: Command, ctx: CliContext): void {
   rollbackCommand(program, ctx);
   historyCommand(program, ctx);
   resolveCommand(program, ctx);
+  addExamples(program);
 }
 
 /** The version holding the target now, or undefined when nothing does (the server then explains). */

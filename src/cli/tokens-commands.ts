@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { TokenRole } from '../../sdk/client.js';
 import type { CliContext } from './cli-context.js';
 import { shortTime } from './table.js';
+import { addExamples } from './help-examples.js';
 
 // The people's roles in order, then the serving replicas' own (heartbeats, observations, artifact reads; nothing else).
 const ROLES = ['viewer', 'editor', 'deployer', 'admin', 'gateway'];
@@ -68,4 +69,5 @@ export function tokensCommands(program: Command, ctx: CliContext): void {
   tokensList(tokens, ctx);
   tokensRevoke(tokens, ctx);
   whoamiCommand(program, ctx);
+  addExamples(program);
 }

@@ -12,6 +12,7 @@ import { CliError, EXIT } from './cli-errors.js';
 import { gtoCommands } from './gto-commands.js';
 import { report } from './import-report.js';
 import { importArchive } from './import-archive.js';
+import { addExamples } from './help-examples.js';
 
 export function transferCommands(program: Command, ctx: CliContext): void {
   program
@@ -46,4 +47,5 @@ export function transferCommands(program: Command, ctx: CliContext): void {
     });
 
   gtoCommands(program, ctx);
+  addExamples(program);
 }

@@ -50,7 +50,7 @@ function webhooksCreate(hooks: Command, ctx: CliContext): void {
 }
 
 function webhooksList(hooks: Command, ctx: CliContext): void {
-  hooks.command('list').action(async () => {
+  hooks.command('list').description('registered webhooks').action(async () => {
     const { webhooks } = await unwrap(ctx.client().api.GET('/api/v1/webhooks'));
     ctx.out().result(webhooks, () =>
       ctx.out().table<Webhook>(webhooks, [
@@ -69,7 +69,8 @@ function webhooksList(hooks: Command, ctx: CliContext): void {
 function webhooksDelete(hooks: Command, ctx: CliContext): void {
   hooks
     .command('delete')
-    .argument('<id>')
+    .description('remove a webhook: nothing more is sent to it')
+    .argument('<id>', 'the webhook id')
     .action(async (id: string) => {
       await unwrap(ctx.client().api.DELETE('/api/v1/webhooks/{id}', { params: { path: { id } } }));
       ctx.out().result({ id, deleted: true }, () => ctx.out().line(`Webhook ${id} removed`));
@@ -80,7 +81,7 @@ function webhooksDeliveries(hooks: Command, ctx: CliContext): void {
   hooks
     .command('deliveries')
     .description('the delivery log: every attempt, newest first')
-    .option('--webhook <id>')
+    .option('--webhook <id>', 'only this webhook')
     .option('--limit <n>', 'rows', '50')
     .action(async (o: { webhook?: string; limit: string }) => {
       const query = { limit: serverNumber(o.limit), webhook_id: o.webhook || undefined };

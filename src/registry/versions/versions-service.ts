@@ -22,7 +22,7 @@ import {
   versionFiles,
 } from './versions-store.js';
 import { mlflowModelRoot, parseMlmodel, requirementsOf, REQUIREMENTS_FILES, type PythonModelInfo } from './mlmodel.js';
-import { manifestDigest, validateArtifactPath, validateLabel, type Health, type ManifestEntry } from './versions.js';
+import { canonicalStage, manifestDigest, validateArtifactPath, validateLabel, type Health, type ManifestEntry } from './versions.js';
 import { versionViews, type VersionView } from './versions-view.js';
 
 export interface CreateVersionInput {
@@ -196,7 +196,9 @@ export async function listVersions(
   const rows = await searchVersions(deps.db, {
     modelId: model?.id,
     nameLike: q.search,
-    stage: q.stage,
+    // Any case, as every other stage input: `?stage=production` lists Production, a typo is a 400
+    // naming the stages, never an empty page.
+    stage: q.stage === undefined ? undefined : canonicalStage(q.stage),
     health: q.health,
     runId: q.run_id,
     label: q.label,
