@@ -1,7 +1,7 @@
 // stagecraft versions create|list|show|download|delete|mark
 import type { Command } from 'commander';
 import type { Version } from '../../sdk/client.js';
-import { downloadVersion, uploadVersion, type Progress } from '../../sdk/node.js';
+import { downloadVersion, uploadVersion } from '../../sdk/node.js';
 import { collectMetric, collectParam } from './cli-args.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
