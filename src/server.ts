@@ -28,7 +28,7 @@ import { Gateway } from './serving/gateway/gateway.js';
 import { DEFAULT_SHIPPER, ObservationShipper, type ShipperOptions } from './serving/gateway/remote/observation-shipper.js';
 import { RejectionLog } from './serving/gateway/remote/rejections.js';
 import { RemoteSource } from './serving/gateway/remote/remote-source.js';
-import { startGrpcServer, type GrpcEndpoint } from './serving/grpc/grpc-server.js';
+import type { GrpcEndpoint } from './serving/grpc/grpc-server.js';
 import { servingExtension, type ServingExtension, type ServingOptions } from './serving/serving-extension.js';
 import { uiExtension, type WebOptions } from './ui/ui-extension.js';
 import { VERSION } from './version.js';
@@ -224,7 +224,8 @@ export function buildGatewayApp(opts: ReplicaOptions, log: Logger, extensions: r
       shipper.start();
       for (const p of parts) p.start?.();
       // Inference on a replica is open on HTTP (see above), and so on gRPC: no token check.
-      if (grpcPort !== undefined && grpcPort !== null) g.grpcPort = (grpc = await startGrpcServer(gateway, log, { host, port: grpcPort })).port;
+      // Imported only with a gRPC port: @grpc/* costs startup time a server without one never needs.
+      if (grpcPort !== undefined && grpcPort !== null) g.grpcPort = (grpc = await (await import('./serving/grpc/grpc-server.js')).startGrpcServer(gateway, log, { host, port: grpcPort })).port;
       return g.url;
     },
     async close() {

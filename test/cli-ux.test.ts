@@ -11,6 +11,7 @@ import { registerOnnx, specFor } from './gateway-fixtures.js';
 import { call, createModel, promote } from './http.js';
 import type { Command } from 'commander';
 import { buildProgram } from '../src/cli/cli.js';
+import { processIo } from '../src/cli/cli-io.js';
 import { serverExtensions } from '../src/server.js';
 
 describe.each(DATABASES)('CLI stage, version and force arguments (%s)', (kind) => {
@@ -187,7 +188,7 @@ describe('a port already taken', () => {
 
 describe('help', () => {
   /** Every command path under the program (groups and leaves), e.g. ['versions', 'create']. */
-  function commandPaths(): Array<{ path: string[]; leaf: boolean; cmd: Command }> {
+  async function commandPaths(): Promise<Array<{ path: string[]; leaf: boolean; cmd: Command }>> {
     const out: Array<{ path: string[]; leaf: boolean; cmd: Command }> = [];
     const visit = (c: Command, prefix: string[]) => {
       for (const sub of c.commands) {
@@ -195,12 +196,12 @@ describe('help', () => {
         visit(sub, [...prefix, sub.name()]);
       }
     };
-    visit(buildProgram().program, []);
+    visit((await buildProgram(processIo(), 'all')).program, []);
     return out;
   }
 
   it('describes every command and option, and shows examples under every command', async () => {
-    const paths = commandPaths();
+    const paths = await commandPaths();
     expect(paths.length).toBeGreaterThan(60);
     const undescribed = paths.filter((p) => !p.cmd.description()).map((p) => p.path.join(' '));
     expect(undescribed).toEqual([]);

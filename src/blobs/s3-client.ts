@@ -16,10 +16,6 @@ export interface S3Connection {
 }
 
 /** Whether an artifacts URL names an S3 bucket (anything else is a local directory). */
-export function isS3Url(url: string | null | undefined): boolean {
-  return !!url && url.startsWith('s3://');
-}
-
 export function parseS3Url(url: string): S3Location {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (!m || !m[1]) throw new Error(`not an S3 URL (s3://bucket/prefix): ${url}`);

@@ -5,27 +5,19 @@ import { StagecraftApiError, StagecraftUnreachableError } from '../../sdk/errors
 import { StagecraftLocalError } from '../../sdk/node-files.js';
 import { ConfigError, DEFAULT_URL } from '../config.js';
 import { VERSION } from '../version.js';
-import { backupCommands } from './backup-commands.js';
-import { blobsCommands } from './blobs-commands.js';
 import { CliContext } from './cli-context.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { processIo, type CliIo } from './cli-io.js';
+import { COMMAND_INDEX } from './cli-command-index.js';
+import { addStub, commandWord, modulesFor, stubAwareHelp } from './cli-lazy.js';
+import { COMMAND_MODULES, type CommandModule } from './command-modules.js';
 import { selfName } from './self-name.js';
-import { demoCommand } from './demo-command.js';
-import { eventsCommands } from './events-commands.js';
-import { gatewayCommands } from './gateway-commands.js';
-import { gcCommand } from './gc-commands.js';
-import { modelsCommands } from './models-commands.js';
-import { promotionCommands } from './promotion-commands.js';
-import { monitoringCommands } from './monitoring-commands.js';
-import { serverCommand } from './server-command.js';
-import { tagsCommands } from './tags-commands.js';
-import { targetsCommands } from './targets-commands.js';
-import { tokensCommands } from './tokens-commands.js';
-import { transferCommands } from './transfer-commands.js';
-import { versionsCommands } from './versions-commands.js';
 
-export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: CliContext } {
+/**
+ * The program for the command line `args`: the module of its command registered for real, the
+ * others as stand-ins (see cli-lazy.ts). 'all' builds the whole tree (the help index and its tests).
+ */
+export async function buildProgram(io: CliIo, args: string[] | 'all'): Promise<{ program: Command; ctx: CliContext }> {
   const program = new Command('stagecraft')
     .description('Model registry and serving gateway with instant, audited rollback')
     .option('--url <url>', 'Stagecraft server URL (env STAGECRAFT_URL)', io.env.STAGECRAFT_URL || DEFAULT_URL)
@@ -35,23 +27,14 @@ export function buildProgram(io: CliIo = processIo()): { program: Command; ctx: 
     // Inherited by every command added below: errors come back here instead of exiting the process.
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureHelp(stubAwareHelp())
     .showHelpAfterError('(add --help for usage)');
   const ctx = new CliContext(io, program);
-  serverCommand(program);
-  modelsCommands(program, ctx);
-  versionsCommands(program, ctx);
-  targetsCommands(program, ctx);
-  tagsCommands(program, ctx);
-  eventsCommands(program, ctx);
-  gatewayCommands(program, ctx);
-  tokensCommands(program, ctx);
-  blobsCommands(program, ctx);
-  gcCommand(program, ctx);
-  backupCommands(program, ctx);
-  promotionCommands(program, ctx);
-  monitoringCommands(program, ctx);
-  demoCommand(program, ctx);
-  transferCommands(program, ctx);
+  const load = args === 'all' ? 'all' : modulesFor(commandWord(args, program), COMMAND_INDEX);
+  for (const [name, loadModule] of Object.entries(COMMAND_MODULES) as Array<[CommandModule, (typeof COMMAND_MODULES)[CommandModule]]>) {
+    if (load === 'all' || load.has(name)) (await loadModule())(program, ctx);
+    else for (const entry of COMMAND_INDEX.filter((c) => c.module === name)) addStub(program, entry);
+  }
   return { program, ctx };
 }
 
@@ -63,7 +46,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     io.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const { program, ctx } = buildProgram(io);
+  const { program, ctx } = await buildProgram(io, args);
   const exitCodeBefore = process.exitCode;
   try {
     await program.parseAsync(args, { from: 'user' });

@@ -11,6 +11,7 @@ import type { App } from './app-types.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerGracefulClose } from './graceful-close.js';
 import { boundRequestIntegers } from './integer-bounds.js';
+import { lazyCompilersFactory } from './lazy-compilers.js';
 import { registerRequestGuard } from './request-guard.js';
 import { requestId } from './request-id.js';
 
@@ -23,6 +24,8 @@ export function createFastify(log: Logger): App {
     requestIdHeader: 'stagecraft-request-id',
     // Reject unknown fields where a schema says additionalProperties: false, rather than dropping them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Each schema compiles on its route's first request, not at boot (lazy-compilers.ts).
+    schemaController: { compilersFactory: lazyCompilersFactory() },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   app.addHook('onRoute', (route) => {
     if (!(route.config as { permission?: string } | undefined)?.permission) throw new Error(`route ${route.method} ${route.url} declares no permission`);

@@ -8,7 +8,7 @@ import type { Extension } from '../extension.js';
 import { bindingsRoutes } from './bindings/bindings-routes.js';
 import { defaultGatewayOptions, type GatewayOptions } from './gateway/gateway-options.js';
 import { gatewayRoutes } from './gateway/gateway-routes.js';
-import { startGrpcServer, type GrpcEndpoint } from './grpc/grpc-server.js';
+import type { GrpcEndpoint } from './grpc/grpc-server.js';
 import { Gateway } from './gateway/gateway.js';
 import { LocalSource } from './gateway/local-source.js';
 import { observationsRoutes } from './observations-routes.js';
@@ -60,7 +60,8 @@ export function servingExtension(opts: ServingOptions = {}): ServingExtension {
         // Canaries and shadows that started before this gateway did: replay their events once.
         for (const e of await ctx.restoreEvents()) for (const follow of options.followers) follow(gw, e);
         // gRPC callers pass the same token checks as the inference routes ('read').
-        if (opts.grpc) grpc = await startGrpcServer(gw, ctx.deps.log, { ...opts.grpc, authorize: (headers) => app.authorizeHeaders(headers, 'read') });
+        // Imported only with a gRPC port: @grpc/* costs startup time a server without one never needs.
+        if (opts.grpc) grpc = await (await import('./grpc/grpc-server.js')).startGrpcServer(gw, ctx.deps.log, { ...opts.grpc, authorize: (headers) => app.authorizeHeaders(headers, 'read') });
       });
       app.addHook('onClose', async () => {
         await grpc?.close();

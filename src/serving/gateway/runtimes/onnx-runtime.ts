@@ -4,7 +4,8 @@
 // take microseconds; the gateway's adaptive runtime (onnx-pool-runtime.ts) moves slower ones to its
 // worker pool. One intra-op thread: the gateway's parallelism is its requests and its pool, and ORT's
 // own spinning threads would take the cores from both.
-import ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import { loadOrt, type OrtLib } from '../../../onnx/onnxruntime.js';
 import type { Signature } from '../../../onnx/onnx-signature.js';
 import { warmupFeeds, type ModelRuntime, type Tensor, type Tensors } from './runtime.js';
 
@@ -16,8 +17,9 @@ export async function loadOnnxRuntime(bytes: Uint8Array, signature: Signature): 
 
 /** An in-process session that can also say how long a run held the event loop. */
 export async function loadInlineSession(bytes: Uint8Array, signature: Signature): Promise<InlineSession> {
-  const session = await ort.InferenceSession.create(bytes, SESSION_OPTIONS);
-  const runtime = new InlineSession(session);
+  const lib = await loadOrt();
+  const session = await lib.InferenceSession.create(bytes, SESSION_OPTIONS);
+  const runtime = new InlineSession(session, lib);
   try {
     // The first run allocates and plans; doing it here keeps that cost off the first real request.
     await runtime.run(warmupFeeds(signature));
@@ -31,10 +33,13 @@ export async function loadInlineSession(bytes: Uint8Array, signature: Signature)
 export class InlineSession implements ModelRuntime {
   readonly kind = 'onnx' as const;
 
-  constructor(private readonly session: ort.InferenceSession) {}
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly lib: OrtLib,
+  ) {}
 
   async run(feeds: Tensors): Promise<Tensors> {
-    return fromOrt(await this.session.run(toOrt(feeds)));
+    return fromOrt(await this.session.run(toOrt(this.lib, feeds)));
   }
 
   /**
@@ -45,7 +50,7 @@ export class InlineSession implements ModelRuntime {
   async timedRun(feeds: Tensors): Promise<{ result: Tensors; ms: number }> {
     let t0 = 0;
     setImmediate(() => (t0 = performance.now()));
-    const out = await this.session.run(toOrt(feeds));
+    const out = await this.session.run(toOrt(this.lib, feeds));
     const ms = performance.now() - t0;
     return { result: fromOrt(out), ms };
   }
@@ -55,11 +60,11 @@ export class InlineSession implements ModelRuntime {
   }
 }
 
-function toOrt(feeds: Tensors): Record<string, ort.Tensor> {
+function toOrt(lib: OrtLib, feeds: Tensors): Record<string, ort.Tensor> {
   const ortFeeds: Record<string, ort.Tensor> = {};
   for (const name in feeds) {
     const t = feeds[name];
-    ortFeeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
+    ortFeeds[name] = new lib.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
   }
   return ortFeeds;
 }
