@@ -52,3 +52,25 @@ export async function measure(n: number, op: (i: number) => Promise<unknown>): P
 }
 
 export const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
+
+/**
+ * Runs `run` `iterations` times on every target, in rounds of 25 per target after a warm-up of 20
+ * each: interleaving spreads the machine's noise evenly over the targets compared.
+ */
+export async function measureInterleaved<T>(targets: readonly T[], run: (t: T, i: number) => Promise<unknown>, iterations: number): Promise<Stats[]> {
+  const times = targets.map(() => [] as number[]);
+  for (const t of targets) for (let w = 0; w < 20; w++) await run(t, -1 - w);
+  for (let start = 0; start < iterations; start += 25) {
+    for (const [k, t] of targets.entries()) {
+      for (let i = start; i < Math.min(iterations, start + 25); i++) {
+        const t0 = process.hrtime.bigint();
+        await run(t, i);
+        times[k]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+  }
+  return times.map((ts) => {
+    ts.sort((a, b) => a - b);
+    return { n: ts.length, p50: percentile(ts, 50), p99: percentile(ts, 99) };
+  });
+}

@@ -10,7 +10,7 @@ import { buildServer, serverExtensions } from '../src/server.js';
 import { startReferenceServer } from '../test/mlflow-clients/reference-server.js';
 import { MLFLOW_DIR, PYTHON } from '../test/mlflow-clients/mlflow-dist.js';
 import { benchDeps, flag, must } from './harness.js';
-import { fmt, percentile, request, type Stats } from './http-client.js';
+import { fmt, measureInterleaved, request, type Stats } from './http-client.js';
 
 const LOGGED = Number(flag('logged-models', '200'));
 const REGISTERED = Number(flag('registered-models', '5'));
@@ -130,24 +130,6 @@ const OPS: Op[] = [
   },
 ];
 
-/** Runs `op` ITER times on every target, in rounds of 25 per target, after a warm-up of 20 each. */
-async function measureInterleaved(targets: Target[], op: Op): Promise<Stats[]> {
-  const times = targets.map(() => [] as number[]);
-  for (const t of targets) for (let w = 0; w < 20; w++) await op.run(t, -1 - w);
-  for (let start = 0; start < ITER; start += 25) {
-    for (const [k, t] of targets.entries()) {
-      for (let i = start; i < Math.min(ITER, start + 25); i++) {
-        const t0 = process.hrtime.bigint();
-        await op.run(t, i);
-        times[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }
-  }
-  return times.map((ts) => {
-    ts.sort((a, b) => a - b);
-    return { n: ts.length, p50: percentile(ts, 50), p99: percentile(ts, 99) };
-  });
-}
 
 /** The answers' sizes must agree, or the comparison would not be of the same work. */
 async function checkSameAnswers(targets: Target[]): Promise<void> {
@@ -231,7 +213,7 @@ export async function compareWithMlflow3(pgAdmin: string): Promise<void> {
     }
     await checkSameAnswers(targets);
     const results: Array<[Op, Stats[]]> = [];
-    for (const op of OPS) results.push([op, await measureInterleaved(targets, op)]);
+    for (const op of OPS) results.push([op, await measureInterleaved(targets, (t, i) => op.run(t, i), ITER)]);
     console.log(
       `\nvs MLflow 3: ${LOGGED} logged models (3 params, 2 tags, 1 metric), ${REGISTERED} registered models x ${PER_REGISTERED} versions from logged models; ` +
         `${ITER} sequential requests per op and target over keep-alive, interleaved in rounds of 25`,

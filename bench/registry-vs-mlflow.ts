@@ -11,7 +11,7 @@ import { buildServer, serverExtensions } from '../src/server.js';
 import { startReferenceServer } from '../test/mlflow-clients/reference-server.js';
 import { MLFLOW_DIR, PYTHON, type ClientVersion } from '../test/mlflow-clients/mlflow-dist.js';
 import { benchDeps, flag, must } from './harness.js';
-import { fmt, percentile, request, type Stats } from './http-client.js';
+import { fmt, measureInterleaved, request, type Stats } from './http-client.js';
 
 const REGISTERED = Number(flag('registered-models', '5'));
 const PER_REGISTERED = Number(flag('versions-per-registered', '10'));
@@ -110,24 +110,6 @@ async function mlflowTarget(version: ClientVersion): Promise<Target> {
   return { name: version === '3.x' ? 'MLflow 3' : 'MLflow 2.17', base: server.url, close: () => server.stop() };
 }
 
-/** ITER requests per target in rounds of 25, after 20 warm-up requests each. */
-async function measureInterleaved(targets: Target[], op: Op): Promise<Stats[]> {
-  const times = targets.map(() => [] as number[]);
-  for (const t of targets) for (let w = 0; w < 20; w++) await op.run(t, -1 - w);
-  for (let start = 0; start < ITER; start += 25) {
-    for (const [k, t] of targets.entries()) {
-      for (let i = start; i < Math.min(ITER, start + 25); i++) {
-        const t0 = process.hrtime.bigint();
-        await op.run(t, i);
-        times[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }
-  }
-  return times.map((ts) => {
-    ts.sort((a, b) => a - b);
-    return { n: ts.length, p50: percentile(ts, 50), p99: percentile(ts, 99) };
-  });
-}
 
 async function queriesPerRequest(t: Target, op: Op): Promise<string> {
   if (!t.counter) return '';
@@ -167,7 +149,7 @@ export async function compareRegistryWithMlflow(pgAdmin: string): Promise<void> 
     for (const t of targets) await seed(t);
     const rows: Array<[Op, Stats[], string[]]> = [];
     for (const op of OPS) {
-      const stats = await measureInterleaved(targets, op);
+      const stats = await measureInterleaved(targets, (t, i) => op.run(t, i), ITER);
       rows.push([op, stats, await Promise.all(targets.map((t) => queriesPerRequest(t, op)))]);
     }
     console.log(`\nvs MLflow: ${REGISTERED} registered models x ${PER_REGISTERED} versions; ${ITER} sequential requests per op and target over keep-alive, interleaved in rounds of 25`);
