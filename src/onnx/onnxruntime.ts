@@ -5,6 +5,10 @@ export type OrtLib = typeof import('onnxruntime-node');
 let lib: Promise<OrtLib> | undefined;
 
 export function loadOrt(): Promise<OrtLib> {
-  // A CommonJS package: its module.exports is the namespace's default (typed as the namespace itself).
-  return (lib ??= import('onnxruntime-node').then((m) => m.default as unknown as OrtLib));
+  // Loaded as CommonJS (Node's own loader) its API is the namespace's default; through a loader that
+  // picks the package's ESM entry (tsx in a child process does) it is the namespace itself.
+  return (lib ??= import('onnxruntime-node').then((m) => {
+    const ns = m as unknown as OrtLib & { default?: OrtLib };
+    return ns.InferenceSession ? ns : ns.default!;
+  }));
 }
