@@ -30,6 +30,17 @@ describe.each(DATABASES)('CLI stage, version and force arguments (%s)', (kind) =
     return { name, v2 };
   }
 
+  it("names the server's suggested commands the way this CLI was started (npx stagecraft under npm)", async () => {
+    const name = uniqueName('fraud');
+    await createModel(s.app, name);
+    await registerOnnx(s.app, name, specFor(1));
+    const plain = await s.run(['versions', 'purge', name, '1']);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain(`delete it first with \`stagecraft versions delete ${name} 1\``);
+    const viaNpm = await s.run(['versions', 'purge', name, '1'], { env: { npm_command: 'exec' } });
+    expect(viaNpm.stderr).toContain(`delete it first with \`npx stagecraft versions delete ${name} 1\``);
+  });
+
   it('reads a stage in any case (and prod) on every command, the server too, and names the stages on a typo', async () => {
     const { name } = await promotedModel();
     for (const stage of ['production', 'Production', 'PRODUCTION', 'prod']) {
@@ -174,6 +185,8 @@ describe('a port already taken', () => {
 
   it.each([
     ['server', () => ['server', '--port', String(port), '--data-dir', tempDir('cli-ux-srv-')], 'STAGECRAFT_PORT'],
+    // The HTTP port is free (0: any), the gRPC one is taken: the message names the gRPC flag.
+    ['server --grpc-port', () => ['server', '--port', '0', '--grpc-port', String(port), '--data-dir', tempDir('cli-ux-grpc-')], '--grpc-port N'],
     ['gateway', () => ['gateway', '--port', String(port), '--cache-dir', tempDir('cli-ux-gw-'), '--registry', 'http://127.0.0.1:9'], '--port N'],
     ['demo', () => ['demo', '--once', '--port', String(port)], '--port N'],
   ])('%s says which port and how to choose another, in one line, exit 2', async (_name, args, fix) => {

@@ -58,6 +58,12 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   }
 }
 
+/** A server message's `stagecraft …` suggestions, named the way this CLI was started (`npx stagecraft …`). */
+function asInvoked(message: string, env: CliIo['env']): string {
+  const self = selfName(env);
+  return self === 'stagecraft' ? message : message.replaceAll('`stagecraft ', `\`${self} `);
+}
+
 function reportError(err: unknown, io: CliIo, url: string): number {
   const say = (text: string) => io.stderr.write(`stagecraft: ${text}\n`);
   if (err instanceof CommanderError) {
@@ -65,8 +71,10 @@ function reportError(err: unknown, io: CliIo, url: string): number {
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (err instanceof StagecraftApiError) {
-    // The server's own words: they name what was refused and why.
-    say(err.status >= 500 ? `${err.message} (server error, request id ${err.id})` : err.message);
+    // The server's own words: they name what was refused and why. The server cannot know how this
+    // CLI was started, so a command it suggests is renamed to the one that works here.
+    const message = asInvoked(err.message, io.env);
+    say(err.status >= 500 ? `${message} (server error, request id ${err.id})` : message);
     return EXIT.refused;
   }
   if (err instanceof StagecraftUnreachableError) {

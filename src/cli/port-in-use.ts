@@ -3,7 +3,7 @@
 import { CliError, EXIT } from './cli-errors.js';
 
 /** Whether `err` is Node's "address already in use" from listen(). */
-function isAddressInUse(err: unknown): err is NodeJS.ErrnoException & { port?: number; address?: string } {
+function isAddressInUse(err: unknown): err is NodeJS.ErrnoException & { port?: number; address?: string; flag?: string } {
   return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
 }
 
@@ -18,6 +18,7 @@ export async function listenOrExplain<T>(listen: () => Promise<T>, fix: string, 
     if (!isAddressInUse(err)) throw err;
     await cleanup?.().catch(() => undefined);
     const where = err.address ? ` on ${err.address}` : '';
-    throw new CliError(`port ${err.port ?? '?'}${where} is already in use (another Stagecraft, or another program); stop it, or choose another port with ${fix}`, EXIT.usage);
+    // A second listener (the gRPC port) names its own flag on the error.
+    throw new CliError(`port ${err.port ?? '?'}${where} is already in use (another Stagecraft, or another program); stop it, or choose another port with ${err.flag ?? fix}`, EXIT.usage);
   }
 }
