@@ -12,23 +12,9 @@ import { configuredExtensions } from '../src/server.js';
 import { DATABASES, tempDir, useRegistry } from './databases.js';
 import { readmeBlocks, REPO_ROOT } from './readme-blocks.js';
 
-/** Newest modification time of the TypeScript sources `npm run build` compiles. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** The README resolves `stagecraft` to the built CLI: build it when the sources are newer (as `npm start` would). */
+/** The README resolves `stagecraft` to the built CLI: build it the way `npm start` does, when the sources changed. */
 function ensureBuilt(): void {
-  const main = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
-  const built = fs.existsSync(main) ? fs.statSync(main).mtimeMs : 0;
-  if (built >= Math.max(newestSource(path.join(REPO_ROOT, 'src')), newestSource(path.join(REPO_ROOT, 'sdk')))) return;
-  execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-if-needed.mjs')], { cwd: REPO_ROOT, stdio: 'ignore' });
 }
 
 function runBash(script: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
