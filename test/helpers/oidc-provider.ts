@@ -144,8 +144,9 @@ export async function startTestProvider(): Promise<TestProvider> {
  * Signs a person in to a Stagecraft server the way a browser would, without one: /auth/login, the
  * provider's login form, /auth/callback. Answers the Cookie header the server set (the session).
  */
-export async function signInThroughServer(baseUrl: string, person: string): Promise<string> {
+export async function signInThroughServer(baseUrl: string, person: string): Promise<{ cookie: string; setCookie: string[] }> {
   const cookies = jar();
+  let setCookie: string[] = [];
   let url = `${baseUrl}/auth/login?return_to=/models`;
   let form: URLSearchParams | null = null;
   for (let hop = 0; hop < 12; hop++) {
@@ -156,12 +157,13 @@ export async function signInThroughServer(baseUrl: string, person: string): Prom
       body: form?.toString(),
     });
     cookies.take(res);
+    if (url.startsWith(`${baseUrl}/auth/callback`)) setCookie = res.headers.getSetCookie();
     form = null;
     const location = res.headers.get('location');
     if (res.status >= 400) throw new Error(`${url}: ${res.status} ${await res.text()}`);
     if (location) {
       const next = new URL(location, url).toString();
-      if (next === `${baseUrl}/models`) return cookies.header();
+      if (next === `${baseUrl}/models`) return { cookie: cookies.header(), setCookie };
       url = next;
       continue;
     }
