@@ -139,7 +139,7 @@ export function serverCommand(program: Command): void {
     .option('--oidc-client-secret <secret>', "that client's secret, for the UI's sign-in (env STAGECRAFT_OIDC_CLIENT_SECRET; prefer the env)")
     .option('--oidc-audience <aud>', 'the audience API access tokens must carry (env STAGECRAFT_OIDC_AUDIENCE; default: the client id)')
     .option('--oidc-groups-claim <claim>', 'the token claim listing the person\'s groups, for grants (env STAGECRAFT_OIDC_GROUPS_CLAIM; default groups)')
-    .option('--public-url <url>', 'the address people reach this server at, for the sign-in redirect (env STAGECRAFT_PUBLIC_URL; default: from the request)')
+    .option('--public-url <url>', 'the address people reach this server at, for the sign-in redirect; set it behind a TLS proxy (https here makes the session cookie Secure) (env STAGECRAFT_PUBLIC_URL; default: from the request)')
     .option('--oidc-session-max <seconds>', 'a UI session ends this long after sign-in (env STAGECRAFT_OIDC_SESSION_MAX_SECONDS; default 43200)')
     .option('--oidc-session-idle <seconds>', 'and this long after its last request (env STAGECRAFT_OIDC_SESSION_IDLE_SECONDS; default 3600)')
     .action(async (flags: ServerFlags) => {

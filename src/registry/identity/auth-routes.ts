@@ -37,7 +37,8 @@ export function authRoutes(app: App, deps: Deps, identity: Identity | null): voi
       },
     },
     async (req) => {
-      if (!identity) return { oidc: null, user: null };
+      // Without a client secret the server cannot finish a sign-in: SSO serves the API only, and the UI asks for a token.
+      if (!identity?.config.clientSecret) return { oidc: null, user: null };
       // The auth hook already resolved the session cookie (or a bearer JWT) into the principal.
       const p = req.principal;
       return {
