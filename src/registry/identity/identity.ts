@@ -8,7 +8,7 @@ import { sha256Hex } from '../../blobs/verify.js';
 import type { OidcConfig } from '../../config.js';
 import type { Deps } from '../deps.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
-import { verifyJwt } from './jwt-verify.js';
+import { looksLikeJwt, verifyJwt } from './jwt-verify.js';
 import { discoverIssuer, type OidcIssuer } from './oidc-config.js';
 import { personFromClaims, type Person } from './person.js';
 import { liveSession, rememberPerson } from './sessions-service.js';
@@ -26,8 +26,23 @@ interface Cached {
   until: number;
 }
 
+/** A bearer credential as the auth hook read it. */
+export interface BearerCredential {
+  token: string;
+  /** sha256 of the token: the cache key (the token itself is never kept). */
+  hash: string;
+}
+
 export interface Identity {
   readonly config: OidcConfig;
+  /**
+   * The person an OIDC credential in these headers names (a bearer JWT, or, without Authorization,
+   * the session cookie), from the caches only: 'none' when they carry no OIDC credential (a
+   * Stagecraft token, or nothing); undefined when resolve() must be asked; null for a session that ended.
+   */
+  peek(headers: Headers, bearer: BearerCredential | undefined): Person | null | undefined | 'none';
+  /** As peek, asking the issuer's keys or the database; throws a 401 AppError for a JWT that does not verify. */
+  resolve(headers: Headers, bearer: BearerCredential | undefined): Promise<Person | null | 'none'>;
   /** Reads the issuer's discovery document; the server does not start when it fails. */
   start(): Promise<void>;
   /** The discovered issuer (after start). */
@@ -72,8 +87,20 @@ export function createIdentity(deps: Deps, config: OidcConfig): Identity {
     seen.set(person.subject, now);
     await rememberPerson(deps.db, person, now);
   };
-  return {
+  const identity: Identity = {
     config,
+    peek(headers, cred) {
+      if (cred) return looksLikeJwt(cred.token) ? identity.peekBearer(cred.hash) : 'none';
+      const hash = identity.sessionHash(headers);
+      return hash ? identity.peekSession(hash) : 'none';
+    },
+    async resolve(headers, cred) {
+      if (cred) return looksLikeJwt(cred.token) ? (identity.peekBearer(cred.hash) ?? identity.bearer(cred.token, cred.hash)) : 'none';
+      const hash = identity.sessionHash(headers);
+      if (!hash) return 'none';
+      const peeked = identity.peekSession(hash);
+      return peeked !== undefined ? peeked : identity.session(hash);
+    },
     async start() {
       discovered = await discoverIssuer(config);
     },
@@ -101,4 +128,5 @@ export function createIdentity(deps: Deps, config: OidcConfig): Identity {
     },
     forgetSession: (hash) => void sessions.delete(hash),
   };
+  return identity;
 }

@@ -6,7 +6,6 @@ import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { crossSiteRefusal } from '../identity/csrf.js';
 import type { Identity } from '../identity/identity.js';
-import { looksLikeJwt } from '../identity/jwt-verify.js';
 import type { Person } from '../identity/person.js';
 import { neededRole, principalMay, type Permission, type Principal } from './tokens.js';
 import { anyActiveToken, findActiveTokenByHash } from './tokens-store.js';
@@ -137,55 +136,25 @@ function openPrincipal(headers: Headers): Principal {
 }
 
 /**
- * A person signed in with OIDC. No role of their own: grants decide. While the server runs open
- * (no tokens yet) a person may do what anyone may, and is named in the audit log.
+ * A person signed in with OIDC (null: a session that ended, so a 401 where someone is needed). No
+ * role of their own: grants decide. While the server runs open (no tokens yet) a person may do what
+ * anyone may, and is named in the audit log.
  */
-function personPrincipal(person: Person, open: boolean): Principal {
+function personPrincipal(person: Person | null, open: boolean): Principal | null {
+  if (!person) return null;
   const { name, subject, email, displayName, groups } = person;
   return { name, kind: 'user', role: null, open, subject, email, displayName, groups };
-}
-
-/**
- * The OIDC branch (a bearer JWT, or the UI's session cookie when no Authorization is sent):
- * 'none' when neither applies; from the caches only unless `resolve`, undefined then meaning
- * "ask again with resolve". A session that ended is a 401 for the routes that need someone.
- */
-async function oidcPrincipal(identity: Identity, headers: Headers, cred: ReturnType<typeof bearer>, openMode: OpenModeCache): Promise<Principal | null | 'none'> {
-  let person: Person | null;
-  if (cred) {
-    if (!looksLikeJwt(cred.token)) return 'none';
-    person = identity.peekBearer(cred.hash) ?? (await identity.bearer(cred.token, cred.hash));
-  } else {
-    const hash = identity.sessionHash(headers);
-    if (!hash) return 'none';
-    const peeked = identity.peekSession(hash);
-    person = peeked !== undefined ? peeked : await identity.session(hash);
-  }
-  return person && personPrincipal(person, await openMode.isOpen());
-}
-
-function oidcFromCache(identity: Identity, headers: Headers, cred: ReturnType<typeof bearer>, openMode: OpenModeCache): Principal | null | undefined | 'none' {
-  let person: Person | null | undefined;
-  if (cred) {
-    if (!looksLikeJwt(cred.token)) return 'none';
-    person = identity.peekBearer(cred.hash);
-  } else {
-    const hash = identity.sessionHash(headers);
-    if (!hash) return 'none';
-    person = identity.peekSession(hash);
-  }
-  if (person === undefined) return undefined;
-  const open = openMode.peek();
-  if (open === undefined) return undefined;
-  return person && personPrincipal(person, open);
 }
 
 /** The principal when every fact needed is cached; undefined when the database must be asked. */
 function authenticateFromCache(headers: Headers, openMode: OpenModeCache, identity: Identity | null): Principal | null | undefined {
   const cred = bearer(headers);
   if (identity) {
-    const person = oidcFromCache(identity, headers, cred, openMode);
-    if (person !== 'none') return person;
+    const person = identity.peek(headers, cred);
+    if (person !== 'none') {
+      const open = openMode.peek();
+      return person === undefined || open === undefined ? undefined : personPrincipal(person, open);
+    }
   }
   const hash = cred?.hash;
   if (hash) {
@@ -201,8 +170,8 @@ function authenticateFromCache(headers: Headers, openMode: OpenModeCache, identi
 async function authenticate(headers: Headers, deps: Deps, openMode: OpenModeCache, identity: Identity | null): Promise<Principal | null> {
   const cred = bearer(headers);
   if (identity) {
-    const person = await oidcPrincipal(identity, headers, cred, openMode);
-    if (person !== 'none') return person;
+    const person = await identity.resolve(headers, cred);
+    if (person !== 'none') return personPrincipal(person, await openMode.isOpen());
   }
   const hash = cred?.hash;
   if (hash) {
