@@ -7,7 +7,8 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 
 export const CSRF_HEADER = 'x-stagecraft-csrf';
-const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods that change nothing (by HTTP's rules and this server's routes): no forgery to fear. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** This server's own origin as the browser sees it. */
 export function ownOrigin(request: FastifyRequest, publicUrl: string | null): string {
@@ -15,7 +16,7 @@ export function ownOrigin(request: FastifyRequest, publicUrl: string | null): st
 }
 
 export function crossSiteRefusal(request: FastifyRequest, publicUrl: string | null): AppError | undefined {
-  if (SAFE.has(request.method) || request.headers[CSRF_HEADER] !== undefined) return undefined;
+  if (SAFE_METHODS.has(request.method) || request.headers[CSRF_HEADER] !== undefined) return undefined;
   const origin = request.headers.origin;
   if (typeof origin === 'string' && origin === ownOrigin(request, publicUrl)) return undefined;
   return new AppError('forbidden', `a change authenticated by the session cookie must come from this server's own pages (Origin ${origin ?? 'missing'}); other clients send "Authorization: Bearer <token>"`);

@@ -4,10 +4,12 @@
 // few seconds (a sign-out on this server forgets it at once; on another server it takes at most
 // that long).
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { sha256Hex } from '../../blobs/verify.js';
 import type { OidcConfig } from '../../config.js';
 import type { Deps } from '../deps.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
+import { crossSiteRefusal, SAFE_METHODS } from './csrf.js';
 import { looksLikeJwt, verifyJwt } from './jwt-verify.js';
 import { discoverIssuer, type OidcIssuer } from './oidc-config.js';
 import { personFromClaims, type Person } from './person.js';
@@ -43,6 +45,8 @@ export interface Identity {
   peek(headers: Headers, bearer: BearerCredential | undefined): Person | null | undefined | 'none';
   /** As peek, asking the issuer's keys or the database; throws a 401 AppError for a JWT that does not verify. */
   resolve(headers: Headers, bearer: BearerCredential | undefined): Promise<Person | null | 'none'>;
+  /** A state-changing request authenticated by the session cookie from another site: the 403 to answer (csrf.ts). */
+  crossSite(request: FastifyRequest): AppError | undefined;
   /** Reads the issuer's discovery document; the server does not start when it fails. */
   start(): Promise<void>;
   /** The discovered issuer (after start). */
@@ -100,6 +104,10 @@ export function createIdentity(deps: Deps, config: OidcConfig): Identity {
       if (!hash) return 'none';
       const peeked = identity.peekSession(hash);
       return peeked !== undefined ? peeked : identity.session(hash);
+    },
+    crossSite(request) {
+      if (SAFE_METHODS.has(request.method) || request.headers.authorization || !readCookie(request.headers, SESSION_COOKIE)) return undefined;
+      return crossSiteRefusal(request, config.publicUrl);
     },
     async start() {
       discovered = await discoverIssuer(config);

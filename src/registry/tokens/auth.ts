@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../../blobs/verify.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
-import { crossSiteRefusal } from '../identity/csrf.js';
 import type { Identity } from '../identity/identity.js';
 import type { Person } from '../identity/person.js';
 import { neededRole, principalMay, type Permission, type Principal } from './tokens.js';
@@ -96,10 +95,8 @@ export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenMod
     };
     let cached: Principal | null | undefined;
     try {
-      if (identity && !request.headers.authorization && identity.sessionHash(request.headers)) {
-        const forged = crossSiteRefusal(request, identity.config.publicUrl);
-        if (forged) return done(forged);
-      }
+      const forged = identity?.crossSite(request);
+      if (forged) return done(forged);
       cached = authenticateFromCache(request.headers, openMode, identity);
     } catch (err) {
       return done(err as Error);
