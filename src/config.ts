@@ -47,6 +47,27 @@ export interface Config {
   pythonBatchRows: number;
   /** Micro-batching, longest a request waits while every worker is busy (0: off): --python-batch-wait-ms, STAGECRAFT_PYTHON_BATCH_WAIT_MS. */
   pythonBatchWaitMs: number;
+  /** Single sign-on with OpenID Connect (--oidc-issuer…, STAGECRAFT_OIDC_*); null = off. */
+  oidc: OidcConfig | null;
+}
+
+/** The OpenID Provider this server trusts for people: API bearer JWTs and the UI's login. */
+export interface OidcConfig {
+  /** The issuer URL exactly as its tokens' `iss` says; discovery reads <issuer>/.well-known/openid-configuration. */
+  issuer: string;
+  clientId: string;
+  /** Used by the server alone, to exchange the UI's authorization code (never sent to the browser). */
+  clientSecret: string | null;
+  /** The `aud` an API access token must carry; default: the client id. */
+  audience: string;
+  /** The claim holding the person's groups (grants name groups); default `groups`. */
+  groupsClaim: string;
+  /** The address people reach this server at, for the login redirect; null = taken from each request's Host. */
+  publicUrl: string | null;
+  /** A UI session ends this long after sign-in, whatever happens. */
+  sessionMaxSeconds: number;
+  /** …and this long after its last request. */
+  sessionIdleSeconds: number;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -82,8 +103,55 @@ export function defaultConfig(): Config {
     // 16 connections by 1.6-1.7x); batching gathers only while every worker is busy.
     pythonBatchRows: 2048,
     pythonBatchWaitMs: 2,
+    oidc: null,
   };
 }
+
+/** The OIDC settings as given (flags or env, unparsed); the issuer switches SSO on. */
+export interface OidcSettings {
+  issuer?: string;
+  clientId?: string;
+  clientSecret?: string;
+  audience?: string;
+  groupsClaim?: string;
+  publicUrl?: string;
+  sessionMax?: string;
+  sessionIdle?: string;
+}
+
+const OIDC_DEFAULTS = { groupsClaim: 'groups', sessionMaxSeconds: 12 * 3600, sessionIdleSeconds: 3600 };
+
+/** Validates OIDC settings (names are the flags' or env's, for the error); null when no issuer is given. */
+export function oidcSetting(s: OidcSettings, names: Record<keyof OidcSettings, string>, base: OidcConfig | null): OidcConfig | null {
+  const issuer = s.issuer || base?.issuer;
+  if (!issuer) return null;
+  for (const [key, url] of [['issuer', issuer], ['publicUrl', s.publicUrl]] as const) {
+    if (url && !/^https?:\/\/[^/]/.test(url)) throw new ConfigError(`${names[key]} must be an http(s) URL, got "${url}"`);
+  }
+  const clientId = s.clientId || base?.clientId;
+  if (!clientId) throw new ConfigError(`${names.issuer} is set but ${names.clientId} is not: the client id registered at the issuer is needed`);
+  return {
+    issuer,
+    clientId,
+    clientSecret: s.clientSecret || base?.clientSecret || null,
+    audience: s.audience || base?.audience || clientId,
+    groupsClaim: s.groupsClaim || base?.groupsClaim || OIDC_DEFAULTS.groupsClaim,
+    publicUrl: (s.publicUrl || base?.publicUrl || '').replace(/\/+$/, '') || null,
+    sessionMaxSeconds: positiveSetting(names.sessionMax, s.sessionMax, base?.sessionMaxSeconds ?? OIDC_DEFAULTS.sessionMaxSeconds, true),
+    sessionIdleSeconds: positiveSetting(names.sessionIdle, s.sessionIdle, base?.sessionIdleSeconds ?? OIDC_DEFAULTS.sessionIdleSeconds, true),
+  };
+}
+
+const OIDC_ENV: Record<keyof OidcSettings, string> = {
+  issuer: 'STAGECRAFT_OIDC_ISSUER',
+  clientId: 'STAGECRAFT_OIDC_CLIENT_ID',
+  clientSecret: 'STAGECRAFT_OIDC_CLIENT_SECRET',
+  audience: 'STAGECRAFT_OIDC_AUDIENCE',
+  groupsClaim: 'STAGECRAFT_OIDC_GROUPS_CLAIM',
+  publicUrl: 'STAGECRAFT_PUBLIC_URL',
+  sessionMax: 'STAGECRAFT_OIDC_SESSION_MAX_SECONDS',
+  sessionIdle: 'STAGECRAFT_OIDC_SESSION_IDLE_SECONDS',
+};
 
 /** A positive number, or a clear error naming the setting (a typo must not silently mean the default). */
 export function positiveSetting(name: string, value: string | undefined, fallback: number, integer = false): number {
@@ -141,6 +209,11 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     grpcPort: portSetting('STAGECRAFT_GRPC_PORT', env.STAGECRAFT_GRPC_PORT, base.grpcPort),
     pythonBatchRows: nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_ROWS', env.STAGECRAFT_PYTHON_BATCH_ROWS, base.pythonBatchRows, true),
     pythonBatchWaitMs: nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_WAIT_MS', env.STAGECRAFT_PYTHON_BATCH_WAIT_MS, base.pythonBatchWaitMs),
+    oidc: oidcSetting(
+      Object.fromEntries(Object.entries(OIDC_ENV).map(([k, name]) => [k, env[name]])) as OidcSettings,
+      OIDC_ENV,
+      base.oidc,
+    ),
   };
 }
 

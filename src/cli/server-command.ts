@@ -1,6 +1,6 @@
 // `stagecraft server`: registry (and, as modules are added, gateway, UI…) in one process.
 import type { Command } from 'commander';
-import { configFromEnv, DEFAULT_PORT, defaultConfig, isLoopback, nonNegativeSetting, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
+import { configFromEnv, DEFAULT_PORT, defaultConfig, isLoopback, nonNegativeSetting, oidcSetting, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
 import { hasActiveTokens } from '../registry/index.js';
 import { buildServer, configuredExtensions } from '../server.js';
@@ -23,7 +23,26 @@ export interface ServerFlags {
   grpcPort?: string;
   pythonBatchRows?: string;
   pythonBatchWaitMs?: string;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcClientSecret?: string;
+  oidcAudience?: string;
+  oidcGroupsClaim?: string;
+  publicUrl?: string;
+  oidcSessionMax?: string;
+  oidcSessionIdle?: string;
 }
+
+const OIDC_FLAGS = {
+  issuer: '--oidc-issuer',
+  clientId: '--oidc-client-id',
+  clientSecret: '--oidc-client-secret',
+  audience: '--oidc-audience',
+  groupsClaim: '--oidc-groups-claim',
+  publicUrl: '--public-url',
+  sessionMax: '--oidc-session-max',
+  sessionIdle: '--oidc-session-idle',
+};
 
 export function serverConfig(flags: ServerFlags): Config {
   const config = configFromEnv(processEnv());
@@ -43,6 +62,20 @@ export function serverConfig(flags: ServerFlags): Config {
     grpcPort: portSetting('--grpc-port', flags.grpcPort, config.grpcPort),
     pythonBatchRows: nonNegativeSetting('--python-batch-rows', flags.pythonBatchRows, config.pythonBatchRows, true),
     pythonBatchWaitMs: nonNegativeSetting('--python-batch-wait-ms', flags.pythonBatchWaitMs, config.pythonBatchWaitMs),
+    oidc: oidcSetting(
+      {
+        issuer: flags.oidcIssuer,
+        clientId: flags.oidcClientId,
+        clientSecret: flags.oidcClientSecret,
+        audience: flags.oidcAudience,
+        groupsClaim: flags.oidcGroupsClaim,
+        publicUrl: flags.publicUrl,
+        sessionMax: flags.oidcSessionMax,
+        sessionIdle: flags.oidcSessionIdle,
+      },
+      OIDC_FLAGS,
+      config.oidc,
+    ),
     prepareDeadlineMs: Math.round(positiveSetting('--prepare-deadline', flags.prepareDeadline, config.prepareDeadlineMs / 1000) * 1000),
   };
 }
@@ -101,6 +134,14 @@ export function serverCommand(program: Command): void {
     .option('--python-batch-rows <n>', `micro-batching: most rows one combined Python predict call carries; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_ROWS, default ${BATCH.rows})`)
     .option('--python-batch-wait-ms <ms>', `micro-batching: longest a request waits for others while every Python worker is busy; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_WAIT_MS, default ${BATCH.waitMs})`)
     .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (env STAGECRAFT_PREPARE_DEADLINE_MS, in ms; default 10)')
+    .option('--oidc-issuer <url>', 'single sign-on: the OpenID Provider people sign in with; its JWT access tokens are accepted as bearer tokens (env STAGECRAFT_OIDC_ISSUER; default: off)')
+    .option('--oidc-client-id <id>', 'the client id registered at the issuer for this server (env STAGECRAFT_OIDC_CLIENT_ID)')
+    .option('--oidc-client-secret <secret>', "that client's secret, for the UI's sign-in (env STAGECRAFT_OIDC_CLIENT_SECRET; prefer the env)")
+    .option('--oidc-audience <aud>', 'the audience API access tokens must carry (env STAGECRAFT_OIDC_AUDIENCE; default: the client id)')
+    .option('--oidc-groups-claim <claim>', 'the token claim listing the person\'s groups, for grants (env STAGECRAFT_OIDC_GROUPS_CLAIM; default groups)')
+    .option('--public-url <url>', 'the address people reach this server at, for the sign-in redirect; set it behind a TLS proxy (https here makes the session cookie Secure) (env STAGECRAFT_PUBLIC_URL; default: from the request)')
+    .option('--oidc-session-max <seconds>', 'a UI session ends this long after sign-in (env STAGECRAFT_OIDC_SESSION_MAX_SECONDS; default 43200)')
+    .option('--oidc-session-idle <seconds>', 'and this long after its last request (env STAGECRAFT_OIDC_SESSION_IDLE_SECONDS; default 3600)')
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(serverConfig(flags));
     });

@@ -4,6 +4,8 @@ import type { App } from '../http/app-types.js';
 import type { Deps } from './deps.js';
 import { eventsRoutes } from './events/events-routes.js';
 import { gcRoutes } from './gc/gc-routes.js';
+import { authRoutes } from './identity/auth-routes.js';
+import { createIdentity } from './identity/identity.js';
 import { requireModel } from './models/models-service.js';
 import { modelsRoutes } from './models/models-routes.js';
 import { stagesRoutes } from './targets/stages-routes.js';
@@ -18,7 +20,11 @@ import { versionsRoutes } from './versions/versions-routes.js';
 /** Auth hook first: it must see every route registered after it, the extensions' included. */
 export function registerRegistry(app: App, deps: Deps): void {
   const openMode = openModeCache(deps);
-  registerAuth(app, deps, openMode);
+  // Single sign-on when configured: the issuer is read as the server starts (a wrong one stops it).
+  const identity = deps.config.oidc ? createIdentity(deps, deps.config.oidc) : null;
+  if (identity) app.addHook('onReady', () => identity.start());
+  registerAuth(app, deps, openMode, identity);
+  authRoutes(app, deps, identity);
   modelsRoutes(app, deps);
   versionsRoutes(app, deps);
   artifactsRoutes(app, deps);

@@ -1,6 +1,6 @@
 // The shell: session (token, role), the live change feed, landmarks and routes.
 import { Link, Route, Routes } from 'react-router';
-import { SignIn } from './components/SignIn';
+import { SignIn, SsoSignInLink } from './components/SignIn';
 import { LiveProvider, useLiveState } from './lib/live';
 import { SessionProvider, useSession } from './lib/session';
 import { LoggedModelPage } from './pages/LoggedModelPage';
@@ -20,7 +20,17 @@ function LiveIndicator() {
 }
 
 function Who() {
-  const { me, signOut, api } = useSession();
+  const { me, signOut, api, sso, user } = useSession();
+  if (sso && user) {
+    return (
+      <span className="who">
+        <span title={user.email ?? user.name}>{user.display_name ?? user.name}</span>
+        <button type="button" className="link" onClick={signOut}>
+          Sign out
+        </button>
+      </span>
+    );
+  }
   if (!me) return null;
   return (
     <span className="who">
@@ -30,6 +40,7 @@ function Who() {
           Sign out
         </button>
       )}
+      {sso && <SsoSignInLink className="link" loginUrl={sso.login_url} issuer={sso.issuer} />}
     </span>
   );
 }

@@ -33,6 +33,15 @@ export function createApi(opts: ApiOptions = {}) {
     baseUrl: url,
     token: opts.token ?? null,
     whoami: (signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/whoami', { signal }))),
+    /** Whether the server offers single sign-on and who is signed in (the session cookie travels by itself, same-origin). */
+    authConfig: (signal?: AbortSignal) => unwrap(api.GET('/auth/config', { signal })),
+    /** People seen through single sign-on: the timeline shows an actor's display name. */
+    people: (signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/people', { signal }))),
+    /** Ends the session; answers where to send the browser next (the issuer's logout, when it has one). */
+    logout: async (): Promise<string> => {
+      const res = await sdk.raw('/auth/logout', { method: 'POST', headers: { accept: 'application/json', 'x-stagecraft-csrf': '1' } });
+      return ((await res.json()) as { redirect: string }).redirect;
+    },
     listModels: (q: { search?: string; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
       guard(unwrap(api.GET('/api/v1/models', { params: { query: { limit: q.limit ?? 100, search: q.search, cursor: q.cursor ?? undefined } }, signal }))),
     getModel: (name: string, signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/models/{name}', { params: { path: { name } }, signal }))),

@@ -23,6 +23,10 @@ export interface Signature {
   outputs: TensorSpec[];
 }
 
+/** Whether the server offers single sign-on, and who this browser is signed in as. */
+export type AuthConfig = OkBody<'/auth/config', 'get'>;
+export type Person = NonNullable<AuthConfig['user']>;
+
 export type Metrics = OkBody<'/api/v1/models/{name}/metrics', 'get'>;
 export type MetricPoint = Metrics['versions'][number]['series'][number];
 

@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../../blobs/verify.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import type { Identity } from '../identity/identity.js';
+import type { Person } from '../identity/person.js';
 import { neededRole, principalMay, type Permission, type Principal } from './tokens.js';
 import { anyActiveToken, findActiveTokenByHash } from './tokens-store.js';
 import { isRole } from './tokens.js';
@@ -72,11 +74,12 @@ export type OpenModeCache = ReturnType<typeof openModeCache>;
 
 const ACTOR_RE = /^[\w.@+-]{1,128}$/;
 
-export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenModeCache): void {
+/** `identity`: people signed in with OIDC (bearer JWTs and the UI's session cookie); null when SSO is off. */
+export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenModeCache, identity: Identity | null = null): void {
   app.decorateRequest('principal', null);
   app.decorate('authorizeHeaders', async (headers: Headers, permission: Exclude<Permission, 'public'>) => {
-    const cached = authenticateFromCache(headers, openMode);
-    const principal = cached !== undefined ? cached : await authenticate(headers, deps, openMode);
+    const cached = authenticateFromCache(headers, openMode, identity);
+    const principal = cached !== undefined ? cached : await authenticate(headers, deps, openMode, identity);
     const refused = refusal(permission, principal);
     if (refused) throw refused;
   });
@@ -92,19 +95,21 @@ export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenMod
     };
     let cached: Principal | null | undefined;
     try {
-      cached = authenticateFromCache(request.headers, openMode);
+      const forged = identity?.crossSite(request);
+      if (forged) return done(forged);
+      cached = authenticateFromCache(request.headers, openMode, identity);
     } catch (err) {
       return done(err as Error);
     }
     if (cached !== undefined) return settle(cached);
-    authenticate(request.headers, deps, openMode).then(settle, (err: Error) => done(err));
+    authenticate(request.headers, deps, openMode, identity).then(settle, (err: Error) => done(err));
   });
 }
 
 function refusal(permission: Permission, principal: Principal | null): AppError | undefined {
   if (permission === 'public') return undefined;
   if (!principal) {
-    return new AppError('unauthenticated', 'this server requires an API token: send "Authorization: Bearer <token>"');
+    return new AppError('unauthenticated', 'this server requires an API token (send "Authorization: Bearer <token>") or signing in');
   }
   if (!principalMay(principal, permission)) {
     return new AppError('forbidden', `token "${principal.name}" has role ${principal.role}; this action needs ${neededRole(permission as Exclude<Permission, 'public'>)}`);
@@ -112,24 +117,43 @@ function refusal(permission: Permission, principal: Principal | null): AppError 
   return undefined;
 }
 
-function bearer(headers: Headers): string | undefined {
+function bearer(headers: Headers): { token: string; hash: string } | undefined {
   const header = headers.authorization;
   if (!header) return undefined;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match) throw new AppError('unauthenticated', 'malformed Authorization header; expected "Bearer <token>"');
-  return sha256Hex(match[1]);
+  return { token: match[1], hash: sha256Hex(match[1]) };
 }
 
 function openPrincipal(headers: Headers): Principal {
   // Open local mode: whoever can reach 127.0.0.1 is trusted; the CLI names its user for the audit log.
   const claimed = headers['stagecraft-actor'];
   const name = typeof claimed === 'string' && ACTOR_RE.test(claimed) ? claimed : 'local';
-  return { name, role: 'admin', open: true };
+  return { name, kind: 'open', role: 'admin', open: true, groups: [] };
+}
+
+/**
+ * A person signed in with OIDC (null: a session that ended, so a 401 where someone is needed). No
+ * role of their own: grants decide. While the server runs open (no tokens yet) a person may do what
+ * anyone may, and is named in the audit log.
+ */
+function personPrincipal(person: Person | null, open: boolean): Principal | null {
+  if (!person) return null;
+  const { name, subject, email, displayName, groups } = person;
+  return { name, kind: 'user', role: null, open, subject, email, displayName, groups };
 }
 
 /** The principal when every fact needed is cached; undefined when the database must be asked. */
-function authenticateFromCache(headers: Headers, openMode: OpenModeCache): Principal | null | undefined {
-  const hash = bearer(headers);
+function authenticateFromCache(headers: Headers, openMode: OpenModeCache, identity: Identity | null): Principal | null | undefined {
+  const cred = bearer(headers);
+  if (identity) {
+    const person = identity.peek(headers, cred);
+    if (person !== 'none') {
+      const open = openMode.peek();
+      return person === undefined || open === undefined ? undefined : personPrincipal(person, open);
+    }
+  }
+  const hash = cred?.hash;
   if (hash) {
     const principal = openMode.peekToken(hash);
     if (principal === null) throw new AppError('unauthenticated', 'unknown or revoked API token');
@@ -140,11 +164,16 @@ function authenticateFromCache(headers: Headers, openMode: OpenModeCache): Princ
   return open ? openPrincipal(headers) : null;
 }
 
-async function authenticate(headers: Headers, deps: Deps, openMode: OpenModeCache): Promise<Principal | null> {
-  const hash = bearer(headers);
+async function authenticate(headers: Headers, deps: Deps, openMode: OpenModeCache, identity: Identity | null): Promise<Principal | null> {
+  const cred = bearer(headers);
+  if (identity) {
+    const person = await identity.resolve(headers, cred);
+    if (person !== 'none') return personPrincipal(person, await openMode.isOpen());
+  }
+  const hash = cred?.hash;
   if (hash) {
     const row = await findActiveTokenByHash(deps.db, hash);
-    const principal = row && isRole(row.role) ? { name: row.name, role: row.role, open: false } : null;
+    const principal: Principal | null = row && isRole(row.role) ? { name: row.name, kind: 'token', role: row.role, open: false, groups: [] } : null;
     openMode.rememberToken(hash, principal);
     if (!principal) throw new AppError('unauthenticated', 'unknown or revoked API token');
     return principal;

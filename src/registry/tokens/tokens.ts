@@ -28,12 +28,22 @@ const NEEDED_ROLE: Record<'read' | 'write' | 'deploy' | 'admin', Role> = {
   admin: 'admin',
 };
 
+/** Who a request acts as: a token, a person signed in with OIDC, or anyone (open local mode). */
 export interface Principal {
-  /** Recorded as the actor of every event this principal causes. */
+  /** The actor recorded in events: a token's name, or a person's email (else preferred_username, else sub). */
   name: string;
-  role: Role;
+  kind: 'token' | 'user' | 'open';
+  /** Baseline global role: a token's own role; null for a person signed in with OIDC (grants decide). */
+  role: Role | null;
   /** True when the server runs open (no tokens exist, local bind). */
   open: boolean;
+  /** A person's OIDC `sub`. */
+  subject?: string;
+  email?: string;
+  /** The `name` claim. */
+  displayName?: string;
+  /** Group names from the configured OIDC claim (e.g. `groups`); [] for tokens. */
+  groups: readonly string[];
 }
 
 export function isRole(value: string): value is Role {
@@ -42,8 +52,9 @@ export function isRole(value: string): value is Role {
 
 const atLeast = (role: Role, needed: Role) => LADDER.includes(role) && LADDER.indexOf(role) >= LADDER.indexOf(needed);
 
-export function allows(role: Role, permission: Permission): boolean {
+export function allows(role: Role | null, permission: Permission): boolean {
   if (permission === 'public') return true;
+  if (role === null) return false;
   if (permission === 'report') return role === 'gateway';
   if (permission === 'follow') return role === 'gateway' || atLeast(role, 'viewer');
   return atLeast(role, NEEDED_ROLE[permission]);

@@ -2,7 +2,7 @@
 // are prepended as they commit; older ones load page by page.
 import { useCallback, useEffect, useState } from 'react';
 import { useLiveEvents } from '../lib/live';
-import { useSession } from '../lib/session';
+import { useDisplayName, useSession } from '../lib/session';
 import { formatTime, relativeTime } from '../lib/format';
 import type { RegistryEvent } from '../types';
 import { describePromotionEvent } from '../promotion/promotion-events';
@@ -68,6 +68,8 @@ const TITLES: Record<string, string> = {
 export const eventTitle = (type: string) => TITLES[type] ?? humanType(type);
 
 export function TimelineItem({ e }: { e: RegistryEvent }) {
+  const displayName = useDisplayName();
+  const shown = displayName(e.actor);
   return (
     <li className={`event type-${e.type.replace(/\./g, '-')}`}>
       <div className="event-head">
@@ -75,7 +77,7 @@ export function TimelineItem({ e }: { e: RegistryEvent }) {
         <AutoBadge automatic={AUTOMATIC_ACTORS.has(e.actor)} />
       </div>
       <div className="event-meta">
-        <span>by {e.actor}</span> · <time dateTime={e.time} title={formatTime(e.time)}>{relativeTime(e.time)}</time>
+        <span title={shown === e.actor ? undefined : e.actor}>by {shown}</span> · <time dateTime={e.time} title={formatTime(e.time)}>{relativeTime(e.time)}</time>
       </div>
       {e.reason && <blockquote className="event-reason">{e.reason}</blockquote>}
     </li>
