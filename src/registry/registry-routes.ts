@@ -4,6 +4,9 @@ import type { App } from '../http/app-types.js';
 import type { Deps } from './deps.js';
 import { eventsRoutes } from './events/events-routes.js';
 import { gcRoutes } from './gc/gc-routes.js';
+import { registerGrantChecks } from './grants/grants-access.js';
+import { grantsCache } from './grants/grants-cache.js';
+import { grantsRoutes } from './grants/grants-routes.js';
 import { requireModel } from './models/models-service.js';
 import { modelsRoutes } from './models/models-routes.js';
 import { stagesRoutes } from './targets/stages-routes.js';
@@ -18,7 +21,9 @@ import { versionsRoutes } from './versions/versions-routes.js';
 /** Auth hook first: it must see every route registered after it, the extensions' included. */
 export function registerRegistry(app: App, deps: Deps): void {
   const openMode = openModeCache(deps);
-  registerAuth(app, deps, openMode);
+  const grants = grantsCache(deps);
+  registerAuth(app, deps, openMode, (p) => grants.current().globalRole(p));
+  registerGrantChecks(app, grants);
   modelsRoutes(app, deps);
   versionsRoutes(app, deps);
   artifactsRoutes(app, deps);
@@ -28,5 +33,6 @@ export function registerRegistry(app: App, deps: Deps): void {
   stagesRoutes(app, deps);
   eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id, (req) => requestMay(req, 'admin'));
   tokensRoutes(app, deps, openMode);
+  grantsRoutes(app, deps, grants);
   transferRoutes(app, deps);
 }

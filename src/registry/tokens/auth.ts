@@ -4,16 +4,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../../blobs/verify.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
-import { neededRole, principalMay, type Permission, type Principal } from './tokens.js';
+import { allows, modelRefOf, neededRole, type ModelRef, type Permission, type Principal, type Role } from './tokens.js';
 import { anyActiveToken, findActiveTokenByHash } from './tokens-store.js';
 import { isRole } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: Permission;
+    /** The model a per-model route touches (tokens.ts ModelRef); the grants decide there. */
+    model?: ModelRef;
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** The principal's role on the model this per-model route touches, once the grants checked it. */
+    modelRole: Role | null | undefined;
   }
   interface FastifyInstance {
     /**
@@ -22,6 +26,8 @@ declare module 'fastify' {
      * the AppError a route would answer with.
      */
     authorizeHeaders(headers: Headers, permission: Exclude<Permission, 'public'>): Promise<void>;
+    /** A principal's role on routes that touch no single model (see GlobalRoleOf). */
+    globalRoleOf: GlobalRoleOf;
   }
 }
 
@@ -72,12 +78,20 @@ export type OpenModeCache = ReturnType<typeof openModeCache>;
 
 const ACTOR_RE = /^[\w.@+-]{1,128}$/;
 
-export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenModeCache): void {
+/**
+ * A principal's role on routes that touch no single model: its own role unless grants say more
+ * (registry/grants/ supplies it; given, not imported, so tokens/ does not depend on grants/).
+ */
+export type GlobalRoleOf = (principal: Principal) => Role | null;
+
+export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenModeCache, roleOf: GlobalRoleOf = (p) => p.role): void {
+  app.decorate('globalRoleOf', roleOf);
+  app.decorateRequest('modelRole', undefined);
   app.decorateRequest('principal', null);
   app.decorate('authorizeHeaders', async (headers: Headers, permission: Exclude<Permission, 'public'>) => {
     const cached = authenticateFromCache(headers, openMode);
     const principal = cached !== undefined ? cached : await authenticate(headers, deps, openMode);
-    const refused = refusal(permission, principal);
+    const refused = refusal(permission, principal, false, roleOf);
     if (refused) throw refused;
   });
 
@@ -86,9 +100,11 @@ export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenMod
   app.addHook('onRequest', (request, _reply, done) => {
     const permission = request.routeOptions.config?.permission;
     if (!permission) return done(); // 404s: the not-found handler answers
+    // A per-model route needs a principal here; its role on THAT model is checked by the grants.
+    const perModel = modelRefOf(request.routeOptions.url, request.routeOptions.config.model) !== undefined;
     const settle = (principal: Principal | null) => {
       request.principal = principal;
-      done(refusal(permission, principal));
+      done(refusal(permission, principal, perModel, roleOf));
     };
     let cached: Principal | null | undefined;
     try {
@@ -101,15 +117,21 @@ export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenMod
   });
 }
 
-function refusal(permission: Permission, principal: Principal | null): AppError | undefined {
+function refusal(permission: Permission, principal: Principal | null, perModel: boolean, globalRoleOf: GlobalRoleOf): AppError | undefined {
   if (permission === 'public') return undefined;
   if (!principal) {
     return new AppError('unauthenticated', 'this server requires an API token: send "Authorization: Bearer <token>"');
   }
-  if (!principalMay(principal, permission)) {
-    return new AppError('forbidden', `token "${principal.name}" has role ${principal.role}; this action needs ${neededRole(permission as Exclude<Permission, 'public'>)}`);
-  }
+  if (perModel || principal.open) return undefined;
+  const role = globalRoleOf(principal);
+  if (!allows(role, permission)) return forbidden(principal, role, permission);
   return undefined;
+}
+
+/** The 403 for a principal whose role does not reach what the action needs. */
+export function forbidden(principal: Principal, role: Role | null, permission: Exclude<Permission, 'public'>): AppError {
+  const who = principal.kind === 'token' ? `token "${principal.name}"` : `"${principal.name}"`;
+  return new AppError('forbidden', `${who} has ${role ? `role ${role}` : 'no role'}${role === principal.role ? '' : ' here'}; this action needs ${neededRole(permission)}`);
 }
 
 function bearer(headers: Headers): string | undefined {
@@ -124,7 +146,7 @@ function openPrincipal(headers: Headers): Principal {
   // Open local mode: whoever can reach 127.0.0.1 is trusted; the CLI names its user for the audit log.
   const claimed = headers['stagecraft-actor'];
   const name = typeof claimed === 'string' && ACTOR_RE.test(claimed) ? claimed : 'local';
-  return { name, role: 'admin', open: true };
+  return { name, kind: 'open', role: 'admin', open: true, groups: [] };
 }
 
 /** The principal when every fact needed is cached; undefined when the database must be asked. */
@@ -144,7 +166,7 @@ async function authenticate(headers: Headers, deps: Deps, openMode: OpenModeCach
   const hash = bearer(headers);
   if (hash) {
     const row = await findActiveTokenByHash(deps.db, hash);
-    const principal = row && isRole(row.role) ? { name: row.name, role: row.role, open: false } : null;
+    const principal: Principal | null = row && isRole(row.role) ? { name: row.name, kind: 'token', role: row.role, open: false, groups: [] } : null;
     openMode.rememberToken(hash, principal);
     if (!principal) throw new AppError('unauthenticated', 'unknown or revoked API token');
     return principal;
@@ -154,7 +176,13 @@ async function authenticate(headers: Headers, deps: Deps, openMode: OpenModeCach
 
 /** Whether this request's principal may do what `permission` allows (a check a service needs beyond the route's own). */
 export function requestMay(request: FastifyRequest, permission: Permission): boolean {
-  return principalMay(request.principal, permission);
+  const p = request.principal;
+  if (permission === 'public') return true;
+  if (!p) return false;
+  if (p.open) return true;
+  // On a per-model route, what the principal may do on that model; elsewhere its global role.
+  const role = request.modelRole !== undefined ? request.modelRole : request.server.globalRoleOf(p);
+  return allows(role, permission);
 }
 
 /** The actor recorded in events for this request. */

@@ -61,7 +61,7 @@ export function tokensRoutes(app: App, deps: Deps, openMode: OpenModeCache): voi
     '/api/v1/whoami',
     {
       config: { permission: 'read' },
-      schema: { tags, summary: 'The principal this request acts as', response: { 200: Type.Object({ name: Type.String(), role: Type.String(), open: Type.Boolean() }), ...errorResponses } },
+      schema: { tags, summary: 'The principal this request acts as', response: { 200: Type.Object({ name: Type.String(), role: Type.Union([Type.String(), Type.Null()]), open: Type.Boolean() }), ...errorResponses } },
     },
     async (req) => req.principal!,
   );

@@ -15,7 +15,7 @@ describe('roles and permissions', () => {
   });
 
   it('lets everyone do everything while the server runs open, and nobody without a principal', () => {
-    const open = { name: 'local', role: 'admin' as const, open: true };
+    const open = { name: 'local', kind: 'open' as const, role: 'admin' as const, open: true, groups: [] };
     expect(PERMISSIONS.every((p) => principalMay(open, p))).toBe(true);
     expect(PERMISSIONS.filter((p) => principalMay(null, p))).toEqual(['public']);
   });

@@ -21,6 +21,23 @@ const LADDER: readonly Role[] = ['viewer', 'editor', 'deployer', 'admin'];
  */
 export type Permission = 'public' | 'read' | 'follow' | 'write' | 'deploy' | 'admin' | 'report';
 
+/**
+ * Which model a route touches, for per-model grants (registry/grants/grants-access.ts checks it in
+ * one place): a path parameter, a query or body field; 'list': the answer is filtered to the
+ * models the caller may read; 'handler': the handler names the model itself (MLflow's door, whose
+ * input is parsed its own way). Routes under /api/v1/models/:name need not declare it.
+ */
+export type ModelRef = { param: string } | { query: string } | { body: string } | 'list' | 'handler';
+
+/** The model-name parameter every /api/v1/models/:name/… route carries. */
+const MODEL_ROUTE_PREFIX = '/api/v1/models/:name';
+
+/** A route's model reference: declared, or implied by its path. */
+export function modelRefOf(url: string | undefined, declared: ModelRef | undefined): ModelRef | undefined {
+  if (declared) return declared;
+  return url && (url === MODEL_ROUTE_PREFIX || url.startsWith(`${MODEL_ROUTE_PREFIX}/`)) ? { param: 'name' } : undefined;
+}
+
 const NEEDED_ROLE: Record<'read' | 'write' | 'deploy' | 'admin', Role> = {
   read: 'viewer',
   write: 'editor',
@@ -28,22 +45,39 @@ const NEEDED_ROLE: Record<'read' | 'write' | 'deploy' | 'admin', Role> = {
   admin: 'admin',
 };
 
+/** Who a request acts as: a token, a person signed in with OIDC, or anyone (open local mode). */
 export interface Principal {
-  /** Recorded as the actor of every event this principal causes. */
+  /** The actor recorded in events: a token's name, or a person's email (else preferred_username, else sub). */
   name: string;
-  role: Role;
+  kind: 'token' | 'user' | 'open';
+  /** Baseline global role: a token's own role; null for a person signed in with OIDC (grants decide). */
+  role: Role | null;
   /** True when the server runs open (no tokens exist, local bind). */
   open: boolean;
+  /** A person's OIDC `sub`. */
+  subject?: string;
+  email?: string;
+  /** The `name` claim. */
+  displayName?: string;
+  /** Group names from the configured OIDC claim (e.g. `groups`); [] for tokens. */
+  groups: readonly string[];
 }
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
 
+/** The higher of two roles on the ladder (gateway and null rank lowest). */
+export function higherRole(a: Role | null, b: Role | null): Role | null {
+  if (a === null || b === null) return a ?? b;
+  return LADDER.indexOf(a) >= LADDER.indexOf(b) ? a : b;
+}
+
 const atLeast = (role: Role, needed: Role) => LADDER.includes(role) && LADDER.indexOf(role) >= LADDER.indexOf(needed);
 
-export function allows(role: Role, permission: Permission): boolean {
+export function allows(role: Role | null, permission: Permission): boolean {
   if (permission === 'public') return true;
+  if (role === null) return false;
   if (permission === 'report') return role === 'gateway';
   if (permission === 'follow') return role === 'gateway' || atLeast(role, 'viewer');
   return atLeast(role, NEEDED_ROLE[permission]);

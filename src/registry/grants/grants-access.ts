@@ -1,0 +1,90 @@
+// Per-model checks, in one place. Every route that touches a model declares how to find its name
+// (config.model, or implied by /api/v1/models/:name/…); the preHandler below resolves the caller's
+// role on THAT model from the in-memory grant set and answers: a model the caller may not read is
+// a 404 exactly like a missing one (no existence leak), one it may read but not change is a 403.
+// Lists ('list') let anyone who may see some model in, and filter their answers with readableBy.
+// The MLflow door, which parses its own input, asks modelAccess from its handler ('handler').
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { notFound, type AppError } from '../../errors.js';
+import { forbidden } from '../tokens/auth.js';
+import { allows, modelRefOf, type ModelRef, type Permission, type Principal, type Role } from '../tokens/tokens.js';
+import type { GrantSet } from './grants.js';
+import type { GrantsCache } from './grants-cache.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    grants: GrantsCache;
+  }
+}
+
+/** What a check on one model found: allowed (with the role), hidden (answer as missing), or forbidden. */
+export type ModelVerdict = { ok: true; role: Role | null } | { ok: false; hidden: boolean; error?: AppError };
+
+/** Whether a role may see a model at all: viewer and up, or a serving replica's token. */
+const sees = (role: Role | null) => allows(role, 'follow');
+
+export function verdictOn(set: GrantSet, principal: Principal, model: string, permission: Permission): ModelVerdict {
+  if (permission === 'public' || principal.open) return { ok: true, role: principal.open ? 'admin' : principal.role };
+  const role = set.roleOn(principal, model);
+  if (!sees(role)) return { ok: false, hidden: true };
+  if (!allows(role, permission)) return { ok: false, hidden: false, error: forbidden(principal, role, permission) };
+  return { ok: true, role };
+}
+
+/**
+ * The check a handler runs itself (MLflow's door): undefined when the request may do `permission`
+ * on `model`; 'hidden' when the door must answer exactly as for a missing model; else the 403.
+ */
+export function modelAccess(request: FastifyRequest, model: string, permission: Permission): undefined | 'hidden' | AppError {
+  const p = request.principal;
+  if (!p) return 'hidden';
+  const v = verdictOn(request.server.grants.current(), p, model, permission);
+  if (v.ok) {
+    request.modelRole = v.role;
+    return undefined;
+  }
+  return v.hidden ? 'hidden' : v.error;
+}
+
+/** A filter for list and search answers: the models this request's principal may read. */
+export function readableBy(request: FastifyRequest): (model: string) => boolean {
+  const p = request.principal;
+  if (!p || p.open) return () => !!p;
+  const set = request.server.grants.current();
+  return (model) => sees(set.roleOn(p, model));
+}
+
+function modelNameOf(request: FastifyRequest, ref: Exclude<ModelRef, 'list' | 'handler'>): string | undefined {
+  const from = 'param' in ref ? request.params : 'query' in ref ? request.query : request.body;
+  const key = 'param' in ref ? ref.param : 'query' in ref ? ref.query : ref.body;
+  const v = from && typeof from === 'object' ? (from as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+export function registerGrantChecks(app: FastifyInstance, cache: GrantsCache): void {
+  app.decorate('grants', cache);
+  app.addHook('onReady', async () => cache.load());
+  // After validation (bodies are parsed), callback style: the answer is in memory, so no promise.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const config = request.routeOptions.config;
+    const permission = config?.permission;
+    const p = request.principal;
+    if (!permission || permission === 'public' || !p || p.open) return done();
+    const ref = modelRefOf(request.routeOptions.url, config.model);
+    if (ref === undefined || ref === 'handler') return done();
+    const set = cache.current();
+    const name = ref === 'list' ? undefined : modelNameOf(request, ref);
+    if (name === undefined) {
+      // A list, or a route whose model is optional and absent: the global role, or any grant to see something by.
+      const role = set.globalRole(p);
+      if (allows(role, permission) || (ref === 'list' && set.seesAny(p))) return done();
+      return done(forbidden(p, role, permission));
+    }
+    const v = verdictOn(set, p, name, permission);
+    if (v.ok) {
+      request.modelRole = v.role;
+      return done();
+    }
+    done(v.hidden ? notFound(`model "${name}" does not exist`) : v.error);
+  });
+}
