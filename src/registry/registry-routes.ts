@@ -4,7 +4,7 @@ import type { App } from '../http/app-types.js';
 import type { Deps } from './deps.js';
 import { eventsRoutes } from './events/events-routes.js';
 import { gcRoutes } from './gc/gc-routes.js';
-import { registerGrantChecks } from './grants/grants-access.js';
+import { readableBy, registerGrantChecks } from './grants/grants-access.js';
 import { grantsCache } from './grants/grants-cache.js';
 import { grantsRoutes } from './grants/grants-routes.js';
 import { requireModel } from './models/models-service.js';
@@ -31,7 +31,7 @@ export function registerRegistry(app: App, deps: Deps): void {
   gcRoutes(app, deps);
   purgeRoutes(app, deps);
   stagesRoutes(app, deps);
-  eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id, (req) => requestMay(req, 'admin'));
+  eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id, (req) => requestMay(req, 'admin'), readableBy);
   tokensRoutes(app, deps, openMode);
   grantsRoutes(app, deps, grants);
   transferRoutes(app, deps);

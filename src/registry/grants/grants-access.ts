@@ -2,7 +2,7 @@
 // (config.model, or implied by /api/v1/models/:name/…); the preHandler below resolves the caller's
 // role on THAT model from the in-memory grant set and answers: a model the caller may not read is
 // a 404 exactly like a missing one (no existence leak), one it may read but not change is a 403.
-// Lists ('list') let anyone who may see some model in, and filter their answers with readableBy.
+// Lists (`list`) let anyone who may see some model in, and filter their answers with readableBy.
 // The MLflow door, which parses its own input, asks modelAccess from its handler ('handler').
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound, type AppError } from '../../errors.js';
@@ -46,19 +46,27 @@ export function modelAccess(request: FastifyRequest, model: string, permission: 
   return v.hidden ? 'hidden' : v.error;
 }
 
-/** A filter for list and search answers: the models this request's principal may read. */
-export function readableBy(request: FastifyRequest): (model: string) => boolean {
+/**
+ * A filter for list and search answers: the models this request's principal may read. Entries of
+ * no model (null: audit events about tokens, grants, blobs) go to whoever may follow globally.
+ */
+export function readableBy(request: FastifyRequest): (model: string | null) => boolean {
   const p = request.principal;
   if (!p || p.open) return () => !!p;
   const set = request.server.grants.current();
-  return (model) => sees(set.roleOn(p, model));
+  const global = sees(set.globalRole(p));
+  return (model) => (model === null ? global : sees(set.roleOn(p, model)));
 }
 
-function modelNameOf(request: FastifyRequest, ref: Exclude<ModelRef, 'list' | 'handler'>): string | undefined {
-  const from = 'param' in ref ? request.params : 'query' in ref ? request.query : request.body;
-  const key = 'param' in ref ? ref.param : 'query' in ref ? ref.query : ref.body;
-  const v = from && typeof from === 'object' ? (from as Record<string, unknown>)[key] : undefined;
+function field(from: unknown, key: string | undefined): string | undefined {
+  const v = key && from && typeof from === 'object' ? (from as Record<string, unknown>)[key] : undefined;
   return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function modelNameOf(request: FastifyRequest, ref: Exclude<ModelRef, 'handler'>): string | undefined {
+  if ('param' in ref) return field(request.params, ref.param);
+  if ('body' in ref) return field(request.body, ref.body);
+  return field(request.query, ref.query);
 }
 
 export function registerGrantChecks(app: FastifyInstance, cache: GrantsCache): void {
@@ -73,11 +81,11 @@ export function registerGrantChecks(app: FastifyInstance, cache: GrantsCache): v
     const ref = modelRefOf(request.routeOptions.url, config.model);
     if (ref === undefined || ref === 'handler') return done();
     const set = cache.current();
-    const name = ref === 'list' ? undefined : modelNameOf(request, ref);
+    const name = modelNameOf(request, ref);
     if (name === undefined) {
-      // A list, or a route whose model is optional and absent: the global role, or any grant to see something by.
+      // A list (filtered by its handler), or a route whose model is absent: the global role, or any grant to see something by.
       const role = set.globalRole(p);
-      if (allows(role, permission) || (ref === 'list' && set.seesAny(p))) return done();
+      if (allows(role, permission) || ('list' in ref && set.seesAny(p))) return done();
       return done(forbidden(p, role, permission));
     }
     const v = verdictOn(set, p, name, permission);
@@ -85,6 +93,15 @@ export function registerGrantChecks(app: FastifyInstance, cache: GrantsCache): v
       request.modelRole = v.role;
       return done();
     }
+    // Creating under a name no grant covers: a 403 (it says nothing about what exists; no role there either way).
+    if ('create' in ref && ref.create) return done(forbidden(p, null, permission));
     done(v.hidden ? notFound(`model "${name}" does not exist`) : v.error);
   });
+}
+
+/** modelAccess for the native API: throws the 404 of a missing model, or the 403. */
+export function checkModel(request: FastifyRequest, model: string, permission: Permission = 'read'): void {
+  const refused = modelAccess(request, model, permission);
+  if (refused === 'hidden') throw notFound(`model "${model}" does not exist`);
+  if (refused) throw refused;
 }

@@ -23,11 +23,13 @@ export type Permission = 'public' | 'read' | 'follow' | 'write' | 'deploy' | 'ad
 
 /**
  * Which model a route touches, for per-model grants (registry/grants/grants-access.ts checks it in
- * one place): a path parameter, a query or body field; 'list': the answer is filtered to the
- * models the caller may read; 'handler': the handler names the model itself (MLflow's door, whose
- * input is parsed its own way). Routes under /api/v1/models/:name need not declare it.
+ * one place): a path parameter, a query or body field (`create`: the model may not exist yet, so
+ * no role on the name is a 403, not a 404); `list`: the answer is filtered to the models the
+ * caller may read, narrowed to one by the query field `query` when given; 'handler': the handler
+ * names the model itself (MLflow's door, whose input is parsed its own way). Routes under
+ * /api/v1/models/:name need not declare it.
  */
-export type ModelRef = { param: string } | { query: string } | { body: string } | 'list' | 'handler';
+export type ModelRef = { param: string } | { query: string } | { body: string; create?: boolean } | { list: true; query?: string } | 'handler';
 
 /** The model-name parameter every /api/v1/models/:name/… route carries. */
 const MODEL_ROUTE_PREFIX = '/api/v1/models/:name';

@@ -15,6 +15,8 @@ import { formatV2, parseV2, type V2Parsed } from './protocols/v2.js';
 import { registerV2BodyParsers } from './protocols/v2-body-parsers.js';
 
 const read = { permission: 'read' as const };
+// Per-model grants apply to the model in the path (a model the caller may not read: 404).
+const readModel = { permission: 'read' as const, model: { param: 'm' } };
 const pub = { permission: 'public' as const };
 
 const v2: Protocol<V2Parsed> = {
@@ -44,21 +46,21 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
     reply.status(gateway.ready ? 200 : 503).send({ ready: gateway.ready }),
   );
   const VersionParam = Type.Object({ m: Type.String(), v: Type.String() });
-  app.get('/v2/models/:m', { config: read, schema: { tags, summary: 'Model metadata: versions and signature', params: ModelParam } }, async (req, reply) => {
+  app.get('/v2/models/:m', { config: readModel, schema: { tags, summary: 'Model metadata: versions and signature', params: ModelParam } }, async (req, reply) => {
     const found = loadedFor(gateway, req.params.m);
     if (!found) return reply.status(404).send({ error: `model "${req.params.m}" has no version being served here` });
     return modelMetadata(found.slot, found.lv);
   });
-  app.get('/v2/models/:m/versions/:v', { config: read, schema: { tags, summary: 'Metadata of a loaded version', params: VersionParam } }, async (req, reply) => {
+  app.get('/v2/models/:m/versions/:v', { config: readModel, schema: { tags, summary: 'Metadata of a loaded version', params: VersionParam } }, async (req, reply) => {
     const found = loadedFor(gateway, req.params.m, req.params.v);
     if (!found) return reply.status(404).send({ error: `version ${req.params.v} of "${req.params.m}" is not loaded here` });
     return modelMetadata(found.slot, found.lv);
   });
-  app.get('/v2/models/:m/ready', { config: read, schema: { tags, summary: 'Is a version of this model serving here?', params: ModelParam } }, async (req, reply) => {
+  app.get('/v2/models/:m/ready', { config: readModel, schema: { tags, summary: 'Is a version of this model serving here?', params: ModelParam } }, async (req, reply) => {
     const ready = !!loadedFor(gateway, req.params.m);
     return reply.status(ready ? 200 : 503).send({ name: req.params.m, ready });
   });
-  app.get('/v2/models/:m/versions/:v/ready', { config: read, schema: { tags, summary: 'Is this version loaded here?', params: VersionParam } }, async (req, reply) => {
+  app.get('/v2/models/:m/versions/:v/ready', { config: readModel, schema: { tags, summary: 'Is this version loaded here?', params: VersionParam } }, async (req, reply) => {
     const ready = !!loadedFor(gateway, req.params.m, req.params.v);
     return reply.status(ready ? 200 : 503).send({ name: req.params.m, version: req.params.v, ready });
   });
@@ -68,10 +70,10 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
   // In their own scope: the binary data extension's body parsers apply to v2 inference only.
   void app.register(async (scope: App) => {
     registerV2BodyParsers(scope);
-    scope.post('/v2/models/:m/infer', { config: read, schema: { tags, summary: 'Open Inference Protocol inference on the bound version' } }, async (req, reply) =>
+    scope.post('/v2/models/:m/infer', { config: readModel, schema: { tags, summary: 'Open Inference Protocol inference on the bound version' } }, async (req, reply) =>
       serveInference(gateway, v2, req, reply, (req.params as { m: string }).m, { kind: 'binding' }),
     );
-    scope.post('/v2/models/:m/versions/:v/infer', { config: read, schema: { tags, summary: 'Open Inference Protocol inference on an explicit version' } }, async (req, reply) => {
+    scope.post('/v2/models/:m/versions/:v/infer', { config: readModel, schema: { tags, summary: 'Open Inference Protocol inference on an explicit version' } }, async (req, reply) => {
       const p = req.params as { m: string; v: string };
       if (!/^\d+$/.test(p.v)) return reply.status(400).send({ error: `version "${p.v}" is not a number` });
       return serveInference(gateway, v2, req, reply, p.m, { kind: 'version', version: Number(p.v) });
@@ -80,7 +82,7 @@ export function gatewayRoutes(app: App, gateway: Gateway): void {
   // In its own scope: the text/csv body parser applies to MLflow scoring only.
   void app.register(async (scope: App) => {
     scope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    scope.post('/models/:m/invocations', { config: read, schema: { tags, summary: 'MLflow scoring: dataframe_split, dataframe_records, instances, inputs (JSON) or text/csv' } }, async (req, reply) =>
+    scope.post('/models/:m/invocations', { config: readModel, schema: { tags, summary: 'MLflow scoring: dataframe_split, dataframe_records, instances, inputs (JSON) or text/csv' } }, async (req, reply) =>
       serveInference(gateway, mlflow, req, reply, (req.params as { m: string }).m, { kind: 'binding' }),
     );
   });
