@@ -105,3 +105,14 @@ export function checkModel(request: FastifyRequest, model: string, permission: P
   if (refused === 'hidden') throw notFound(`model "${model}" does not exist`);
   if (refused) throw refused;
 }
+
+/**
+ * A name a model is about to take (create, rename): the caller needs `permission` there, else a 403
+ * whether or not a model has it (no role on the name says nothing about what exists).
+ */
+export function checkNewModelName(request: FastifyRequest, model: string, permission: Permission = 'write'): void {
+  const p = request.principal;
+  if (!p || p.open) return;
+  const role = request.server.grants.current().roleOn(p, model);
+  if (!allows(role, permission)) throw forbidden(p, role, permission as Exclude<Permission, 'public'>);
+}
