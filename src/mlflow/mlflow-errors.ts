@@ -14,6 +14,7 @@ export type MlflowErrorCode =
   | 'PERMISSION_DENIED'
   | 'UNAUTHENTICATED'
   | 'TEMPORARILY_UNAVAILABLE'
+  | 'NOT_IMPLEMENTED'
   | 'INTERNAL_ERROR';
 
 const STATUS: Record<MlflowErrorCode, number> = {
@@ -28,6 +29,8 @@ const STATUS: Record<MlflowErrorCode, number> = {
   PERMISSION_DENIED: 403,
   UNAUTHENTICATED: 401,
   TEMPORARILY_UNAVAILABLE: 503,
+  // What MLflow answers for an RPC it knows but does not serve (here: its auth app's user store, experiment permissions).
+  NOT_IMPLEMENTED: 501,
   INTERNAL_ERROR: 500,
 };
 

@@ -17,6 +17,13 @@ declare module 'fastify' {
   }
 }
 
+/** The role the request's principal has on routes that touch no single model (grants on `*` included). */
+export function globalRoleOf(request: FastifyRequest): Role | null {
+  const p = request.principal;
+  if (!p) return null;
+  return p.open ? 'admin' : request.server.grants.current().globalRole(p);
+}
+
 /** What a check on one model found: allowed (with the role), hidden (answer as missing), or forbidden. */
 export type ModelVerdict = { ok: true; role: Role | null } | { ok: false; hidden: boolean; error?: AppError };
 

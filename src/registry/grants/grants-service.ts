@@ -60,3 +60,28 @@ export async function removeGrant(deps: Deps, cache: GrantsCache, actor: string,
   await cache.load();
   return grantView(removed);
 }
+
+/** The grant of one principal on exactly this scope, if any (what MLflow's permission endpoints read). */
+export async function findGrantOn(deps: Deps, principal_type: PrincipalType, principal_name: string, scope: string): Promise<Grant | undefined> {
+  const row = (await listGrantRows(deps.db)).find((r) => r.principal_type === principal_type && r.principal_name === principal_name && r.scope === scope);
+  return row && grantView(row);
+}
+
+/**
+ * Changes the role of an existing grant: removed and added again in one transaction (a new id, so
+ * other servers' fingerprint check sees the change), audited as both events.
+ */
+export async function replaceGrant(deps: Deps, cache: GrantsCache, actor: string, id: number, role: string): Promise<Grant> {
+  const created_at = deps.clock.now();
+  const out = await commit(deps, async (trx, append) => {
+    const row = await findGrant(trx, id);
+    if (!row || !(await deleteGrant(trx, id))) throw notFound(`no grant with id ${id}`);
+    const rule = validateGrant({ ...row, role });
+    await append({ actor, type: 'grant.removed', details: { id, principal_type: row.principal_type, principal_name: row.principal_name, scope: row.scope, role: row.role } });
+    const newId = await insertGrant(trx, { ...rule, created_by: actor, created_at });
+    await append({ actor, type: 'grant.added', details: { id: newId, ...rule, replaces: id } });
+    return { id: newId, ...rule, created_by: actor, created_at };
+  });
+  await cache.load();
+  return grantView(out);
+}
