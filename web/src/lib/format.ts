@@ -4,7 +4,7 @@ import type { Role } from '../types';
 const ROLES: Role[] = ['viewer', 'editor', 'deployer', 'admin'];
 
 /** Roles are ordered; each may do everything the ones before it may. */
-export function roleAtLeast(role: string | undefined, needed: Role): boolean {
+export function roleAtLeast(role: string | null | undefined, needed: Role): boolean {
   return !!role && ROLES.indexOf(role as Role) >= ROLES.indexOf(needed);
 }
 
