@@ -37,6 +37,8 @@ const ROUTES: RouteCase[] = [
   { door: 'native', name: 'update version', permission: 'write', send: (a, m, h) => call(a, 'PATCH', `/api/v1/models/${m}/versions/1`, { description: 'd' }, h) },
   { door: 'native', name: 'set alias', permission: 'deploy', send: (a, m, h) => call(a, 'PUT', `/api/v1/models/${m}/aliases/champion`, { version: 1 }, h) },
   { door: 'native', name: 'protect setting (admin)', permission: 'admin', send: (a, m, h) => call(a, 'PATCH', `/api/v1/models/${m}`, { protected: false }, h) },
+  { door: 'native', name: 'approval policy (extension)', permission: 'read', send: (a, m, h) => call(a, 'GET', `/api/v1/models/${m}/approval-policy`, undefined, h) },
+  { door: 'native', name: 'approvals of the model (extension)', permission: 'read', send: (a, m, h) => call(a, 'GET', `/api/v1/approvals?${q({ model: m })}`, undefined, h) },
   { door: 'mlflow', name: 'registered-models/get', permission: 'read', send: (a, m, h) => call(a, 'GET', `${ML}/registered-models/get?${q({ name: m })}`, undefined, h) },
   { door: 'mlflow', name: 'model-versions/get', permission: 'read', send: (a, m, h) => call(a, 'GET', `${ML}/model-versions/get?${q({ name: m, version: '1' })}`, undefined, h) },
   { door: 'mlflow', name: 'get-latest-versions', permission: 'read', send: (a, m, h) => call(a, 'POST', `${ML}/registered-models/get-latest-versions`, { name: m }, h) },
@@ -68,7 +70,7 @@ function verdict(res: Answer, door: 'native' | 'mlflow'): Expect | string {
 const shape = (res: Answer, name: string) => ({ status: res.status, body: JSON.stringify(res.body).replaceAll(name, '<model>').replace(/"id":"[^"]+"/, '"id":"<id>"') });
 
 describe.each(DATABASES)('per-model grants on %s', (kind) => {
-  const r = useRegistry(kind, { extensions: serverExtensions().pick('mlflow') });
+  const r = useRegistry(kind, { extensions: serverExtensions().pick('mlflow', 'approvals') });
   const prefix = uniqueName('fx');
   const model = `${prefix}-a`;
   const other = `${uniqueName('zz')}-b`;
@@ -141,6 +143,23 @@ describe.each(DATABASES)('per-model grants on %s', (kind) => {
     expect(mlCreate.body.error_code).toBe('PERMISSION_DENIED');
     const rename = await call(r.app, 'POST', `${ML}/registered-models/rename`, { name: `${prefix}-new`, new_name: other }, editor);
     expect(rename.body.error_code).toBe('PERMISSION_DENIED');
+  });
+
+  it('checks an approval request by id against its model (hidden: as a missing request)', async () => {
+    expect((await call(r.app, 'PUT', `/api/v1/models/${model}/approval-policy`, { stages: ['Production'] }, admin)).status).toBe(200);
+    const req = await call(r.app, 'POST', `/api/v1/models/${model}/approvals`, { version: 1, stage: 'Production' }, as('global', 'deployer'));
+    expect(req.status, JSON.stringify(req.body)).toBe(201);
+    const id = req.body.id as number;
+    expect((await call(r.app, 'GET', `/api/v1/approvals/${id}`, undefined, as('glob', 'viewer'))).status).toBe(200);
+    const hidden = await call(r.app, 'GET', `/api/v1/approvals/${id}`, undefined, as('denied', 'admin'));
+    const absent = await call(r.app, 'GET', `/api/v1/approvals/${id + 1000}`, undefined, as('denied', 'admin'));
+    expect(shape(hidden, String(id))).toEqual(shape(absent, String(id + 1000)));
+    expect(hidden.status).toBe(404);
+    const approve = await call(r.app, 'POST', `/api/v1/approvals/${id}/approve`, {}, as('denied-glob', 'admin'));
+    expect(approve.status).toBe(404);
+    expect((await call(r.app, 'POST', `/api/v1/approvals/${id}/reject`, {}, as('exact', 'editor'))).status).toBe(403);
+    expect((await call(r.app, 'POST', `/api/v1/approvals/${id}/reject`, {}, as('exact', 'deployer'))).status).toBe(200);
+    expect((await call(r.app, 'PUT', `/api/v1/models/${model}/approval-policy`, { stages: [] }, admin)).status).toBe(200);
   });
 
   it('lists and searches of both doors show only readable models', async () => {

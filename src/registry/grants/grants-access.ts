@@ -70,7 +70,7 @@ function field(from: unknown, key: string | undefined): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function modelNameOf(request: FastifyRequest, ref: Exclude<ModelRef, 'handler'>): string | undefined {
+function modelNameOf(request: FastifyRequest, ref: Exclude<ModelRef, 'handler' | { lookup: unknown }>): string | undefined {
   if ('param' in ref) return field(request.params, ref.param);
   if ('body' in ref) return field(request.body, ref.body);
   return field(request.query, ref.query);
@@ -87,6 +87,15 @@ export function registerGrantChecks(app: FastifyInstance, cache: GrantsCache): v
     if (!permission || permission === 'public' || !p || p.open) return done();
     const ref = modelRefOf(request.routeOptions.url, config.model);
     if (ref === undefined || ref === 'handler') return done();
+    if ('lookup' in ref) {
+      // Not on a hot path (approvals by id): the owning model is looked up, then checked as any other.
+      ref.lookup(request).then((found) => {
+        if (found === undefined) return done();
+        const refused = modelAccess(request, found.model, permission);
+        done(refused === 'hidden' ? found.missing : refused);
+      }, done);
+      return;
+    }
     const set = cache.current();
     const name = modelNameOf(request, ref);
     if (name === undefined) {

@@ -29,7 +29,18 @@ export type Permission = 'public' | 'read' | 'follow' | 'write' | 'deploy' | 'ad
  * names the model itself (MLflow's door, whose input is parsed its own way). Routes under
  * /api/v1/models/:name need not declare it.
  */
-export type ModelRef = { param: string } | { query: string } | { body: string; create?: boolean } | { list: true; query?: string } | 'handler';
+export type ModelRef =
+  | { param: string }
+  | { query: string }
+  | { body: string; create?: boolean }
+  | { list: true; query?: string }
+  /**
+   * A route on something that belongs to a model (an approval request by id): the model's name and
+   * the error the route answers when the thing is missing (answered too when its model is hidden);
+   * undefined when it does not exist (the handler's own 404 answers).
+   */
+  | { lookup: (request: import('fastify').FastifyRequest) => Promise<{ model: string; missing: Error } | undefined> }
+  | 'handler';
 
 /** The model-name parameter every /api/v1/models/:name/… route carries. */
 const MODEL_ROUTE_PREFIX = '/api/v1/models/:name';
