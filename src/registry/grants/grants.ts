@@ -136,9 +136,9 @@ export class GrantSet {
     return role;
   }
 
-  /** Whether the principal may see at least some model (its own role, or any allow grant). */
+  /** Whether the principal may read at least some model (its own people's role, or any allow grant); a gateway token's role reads no lists. */
   seesAny(p: Principal): boolean {
-    return p.open || p.role !== null || this.grantsOf(p).some((g) => g.role !== 'deny');
+    return p.open || (p.role !== null && p.role !== 'gateway') || this.grantsOf(p).some((g) => g.role !== 'deny');
   }
 }
 
