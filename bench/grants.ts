@@ -57,10 +57,10 @@ const ops: Array<[string, (t: (typeof targets)[number], i: number) => Promise<un
   ['models list (filtered)', (t) => get(t.base, '/api/v1/models?limit=100', t.token)],
 ];
 console.log(`per-model grants: ${N} sequential requests per row per server, interleaved; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`${'request'.padEnd(26)} ${'p50 none'.padStart(11)} ${`p50 ${GRANTS}`.padStart(11)} ${'added p50'.padStart(11)} ${'req/s ratio'.padStart(12)}`);
+console.log(`${'request'.padEnd(26)} ${'p50 none'.padStart(11)} ${`p50 ${GRANTS}`.padStart(11)} ${'added p50'.padStart(11)} ${'p50 ratio'.padStart(12)}`);
 for (const [name, op] of ops) {
   const [none, many] = await measureInterleaved(targets, op, N);
-  // Sequential closed loop: throughput is the inverse of the mean; the median stands in for it robustly.
+  // Sequential closed loop on one connection: requests per second follow the latency; the p50 ratio (none / 1,000) stands in for it robustly.
   const ratio = none.p50 / many.p50;
   console.log(`${name.padEnd(26)} ${fmt(none.p50).padStart(11)} ${fmt(many.p50).padStart(11)} ${fmt(many.p50 - none.p50).padStart(11)} ${ratio.toFixed(3).padStart(12)}`);
 }
