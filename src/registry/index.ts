@@ -102,9 +102,9 @@ export {
 // Tokens and auth.
 export { actorOf, requestMay } from './tokens/auth.js';
 // Per-model grants: the checks a door that parses its own input runs itself, and the list filter.
-export { checkModel, checkNewModelName, globalRoleOf, modelAccess, readableBy } from './grants/grants-access.js';
+export { checkNewModelName, globalRoleOf, modelAccess, readableBy } from './grants/grants-access.js';
 export { grantsApi } from './grants/grants-api.js';
-export { type Grant, type GrantRole, type PrincipalType } from './grants/grants.js';
+export { type Grant, type GrantRole } from './grants/grants.js';
 export { hasActiveTokens } from './tokens/tokens-service.js';
 export { type Permission } from './tokens/tokens.js';
 
