@@ -1,6 +1,6 @@
 // MLflow 3's permission endpoints answered from grants: a registered-model permission of a user is
 // a grant to user:<username> on exactly that model; READ/EDIT/MANAGE/NO_PERMISSIONS map to
-// viewer/editor/admin/deny (docs/mlflow-compat.md); MLflow's user store answers NOT_IMPLEMENTED.
+// viewer/editor/admin/deny (docs/mlflow-compat.md); MLflow's user store answers BAD_REQUEST naming what to use.
 import { describe, expect, it } from 'vitest';
 import { serverExtensions } from '../src/server.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
@@ -51,8 +51,8 @@ describe.each(DATABASES)('MLflow permission endpoints on %s', (kind) => {
     const me = await call(r.app, 'GET', `${ML}/users/current`, undefined, admin);
     expect(me.body.user).toMatchObject({ username: `root-${model}`, is_admin: true });
     const create = await call(r.app, 'POST', `${ML}/users/create`, { username: 'x', password: 'y' }, admin);
-    expect([create.status, create.body.error_code]).toEqual([501, 'NOT_IMPLEMENTED']);
+    expect([create.status, create.body.error_code]).toEqual([400, 'BAD_REQUEST']);
     const exp = await call(r.app, 'POST', `${ML}/experiments/permissions/create`, { experiment_id: '0', username: 'x', permission: 'READ' }, admin);
-    expect([exp.status, exp.body.error_code]).toEqual([501, 'NOT_IMPLEMENTED']);
+    expect([exp.status, exp.body.error_code]).toEqual([400, 'BAD_REQUEST']);
   });
 });

@@ -4,7 +4,7 @@
 // the person `user:<username>` with that exact model name as its scope; MLflow's permission names
 // map to roles as docs/mlflow-compat.md records (READ→viewer, USE→viewer, EDIT→editor,
 // MANAGE→admin, NO_PERMISSIONS→deny; back: deployer reads as EDIT). MLflow's own user store
-// (passwords, admin flags) and experiment permissions have no counterpart: NOT_IMPLEMENTED (501).
+// (passwords, admin flags) and experiment permissions have no counterpart: BAD_REQUEST (400) saying so.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { globalRoleOf, grantsApi, type Grant, type GrantRole } from '../registry/index.js';
@@ -57,7 +57,7 @@ async function userJson(deps: Deps, username: string) {
 
 function notImplemented(app: FastifyInstance, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, what: string): void {
   rpc(app, method, url, 'read', async () => {
-    throw new MlflowError('NOT_IMPLEMENTED', `${what} Stagecraft keeps no MLflow user store; manage access with grants (stagecraft grants, /api/v1/grants) and sign-in with tokens or OIDC.`);
+    throw new MlflowError('BAD_REQUEST', `${what} Stagecraft keeps no MLflow user store; manage access with grants (stagecraft grants, /api/v1/grants) and sign-in with tokens or OIDC.`);
   });
 }
 
