@@ -70,7 +70,7 @@ function verdict(res: Answer, door: 'native' | 'mlflow'): Expect | string {
 const shape = (res: Answer, name: string) => ({ status: res.status, body: JSON.stringify(res.body).replaceAll(name, '<model>').replace(/"id":"[^"]+"/, '"id":"<id>"') });
 
 describe.each(DATABASES)('per-model grants on %s', (kind) => {
-  const r = useRegistry(kind, { extensions: serverExtensions().pick('mlflow', 'approvals') });
+  const r = useRegistry(kind, { extensions: serverExtensions().pick('mlflow', 'approvals', 'serving') });
   const prefix = uniqueName('fx');
   const model = `${prefix}-a`;
   const other = `${uniqueName('zz')}-b`;
@@ -129,6 +129,25 @@ describe.each(DATABASES)('per-model grants on %s', (kind) => {
         const absent = await route.send(r.app, missing, as(scope, 'admin'));
         expect(shape(hidden, model), `${route.door} ${route.name} as ${scope}`).toEqual(shape(absent, missing));
       }
+    }
+  });
+
+  it('answers inference and serving metadata for a hidden model as for one not served, in each protocol', async () => {
+    const missing = `${prefix}-missing`;
+    const urls: Array<[string, string, unknown]> = [
+      ['GET', '/v2/models/{m}', undefined],
+      ['GET', '/v2/models/{m}/ready', undefined],
+      ['POST', '/v2/models/{m}/infer', { inputs: [] }],
+      ['POST', '/models/{m}/invocations', { inputs: [[1]] }],
+      ['POST', '/v1/models/{m}:predict', { instances: [[1]] }],
+      ['GET', '/v1/models/{m}', undefined],
+    ];
+    for (const [method, url, body] of urls) {
+      const h = as('denied', 'admin');
+      const hidden = await call(r.app, method as 'GET' | 'POST', url.replace('{m}', model), body, h);
+      const absent = await call(r.app, method as 'GET' | 'POST', url.replace('{m}', missing), body, h);
+      expect(shape(hidden, model), `${method} ${url}`).toEqual(shape(absent, missing));
+      expect(hidden.status, `${method} ${url}`).toBeGreaterThanOrEqual(400);
     }
   });
 

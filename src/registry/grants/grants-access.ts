@@ -71,6 +71,7 @@ function field(from: unknown, key: string | undefined): string | undefined {
 }
 
 function modelNameOf(request: FastifyRequest, ref: Exclude<ModelRef, 'handler' | { lookup: unknown }>): string | undefined {
+  if ('from' in ref) return ref.from(request);
   if ('param' in ref) return field(request.params, ref.param);
   if ('body' in ref) return field(request.body, ref.body);
   return field(request.query, ref.query);
@@ -111,6 +112,10 @@ export function registerGrantChecks(app: FastifyInstance, cache: GrantsCache): v
     }
     // Creating under a name no grant covers: a 403 (it says nothing about what exists; no role there either way).
     if ('create' in ref && ref.create) return done(forbidden(p, null, permission));
+    if (v.hidden && 'hiddenAsMissing' in ref && ref.hiddenAsMissing) {
+      request.modelHidden = true;
+      return done();
+    }
     done(v.hidden ? notFound(`model "${name}" does not exist`) : v.error);
   });
 }

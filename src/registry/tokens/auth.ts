@@ -18,6 +18,8 @@ declare module 'fastify' {
     principal: Principal | null;
     /** The principal's role on the model this per-model route touches, once the grants checked it. */
     modelRole: Role | null | undefined;
+    /** The caller may not read the route's model: its handler answers as for a missing one (ModelRef hiddenAsMissing). */
+    modelHidden: boolean;
   }
   interface FastifyInstance {
     /**
@@ -87,6 +89,7 @@ export type GlobalRoleOf = (principal: Principal) => Role | null;
 export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenModeCache, roleOf: GlobalRoleOf = (p) => p.role): void {
   app.decorate('globalRoleOf', roleOf);
   app.decorateRequest('modelRole', undefined);
+  app.decorateRequest('modelHidden', false);
   app.decorateRequest('principal', null);
   app.decorate('authorizeHeaders', async (headers: Headers, permission: Exclude<Permission, 'public'>) => {
     const cached = authenticateFromCache(headers, openMode);

@@ -30,7 +30,13 @@ export type Permission = 'public' | 'read' | 'follow' | 'write' | 'deploy' | 'ad
  * /api/v1/models/:name need not declare it.
  */
 export type ModelRef =
-  | { param: string }
+  /**
+   * `hiddenAsMissing`: a model the caller may not read is not refused here; request.modelHidden is
+   * set and the handler answers exactly as for a model it does not have (inference routes, whose
+   * not-found answers are in each protocol's own shape).
+   */
+  | { param: string; hiddenAsMissing?: boolean }
+  | { from: (request: import('fastify').FastifyRequest) => string | undefined; hiddenAsMissing?: boolean }
   | { query: string }
   | { body: string; create?: boolean }
   | { list: true; query?: string }
