@@ -4,7 +4,7 @@ import type { App } from '../http/app-types.js';
 import type { Deps } from './deps.js';
 import { eventsRoutes } from './events/events-routes.js';
 import { gcRoutes } from './gc/gc-routes.js';
-import { readableBy, registerGrantChecks } from './grants/grants-access.js';
+import { readableBy, registerGrantChecks, verdictOn } from './grants/grants-access.js';
 import { grantsCache } from './grants/grants-cache.js';
 import { grantsRoutes } from './grants/grants-routes.js';
 import { requireModel } from './models/models-service.js';
@@ -22,7 +22,16 @@ import { versionsRoutes } from './versions/versions-routes.js';
 export function registerRegistry(app: App, deps: Deps): void {
   const openMode = openModeCache(deps);
   const grants = grantsCache(deps);
-  registerAuth(app, deps, openMode, (p) => grants.current().globalRole(p));
+  registerAuth(
+    app,
+    deps,
+    openMode,
+    (p) => grants.current().globalRole(p),
+    (p, model, permission) => {
+      const v = verdictOn(grants.current(), p, model, permission);
+      return v.ok ? undefined : v.hidden ? 'hidden' : v.error;
+    },
+  );
   registerGrantChecks(app, grants);
   modelsRoutes(app, deps);
   versionsRoutes(app, deps);

@@ -25,9 +25,10 @@ declare module 'fastify' {
     /**
      * The same token check for a door that is not a Fastify route (the gateway's gRPC service):
      * resolves when headers carrying the caller's Authorization may use `permission`, else throws
-     * the AppError a route would answer with.
+     * the AppError a route would answer with. With `model`, the caller's role on that model decides
+     * (per-model grants); 'hidden' means: answer exactly as for a model this door does not have.
      */
-    authorizeHeaders(headers: Headers, permission: Exclude<Permission, 'public'>): Promise<void>;
+    authorizeHeaders(headers: Headers, permission: Exclude<Permission, 'public'>, model?: string): Promise<'hidden' | undefined>;
     /** A principal's role on routes that touch no single model (see GlobalRoleOf). */
     globalRoleOf: GlobalRoleOf;
   }
@@ -86,16 +87,29 @@ const ACTOR_RE = /^[\w.@+-]{1,128}$/;
  */
 export type GlobalRoleOf = (principal: Principal) => Role | null;
 
-export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenModeCache, roleOf: GlobalRoleOf = (p) => p.role): void {
+/** A principal's verdict on one model (per-model grants, supplied as GlobalRoleOf is): undefined allowed, 'hidden', or the 403. */
+export type ModelVerdictOf = (principal: Principal, model: string, permission: Exclude<Permission, 'public'>) => 'hidden' | AppError | undefined;
+
+export function registerAuth(
+  app: FastifyInstance,
+  deps: Deps,
+  openMode: OpenModeCache,
+  roleOf: GlobalRoleOf = (p) => p.role,
+  onModel: ModelVerdictOf = () => undefined,
+): void {
   app.decorate('globalRoleOf', roleOf);
   app.decorateRequest('modelRole', undefined);
   app.decorateRequest('modelHidden', false);
   app.decorateRequest('principal', null);
-  app.decorate('authorizeHeaders', async (headers: Headers, permission: Exclude<Permission, 'public'>) => {
+  app.decorate('authorizeHeaders', async (headers: Headers, permission: Exclude<Permission, 'public'>, model?: string) => {
     const cached = authenticateFromCache(headers, openMode);
     const principal = cached !== undefined ? cached : await authenticate(headers, deps, openMode);
-    const refused = refusal(permission, principal, false, roleOf);
+    const refused = refusal(permission, principal, model !== undefined, roleOf);
     if (refused) throw refused;
+    if (model === undefined || !principal || principal.open) return undefined;
+    const verdict = onModel(principal, model, permission);
+    if (verdict instanceof AppError) throw verdict;
+    return verdict;
   });
 
   // Callback style with a synchronous fast path: on the inference hot path the answer is almost

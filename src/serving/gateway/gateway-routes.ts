@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { notFound } from '../../errors.js';
 import type { Gateway } from './gateway.js';
+import { withoutModels } from './hidden-view.js';
 import { serveInference, type Protocol, type Selector } from './inference.js';
 import type { ModelSlot } from './model-slot.js';
 import { loadedFor, modelMetadata } from './model-metadata.js';
@@ -32,12 +33,9 @@ function tfModelOf(rest: string): string | undefined {
   }
 }
 
-/**
- * The gateway as this request may see it: one without the model when the caller may not read it,
- * so every answer (not served, not ready, no such version) is exactly the one for a model it lacks.
- */
+/** The gateway as this request may see it (hidden-view.ts). */
 function seenBy(gateway: Gateway, req: FastifyRequest): Gateway {
-  return req.modelHidden ? (Object.create(gateway, { find: { value: () => undefined } }) as Gateway) : gateway;
+  return req.modelHidden ? withoutModels(gateway) : gateway;
 }
 const pub = { permission: 'public' as const };
 
