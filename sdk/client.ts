@@ -248,6 +248,13 @@ export function createClient(opts: ClientOptions) {
         await unwrap(api.DELETE('/api/v1/tokens/{name}', { params: { path: { name } } }));
       },
     },
+    /** Per-model grants (admin): a role or a deny for a user, group or token on a model, a glob, or `*`. */
+    grants: {
+      list: (query: { principal_type?: T.NewGrant['principal_type']; principal_name?: string; scope?: string } = {}) =>
+        unwrap<T.GrantList>(api.GET('/api/v1/grants', { params: { query } })),
+      add: (body: T.NewGrant) => unwrap<T.Grant>(api.POST('/api/v1/grants', { body })),
+      remove: (id: number) => unwrap<T.Grant>(api.DELETE('/api/v1/grants/{id}', { params: { path: { id } } })),
+    },
   };
 }
 

@@ -123,6 +123,16 @@ describe.each(DATABASES)('Open Inference Protocol gRPC on %s', (kind) => {
     const ok = await client.call('ModelInfer', rawRequest(m), { authorization: `Bearer ${viewer.body.token}` });
     expect(ok.metadata['stagecraft-model-version']).toBe('1');
     expect(await grpcFailure(client.call('ModelMetadata', { name: m }))).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    // Per-model grants apply: a model the caller may not read answers exactly as one not served here.
+    const viewerName = viewer.body.name as string;
+    const deny = await call(r.app, 'POST', '/api/v1/grants', { principal_type: 'token', principal_name: viewerName, scope: m, role: 'deny' }, { authorization: `Bearer ${admin.body.token}` });
+    expect(deny.status).toBe(201);
+    const asViewer = { authorization: `Bearer ${viewer.body.token}` };
+    const hidden = await grpcFailure(client.call('ModelInfer', rawRequest(m), asViewer));
+    const missing = await grpcFailure(client.call('ModelInfer', rawRequest(`${m}-missing`), asViewer));
+    expect(hidden.code).toBe(grpc.status.NOT_FOUND);
+    expect(hidden.details.replace(m, '<m>')).toBe(missing.details.replace(`${m}-missing`, '<m>'));
+    expect((await client.call('ModelReady', { name: m }, asViewer)).response).toMatchObject({ ready: false });
     // Health stays open, as GET /v2/health/live and /ready.
     expect((await client.call('ServerLive', {})).response).toEqual({ live: true });
     expect((await client.call('ServerReady', {})).response).toEqual({ ready: true });

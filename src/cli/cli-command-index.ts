@@ -18,6 +18,7 @@ export const COMMAND_INDEX: IndexedCommand[] = [
   { name: "gateway", aliases: [], module: "gateway", term: "gateway [options]", description: "run a standalone serving replica that follows a registry (the global --token: a token with the gateway role)" },
   { name: "tokens", aliases: [], module: "tokens", term: "tokens", description: "API tokens (admin)" },
   { name: "whoami", aliases: [], module: "tokens", term: "whoami", description: "the name and role the server sees for these credentials" },
+  { name: "grants", aliases: [], module: "grants", term: "grants", description: "per-model permissions: roles and denies on models, globs or \"*\" (admin)" },
   { name: "blobs", aliases: [], module: "blobs", term: "blobs", description: "stored artifact bytes: check and repair them (admin)" },
   { name: "gc", aliases: [], module: "gc", term: "gc [options]", description: "remove stored blobs nothing references (versions, deleted ones until purged, logged models, gates) and nothing wrote within the grace period (admin)" },
   { name: "backup", aliases: [], module: "backup", term: "backup [options]", description: "write a consistent backup of the whole registry (database rows and artifact bytes) to FILE (admin); writers keep running" },

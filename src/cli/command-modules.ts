@@ -17,6 +17,7 @@ export const COMMAND_MODULES = {
   events: async () => (await import('./events-commands.js')).eventsCommands,
   gateway: async () => (await import('./gateway-commands.js')).gatewayCommands,
   tokens: async () => (await import('./tokens-commands.js')).tokensCommands,
+  grants: async () => (await import('./grants-commands.js')).grantsCommands,
   blobs: async () => (await import('./blobs-commands.js')).blobsCommands,
   gc: async () => (await import('./gc-commands.js')).gcCommand,
   backup: async () => (await import('./backup-commands.js')).backupCommands,

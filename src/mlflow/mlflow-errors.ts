@@ -14,6 +14,7 @@ export type MlflowErrorCode =
   | 'PERMISSION_DENIED'
   | 'UNAUTHENTICATED'
   | 'TEMPORARILY_UNAVAILABLE'
+  | 'BAD_REQUEST'
   | 'INTERNAL_ERROR';
 
 const STATUS: Record<MlflowErrorCode, number> = {
@@ -28,6 +29,9 @@ const STATUS: Record<MlflowErrorCode, number> = {
   PERMISSION_DENIED: 403,
   UNAUTHENTICATED: 401,
   TEMPORARILY_UNAVAILABLE: 503,
+  // An RPC of MLflow's that Stagecraft deliberately does not serve (its auth app's user store, experiment
+  // permissions): a 4xx naming what to use instead, never a 5xx (nothing failed).
+  BAD_REQUEST: 400,
   INTERNAL_ERROR: 500,
 };
 

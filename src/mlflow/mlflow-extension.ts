@@ -18,6 +18,7 @@ import { mlflowMethodNotAllowed } from './mlflow-method-not-allowed.js';
 import { mlflowVersionsRoutes } from './mlflow-versions-routes.js';
 import { mlflowWebhookFormat } from './mlflow-webhook-format.js';
 import { mlflowWebhooksRoutes } from './mlflow-webhooks-routes.js';
+import { mlflowPermissionsRoutes } from './mlflow-permissions-routes.js';
 import { registerWebhookFormat } from '../notify/index.js';
 import { mlflowArtifactReferences } from './mlflow-blob-references.js';
 
@@ -31,6 +32,7 @@ function rpcPlugin(deps: Deps) {
     mlflowTrackingRoutes(app, deps);
     mlflowLoggedModelsRoutes(app, deps);
     mlflowWebhooksRoutes(app, deps);
+    mlflowPermissionsRoutes(app, deps);
   };
 }
 

@@ -2,7 +2,8 @@
 // get-latest-versions, set/delete tag), each one registry service call.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actorOf, createModel, deleteModel, latestPerStage, removeModelTag, renameModel, requestMay, setModelTag, tagsAndAliasesOfModels, updateModel } from '../registry/index.js';
+import { actorOf, checkNewModelName, createModel, deleteModel, latestPerStage, readableBy, removeModelTag, renameModel, requestMay, setModelTag, tagsAndAliasesOfModels, updateModel } from '../registry/index.js';
+import { byModelName, creatingModel, visibleOffsetPage } from './mlflow-model-access.js';
 import { AppError } from '../errors.js';
 import { MlflowError } from './mlflow-errors.js';
 import { requireMlModel } from './mlflow-registry-service.js';
@@ -37,9 +38,9 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
       tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
     }).catch(rethrowExists(name));
     return { registered_model: await modelJson(deps, name) };
-  });
+  }, creatingModel);
 
-  rpc(app, 'GET', '/registered-models/get', 'read', async (input) => ({ registered_model: await modelJson(deps, reqString(input, 'name')) }));
+  rpc(app, 'GET', '/registered-models/get', 'read', async (input) => ({ registered_model: await modelJson(deps, reqString(input, 'name')) }), byModelName);
 
   rpc(app, 'PATCH', '/registered-models/update', 'write', async (input, req) => {
     const name = reqString(input, 'name');
@@ -47,15 +48,17 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     // Deliberate: an omitted description leaves it alone (MLflow clears it; see docs/mlflow-compat.md).
     await updateModel(deps, actorOf(req), name, { description: optString(input, 'description') });
     return { registered_model: await modelJson(deps, name) };
-  });
+  }, byModelName);
 
   rpc(app, 'POST', '/registered-models/rename', 'write', async (input, req) => {
     const name = reqString(input, 'name');
     const newName = validateRegisteredModelName(reqString(input, 'new_name'));
     await requireMlModel(deps, name);
+    // The name taken needs write there too (a 403 whether or not a model has it: no existence leak).
+    checkNewModelName(req, newName);
     await renameModel(deps, actorOf(req), name, newName, { deploy: requestMay(req, 'deploy') }).catch(rethrowExists(newName));
     return { registered_model: await modelJson(deps, newName) };
-  });
+  }, byModelName);
 
   rpc(app, 'DELETE', '/registered-models/delete', 'admin', async (input, req) => {
     const name = reqString(input, 'name');
@@ -64,18 +67,19 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     // unless the model is protected (409 naming the setting).
     await deleteModel(deps, actorOf(req), name, 'MLflow delete', { whileServing: true });
     return {};
-  });
+  }, byModelName);
 
-  rpc(app, 'GET', '/registered-models/search', 'read', async (input) => {
+  rpc(app, 'GET', '/registered-models/search', 'read', async (input, req) => {
     const where = parseFilter(optString(input, 'filter'), { name: { type: 'string' } }, { registry: true });
     const order = parseOrderBy(listParam(input, 'order_by'), ['name', 'last_updated_timestamp', 'creation_timestamp'], { timestamp: 'last_updated_timestamp' });
     const limit = maxResults(intParam(input, 'max_results'), 100, 1000, input.max_results);
     const offset = decodePageToken(optString(input, 'page_token'));
-    const rows = await searchMlModels(deps, where, order, offset, limit + 1);
+    // Only models the caller may read (per-model grants); pages stay full.
+    const readable = readableBy(req);
+    const { page, next } = await visibleOffsetPage((at, n) => searchMlModels(deps, where, order, at, n), (m) => readable(m.name), offset, limit);
     const out: Record<string, unknown> = {};
-    const page = rows.slice(0, limit);
     if (page.length) out.registered_models = await modelsJson(deps.db, page);
-    if (rows.length > limit) out.next_page_token = encodePageToken(offset + limit);
+    if (next !== null) out.next_page_token = encodePageToken(next);
     return out;
   });
 
@@ -89,8 +93,8 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     return out;
   };
   // The client tries POST first and falls back to GET only on ENDPOINT_NOT_FOUND; both are served.
-  rpc(app, 'POST', '/registered-models/get-latest-versions', 'read', latest);
-  rpc(app, 'GET', '/registered-models/get-latest-versions', 'read', latest);
+  rpc(app, 'POST', '/registered-models/get-latest-versions', 'read', latest, byModelName);
+  rpc(app, 'GET', '/registered-models/get-latest-versions', 'read', latest, byModelName);
 
   rpc(app, 'POST', '/registered-models/set-tag', 'write', async (input, req) => {
     const name = reqString(input, 'name');
@@ -99,7 +103,7 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     await requireMlModel(deps, name);
     await setModelTag(deps, actorOf(req), name, key, value);
     return {};
-  });
+  }, byModelName);
 
   rpc(app, 'DELETE', '/registered-models/delete-tag', 'write', async (input, req) => {
     const name = reqString(input, 'name');
@@ -109,5 +113,5 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     const { tags } = await tagsAndAliasesOfModels(deps.db, [model.id]);
     if (tags.some((t) => t.key === key)) await removeModelTag(deps, actorOf(req), name, key);
     return {};
-  });
+  }, byModelName);
 }

@@ -63,16 +63,29 @@ export function inputOf(request: FastifyRequest): Input {
   return checked(parseBody(request.body));
 }
 
-/** One MLflow RPC: parse the input MLflow's way, answer JSON ({} for empty answers). */
-export function rpc(app: FastifyInstance, method: Method, url: string, permission: Permission, handler: Handler): void {
+/**
+ * The per-model grant check of an RPC on a registered model (mlflow-model-access.ts): it finds the
+ * model in the parsed input and throws what the door answers when the caller may not.
+ */
+export interface ModelCheck {
+  check(request: FastifyRequest, input: Input, permission: Permission): void;
+}
+
+/**
+ * One MLflow RPC: parse the input MLflow's way, check the caller's role on the model it touches
+ * (when `model` is given; else the route's global permission), answer JSON ({} for empty answers).
+ */
+export function rpc(app: FastifyInstance, method: Method, url: string, permission: Permission, handler: Handler, model?: ModelCheck): void {
   app.route({
     method,
     url,
-    config: { permission },
+    config: { permission, model: model ? 'handler' : undefined },
     // Not part of Stagecraft's OpenAPI (and so not of the SDK): the contract is MLflow's.
     schema: { hide: true },
     handler: async (request, reply) => {
-      const out = await handler(inputOf(request), request);
+      const input = inputOf(request);
+      model?.check(request, input, permission);
+      const out = await handler(input, request);
       return reply.header('content-type', 'application/json').send(JSON.stringify(out ?? {}));
     },
   });

@@ -10,6 +10,7 @@ import {
   deleteVersion,
   findNamedVersion,
   latestPerStage,
+  readableBy,
   removeVersionTag,
   setAlias,
   setVersionTag,
@@ -23,6 +24,7 @@ import { searchMlVersions } from './mlflow-registry-reads.js';
 import { checkAliasChars, mlflowStage, validateAliasName, validateTagKey, validateTags, validateTagValue } from './mlflow-rules.js';
 import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
 import { versionsJson } from './mlflow-serializers.js';
+import { byAlias, byModelName, byVersion, newVersion, visibleOffsetPage } from './mlflow-model-access.js';
 import { boolParam, intParam, keyValues, listParam, optString, reqString, rpc, versionParam } from './mlflow-transport.js';
 
 async function versionJson(deps: Deps, name: string, version: number, withAliases: boolean) {
@@ -54,12 +56,12 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     });
     const [json] = await versionsJson(deps.db, [row]);
     return { model_version: json };
-  });
+  }, newVersion);
 
   rpc(app, 'GET', '/model-versions/get', 'read', async (input) => {
     const name = reqString(input, 'name');
     return { model_version: await versionJson(deps, name, versionParam(input), true) };
-  });
+  }, byVersion);
 
   rpc(app, 'PATCH', '/model-versions/update', 'write', async (input, req) => {
     const name = reqString(input, 'name');
@@ -68,7 +70,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     // Deliberate: an omitted description leaves it alone (MLflow clears it).
     await updateVersion(deps, actorOf(req), name, version, { description: optString(input, 'description') });
     return { model_version: await versionJson(deps, name, version, true) };
-  });
+  }, byVersion);
 
   rpc(app, 'POST', '/model-versions/transition-stage', 'deploy', async (input, req) => {
     const name = reqString(input, 'name');
@@ -91,7 +93,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     }
     await transitionStage(deps, actorOf(req), name, version, { stage, archive_existing_versions: archive, reason: 'MLflow transition-stage' });
     return { model_version: await versionJson(deps, name, version, false) };
-  });
+  }, byVersion);
 
   rpc(app, 'DELETE', '/model-versions/delete', 'admin', async (input, req) => {
     const name = reqString(input, 'name');
@@ -101,19 +103,20 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     // unless the model is protected and the version serves (409 naming the setting).
     await deleteVersion(deps, actorOf(req), name, version, 'MLflow delete', { whileServing: true });
     return {};
-  });
+  }, byVersion);
 
-  rpc(app, 'GET', '/model-versions/search', 'read', async (input) => {
+  rpc(app, 'GET', '/model-versions/search', 'read', async (input, req) => {
     const where = parseFilter(optString(input, 'filter'), VERSION_FILTER, { registry: true });
     // MLflow 3 names a bad order_by key of a version search an "attribute key".
     const order = parseOrderBy(listParam(input, 'order_by'), ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'], {}, 'attribute');
     const limit = maxResults(intParam(input, 'max_results'), 200_000, 200_000, input.max_results);
     const offset = decodePageToken(optString(input, 'page_token'));
-    const rows = await searchMlVersions(deps, where, order, offset, limit + 1);
+    // Only versions of models the caller may read (per-model grants); pages stay full.
+    const readable = readableBy(req);
+    const { page, next } = await visibleOffsetPage((at, n) => searchMlVersions(deps, where, order, at, n), (v) => readable(v.model_name), offset, limit);
     const out: Record<string, unknown> = {};
-    const page = rows.slice(0, limit);
     if (page.length) out.model_versions = await versionsJson(deps.db, page);
-    if (rows.length > limit) out.next_page_token = encodePageToken(offset + limit);
+    if (next !== null) out.next_page_token = encodePageToken(next);
     return out;
   });
 
@@ -121,7 +124,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     const name = reqString(input, 'name');
     const version = versionParam(input);
     return { artifact_uri: await downloadUri(deps.db, await requireMlVersion(deps, name, version)) };
-  });
+  }, byVersion);
 
   rpc(app, 'POST', '/model-versions/set-tag', 'write', async (input, req) => {
     const name = reqString(input, 'name');
@@ -131,7 +134,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     await requireMlVersion(deps, name, version);
     await setVersionTag(deps, actorOf(req), name, version, key, value);
     return {};
-  });
+  }, byVersion);
 
   rpc(app, 'DELETE', '/model-versions/delete-tag', 'write', async (input, req) => {
     const name = reqString(input, 'name');
@@ -141,7 +144,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     const tags = await tagsOfVersions(deps.db, [row.id]);
     if (tags.some((t) => t.key === key)) await removeVersionTag(deps, actorOf(req), name, version, key);
     return {};
-  });
+  }, byVersion);
 
   aliasRoutes(app, deps);
 }
@@ -154,7 +157,7 @@ function aliasRoutes(app: FastifyInstance, deps: Deps): void {
     await requireMlVersion(deps, name, version);
     await setAlias(deps, actorOf(req), name, alias, version, 'MLflow set alias');
     return {};
-  });
+  }, byVersion);
 
   rpc(app, 'DELETE', '/registered-models/alias', 'deploy', async (input, req) => {
     const name = reqString(input, 'name');
@@ -164,7 +167,7 @@ function aliasRoutes(app: FastifyInstance, deps: Deps): void {
     // MLflow: deleting an alias that is not set is a no-op.
     if (aliases.some((a) => a.alias === alias)) await deleteAlias(deps, actorOf(req), name, alias, 'MLflow delete alias');
     return {};
-  });
+  }, byModelName);
 
   rpc(app, 'GET', '/registered-models/alias', 'read', async (input) => {
     const name = reqString(input, 'name');
@@ -184,7 +187,7 @@ function aliasRoutes(app: FastifyInstance, deps: Deps): void {
     // the row just read, not a second lookup of the same version
     const [json] = await versionsJson(deps.db, [row], true);
     return { model_version: json };
-  });
+  }, byAlias);
 }
 
 async function findModelOrNull(deps: Deps, name: string) {

@@ -101,6 +101,10 @@ export {
 
 // Tokens and auth.
 export { actorOf, requestMay } from './tokens/auth.js';
+// Per-model grants: the checks a door that parses its own input runs itself, and the list filter.
+export { checkNewModelName, globalRoleOf, modelAccess, readableBy } from './grants/grants-access.js';
+export { grantsApi } from './grants/grants-api.js';
+export { type Grant, type GrantRole } from './grants/grants.js';
 export { hasActiveTokens } from './tokens/tokens-service.js';
 export { type Permission } from './tokens/tokens.js';
 

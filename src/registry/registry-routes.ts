@@ -4,6 +4,9 @@ import type { App } from '../http/app-types.js';
 import type { Deps } from './deps.js';
 import { eventsRoutes } from './events/events-routes.js';
 import { gcRoutes } from './gc/gc-routes.js';
+import { readableBy, registerGrantChecks, verdictOn } from './grants/grants-access.js';
+import { grantsCache } from './grants/grants-cache.js';
+import { grantsRoutes } from './grants/grants-routes.js';
 import { authRoutes } from './identity/auth-routes.js';
 import { createIdentity } from './identity/identity.js';
 import { requireModel } from './models/models-service.js';
@@ -23,7 +26,19 @@ export function registerRegistry(app: App, deps: Deps): void {
   // Single sign-on when configured: the issuer is read as the server starts (a wrong one stops it).
   const identity = deps.config.oidc ? createIdentity(deps, deps.config.oidc) : null;
   if (identity) app.addHook('onReady', () => identity.start());
-  registerAuth(app, deps, openMode, identity);
+  const grants = grantsCache(deps);
+  registerAuth(
+    app,
+    deps,
+    openMode,
+    identity,
+    (p) => grants.current().globalRole(p),
+    (p, model, permission) => {
+      const v = verdictOn(grants.current(), p, model, permission);
+      return v.ok ? undefined : v.hidden ? 'hidden' : v.error;
+    },
+  );
+  registerGrantChecks(app, grants);
   authRoutes(app, deps, identity);
   modelsRoutes(app, deps);
   versionsRoutes(app, deps);
@@ -32,7 +47,8 @@ export function registerRegistry(app: App, deps: Deps): void {
   gcRoutes(app, deps);
   purgeRoutes(app, deps);
   stagesRoutes(app, deps);
-  eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id, (req) => requestMay(req, 'admin'));
+  eventsRoutes(app, deps, async (name) => (await requireModel(deps.db, name)).id, (req) => requestMay(req, 'admin'), readableBy);
   tokensRoutes(app, deps, openMode);
+  grantsRoutes(app, deps, grants);
   transferRoutes(app, deps);
 }

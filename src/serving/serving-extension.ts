@@ -61,7 +61,7 @@ export function servingExtension(opts: ServingOptions = {}): ServingExtension {
         for (const e of await ctx.restoreEvents()) for (const follow of options.followers) follow(gw, e);
         // gRPC callers pass the same token checks as the inference routes ('read').
         // Imported only with a gRPC port: @grpc/* costs startup time a server without one never needs.
-        if (opts.grpc) grpc = await (await import('./grpc/grpc-server.js')).startGrpcServer(gw, ctx.deps.log, { ...opts.grpc, authorize: (headers) => app.authorizeHeaders(headers, 'read') });
+        if (opts.grpc) grpc = await (await import('./grpc/grpc-server.js')).startGrpcServer(gw, ctx.deps.log, { ...opts.grpc, authorize: (headers, model) => app.authorizeHeaders(headers, 'read', model) });
       });
       app.addHook('onClose', async () => {
         await grpc?.close();

@@ -3,6 +3,7 @@ import { Link, Route, Routes } from 'react-router';
 import { SignIn, SsoSignInLink } from './components/SignIn';
 import { LiveProvider, useLiveState } from './lib/live';
 import { SessionProvider, useSession } from './lib/session';
+import { GrantsPage } from './pages/GrantsPage';
 import { LoggedModelPage } from './pages/LoggedModelPage';
 import { ModelPage } from './pages/ModelPage';
 import { ModelsPage } from './pages/ModelsPage';
@@ -58,6 +59,7 @@ function Shell() {
         </Link>
         <nav aria-label="Main">
           <Link to="/">Models</Link>
+          {me && (me.open || me.role === 'admin') && <Link to="/grants">Grants</Link>}
         </nav>
         <div className="spacer" />
         {me && <LiveIndicator />}
@@ -72,6 +74,7 @@ function Shell() {
             <Route path="/models/:name" element={<ModelPage />} />
             <Route path="/models/:name/versions/:version" element={<VersionPage />} />
             <Route path="/logged-models/:id" element={<LoggedModelPage />} />
+            <Route path="/grants" element={<GrantsPage />} />
             <Route path="*" element={<p>Nothing here. <Link to="/">Back to models</Link></p>} />
           </Routes>
         )}

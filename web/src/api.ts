@@ -1,6 +1,6 @@
 // The UI's only door to the server: the typed SDK (sdk/client.ts). This file adapts it to what the
 // pages need: abortable reads and one 401 hook for the sign-in form.
-import { createClient, StagecraftApiError, unwrap, type FollowOptions } from '../../sdk/client';
+import { createClient, StagecraftApiError, unwrap, type FollowOptions, type NewGrant } from '../../sdk/client';
 import { promotionApi } from './promotion/promotion-api';
 
 export { StagecraftApiError as ApiError } from '../../sdk/client';
@@ -95,6 +95,12 @@ export function createApi(opts: ApiOptions = {}) {
     rollback: (name: string, body: { reason: string; from_version?: number; stage?: string; to_version?: number }) => guard(sdk.rollback(name, body)),
     markHealth: (name: string, v: number, body: { health: 'stable' | 'failed' | 'unknown'; reason?: string }) =>
       guard(sdk.versions.mark(name, v, body.health, body.reason)),
+    /** Per-model grants (admins): list, add, remove. */
+    grants: {
+      list: () => guard(sdk.grants.list()),
+      add: (g: NewGrant) => guard(sdk.grants.add(g)),
+      remove: (id: number) => guard(sdk.grants.remove(id)),
+    },
     /** Rollouts, shadows, approvals, drills and validation reports (issue 7). */
     promotion: promotionApi(api, guard),
     /**

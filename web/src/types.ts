@@ -1,7 +1,9 @@
 // The API's shapes as the UI uses them, all from the typed SDK (generated from the server's
 // OpenAPI, so they cannot drift).
 export type {
+  Grant,
   History,
+  NewGrant,
   Model,
   RegistryEvent,
   RollbackResult,

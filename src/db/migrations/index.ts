@@ -17,6 +17,7 @@ import { protectedModelsMigration } from './0013-protected-models.js';
 import { versionPythonMigration } from './0014-version-python.js';
 import { versionPurgesMigration } from './0015-version-purges.js';
 import { importsMigration } from './0016-imports.js';
+import { grantsMigration } from './0017-grants.js';
 import { oidcSessionsMigration } from './0019-oidc-sessions.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
@@ -39,6 +40,7 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0014-version-python', versionPythonMigration],
   ['0015-version-purges', versionPurgesMigration],
   ['0016-imports', importsMigration],
+  ['0017-grants', grantsMigration],
   ['0019-oidc-sessions', oidcSessionsMigration],
 ];
 

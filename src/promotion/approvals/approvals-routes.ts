@@ -1,9 +1,11 @@
 // Approval policies and requests: list, open, approve, reject.
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { actorOf } from '../../registry/index.js';
+import { actorOf, readableBy } from '../../registry/index.js';
 import { errorResponses, Int8Id, ModelNameParams, Nullable, VersionSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
+import type { FastifyRequest } from 'fastify';
+import { notFound } from '../../errors.js';
 import { approve, getApproval, getApprovalPolicy, listApprovalRequests, reject, requestApproval, setApprovalPolicy } from './approvals-service.js';
 
 const tags = ['approvals'];
@@ -26,6 +28,17 @@ const PolicySchema = Type.Object({ name: Type.String(), stages: Type.Array(Type.
 const IdParams = Type.Object({ id: Int8Id() });
 const DecisionBody = Type.Optional(Type.Object({ comment: Type.Optional(Type.String()) }, { additionalProperties: false }));
 
+/** An approval request belongs to its model: per-model grants apply to it (a hidden model's request: as missing). */
+function approvalModel(deps: Deps) {
+  return {
+    lookup: async (req: FastifyRequest) => {
+      const id = (req.params as { id: number }).id;
+      const found = await getApproval(deps, id).catch(() => undefined);
+      return found && { model: found.model, missing: notFound(`no approval request ${id}`) };
+    },
+  };
+}
+
 export function approvalsRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/models/:name/approval-policy',
@@ -45,7 +58,7 @@ export function approvalsRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/approvals',
     {
-      config: { permission: 'read' },
+      config: { permission: 'read', model: { list: true, query: 'model' } },
       schema: {
         tags,
         summary: 'Approval requests, newest first',
@@ -53,7 +66,10 @@ export function approvalsRoutes(app: App, deps: Deps): void {
         response: { 200: Type.Object({ approvals: Type.Array(ApprovalSchema) }), ...errorResponses },
       },
     },
-    async (req) => listApprovalRequests(deps, req.query),
+    async (req) => {
+      const readable = readableBy(req);
+      return { approvals: (await listApprovalRequests(deps, req.query)).approvals.filter((a) => readable(a.model)) };
+    },
   );
 
   app.post(
@@ -73,14 +89,14 @@ export function approvalsRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/approvals/:id',
-    { config: { permission: 'read' }, schema: { tags, summary: 'One approval request', params: IdParams, response: { 200: ApprovalSchema, ...errorResponses } } },
+    { config: { permission: 'read', model: approvalModel(deps) }, schema: { tags, summary: 'One approval request', params: IdParams, response: { 200: ApprovalSchema, ...errorResponses } } },
     async (req) => getApproval(deps, req.params.id),
   );
 
   app.post(
     '/api/v1/approvals/:id/approve',
     {
-      config: { permission: 'deploy' },
+      config: { permission: 'deploy', model: approvalModel(deps) },
       schema: {
         tags,
         summary: 'Approve a pending request (not your own): the version moves through the normal transition',
@@ -94,7 +110,7 @@ export function approvalsRoutes(app: App, deps: Deps): void {
 
   app.post(
     '/api/v1/approvals/:id/reject',
-    { config: { permission: 'deploy' }, schema: { tags, summary: 'Reject a pending request (not your own)', params: IdParams, body: DecisionBody, response: { 200: ApprovalSchema, ...errorResponses } } },
+    { config: { permission: 'deploy', model: approvalModel(deps) }, schema: { tags, summary: 'Reject a pending request (not your own)', params: IdParams, body: DecisionBody, response: { 200: ApprovalSchema, ...errorResponses } } },
     async (req) => reject(deps, actorOf(req), req.params.id, req.body?.comment),
   );
 }

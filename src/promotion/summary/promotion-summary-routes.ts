@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { errorResponses, Nullable } from '../../http/common-schemas.js';
 import type { Deps } from '../../deps.js';
+import { readableBy } from '../../registry/index.js';
 import { listApprovalRequests } from '../approvals/approvals-service.js';
 import { activeRolloutSummaries, lastPassedDrills, runningShadowSummaries } from '../../experiments/index.js';
 
@@ -50,13 +51,16 @@ export function promotionSummaryRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/promotions',
     {
-      config: { permission: 'read' },
+      config: { permission: 'read', model: { list: true } },
       schema: {
         tags: ['rollouts'],
         summary: 'Models with a rollout or shadow in progress, pending approvals, or a passed drill (one entry each)',
         response: { 200: Type.Object({ models: Type.Array(PromotionSummarySchema) }), ...errorResponses },
       },
     },
-    async () => ({ models: await promotionSummaries(deps) }),
+    async (req) => {
+      const readable = readableBy(req);
+      return { models: (await promotionSummaries(deps)).filter((m) => readable(m.name)) };
+    },
   );
 }

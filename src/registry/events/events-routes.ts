@@ -15,14 +15,21 @@ import { OpenStreams, streamEvents } from './events-stream.js';
  * imports none of them. `fullUrls` answers whether the request's principal sees URLs in event
  * details whole (admins; see event-redaction.ts), for the same reason.
  */
-export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Promise<string>, fullUrls: (req: FastifyRequest) => boolean): void {
+export function eventsRoutes(
+  app: App,
+  deps: Deps,
+  modelId: (name: string) => Promise<string>,
+  fullUrls: (req: FastifyRequest) => boolean,
+  /** Which events the request's principal may see, by their model (per-model grants; passed in for the same reason). */
+  visibleTo: (req: FastifyRequest) => (model: string | null) => boolean,
+): void {
   const streams = new OpenStreams({ perToken: deps.config.streamsPerToken, perAddress: deps.config.streamsPerAddress });
   // preClose runs before the HTTP server stops accepting and waits for open responses.
   app.addHook('preClose', async () => streams.endAll());
   app.get(
     '/api/v1/events',
     {
-      config: { permission: 'follow' },
+      config: { permission: 'follow', model: { list: true, query: 'model' } },
       schema: {
         tags: ['events'],
         summary: 'The audit log, newest first (order=asc for oldest first), filtered and cursor-paged',
@@ -48,7 +55,7 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
         cursor: q.cursor,
         order: q.order,
         limit: q.limit,
-      });
+      }, visibleTo(req));
       const full = fullUrls(req);
       return { ...page, events: page.events.map((e) => eventFor(e, full)) };
     },
@@ -57,7 +64,7 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
   app.get(
     '/api/v1/events/stream',
     {
-      config: { permission: 'follow' },
+      config: { permission: 'follow', model: { list: true, query: 'model' } },
       schema: {
         tags: ['events'],
         summary: 'Server-sent events: every change as it commits (resume with Last-Event-ID or ?after=)',
@@ -71,7 +78,7 @@ export function eventsRoutes(app: App, deps: Deps, modelId: (name: string) => Pr
     (req, reply) => {
       // Checked before the stream opens, so a typo is a 400 and not a stream that stays silent.
       const types = typeFilter(req.query.type);
-      streamEvents(deps, streams, req, reply, types && new Set(types), fullUrls(req));
+      streamEvents(deps, streams, req, reply, types && new Set(types), fullUrls(req), visibleTo(req));
     },
   );
 }

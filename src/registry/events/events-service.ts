@@ -5,6 +5,7 @@ import type { Insertable, Transaction } from 'kysely';
 import type { Database, Db } from '../../db/tables.js';
 import type { Deps } from '../deps.js';
 import { AppError, invalid } from '../../errors.js';
+import { visiblePage } from '../../http/paging.js';
 import { type EventQuery, type EventsTable, insertEvent, lastEventId as lastEventIdIn, queryEvents } from './events-store.js';
 import { toEvent, type EventType, type NewEvent, type RegistryEvent } from './events.js';
 
@@ -59,15 +60,24 @@ export function parseTime(value: string | undefined, what: string): number | und
 export async function listEvents(
   deps: Deps,
   q: Omit<EventQuery, 'beforeId' | 'afterId' | 'order' | 'limit'> & { cursor?: number; order?: 'asc' | 'desc'; limit: number },
+  /** The events the caller may see (per-model grants, by the event's model); the others are skipped. */
+  visible?: (model: string | null) => boolean,
 ): Promise<EventsPage> {
   const order = q.order ?? 'desc';
-  const rows = await queryEvents(deps.db, {
-    ...q,
-    order,
-    limit: q.limit + 1,
-    afterId: order === 'asc' ? q.cursor : undefined,
-    beforeId: order === 'desc' ? q.cursor : undefined,
-  });
+  const rows = await visiblePage(
+    (cursor, limit) =>
+      queryEvents(deps.db, {
+        ...q,
+        order,
+        limit,
+        afterId: order === 'asc' ? cursor : undefined,
+        beforeId: order === 'desc' ? cursor : undefined,
+      }),
+    (r) => Number(r.id),
+    visible && ((r) => visible(r.model)),
+    q.cursor,
+    q.limit,
+  );
   const page = rows.slice(0, q.limit).map(toEvent);
   const more = rows.length > q.limit;
   return { events: page, next_cursor: more ? String(page[page.length - 1].id) : null };

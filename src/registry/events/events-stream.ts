@@ -81,7 +81,7 @@ function streamKeys(req: FastifyRequest): StreamKeys {
 }
 
 /** `types`: only these event types (null: all). `fullUrls`: the reader sees URLs in details whole (admins). */
-export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply, types: ReadonlySet<string> | null = null, fullUrls = false): void {
+export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyRequest, reply: FastifyReply, types: ReadonlySet<string> | null = null, fullUrls = false, visible?: (model: string | null) => boolean): void {
   const query = req.query as { model?: string; after?: number };
   const header = req.headers['last-event-id'];
   // The header comes back as we sent it (an event id); anything else would reach the database.
@@ -112,7 +112,7 @@ export function streamEvents(deps: Deps, streams: OpenStreams, req: FastifyReque
   let buffered: RegistryEvent[] | null = [];
   const send = (e: RegistryEvent) => {
     if (e.id <= sent) return;
-    if ((query.model && e.model !== query.model) || (types && !types.has(e.type))) {
+    if ((query.model && e.model !== query.model) || (types && !types.has(e.type)) || (visible && !visible(e.model))) {
       sent = e.id;
       return;
     }

@@ -13,7 +13,7 @@ export const EVENT_TYPES = [
   'version.tag_set', 'version.tag_deleted', 'version.reference_set',
   'alias.set', 'alias.deleted', 'rollback', 'binding.changed',
   'move.prepare', 'move.prepare_failed', 'rollback.prepare_failed',
-  'token.created', 'token.revoked', 'webhook.created', 'webhook.updated', 'webhook.deleted',
+  'token.created', 'token.revoked', 'grant.added', 'grant.removed', 'webhook.created', 'webhook.updated', 'webhook.deleted',
   'policy.set', 'policy.deleted', 'guard.alert', 'gateway.load_failed',
   'gates.updated', 'gates.deleted', 'validation.passed', 'validation.failed', 'validation.overridden',
   'approval.requested', 'approval.approved', 'approval.rejected', 'approval.policy_updated',

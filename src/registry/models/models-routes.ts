@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { actorOf, requestMay } from '../tokens/auth.js';
+import { checkNewModelName, readableBy } from '../grants/grants-access.js';
 import { errorResponses, Limit, ModelNameParams, ModelSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../../errors.js';
@@ -13,7 +14,7 @@ export function modelsRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/models',
     {
-      config: { permission: 'read' },
+      config: { permission: 'read', model: { list: true } },
       schema: {
         tags,
         summary: 'List registered models',
@@ -21,13 +22,13 @@ export function modelsRoutes(app: App, deps: Deps): void {
         response: { 200: Type.Object({ models: Type.Array(ModelSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
       },
     },
-    async (req) => listModels(deps, req.query),
+    async (req) => listModels(deps, req.query, readableBy(req)),
   );
 
   app.post(
     '/api/v1/models',
     {
-      config: { permission: 'write' },
+      config: { permission: 'write', model: { body: 'name', create: true } },
       schema: {
         tags,
         summary: 'Register a model',
@@ -78,6 +79,7 @@ export function modelsRoutes(app: App, deps: Deps): void {
       }
       // Clearing the setting first lets one request unprotect and rename; setting it last protects the new name.
       if (protect === false) await setModelProtected(deps, actorOf(req), name, false);
+      if (req.body.name !== undefined && req.body.name !== name) checkNewModelName(req, req.body.name);
       if (req.body.name !== undefined && req.body.name !== name) name = (await renameModel(deps, actorOf(req), name, req.body.name, { deploy: requestMay(req, 'deploy') })).name;
       if (protect === true) await setModelProtected(deps, actorOf(req), name, true);
       return updateModel(deps, actorOf(req), name, { description: req.body.description });

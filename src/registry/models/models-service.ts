@@ -2,7 +2,7 @@
 import type { Deps } from '../deps.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import { commit } from '../events/events-service.js';
-import { decodeCursor, encodeCursor } from '../../http/paging.js';
+import { decodeCursor, encodeCursor, visiblePage } from '../../http/paging.js';
 import { validateDescription, validateModelName, validateTag } from './models.js';
 import {
   deleteModelTag,
@@ -72,9 +72,16 @@ export async function getModel(deps: Deps, name: string): Promise<ModelView> {
   return view;
 }
 
-export async function listModels(deps: Deps, q: { search?: string; limit: number; cursor?: string }) {
+/** `visible`: the models the caller may read (per-model grants); hidden ones are skipped, pages stay full. */
+export async function listModels(deps: Deps, q: { search?: string; limit: number; cursor?: string }, visible?: (name: string) => boolean) {
   const after = decodeCursor(q.cursor, (v): v is string => typeof v === 'string');
-  const rows = await listLiveModels(deps.db, { search: q.search, afterName: after, limit: q.limit + 1, ilike: deps.caps.ilike });
+  const rows = await visiblePage(
+    (afterName, limit) => listLiveModels(deps.db, { search: q.search, afterName, limit, ilike: deps.caps.ilike }),
+    (m) => m.name,
+    visible && ((m) => visible(m.name)),
+    after,
+    q.limit,
+  );
   const page = rows.slice(0, q.limit);
   return {
     models: await modelViews(deps.db, page),

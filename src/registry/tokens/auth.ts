@@ -6,24 +6,33 @@ import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import type { Identity } from '../identity/identity.js';
 import type { Person } from '../identity/person.js';
-import { neededRole, principalMay, type Permission, type Principal } from './tokens.js';
+import { allows, modelRefOf, neededRole, type ModelRef, type Permission, type Principal, type Role } from './tokens.js';
 import { anyActiveToken, findActiveTokenByHash } from './tokens-store.js';
 import { isRole } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: Permission;
+    /** The model a per-model route touches (tokens.ts ModelRef); the grants decide there. */
+    model?: ModelRef;
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** The principal's role on the model this per-model route touches, once the grants checked it. */
+    modelRole: Role | null | undefined;
+    /** The caller may not read the route's model: its handler answers as for a missing one (ModelRef hiddenAsMissing). */
+    modelHidden: boolean;
   }
   interface FastifyInstance {
     /**
      * The same token check for a door that is not a Fastify route (the gateway's gRPC service):
      * resolves when headers carrying the caller's Authorization may use `permission`, else throws
-     * the AppError a route would answer with.
+     * the AppError a route would answer with. With `model`, the caller's role on that model decides
+     * (per-model grants); 'hidden' means: answer exactly as for a model this door does not have.
      */
-    authorizeHeaders(headers: Headers, permission: Exclude<Permission, 'public'>): Promise<void>;
+    authorizeHeaders(headers: Headers, permission: Exclude<Permission, 'public'>, model?: string): Promise<'hidden' | undefined>;
+    /** A principal's role on routes that touch no single model (see GlobalRoleOf). */
+    globalRoleOf: GlobalRoleOf;
   }
 }
 
@@ -74,14 +83,37 @@ export type OpenModeCache = ReturnType<typeof openModeCache>;
 
 const ACTOR_RE = /^[\w.@+-]{1,128}$/;
 
+/**
+ * A principal's role on routes that touch no single model: its own role unless grants say more
+ * (registry/grants/ supplies it; given, not imported, so tokens/ does not depend on grants/).
+ */
+export type GlobalRoleOf = (principal: Principal) => Role | null;
+
+/** A principal's verdict on one model (per-model grants, supplied as GlobalRoleOf is): undefined allowed, 'hidden', or the 403. */
+export type ModelVerdictOf = (principal: Principal, model: string, permission: Exclude<Permission, 'public'>) => 'hidden' | AppError | undefined;
+
 /** `identity`: people signed in with OIDC (bearer JWTs and the UI's session cookie); null when SSO is off. */
-export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenModeCache, identity: Identity | null = null): void {
+export function registerAuth(
+  app: FastifyInstance,
+  deps: Deps,
+  openMode: OpenModeCache,
+  identity: Identity | null = null,
+  roleOf: GlobalRoleOf = (p) => p.role,
+  onModel: ModelVerdictOf = () => undefined,
+): void {
+  app.decorate('globalRoleOf', roleOf);
+  app.decorateRequest('modelRole', undefined);
+  app.decorateRequest('modelHidden', false);
   app.decorateRequest('principal', null);
-  app.decorate('authorizeHeaders', async (headers: Headers, permission: Exclude<Permission, 'public'>) => {
+  app.decorate('authorizeHeaders', async (headers: Headers, permission: Exclude<Permission, 'public'>, model?: string) => {
     const cached = authenticateFromCache(headers, openMode, identity);
     const principal = cached !== undefined ? cached : await authenticate(headers, deps, openMode, identity);
-    const refused = refusal(permission, principal);
+    const refused = refusal(permission, principal, model !== undefined, roleOf);
     if (refused) throw refused;
+    if (model === undefined || !principal || principal.open) return undefined;
+    const verdict = onModel(principal, model, permission);
+    if (verdict instanceof AppError) throw verdict;
+    return verdict;
   });
 
   // Callback style with a synchronous fast path: on the inference hot path the answer is almost
@@ -89,9 +121,11 @@ export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenMod
   app.addHook('onRequest', (request, _reply, done) => {
     const permission = request.routeOptions.config?.permission;
     if (!permission) return done(); // 404s: the not-found handler answers
+    // A per-model route needs a principal here; its role on THAT model is checked by the grants.
+    const perModel = modelRefOf(request.routeOptions.url, request.routeOptions.config.model) !== undefined;
     const settle = (principal: Principal | null) => {
       request.principal = principal;
-      done(refusal(permission, principal));
+      done(refusal(permission, principal, perModel, roleOf));
     };
     let cached: Principal | null | undefined;
     try {
@@ -106,15 +140,21 @@ export function registerAuth(app: FastifyInstance, deps: Deps, openMode: OpenMod
   });
 }
 
-function refusal(permission: Permission, principal: Principal | null): AppError | undefined {
+function refusal(permission: Permission, principal: Principal | null, perModel: boolean, globalRoleOf: GlobalRoleOf): AppError | undefined {
   if (permission === 'public') return undefined;
   if (!principal) {
     return new AppError('unauthenticated', 'this server requires an API token (send "Authorization: Bearer <token>") or signing in');
   }
-  if (!principalMay(principal, permission)) {
-    return new AppError('forbidden', `token "${principal.name}" has role ${principal.role}; this action needs ${neededRole(permission as Exclude<Permission, 'public'>)}`);
-  }
+  if (perModel || principal.open) return undefined;
+  const role = globalRoleOf(principal);
+  if (!allows(role, permission)) return forbidden(principal, role, permission);
   return undefined;
+}
+
+/** The 403 for a principal whose role does not reach what the action needs. */
+export function forbidden(principal: Principal, role: Role | null, permission: Exclude<Permission, 'public'>): AppError {
+  const who = principal.kind === 'token' ? `token "${principal.name}"` : `"${principal.name}"`;
+  return new AppError('forbidden', `${who} has ${role ? `role ${role}` : 'no role'}${role === principal.role ? '' : ' here'}; this action needs ${neededRole(permission)}`);
 }
 
 function bearer(headers: Headers): { token: string; hash: string } | undefined {
@@ -183,7 +223,13 @@ async function authenticate(headers: Headers, deps: Deps, openMode: OpenModeCach
 
 /** Whether this request's principal may do what `permission` allows (a check a service needs beyond the route's own). */
 export function requestMay(request: FastifyRequest, permission: Permission): boolean {
-  return principalMay(request.principal, permission);
+  const p = request.principal;
+  if (permission === 'public') return true;
+  if (!p) return false;
+  if (p.open) return true;
+  // On a per-model route, what the principal may do on that model; elsewhere its global role.
+  const role = request.modelRole !== undefined ? request.modelRole : request.server.globalRoleOf(p);
+  return allows(role, permission);
 }
 
 /** The actor recorded in events for this request. */

@@ -60,7 +60,8 @@ export function tokensRoutes(app: App, deps: Deps, openMode: OpenModeCache): voi
   app.get(
     '/api/v1/whoami',
     {
-      config: { permission: 'read' },
+      // Anyone who may see some model (a person whose only access is per-model grants included).
+      config: { permission: 'read', model: { list: true } },
       schema: { tags, summary: 'The principal this request acts as', response: { 200: Type.Object({ name: Type.String(), role: Type.Union([Type.String(), Type.Null()]), open: Type.Boolean() }), ...errorResponses } },
     },
     async (req) => req.principal!,

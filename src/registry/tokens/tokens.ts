@@ -21,6 +21,42 @@ const LADDER: readonly Role[] = ['viewer', 'editor', 'deployer', 'admin'];
  */
 export type Permission = 'public' | 'read' | 'follow' | 'write' | 'deploy' | 'admin' | 'report';
 
+/**
+ * Which model a route touches, for per-model grants (registry/grants/grants-access.ts checks it in
+ * one place): a path parameter, a query or body field (`create`: the model may not exist yet, so
+ * no role on the name is a 403, not a 404); `list`: the answer is filtered to the models the
+ * caller may read, narrowed to one by the query field `query` when given; 'handler': the handler
+ * names the model itself (MLflow's door, whose input is parsed its own way). Routes under
+ * /api/v1/models/:name need not declare it.
+ */
+export type ModelRef =
+  /**
+   * `hiddenAsMissing`: a model the caller may not read is not refused here; request.modelHidden is
+   * set and the handler answers exactly as for a model it does not have (inference routes, whose
+   * not-found answers are in each protocol's own shape).
+   */
+  | { param: string; hiddenAsMissing?: boolean }
+  | { from: (request: import('fastify').FastifyRequest) => string | undefined; hiddenAsMissing?: boolean }
+  | { query: string }
+  | { body: string; create?: boolean }
+  | { list: true; query?: string }
+  /**
+   * A route on something that belongs to a model (an approval request by id): the model's name and
+   * the error the route answers when the thing is missing (answered too when its model is hidden);
+   * undefined when it does not exist (the handler's own 404 answers).
+   */
+  | { lookup: (request: import('fastify').FastifyRequest) => Promise<{ model: string; missing: Error } | undefined> }
+  | 'handler';
+
+/** The model-name parameter every /api/v1/models/:name/… route carries. */
+const MODEL_ROUTE_PREFIX = '/api/v1/models/:name';
+
+/** A route's model reference: declared, or implied by its path. */
+export function modelRefOf(url: string | undefined, declared: ModelRef | undefined): ModelRef | undefined {
+  if (declared) return declared;
+  return url && (url === MODEL_ROUTE_PREFIX || url.startsWith(`${MODEL_ROUTE_PREFIX}/`)) ? { param: 'name' } : undefined;
+}
+
 const NEEDED_ROLE: Record<'read' | 'write' | 'deploy' | 'admin', Role> = {
   read: 'viewer',
   write: 'editor',
@@ -48,6 +84,12 @@ export interface Principal {
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
+}
+
+/** The higher of two roles on the ladder (gateway and null rank lowest). */
+export function higherRole(a: Role | null, b: Role | null): Role | null {
+  if (a === null || b === null) return a ?? b;
+  return LADDER.indexOf(a) >= LADDER.indexOf(b) ? a : b;
 }
 
 const atLeast = (role: Role, needed: Role) => LADDER.includes(role) && LADDER.indexOf(role) >= LADDER.indexOf(needed);

@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { actorOf } from '../tokens/auth.js';
+import { checkModel, readableBy } from '../grants/grants-access.js';
 import { errorResponses, Limit, ModelNameParams, Nullable, SignatureSchema, VersionParams, VersionSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import { describeRef, parseModelsUri, resolveRef } from './models-uri.js';
@@ -53,7 +54,7 @@ export function versionsRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/versions',
     {
-      config: { permission: 'read' },
+      config: { permission: 'read', model: { list: true, query: 'model' } },
       schema: {
         tags,
         summary: 'Search versions across models',
@@ -61,7 +62,7 @@ export function versionsRoutes(app: App, deps: Deps): void {
         response: { 200: VersionList, ...errorResponses },
       },
     },
-    async (req) => listVersions(deps, req.query),
+    async (req) => listVersions(deps, req.query, readableBy(req)),
   );
 
   app.get(
@@ -170,7 +171,8 @@ export function versionsRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/resolve',
     {
-      config: { permission: 'read' },
+      // The URI names the model; the handler checks it once resolved (a hidden model: as missing).
+      config: { permission: 'read', model: 'handler' },
       schema: {
         tags,
         summary: 'Resolve a models:/ URI to the version it points at now',
@@ -182,9 +184,13 @@ export function versionsRoutes(app: App, deps: Deps): void {
       // An extension's URI (e.g. MLflow's models:/m-<id>) first; then the kernel's grammar.
       for (const resolver of deps.uriResolvers) {
         const hit = await resolver.resolve(deps, req.query.uri);
-        if (hit) return { uri: req.query.uri, name: hit.name, version: hit.version, model_version: await loadVersionView(deps.db, hit.name, hit.version) };
+        if (hit) {
+          checkModel(req, hit.name);
+          return { uri: req.query.uri, name: hit.name, version: hit.version, model_version: await loadVersionView(deps.db, hit.name, hit.version) };
+        }
       }
       const ref = parseModelsUri(req.query.uri);
+      checkModel(req, ref.name);
       const version = await resolveRef(deps.db, ref);
       return { uri: describeRef(ref), name: ref.name, version, model_version: await loadVersionView(deps.db, ref.name, version) };
     },

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import type { Db } from '../../db/tables.js';
 import { isCorrupted } from '../../blobs/verify.js';
-import { decodeCursor, encodeCursor, isTuple2 } from '../../http/paging.js';
+import { decodeCursor, encodeCursor, isTuple2, visiblePage } from '../../http/paging.js';
 import { readOnnxSignature, type Signature } from '../../onnx/onnx-signature.js';
 import { holdBlobs } from '../blob-guard.js';
 import { commit } from '../events/events-service.js';
@@ -185,6 +185,8 @@ export async function createVersion(deps: Deps, actor: string, modelName: string
 export async function listVersions(
   deps: Deps,
   q: { model?: string; search?: string; stage?: string; health?: string; run_id?: string; label?: string; tag?: string; limit: number; cursor?: string },
+  /** The models the caller may read (per-model grants): other models' versions are skipped. */
+  visible?: (model: string) => boolean,
 ) {
   const model = q.model ? await requireModel(deps.db, q.model) : undefined;
   const after = decodeCursor(q.cursor, isTuple2);
@@ -193,7 +195,7 @@ export async function listVersions(
     const eq = q.tag.indexOf('=');
     tag = eq < 0 ? { key: q.tag } : { key: q.tag.slice(0, eq), value: q.tag.slice(eq + 1) };
   }
-  const rows = await searchVersions(deps.db, {
+  const rows = await visiblePage((after, limit) => searchVersions(deps.db, {
     modelId: model?.id,
     nameLike: q.search,
     // Any case, as every other stage input: `?stage=production` lists Production, a typo is a 400
@@ -204,9 +206,9 @@ export async function listVersions(
     label: q.label,
     tag,
     after,
-    limit: q.limit + 1,
+    limit,
     ilike: deps.caps.ilike,
-  });
+  }), (r) => [r.model_name, r.version] as [string, number], visible && ((r) => visible(r.model_name)), after, q.limit);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
