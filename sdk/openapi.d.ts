@@ -11522,7 +11522,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tokens (never their secrets) */
+        /** List tokens (never their secrets): every one for an admin, the ones you created otherwise */
         get: {
             parameters: {
                 query?: never;
@@ -11542,9 +11542,13 @@ export interface paths {
                             tokens: {
                                 created_at: string;
                                 created_by: string;
+                                expired: boolean;
+                                expires_at: string | null;
+                                last_used_at: string | null;
                                 name: string;
                                 revoked: boolean;
                                 role: string;
+                                rotated_at: string | null;
                             }[];
                         };
                     };
@@ -11632,7 +11636,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API token (shown once) */
+        /** Create an API token (shown once) with at most your own role */
         post: {
             parameters: {
                 query?: never;
@@ -11643,6 +11647,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description how long it works: 30d, 12h, 2w, or never (admins); default: the server's --token-ttl (90d) */
+                        expires_in?: string;
                         name: string;
                         role: "viewer" | "editor" | "deployer" | "admin" | "gateway";
                     };
@@ -11656,6 +11662,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            expires_at: string | null;
                             name: string;
                             role: string;
                             token: string;
@@ -11760,7 +11767,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a token */
+        /** Revoke a token at once */
         delete: {
             parameters: {
                 query?: never;
@@ -11861,6 +11868,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{name}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret for a token (shown once), same name and role; the old secret stops working at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description how long it works: 30d, 12h, 2w, or never (admins); default: the server's --token-ttl (90d) */
+                        expires_in?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expires_at: string | null;
+                            name: string;
+                            role: string;
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

@@ -47,6 +47,11 @@ export interface Config {
   pythonBatchRows: number;
   /** Micro-batching, longest a request waits while every worker is busy (0: off): --python-batch-wait-ms, STAGECRAFT_PYTHON_BATCH_WAIT_MS. */
   pythonBatchWaitMs: number;
+  /**
+   * How long a new API token works unless its creator says otherwise (`--expires-in`): --token-ttl,
+   * STAGECRAFT_TOKEN_TTL, e.g. 90d, 12h; `never` = tokens do not expire by default. Default 90 days.
+   */
+  tokenTtlMs: number | null;
 }
 
 /** A setting a user gave that cannot be used: startup stops and says which one and why. */
@@ -82,7 +87,28 @@ export function defaultConfig(): Config {
     // 16 connections by 1.6-1.7x); batching gathers only while every worker is busy.
     pythonBatchRows: 2048,
     pythonBatchWaitMs: 2,
+    tokenTtlMs: 90 * DAY_MS,
   };
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: DAY_MS, w: 7 * DAY_MS };
+
+/**
+ * A duration such as 90d, 12h, 30m, 45s or 2w, in milliseconds; `never` is null. Anything else is an
+ * error naming the setting (a typo must not silently mean the default, or a token that never expires).
+ */
+export function parseDuration(name: string, value: string): number | null {
+  const v = value.trim().toLowerCase();
+  if (v === 'never') return null;
+  const m = /^(\d+)([smhdw])$/.exec(v);
+  if (!m || Number(m[1]) <= 0) throw new ConfigError(`${name} must be a duration such as 90d, 12h, 30m or 2w (or "never"), got "${value}"`);
+  return Number(m[1]) * DURATION_UNITS[m[2]];
+}
+
+/** A duration setting, or the fallback when unset. */
+export function durationSetting(name: string, value: string | undefined, fallback: number | null): number | null {
+  return value === undefined || value === '' ? fallback : parseDuration(name, value);
 }
 
 /** A positive number, or a clear error naming the setting (a typo must not silently mean the default). */
@@ -141,6 +167,7 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
     grpcPort: portSetting('STAGECRAFT_GRPC_PORT', env.STAGECRAFT_GRPC_PORT, base.grpcPort),
     pythonBatchRows: nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_ROWS', env.STAGECRAFT_PYTHON_BATCH_ROWS, base.pythonBatchRows, true),
     pythonBatchWaitMs: nonNegativeSetting('STAGECRAFT_PYTHON_BATCH_WAIT_MS', env.STAGECRAFT_PYTHON_BATCH_WAIT_MS, base.pythonBatchWaitMs),
+    tokenTtlMs: durationSetting('STAGECRAFT_TOKEN_TTL', env.STAGECRAFT_TOKEN_TTL, base.tokenTtlMs),
   };
 }
 

@@ -17,6 +17,7 @@ import { protectedModelsMigration } from './0013-protected-models.js';
 import { versionPythonMigration } from './0014-version-python.js';
 import { versionPurgesMigration } from './0015-version-purges.js';
 import { importsMigration } from './0016-imports.js';
+import { tokenExpiryMigration } from './0018-token-expiry.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
@@ -38,6 +39,7 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0014-version-python', versionPythonMigration],
   ['0015-version-purges', versionPurgesMigration],
   ['0016-imports', importsMigration],
+  ['0018-token-expiry', tokenExpiryMigration],
 ];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {
