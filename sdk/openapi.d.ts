@@ -34,7 +34,10 @@ export interface paths {
                                 comment: string | null;
                                 decided_at: string | null;
                                 decided_by: string | null;
+                                from_version: number | null;
                                 id: number;
+                                /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                                kind: string;
                                 model: string;
                                 reason: string | null;
                                 requested_at: string;
@@ -42,6 +45,7 @@ export interface paths {
                                 stage: string;
                                 /** @description pending, approved or rejected */
                                 status: string;
+                                /** @description the version that moves; for a rollback, its destination */
                                 version: number;
                             }[];
                         };
@@ -167,7 +171,10 @@ export interface paths {
                             comment: string | null;
                             decided_at: string | null;
                             decided_by: string | null;
+                            from_version: number | null;
                             id: number;
+                            /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                            kind: string;
                             model: string;
                             reason: string | null;
                             requested_at: string;
@@ -175,6 +182,7 @@ export interface paths {
                             stage: string;
                             /** @description pending, approved or rejected */
                             status: string;
+                            /** @description the version that moves; for a rollback, its destination */
                             version: number;
                         };
                     };
@@ -278,7 +286,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a pending request (not your own): the version moves through the normal transition */
+        /** Approve a pending request (not your own): the version moves through the normal transition, or the rollback happens */
         post: {
             parameters: {
                 query?: never;
@@ -308,7 +316,10 @@ export interface paths {
                                 comment: string | null;
                                 decided_at: string | null;
                                 decided_by: string | null;
+                                from_version: number | null;
                                 id: number;
+                                /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                                kind: string;
                                 model: string;
                                 reason: string | null;
                                 requested_at: string;
@@ -316,9 +327,15 @@ export interface paths {
                                 stage: string;
                                 /** @description pending, approved or rejected */
                                 status: string;
+                                /** @description the version that moves; for a rollback, its destination */
                                 version: number;
                             };
                             archived_versions: number[];
+                            rollback?: {
+                                event_id: number;
+                                from_version: number;
+                                to_version: number;
+                            };
                             version: {
                                 aliases: string[];
                                 code_ref: string | null;
@@ -503,7 +520,10 @@ export interface paths {
                             comment: string | null;
                             decided_at: string | null;
                             decided_by: string | null;
+                            from_version: number | null;
                             id: number;
+                            /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                            kind: string;
                             model: string;
                             reason: string | null;
                             requested_at: string;
@@ -511,6 +531,7 @@ export interface paths {
                             stage: string;
                             /** @description pending, approved or rejected */
                             status: string;
+                            /** @description the version that moves; for a rollback, its destination */
                             version: number;
                         };
                     };
@@ -3963,7 +3984,10 @@ export interface paths {
                             comment: string | null;
                             decided_at: string | null;
                             decided_by: string | null;
+                            from_version: number | null;
                             id: number;
+                            /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                            kind: string;
                             model: string;
                             reason: string | null;
                             requested_at: string;
@@ -3971,6 +3995,7 @@ export interface paths {
                             stage: string;
                             /** @description pending, approved or rejected */
                             status: string;
+                            /** @description the version that moves; for a rollback, its destination */
                             version: number;
                         };
                     };

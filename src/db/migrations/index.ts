@@ -18,6 +18,7 @@ import { versionPythonMigration } from './0014-version-python.js';
 import { versionPurgesMigration } from './0015-version-purges.js';
 import { importsMigration } from './0016-imports.js';
 import { tokenExpiryMigration } from './0018-token-expiry.js';
+import { protectedApprovalsMigration } from './0020-protected-approvals.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
@@ -40,6 +41,7 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0015-version-purges', versionPurgesMigration],
   ['0016-imports', importsMigration],
   ['0018-token-expiry', tokenExpiryMigration],
+  ['0020-protected-approvals', protectedApprovalsMigration],
 ];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {
