@@ -44,7 +44,8 @@ describe.each(DATABASES)('protected models on %s', (kind) => {
   const production = async (name: string) => (await call(r.app, 'GET', `/api/v1/models/${name}`, undefined, as.root)).body.stages.Production;
   const approval = async (id: number) => (await call(r.app, 'GET', `/api/v1/approvals/${id}`, undefined, as.root)).body;
   const decide = (id: number, verdict: 'approve' | 'reject', who: string, comment?: string) => call(r.app, 'POST', `/api/v1/approvals/${id}/${verdict}`, comment ? { comment } : {}, as[who]);
-  const events = async (name: string) => (await call(r.app, 'GET', `/api/v1/events?model=${name}&order=asc&limit=500`, undefined, as.root)).body.events as Array<Record<string, any>>;
+  type Ev = { id: number; type: string; actor: string; reason: string; from: string; to: string; details: Record<string, unknown> };
+  const events = async (name: string) => (await call<{ events: Ev[] }>(r.app, 'GET', `/api/v1/events?model=${name}&order=asc&limit=500`, undefined, as.root)).body.events;
 
   it("holds a person's rollback for a second deployer: pending, not by the requester, then done", async () => {
     const name = await protectedModel();
