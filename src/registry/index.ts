@@ -73,7 +73,7 @@ export {
 
 export { transitionStage } from './targets/stages-service.js';
 export { deleteAlias, setAlias } from './targets/aliases-service.js';
-export { GUARD_CANDIDATES, rollback, type RollbackOptions } from './targets/rollback.js';
+export { GUARD_CANDIDATES, rollback } from './targets/rollback.js';
 export { isProtected } from './targets/protected.js';
 
 export { currentHolder, holdings, previousHolders } from './targets/holders.js';

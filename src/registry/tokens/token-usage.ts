@@ -57,5 +57,3 @@ export function tokenUsage(deps: Pick<Deps, 'db' | 'clock' | 'log'>) {
     },
   };
 }
-
-export type TokenUsage = ReturnType<typeof tokenUsage>;
