@@ -27,12 +27,12 @@ function approvalsList(approvals: Command, ctx: CliContext): void {
           { header: 'MODEL', value: (a) => a.model },
           { header: 'VERSION', value: (a) => a.version, right: true },
           { header: 'STAGE', value: (a) => a.stage },
-          // A rollback request (a protected model's Production): from which version back to VERSION.
-          { header: 'KIND', value: (a) => (a.kind === 'rollback' ? `rollback from v${a.from_version}` : 'transition') },
           { header: 'STATUS', value: (a) => a.status },
           { header: 'BY', value: (a) => a.requested_by },
           { header: 'WHEN', value: (a) => shortTime(a.requested_at) },
           { header: 'DECIDED', value: (a) => (a.decided_by ? `${a.decided_by}: ${a.comment ?? ''}` : a.reason) },
+          // A rollback request (a protected model's Production): from which version back to VERSION.
+          { header: 'KIND', value: (a) => (a.kind === 'rollback' ? `rollback from v${a.from_version}` : 'transition') },
         ]),
       );
     });
