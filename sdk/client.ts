@@ -242,11 +242,16 @@ export function createClient(opts: ClientOptions) {
     },
 
     tokens: {
-      create: (name: string, role: T.TokenRole) => unwrap<T.CreatedToken>(api.POST('/api/v1/tokens', { body: { name, role } })),
+      /** `expiresIn`: 30d, 12h, 2w, or never (admins); absent: the server's default (90 days). */
+      create: (name: string, role: T.TokenRole, expiresIn?: string) =>
+        unwrap<T.CreatedToken>(api.POST('/api/v1/tokens', { body: { name, role, ...(expiresIn !== undefined ? { expires_in: expiresIn } : {}) } })),
       list: () => unwrap<T.TokenList>(api.GET('/api/v1/tokens')),
       revoke: async (name: string) => {
         await unwrap(api.DELETE('/api/v1/tokens/{name}', { params: { path: { name } } }));
       },
+      /** A new secret under the same name and role; the old one stops working at once. */
+      rotate: (name: string, expiresIn?: string) =>
+        unwrap<T.CreatedToken>(api.POST('/api/v1/tokens/{name}/rotate', { params: { path: { name } }, body: expiresIn !== undefined ? { expires_in: expiresIn } : {} })),
     },
     /** Per-model grants (admin): a role or a deny for a user, group or token on a model, a glob, or `*`. */
     grants: {

@@ -34,7 +34,10 @@ export interface paths {
                                 comment: string | null;
                                 decided_at: string | null;
                                 decided_by: string | null;
+                                from_version: number | null;
                                 id: number;
+                                /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                                kind: string;
                                 model: string;
                                 reason: string | null;
                                 requested_at: string;
@@ -42,6 +45,7 @@ export interface paths {
                                 stage: string;
                                 /** @description pending, approved or rejected */
                                 status: string;
+                                /** @description the version that moves; for a rollback, its destination */
                                 version: number;
                             }[];
                         };
@@ -167,7 +171,10 @@ export interface paths {
                             comment: string | null;
                             decided_at: string | null;
                             decided_by: string | null;
+                            from_version: number | null;
                             id: number;
+                            /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                            kind: string;
                             model: string;
                             reason: string | null;
                             requested_at: string;
@@ -175,6 +182,7 @@ export interface paths {
                             stage: string;
                             /** @description pending, approved or rejected */
                             status: string;
+                            /** @description the version that moves; for a rollback, its destination */
                             version: number;
                         };
                     };
@@ -278,7 +286,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a pending request (not your own): the version moves through the normal transition */
+        /** Approve a pending request (not your own): the version moves through the normal transition, or the rollback happens */
         post: {
             parameters: {
                 query?: never;
@@ -308,7 +316,10 @@ export interface paths {
                                 comment: string | null;
                                 decided_at: string | null;
                                 decided_by: string | null;
+                                from_version: number | null;
                                 id: number;
+                                /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                                kind: string;
                                 model: string;
                                 reason: string | null;
                                 requested_at: string;
@@ -316,9 +327,15 @@ export interface paths {
                                 stage: string;
                                 /** @description pending, approved or rejected */
                                 status: string;
+                                /** @description the version that moves; for a rollback, its destination */
                                 version: number;
                             };
                             archived_versions: number[];
+                            rollback?: {
+                                event_id: number;
+                                from_version: number;
+                                to_version: number;
+                            };
                             version: {
                                 aliases: string[];
                                 code_ref: string | null;
@@ -503,7 +520,10 @@ export interface paths {
                             comment: string | null;
                             decided_at: string | null;
                             decided_by: string | null;
+                            from_version: number | null;
                             id: number;
+                            /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                            kind: string;
                             model: string;
                             reason: string | null;
                             requested_at: string;
@@ -511,6 +531,7 @@ export interface paths {
                             stage: string;
                             /** @description pending, approved or rejected */
                             status: string;
+                            /** @description the version that moves; for a rollback, its destination */
                             version: number;
                         };
                     };
@@ -4339,7 +4360,10 @@ export interface paths {
                             comment: string | null;
                             decided_at: string | null;
                             decided_by: string | null;
+                            from_version: number | null;
                             id: number;
+                            /** @description transition (a version into or out of a stage) or rollback (of a protected model's Production) */
+                            kind: string;
                             model: string;
                             reason: string | null;
                             requested_at: string;
@@ -4347,6 +4371,7 @@ export interface paths {
                             stage: string;
                             /** @description pending, approved or rejected */
                             status: string;
+                            /** @description the version that moves; for a rollback, its destination */
                             version: number;
                         };
                     };
@@ -12022,7 +12047,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tokens (never their secrets) */
+        /** List tokens (never their secrets): every one for an admin, the ones you created otherwise */
         get: {
             parameters: {
                 query?: never;
@@ -12042,9 +12067,13 @@ export interface paths {
                             tokens: {
                                 created_at: string;
                                 created_by: string;
+                                expired: boolean;
+                                expires_at: string | null;
+                                last_used_at: string | null;
                                 name: string;
                                 revoked: boolean;
                                 role: string;
+                                rotated_at: string | null;
                             }[];
                         };
                     };
@@ -12132,7 +12161,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API token (shown once) */
+        /** Create an API token (shown once) with at most your own role */
         post: {
             parameters: {
                 query?: never;
@@ -12143,6 +12172,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description how long it works: 30d, 12h, 2w, or never (admins); default: the server's --token-ttl (90d) */
+                        expires_in?: string;
                         name: string;
                         role: "viewer" | "editor" | "deployer" | "admin" | "gateway";
                     };
@@ -12156,6 +12187,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            expires_at: string | null;
                             name: string;
                             role: string;
                             token: string;
@@ -12260,7 +12292,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a token */
+        /** Revoke a token at once */
         delete: {
             parameters: {
                 query?: never;
@@ -12361,6 +12393,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{name}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret for a token (shown once), same name and role; the old secret stops working at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description how long it works: 30d, 12h, 2w, or never (admins); default: the server's --token-ttl (90d) */
+                        expires_in?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expires_at: string | null;
+                            name: string;
+                            role: string;
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: unknown;
+                                id: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

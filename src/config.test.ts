@@ -38,4 +38,13 @@ describe('configuration from the environment', () => {
     expect(() => configFromEnv({ STAGECRAFT_PYTHON_BATCH_ROWS: '1.5' })).toThrow('STAGECRAFT_PYTHON_BATCH_ROWS must be zero or a positive whole number');
     expect(() => configFromEnv({ STAGECRAFT_PYTHON_BATCH_WAIT_MS: '-1' })).toThrow(ConfigError);
   });
+
+  it('reads the default token lifetime as a duration, or never; refuses anything else', () => {
+    const day = 24 * 3600 * 1000;
+    expect(configFromEnv({}).tokenTtlMs).toBe(90 * day);
+    expect(configFromEnv({ STAGECRAFT_TOKEN_TTL: '30d' }).tokenTtlMs).toBe(30 * day);
+    expect(configFromEnv({ STAGECRAFT_TOKEN_TTL: '12h' }).tokenTtlMs).toBe(12 * 3600 * 1000);
+    expect(configFromEnv({ STAGECRAFT_TOKEN_TTL: 'never' }).tokenTtlMs).toBeNull();
+    for (const bad of ['90', '0d', '1y', '-3d']) expect(() => configFromEnv({ STAGECRAFT_TOKEN_TTL: bad })).toThrow('STAGECRAFT_TOKEN_TTL must be a duration such as 90d');
+  });
 });

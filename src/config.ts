@@ -49,6 +49,11 @@ export interface Config {
   pythonBatchWaitMs: number;
   /** Single sign-on with OpenID Connect (--oidc-issuer…, STAGECRAFT_OIDC_*); null = off. */
   oidc: OidcConfig | null;
+  /**
+   * How long a new API token works unless its creator says otherwise (`--expires-in`): --token-ttl,
+   * STAGECRAFT_TOKEN_TTL, e.g. 90d, 12h; `never` = tokens do not expire by default. Default 90 days.
+   */
+  tokenTtlMs: number | null;
 }
 
 /** The OpenID Provider this server trusts for people: API bearer JWTs and the UI's login. */
@@ -104,6 +109,7 @@ export function defaultConfig(): Config {
     pythonBatchRows: 2048,
     pythonBatchWaitMs: 2,
     oidc: null,
+    tokenTtlMs: 90 * DAY_MS,
   };
 }
 
@@ -152,6 +158,26 @@ const OIDC_ENV: Record<keyof OidcSettings, string> = {
   sessionMax: 'STAGECRAFT_OIDC_SESSION_MAX_SECONDS',
   sessionIdle: 'STAGECRAFT_OIDC_SESSION_IDLE_SECONDS',
 };
+
+const DAY_MS = 24 * 3600 * 1000;
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: DAY_MS, w: 7 * DAY_MS };
+
+/**
+ * A duration such as 90d, 12h, 30m, 45s or 2w, in milliseconds; `never` is null. Anything else is an
+ * error naming the setting (a typo must not silently mean the default, or a token that never expires).
+ */
+export function parseDuration(name: string, value: string): number | null {
+  const v = value.trim().toLowerCase();
+  if (v === 'never') return null;
+  const m = /^(\d+)([smhdw])$/.exec(v);
+  if (!m || Number(m[1]) <= 0) throw new ConfigError(`${name} must be a duration such as 90d, 12h, 30m or 2w (or "never"), got "${value}"`);
+  return Number(m[1]) * DURATION_UNITS[m[2]];
+}
+
+/** A duration setting, or the fallback when unset. */
+export function durationSetting(name: string, value: string | undefined, fallback: number | null): number | null {
+  return value === undefined || value === '' ? fallback : parseDuration(name, value);
+}
 
 /** A positive number, or a clear error naming the setting (a typo must not silently mean the default). */
 export function positiveSetting(name: string, value: string | undefined, fallback: number, integer = false): number {
@@ -214,6 +240,7 @@ export function configFromEnv(env: Env, base: Config = defaultConfig()): Config 
       OIDC_ENV,
       base.oidc,
     ),
+    tokenTtlMs: durationSetting('STAGECRAFT_TOKEN_TTL', env.STAGECRAFT_TOKEN_TTL, base.tokenTtlMs),
   };
 }
 

@@ -148,5 +148,21 @@ describe.each(DATABASES)('CLI with API tokens (%s)', (kind) => {
     const revoked = await asViewer(['models', 'list']);
     expect(revoked.code).toBe(1);
     expect(revoked.stderr).toContain('revoked');
+
+    // Expiry and rotation (issue 20): the list shows them; a rotated token's old secret stops at once.
+    const ci = await s.run(['--token', adminToken, 'tokens', 'create', 'ci', '--role', 'deployer', '--expires-in', '30d', '--json']);
+    expect(ci.json.expires_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const forever = await s.run(['--token', ci.json.token, 'tokens', 'create', 'ci-forever', '--role', 'viewer', '--no-expiry']);
+    expect([forever.code, forever.stderr]).toEqual([1, expect.stringContaining('a token that never expires needs an admin')]);
+    const above = await s.run(['--token', ci.json.token, 'tokens', 'create', 'ci-admin', '--role', 'admin']);
+    expect(above.stderr).toContain("a token gets at most its creator's role");
+    const table = await s.run(['--token', adminToken, 'tokens', 'list']);
+    expect(table.stdout).toMatch(/NAME\s+ROLE\s+CREATED\s+EXPIRES\s+LAST USED\s+STATE/);
+    expect(table.stdout).toMatch(/watcher .*revoked/);
+    const rotated = await s.run(['--token', adminToken, 'tokens', 'rotate', 'ci']);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stderr).toContain('the old secret no longer works');
+    expect((await s.run(['--token', ci.json.token, 'whoami'])).code).toBe(1);
+    expect((await s.run(['--token', rotated.stdout.trim(), 'whoami', '--json'])).json).toMatchObject({ name: 'ci', role: 'deployer' });
   });
 });

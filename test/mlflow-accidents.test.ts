@@ -21,7 +21,7 @@ const pause = () => new Promise((res) => setTimeout(res, 5));
 
 describe.each(DATABASES)('MLflow behaviour matched on %s', (kind) => {
   const ext = serverExtensions();
-  const r = useRegistry(kind, { extensions: ext.pick('serving', 'mlflow') });
+  const r = useRegistry(kind, { extensions: ext.pick('serving', 'mlflow', 'approvals') });
 
   it("answers a wrong method with MLflow's 405 page and Allow header on both mounts; OPTIONS lists the methods", async () => {
     for (const prefix of ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow']) {
@@ -206,7 +206,11 @@ describe.each(DATABASES)('MLflow behaviour matched on %s', (kind) => {
     for (const res of native) expect([res.status, res.body.error.code, res.body.error.message]).toEqual([409, 'conflict', expect.stringContaining('is protected')]);
     // A version that serves nothing may go; a protected model that serves nothing may go too.
     expect((await del(r.app, 'model-versions/delete', { name, version: '2' })).status).toBe(200);
-    await post(r.app, 'model-versions/transition-stage', { name, version: '1', stage: 'Archived' });
+    // Taking it out of Production is a change of Production: on a protected model it waits for a second deployer (issue 20).
+    const out = await post(r.app, 'model-versions/transition-stage', { name, version: '1', stage: 'Archived' });
+    expect([out.status, out.body.error_code, out.body.message]).toEqual([409, 'RESOURCE_CONFLICT', expect.stringMatching(/is protected: moving version 1 out of Production .*stagecraft approvals approve \d+/)]);
+    const id = (await call(r.app, 'GET', `/api/v1/approvals?model=${name}&status=pending`)).body.approvals[0].id;
+    expect((await call(r.app, 'POST', `/api/v1/approvals/${id}/approve`, {}, { 'stagecraft-actor': 'second-deployer' })).status).toBe(200);
     expect((await post(r.app, 'registered-models/rename', { name, new_name: `${name}-z` })).status).toBe(200);
     expect((await call(r.app, 'GET', `/api/v1/models/${name}-z`)).body.protected).toBe(true);
     const cleared = await call(r.app, 'PATCH', `/api/v1/models/${name}-z`, { protected: false });

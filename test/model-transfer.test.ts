@@ -109,8 +109,11 @@ describe.each(DATABASES)('model export/import between servers (%s)', (kind) => {
     expect(dstEvents.at(-1)).toMatchObject({ type: 'model.imported' });
     expect(dstEvents.at(-1).imported_from).toBeUndefined();
     // The imported history counts for the last-known-good rule: rolling back Production lands on v1.
+    // The model is protected (that travelled too): a person's rollback waits for a second deployer.
     const rb = await call(dst.app, 'POST', `/api/v1/models/${name}/rollback`, { reason: 'imported history works' });
-    expect(rb.status).toBe(200);
+    expect([rb.status, rb.body.error.details.reason]).toEqual([409, 'approval_required']);
+    const approved = await call(dst.app, 'POST', `/api/v1/approvals/${rb.body.error.details.approval_id}/approve`, {}, { 'stagecraft-actor': 'second-deployer' });
+    expect(approved.body.rollback).toMatchObject({ from_version: 2, to_version: 1 });
     expect((await call(dst.app, 'GET', `/api/v1/models/${name}`)).body.stages.Production).toBe(1);
   });
 

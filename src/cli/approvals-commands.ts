@@ -31,6 +31,8 @@ function approvalsList(approvals: Command, ctx: CliContext): void {
           { header: 'BY', value: (a) => a.requested_by },
           { header: 'WHEN', value: (a) => shortTime(a.requested_at) },
           { header: 'DECIDED', value: (a) => (a.decided_by ? `${a.decided_by}: ${a.comment ?? ''}` : a.reason) },
+          // A rollback request (a protected model's Production): from which version back to VERSION.
+          { header: 'KIND', value: (a) => (a.kind === 'rollback' ? `rollback from v${a.from_version}` : 'transition') },
         ]),
       );
     });
@@ -62,7 +64,13 @@ function approvalsApprove(approvals: Command, ctx: CliContext): void {
     .action(async (id: string, o: { comment?: string }) => {
       const params = { path: { id: positiveInteger(id, 'approval id') } };
       const res = await unwrap(ctx.client().api.POST('/api/v1/approvals/{id}/approve', { params, body: { comment: o.comment } }));
-      ctx.out().result(res, () => ctx.out().line(`Approved ${res.approval.id}: ${res.approval.model} v${res.version.version} is now in ${res.version.stage}`));
+      ctx.out().result(res, () =>
+        ctx.out().line(
+          res.rollback
+            ? `Approved ${res.approval.id}: rolled back ${res.approval.model} ${res.approval.stage}: version ${res.rollback.from_version} -> version ${res.rollback.to_version} (event ${res.rollback.event_id})`
+            : `Approved ${res.approval.id}: ${res.approval.model} v${res.version.version} is now in ${res.version.stage}`,
+        ),
+      );
     });
 }
 
@@ -75,7 +83,9 @@ function approvalsReject(approvals: Command, ctx: CliContext): void {
     .action(async (id: string, o: { comment?: string }) => {
       const params = { path: { id: positiveInteger(id, 'approval id') } };
       const res = await unwrap(ctx.client().api.POST('/api/v1/approvals/{id}/reject', { params, body: { comment: o.comment } }));
-      ctx.out().result(res, () => ctx.out().line(`Rejected ${res.id}: ${res.model} v${res.version} stays out of ${res.stage}`));
+      ctx.out().result(res, () =>
+        ctx.out().line(res.kind === 'rollback' ? `Rejected ${res.id}: ${res.model} ${res.stage} stays on version ${res.from_version}` : `Rejected ${res.id}: ${res.model} v${res.version} stays out of ${res.stage}`),
+      );
     });
 }
 

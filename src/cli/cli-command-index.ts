@@ -16,7 +16,7 @@ export const COMMAND_INDEX: IndexedCommand[] = [
   { name: "status", aliases: [], module: "gateway", term: "status [options] <model>", description: "what every gateway replica serves for MODEL; converged only when every replica acknowledged the target after the move" },
   { name: "replicas", aliases: [], module: "gateway", term: "replicas", description: "gateway replicas the registry knows of" },
   { name: "gateway", aliases: [], module: "gateway", term: "gateway [options]", description: "run a standalone serving replica that follows a registry (the global --token: a token with the gateway role)" },
-  { name: "tokens", aliases: [], module: "tokens", term: "tokens", description: "API tokens (admin)" },
+  { name: "tokens", aliases: [], module: "tokens", term: "tokens", description: "API tokens: create (at most your role), list, revoke, rotate" },
   { name: "whoami", aliases: [], module: "tokens", term: "whoami", description: "the name and role the server sees for these credentials" },
   { name: "grants", aliases: [], module: "grants", term: "grants", description: "per-model permissions: roles and denies on models, globs or \"*\" (admin)" },
   { name: "blobs", aliases: [], module: "blobs", term: "blobs", description: "stored artifact bytes: check and repair them (admin)" },

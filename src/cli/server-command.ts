@@ -1,6 +1,6 @@
 // `stagecraft server`: registry (and, as modules are added, gateway, UI…) in one process.
 import type { Command } from 'commander';
-import { configFromEnv, DEFAULT_PORT, defaultConfig, isLoopback, nonNegativeSetting, oidcSetting, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
+import { configFromEnv, DEFAULT_PORT, defaultConfig, durationSetting, isLoopback, nonNegativeSetting, oidcSetting, portSetting, positiveSetting, processEnv, type Config } from '../config.js';
 import { createDeps } from '../deps.js';
 import { hasActiveTokens } from '../registry/index.js';
 import { buildServer, configuredExtensions } from '../server.js';
@@ -31,6 +31,7 @@ export interface ServerFlags {
   publicUrl?: string;
   oidcSessionMax?: string;
   oidcSessionIdle?: string;
+  tokenTtl?: string;
 }
 
 const OIDC_FLAGS = {
@@ -76,6 +77,7 @@ export function serverConfig(flags: ServerFlags): Config {
       OIDC_FLAGS,
       config.oidc,
     ),
+    tokenTtlMs: durationSetting('--token-ttl', flags.tokenTtl, config.tokenTtlMs),
     prepareDeadlineMs: Math.round(positiveSetting('--prepare-deadline', flags.prepareDeadline, config.prepareDeadlineMs / 1000) * 1000),
   };
 }
@@ -133,6 +135,7 @@ export function serverCommand(program: Command): void {
     .option('--grpc-port <port>', 'also serve the Open Inference Protocol over gRPC on this port (env STAGECRAFT_GRPC_PORT; default: off; 0 = any free port)')
     .option('--python-batch-rows <n>', `micro-batching: most rows one combined Python predict call carries; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_ROWS, default ${BATCH.rows})`)
     .option('--python-batch-wait-ms <ms>', `micro-batching: longest a request waits for others while every Python worker is busy; 0 turns it off (env STAGECRAFT_PYTHON_BATCH_WAIT_MS, default ${BATCH.waitMs})`)
+    .option('--token-ttl <duration>', 'how long a new API token works unless created with --expires-in: 90d, 12h, 2w, or never (env STAGECRAFT_TOKEN_TTL; default 90d)')
     .option('--prepare-deadline <seconds>', 'how long a move of a served version waits for every replica to load it, then to serve it (env STAGECRAFT_PREPARE_DEADLINE_MS, in ms; default 10)')
     .option('--oidc-issuer <url>', 'single sign-on: the OpenID Provider people sign in with; its JWT access tokens are accepted as bearer tokens (env STAGECRAFT_OIDC_ISSUER; default: off)')
     .option('--oidc-client-id <id>', 'the client id registered at the issuer for this server (env STAGECRAFT_OIDC_CLIENT_ID)')

@@ -74,7 +74,9 @@ function rollbackCommand(program: Command, ctx: CliContext): void {
       // Send the holder we saw as from_version: if someone moves the target meanwhile, the server
       // refuses (409) instead of rolling back twice or undoing their change.
       const from = await currentHolder(sc, model, o.alias, o.stage);
-      const res = await sc.rollback(model, { stage: o.stage, alias: o.alias, to_version: to, from_version: from, reason: o.reason, force: o.force });
+      const res = await sc.rollback(model, { stage: o.stage, alias: o.alias, to_version: to, from_version: from, reason: o.reason, force: o.force }).catch((err: unknown) => {
+        throw pendingApproval(err, model) ?? err;
+      });
       ctx.out().result(res, () => {
         ctx.out().line(`Rolled back ${res.name} ${targetName(res.target)}: version ${res.from_version} -> version ${res.to_version} (event ${res.event_id})`);
         const archived = res.archived_versions.includes(res.from_version) ? ' and archived' : '';
@@ -82,6 +84,19 @@ function rollbackCommand(program: Command, ctx: CliContext): void {
         printPhases(ctx.out(), res.phases);
       });
     });
+}
+
+/** A protected model's rollback waits for a second deployer: say so, and how to approve, instead of a bare 409. */
+function pendingApproval(err: unknown, model: string): CliError | undefined {
+  const details = err instanceof StagecraftApiError ? (err.details as { reason?: string; approval_id?: number } | undefined) : undefined;
+  if (details?.reason !== 'approval_required' || details.approval_id === undefined) return undefined;
+  const id = details.approval_id;
+  return new CliError(
+    `${(err as Error).message}\n` +
+      `Nothing was rolled back yet: the rollback is pending approval ${id}. Another deployer approves it with \`stagecraft approvals approve ${id}\` ` +
+      `(or rejects it: \`stagecraft approvals reject ${id}\`); pending requests: \`stagecraft approvals list --model ${model}\``,
+    EXIT.refused,
+  );
 }
 
 function historyCommand(program: Command, ctx: CliContext): void {

@@ -2,7 +2,7 @@
 // before a version enters a serving stage; the summary is the UI's one-call view of both.
 import type { Extension } from '../extension.js';
 import { approvalsRoutes } from './approvals/approvals-routes.js';
-import { approvalCheck } from './approvals/approvals-service.js';
+import { approvalCheck } from './approvals/approval-check.js';
 import { holdoutReferences } from './gates/gates-blob-references.js';
 import { approvalsTransfer } from './approvals/approvals-transfer.js';
 import { gatesRoutes } from './gates/gates-routes.js';

@@ -96,6 +96,31 @@ export interface PromotionCheck {
   name: string;
   order: number;
   check(deps: Deps, attempt: PromotionAttempt): Promise<void>;
+  /**
+   * A person's change of Production on a protected model (targets/protected.ts): hold it for a second
+   * deployer's approval by throwing (409 naming the pending request), or let it through (it carries
+   * the clearance of an approved request). The guard's automatic rollback never comes here.
+   */
+  protectedChange?(deps: Deps, change: ProtectedChange): Promise<void>;
+}
+
+/** A change of what Production serves on a protected model, asked by a person (not the guard). */
+export interface ProtectedChange {
+  actor: string;
+  model: { id: string; name: string };
+  /** A transition into or out of Production, or a rollback of Production. */
+  kind: 'transition' | 'rollback';
+  /** The version that moves (transition) or the rollback's destination. */
+  version: number;
+  /** Where that version goes: the stage of a transition; Production for a rollback. */
+  stage: Stage;
+  /** The version it moves from: the holder a rollback replaces; the version's own stage for a transition is `from_stage`. */
+  from_version: number | null;
+  from_stage: string;
+  reason: string | null;
+  archive_existing_versions: boolean;
+  /** Set in-process by an approved request; never from a request body. */
+  clearance?: Record<string, unknown>;
 }
 
 /** A move of a served target about to commit: the destination every replica must load first. */

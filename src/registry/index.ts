@@ -4,7 +4,7 @@
 // actorOf. Anything not exported here is the kernel's own business and may change without notice.
 
 // Wiring: what every service is given, and the kernel's routes.
-export { randomIds, systemClock, type Clock, type Deps, type Ids, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase, type PromotionAttempt, type PromotionCheck, type TransitionInput, type UriResolver, type BlobReferences, type ModelTransferPart } from './deps.js';
+export { randomIds, systemClock, type Clock, type Deps, type Ids, type MoveCoordinator, type PlannedMove, type PrepareReport, type ReplicaPhase, type PromotionAttempt, type PromotionCheck, type ProtectedChange, type TransitionInput, type UriResolver, type BlobReferences, type ModelTransferPart } from './deps.js';
 export { holdBlobs } from './blob-guard.js';
 export { registerRegistry } from './registry-routes.js';
 export { EventFeed } from './events/event-feed.js';
@@ -74,6 +74,7 @@ export {
 export { transitionStage } from './targets/stages-service.js';
 export { deleteAlias, setAlias } from './targets/aliases-service.js';
 export { GUARD_CANDIDATES, rollback } from './targets/rollback.js';
+export { isProtected } from './targets/protected.js';
 
 export { currentHolder, holdings, previousHolders } from './targets/holders.js';
 

@@ -18,7 +18,9 @@ import { versionPythonMigration } from './0014-version-python.js';
 import { versionPurgesMigration } from './0015-version-purges.js';
 import { importsMigration } from './0016-imports.js';
 import { grantsMigration } from './0017-grants.js';
+import { tokenExpiryMigration } from './0018-token-expiry.js';
 import { oidcSessionsMigration } from './0019-oidc-sessions.js';
+import { protectedApprovalsMigration } from './0020-protected-approvals.js';
 
 export type MigrationFactory = (caps: DialectCaps) => Migration;
 
@@ -41,7 +43,9 @@ export const MIGRATIONS: Array<[string, MigrationFactory]> = [
   ['0015-version-purges', versionPurgesMigration],
   ['0016-imports', importsMigration],
   ['0017-grants', grantsMigration],
+  ['0018-token-expiry', tokenExpiryMigration],
   ['0019-oidc-sessions', oidcSessionsMigration],
+  ['0020-protected-approvals', protectedApprovalsMigration],
 ];
 
 export function migrationProvider(caps: DialectCaps): MigrationProvider {

@@ -142,7 +142,7 @@ export class Guard {
         continue;
       }
       try {
-        const res = await rollback(this.deps, 'guard', policy.model, { stage: 'Production', from_version: version, reason, evidence }, {}, GUARD_CANDIDATES);
+        const res = await rollback(this.deps, 'guard', policy.model, { stage: 'Production', from_version: version, reason, evidence }, {}, { candidates: GUARD_CANDIDATES, automatic: true });
         report.rollbacks.push({ model: policy.model, from_version: res.from_version, to_version: res.to_version, reason });
         this.deps.log.warn({ model: policy.model, from: res.from_version, to: res.to_version }, reason);
       } catch (err) {

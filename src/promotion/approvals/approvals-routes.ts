@@ -12,9 +12,11 @@ const tags = ['approvals'];
 
 const ApprovalSchema = Type.Object({
   id: Type.Integer(),
+  kind: Type.String({ description: 'transition (a version into or out of a stage) or rollback (of a protected model\'s Production)' }),
   model: Type.String(),
-  version: Type.Integer(),
+  version: Type.Integer({ description: 'the version that moves; for a rollback, its destination' }),
   stage: Type.String(),
+  from_version: Nullable(Type.Integer({ description: 'a rollback\'s: the version it replaces' })),
   archive_existing_versions: Type.Boolean(),
   status: Type.String({ description: 'pending, approved or rejected' }),
   reason: Nullable(Type.String()),
@@ -99,10 +101,18 @@ export function approvalsRoutes(app: App, deps: Deps): void {
       config: { permission: 'deploy', model: approvalModel(deps) },
       schema: {
         tags,
-        summary: 'Approve a pending request (not your own): the version moves through the normal transition',
+        summary: 'Approve a pending request (not your own): the version moves through the normal transition, or the rollback happens',
         params: IdParams,
         body: DecisionBody,
-        response: { 200: Type.Object({ approval: ApprovalSchema, version: VersionSchema, archived_versions: Type.Array(Type.Integer()) }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            approval: ApprovalSchema,
+            version: VersionSchema,
+            archived_versions: Type.Array(Type.Integer()),
+            rollback: Type.Optional(Type.Object({ from_version: Type.Integer(), to_version: Type.Integer(), event_id: Type.Integer() })),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => approve(deps, actorOf(req), req.params.id, req.body?.comment),

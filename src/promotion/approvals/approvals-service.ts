@@ -1,28 +1,37 @@
 // Approvals: a model can require approval for a stage (usually Production). A transition into it
 // becomes a pending request, which a deployer other than the requester approves (the move then
 // happens through the normal transition, gates included) or rejects, each with a comment, all audited.
+// A protected model requires it for every change of Production a person asks for: into it, out of
+// it, and rollbacks (approval-check.ts); an approved rollback request runs the kernel's rollback.
 import type { Deps } from '../../deps.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import {
   SERVING_STAGES,
   canonicalStage,
   commit,
+  isProtected,
+  loadVersionView,
   requireModel,
   requireVersion,
+  rollback,
   stageTarget,
   transitionStage,
   withModelNames,
-  type PromotionAttempt,
-  type PromotionCheck,
 } from '../../registry/index.js';
 import type { Db } from '../../db/tables.js';
 import { decideApproval, findApproval, findPendingFor, findPolicy, insertApproval, listApprovals, upsertPolicy, type ApprovalRecord } from './approvals-store.js';
 
+export type ApprovalKind = 'transition' | 'rollback';
+
 export interface ApprovalView {
   id: number;
+  kind: ApprovalKind;
   model: string;
+  /** The version that moves; for a rollback, the destination. */
   version: number;
   stage: string;
+  /** A rollback's: the version it replaces. */
+  from_version: number | null;
   archive_existing_versions: boolean;
   status: 'pending' | 'approved' | 'rejected';
   reason: string | null;
@@ -50,9 +59,11 @@ async function namedApproval(db: Db, id: number): Promise<ApprovalRow | undefine
 function toView(r: ApprovalRow): ApprovalView {
   return {
     id: Number(r.id),
+    kind: r.kind as ApprovalKind,
     model: r.model_name,
     version: r.version,
     stage: r.stage,
+    from_version: r.from_version,
     archive_existing_versions: r.archive_existing === 1,
     status: r.status as ApprovalView['status'],
     reason: r.reason,
@@ -81,7 +92,7 @@ export async function setApprovalPolicy(deps: Deps, actor: string, modelName: st
   return getApprovalPolicy(deps, modelName);
 }
 
-async function requiredStages(deps: Deps, modelId: string): Promise<string[]> {
+export async function requiredStages(deps: Deps, modelId: string): Promise<string[]> {
   const row = await findPolicy(deps.db, modelId);
   return row ? (JSON.parse(row.stages) as string[]) : [];
 }
@@ -97,25 +108,48 @@ export interface RequestInput {
 export async function requestApproval(deps: Deps, actor: string, modelName: string, input: RequestInput): Promise<ApprovalView> {
   const stage = canonicalStage(input.stage);
   const { model, row } = await requireVersion(deps.db, modelName, input.version);
-  if (!(await requiredStages(deps, model.id)).includes(stage)) throw invalid(`"${modelName}" does not require approval for ${stage}; move the version directly`);
+  // A protected model's Production changes, either way, need one; otherwise the policy's stages do.
+  const protectedMove = isProtected(model) && (row.stage === 'Production' || stage === 'Production');
+  if (!protectedMove && !(await requiredStages(deps, model.id)).includes(stage)) throw invalid(`"${modelName}" does not require approval for ${stage}; move the version directly`);
   if (row.stage === stage) throw conflict(`version ${input.version} is already in ${stage}`);
-  const id = await commit(deps, async (trx, append) => {
-    const pending = await findPendingFor(trx, model.id, input.version, stage);
+  return getApproval(deps, await openRequest(deps, actor, model, { kind: 'transition', version: input.version, stage, from_version: null, reason: input.reason ?? null, archive: !!input.archive_existing_versions }));
+}
+
+/** Inserts a pending request and its event, unless the same one is pending already; its id. */
+export async function openRequest(
+  deps: Deps,
+  actor: string,
+  model: { id: string; name: string },
+  r: { kind: ApprovalKind; version: number; stage: string; from_version: number | null; reason: string | null; archive: boolean },
+): Promise<number> {
+  return commit(deps, async (trx, append) => {
+    const pending = await findPendingFor(trx, model.id, r.version, r.stage, r.kind, r.from_version);
     if (pending) return Number(pending.id);
     const id = await insertApproval(trx, {
       model_id: model.id,
-      version: input.version,
-      stage,
-      archive_existing: input.archive_existing_versions ? 1 : 0,
+      version: r.version,
+      stage: r.stage,
+      archive_existing: r.archive ? 1 : 0,
       status: 'pending',
-      reason: input.reason ?? null,
+      reason: r.reason,
       requested_by: actor,
       requested_at: deps.clock.now(),
+      kind: r.kind,
+      from_version: r.from_version,
     });
-    await append({ actor, type: 'approval.requested', model, version: input.version, target: stageTarget(stage), reason: input.reason ?? null, details: { approval_id: id } });
+    const details = { approval_id: id, kind: r.kind, ...(r.from_version !== null ? { from_version: r.from_version } : {}) };
+    await append({ actor, type: 'approval.requested', model, version: r.version, target: stageTarget(r.stage), reason: r.reason, details });
     return id;
   });
-  return getApproval(deps, id);
+}
+
+/** Whether `clearance` names a pending request for exactly this change (an approval being carried out). */
+export async function clears(deps: Deps, clearance: Record<string, unknown> | undefined, c: { modelId: string; kind: ApprovalKind; version: number; stage: string; from_version?: number | null }): Promise<boolean> {
+  const cleared = clearance?.approval_id;
+  if (cleared === undefined) return false;
+  const row = await findApproval(deps.db, Number(cleared));
+  if (!row || row.status !== 'pending' || row.model_id !== c.modelId || row.kind !== c.kind || row.version !== c.version || row.stage !== c.stage) return false;
+  return c.from_version === undefined || row.from_version === c.from_version;
 }
 
 export async function getApproval(deps: Deps, id: number): Promise<ApprovalView> {
@@ -158,6 +192,7 @@ async function recordDecision(deps: Deps, actor: string, row: ApprovalRow, statu
 
 export async function approve(deps: Deps, actor: string, id: number, comment?: string) {
   const row = await pendingForDecision(deps, actor, id, 'approve');
+  if (row.kind === 'rollback') return approveRollback(deps, actor, row, comment);
   // The move first: if the gates now refuse it, the request stays pending and nothing is recorded as approved.
   const moved = await transitionStage(deps, actor, row.model_name, row.version, {
     stage: row.stage,
@@ -175,34 +210,31 @@ export async function reject(deps: Deps, actor: string, id: number, comment?: st
   return getApproval(deps, id);
 }
 
-/** The promotion check: a transition into a stage that needs approval opens a request and is refused. */
-export const approvalCheck: PromotionCheck = {
-  name: 'approval',
-  order: 20,
-  async check(deps: Deps, a: PromotionAttempt) {
-    if (!(await requiredStages(deps, a.model.id)).includes(a.stage)) return;
-    if (a.via === 'alias') {
-      // An approval moves a version into a stage; an alias has none to open. The version earns it
-      // through the stage first, and can then be aliased freely (it held the stage).
-      throw conflict(
-        `pointing ${a.target} at version ${a.row.version} of "${a.model.name}" needs the approval ${a.stage} requires: promote it through ${a.stage} first (a request will be opened), then set the alias`,
-        { reason: 'approval_required' },
-      );
-    }
-    const cleared = a.input.clearance?.approval_id;
-    if (cleared !== undefined) {
-      const row = await findApproval(deps.db, Number(cleared));
-      if (row && row.status === 'pending' && row.model_id === a.model.id && row.version === a.row.version && row.stage === a.stage) return;
-    }
-    const req = await requestApproval(deps, a.actor, a.model.name, {
-      version: a.row.version,
-      stage: a.stage,
-      reason: a.input.reason,
-      archive_existing_versions: a.input.archive_existing_versions,
-    });
-    throw conflict(
-      `version ${a.row.version} of "${a.model.name}" needs approval to enter ${a.stage}: request ${req.id} is pending; a deployer other than ${req.requested_by} must approve it (stagecraft approvals approve ${req.id})`,
-      { reason: 'approval_required', approval_id: req.id },
-    );
-  },
-};
+/**
+ * Carries out an approved rollback request: the kernel's rollback, to the destination the requester
+ * saw, from the version they saw serving (409 if Production moved since: the request stays pending,
+ * for someone to reject). The approver is the actor; the reason names both people.
+ */
+async function approveRollback(deps: Deps, actor: string, row: ApprovalRow, comment?: string) {
+  const id = Number(row.id);
+  const done = await rollback(
+    deps,
+    actor,
+    row.model_name,
+    {
+      stage: row.stage,
+      to_version: row.version,
+      from_version: row.from_version ?? undefined,
+      reason: `${row.reason ?? 'rollback'} (approval ${id}: requested by ${row.requested_by}, approved by ${actor}${comment ? `: ${comment}` : ''})`,
+    },
+    {},
+    { clearance: { approval_id: id } },
+  );
+  await recordDecision(deps, actor, row, 'approved', comment ?? null);
+  return {
+    approval: await getApproval(deps, id),
+    version: await loadVersionView(deps.db, row.model_name, row.version),
+    archived_versions: done.archived_versions,
+    rollback: { from_version: done.from_version, to_version: done.to_version, event_id: done.event_id },
+  };
+}

@@ -2,7 +2,7 @@
 import type { Db } from '../../db/tables.js';
 import type { Generated, Selectable } from 'kysely';
 
-// The tables of migration 0005 that approvals own, merged into the shared Database interface.
+// The tables of migration 0005 (0020 added kind and from_version) that approvals own, merged into the shared Database interface.
 export interface PromoApprovalPoliciesTable {
   model_id: string;
   /** JSON array of stages that need approval. */
@@ -24,6 +24,10 @@ export interface PromoApprovalsTable {
   decided_by: string | null;
   decided_at: number | null;
   comment: string | null;
+  /** 'transition' (a version into or out of a stage) or 'rollback' (of a protected model's Production). */
+  kind: Generated<string>;
+  /** A rollback's: the version it replaces, as the requester saw it serving. Null for a transition. */
+  from_version: number | null;
 }
 
 declare module '../../db/tables.js' {
@@ -52,15 +56,25 @@ export async function findApproval(db: Db, id: number): Promise<ApprovalRecord |
   return db.selectFrom('promo_approvals').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findPendingFor(db: Db, modelId: string, version: number, stage: string): Promise<ApprovalRecord | undefined> {
-  return db
+/** The pending request for the same change, if any: asking twice does not pile up requests. */
+export async function findPendingFor(
+  db: Db,
+  modelId: string,
+  version: number,
+  stage: string,
+  kind: 'transition' | 'rollback' = 'transition',
+  fromVersion: number | null = null,
+): Promise<ApprovalRecord | undefined> {
+  let q = db
     .selectFrom('promo_approvals')
     .selectAll()
     .where('model_id', '=', modelId)
     .where('version', '=', version)
     .where('stage', '=', stage)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
+    .where('kind', '=', kind)
+    .where('status', '=', 'pending');
+  if (fromVersion !== null) q = q.where('from_version', '=', fromVersion);
+  return q.executeTakeFirst();
 }
 
 export async function listApprovals(db: Db, q: { status?: string; modelId?: string; limit: number }): Promise<ApprovalRecord[]> {
@@ -72,7 +86,18 @@ export async function listApprovals(db: Db, q: { status?: string; modelId?: stri
 
 export async function insertApproval(
   db: Db,
-  row: { model_id: string; version: number; stage: string; archive_existing: number; status: string; reason: string | null; requested_by: string; requested_at: number },
+  row: {
+    model_id: string;
+    version: number;
+    stage: string;
+    archive_existing: number;
+    status: string;
+    reason: string | null;
+    requested_by: string;
+    requested_at: number;
+    kind?: 'transition' | 'rollback';
+    from_version?: number | null;
+  },
 ): Promise<number> {
   const r = await db.insertInto('promo_approvals').values(row).returning('id').executeTakeFirstOrThrow();
   return Number(r.id);

@@ -15,6 +15,7 @@ import { writeAlias } from './aliases-service.js';
 import { currentHolder, holdings, lastKnownGood, skipReason, type Considered } from './holders.js';
 import { checkEntry } from './entry.js';
 import { checkRevision, type Aim } from './preconditions.js';
+import { checkProtectedChange, isProtected } from './protected.js';
 import { moveVersion } from './stages-service.js';
 import { isPrepareFailure, phasedMove, type MovePhases } from './phases.js';
 import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
@@ -72,15 +73,28 @@ export const ROLLBACK_SETTLE_MS = 2000;
 /** How many last-known-good candidates the guard tries when one cannot be prepared, before it alerts. */
 export const GUARD_CANDIDATES = 3;
 
+/** Who asks, beyond the actor's name: what only in-process callers set, never a request body. */
+export interface RollbackOptions {
+  /** Candidates to try when a destination cannot be prepared (the guard's GUARD_CANDIDATES; people get the 409). */
+  candidates?: number;
+  /**
+   * Set by the guard: nobody is there to wait for. On a protected model it does not wait for an
+   * approval; it rolls back at once and reports that it did (`approval.bypassed`).
+   */
+  automatic?: boolean;
+  /** An approved request's clearance (a person's rollback of a protected model's Production). */
+  clearance?: Record<string, unknown>;
+}
+
 export async function rollback(
   deps: Deps,
   actor: string,
   modelName: string,
   input: RollbackInput,
   precondition: Pick<Aim, 'ifMatch'> = {},
-  /** Candidates to try when a destination cannot be prepared (the guard's GUARD_CANDIDATES; people get the 409). */
-  candidates = 1,
+  options: RollbackOptions = {},
 ): Promise<RollbackResult> {
+  const candidates = options.candidates ?? 1;
   // The moment this request arrived: the holder then is its precondition (see ROLLBACK_SETTLE_MS).
   const arrivedAt = deps.clock.now();
   if (!input.reason || !input.reason.trim()) throw invalid('a reason is required to roll back');
@@ -104,9 +118,25 @@ export async function rollback(
   const unprepared = new Map<number, string>();
   for (;;) {
     const { to, considered } = await destination(deps, actor, model, target, from, input, unprepared);
+    if (target.kind === 'stage' && target.stage === 'Production' && !options.automatic) {
+      // A person's rollback of a protected model waits for a second deployer: the request names this destination.
+      await checkProtectedChange(deps, model, {
+        actor,
+        model,
+        kind: 'rollback',
+        version: to.version,
+        stage: 'Production',
+        from_version: from,
+        from_stage: 'Production',
+        reason,
+        archive_existing_versions: true,
+        clearance: options.clearance,
+      });
+    }
+    const bypassed = !!options.automatic && isProtected(model);
     const move: PlannedMove = { actor, model, target: target.key, from, to: to.version, cause: 'rollback' };
     try {
-      const done = await phasedMove(deps, [move], () => commitRollback(deps, actor, model, target, revision, from, to, reason, input, considered));
+      const done = await phasedMove(deps, [move], () => commitRollback(deps, actor, model, target, revision, from, to, reason, input, considered, bypassed));
       return {
         name: modelName,
         target: target.key,
@@ -170,6 +200,8 @@ async function commitRollback(
   reason: string,
   input: RollbackInput,
   considered: Considered[],
+  /** An automatic rollback of a protected model: it did not wait for an approval, and says so. */
+  bypassed: boolean,
 ): Promise<{ eventId: number; archived: number[]; revision: number }> {
   await settle();
   return commit(
@@ -206,8 +238,22 @@ async function commitRollback(
           explicit: input.to_version !== undefined,
           ...(forced ? { forced: true } : {}),
           ...(input.evidence ? { evidence: input.evidence } : {}),
+          ...(bypassed ? { approval_bypassed: true } : {}),
         },
       });
+      if (bypassed) {
+        await append({
+          actor,
+          type: 'approval.bypassed',
+          model,
+          version: to.version,
+          target: target.key,
+          from,
+          to: to.version,
+          reason: `automatic rollback of protected "${model.name}" by ${actor}: applied at once without a second deployer's approval (a bad model must not wait for a person): ${reason}`,
+          details: { automatic: true, rollback_event_id: eventId },
+        });
+      }
       return { eventId, archived, revision: claimed.revision };
     },
     () => movedConcurrently(target.key),

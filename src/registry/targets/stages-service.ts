@@ -13,6 +13,7 @@ import { refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
 import { runPromotionChecks } from './promotion-checks.js';
 import { phasedMove } from './phases.js';
+import { checkProtectedChange } from './protected.js';
 import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
 
 /** Revisions of the serving targets a move of `row` into `stage` touches. */
@@ -116,6 +117,21 @@ export async function transitionStage(
   if ((SERVING_STAGES as string[]).includes(stage)) refuseFailed(row, modelName, stageTarget(stage), input.force);
   // Checks run before the transaction: evaluating a model must not hold the write lock.
   await runPromotionChecks(deps, { actor, model, row, stage, target: stageTarget(stage), via: 'transition', input });
+  // A protected model: a person's move into or out of Production waits for a second deployer (gates first, as above).
+  if (row.stage !== stage && (row.stage === 'Production' || stage === 'Production')) {
+    await checkProtectedChange(deps, model, {
+      actor,
+      model,
+      kind: 'transition',
+      version,
+      stage,
+      from_version: null,
+      from_stage: row.stage,
+      reason: input.reason ?? null,
+      archive_existing_versions: !!input.archive_existing_versions,
+      clearance: input.clearance,
+    });
+  }
   const revisions = await readMoveRevisions(deps.db, model.id, row.stage, stage);
   const aimedRead = revisions.find((r) => r.target === aimed);
   if (aimedRead) checkRevision(aimedRead, aim);

@@ -9,6 +9,7 @@ import type { Person } from '../identity/person.js';
 import { allows, modelRefOf, neededRole, type ModelRef, type Permission, type Principal, type Role } from './tokens.js';
 import { anyActiveToken, findActiveTokenByHash } from './tokens-store.js';
 import { isRole } from './tokens.js';
+import { tokenUsage } from './token-usage.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -51,19 +52,25 @@ const TOKEN_CACHE_MAX = 1000;
 
 export function openModeCache(deps: Deps) {
   let cached: { open: boolean; at: number } | null = null;
-  const tokens = new Map<string, { principal: Principal | null; at: number }>();
+  // expiresAt: an expired token is refused at once, cached or not (the entry is never trusted past it).
+  const tokens = new Map<string, { principal: Principal | null; at: number; id?: string; expiresAt?: number | null }>();
+  const usage = tokenUsage(deps);
   return {
+    usage,
     /** The cached answer while it is fresh; undefined when the database must be asked. */
     peek(): boolean | undefined {
       return cached && Date.now() - cached.at < OPEN_MODE_CACHE_MS ? cached.open : undefined;
     },
     peekToken(hash: string): Principal | null | undefined {
       const hit = tokens.get(hash);
-      return hit && Date.now() - hit.at < TOKEN_CACHE_MS ? hit.principal : undefined;
+      if (!hit || Date.now() - hit.at >= TOKEN_CACHE_MS) return undefined;
+      if (hit.expiresAt != null && deps.clock.now() >= hit.expiresAt) return undefined; // the database path says "expired"
+      if (hit.id) usage.seen(hit.id);
+      return hit.principal;
     },
-    rememberToken(hash: string, principal: Principal | null): void {
+    rememberToken(hash: string, principal: Principal | null, row?: { id: string; expires_at: number | null }): void {
       if (tokens.size >= TOKEN_CACHE_MAX) tokens.clear();
-      tokens.set(hash, { principal, at: Date.now() });
+      tokens.set(hash, { principal, at: Date.now(), id: row?.id, expiresAt: row?.expires_at });
     },
     async isOpen(): Promise<boolean> {
       const now = Date.now();
@@ -105,6 +112,10 @@ export function registerAuth(
   app.decorateRequest('modelRole', undefined);
   app.decorateRequest('modelHidden', false);
   app.decorateRequest('principal', null);
+  app.addHook('onClose', async () => {
+    await openMode.usage.flush();
+    openMode.usage.close();
+  });
   app.decorate('authorizeHeaders', async (headers: Headers, permission: Exclude<Permission, 'public'>, model?: string) => {
     const cached = authenticateFromCache(headers, openMode, identity);
     const principal = cached !== undefined ? cached : await authenticate(headers, deps, openMode, identity);
@@ -196,7 +207,7 @@ function authenticateFromCache(headers: Headers, openMode: OpenModeCache, identi
   const hash = cred?.hash;
   if (hash) {
     const principal = openMode.peekToken(hash);
-    if (principal === null) throw new AppError('unauthenticated', 'unknown or revoked API token');
+    if (principal === null) throw new AppError('unauthenticated', 'unknown, revoked or expired API token');
     return principal;
   }
   const open = openMode.peek();
@@ -212,13 +223,21 @@ async function authenticate(headers: Headers, deps: Deps, openMode: OpenModeCach
   }
   const hash = cred?.hash;
   if (hash) {
-    const row = await findActiveTokenByHash(deps.db, hash);
+    const found = await findActiveTokenByHash(deps.db, hash);
+    const expired = found && found.expires_at !== null && deps.clock.now() >= Number(found.expires_at);
+    const row = expired ? undefined : found;
     const principal: Principal | null = row && isRole(row.role) ? { name: row.name, kind: 'token', role: row.role, open: false, groups: [] } : null;
-    openMode.rememberToken(hash, principal);
+    openMode.rememberToken(hash, principal, row && { id: row.id, expires_at: row.expires_at === null ? null : Number(row.expires_at) });
+    if (expired) throw tokenExpired(found.name, Number(found.expires_at));
     if (!principal) throw new AppError('unauthenticated', 'unknown or revoked API token');
+    openMode.usage.seen(row!.id);
     return principal;
   }
   return (await openMode.isOpen()) ? openPrincipal(headers) : null;
+}
+
+function tokenExpired(name: string, at: number): AppError {
+  return new AppError('unauthenticated', `API token "${name}" expired at ${new Date(at).toISOString()}; ask an admin (or whoever created it) for a new secret: stagecraft tokens rotate ${name}`);
 }
 
 /** Whether this request's principal may do what `permission` allows (a check a service needs beyond the route's own). */

@@ -10,7 +10,7 @@ export const ROLES = ['viewer', 'editor', 'deployer', 'admin', 'gateway'] as con
 export type Role = (typeof ROLES)[number];
 
 /** The ordered roles: each may do everything the ones before it may. */
-const LADDER: readonly Role[] = ['viewer', 'editor', 'deployer', 'admin'];
+export const LADDER: readonly Role[] = ['viewer', 'editor', 'deployer', 'admin'];
 
 /**
  * What a route requires. 'public' needs no principal at all (health checks, the OpenAPI document).

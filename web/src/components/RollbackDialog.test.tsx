@@ -5,9 +5,11 @@ import { DATABASES, uniqueName } from '../../../test/databases';
 import { call, createModel, promote, registerVersion } from '../../../test/http';
 import { renderWithServer, useListeningRegistry } from '../test-support';
 import { RollbackDialog } from './RollbackDialog';
+import { serverExtensions } from '../../../src/server';
 
 describe.each(DATABASES)('RollbackDialog against a real registry on %s', (kind) => {
-  const r = useListeningRegistry(kind);
+  // With approvals: a protected model's rollback opens a request the dialog reports.
+  const r = useListeningRegistry(kind, { extensions: serverExtensions().pick('approvals') });
   afterEach(cleanup);
 
   async function modelInProduction(n: number) {
@@ -79,5 +81,20 @@ describe.each(DATABASES)('RollbackDialog against a real registry on %s', (kind) 
     expect(document.activeElement).toBe(submit);
     fireEvent.keyDown(submit, { key: 'Escape' });
     expect(onClose).toHaveBeenCalled();
+  });
+
+  it('says a rollback of a protected model is pending approval, and how another deployer approves it', async () => {
+    const name = await modelInProduction(2);
+    await call(r.app, 'PATCH', `/api/v1/models/${name}`, { protected: true });
+    const { onDone } = open(name, 2);
+    await screen.findByTestId('rollback-plan');
+    fireEvent.change(screen.getByLabelText('Reason (required)'), { target: { value: 'p99 doubled' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Roll back to v1' }));
+    const pending = await screen.findByTestId('rollback-pending');
+    const id = (await call(r.app, 'GET', `/api/v1/approvals?model=${name}&status=pending`)).body.approvals[0].id;
+    expect(pending.textContent).toContain(`Request ${id} is pending`);
+    expect(pending.textContent).toContain(`stagecraft approvals approve ${id}`);
+    expect(onDone).not.toHaveBeenCalled();
+    expect((await call(r.app, 'GET', `/api/v1/models/${name}`)).body.stages.Production).toBe(2);
   });
 });

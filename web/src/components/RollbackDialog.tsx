@@ -2,6 +2,7 @@
 // server, from the history), asks for a reason and sends from_version, so if Production moved
 // since the page was drawn the server refuses instead of rolling back twice.
 import { useEffect, useState } from 'react';
+import { StagecraftApiError } from '../../../sdk/client';
 import { planRollback, type RollbackPlan } from '../lib/last-good';
 import { useSession } from '../lib/session';
 import type { RollbackResult, Version } from '../types';
@@ -38,6 +39,8 @@ export function RollbackDialog({ model, current, onClose, onDone }: RollbackDial
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  // A protected model: the server opened an approval request instead of rolling back.
+  const [pendingId, setPendingId] = useState<number>();
 
   useEffect(() => {
     loadPlan(api, model, current).then(setPlan, setPlanError);
@@ -54,7 +57,9 @@ export function RollbackDialog({ model, current, onClose, onDone }: RollbackDial
     try {
       onDone(await api.rollback(model, { reason: reason.trim(), from_version: current }));
     } catch (err) {
-      setError(err);
+      const details = err instanceof StagecraftApiError ? (err.details as { reason?: string; approval_id?: number } | undefined) : undefined;
+      if (details?.reason === 'approval_required' && details.approval_id !== undefined) setPendingId(details.approval_id);
+      else setError(err);
       setBusy(false);
     }
   };
@@ -88,11 +93,18 @@ export function RollbackDialog({ model, current, onClose, onDone }: RollbackDial
           placeholder="e.g. recall dropped after the 14:00 deploy"
         />
         <ErrorNote error={error} />
+        {pendingId !== undefined && (
+          <p role="status" className="plan warn" data-testid="rollback-pending">
+            Nothing was rolled back yet: {model} is protected, so a rollback waits for a second deployer. Request {pendingId} is
+            pending; another deployer approves it under Pending approvals on this model&apos;s page (or{' '}
+            <code>stagecraft approvals approve {pendingId}</code>).
+          </p>
+        )}
         <div className="actions">
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="danger" disabled={busy}>
+          <button type="submit" className="danger" disabled={busy || pendingId !== undefined}>
             {busy ? 'Rolling back…' : plan?.to ? `Roll back to v${plan.to}` : 'Roll back'}
           </button>
         </div>

@@ -30,14 +30,14 @@ function ApprovalItem({ a, canDeploy, onChanged }: { a: Approval; canDeploy: boo
     <li className="approval" aria-label={`Approval request ${a.id}`}>
       <p>
         <strong>
-          v{a.version} → {a.stage}
+          {a.kind === 'rollback' ? `Rollback of ${a.stage}: v${a.from_version} → v${a.version}` : `v${a.version} → ${a.stage}`}
         </strong>{' '}
         requested by {a.requested_by}
         {me?.name === a.requested_by ? ' (you)' : ''}{' '}
         <time className="muted small" dateTime={a.requested_at} title={formatTime(a.requested_at)}>
           {relativeTime(a.requested_at)}
         </time>
-        {a.archive_existing_versions ? <span className="small muted"> · archives the current {a.stage} version</span> : null}
+        {a.archive_existing_versions && a.kind !== 'rollback' ? <span className="small muted"> · archives the current {a.stage} version</span> : null}
       </p>
       {a.reason && <blockquote className="event-reason">{a.reason}</blockquote>}
       {canDeploy && (
@@ -49,7 +49,7 @@ function ApprovalItem({ a, canDeploy, onChanged }: { a: Approval; canDeploy: boo
               Reject
             </button>
             <button type="button" className="primary" disabled={busy} onClick={() => void decide('approve')}>
-              Approve v{a.version} for {a.stage}
+              {a.kind === 'rollback' ? `Approve rollback to v${a.version}` : `Approve v${a.version} for ${a.stage}`}
             </button>
           </div>
         </div>
