@@ -5,7 +5,8 @@
 // GetObject), in the same run; throughput ratio Stagecraft/SDK (aim ≥ 0.9) and the server's peak
 // RSS during the transfers over its idle RSS (aim: < 150 MB). Also the presigned download (the SDK's
 // road for large files). Flags: --size MB (default 1024), --reps N (SDK/Stagecraft pairs, median;
-// default 1), --cpu-prof DIR (the server writes a V8 CPU profile there).
+// default 1), --cpu-prof DIR (the server writes a V8 CPU profile there), --transfers upload,download,presigned
+// (which to time; default all).
 // Needs ../shared/s3 (or STAGECRAFT_S3_DIR); everything it starts is stopped when it ends.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -25,6 +26,8 @@ const SIZE = Number(flag('size', '1024')) * MB;
 const REPS = Number(flag('reps', '1'));
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROFILE_DIR = flag('cpu-prof', null);
+/** --transfers upload,download,presigned: which to time (default all; a profile of one alone is clearer). */
+const TRANSFERS = (flag('transfers', 'upload,download,presigned') ?? '').split(',');
 let tmpDir: string | null = null;
 /** The bench's scratch directory, made on first use (importing this file makes nothing). */
 const tmp = () => (tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-storage-')));
@@ -148,7 +151,10 @@ async function transferBench(): Promise<void> {
     return t.s;
   };
   const sdkCpu0 = process.cpuUsage();
-  const up = await peakRss(sc.pid, () => pairs(sdkUpload, scUpload));
+  const none = { sdk: [NaN], sc: [NaN], ratios: [NaN] };
+  const skipped = { result: none, peakMb: NaN, cpu: NaN };
+  if (!TRANSFERS.includes('upload')) await scUpload(); // the bytes are needed for the downloads
+  const up = TRANSFERS.includes('upload') ? await peakRss(sc.pid, () => pairs(sdkUpload, scUpload)) : skipped;
   const sdkUpCpu = process.cpuUsage(sdkCpu0);
 
   const post = (p: string, body: unknown) => fetch(`${sc.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -165,10 +171,10 @@ async function transferBench(): Promise<void> {
       })
     ).s;
   const sdkCpu1 = process.cpuUsage();
-  const down = await peakRss(sc.pid, () => pairs(sdkDownload, scDownload));
+  const down = TRANSFERS.includes('download') ? await peakRss(sc.pid, () => pairs(sdkDownload, scDownload)) : skipped;
   const sdkDownCpu = process.cpuUsage(sdkCpu1);
   const presignedDownload = async () => (await timed(async () => drain((await fetch(`${sc.url}/api/v1/models/big/versions/1/files/weights.bin?redirect=presigned`)).body!))).s;
-  const presigned = await pairs(sdkDownload, presignedDownload);
+  const presigned = TRANSFERS.includes('presigned') ? await pairs(sdkDownload, presignedDownload) : none;
   await sc.stop();
 
   const mbs = (s: number) => (SIZE / MB / s).toFixed(0);
@@ -184,6 +190,7 @@ async function transferBench(): Promise<void> {
   console.log('\n| transfer | AWS SDK alone (median) | Stagecraft REST (median) | ratio: median of pairs (range) (aim ≥ 0.9) | server peak RSS over idle (aim < 150 MB) | CPU s per run: bench process / Stagecraft server |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [what, r, peak, benchCpu, scCpu] of rows) {
+    if (Number.isNaN(r.sdk[0])) continue;
     const rss = Number.isNaN(peak) ? '—' : `${(peak - idle).toFixed(0)} MB (idle ${idle.toFixed(0)} MB)`;
     const cpu = Number.isNaN(scCpu) ? '—' : `${(benchCpu / REPS).toFixed(1)} / ${(scCpu / REPS).toFixed(1)}`;
     const sdk = median(r.sdk);
