@@ -6,13 +6,14 @@
 // RSS during the transfers over its idle RSS (aim: < 150 MB). Also the presigned download (the SDK's
 // road for large files). Flags: --size MB (default 1024), --reps N (SDK/Stagecraft pairs, median;
 // default 1), --cpu-prof DIR (the server writes a V8 CPU profile there), --transfers upload,download,presigned
-// (which to time; default all).
+// (which to time; default all), --client http|fetch (the Stagecraft side's HTTP client; default http).
 // Needs ../shared/s3 (or STAGECRAFT_S3_DIR); everything it starts is stopped when it ends.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
@@ -28,6 +29,13 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROFILE_DIR = flag('cpu-prof', null);
 /** --transfers upload,download,presigned: which to time (default all; a profile of one alone is clearer). */
 const TRANSFERS = (flag('transfers', 'upload,download,presigned') ?? '').split(',');
+/**
+ * --client http|fetch: the HTTP client of the Stagecraft side. http (default since 2026-12-05 05:10)
+ * is node:http, the stack the SDK side's requests go through (@smithy/node-http-handler), so the
+ * two sides differ only by the server in between; fetch (undici, web streams) was used before and
+ * spends more CPU per byte in the client itself (measured: ~0.4 vs ~0.2 s per 256 MB drained).
+ */
+const CLIENT = flag('client', 'http');
 let tmpDir: string | null = null;
 /** The bench's scratch directory, made on first use (importing this file makes nothing). */
 const tmp = () => (tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-storage-')));
@@ -96,6 +104,25 @@ async function drain(body: ReadableStream<Uint8Array> | Readable): Promise<numbe
   return n;
 }
 
+/** One request with node:http: the body piped from `body` when given; answers the status and the bytes drained. */
+function httpRequest(url: string, method: string, body?: Readable): Promise<{ status: number; bytes: number; text: string; location?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: body ? { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' } : {} }, (res) => {
+      let bytes = 0;
+      const small: Buffer[] = [];
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (res.statusCode !== 200) small.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text: Buffer.concat(small).toString(), location: res.headers.location }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body) body.pipe(req);
+    else req.end();
+  });
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<{ s: number; result: T }> {
   const t0 = performance.now();
   const result = await fn();
@@ -149,7 +176,7 @@ async function pairs(sdk: () => Promise<number>, sc: () => Promise<number>): Pro
 }
 
 async function transferBench(): Promise<void> {
-  console.log(`bench:storage transfer — ${SIZE / MB} MB artifact, ${REPS} SDK/Stagecraft pair(s); S3 from ${S3_DIR}; load average ${loadavg()}`);
+  console.log(`bench:storage transfer — ${SIZE / MB} MB artifact, ${REPS} SDK/Stagecraft pair(s), Stagecraft client ${CLIENT}; S3 from ${S3_DIR}; load average ${loadavg()}`);
   // Room for the SDK's copy and Stagecraft's, each rewritten per pair (RGW frees overwritten objects lazily), with slack.
   const server = await startBenchS3(SIZE * (3 + 2 * REPS) + 512 * MB, SIZE * (2 + 2 * REPS) + 256 * MB, 'bench');
   cleanups.push(() => server.stop());
@@ -172,7 +199,13 @@ async function transferBench(): Promise<void> {
     // pair times the same thing (a first upload).
     await client.send(new DeleteObjectCommand({ Bucket: 'bench', Key: scKey }));
     const t = await timed(async () => {
-      const res = await fetch(`${sc.url}/api/v1/blobs?sha256=${sha256}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Readable.toWeb(fs.createReadStream(file, { highWaterMark: MB })) as ReadableStream, duplex: 'half' } as RequestInit);
+      const url = `${sc.url}/api/v1/blobs?sha256=${sha256}`;
+      if (CLIENT === 'http') {
+        const res = await httpRequest(url, 'POST', fs.createReadStream(file, { highWaterMark: MB }));
+        if (res.status !== 201) throw new Error(`upload: ${res.status} ${res.text}`);
+        return;
+      }
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Readable.toWeb(fs.createReadStream(file, { highWaterMark: MB })) as ReadableStream, duplex: 'half' } as RequestInit);
       if (res.status !== 201) throw new Error(`upload: ${res.status} ${await res.text()}`);
     });
     return t.s;
@@ -190,13 +223,22 @@ async function transferBench(): Promise<void> {
   const scDownload = async () =>
     (
       await timed(async () => {
-        const res = await fetch(`${sc.url}/api/v1/models/big/versions/1/files/weights.bin`);
-        const n = await drain(res.body!);
+        const url = `${sc.url}/api/v1/models/big/versions/1/files/weights.bin`;
+        const n = CLIENT === 'http' ? (await httpRequest(url, 'GET')).bytes : await drain((await fetch(url)).body!);
         if (n !== SIZE) throw new Error(`download: ${n} of ${SIZE} bytes`);
       })
     ).s;
   const down = TRANSFERS.includes('download') ? await peakRss(sc.pid, () => pairs(sdkDownload, scDownload)) : skipped;
-  const presignedDownload = async () => (await timed(async () => drain((await fetch(`${sc.url}/api/v1/models/big/versions/1/files/weights.bin?redirect=presigned`)).body!))).s;
+  const presignedUrl = `${sc.url}/api/v1/models/big/versions/1/files/weights.bin?redirect=presigned`;
+  const presignedDownload = async () =>
+    (
+      await timed(async () => {
+        if (CLIENT !== 'http') return drain((await fetch(presignedUrl)).body!);
+        const redirect = await httpRequest(presignedUrl, 'GET');
+        if (redirect.status !== 307 || !redirect.location) throw new Error(`presigned: ${redirect.status}`);
+        return (await httpRequest(redirect.location, 'GET')).bytes;
+      })
+    ).s;
   const presigned = TRANSFERS.includes('presigned') ? await pairs(sdkDownload, presignedDownload) : none;
   await sc.stop();
 
