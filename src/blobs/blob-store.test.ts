@@ -12,6 +12,7 @@ import type { BlobStore, BlobStoreOptions } from './blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
 import { HOST_TAG, tempName } from './temp-files.js';
+import { statMany } from './stat-many.js';
 import { sha256Hex } from './verify.js';
 
 interface Made {
@@ -108,6 +109,20 @@ describe.each(stores)('%s blob store contract', (_name, make) => {
     expect(await store.stat(put.sha256)).toMatchObject({ sha256: put.sha256, size: put.size });
     expect(await drain(store.open(put.sha256))).toEqual(data);
     expect(await store.read(put.sha256)).toEqual(data);
+  });
+
+  it('answers stat() of many blobs at once (statMany), through head() where the store has it', async () => {
+    const { store } = make();
+    const puts = await Promise.all(['a', 'bb', 'ccc'].map((s) => store.put(Buffer.from(s))));
+    const absent = sha256Hex('never stored');
+    const stats = await statMany(store, [...puts.map((p) => p.sha256), absent, puts[0].sha256], 2);
+    expect(stats.size).toBe(4);
+    for (const p of puts) expect(stats.get(p.sha256)).toMatchObject({ sha256: p.sha256, size: p.size });
+    expect(stats.get(absent)).toBeNull();
+    if (store.head) {
+      expect(await store.head(puts[2].sha256)).toEqual({ sha256: puts[2].sha256, size: 3 });
+      expect(await store.head(absent)).toBeNull();
+    }
   });
 
   it('refuses an upload over the maximum size with too_large and stores nothing', async () => {

@@ -15,9 +15,11 @@
 //   onto an old unreferenced blob is never swept between its put and its version's commit.
 // - delete() removes one blob (false when it was not there); only garbage collection calls it.
 //
-// Optional (every store here has openRange; presign only S3), so a test double may leave them out:
+// Optional (every store here has openRange; head and presign only S3), so a test double may leave them out:
 // - openRange() reads part of a blob. A part cannot be checked against the whole's sha256, so its
 //   bytes are NOT verified: callers that need integrity read the whole blob or verify themselves.
+// - head() is stat() without modifiedAt, for callers that only need "stored, and how large": on S3
+//   a HEAD request instead of stat()'s bucket listing (far cheaper for the store). statMany() uses it.
 // - presign() gives a time-limited URL a client can GET the bytes from directly; the client must
 //   verify them against the sha256 (the SDK's downloads do).
 import type { Readable } from 'node:stream';
@@ -90,6 +92,8 @@ export interface BlobStore {
   sweepTemp(opts?: SweepOptions): Promise<SweepResult>;
   /** Removes one blob; false when it was not stored. */
   delete(sha256: string): Promise<boolean>;
+  /** Whether a blob is stored and its size, without modifiedAt (cheaper than stat() where it exists). */
+  head?(sha256: string): Promise<StoredBlob | null>;
   /** Part of a blob, unverified (see above). */
   openRange?(sha256: string, range: ByteRange): Readable;
   /** A URL to GET the blob from for `ttlSeconds`, straight from the store (see above). */

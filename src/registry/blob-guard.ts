@@ -9,12 +9,12 @@
 // PostgreSQL: a transaction-scoped advisory lock, so it holds across servers sharing the database.
 // SQLite: Kysely runs one transaction at a time on its one connection, which is the lock already.
 import { sql, type Transaction } from 'kysely';
+import { statMany } from '../blobs/stat-many.js';
 import type { Database } from '../db/tables.js';
 import { AppError, invalid } from '../errors.js';
 import type { Deps } from './deps.js';
 
 const GC_LOCK_KEY = 7340015;
-const STAT_PARALLEL = 16;
 
 /** Taken by gc around each batch of deletes: no reference to the batch commits meanwhile. */
 export async function lockForSweep(trx: Transaction<Database>, deps: Pick<Deps, 'caps'>): Promise<void> {
@@ -28,13 +28,9 @@ export async function lockForSweep(trx: Transaction<Database>, deps: Pick<Deps, 
 export async function holdBlobs(trx: Transaction<Database>, deps: Pick<Deps, 'caps' | 'blobs'>, sha256s: readonly string[]): Promise<void> {
   if (sha256s.length === 0) return;
   if (deps.caps.name === 'postgres') await sql`select pg_advisory_xact_lock_shared(${GC_LOCK_KEY})`.execute(trx);
-  const missing: string[] = [];
-  const todo = [...new Set(sha256s)];
   // A few in flight at once: on an object store each stat is a request, and a version may hold thousands of files.
-  const worker = async () => {
-    for (let sha = todo.pop(); sha !== undefined; sha = todo.pop()) if (!(await deps.blobs.stat(sha))) missing.push(sha);
-  };
-  await Promise.all(Array.from({ length: Math.min(STAT_PARALLEL, todo.length) }, worker));
+  const stats = await statMany(deps.blobs, sha256s);
+  const missing = [...stats].filter(([, blob]) => !blob).map(([sha]) => sha);
   if (missing.length) {
     throw invalid(`no uploaded bytes with sha256 ${missing.sort().join(', ')} (collected as garbage, or never uploaded); upload them to /api/v1/blobs again`, { missing });
   }

@@ -2,6 +2,7 @@
 import type { Deps } from '../deps.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import type { Db } from '../../db/tables.js';
+import { statMany } from '../../blobs/stat-many.js';
 import { isCorrupted } from '../../blobs/verify.js';
 import { decodeCursor, encodeCursor, isTuple2, visiblePage } from '../../http/paging.js';
 import { readOnnxSignature, type Signature } from '../../onnx/onnx-signature.js';
@@ -64,15 +65,19 @@ export async function loadVersion(db: Db, modelName: string, version: number) {
 /** Checks every listed blob is stored, and reads the ONNX signature when the version holds a model. */
 async function resolveManifest(deps: Deps, files: CreateVersionInput['files'] = []) {
   const seen = new Set<string>();
-  const manifest: ManifestEntry[] = [];
-  for (const f of files) {
+  const listed = files.map((f) => {
     const path = validateArtifactPath(f.path);
     if (seen.has(path)) throw invalid(`artifact path "${path}" is listed twice`);
     seen.add(path);
-    const blob = await deps.blobs.stat(String(f.sha256).toLowerCase());
-    if (!blob) throw invalid(`no uploaded bytes with sha256 ${f.sha256} (for "${path}"); upload them to /api/v1/blobs first`);
-    manifest.push({ path, size: blob.size, sha256: blob.sha256 });
-  }
+    return { path, given: f.sha256, sha256: String(f.sha256).toLowerCase() };
+  });
+  // Bounded-parallel (statMany): one request per blob on an object store, and a version may hold thousands.
+  const stats = await statMany(deps.blobs, listed.map((f) => f.sha256));
+  const manifest: ManifestEntry[] = listed.map(({ path, given, sha256 }) => {
+    const blob = stats.get(sha256);
+    if (!blob) throw invalid(`no uploaded bytes with sha256 ${given} (for "${path}"); upload them to /api/v1/blobs first`);
+    return { path, size: blob.size, sha256: blob.sha256 };
+  });
   const onnxFiles = manifest.filter((f) => f.path.toLowerCase().endsWith('.onnx'));
   const modelFile = onnxFiles.find((f) => f.path === 'model.onnx' || f.path.endsWith('/model.onnx')) ?? onnxFiles[0];
   const signature = modelFile ? readOnnxSignature(await readModelBytes(deps, modelFile), modelFile.path) : null;
