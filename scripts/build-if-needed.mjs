@@ -30,5 +30,6 @@ if (built >= sources && fs.existsSync(path.join(root, 'dist', 'src', 'main.js'))
   console.log('compiling the server into dist/ (tsc)…');
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'bundle-vendor.mjs')], { stdio: 'inherit' });
   fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }
