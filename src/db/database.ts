@@ -9,6 +9,7 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import { postgresCaps, sqliteCaps, type DialectCaps } from './dialect.js';
 import { MIGRATIONS, migrationProvider } from './migrations/index.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import { cachingSqlite, namingPgPool, StatementCache, type PgNames, type StatementCacheStats } from './statement-cache.js';
 import type { Database } from './tables.js';
 
@@ -83,7 +84,13 @@ function openSqlite(file: string): OpenedDb {
   sqlite.pragma('foreign_keys = ON');
   const statements = new StatementCache<SqliteDatabase.Statement>();
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(sqlite, statements) }) });
-  return { db, caps: sqliteCaps, statements, close: () => db.destroy() };
+  // WAL checkpoints (the only fsyncs) in a worker thread, not inside a request's commit.
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(sqlite, file);
+  const close = async () => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  return { db, caps: sqliteCaps, statements, close };
 }
 
 function openPostgres(url: string): OpenedDb {
