@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -38,13 +40,14 @@ async function until(what: () => boolean, ms = 10_000): Promise<void> {
 
 test('the worker takes over checkpoints: commits stop checkpointing, yet the WAL is copied back', async () => {
   const { sqlite, file } = fileDb();
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  const before = fs.statSync(file).size;
   const cp = startCheckpointer(sqlite, file, { delayMs: 0, intervalMs: 50 });
   open.push({ sqlite, cp });
   await until(() => autocheckpoint(sqlite) === 0);
   const insert = sqlite.prepare('insert into t (v) values (?)');
   for (let i = 0; i < 300; i++) insert.run(Buffer.alloc(8192, i)); // ~600 WAL pages
   // Pages reach the database file only through a checkpoint, and this connection runs none.
-  const before = fs.statSync(file).size;
   await until(() => fs.statSync(file).size >= before + 300 * 8192);
   expect(sqlite.prepare('select count(*) as n from t').get()).toEqual({ n: 300 });
 });
@@ -67,4 +70,25 @@ test('after a stop, automatic checkpoints stay off only for the closing connecti
   sqlite.close();
   // The WAL was folded back when the last connection closed.
   expect(fs.existsSync(`${file}-wal`)).toBe(false);
+});
+
+test('stop() finishes even when nothing else keeps the process alive (the worker is unreferenced)', () => {
+  const { sqlite, file } = fileDb();
+  sqlite.close();
+  const script = path.join(path.dirname(file), 'stop.mjs');
+  fs.writeFileSync(
+    script,
+    `
+    import SqliteDatabase from ${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))};
+    import { startCheckpointer } from ${JSON.stringify(new URL('./sqlite-checkpointer.ts', import.meta.url).href)};
+    const sqlite = new SqliteDatabase(${JSON.stringify(file)});
+    const cp = startCheckpointer(sqlite, ${JSON.stringify(file)}, { delayMs: 0, intervalMs: 20 });
+    while (sqlite.pragma('wal_autocheckpoint', { simple: true }) !== 0) await new Promise((r) => setTimeout(r, 10));
+    await cp.stop();
+    sqlite.close();
+    console.log('closed');
+  `,
+  );
+  const out = execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+  expect(out.trim()).toBe('closed');
 });

@@ -74,6 +74,8 @@ export function startCheckpointer(sqlite: SqliteDatabase.Database, file: string,
       worker = null;
       if (!w) return;
       const exited = new Promise((resolve) => w.once('exit', resolve));
+      // Referenced while it closes: an unreferenced worker would let the process end mid-close.
+      w.ref();
       w.postMessage('stop');
       await exited;
       // The main connection, now the last one, checkpoints and removes the WAL when it closes.
