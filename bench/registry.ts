@@ -2,7 +2,8 @@
 // STAGECRAFT_TEST_PG_URL or --pg-url is given) PostgreSQL, against a bare Fastify route measured in
 // the same run. Seeds 1,000 models x 100 versions (100,000) so searches run over a realistic table.
 // Then the hot reads and a transition against real MLflow 2.17 and 3.x servers (registry-vs-mlflow.ts).
-// `--part surface` or `--part mlflow` runs one of the two.
+// `--part surface` or `--part mlflow` runs one of the two; `--part transition` profiles a transition
+// in-process (registry-transition.ts; not part of `all`).
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
@@ -10,6 +11,7 @@ import { buildServer } from '../src/server.js';
 import type { Deps } from '../src/deps.js';
 import { bareBaseline, benchDeps, flag, must, printLatencyTable } from './harness.js';
 import { measure, request, type Stats } from './http-client.js';
+import { benchTransitions } from './registry-transition.js';
 import { compareRegistryWithMlflow } from './registry-vs-mlflow.js';
 
 const MODELS = Number(flag('models', '1000'));
@@ -101,6 +103,10 @@ async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
 }
 
 const PART = flag('part', 'all');
+if (PART === 'transition') {
+  await benchTransitions();
+  process.exit(0);
+}
 if (PART !== 'mlflow') {
   const baseline = await bareBaseline(N, { name: 'm-1', version: 1, stage: 'Production' });
   await runOn('sqlite', baseline);

@@ -7,7 +7,8 @@
 //     bare Fastify route started the same way (the ratio baseline).
 // Process time = user + system CPU of the process (/usr/bin/time for the CLI; /proc/PID/stat at the
 // first answer for servers); wall time is printed too but follows the machine's load.
-// Flags: --runs N, --main path/to/main.js (compare another build, e.g. a checkout of main).
+// Flags: --runs N, --main path/to/main.js (measure another build), --compare path/to/main.js (also
+// start that build's server in the same interleaved rounds: before/after on the same load).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -20,6 +21,7 @@ import { flag, seedProduction } from './harness.js';
 const RUNS = Number(flag('runs', '9'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = path.resolve(flag('main', path.join(root, 'dist', 'src', 'main.js')));
+const COMPARE = flag('compare', null);
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const CLK_TCK = 100; // Linux's USER_HZ for /proc/PID/stat, 100 on every mainstream build
 const run = promisify(execFile);
@@ -94,10 +96,10 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function stagecraftStart(): Promise<Sample> {
+async function stagecraftStart(main = MAIN): Promise<Sample> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
-  const { sample, child } = await startServer([MAIN, 'server', '--port', String(port), '--data-dir', dataDir], port);
+  const { sample, child } = await startServer([main, 'server', '--port', String(port), '--data-dir', dataDir], port);
   await stop(child);
   fs.rmSync(dataDir, { recursive: true, force: true });
   return sample;
@@ -143,8 +145,9 @@ async function main(): Promise<void> {
     ['stagecraft models list', () => timeCommand(cli('models', 'list'))],
     ['stagecraft rollback --to N --force', () => timeCommand(cli('rollback', 'bench', '--to', String(rollbackTo()), '--force', '--reason', 'bench'))],
     ['bare Fastify: start → first answer', bareStart],
-    ['stagecraft server (empty data dir): start → first answer', stagecraftStart],
+    ['stagecraft server (empty data dir): start → first answer', () => stagecraftStart()],
   ];
+  if (COMPARE) cases.push([`server of ${COMPARE} (empty data dir): start → first answer`, () => stagecraftStart(path.resolve(COMPARE))]);
   let to = 2;
   const rollbackTo = () => (to = to === 2 ? 1 : 2);
   for (let round = 0; round < RUNS; round++) {

@@ -1,8 +1,14 @@
 // Tabular datasets people upload (reference data for drift, holdouts for validation gates): CSV with
 // a header row, or JSON lines of objects. One reader so both refuse bad files with the same clear
 // 400s; CSV itself is parsed by csv-parse (quotes, escapes, CRLF), not by hand.
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type { parse as csvParse } from 'csv-parse/sync';
 import { invalid } from '../errors.js';
+
+// csv-parse is loaded on the first CSV body, not at server start (issue 18.5); its CommonJS build, synchronously.
+let csv: { parse: typeof csvParse } | undefined;
+const parse = (text: string, options: { skip_empty_lines: boolean; trim: boolean; bom: boolean }): unknown =>
+  (csv ??= createRequire(import.meta.url)('csv-parse/sync') as { parse: typeof csvParse }).parse(text, options);
 
 export interface TabularLimits {
   /** Names the dataset in error messages: "reference", "holdout". */

@@ -2,12 +2,14 @@
 // Migrations run at start; Kysely's migrator holds a lock (an advisory lock on PostgreSQL) so
 // several servers starting together migrate once.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import type pg from 'pg';
 import { postgresCaps, sqliteCaps, type DialectCaps } from './dialect.js';
-import { migrationProvider } from './migrations/index.js';
+import { MIGRATIONS, migrationProvider } from './migrations/index.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import { cachingSqlite, namingPgPool, StatementCache, type PgNames, type StatementCacheStats } from './statement-cache.js';
 import type { Database } from './tables.js';
 
@@ -31,20 +33,41 @@ export function isPostgresUrl(url: string | null | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//.test(url);
 }
 
+// node-postgres is loaded only for a postgres:// URL (issue 18.5: ~50 ms of a SQLite server's start);
+// required synchronously (it is CommonJS) so opening stays synchronous.
+const requirePg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
+
 // pg returns int8 as strings to protect precision; our int8 values (ms timestamps, ids, sizes)
 // fit comfortably in a double.
-const pgTypes = {
+const pgTypes = (driver: typeof pg) => ({
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 20) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as 'text');
+    return driver.types.getTypeParser(oid, format as 'text');
   },
-};
+});
 
 export async function openDatabase(opts: { databaseUrl: string | null; sqliteFile: string }): Promise<OpenedDb> {
   const opened = openUnmigrated(opts);
-  await migrate(opened);
+  if (!(await migrated(opened))) await migrate(opened);
   opened.statements.enable();
   return opened;
+}
+
+/**
+ * True when the database already ran exactly the migrations this build knows: one query, where
+ * Kysely's migrator would create its tables if missing, take its lock and read the list (a start on
+ * an up-to-date database is the common case). Anything else — no table yet (a new database),
+ * a missing migration, or one this build does not know — goes through the migrator, which migrates
+ * or reports it as before.
+ */
+async function migrated(opened: OpenedDb): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(opened.db);
+    const done = new Set(rows.map((r) => r.name));
+    return done.size === MIGRATIONS.length && MIGRATIONS.every(([name]) => done.has(name));
+  } catch {
+    return false;
+  }
 }
 
 /** Opens without migrating: restore migrates an empty database to the backup's schema, not the latest. */
@@ -61,11 +84,18 @@ function openSqlite(file: string): OpenedDb {
   sqlite.pragma('foreign_keys = ON');
   const statements = new StatementCache<SqliteDatabase.Statement>();
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(sqlite, statements) }) });
-  return { db, caps: sqliteCaps, statements, close: () => db.destroy() };
+  // WAL checkpoints (the only fsyncs) in a worker thread, not inside a request's commit.
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(sqlite, file);
+  const close = async () => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  return { db, caps: sqliteCaps, statements, close };
 }
 
 function openPostgres(url: string): OpenedDb {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  const driver = requirePg();
+  const pool = new driver.Pool({ connectionString: url, max: 10, types: pgTypes(driver) });
   const statements: PgNames = new StatementCache<string>();
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPgPool(pool, statements) }) });
   return { db, caps: postgresCaps, pgPool: pool, statements, close: () => db.destroy() };

@@ -1,8 +1,11 @@
 // Reads a model's signature (input/output names, element types, shapes) from ONNX bytes.
-import onnxProto from 'onnx-proto';
+import { createRequire } from 'node:module';
+import type onnxProto from 'onnx-proto';
 import { invalid } from '../errors.js';
 
-const { onnx } = onnxProto;
+// The protobuf decoder is loaded on the first signature read, not at server start (issue 18.5).
+let proto: typeof onnxProto | undefined;
+const onnxModule = (): typeof onnxProto.onnx => (proto ??= createRequire(import.meta.url)('onnx-proto') as typeof onnxProto).onnx;
 
 export interface TensorSpec {
   name: string;
@@ -34,6 +37,7 @@ const ELEM_TYPES: Record<number, string> = {
 };
 
 export function readOnnxSignature(bytes: Buffer, fileName = 'model.onnx'): Signature {
+  const onnx = onnxModule();
   let model: InstanceType<typeof onnx.ModelProto>;
   try {
     model = onnx.ModelProto.decode(bytes);

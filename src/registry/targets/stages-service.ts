@@ -7,7 +7,8 @@ import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
 import { findVersionRow, versionsInStage, writeStage } from '../versions/pointers-service.js';
 import { touchModel } from '../models/models-service.js';
-import { loadVersionView, requireVersion } from '../versions/versions-service.js';
+import { requireVersion } from '../versions/versions-service.js';
+import { versionViews } from '../versions/versions-view.js';
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
 import { refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
@@ -30,9 +31,9 @@ export async function moveVersion(
   model: { id: string; name: string },
   row: VersionRow,
   stage: Stage,
-  meta: { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean },
+  meta: { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean; now?: number },
 ): Promise<number[]> {
-  const now = deps.clock.now();
+  const now = meta.now ?? deps.clock.now();
   if (row.stage !== stage) {
     await writeStage(trx, row.id, stage, now);
     // A stage move is a change of the model, as MLflow counts it (last_updated_timestamp moves).
@@ -135,8 +136,9 @@ export async function transitionStage(
   const revisions = await readMoveRevisions(deps.db, model.id, row.stage, stage);
   const aimedRead = revisions.find((r) => r.target === aimed);
   if (aimedRead) checkRevision(aimedRead, aim);
-  const moves = await stageMoves(deps.db, actor, model, row, stage, !!input.archive_existing_versions);
-  const { archived, claimed, phases } = await phasedMove(deps, moves, async () => {
+  // The moves only tell the replicas what to prepare: a registry with no gateway reads none.
+  const moves = deps.moveCoordinators.length ? await stageMoves(deps.db, actor, model, row, stage, !!input.archive_existing_versions) : [];
+  const { archived, claimed, moved, phases } = await phasedMove(deps, moves, async () => {
     await settle();
     let eventId = 0;
     const result = await commit(
@@ -154,21 +156,27 @@ export async function transitionStage(
           }
           refuseFailed(current, modelName, stageTarget(stage), input.force);
         }
+        const now = deps.clock.now();
         const archived = await moveVersion(deps, trx, append, model, current, stage, {
           actor,
           reason: input.reason ?? null,
           cause: 'transition',
           archiveExisting: !!input.archive_existing_versions,
           forced: (SERVING_STAGES as string[]).includes(stage) && current.health === 'failed',
+          now,
         });
-        return { archived, claimed };
+        // The row as this transaction left it (moveVersion writes only its stage and updated_at),
+        // so the answer needs no second read of the model and the version.
+        const moved: VersionRow = current.stage === stage ? current : { ...current, stage, updated_at: now };
+        return { archived, claimed, moved };
       },
       () => movedConcurrently(stageTarget(stage)),
     );
     return { ...result, eventId };
   });
+  const [view] = await versionViews(deps.db, [{ ...moved, model_name: model.name }]);
   return {
-    version: await loadVersionView(deps.db, modelName, version),
+    version: view,
     archived_versions: archived,
     /** The aimed target's revision after the move (the route answers it as ETag). */
     revision: claimed.find((r) => r.target === aimed)?.revision ?? null,

@@ -39,12 +39,10 @@ export async function readModelArchive(deps: Deps, body: Readable): Promise<Read
         const chunks: Buffer[] = [];
         stream.on('data', (c: unknown) => chunks.push(c as Buffer));
         stream.on('end', () => {
-          try {
-            archive = parseModelArchive(Buffer.concat(chunks).toString('utf8'));
+          parseModelArchive(Buffer.concat(chunks).toString('utf8')).then((parsed) => {
+            archive = parsed;
             next();
-          } catch (err) {
-            fail(err);
-          }
+          }, fail);
         });
         return;
       }

@@ -2,7 +2,12 @@
 // folder (`model/MLmodel`, as `mlflow.<flavor>.log_model` writes it). A version holding one with a
 // `python_function` flavor is recorded with runtime 'python' (the gateway serves it in a Python
 // worker); the serving side finds the same directory with the same rule.
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
+import type YAML from 'yaml';
+
+// Loaded on the first MLmodel read, not at server start (issue 18.5); CommonJS, so synchronously.
+let yaml: typeof YAML | undefined;
+const parse = (text: string): unknown => (yaml ??= createRequire(import.meta.url)('yaml') as typeof YAML).parse(text);
 
 /** The MLmodel's folder with its trailing slash ('' at the root, 'model/' one folder down), or null. */
 export function mlflowModelRoot(files: ReadonlyArray<{ path: string }>): string | null {

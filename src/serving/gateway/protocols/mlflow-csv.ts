@@ -2,9 +2,15 @@
 // pandas.read_csv reads it. Cells become the element type the version's signature names for their
 // column (numbers for numeric columns, true/false for booleans); a cell that is not one is a 400
 // naming the column and row. Without a signature, numeric-looking cells are numbers.
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type { parse as csvParse } from 'csv-parse/sync';
 import { invalid } from '../../../errors.js';
 import type { InputChecker } from './input-checker.js';
+
+// csv-parse is loaded on the first CSV body, not at server start (issue 18.5); its CommonJS build, synchronously.
+let csv: { parse: typeof csvParse } | undefined;
+const parse = (text: string, options: { skip_empty_lines: boolean; trim: boolean; bom: boolean }): unknown =>
+  (csv ??= createRequire(import.meta.url)('csv-parse/sync') as { parse: typeof csvParse }).parse(text, options);
 
 export function csvTable(text: string, checker: InputChecker): { columns: string[]; rows: unknown[][] } {
   let records: string[][];
