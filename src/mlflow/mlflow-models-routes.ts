@@ -11,7 +11,7 @@ import { searchMlModels } from './mlflow-registry-reads.js';
 import { mlflowStage, validateRegisteredModelName, validateTagKey, validateTags, validateTagValue } from './mlflow-rules.js';
 import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
 import { modelsJson, versionsJson } from './mlflow-serializers.js';
-import { intParam, keyValues, listParam, optString, reqString, rpc, type Input } from './mlflow-transport.js';
+import { intParam, keyValues, listParam, optString, reqString, LISTING, rpc, type Input } from './mlflow-transport.js';
 
 const alreadyExists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
 
@@ -81,7 +81,7 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
     if (page.length) out.registered_models = await modelsJson(deps.db, page);
     if (next !== null) out.next_page_token = encodePageToken(next);
     return out;
-  });
+  }, LISTING);
 
   const latest = async (input: Input) => {
     const name = reqString(input, 'name');

@@ -72,19 +72,25 @@ export interface ModelCheck {
 }
 
 /**
+ * The `model` of a search RPC: it lists many models and shows only those the caller may read, so it
+ * is open to anyone who may read some model (a person whose only access is a per-model grant too).
+ */
+export const LISTING = 'listing';
+
+/**
  * One MLflow RPC: parse the input MLflow's way, check the caller's role on the model it touches
  * (when `model` is given; else the route's global permission), answer JSON ({} for empty answers).
  */
-export function rpc(app: FastifyInstance, method: Method, url: string, permission: Permission, handler: Handler, model?: ModelCheck): void {
+export function rpc(app: FastifyInstance, method: Method, url: string, permission: Permission, handler: Handler, model?: ModelCheck | typeof LISTING): void {
   app.route({
     method,
     url,
-    config: { permission, model: model ? 'handler' : undefined },
+    config: { permission, model: model === LISTING ? { list: true } : model ? 'handler' : undefined },
     // Not part of Stagecraft's OpenAPI (and so not of the SDK): the contract is MLflow's.
     schema: { hide: true },
     handler: async (request, reply) => {
       const input = inputOf(request);
-      model?.check(request, input, permission);
+      if (model !== undefined && model !== LISTING) model.check(request, input, permission);
       const out = await handler(input, request);
       return reply.header('content-type', 'application/json').send(JSON.stringify(out ?? {}));
     },

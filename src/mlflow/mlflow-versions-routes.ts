@@ -25,7 +25,7 @@ import { checkAliasChars, mlflowStage, validateAliasName, validateTagKey, valida
 import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
 import { versionsJson } from './mlflow-serializers.js';
 import { byAlias, byModelName, byVersion, newVersion, visibleOffsetPage } from './mlflow-model-access.js';
-import { boolParam, intParam, keyValues, listParam, optString, reqString, rpc, versionParam } from './mlflow-transport.js';
+import { boolParam, intParam, keyValues, listParam, optString, LISTING, reqString, rpc, versionParam } from './mlflow-transport.js';
 
 async function versionJson(deps: Deps, name: string, version: number, withAliases: boolean) {
   const [json] = await versionsJson(deps.db, [await requireMlVersion(deps, name, version)], withAliases);
@@ -118,7 +118,7 @@ export function mlflowVersionsRoutes(app: FastifyInstance, deps: Deps): void {
     if (page.length) out.model_versions = await versionsJson(deps.db, page);
     if (next !== null) out.next_page_token = encodePageToken(next);
     return out;
-  });
+  }, LISTING);
 
   rpc(app, 'GET', '/model-versions/get-download-uri', 'read', async (input) => {
     const name = reqString(input, 'name');
