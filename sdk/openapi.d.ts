@@ -13348,10 +13348,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The principal this request acts as */
+        /** The principal this request acts as, and with ?model=NAME its effective role on that model */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description a model name: answer model_role, the role the grants give on it */
+                    model?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -13365,6 +13368,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            model?: string;
+                            model_role?: string | null;
                             name: string;
                             open: boolean;
                             role: string | null;

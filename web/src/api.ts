@@ -32,7 +32,9 @@ export function createApi(opts: ApiOptions = {}) {
   return {
     baseUrl: url,
     token: opts.token ?? null,
-    whoami: (signal?: AbortSignal) => guard(unwrap(api.GET('/api/v1/whoami', { signal }))),
+    /** Who the server sees; with `model`, also the caller's effective role there (`model_role`, grants applied; 404 when hidden). */
+    whoami: (signal?: AbortSignal, model?: string) =>
+      guard(unwrap(api.GET('/api/v1/whoami', { signal, params: { query: model === undefined ? {} : { model } } }))),
     /** Whether the server offers single sign-on and who is signed in (the session cookie travels by itself, same-origin). */
     authConfig: (signal?: AbortSignal) => unwrap(api.GET('/auth/config', { signal })),
     /** People seen through single sign-on: the timeline shows an actor's display name. */

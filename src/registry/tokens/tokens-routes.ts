@@ -14,6 +14,14 @@ const tags = ['tokens'];
 const ExpiresIn = Type.Optional(Type.String({ description: 'how long it works: 30d, 12h, 2w, or never (admins); default: the server\'s --token-ttl (90d)' }));
 const Minted = Type.Object({ name: Type.String(), role: Type.String(), token: Type.String(), expires_at: Nullable(Type.String()) });
 const NameParams = Type.Object({ name: Type.String() });
+const Whoami = Type.Object({
+  name: Type.String(),
+  /** Baseline global role: a token's own; null for a person signed in with single sign-on (grants decide). */
+  role: Nullable(Type.String()),
+  open: Type.Boolean(),
+  model: Type.Optional(Type.String()),
+  model_role: Type.Optional(Nullable(Type.String({ description: "the caller's effective role on `model` (per-model grants applied)" }))),
+});
 
 function manager(req: FastifyRequest): TokenManager {
   return { actor: actorOf(req), ceiling: ceilingFrom((p) => requestMay(req, p)) };
@@ -102,9 +110,23 @@ export function tokensRoutes(app: App, deps: Deps, openMode: OpenModeCache): voi
     '/api/v1/whoami',
     {
       // Anyone who may see some model (a person whose only access is per-model grants included).
-      config: { permission: 'read', model: { list: true } },
-      schema: { tags, summary: 'The principal this request acts as', response: { 200: Type.Object({ name: Type.String(), role: Type.Union([Type.String(), Type.Null()]), open: Type.Boolean() }), ...errorResponses } },
+      // With ?model=NAME the grants check that model as on any per-model route (a model the caller
+      // may not read answers 404, like a missing one), so clients (the UI's action buttons) learn the
+      // caller's effective role there instead of guessing from the global one.
+      config: { permission: 'read', model: { list: true, query: 'model' } },
+      schema: {
+        tags,
+        summary: 'The principal this request acts as, and with ?model=NAME its effective role on that model',
+        querystring: Type.Object({ model: Type.Optional(Type.String({ description: 'a model name: answer model_role, the role the grants give on it' })) }),
+        response: { 200: Whoami, ...errorResponses },
+      },
     },
-    async (req) => req.principal!,
+    async (req) => {
+      const p = req.principal!;
+      const model = req.query.model;
+      if (model === undefined) return p;
+      // The preHandler resolved modelRole for this name; open mode skips the check: everything.
+      return { ...p, model, model_role: p.open ? 'admin' : (req.modelRole ?? null) };
+    },
   );
 }

@@ -3,6 +3,7 @@
 // gets the switch (the server checks too, and its refusal is shown).
 import { useId, useState } from 'react';
 import { roleAtLeast } from '../lib/format';
+import { useModelRole } from '../lib/model-role';
 import { useSession } from '../lib/session';
 import type { Model } from '../types';
 import { ErrorNote } from './ErrorNote';
@@ -11,11 +12,11 @@ export const PROTECTED_EXPLANATION = 'Deleting or renaming this model (or deleti
 const UNPROTECTED_EXPLANATION = 'When protected, deleting or renaming this model (or deleting a serving version) is refused while it serves.';
 
 export function ProtectedSetting({ model, onChanged }: { model: Model; onChanged: () => void }) {
-  const { api, me } = useSession();
+  const { api } = useSession();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const hint = useId();
-  const isAdmin = roleAtLeast(me?.role, 'admin');
+  const isAdmin = roleAtLeast(useModelRole(model.name), 'admin');
 
   const toggle = async (value: boolean) => {
     setBusy(true);

@@ -5,6 +5,7 @@
 // version the person never saw.
 import { useState } from 'react';
 import { roleAtLeast } from '../lib/format';
+import { useModelRole } from '../lib/model-role';
 import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
 import { useResource } from '../lib/use-resource';
@@ -42,7 +43,8 @@ function useAction() {
 }
 
 export function VersionActions({ v, onChanged }: { v: Version; onChanged: () => void }) {
-  const { api, me } = useSession();
+  const { api } = useSession();
+  const role = useModelRole(v.name);
   const [stage, setStage] = useState(v.stage === 'Production' ? 'Archived' : 'Production');
   const [archive, setArchive] = useState(true);
   const [alias, setAlias] = useState('');
@@ -54,11 +56,15 @@ export function VersionActions({ v, onChanged }: { v: Version; onChanged: () => 
   // undefined until the model is read: then the server takes no precondition.
   const stageHolder = aimed && model.data ? model.data.stages[aimed] : undefined;
   const aliasHolder = model.data && alias.trim() ? (model.data.aliases[alias.trim()] ?? null) : undefined;
-  if (!roleAtLeast(me?.role, 'deployer')) {
+  if (!roleAtLeast(role, 'deployer')) {
     return (
-      <section aria-labelledby="actions-h" className="card">
+      <section aria-labelledby="actions-h" className="card" aria-busy={role === undefined}>
         <h2 id="actions-h">Actions</h2>
-        <p className="muted">Your role ({me?.role ?? 'signed out'}) can look but not deploy; a deployer or admin token can change stages, aliases and health.</p>
+        {role !== undefined && (
+          <p className="muted">
+            Your role on {v.name} ({role ?? 'none'}) can look but not deploy; a deployer or admin (on this model, or everywhere) can change stages, aliases and health.
+          </p>
+        )}
       </section>
     );
   }

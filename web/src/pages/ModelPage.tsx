@@ -13,6 +13,7 @@ import { ProtectedSetting } from '../components/ProtectedSetting';
 import { PromotionPanel } from '../promotion/PromotionPanel';
 import { formatTime, relativeTime, roleAtLeast } from '../lib/format';
 import { useLiveTick } from '../lib/live';
+import { useModelRole } from '../lib/model-role';
 import { useSession } from '../lib/session';
 import { useResource } from '../lib/use-resource';
 import type { RollbackResult } from '../types';
@@ -24,7 +25,7 @@ const HealthCharts = lazy(() => import('../components/HealthCharts').then((m) =>
 export function ModelPage() {
   const name = useParams().name!;
   useTitle(name);
-  const { api, me } = useSession();
+  const { api } = useSession();
   const tick = useLiveTick(name);
   const model = useResource((signal) => api.getModel(name, signal), [api, name, tick]);
   // Since when the current version holds Production, and who put it there (from the audit log).
@@ -34,7 +35,9 @@ export function ModelPage() {
   const [notice, setNotice] = useState<string>();
   const m = model.data;
   const prod = m?.production ?? null;
-  const canDeploy = roleAtLeast(me?.role, 'deployer');
+  // What this caller may do on THIS model (per-model grants), not its global role.
+  const role = useModelRole(name);
+  const canDeploy = roleAtLeast(role, 'deployer');
 
   /** Prepare, commit, confirm in a sentence: each phase's time and who did not confirm. */
   const phasesSummary = (p: RollbackResult['phases']) => {
@@ -60,7 +63,8 @@ export function ModelPage() {
       <nav aria-label="Breadcrumb" className="crumbs">
         <Link to="/">Models</Link> <span aria-hidden="true">/</span> <span aria-current="page">{name}</span>
       </nav>
-      <div className="page-head">
+      {/* busy until the server said what this caller may do here (the Roll back button) */}
+      <div className="page-head" aria-busy={role === undefined} data-testid="model-head">
         <div>
           <h1>{name}</h1>
           {m?.description && <p className="muted">{m.description}</p>}

@@ -5,6 +5,7 @@
 import { ErrorNote } from '../components/ErrorNote';
 import './promotion.css';
 import { roleAtLeast } from '../lib/format';
+import { useModelRole } from '../lib/model-role';
 import { useLiveTick } from '../lib/live';
 import { useSession } from '../lib/session';
 import { isNotFound, useResource } from '../lib/use-resource';
@@ -22,14 +23,14 @@ function orNone<T>(pending: Promise<T>): Promise<T | null> {
 }
 
 export function PromotionPanel({ model }: { model: string }) {
-  const { api, me } = useSession();
+  const { api } = useSession();
   const tick = useLiveTick(model);
   const p = api.promotion;
   const rollout = useResource((signal) => orNone(p.rollout(model, signal)), [p, model, tick]);
   const shadow = useResource((signal) => orNone(p.shadow(model, signal)), [p, model, tick]);
   const approvals = useResource((signal) => orNone(p.approvals({ model, status: 'pending' }, signal)), [p, model, tick]);
   const drills = useResource((signal) => orNone(p.drills(model, signal)), [p, model, tick]);
-  const canDeploy = roleAtLeast(me?.role, 'deployer');
+  const canDeploy = roleAtLeast(useModelRole(model), 'deployer');
   const reload = () => {
     rollout.reload();
     approvals.reload();
