@@ -95,3 +95,22 @@ describe.each(DATABASES)('OIDC groups mapped to grants on %s', (kind) => {
     expect((await call(r.app, 'GET', `/api/v1/models/${ranking}`, undefined, alice)).status).toBe(404);
   });
 });
+
+describe.each(DATABASES)('a grant on every model (*) on %s', (kind) => {
+  const r = useRegistry(kind, { config });
+
+  it("is a person's global role: whoami says it, so clients (the UI's Grants link, its buttons) follow it", async () => {
+    const admin = await call(r.app, 'POST', '/api/v1/tokens', { name: uniqueName('root'), role: 'admin' });
+    const asAdmin = bearer(admin.body.token);
+    const carol = bearer(await idp.accessToken('carol'));
+    const name = uniqueName('any');
+    await createModel(r.app, name, asAdmin);
+    // No grant yet: Carol has no role (lists refuse her).
+    expect((await call(r.app, 'GET', '/api/v1/whoami', undefined, carol)).status).toBe(403);
+    expect((await call(r.app, 'POST', '/api/v1/grants', { principal_type: 'user', principal_name: 'carol', scope: '*', role: 'admin' }, asAdmin)).status).toBe(201);
+    const who = await call(r.app, 'GET', '/api/v1/whoami', undefined, carol);
+    expect(who.status).toBe(200);
+    expect(who.body).toMatchObject({ name: 'carol', role: 'admin', open: false });
+    expect((await call(r.app, 'GET', '/api/v1/grants', undefined, carol)).status).toBe(200);
+  });
+});

@@ -16,7 +16,7 @@ const Minted = Type.Object({ name: Type.String(), role: Type.String(), token: Ty
 const NameParams = Type.Object({ name: Type.String() });
 const Whoami = Type.Object({
   name: Type.String(),
-  /** Baseline global role: a token's own; null for a person signed in with single sign-on (grants decide). */
+  /** The role on everything: a token's own, raised by grants on `*` (a person's comes from those alone; null: none). */
   role: Nullable(Type.String()),
   open: Type.Boolean(),
   model: Type.Optional(Type.String()),
@@ -122,7 +122,9 @@ export function tokensRoutes(app: App, deps: Deps, openMode: OpenModeCache): voi
       },
     },
     async (req) => {
-      const p = req.principal!;
+      const principal = req.principal!;
+      // The global role as the grants make it (a `*` grant counts), so clients show what it allows.
+      const p = { ...principal, role: principal.open ? principal.role : req.server.globalRoleOf(principal) };
       const model = req.query.model;
       if (model === undefined) return p;
       // The preHandler resolved modelRole for this name; open mode skips the check: everything.
