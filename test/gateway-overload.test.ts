@@ -26,8 +26,9 @@ function heldServer() {
   return { server, held, url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+// Up to 10 s: a loaded CI machine can take seconds to get a request to the held endpoint.
 const until = async (check: () => boolean) => {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((res) => setTimeout(res, 5));
+  for (let i = 0; i < 2000 && !check(); i++) await new Promise((res) => setTimeout(res, 5));
   expect(check()).toBe(true);
 };
 
