@@ -46,7 +46,7 @@ async function post(base: string, p: string, body: unknown, token: string): Prom
  * globs, a fifth of them denies, ten on the measured token and ten on the measured person.
  */
 export function grantSet(total: number): Array<Record<string, string>> {
-  const grants: Array<Record<string, string>> = [{ principal_type: 'group', principal_name: PERSON.group, scope: '*', role: 'editor' }];
+  const grants: Array<Record<string, string>> = total > 0 ? [{ principal_type: 'group', principal_name: PERSON.group, scope: '*', role: 'editor' }] : [];
   for (let i = 1; i < total; i++) {
     const kind = i % 3 === 0 ? 'user' : i % 3 === 1 ? 'group' : 'token';
     if (i % 100 === 0) grants.push({ principal_type: 'token', principal_name: 'ci', scope: `team${i % 7}-*-${i}`, role: 'viewer' });
@@ -56,8 +56,11 @@ export function grantSet(total: number): Array<Record<string, string>> {
   return grants;
 }
 
-/** A server with the serving extension; `idp`: closed, trusting that provider, with `grants` grants. */
-export async function benchServer(opts: { idp?: TestProvider; grants?: number }): Promise<BenchServer> {
+/**
+ * A server with the serving extension; `closed`: with a deployer token and `grants` grants, and
+ * with `idp`, trusting that provider for people too (single sign-on).
+ */
+export async function benchServer(opts: { closed?: boolean; idp?: TestProvider; grants?: number }): Promise<BenchServer> {
   const log = createLogger('silent');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-grants-'));
   const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent', oidc: opts.idp ? oidcConfig(opts.idp) : null }, { log });
@@ -78,11 +81,11 @@ export async function benchServer(opts: { idp?: TestProvider; grants?: number })
     if (i > 1000) throw new Error(`${SERVED} never served: ${r.status} ${r.body}`);
     await new Promise((res) => setTimeout(res, 10));
   }
-  if (!opts.idp) return { base, close };
+  if (!opts.closed) return { base, close };
   const bootstrap = await must(request(base, 'POST', '/api/v1/tokens', { name: 'root', role: 'admin' }));
   const admin = String(bootstrap.token);
   const token = (await post(base, '/api/v1/tokens', { name: 'ci', role: 'deployer' }, admin)).token!;
-  for (const g of grantSet(opts.grants ?? 1)) await post(base, '/api/v1/grants', g, admin);
+  for (const g of grantSet(opts.grants ?? 0)) await post(base, '/api/v1/grants', g, admin);
   return { base, token, close };
 }
 

@@ -1,9 +1,9 @@
 // npm run bench:grants — what access control costs on the request path, in one run: registry reads
 // (get model, the models list filtered per model) and inference (POST /v2/models/{m}/infer on a
-// small ONNX model) against five callers on three servers (SQLite, serving extension, the same
-// models): an open server (no tokens: the "none" of the issue); a Stagecraft token and a person's
-// OIDC JWT access token (from a real OpenID Provider) on a server with one grant (the person's
-// group) and on one with 1,000 grants. Sequential latency is interleaved in rounds of 25 over
+// small ONNX model) against six callers on four servers (SQLite, serving extension, the same
+// models): an open server (no tokens: the "none" of the issue); a Stagecraft token on a closed
+// server without SSO or grants; a Stagecraft token and a person's OIDC JWT access token (from a
+// real OpenID Provider) on a server with one grant (the person's group) and on one with 1,000. Sequential latency is interleaved in rounds of 25 over
 // keep-alive; throughput is autocannon in its own process, interleaved in rounds of --duration s.
 // Flags: --iterations N (2000), --grants N (1000), --duration S (2), --rounds N (4),
 // --connections N (8), --throughput no (latency only). Quote medians and ratios with the load average.
@@ -79,15 +79,18 @@ async function main() {
   const servers: BenchServer[] = [];
   const open = await benchServer({});
   servers.push(open);
-  const few = await benchServer({ idp, grants: 1 });
+  const bare = await benchServer({ closed: true });
+  servers.push(bare);
+  const few = await benchServer({ closed: true, idp, grants: 1 });
   servers.push(few);
-  const many = await benchServer({ idp, grants: GRANTS });
+  const many = await benchServer({ closed: true, idp, grants: GRANTS });
   servers.push(many);
   // A JWT access token through the real code flow (its TTL is 10 min: the run takes less).
   const jwt = await idp.accessToken(PERSON.login);
   const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
   const callers: Caller[] = [
     { label: 'open (no tokens)', base: open.base, headers: {} },
+    { label: 'token, no SSO, 0 grants', base: bare.base, headers: bearer(bare.token!) },
     { label: 'token, 1 grant', base: few.base, headers: bearer(few.token!) },
     { label: `token, ${GRANTS} grants`, base: many.base, headers: bearer(many.token!) },
     { label: 'OIDC JWT, 1 grant', base: few.base, headers: bearer(jwt) },
@@ -95,11 +98,13 @@ async function main() {
   ];
   // [label, baseline caller, measured caller]
   const pairs: Array<[string, number, number]> = [
-    [`token: ${GRANTS} grants vs 1`, 1, 2],
-    [`OIDC JWT: ${GRANTS} grants vs 1`, 3, 4],
-    ['OIDC JWT vs token (1 grant)', 1, 3],
-    [`token, ${GRANTS} grants vs open`, 0, 2],
-    [`OIDC JWT, ${GRANTS} grants vs open`, 0, 4],
+    [`token: ${GRANTS} grants vs 1`, 2, 3],
+    [`OIDC JWT: ${GRANTS} grants vs 1`, 4, 5],
+    ['OIDC JWT vs token (1 grant)', 2, 4],
+    ['token, no SSO vs open', 0, 1],
+    ['token: SSO + 1 grant vs no SSO', 1, 2],
+    [`token, ${GRANTS} grants vs open`, 0, 3],
+    [`OIDC JWT, ${GRANTS} grants vs open`, 0, 5],
   ];
 
   console.log(`bench:grants — ${os.cpus().length} CPUs, node ${process.version}; load average ${load()} (1, 5, 15 min)`);
