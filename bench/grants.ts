@@ -1,68 +1,140 @@
-// npm run bench:grants — what per-model grants cost on the request path: two servers in one run
-// (SQLite), the same token (deployer) and models, one with no grants and one with 1,000 (users,
-// groups, globs, and a few on the token itself), measured interleaved over keep-alive so the
-// machine's noise falls on both alike. Reads of one model (get model, get version) and the models
-// list (filtered per model). Quote medians and ratios with the load average.
+// npm run bench:grants — what access control costs on the request path, in one run: registry reads
+// (get model, the models list filtered per model) and inference (POST /v2/models/{m}/infer on a
+// small ONNX model) against six callers on four servers (SQLite, serving extension, the same
+// models): an open server (no tokens: the "none" of the issue); a Stagecraft token on a closed
+// server without SSO or grants; a Stagecraft token and a person's OIDC JWT access token (from a
+// real OpenID Provider) on a server with one grant (the person's group) and on one with 1,000. Sequential latency is interleaved in rounds of 25 over
+// keep-alive; throughput is autocannon in its own process, interleaved in rounds of --duration s.
+// Flags: --iterations N (2000), --grants N (1000), --duration S (2), --rounds N (4),
+// --connections N (8), --throughput no (latency only). Quote medians and ratios with the load average.
 import os from 'node:os';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { buildServer } from '../src/server.js';
-import { benchDeps, flag } from './harness.js';
-import { fmt, measureInterleaved } from './http-client.js';
+import { startTestProvider } from '../test/helpers/oidc-provider.js';
+import { flag } from './harness.js';
+import { fmt, measureInterleaved, type Stats } from './http-client.js';
+import { benchServer, headeredCannon, INFER_BODY, modelName, PERSON, SERVED, type BenchServer } from './grants-setup.js';
 
 const N = Number(flag('iterations', '2000'));
 const GRANTS = Number(flag('grants', '1000'));
+const DURATION = Number(flag('duration', '2'));
+const ROUNDS = Number(flag('rounds', '4'));
+const CONNECTIONS = Number(flag('connections', '8'));
+const THROUGHPUT = flag('throughput', 'yes') !== 'no';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
-function get(base: string, path: string, token: string): Promise<number> {
-  const url = new URL(path, base);
+interface Caller {
+  label: string;
+  base: string;
+  headers: Record<string, string>;
+}
+
+interface Op {
+  name: string;
+  method: 'GET' | 'POST';
+  path: (i: number) => string;
+  body?: string;
+}
+
+const ops: Op[] = [
+  { name: 'get model', method: 'GET', path: (i) => `/api/v1/models/${modelName(Math.abs(i))}` },
+  { name: 'models list (filtered)', method: 'GET', path: () => '/api/v1/models?limit=100' },
+  { name: 'infer (ONNX, 1 row)', method: 'POST', path: () => `/v2/models/${SERVED}/infer`, body: INFER_BODY },
+];
+
+function send(c: Caller, op: Op, i: number): Promise<void> {
+  const url = new URL(op.path(i), c.base);
+  const body = op.body ? Buffer.from(op.body) : undefined;
+  const headers = { ...c.headers, ...(body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {}) };
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'GET', agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: op.method, agent, headers }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(200) : reject(new Error(`${path}: ${res.statusCode}`))));
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${c.label} ${op.method} ${url.pathname}: ${res.statusCode}`))));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
-async function post(base: string, path: string, body: unknown, token?: string): Promise<{ token?: string }> {
-  const res = await fetch(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { token?: string };
-}
-
-async function server(grants: number) {
-  const deps = await benchDeps('sqlite', '');
-  const { app } = await buildServer(deps, []);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  for (let m = 0; m < 50; m++) await post(base, '/api/v1/models', { name: `team${m % 10}-model-${m}` });
-  const admin = (await post(base, '/api/v1/tokens', { name: 'root', role: 'admin' })).token!;
-  const token = (await post(base, '/api/v1/tokens', { name: 'ci', role: 'deployer' }, admin)).token!;
-  for (let i = 0; i < grants; i++) {
-    const kind = i % 3 === 0 ? 'user' : i % 3 === 1 ? 'group' : 'token';
-    const mine = i % 100 === 0; // ten grants on the measured token itself
-    const g = mine
-      ? { principal_type: 'token', principal_name: 'ci', scope: `team${i % 7}-*-${i}`, role: 'viewer' }
-      : { principal_type: kind, principal_name: `${kind}-${i}@example.com`, scope: i % 2 ? `team${i % 10}-*` : `team${i % 10}-model-${i % 50}`, role: i % 5 === 0 ? 'deny' : 'editor' };
-    await post(base, '/api/v1/grants', g, admin);
+/** Requests per second per caller for one op: autocannon rounds, the callers interleaved in each. */
+async function throughput(callers: Caller[], op: Op): Promise<Array<{ rps: number; errors: number }>> {
+  const sums = callers.map(() => ({ total: 0, seconds: 0, errors: 0 }));
+  for (let r = 0; r < ROUNDS; r++) {
+    // Alternate the order each round, so neither end of a round is always the same caller.
+    const order = r % 2 ? [...callers.keys()].reverse() : [...callers.keys()];
+    for (const k of order) {
+      const c = callers[k]!;
+      const res = await headeredCannon(new URL(op.path(0), c.base).toString(), { method: op.method, headers: { ...c.headers, ...(op.body ? { 'content-type': 'application/json' } : {}) }, body: op.body, duration: DURATION, connections: CONNECTIONS });
+      sums[k]!.total += res.total;
+      sums[k]!.seconds += res.seconds;
+      sums[k]!.errors += res.errors;
+    }
   }
-  return { base, token, close: async () => { await app.close(); await deps.close(); } };
+  return sums.map((s) => ({ rps: s.total / s.seconds, errors: s.errors }));
 }
 
-const targets = [await server(0), await server(GRANTS)];
-const ops: Array<[string, (t: (typeof targets)[number], i: number) => Promise<unknown>]> = [
-  ['get model', (t, i) => get(t.base, `/api/v1/models/team${Math.abs(i) % 10}-model-${Math.abs(i) % 50}`, t.token)],
-  ['models list (filtered)', (t) => get(t.base, '/api/v1/models?limit=100', t.token)],
-];
-console.log(`per-model grants: ${N} sequential requests per row per server, interleaved; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`${'request'.padEnd(26)} ${'p50 none'.padStart(11)} ${`p50 ${GRANTS}`.padStart(11)} ${'added p50'.padStart(11)} ${'p50 ratio'.padStart(12)}`);
-for (const [name, op] of ops) {
-  const [none, many] = await measureInterleaved(targets, op, N);
-  // Sequential closed loop on one connection: requests per second follow the latency; the p50 ratio (none / 1,000) stands in for it robustly.
-  const ratio = none.p50 / many.p50;
-  console.log(`${name.padEnd(26)} ${fmt(none.p50).padStart(11)} ${fmt(many.p50).padStart(11)} ${fmt(many.p50 - none.p50).padStart(11)} ${ratio.toFixed(3).padStart(12)}`);
+async function main() {
+  const idp = await startTestProvider();
+  idp.allowRedirect('http://127.0.0.1:1');
+  const servers: BenchServer[] = [];
+  const open = await benchServer({});
+  servers.push(open);
+  const bare = await benchServer({ closed: true });
+  servers.push(bare);
+  const few = await benchServer({ closed: true, idp, grants: 1 });
+  servers.push(few);
+  const many = await benchServer({ closed: true, idp, grants: GRANTS });
+  servers.push(many);
+  // A JWT access token through the real code flow (its TTL is 10 min: the run takes less).
+  const jwt = await idp.accessToken(PERSON.login);
+  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+  const callers: Caller[] = [
+    { label: 'open (no tokens)', base: open.base, headers: {} },
+    { label: 'token, no SSO, 0 grants', base: bare.base, headers: bearer(bare.token!) },
+    { label: 'token, 1 grant', base: few.base, headers: bearer(few.token!) },
+    { label: `token, ${GRANTS} grants`, base: many.base, headers: bearer(many.token!) },
+    { label: 'OIDC JWT, 1 grant', base: few.base, headers: bearer(jwt) },
+    { label: `OIDC JWT, ${GRANTS} grants`, base: many.base, headers: bearer(jwt) },
+  ];
+  // [label, baseline caller, measured caller]
+  const pairs: Array<[string, number, number]> = [
+    [`token: ${GRANTS} grants vs 1`, 2, 3],
+    [`OIDC JWT: ${GRANTS} grants vs 1`, 4, 5],
+    ['OIDC JWT vs token (1 grant)', 2, 4],
+    ['token, no SSO vs open', 0, 1],
+    ['token: SSO + 1 grant vs no SSO', 1, 2],
+    [`token, ${GRANTS} grants vs open`, 0, 3],
+    [`OIDC JWT, ${GRANTS} grants vs open`, 0, 5],
+  ];
+
+  console.log(`bench:grants — ${os.cpus().length} CPUs, node ${process.version}; load average ${load()} (1, 5, 15 min)`);
+  console.log(`latency: ${N} sequential keep-alive requests per op per caller, interleaved in rounds of 25${THROUGHPUT ? `; throughput: autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${DURATION} s per caller, interleaved` : ''}`);
+  for (const op of ops) {
+    const stats: Stats[] = await measureInterleaved(callers, (c, i) => send(c, op, i), N);
+    const tp = THROUGHPUT ? await throughput(callers, op) : null;
+    console.log(`\n${op.name} — ${op.method} ${op.path(0).replace(/\?.*/, '')}`);
+    console.log(`${'caller'.padEnd(26)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'req/s'.padStart(9)}`);
+    for (const [k, c] of callers.entries()) {
+      console.log(`${c.label.padEnd(26)} ${fmt(stats[k]!.p50).padStart(10)} ${fmt(stats[k]!.p99).padStart(10)} ${(tp ? tp[k]!.rps.toFixed(0) : '-').padStart(9)}${tp?.[k]!.errors ? `  ${tp[k]!.errors} errors` : ''}`);
+    }
+    console.log(`${'pairing'.padEnd(34)} ${'added p50'.padStart(11)} ${'p50 ratio'.padStart(10)} ${'req/s ratio'.padStart(12)}   (aims: <= 0.050 ms, >= 0.970)`);
+    for (const [label, a, b] of pairs) {
+      // p50 ratio: baseline / measured (a sequential client's throughput follows its latency).
+      const p50Ratio = stats[a]!.p50 / stats[b]!.p50;
+      const rpsRatio = tp ? (tp[b]!.rps / tp[a]!.rps).toFixed(3) : '-';
+      console.log(`${label.padEnd(34)} ${fmt(stats[b]!.p50 - stats[a]!.p50).padStart(11)} ${p50Ratio.toFixed(3).padStart(10)} ${rpsRatio.padStart(12)}`);
+    }
+  }
+  console.log(`\nload average at the end ${load()}`);
+  for (const s of servers) await s.close();
+  await idp.close();
+  agent.destroy();
 }
-for (const t of targets) await t.close();
-agent.destroy();
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
