@@ -11,7 +11,7 @@ import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
 import { buildServer, serverExtensions } from '../src/server.js';
 import type { DenseModelSpec } from '../src/onnx/onnx-builder.js';
-import { API_AUDIENCE, CLIENT, type TestProvider } from '../test/helpers/oidc-provider.js';
+import { oidcConfigFor, type TestProvider } from '../test/helpers/oidc-provider.js';
 import { must, seedProduction } from './harness.js';
 import { request } from './http-client.js';
 
@@ -31,7 +31,7 @@ export interface BenchServer {
 }
 
 function oidcConfig(idp: TestProvider): OidcConfig {
-  return { issuer: idp.issuer, clientId: CLIENT.id, clientSecret: CLIENT.secret, audience: API_AUDIENCE, groupsClaim: 'groups', publicUrl: null, sessionMaxSeconds: 3600, sessionIdleSeconds: 600 };
+  return oidcConfigFor(idp);
 }
 
 async function post(base: string, p: string, body: unknown, token: string): Promise<{ token?: string }> {

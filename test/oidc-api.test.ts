@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { JWKS_COOLDOWN_MS } from '../src/registry/identity/oidc-config.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
-import { API_AUDIENCE, CLIENT, startTestProvider, type TestProvider } from './helpers/oidc-provider.js';
+import { API_AUDIENCE, oidcConfigFor, startTestProvider, type TestProvider } from './helpers/oidc-provider.js';
 import { call } from './http.js';
 
 let idp: TestProvider;
@@ -19,16 +19,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 beforeAll(async () => {
   idp = await startTestProvider();
   idp.allowRedirect('http://127.0.0.1:1');
-  config.oidc = {
-    issuer: idp.issuer,
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
-    audience: API_AUDIENCE,
-    groupsClaim: 'groups',
-    publicUrl: null,
-    sessionMaxSeconds: 3600,
-    sessionIdleSeconds: 600,
-  };
+  config.oidc = oidcConfigFor(idp);
 });
 afterAll(async () => idp?.close());
 

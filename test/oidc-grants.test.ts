@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { serverExtensions } from '../src/server.js';
 import { DATABASES, uniqueName, useRegistry } from './databases.js';
-import { API_AUDIENCE, CLIENT, startTestProvider, type TestProvider } from './helpers/oidc-provider.js';
+import { oidcConfigFor, startTestProvider, type TestProvider } from './helpers/oidc-provider.js';
 import { call, createModel, registerVersion } from './http.js';
 
 const ML = '/api/2.0/mlflow';
@@ -18,16 +18,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 beforeAll(async () => {
   idp = await startTestProvider();
   idp.allowRedirect('http://127.0.0.1:1'); // access tokens come through the code flow
-  config.oidc = {
-    issuer: idp.issuer,
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
-    audience: API_AUDIENCE,
-    groupsClaim: 'groups',
-    publicUrl: null,
-    sessionMaxSeconds: 3600,
-    sessionIdleSeconds: 600,
-  };
+  config.oidc = oidcConfigFor(idp);
 });
 afterAll(async () => idp?.close());
 

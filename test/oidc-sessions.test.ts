@@ -10,7 +10,7 @@ import type { App } from '../src/http/app-types.js';
 import { JWKS_COOLDOWN_MS } from '../src/registry/identity/oidc-config.js';
 import { buildServer } from '../src/server.js';
 import { DATABASES, makeDeps, uniqueName, type DbKind } from './databases.js';
-import { API_AUDIENCE, CLIENT, signInThroughServer, startTestProvider, type TestProvider } from './helpers/oidc-provider.js';
+import { oidcConfigFor, signInThroughServer, startTestProvider, type TestProvider } from './helpers/oidc-provider.js';
 
 let idp: TestProvider;
 beforeAll(async () => {
@@ -18,17 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => idp?.close());
 
-const oidc = (o: Partial<OidcConfig> = {}): OidcConfig => ({
-  issuer: idp.issuer,
-  clientId: CLIENT.id,
-  clientSecret: CLIENT.secret,
-  audience: API_AUDIENCE,
-  groupsClaim: 'groups',
-  publicUrl: null,
-  sessionMaxSeconds: 3600,
-  sessionIdleSeconds: 600,
-  ...o,
-});
+const oidc = (o: Partial<OidcConfig> = {}): OidcConfig => oidcConfigFor(idp, o);
 
 interface Listening {
   url: string;

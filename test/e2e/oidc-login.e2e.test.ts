@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OidcConfig } from '../../src/config.js';
 import { serverExtensions } from '../../src/server.js';
 import { DATABASES, uniqueName, useRegistry, type Registry } from '../databases.js';
-import { API_AUDIENCE, CLIENT, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { oidcConfigFor, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { ensureWebBuilt, launchChromium, requireChromium, SKIP_E2E } from './browser.js';
 
 const WAIT = { timeout: 15_000 };
@@ -20,9 +20,8 @@ const oidcIdle = {} as OidcConfig;
 beforeAll(async () => {
   if (SKIP_E2E) return;
   idp = await startTestProvider();
-  const base = { issuer: idp.issuer, clientId: CLIENT.id, clientSecret: CLIENT.secret, audience: API_AUDIENCE, groupsClaim: 'groups', publicUrl: null, sessionMaxSeconds: 3600 };
-  Object.assign(oidc, { ...base, sessionIdleSeconds: 600 });
-  Object.assign(oidcIdle, { ...base, sessionIdleSeconds: 2 });
+  Object.assign(oidc, oidcConfigFor(idp));
+  Object.assign(oidcIdle, oidcConfigFor(idp, { sessionIdleSeconds: 2 }));
 });
 afterAll(async () => idp?.close());
 

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { OidcConfig } from '../../src/config.js';
 
 export interface TestPerson {
   sub: string;
@@ -24,6 +25,21 @@ export const PEOPLE: Record<string, TestPerson> = {
 
 export const CLIENT = { id: 'stagecraft', secret: 'test-secret-0123456789' };
 export const API_AUDIENCE = 'https://stagecraft.test/api';
+
+/** The server's OIDC settings for a test provider (its client, the API audience), with overrides. */
+export function oidcConfigFor(idp: TestProvider, o: Partial<OidcConfig> = {}): OidcConfig {
+  return {
+    issuer: idp.issuer,
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+    audience: API_AUDIENCE,
+    groupsClaim: 'groups',
+    publicUrl: null,
+    sessionMaxSeconds: 3600,
+    sessionIdleSeconds: 600,
+    ...o,
+  };
+}
 
 export interface TestProvider {
   issuer: string;
