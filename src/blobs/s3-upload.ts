@@ -116,9 +116,9 @@ class Parts {
   /** Starts sending `bytes` as the next part; answers the buffer to fill next once a slot is free. */
   async send(buf: Buffer, length: number): Promise<Buffer> {
     const partNumber = ++this.count;
-    this.uploadId ??= this.client
-      .send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key }), { abortSignal: this.signal })
-      .then((r) => r.UploadId!);
+    // Not cancelled with the parts: a creation cut off client-side may still complete on the store
+    // after abort() looked for it (seen in CI under load); awaited, its id is always aborted.
+    this.uploadId ??= this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key })).then((r) => r.UploadId!);
     const sending = (async () => {
       const UploadId = await this.uploadId!;
       const res = await this.client.send(
