@@ -71,6 +71,7 @@ export async function benchServer(opts: { closed?: boolean; idp?: TestProvider; 
   const close = async () => {
     await app.close();
     await deps.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   };
   // Seeded while the server is still open (no tokens yet): the same models on every server.
   for (let m = 0; m < MODELS; m++) await must(request(base, 'POST', '/api/v1/models', { name: modelName(m) }));

@@ -29,7 +29,10 @@ export async function freshPg(adminUrl: string): Promise<string> {
 export async function benchDeps(kind: 'sqlite' | 'postgres', pgAdminUrl: string): Promise<Deps> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-'));
   const databaseUrl = kind === 'postgres' ? await freshPg(pgAdminUrl) : null;
-  return createDeps({ ...defaultConfig(), dataDir, databaseUrl, logLevel: 'silent' }, { log: createLogger('silent') });
+  const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl, logLevel: 'silent' }, { log: createLogger('silent') });
+  // Closing the deps also removes the temp data dir: a bench leaves nothing behind.
+  const close = deps.close.bind(deps);
+  return Object.assign(deps, { close: async () => { await close(); fs.rmSync(dataDir, { recursive: true, force: true }); } });
 }
 
 /** The floor: a bare Fastify route answering a small JSON object over the same client. */
