@@ -84,6 +84,7 @@ const MEMO_MAX = 10_000;
 export class GrantSet {
   private readonly byKey = new Map<string, Compiled[]>();
   private readonly memo = new Map<string, Map<string, Role | null>>();
+  private byPrincipal = new WeakMap<Principal, Map<string, Role | null>>();
   private memoSize = 0;
 
   constructor(rules: readonly GrantRule[]) {
@@ -107,17 +108,32 @@ export class GrantSet {
     return keys.flatMap((k) => this.byKey.get(k) ?? []);
   }
 
+  /**
+   * The memo of one principal's answers. Found by the principal object first: a token's principal
+   * is the same object on every request (the token cache keeps it), and a person's is made once per
+   * request, so its key (up to five grant keys joined) is built once per request, not once per model
+   * of a filtered list.
+   */
+  private memoOf(p: Principal): Map<string, Role | null> {
+    let perModel = this.byPrincipal.get(p);
+    if (perModel) return perModel;
+    const memoKey = p.kind === 'token' ? `t:${p.name}:${p.role}` : `u:${principalKeys(p).join('|')}:${p.role}`;
+    perModel = this.memo.get(memoKey);
+    if (!perModel) this.memo.set(memoKey, (perModel = new Map()));
+    this.byPrincipal.set(p, perModel);
+    return perModel;
+  }
+
   /** The principal's role on a model (null: no access at all, the model is invisible to it). */
   roleOn(p: Principal, model: string): Role | null {
     if (p.open) return 'admin';
-    const memoKey = p.kind === 'token' ? `t:${p.name}:${p.role}` : `u:${principalKeys(p).join('|')}:${p.role}`;
-    let perModel = this.memo.get(memoKey);
-    if (!perModel) this.memo.set(memoKey, (perModel = new Map()));
+    const perModel = this.memoOf(p);
     const hit = perModel.get(model);
     if (hit !== undefined) return hit;
     const role = resolve(this.grantsOf(p), p.role, model);
     if (++this.memoSize > MEMO_MAX) {
       this.memo.clear();
+      this.byPrincipal = new WeakMap();
       this.memoSize = 0;
     }
     perModel.set(model, role);

@@ -30,9 +30,8 @@ interface Cached {
 
 /** A bearer credential as the auth hook read it. */
 export interface BearerCredential {
+  /** The secret as sent; the in-memory caches key by it (tokens/auth.ts says why), nothing stores it. */
   token: string;
-  /** sha256 of the token: the cache key (the token itself is never kept). */
-  hash: string;
 }
 
 export interface Identity {
@@ -52,9 +51,9 @@ export interface Identity {
   /** The discovered issuer (after start). */
   issuer(): OidcIssuer;
   /** The person a bearer JWT names when cached; undefined: call bearer(). */
-  peekBearer(hash: string): Person | undefined;
+  peekBearer(token: string): Person | undefined;
   /** Verifies a bearer JWT (throws a 401 AppError when it does not verify). */
-  bearer(token: string, hash: string): Promise<Person>;
+  bearer(token: string): Promise<Person>;
   /** The hash of the session cookie these headers carry, if any. */
   sessionHash(headers: Headers): string | undefined;
   /** The session's person when cached (null: ended); undefined: call session(). */
@@ -94,12 +93,12 @@ export function createIdentity(deps: Deps, config: OidcConfig): Identity {
   const identity: Identity = {
     config,
     peek(headers, cred) {
-      if (cred) return looksLikeJwt(cred.token) ? identity.peekBearer(cred.hash) : 'none';
+      if (cred) return looksLikeJwt(cred.token) ? identity.peekBearer(cred.token) : 'none';
       const hash = identity.sessionHash(headers);
       return hash ? identity.peekSession(hash) : 'none';
     },
     async resolve(headers, cred) {
-      if (cred) return looksLikeJwt(cred.token) ? (identity.peekBearer(cred.hash) ?? identity.bearer(cred.token, cred.hash)) : 'none';
+      if (cred) return looksLikeJwt(cred.token) ? (identity.peekBearer(cred.token) ?? identity.bearer(cred.token)) : 'none';
       const hash = identity.sessionHash(headers);
       if (!hash) return 'none';
       const peeked = identity.peekSession(hash);
@@ -113,13 +112,13 @@ export function createIdentity(deps: Deps, config: OidcConfig): Identity {
       discovered = await discoverIssuer(config);
     },
     issuer,
-    peekBearer: (hash) => peek(jwts, hash) ?? undefined,
-    async bearer(token, hash) {
+    peekBearer: (token) => peek(jwts, token) ?? undefined,
+    async bearer(token) {
       const claims = await verifyJwt(issuer(), token, config.audience);
       const person = personFromClaims(claims, config.groupsClaim);
       if (!person) throw new AppError('unauthenticated', 'OIDC token refused: it names nobody (no sub)');
       // Never trusted past its own expiry (exp is required by verifyJwt).
-      remember(jwts, hash, { person, until: (claims.exp as number) * 1000 });
+      remember(jwts, token, { person, until: (claims.exp as number) * 1000 });
       await notePerson(person);
       return person;
     },
