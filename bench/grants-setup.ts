@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { defaultConfig, type OidcConfig } from '../src/config.js';
+import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
 import { buildServer, serverExtensions } from '../src/server.js';
@@ -28,10 +28,6 @@ export interface BenchServer {
   /** A deployer token's secret (closed servers only). */
   token?: string;
   close(): Promise<void>;
-}
-
-function oidcConfig(idp: TestProvider): OidcConfig {
-  return oidcConfigFor(idp);
 }
 
 async function post(base: string, p: string, body: unknown, token: string): Promise<{ token?: string }> {
@@ -60,10 +56,10 @@ export function grantSet(total: number): Array<Record<string, string>> {
  * A server with the serving extension; `closed`: with a deployer token and `grants` grants, and
  * with `idp`, trusting that provider for people too (single sign-on).
  */
-export async function benchServer(opts: { closed?: boolean; idp?: TestProvider; grants?: number }): Promise<BenchServer> {
+export async function benchServer(opts: { closed?: boolean; idp?: Pick<TestProvider, 'issuer'>; grants?: number }): Promise<BenchServer> {
   const log = createLogger('silent');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-grants-'));
-  const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent', oidc: opts.idp ? oidcConfig(opts.idp) : null }, { log });
+  const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent', oidc: opts.idp ? oidcConfigFor(opts.idp) : null }, { log });
   const ext = serverExtensions({ serving: { gateway: { heartbeatMs: 500 } } });
   const { app } = await buildServer(deps, ext.pick('serving'));
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -3,12 +3,18 @@
 // small ONNX model) against six callers on four servers (SQLite, serving extension, the same
 // models): an open server (no tokens: the "none" of the issue); a Stagecraft token on a closed
 // server without SSO or grants; a Stagecraft token and a person's OIDC JWT access token (from a
-// real OpenID Provider) on a server with one grant (the person's group) and on one with 1,000. Sequential latency is interleaved in rounds of 25 over
-// keep-alive; throughput is autocannon in its own process, interleaved in rounds of --duration s.
-// Flags: --iterations N (2000), --grants N (1000), --duration S (2), --rounds N (4),
+// real OpenID Provider) on a server with one grant (the person's group) and on one with 1,000.
+// Each server runs in its own process, as in production: servers sharing one process share its
+// JIT-compiled code, so one server's shapes would slow another's inline caches. Sequential latency
+// is interleaved in rounds of 25 over keep-alive; throughput is autocannon in its own process,
+// interleaved in rounds of --duration s, and each pairing's req/s ratio is the median of its
+// per-round ratios (min–max beside it): callers measured back to back share the machine's mood.
+// Flags: --iterations N (2000), --grants N (1000), --duration S (2), --rounds N (8),
 // --connections N (8), --throughput no (latency only). Quote medians and ratios with the load average.
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import http from 'node:http';
+import readline from 'node:readline';
 import { startTestProvider } from '../test/helpers/oidc-provider.js';
 import { flag } from './harness.js';
 import { fmt, measureInterleaved, type Stats } from './http-client.js';
@@ -17,7 +23,7 @@ import { benchServer, headeredCannon, INFER_BODY, modelName, PERSON, SERVED, typ
 const N = Number(flag('iterations', '2000'));
 const GRANTS = Number(flag('grants', '1000'));
 const DURATION = Number(flag('duration', '2'));
-const ROUNDS = Number(flag('rounds', '4'));
+const ROUNDS = Number(flag('rounds', '8'));
 const CONNECTIONS = Number(flag('connections', '8'));
 const THROUGHPUT = flag('throughput', 'yes') !== 'no';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -56,45 +62,73 @@ function send(c: Caller, op: Op, i: number): Promise<void> {
   });
 }
 
-/** Requests per second per caller for one op: autocannon rounds, the callers interleaved in each. */
-async function throughput(callers: Caller[], op: Op): Promise<Array<{ rps: number; errors: number }>> {
-  const sums = callers.map(() => ({ total: 0, seconds: 0, errors: 0 }));
+/** Requests per second of every caller in each round: rps[round][caller] (the callers interleaved in each round). */
+async function throughput(callers: Caller[], op: Op): Promise<{ rps: number[][]; errors: number[] }> {
+  const rps: number[][] = [];
+  const errors = callers.map(() => 0);
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate the order each round, so neither end of a round is always the same caller.
     const order = r % 2 ? [...callers.keys()].reverse() : [...callers.keys()];
+    const round: number[] = [];
     for (const k of order) {
       const c = callers[k]!;
       const res = await headeredCannon(new URL(op.path(0), c.base).toString(), { method: op.method, headers: { ...c.headers, ...(op.body ? { 'content-type': 'application/json' } : {}) }, body: op.body, duration: DURATION, connections: CONNECTIONS });
-      sums[k]!.total += res.total;
-      sums[k]!.seconds += res.seconds;
-      sums[k]!.errors += res.errors;
+      round[k] = res.total / res.seconds;
+      errors[k]! += res.errors;
     }
+    rps.push(round);
   }
-  return sums.map((s) => ({ rps: s.total / s.seconds, errors: s.errors }));
+  return { rps, errors };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+type ServerKind = 'open' | 'bare' | 'few' | 'many';
+
+/** Child mode (`--serve KIND --issuer URL`): one server, its address on stdout, closed when stdin ends. */
+async function serve(kind: ServerKind): Promise<void> {
+  const issuer = flag('issuer', null);
+  const idp = issuer && (kind === 'few' || kind === 'many') ? { issuer } : undefined;
+  const s = await benchServer({ closed: kind !== 'open', idp, grants: kind === 'many' ? GRANTS : kind === 'few' ? 1 : 0 });
+  process.stdout.write(`${JSON.stringify({ base: s.base, token: s.token })}\n`);
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.on('end', resolve));
+  await s.close();
+}
+
+/** Starts one server in its own process (this script in child mode, under the same runtime flags). */
+async function spawnServer(kind: ServerKind, issuer: string): Promise<BenchServer> {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--serve', kind, '--issuer', issuer, '--grants', String(GRANTS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the ${kind} server exited (${code}) before it listened`)));
+  });
+  const { base, token } = JSON.parse(line) as { base: string; token?: string };
+  const close = () => new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.stdin!.end();
+  });
+  return { base, token, close };
 }
 
 async function main() {
   const idp = await startTestProvider();
   idp.allowRedirect('http://127.0.0.1:1');
-  const servers: BenchServer[] = [];
-  const open = await benchServer({});
-  servers.push(open);
-  const bare = await benchServer({ closed: true });
-  servers.push(bare);
-  const few = await benchServer({ closed: true, idp, grants: 1 });
-  servers.push(few);
-  const many = await benchServer({ closed: true, idp, grants: GRANTS });
-  servers.push(many);
+  const [open, bare, few, many] = await Promise.all((['open', 'bare', 'few', 'many'] as const).map((k) => spawnServer(k, idp.issuer)));
+  const servers: BenchServer[] = [open!, bare!, few!, many!];
   // A JWT access token through the real code flow (its TTL is 10 min: the run takes less).
   const jwt = await idp.accessToken(PERSON.login);
   const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
   const callers: Caller[] = [
-    { label: 'open (no tokens)', base: open.base, headers: {} },
-    { label: 'token, no SSO, 0 grants', base: bare.base, headers: bearer(bare.token!) },
-    { label: 'token, 1 grant', base: few.base, headers: bearer(few.token!) },
-    { label: `token, ${GRANTS} grants`, base: many.base, headers: bearer(many.token!) },
-    { label: 'OIDC JWT, 1 grant', base: few.base, headers: bearer(jwt) },
-    { label: `OIDC JWT, ${GRANTS} grants`, base: many.base, headers: bearer(jwt) },
+    { label: 'open (no tokens)', base: open!.base, headers: {} },
+    { label: 'token, no SSO, 0 grants', base: bare!.base, headers: bearer(bare!.token!) },
+    { label: 'token, 1 grant', base: few!.base, headers: bearer(few!.token!) },
+    { label: `token, ${GRANTS} grants`, base: many!.base, headers: bearer(many!.token!) },
+    { label: 'OIDC JWT, 1 grant', base: few!.base, headers: bearer(jwt) },
+    { label: `OIDC JWT, ${GRANTS} grants`, base: many!.base, headers: bearer(jwt) },
   ];
   // [label, baseline caller, measured caller]
   const pairs: Array<[string, number, number]> = [
@@ -115,14 +149,17 @@ async function main() {
     console.log(`\n${op.name} — ${op.method} ${op.path(0).replace(/\?.*/, '')}`);
     console.log(`${'caller'.padEnd(26)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'req/s'.padStart(9)}`);
     for (const [k, c] of callers.entries()) {
-      console.log(`${c.label.padEnd(26)} ${fmt(stats[k]!.p50).padStart(10)} ${fmt(stats[k]!.p99).padStart(10)} ${(tp ? tp[k]!.rps.toFixed(0) : '-').padStart(9)}${tp?.[k]!.errors ? `  ${tp[k]!.errors} errors` : ''}`);
+      const rps = tp ? median(tp.rps.map((round) => round[k]!)).toFixed(0) : '-';
+      console.log(`${c.label.padEnd(26)} ${fmt(stats[k]!.p50).padStart(10)} ${fmt(stats[k]!.p99).padStart(10)} ${rps.padStart(9)}${tp?.errors[k] ? `  ${tp.errors[k]} errors` : ''}`);
     }
-    console.log(`${'pairing'.padEnd(34)} ${'added p50'.padStart(11)} ${'p50 ratio'.padStart(10)} ${'req/s ratio'.padStart(12)}   (aims: <= 0.050 ms, >= 0.970)`);
+    console.log(`${'pairing'.padEnd(34)} ${'added p50'.padStart(11)} ${'p50 ratio'.padStart(10)} ${'req/s ratio'.padStart(12)} ${'(min-max)'.padStart(13)}   (aims: <= 0.050 ms, >= 0.970)`);
     for (const [label, a, b] of pairs) {
       // p50 ratio: baseline / measured (a sequential client's throughput follows its latency).
       const p50Ratio = stats[a]!.p50 / stats[b]!.p50;
-      const rpsRatio = tp ? (tp[b]!.rps / tp[a]!.rps).toFixed(3) : '-';
-      console.log(`${label.padEnd(34)} ${fmt(stats[b]!.p50 - stats[a]!.p50).padStart(11)} ${p50Ratio.toFixed(3).padStart(10)} ${rpsRatio.padStart(12)}`);
+      const ratios = tp ? tp.rps.map((round) => round[b]! / round[a]!) : [];
+      const rpsRatio = tp ? median(ratios).toFixed(3) : '-';
+      const spread = tp ? `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}` : '';
+      console.log(`${label.padEnd(34)} ${fmt(stats[b]!.p50 - stats[a]!.p50).padStart(11)} ${p50Ratio.toFixed(3).padStart(10)} ${rpsRatio.padStart(12)} ${spread.padStart(13)}`);
     }
   }
   console.log(`\nload average at the end ${load()}`);
@@ -131,7 +168,7 @@ async function main() {
   agent.destroy();
 }
 
-main().then(
+(flag('serve', null) ? serve(flag('serve', 'open') as ServerKind) : main()).then(
   () => process.exit(0),
   (err) => {
     console.error(err);

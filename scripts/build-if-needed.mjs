@@ -10,20 +10,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { serverBuildOptions, sources } from './esbuild-options.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.build-stamp');
-
-/** Every TypeScript source under a directory (tests excluded: tsconfig.json leaves them out too). */
-function sources(dir, out = []) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) sources(p, out);
-    else if (/\.(ts|json)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) out.push(p);
-  }
-  return out;
-}
 
 const files = [...sources(path.join(root, 'src')), ...sources(path.join(root, 'sdk'))];
 const newest = Math.max(...[...files, ...['tsconfig.json', 'package.json'].map((f) => path.join(root, f))].map((f) => fs.statSync(f).mtimeMs));
@@ -32,18 +23,7 @@ if (built >= newest && fs.existsSync(path.join(dist, 'src', 'main.js'))) {
   console.log('server build is up to date (dist/)');
 } else {
   console.log('compiling the server into dist/ (esbuild)…');
-  await build({
-    entryPoints: files.filter((f) => f.endsWith('.ts')),
-    outdir: dist,
-    outbase: root, // dist/src/…, dist/sdk/…: the layout tsc (rootDir ".") writes
-    format: 'esm',
-    platform: 'node',
-    target: 'es2023',
-    // Node 20.10+ reads `import … with { type: 'json' }`; esbuild would otherwise drop the attribute.
-    supported: { 'import-attributes': true },
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+  await build(serverBuildOptions(root, files, dist));
   // src/version.ts imports ../package.json: tsc copies it beside the output, so must this.
   fs.copyFileSync(path.join(root, 'package.json'), path.join(dist, 'package.json'));
   // The same start-time bundling of typebox and kysely as `npm run build` (scripts/bundle-vendor.mjs).

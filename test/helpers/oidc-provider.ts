@@ -27,7 +27,7 @@ export const CLIENT = { id: 'stagecraft', secret: 'test-secret-0123456789' };
 export const API_AUDIENCE = 'https://stagecraft.test/api';
 
 /** The server's OIDC settings for a test provider (its client, the API audience), with overrides. */
-export function oidcConfigFor(idp: TestProvider, o: Partial<OidcConfig> = {}): OidcConfig {
+export function oidcConfigFor(idp: Pick<TestProvider, 'issuer'>, o: Partial<OidcConfig> = {}): OidcConfig {
   return {
     issuer: idp.issuer,
     clientId: CLIENT.id,
