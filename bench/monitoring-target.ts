@@ -12,8 +12,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { defaultConfig } from '../src/config.js';
@@ -24,6 +22,7 @@ import { mlpModelOnnx } from '../src/onnx/onnx-builder.js';
 import type { Extension } from '../src/extension.js';
 import { buildServer, serverExtensions } from '../src/server.js';
 import type { InferenceObserver } from '../src/serving/gateway/observer.js';
+import { serveUsage } from './targets.js';
 
 const on = process.argv[2] === 'on' || process.argv[2] === 'discard';
 const burnUs = process.argv[2].startsWith('burn:') ? Number(process.argv[2].slice(5)) : 0;
@@ -87,35 +86,12 @@ for (let i = 0; ; i++) {
   await new Promise((r) => setTimeout(r, 25));
 }
 
-console.log(JSON.stringify({ base }));
-const rl = readline.createInterface({ input: process.stdin });
-// Garbage-collection pauses on the main thread, summed: what allocation on the request path costs.
-let gcMs = 0;
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcMs += e.duration;
-}).observe({ entryTypes: ['gc'] });
-/** CPU milliseconds per thread (Linux /proc): the main thread, the SQLite writer, V8's helpers. */
-function threadCpuMs(): Record<string, number> {
-  const out: Record<string, number> = {};
-  try {
-    for (const tid of fs.readdirSync('/proc/self/task')) {
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out[Number(tid) === process.pid ? 'main' : tid] = (Number(f[11]) + Number(f[12])) * 10;
-    }
-  } catch {
-    // not Linux: the process total still counts
-  }
-  return out;
-}
-
-rl.on('line', () => {
-  const u = process.cpuUsage();
-  console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, gcMs, threads: threadCpuMs(), retained: mon.writer?.written ?? 0, dropped: mon.writer?.dropped ?? 0 }));
-});
-rl.on('close', async () => {
-  await app.close();
-  await deps.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  process.exit(0);
-});
+serveUsage(
+  base,
+  async () => {
+    await app.close();
+    await deps.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  },
+  () => ({ retained: mon.writer?.written ?? 0, dropped: mon.writer?.dropped ?? 0 }),
+);

@@ -12,14 +12,11 @@
 //        controls throughput-control (a thread burning CPU), throughput-aa (off vs off) and
 //        throughput-parts (each part of monitoring alone; --parts registered,noop,discard), throughput-pg (with --pg: served from PostgreSQL),
 //        --burn-us N (the control's CPU per request on a second thread, default 5).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { defaultConfig } from '../src/config.js';
 import { createDeps, type Deps } from '../src/deps.js';
@@ -32,6 +29,7 @@ import { buildServer, serverExtensions } from '../src/server.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
 import { validateRule } from '../src/observe/policies/policies.js';
 import { cannon, flag, wrkLoad } from './harness.js';
+import { startTarget, type Target, type TargetUsage } from './targets.js';
 import { requestId } from '../src/http/request-id.js';
 
 const RUNS = Number(flag('runs', '5'));
@@ -128,26 +126,11 @@ async function faultToRollback() {
   console.log(`   gateway on v1 again: median ${ms(sorted(served)[Math.floor(RUNS / 2)])}, max ${ms(Math.max(...served))}  (aim: <= interval + 1 s = ${ms(INTERVAL_S * 1000 + 1000)})`);
 }
 
+type MonitoringUsage = TargetUsage & { retained: number; dropped: number };
+
 /** A serving process (bench/monitoring-target.ts) with monitoring on or off. */
-async function startTarget(side: string, model: 'logreg' | 'mlp', databaseUrl = '') {
-  const child = spawn(process.execPath, [...(process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(new URL('./monitoring-target.ts', import.meta.url)), side, model, databaseUrl], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: child.stdout! });
-  const queue: string[] = [];
-  let waiting: ((l: string) => void) | null = null;
-  lines.on('line', (l) => (waiting ? (waiting(l), (waiting = null)) : queue.push(l)));
-  let exited: Error | null = null;
-  child.once('exit', (code) => (exited = new Error(`monitoring target (${side}) exited with ${code}`)));
-  const next = () => new Promise<string>((resolve, reject) => {
-    if (queue.length) return resolve(queue.shift()!);
-    if (exited) return reject(exited);
-    waiting = resolve;
-  });
-  const { base } = JSON.parse(await next()) as { base: string };
-  return {
-    base,
-    usage: async () => (child.stdin!.write('usage\n'), JSON.parse(await next()) as { cpuMs: number; gcMs: number; threads: Record<string, number>; retained: number; dropped: number }),
-    close: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.stdin!.end())),
-  };
+async function startMonitoringTarget(side: string, model: 'logreg' | 'mlp', databaseUrl = '') {
+  return startTarget<MonitoringUsage>(import.meta.url, 'monitoring-target', [side, model, databaseUrl], process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
 }
 
 /**
@@ -163,8 +146,8 @@ async function throughput(model: 'logreg' | 'mlp', treatment = 'on', pg = false)
   const body = JSON.stringify(v2InferBody(transactions(1, 5)[0]));
   for (let p = 0; p < PROCS; p++) {
     // On PostgreSQL each side gets its own fresh database on the same server.
-    const start = async (side: 'on' | 'off') => startTarget(side === 'on' ? treatment : 'off', model, pg ? await freshPg() : '');
-    const targets = {} as Record<'on' | 'off', Awaited<ReturnType<typeof startTarget>>>;
+    const start = async (side: 'on' | 'off') => startMonitoringTarget(side === 'on' ? treatment : 'off', model, pg ? await freshPg() : '');
+    const targets = {} as Record<'on' | 'off', Target<MonitoringUsage>>;
     for (const side of (p % 2 ? ['on', 'off'] : ['off', 'on']) as Array<'on' | 'off'>) targets[side] = await start(side);
     try {
       const load = async (side: 'on' | 'off', duration: number) => {

@@ -7,8 +7,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
-import ort from 'onnxruntime-node';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { buildGatewayApp, buildServer, serverExtensions } from '../src/server.js';
@@ -16,6 +14,7 @@ import { loadOnnxRuntime } from '../src/serving/gateway/runtimes/onnx-runtime.js
 import { createLogger } from '../src/log.js';
 import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { readOnnxSignature } from '../src/onnx/onnx-signature.js';
+import { bareRoute } from './bare-route.js';
 import { cannon as runCannon, flag, seedProduction } from './harness.js';
 import { fmt, measure, percentile, request } from './http-client.js';
 
@@ -32,15 +31,7 @@ function cannon(url: string, duration = DURATION, connections = CONNECTIONS) {
 }
 
 async function bareBaseline() {
-  const session = await ort.InferenceSession.create(denseModelOnnx(spec(1)));
-  const app = Fastify();
-  app.post('/infer', async (req) => {
-    const input = (req.body as { inputs: Array<{ data: number[]; shape: number[] }> }).inputs[0];
-    const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(input.data), input.shape) });
-    return { outputs: [{ name: 'probability', shape: out.probability.dims, datatype: 'FP32', data: Array.from(out.probability.data as Float32Array) }] };
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, session };
+  return bareRoute(denseModelOnnx(spec(1)));
 }
 
 async function must(p: Promise<{ status: number; body: string }>) {
