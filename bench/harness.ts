@@ -119,6 +119,27 @@ end
   return { rps: r.total / (r.us / 1e6), total: r.total, p50: r.p50, p99: r.p99, errors: r.errors };
 }
 
+const CLK_TCK = 100; // Linux's USER_HZ for /proc/PID/stat, 100 on every mainstream build
+
+/**
+ * What process `pid` uses, from /proc (Linux): resident memory now (VmRSS, MB) and CPU time so far
+ * (user + system, ms). NaN for what cannot be read (the process is gone, or no /proc).
+ */
+export function procUsage(pid: number): { rssMb: number; cpuMs: number } {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  // Fields after the ")" of the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = read('stat');
+  const rss = /VmRSS:\s+(\d+)/.exec(read('status'))?.[1];
+  const f = stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : [];
+  return { rssMb: rss === undefined ? NaN : Number(rss) / 1024, cpuMs: f.length > 12 ? ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK : NaN };
+}
+
 const argv = process.argv.slice(2);
 /** A bench's `--name value` flag, or the fallback: every bench reads its flags this one way. */
 export function flag<T extends string | null>(name: string, fallback: T): string | T {

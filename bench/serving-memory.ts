@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
-import { cannon, flag, seedProduction } from './harness.js';
+import { cannon, flag, procUsage, seedProduction } from './harness.js';
 
 const ROUNDS = Number(flag('rounds', '3'));
 const DURATION = Number(flag('duration', '10'));
@@ -53,8 +53,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-
 async function start(args: string[], port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   for (const t0 = Date.now(); ; ) {
@@ -81,9 +79,9 @@ interface Sample {
 async function measure(child: ChildProcess, url: string): Promise<Sample> {
   await cannon(url, BODY, { duration: 2, connections: CONNECTIONS }); // warm-up: JIT, pools
   await new Promise((r) => setTimeout(r, 1000));
-  const idle = rssMb(child.pid!);
+  const idle = procUsage(child.pid!).rssMb;
   const samples: number[] = [];
-  const timer = setInterval(() => samples.push(rssMb(child.pid!)), 100);
+  const timer = setInterval(() => samples.push(procUsage(child.pid!).rssMb), 100);
   const load = await cannon(url, BODY, { duration: DURATION, connections: CONNECTIONS });
   clearInterval(timer);
   if (load.errors > 0) throw new Error(`${url}: ${load.errors} failed requests (${JSON.stringify(load.statuses)})`);
