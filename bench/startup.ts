@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { flag, procUsage, seedProduction } from './harness.js';
+import { benchTempDir, flag, procUsage, removeBenchTempDir, seedProduction } from './harness.js';
 
 const RUNS = Number(flag('runs', '9'));
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -24,7 +24,7 @@ const MAIN = path.resolve(flag('main', path.join(root, 'dist', 'src', 'main.js')
 const COMPARE = flag('compare', null);
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const run = promisify(execFile);
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-startup-'));
+const tmp = benchTempDir('stagecraft-bench-startup-');
 
 interface Sample {
   wallMs: number;
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     for (const [name, measure] of cases) (results[name] ??= []).push(await measure());
   }
   await stop(server);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  removeBenchTempDir(tmp);
 
   const floor = median(results['node -e 0 (floor)'].map((s) => s.cpuMs));
   const bare = median(results['bare Fastify: start → first answer'].map((s) => s.wallMs));
