@@ -1,12 +1,11 @@
 // A throwaway S3-compatible server (../shared/s3: Ceph RGW on memstore) for the storage benches,
 // sized for what they store, and a plain AWS SDK client for it. stop() removes it and everything in it.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Connection } from '../src/blobs/s3-client.js';
+import { benchTempDir, removeBenchTempDir } from './harness.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const S3_DIR = process.env.STAGECRAFT_S3_DIR ?? path.resolve(REPO, '..', 'shared', 's3');
@@ -21,7 +20,7 @@ export interface BenchS3 {
 
 /** Starts a server with `memBytes` of object memory and a quota of `quotaBytes`, with `bucket` in it. */
 export async function startBenchS3(memBytes: number, quotaBytes: number, bucket: string): Promise<BenchS3> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-s3-'));
+  const dir = benchTempDir('stagecraft-bench-s3-');
   const out = execFileSync('bash', [path.join(S3_DIR, 'start-s3.sh'), path.join(dir, 's3')], {
     env: { ...process.env, S3_MEM_BYTES: String(memBytes), S3_QUOTA_BYTES: String(quotaBytes), S3_QUIET: '1' },
     encoding: 'utf8',
@@ -36,7 +35,7 @@ export async function startBenchS3(memBytes: number, quotaBytes: number, bucket:
   const stop = () => {
     client.destroy();
     execFileSync('bash', [path.join(S3_DIR, 'stop-s3.sh'), env.S3_TEST_DIR], { stdio: 'ignore' });
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeBenchTempDir(dir);
   };
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));

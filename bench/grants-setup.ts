@@ -2,9 +2,6 @@
 // serving extension, 50 models and one served ONNX model; one open server (no tokens, no SSO) and
 // two closed ones trusting a real OpenID Provider (test/helpers/oidc-provider.ts), one with a
 // single grant (the person's group) and one with 1,000. Also the headered load generator.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
@@ -12,7 +9,7 @@ import { createLogger } from '../src/log.js';
 import { buildServer, serverExtensions } from '../src/server.js';
 import type { DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { oidcConfigFor, type TestProvider } from '../test/helpers/oidc-provider.js';
-import { must, seedProduction } from './harness.js';
+import { benchTempDir, must, removeBenchTempDir, seedProduction } from './harness.js';
 import { request } from './http-client.js';
 
 export const SERVED = 'team3-scorer';
@@ -58,7 +55,7 @@ export function grantSet(total: number): Array<Record<string, string>> {
  */
 export async function benchServer(opts: { closed?: boolean; idp?: Pick<TestProvider, 'issuer'>; grants?: number }): Promise<BenchServer> {
   const log = createLogger('silent');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-grants-'));
+  const dataDir = benchTempDir('sc-bench-grants-');
   const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent', oidc: opts.idp ? oidcConfigFor(opts.idp) : null }, { log });
   const ext = serverExtensions({ serving: { gateway: { heartbeatMs: 500 } } });
   const { app } = await buildServer(deps, ext.pick('serving'));
@@ -67,7 +64,7 @@ export async function benchServer(opts: { closed?: boolean; idp?: Pick<TestProvi
   const close = async () => {
     await app.close();
     await deps.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    removeBenchTempDir(dataDir);
   };
   // Seeded while the server is still open (no tokens yet): the same models on every server.
   for (let m = 0; m < MODELS; m++) await must(request(base, 'POST', '/api/v1/models', { name: modelName(m) }));

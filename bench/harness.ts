@@ -25,14 +25,54 @@ export async function freshPg(adminUrl: string): Promise<string> {
   return url.toString();
 }
 
+// The temp directories this process made through benchTempDir and has not removed yet.
+const tempDirs = new Set<string>();
+
+/**
+ * A new directory in the OS temp dir (`prefix` + random), removed when the process exits however it
+ * ends: done, process.exit, an uncaught error, Ctrl-C or SIGTERM. A bench leaves nothing behind, and
+ * removing at exit keeps the deletes out of what it measures. removeBenchTempDir removes one sooner.
+ */
+export function benchTempDir(prefix: string): string {
+  removeTempDirsAtExit();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Removes a benchTempDir now rather than at exit (a bench that makes one per setup frees the disk as it goes). */
+export function removeBenchTempDir(dir: string): void {
+  tempDirs.delete(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+let exitHooked = false;
+function removeTempDirsAtExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => [...tempDirs].forEach(removeBenchTempDir));
+  // A signal's default action ends the process without 'exit': remove them, then end as the signal
+  // would have. A bench with its own handler for it ends itself (process.exit), and 'exit' removes
+  // them then; this handler goes first, so every other one is still registered when it looks.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return;
+      [...tempDirs].forEach(removeBenchTempDir);
+      process.off(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.prependListener(signal, onSignal);
+  }
+}
+
 /** Registry dependencies on a temp data dir: SQLite, or a fresh PostgreSQL database. */
 export async function benchDeps(kind: 'sqlite' | 'postgres', pgAdminUrl: string): Promise<Deps> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-'));
+  const dataDir = benchTempDir('sc-bench-');
   const databaseUrl = kind === 'postgres' ? await freshPg(pgAdminUrl) : null;
   const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl, logLevel: 'silent' }, { log: createLogger('silent') });
-  // Closing the deps also removes the temp data dir: a bench leaves nothing behind.
+  // Closing the deps also removes the temp data dir (and exit does if the bench fails before closing).
   const close = deps.close.bind(deps);
-  return Object.assign(deps, { close: async () => { await close(); fs.rmSync(dataDir, { recursive: true, force: true }); } });
+  return Object.assign(deps, { close: async () => { await close(); removeBenchTempDir(dataDir); } });
 }
 
 /** The floor: a bare Fastify route answering a small JSON object over the same client. */
@@ -117,6 +157,27 @@ end
   });
   const r = JSON.parse(out.trim().split('\n').pop()!) as { total: number; us: number; p50: number; p99: number; errors: number };
   return { rps: r.total / (r.us / 1e6), total: r.total, p50: r.p50, p99: r.p99, errors: r.errors };
+}
+
+const CLK_TCK = 100; // Linux's USER_HZ for /proc/PID/stat, 100 on every mainstream build
+
+/**
+ * What process `pid` uses, from /proc (Linux): resident memory now (VmRSS, MB) and CPU time so far
+ * (user + system, ms). NaN for what cannot be read (the process is gone, or no /proc).
+ */
+export function procUsage(pid: number): { rssMb: number; cpuMs: number } {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  // Fields after the ")" of the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = read('stat');
+  const rss = /VmRSS:\s+(\d+)/.exec(read('status'))?.[1];
+  const f = stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : [];
+  return { rssMb: rss === undefined ? NaN : Number(rss) / 1024, cpuMs: f.length > 12 ? ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK : NaN };
 }
 
 const argv = process.argv.slice(2);

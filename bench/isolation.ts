@@ -9,16 +9,14 @@
 // --n N (B's sequential requests per measurement, default 1500), --inline-max-ms X (gateway option
 // inlineMaxMs; unset: the default), --pool N, --model-workers N, --nice N (gateway options poolSize,
 // modelWorkers, poolNice; unset: the defaults).
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
 import { denseModelOnnx, mlpModelOnnx } from '../src/onnx/onnx-builder.js';
 import { buildServer, serverExtensions } from '../src/server.js';
-import { cannon, flag, must } from './harness.js';
+import { benchTempDir, cannon, flag, must } from './harness.js';
 import { fmt, request, type Stats } from './http-client.js';
 
 const DURATION = Number(flag('duration', '8'));
@@ -36,7 +34,7 @@ const hotBody = JSON.stringify({ inputs: [{ name: 'input', shape: [ROWS, HOT_FEA
 const quietBody = { inputs: [{ name: 'input', shape: [1, 8], datatype: 'FP32', data: [0.5, 1.2, -0.3, 2.2, 0.1, -1.5, 0.9, 0.4] }] };
 
 async function gatewayWithTwoModels() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-isolation-'));
+  const dataDir = benchTempDir('sc-bench-isolation-');
   const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
   const gateway: Record<string, number> = { heartbeatMs: 500 };
   if (inlineMax !== null) gateway.inlineMaxMs = Number(inlineMax);

@@ -2,7 +2,6 @@
 // (when STAGECRAFT_TEST_PG_URL or --pg-url is given) PostgreSQL, against a bare Fastify route
 // measured in the same run. Seeds 100 models x 100 versions (10,000) for the searches. Then the
 // registry and logged-model requests against a real MLflow 3 server (bench/mlflow3-compare.ts).
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import type { Deps } from '../src/deps.js';
@@ -72,8 +71,7 @@ async function runOn(kind: 'sqlite' | 'postgres', baseline: Stats) {
 
   printLatencyTable(`${kind}: ${MODELS * PER_MODEL} versions seeded in ${seedS.toFixed(1)} s; ${N} sequential requests per row over keep-alive`, baseline, rows);
   await app.close();
-  await deps.close();
-  fs.rmSync(deps.config.dataDir, { recursive: true, force: true });
+  await deps.close(); // benchDeps: also removes its data dir
 }
 
 // --part surface | mlflow3 runs one of the two parts (default: both)

@@ -156,8 +156,7 @@ async function stagecraftTarget(name: string, kind: 'sqlite' | 'postgres', pgAdm
     seeded: { experimentId: '', runId: '', modelIds: [] },
     async close() {
       await app.close();
-      await deps.close();
-      fs.rmSync(deps.config.dataDir, { recursive: true, force: true });
+      await deps.close(); // benchDeps: also removes its data dir
     },
   };
 }

@@ -28,7 +28,7 @@ import { observeExtension } from '../src/observe/observe-extension.js';
 import { buildServer, serverExtensions } from '../src/server.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
 import { validateRule } from '../src/observe/policies/policies.js';
-import { cannon, flag, wrkLoad } from './harness.js';
+import { benchTempDir, cannon, flag, wrkLoad } from './harness.js';
 import { startTarget, type Target, type TargetUsage } from './targets.js';
 import { requestId } from '../src/http/request-id.js';
 
@@ -43,7 +43,7 @@ const LOADGEN = flag('loadgen', 'autocannon');
 const WITH_PG = process.argv.includes('--pg') && !!process.env.STAGECRAFT_TEST_PG_URL;
 const INTERVAL_S = 1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-mon-'));
+const tmp = () => benchTempDir('stagecraft-bench-mon-');
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 

@@ -8,9 +8,7 @@
 // --build served (default): the gateway's own observation, carrying the request's tensors.
 // --build plain: plain columns and predictions built per request, as the gateway did before (and as
 // replicas' shipped observations arrive), through the same observers.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { columnarInputs } from '../src/serving/gateway/observed-features.js';
@@ -24,7 +22,7 @@ import { FRAUD_FEATURES, transactions } from '../src/observe/demo-scenario.js';
 import { observeExtension } from '../src/observe/observe-extension.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
 import { VersionStats } from '../src/experiments/version-stats.js';
-import { flag } from './harness.js';
+import { benchTempDir, flag } from './harness.js';
 
 const ROUNDS = Number(flag('rounds', '7'));
 const N = Number(flag('n', '100000'));
@@ -37,7 +35,7 @@ function build(feeds: Tensors, result: Tensors, id: string, time: number): Infer
   return { model: 'fraud', version: 1, binding, requestId: id, time, latencyMs: 1.5, outcome: 'ok', inputs: columnarInputs(feeds, null, spec.featureNames), predictions: rowPredictions(result) };
 }
 
-const deps = await createDeps({ ...defaultConfig(), dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-observe-')), logLevel: 'silent' }, { log: createLogger('silent') });
+const deps = await createDeps({ ...defaultConfig(), dataDir: benchTempDir('stagecraft-bench-observe-'), logLevel: 'silent' }, { log: createLogger('silent') });
 const mon = observeExtension();
 const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 1_000_000 });
 mon.attach(writer);

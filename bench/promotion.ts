@@ -4,9 +4,6 @@
 // Flags: --duration S (autocannon seconds per run, default 3), --connections N (8), --rounds N (5), --aborts N (20).
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
@@ -21,7 +18,7 @@ import { transitionStage } from '../src/registry/targets/stages-service.js';
 import { startShadow } from '../src/experiments/shadow-service.js';
 import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { fmt, percentile } from './http-client.js';
-import { flag } from './harness.js';
+import { benchTempDir, flag, removeBenchTempDir } from './harness.js';
 
 const DURATION = Number(flag('duration', '3'));
 const CONNECTIONS = Number(flag('connections', '8'));
@@ -39,7 +36,7 @@ async function cannon(url: string, seconds = DURATION) {
 }
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-promo-'));
+  const dataDir = benchTempDir('stagecraft-bench-promo-');
   const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl: null, logLevel: 'silent' }, { log: createLogger('silent') });
   const ext = serverExtensions({ experiments: { tickMs: 0 } });
   const gw = ext.serving;
@@ -113,7 +110,7 @@ async function main() {
 
   await app.close();
   await deps.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  removeBenchTempDir(dataDir);
 }
 
 main().catch((err) => {

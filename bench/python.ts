@@ -23,7 +23,7 @@ import type { PythonRuntime } from '../src/serving/gateway/runtimes/python-runti
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
-import { cannon, flag, must, type LoadResult } from './harness.js';
+import { benchTempDir, cannon, flag, type LoadResult, must, removeBenchTempDir } from './harness.js';
 import { percentile, request } from './http-client.js';
 import { MLFLOW_DIR } from '../test/mlflow-clients/mlflow-dist.js';
 import { freePort } from '../test/free-port.js';
@@ -48,7 +48,7 @@ const COLUMNS = ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', '
 const row = (i: number) => [4.3 + (i % 36) / 10, 2 + (i % 24) / 10, 1 + (i % 59) / 10, 0.1 + (i % 24) / 10];
 const body = (n: number) => JSON.stringify({ dataframe_split: { columns: COLUMNS, data: Array.from({ length: n }, (_, i) => row(i)) } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-py-'));
+const tmp = benchTempDir('stagecraft-bench-py-');
 const children = new Set<ChildProcess>();
 
 function models(): string {
@@ -292,7 +292,7 @@ async function cleanup(): Promise<void> {
       // gone
     }
   }
-  fs.rmSync(tmp, { recursive: true, force: true });
+  removeBenchTempDir(tmp);
 }
 
 main().then(

@@ -1,8 +1,6 @@
 // npx tsx bench/quiet-segments.ts — on-disk bytes per retained prediction when each writer flush
 // holds one row (a model at about a request a second: one segment per flush) against full
 // 2,048-row batches (steady traffic), through the real writer thread into the real SQLite schema.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
@@ -11,9 +9,10 @@ import { createDeps } from '../src/deps.js';
 import { requestId } from '../src/http/request-id.js';
 import { createLogger } from '../src/log.js';
 import { DEFAULT_RETENTION, RecordWriter } from '../src/observe/records/record-writer.js';
+import { benchTempDir, removeBenchTempDir } from './harness.js';
 
 const N = 20_000;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-quiet-'));
+const dir = benchTempDir('stagecraft-bench-quiet-');
 const deps = await createDeps({ ...defaultConfig(), dataDir: dir, logLevel: 'silent' }, { log: createLogger('silent') });
 const writer = new RecordWriter(deps, { ...DEFAULT_RETENTION, flushMs: 1_000_000 });
 const file = path.join(dir, 'registry.sqlite');
@@ -44,4 +43,4 @@ console.log(`   full batches (2,048 rows per flush, steady traffic): ${perPredic
 console.log(`   one row per flush (a quiet model):                   ${perPrediction[1].toFixed(0)}  (${(perPrediction[1] / perPrediction[2048]).toFixed(1)}x; ${(perPrediction[1] - perPrediction[2048]).toFixed(0)} bytes fixed per segment)`);
 await writer.stop();
 await deps.close();
-fs.rmSync(dir, { recursive: true, force: true });
+removeBenchTempDir(dir);

@@ -97,8 +97,7 @@ async function stagecraftTarget(name: string, kind: 'sqlite' | 'postgres', pgAdm
     counter,
     async close() {
       await app.close();
-      await deps.close();
-      fs.rmSync(deps.config.dataDir, { recursive: true, force: true });
+      await deps.close(); // benchDeps: also removes its data dir
     },
   };
 }

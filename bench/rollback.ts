@@ -6,16 +6,14 @@
 // same rollback with no gateway at all: commit only.
 // Flags: --rollbacks N (default 20), --connections N (autocannon connections per serving URL,
 // default 2), --db sqlite|postgres (postgres needs STAGECRAFT_TEST_PG_URL, an admin URL).
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ReplicaPhase } from '../src/registry/index.js';
 import { buildGatewayApp, buildServer, serverExtensions, type GatewayApp } from '../src/server.js';
 import type { Gateway } from '../src/serving/gateway/gateway.js';
 import { createLogger } from '../src/log.js';
 import type { DenseModelSpec } from '../src/onnx/onnx-builder.js';
-import { benchDeps, cannon, flag, type LoadResult, must, seedProduction } from './harness.js';
+import { benchDeps, benchTempDir, cannon, flag, type LoadResult, must, seedProduction } from './harness.js';
 import { percentile, request } from './http-client.js';
 
 const ROLLBACKS = Number(flag('rollbacks', '20'));
@@ -64,7 +62,7 @@ async function replicaSetup(standbyMs: number): Promise<Setup> {
   const reg = await registry(false, standbyMs);
   const replicas: GatewayApp[] = [];
   for (let i = 0; i < 3; i++) {
-    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-rb-gw-'));
+    const cacheDir = benchTempDir('sc-bench-rb-gw-');
     const replica = buildGatewayApp({ registry: reg.base, cacheDir, retryMs: 100, heartbeatMs: HEARTBEAT_MS, standbyMs }, log);
     await replica.listen();
     replicas.push(replica);

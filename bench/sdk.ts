@@ -3,7 +3,6 @@
 //   upload (uploadVersion: hash + stream + register) and verified download vs a bare fetch of the
 //   same bytes. Figures are medians of sequential runs; the ratio to the bare fetch is what matters.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildServer } from '../src/server.js';
@@ -14,13 +13,13 @@ import { createLogger } from '../src/log.js';
 import { createClient } from '../sdk/client.js';
 import { downloadVersion, uploadVersion } from '../sdk/node.js';
 import { fmt, measure } from './http-client.js';
-import { flag } from './harness.js';
+import { benchTempDir, flag, removeBenchTempDir } from './harness.js';
 
 const N = Number(flag('iterations', '300'));
 const MIB = Number(flag('mib', '64'));
 const ROUNDS = Number(flag('rounds', '3'));
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-sdk-'));
+const dataDir = benchTempDir('stagecraft-bench-sdk-');
 const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log: createLogger('silent') });
 const { app } = await buildServer(deps);
 await app.listen({ host: '127.0.0.1', port: 0 });
@@ -43,7 +42,7 @@ console.log(`  SDK versions.get           p50 ${fmt(viaSdk.p50)}  p99 ${fmt(viaS
 console.log(`  CLI in-process, --json     p50 ${fmt(viaCli.p50)}  p99 ${fmt(viaCli.p99)}  (${(viaCli.p50 / bare.p50).toFixed(2)}x)`);
 
 // Throughput: a fresh random file per round so the "already stored" shortcut never kicks in.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-art-'));
+const dir = benchTempDir('stagecraft-bench-art-');
 const file = path.join(dir, 'model.bin');
 const rate = (bytes: number, ms: number) => `${(bytes / 1024 / 1024 / (ms / 1000)).toFixed(0)} MiB/s`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -66,11 +65,11 @@ for (let round = 0; round < ROUNDS; round++) {
   t0 = performance.now();
   await (await fetch(fileUrl)).arrayBuffer();
   times.bareDown.push(performance.now() - t0);
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-dl-'));
+  const out = benchTempDir('stagecraft-bench-dl-');
   t0 = performance.now();
   await downloadVersion(sc, 'bench', version.version, out);
   times.sdkDown.push(performance.now() - t0);
-  fs.rmSync(out, { recursive: true, force: true });
+  removeBenchTempDir(out);
 }
 const size = MIB * 1024 * 1024;
 console.log(`\n${MIB} MiB file, median of ${ROUNDS} rounds`);
@@ -79,5 +78,5 @@ console.log(`  download: bare fetch to memory   ${rate(size, median(times.bareDo
 
 await app.close();
 await deps.close();
-fs.rmSync(dataDir, { recursive: true, force: true });
-fs.rmSync(dir, { recursive: true, force: true });
+removeBenchTempDir(dataDir);
+removeBenchTempDir(dir);

@@ -16,7 +16,7 @@ import { createLogger } from '../src/log.js';
 import type { DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { buildServer, serverExtensions } from '../src/server.js';
 import type { LoadSpec } from './closed-loop.js';
-import { flag, seedProduction } from './harness.js';
+import { benchTempDir, flag, seedProduction } from './harness.js';
 
 const DURATION = Number(flag('duration', '3'));
 const CONNECTIONS = Number(flag('connections', '8'));
@@ -82,7 +82,7 @@ function requests(rows: number, base: string, grpcPort: number) {
 
 async function main() {
   console.log(`bench:serving-binary — ${os.cpus().length} CPUs, node ${process.version}, ${DURATION}s x ${CONNECTIONS} connections per round, best of 2 alternated rounds`);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-binary-'));
+  const dataDir = benchTempDir('sc-bench-binary-');
   const log = createLogger('silent');
   const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log });
   const ext = serverExtensions({ serving: { grpc: { host: '127.0.0.1', port: 0 } } });

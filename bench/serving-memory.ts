@@ -12,14 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
-import { cannon, flag, seedProduction } from './harness.js';
+import { benchTempDir, cannon, flag, procUsage, removeBenchTempDir, seedProduction } from './harness.js';
 
 const ROUNDS = Number(flag('rounds', '3'));
 const DURATION = Number(flag('duration', '10'));
 const CONNECTIONS = Number(flag('connections', '16'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = path.resolve(flag('main', path.join(root, 'dist', 'src', 'main.js')));
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-memory-'));
+const tmp = benchTempDir('stagecraft-bench-memory-');
 const spec: DenseModelSpec = { weights: [0.1, -0.2, 0.3, 0.05, -0.4, 0.6, 0.7, -0.8], bias: 0.1, activation: 'sigmoid' };
 const BODY = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 8], datatype: 'FP32', data: [0.5, 1.2, -0.3, 2.2, 0.1, -1.5, 0.9, 0.4] }] });
 
@@ -53,8 +53,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-
 async function start(args: string[], port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   for (const t0 = Date.now(); ; ) {
@@ -81,9 +79,9 @@ interface Sample {
 async function measure(child: ChildProcess, url: string): Promise<Sample> {
   await cannon(url, BODY, { duration: 2, connections: CONNECTIONS }); // warm-up: JIT, pools
   await new Promise((r) => setTimeout(r, 1000));
-  const idle = rssMb(child.pid!);
+  const idle = procUsage(child.pid!).rssMb;
   const samples: number[] = [];
-  const timer = setInterval(() => samples.push(rssMb(child.pid!)), 100);
+  const timer = setInterval(() => samples.push(procUsage(child.pid!).rssMb), 100);
   const load = await cannon(url, BODY, { duration: DURATION, connections: CONNECTIONS });
   clearInterval(timer);
   if (load.errors > 0) throw new Error(`${url}: ${load.errors} failed requests (${JSON.stringify(load.statuses)})`);
@@ -121,7 +119,7 @@ for (let i = 0; i < ROUNDS; i++) {
   results.bare.push(await bare());
   results.stagecraft.push(await stagecraft());
 }
-fs.rmSync(tmp, { recursive: true, force: true });
+removeBenchTempDir(tmp);
 console.log(`\nserving memory — ${ROUNDS} interleaved rounds, ${DURATION} s at ${CONNECTIONS} connections, medians; ${MAIN}`);
 console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${load0.map((l) => l.toFixed(2)).join(' ')} → ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 console.log('| process | RSS idle | RSS under load (median) | RSS peak | req/s |');

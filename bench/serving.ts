@@ -2,10 +2,8 @@
 // onnxruntime-node directly on the same model, measured in the same run; rollback under load
 // (in-process and across 3 standalone replicas); memory and load+warm time per loaded version.
 // Flags: --duration S (autocannon seconds, default 5), --connections N (default 8), --rollbacks N (20).
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
@@ -15,7 +13,7 @@ import { createLogger } from '../src/log.js';
 import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { readOnnxSignature } from '../src/onnx/onnx-signature.js';
 import { bareRoute } from './bare-route.js';
-import { cannon as runCannon, flag, seedProduction } from './harness.js';
+import { benchTempDir, cannon as runCannon, flag, seedProduction } from './harness.js';
 import { fmt, measure, percentile, request } from './http-client.js';
 
 const DURATION = Number(flag('duration', '5'));
@@ -60,7 +58,7 @@ function versionOf(base: string, model: string): Promise<number> {
 }
 
 async function registry() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-serving-'));
+  const dataDir = benchTempDir('sc-bench-serving-');
   const deps = await createDeps({ ...defaultConfig(), dataDir, logLevel: 'silent' }, { log });
   const ext = serverExtensions({ serving: { gateway: { heartbeatMs: 500 } } });
   const { app } = await buildServer(deps, ext.pick('serving'));
@@ -154,7 +152,7 @@ async function main() {
 
   const replicas = [];
   for (let i = 0; i < 3; i++) {
-    const replica = buildGatewayApp({ registry: reg.base, cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-gw-')), retryMs: 100, heartbeatMs: 500 }, log);
+    const replica = buildGatewayApp({ registry: reg.base, cacheDir: benchTempDir('sc-bench-gw-'), retryMs: 100, heartbeatMs: 500 }, log);
     await replica.listen();
     replicas.push(replica);
   }

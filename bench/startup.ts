@@ -16,16 +16,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { flag, seedProduction } from './harness.js';
+import { benchTempDir, flag, procUsage, removeBenchTempDir, seedProduction } from './harness.js';
 
 const RUNS = Number(flag('runs', '9'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = path.resolve(flag('main', path.join(root, 'dist', 'src', 'main.js')));
 const COMPARE = flag('compare', null);
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-const CLK_TCK = 100; // Linux's USER_HZ for /proc/PID/stat, 100 on every mainstream build
 const run = promisify(execFile);
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-startup-'));
+const tmp = benchTempDir('stagecraft-bench-startup-');
 
 interface Sample {
   wallMs: number;
@@ -55,17 +54,6 @@ async function timeCommand(args: string[], okCodes = [0]): Promise<Sample> {
   return { wallMs, cpuMs };
 }
 
-function procCpuMs(pid: number): number {
-  try {
-    // Fields after the ")" of the command name: utime and stime are the 12th and 13th.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
-
 async function answers(url: string): Promise<boolean> {
   try {
     return (await fetch(url)).ok;
@@ -86,7 +74,7 @@ async function startServer(args: string[], port: number): Promise<{ sample: Samp
     if (performance.now() - t0 > 60_000) throw new Error(`no answer in 60 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  return { sample: { wallMs: performance.now() - t0, cpuMs: procCpuMs(child.pid!) }, child };
+  return { sample: { wallMs: performance.now() - t0, cpuMs: procUsage(child.pid!).cpuMs }, child };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -154,7 +142,7 @@ async function main(): Promise<void> {
     for (const [name, measure] of cases) (results[name] ??= []).push(await measure());
   }
   await stop(server);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  removeBenchTempDir(tmp);
 
   const floor = median(results['node -e 0 (floor)'].map((s) => s.cpuMs));
   const bare = median(results['bare Fastify: start → first answer'].map((s) => s.wallMs));

@@ -5,7 +5,6 @@
 // Flags: --versions N (default 10000), --models N (default 100), --db sqlite|postgres (postgres
 // needs STAGECRAFT_TEST_PG_URL, an admin URL; then the restore into the other kind runs too).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createModel, createVersion } from '../src/registry/index.js';
@@ -14,7 +13,7 @@ import { emptyTarget, fetchBackup, listen, restoreInto } from '../test/backup-fi
 import { createDeps } from '../src/deps.js';
 import { defaultConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
-import { flag, freshPg } from './harness.js';
+import { benchTempDir, flag, freshPg } from './harness.js';
 
 const VERSIONS = Number(flag('versions', '10000'));
 const MODELS = Number(flag('models', '100'));
@@ -29,7 +28,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export async function runBackupBench(): Promise<void> {
   if (DB === 'postgres' && !PG_ADMIN) throw new Error('--db postgres needs STAGECRAFT_TEST_PG_URL');
   // A directory of its own (not sc-bench-*): other benches sweep theirs.
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-backup-bench-'));
+  const dataDir = benchTempDir('stagecraft-backup-bench-');
   const databaseUrl = DB === 'postgres' ? await freshPg(PG_ADMIN) : null;
   const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl, logLevel: 'silent' }, { log: createLogger('silent') });
   const { app } = await buildServer(deps, serverExtensions().pick('backup'));
@@ -55,7 +54,7 @@ export async function runBackupBench(): Promise<void> {
   );
   console.log(`seeded ${VERSIONS} versions of ${MODELS} models on ${DB} in ${secs(performance.now() - t0)}`);
 
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-backup-bench-archive-')), 'backup.tar');
+  const file = path.join(benchTempDir('stagecraft-backup-bench-archive-'), 'backup.tar');
   const idle = process.memoryUsage().rss;
   let peak = idle;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);

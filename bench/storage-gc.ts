@@ -13,7 +13,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../src/blobs/s3-blob-store.js';
 import { sha256Hex } from '../src/blobs/verify.js';
@@ -22,7 +21,7 @@ import { createDeps, type Deps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
 import { collectGarbage, createModel, createVersion } from '../src/registry/index.js';
 import { startBenchS3, type BenchS3 } from './bench-s3.js';
-import { benchDeps, flag, freshPg } from './harness.js';
+import { benchDeps, benchTempDir, flag, freshPg, removeBenchTempDir } from './harness.js';
 
 const REFERENCED = Number(flag('referenced', '0.3'));
 const FRESH = Number(flag('fresh', '0.1'));
@@ -45,15 +44,15 @@ async function inParallel(n: number, limit: number, work: (i: number) => Promise
 async function gcDeps(kind: 'disk' | 's3', blobs: number): Promise<{ deps: Deps; s3: BenchS3 | null; close(): Promise<void> }> {
   if (kind === 'disk') {
     const deps = await benchDeps(DB, PG_ADMIN);
-    return { deps, s3: null, close: async () => (await deps.close(), fs.rmSync(deps.config.dataDir, { recursive: true, force: true })) };
+    return { deps, s3: null, close: () => deps.close() }; // benchDeps: closing removes its data dir
   }
   // ~4 kB of RADOS metadata per small object in memstore: room for it, with slack.
   const s3 = await startBenchS3(blobs * 16 * 1024 + 256 * 1024 * 1024, blobs * 16 * 1024 + 128 * 1024 * 1024, BUCKET);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-gc-s3-'));
+  const dataDir = benchTempDir('sc-bench-gc-s3-');
   const databaseUrl = DB === 'postgres' ? await freshPg(PG_ADMIN) : null;
   const store = new S3BlobStore(s3.client, { bucket: BUCKET, prefix: 'blobs' });
   const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl, logLevel: 'silent' }, { log: createLogger('silent'), blobs: store });
-  return { deps, s3, close: async () => (await deps.close(), s3.stop(), fs.rmSync(dataDir, { recursive: true, force: true })) };
+  return { deps, s3, close: async () => (await deps.close(), s3.stop(), removeBenchTempDir(dataDir)) };
 }
 
 /** Writes one small blob where the store keeps it: straight into the disk layout, or PutObject to its key. */

@@ -4,9 +4,7 @@
 // (../shared/s3), the S3 blob store on a bucket prefix, SQLite (or --db postgres). Flags:
 // --files N (default 1000) files per version, --manifest-reps N (default 3) versions timed (median).
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../src/blobs/s3-blob-store.js';
 import { sha256Hex } from '../src/blobs/verify.js';
@@ -15,7 +13,7 @@ import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
 import { createModel, createVersion } from '../src/registry/index.js';
 import { startBenchS3 } from './bench-s3.js';
-import { flag, freshPg } from './harness.js';
+import { benchTempDir, flag, freshPg, removeBenchTempDir } from './harness.js';
 
 const FILES = Number(flag('files', '1000'));
 const REPS = Number(flag('manifest-reps', '3'));
@@ -24,7 +22,7 @@ const BUCKET = 'manifest-bench';
 
 export async function runManifestBench(): Promise<void> {
   const s3 = await startBenchS3(FILES * REPS * 16 * 1024 + 256 * 1024 * 1024, FILES * REPS * 16 * 1024 + 128 * 1024 * 1024, BUCKET);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-manifest-'));
+  const dataDir = benchTempDir('sc-bench-manifest-');
   try {
     const databaseUrl = DB === 'postgres' ? await freshPg(process.env.STAGECRAFT_TEST_PG_URL ?? '') : null;
     const store = new S3BlobStore(s3.client, { bucket: BUCKET, prefix: 'blobs' });
@@ -53,6 +51,6 @@ export async function runManifestBench(): Promise<void> {
     }
   } finally {
     s3.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    removeBenchTempDir(dataDir);
   }
 }

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { S3_DIR, startBenchS3 } from './bench-s3.js';
-import { flag } from './harness.js';
+import { benchTempDir, flag, removeBenchTempDir } from './harness.js';
 import { freePort } from '../test/free-port.js';
 
 const MB = 1024 * 1024;
@@ -38,7 +38,7 @@ const TRANSFERS = (flag('transfers', 'upload,download,presigned') ?? '').split('
 const CLIENT = flag('client', 'http');
 let tmpDir: string | null = null;
 /** The bench's scratch directory, made on first use (importing this file makes nothing). */
-const tmp = () => (tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-storage-')));
+const tmp = () => (tmpDir ??= benchTempDir('stagecraft-bench-storage-'));
 const cleanups: Array<() => unknown> = [];
 const loadavg = () => `${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores)`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -278,6 +278,6 @@ export async function runTransferBench(): Promise<void> {
         // best effort: the next cleanup still runs
       }
     }
-    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+    if (tmpDir) removeBenchTempDir(tmpDir);
   }
 }

@@ -2,9 +2,6 @@
 // PostgreSQL with --pg): time to the first rows of the models list, to scroll through all 1,000
 // (10 keyset pages, virtualized), and to a model page with its 100 versions; DOM rows kept; each
 // against the API's own first-page latency measured in the same run (the baseline).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { defaultConfig } from '../src/config.js';
 import { createDeps, type Deps } from '../src/deps.js';
@@ -13,6 +10,7 @@ import { buildServer, serverExtensions } from '../src/server.js';
 import { ensureWebBuilt, launchChromium, requireChromium } from '../test/e2e/browser.js';
 import { freshPostgresUrl } from '../test/databases.js';
 import { fmt, measure, request } from './http-client.js';
+import { benchTempDir } from './harness.js';
 
 const MODELS = 1000;
 const PER_MODEL = 100;
@@ -50,7 +48,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main() {
   requireChromium();
   const root = ensureWebBuilt();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-web-'));
+  const dataDir = benchTempDir('sc-bench-web-');
   const deps = await createDeps({ ...defaultConfig(), dataDir, databaseUrl: usePg ? await freshPostgresUrl() : null, logLevel: 'silent' }, { log: createLogger('silent') });
   const t0 = Date.now();
   await seed(deps);

@@ -161,9 +161,23 @@ export async function startTestProvider(): Promise<TestProvider> {
  * provider's login form, /auth/callback. Answers the Cookie header the server set (the session).
  */
 export async function signInThroughServer(baseUrl: string, person: string): Promise<{ cookie: string; setCookie: string[] }> {
+  const end = await followLogin(`${baseUrl}/auth/login?return_to=/models`, person, (next) => next.toString() === `${baseUrl}/models`);
+  const setCookie = end.from.startsWith(`${baseUrl}/auth/callback`) ? end.response.headers.getSetCookie() : [];
+  return { cookie: end.cookie, setCookie };
+}
+
+/**
+ * Walks a login through its redirects the way a browser would, without one: follows each Location with the
+ * cookies set so far, and answers the provider's login form as `person` (any password). Stops at the first
+ * redirect `done` accepts, answering it, the URL whose response sent it, that response and the cookies.
+ */
+async function followLogin(
+  start: string,
+  person: string,
+  done: (next: URL) => boolean,
+): Promise<{ location: URL; from: string; response: Response; cookie: string }> {
   const cookies = jar();
-  let setCookie: string[] = [];
-  let url = `${baseUrl}/auth/login?return_to=/models`;
+  let url = start;
   let form: URLSearchParams | null = null;
   for (let hop = 0; hop < 12; hop++) {
     const res = await fetch(url, {
@@ -173,23 +187,22 @@ export async function signInThroughServer(baseUrl: string, person: string): Prom
       body: form?.toString(),
     });
     cookies.take(res);
-    if (url.startsWith(`${baseUrl}/auth/callback`)) setCookie = res.headers.getSetCookie();
     form = null;
-    const location = res.headers.get('location');
     if (res.status >= 400) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+    const location = res.headers.get('location');
     if (location) {
-      const next = new URL(location, url).toString();
-      if (next === `${baseUrl}/models`) return { cookie: cookies.header(), setCookie };
-      url = next;
+      const next = new URL(location, url);
+      if (done(next)) return { location: next, from: url, response: res, cookie: cookies.header() };
+      url = next.toString();
       continue;
     }
     const html = await res.text();
-    const action = /action="([^"]+)"/.exec(html)?.[1];
-    if (!action) throw new Error(`unexpected page (${res.status}) at ${url}: ${html.slice(0, 500)}`);
+    const action = html.includes('name="login"') ? /action="([^"]+)"/.exec(html)?.[1] : undefined;
+    if (!action) throw new Error(`unexpected page (${res.status}) at ${url}: ${html.replace(/<style>[^]*?<\/style>/, '').slice(0, 1500)}`);
     url = new URL(action, url).toString();
     form = new URLSearchParams({ prompt: 'login', login: person, password: 'any' });
   }
-  throw new Error('too many redirects signing in');
+  throw new Error(`too many redirects following the login from ${start}`);
 }
 
 /** A tiny cookie jar for the provider's own session cookies across redirects. */
@@ -225,36 +238,10 @@ async function codeFlowToken(issuer: string, person: string, redirects: Set<stri
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   }).toString();
-  const cookies = jar();
-  let url = auth.toString();
-  let form: URLSearchParams | null = null;
-  for (let hop = 0; hop < 10; hop++) {
-    const res = await fetch(url, {
-      redirect: 'manual',
-      method: form ? 'POST' : 'GET',
-      headers: { cookie: cookies.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      body: form?.toString(),
-    });
-    cookies.take(res);
-    form = null;
-    const location = res.headers.get('location');
-    if (location) {
-      const next = new URL(location, url);
-      if (next.toString().startsWith(redirectUri)) {
-        const code = next.searchParams.get('code');
-        if (!code) throw new Error(`no code: ${next.toString()}`);
-        return exchange(issuer, code, verifier, redirectUri);
-      }
-      url = next.toString();
-      continue;
-    }
-    const html = await res.text();
-    if (!html.includes('name="login"')) throw new Error(`unexpected page from the provider (${res.status}): ${html.replace(/<style>[^]*?<\/style>/, "").slice(0, 1500)}`);
-    const action = /action="([^"]+)"/.exec(html)![1];
-    url = new URL(action, url).toString();
-    form = new URLSearchParams({ prompt: 'login', login: person, password: 'any' });
-  }
-  throw new Error('too many redirects in the code flow');
+  const end = await followLogin(auth.toString(), person, (next) => next.toString().startsWith(redirectUri));
+  const code = end.location.searchParams.get('code');
+  if (!code) throw new Error(`no code: ${end.location.toString()}`);
+  return exchange(issuer, code, verifier, redirectUri);
 }
 
 async function exchange(issuer: string, code: string, verifier: string, redirectUri: string): Promise<string> {

@@ -41,7 +41,7 @@ export async function findPolicy(db: Db, modelId: string) {
   return db.selectFrom('promo_approval_policies').selectAll().where('model_id', '=', modelId).executeTakeFirst();
 }
 
-export async function upsertPolicy(db: Db, row: { model_id: string; stages: string; updated_at: number; updated_by: string }) {
+export async function upsertPolicy(db: Db, row: PromoApprovalPoliciesTable) {
   await db
     .insertInto('promo_approval_policies')
     .values(row)
@@ -84,21 +84,14 @@ export async function listApprovals(db: Db, q: { status?: string; modelId?: stri
   return query.orderBy('id', 'desc').limit(q.limit).execute();
 }
 
-export async function insertApproval(
-  db: Db,
-  row: {
-    model_id: string;
-    version: number;
-    stage: string;
-    archive_existing: number;
-    status: string;
-    reason: string | null;
-    requested_by: string;
-    requested_at: number;
-    kind?: 'transition' | 'rollback';
-    from_version?: number | null;
-  },
-): Promise<number> {
+/**
+ * A new request as the service files it: the table's row without what the database or the decision fills in
+ * (id, decided_*, comment); kind narrowed to the two kinds the service knows, defaulting to 'transition'.
+ */
+export type NewApproval = Omit<PromoApprovalsTable, 'id' | 'decided_by' | 'decided_at' | 'comment' | 'kind' | 'from_version'> &
+  Partial<Pick<PromoApprovalsTable, 'from_version'>> & { kind?: 'transition' | 'rollback' };
+
+export async function insertApproval(db: Db, row: NewApproval): Promise<number> {
   const r = await db.insertInto('promo_approvals').values(row).returning('id').executeTakeFirstOrThrow();
   return Number(r.id);
 }
