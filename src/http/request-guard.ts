@@ -60,30 +60,32 @@ export function hostileValue(value: unknown): HostileValue | undefined {
   const stack: Visit[] = isContainer(value) ? [{ v: value, key: null, parent: null }] : [];
   while (stack.length > 0) {
     const visit = stack.pop()!;
-    const check = (key: string | number, child: unknown): HostileValue | undefined => {
-      const problem = (typeof key === 'string' && stringProblem(key)) || leafProblem(child);
-      if (problem) return { path: [...pathOf(visit), key], problem };
-      if (isContainer(child)) stack.push({ v: child, key, parent: visit });
-      return undefined;
-    };
     if (Array.isArray(visit.v)) {
       const list: unknown[] = visit.v;
       for (let i = 0; i < list.length; i++) {
         const item = list[i];
         // The common case, numbers of a tensor, without a call.
         if (typeof item === 'number' && Number.isFinite(item)) continue;
-        const bad = check(i, item);
+        const bad = checkChild(stack, visit, i, item);
         if (bad) return bad;
       }
     } else {
       const record = visit.v as Record<string, unknown>;
       for (const key in record) {
         if (!Object.hasOwn(record, key)) continue;
-        const bad = check(key, record[key]);
+        const bad = checkChild(stack, visit, key, record[key]);
         if (bad) return bad;
       }
     }
   }
+  return undefined;
+}
+
+/** One child of a container: its key and value checked, a container queued (a function, not a closure per container). */
+function checkChild(stack: Visit[], visit: Visit, key: string | number, child: unknown): HostileValue | undefined {
+  const problem = (typeof key === 'string' && stringProblem(key)) || leafProblem(child);
+  if (problem) return { path: [...pathOf(visit), key], problem };
+  if (isContainer(child)) stack.push({ v: child, key, parent: visit });
   return undefined;
 }
 
