@@ -27,25 +27,30 @@ export interface Target<U extends TargetUsage = TargetUsage> {
 
 /**
  * Runs the bench script `file` (a sibling of `from`, the caller's import.meta.url) in its own
- * process: with tsx when the bench runs from its TypeScript sources, plain node when it runs
- * compiled (scripts/run-bench.mjs). `nodeArgs` go before the script (e.g. --cpu-prof).
+ * process, compiled as this one is (tsx, or scripts/bench-loader.mjs: the same node flags).
+ * `nodeArgs` go before the script (e.g. --cpu-prof).
  */
 export async function startTarget<U extends TargetUsage = TargetUsage>(from: string, file: string, args: string[], nodeArgs: string[] = []): Promise<Target<U>> {
-  const compiled = from.endsWith('.js');
-  const script = fileURLToPath(new URL(`./${file}${compiled ? '.js' : '.ts'}`, from));
-  const child = spawn(process.execPath, [...nodeArgs, ...(compiled ? [] : ['--import', 'tsx']), script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const script = fileURLToPath(new URL(`./${file}.ts`, from));
+  const child = spawn(process.execPath, [...process.execArgv, ...nodeArgs, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const queue: string[] = [];
-  let waiting: ((l: string) => void) | null = null;
-  lines.on('line', (l) => (waiting ? (waiting(l), (waiting = null)) : queue.push(l)));
+  let waiting: { resolve: (l: string) => void; reject: (e: Error) => void } | null = null;
   let exited: Error | null = null;
-  child.once('exit', (code) => (exited = new Error(`bench target ${file} ${args.join(' ')} exited with ${code}`)));
+  lines.on('line', (l) => {
+    if (!waiting) return void queue.push(l);
+    waiting.resolve(l);
+    waiting = null;
+  });
+  child.once('exit', (code) => {
+    exited = new Error(`bench target ${file} ${args.join(' ')} exited with ${code}`);
+    waiting?.reject(exited);
+  });
   const next = () =>
     new Promise<string>((resolve, reject) => {
       if (queue.length) return resolve(queue.shift()!);
       if (exited) return reject(exited);
-      waiting = resolve;
-      child.once('exit', () => reject(exited));
+      waiting = { resolve, reject };
     });
   const { base } = JSON.parse(await next()) as { base: string };
   return {

@@ -1,5 +1,5 @@
 // One definition of how the server's TypeScript is compiled with esbuild: `npm start` and `npm run
-// demo` (build-if-needed.mjs) and the benchmarks (run-bench.mjs) run the same JavaScript.
+// demo` (build-if-needed.mjs) and the benchmarks (bench-loader.mjs) run the same JavaScript.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -14,17 +14,22 @@ export function sources(dir, out = []) {
   return out;
 }
 
+/** What every compile of ours shares: ES modules for Node 20+. */
+export const ESBUILD_COMMON = {
+  format: 'esm',
+  target: 'es2023',
+  // Node 20.10+ reads `import … with { type: 'json' }`; esbuild would otherwise drop the attribute.
+  supported: { 'import-attributes': true },
+};
+
 /** esbuild's options for `files` (under `root`) into `outdir`, keeping the source layout (dist/src/…). */
 export function serverBuildOptions(root, files, outdir) {
   return {
     entryPoints: files.filter((f) => f.endsWith('.ts')),
     outdir,
     outbase: root, // dist/src/…, dist/sdk/…: the layout tsc (rootDir ".") writes
-    format: 'esm',
+    ...ESBUILD_COMMON,
     platform: 'node',
-    target: 'es2023',
-    // Node 20.10+ reads `import … with { type: 'json' }`; esbuild would otherwise drop the attribute.
-    supported: { 'import-attributes': true },
     sourcemap: true,
     logLevel: 'warning',
   };
