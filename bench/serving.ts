@@ -1,7 +1,9 @@
 // npm run bench:serving — the gateway's request path against a bare Fastify route calling
 // onnxruntime-node directly on the same model, measured in the same run; rollback under load
 // (in-process and across 3 standalone replicas); memory and load+warm time per loaded version.
-// Flags: --duration S (autocannon seconds, default 5), --connections N (default 8), --rollbacks N (20).
+// Flags: --duration S (autocannon seconds, default 5), --connections N (default 8), --rollbacks N (20),
+// --part quick|floor|all (all): `floor` is the issue 18.1 comparison with fresh process pairs
+// (bench/serving-floor.ts, its own flags there); `quick` is everything else, in one process.
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -15,10 +17,12 @@ import { readOnnxSignature } from '../src/onnx/onnx-signature.js';
 import { bareRoute } from './bare-route.js';
 import { benchTempDir, cannon as runCannon, flag, seedProduction } from './harness.js';
 import { fmt, measure, percentile, request } from './http-client.js';
+import { servingFloor } from './serving-floor.js';
 
 const DURATION = Number(flag('duration', '5'));
 const CONNECTIONS = Number(flag('connections', '8'));
 const ROLLBACKS = Number(flag('rollbacks', '20'));
+const PART = flag('part', 'all');
 const log = createLogger('silent');
 const spec = (v: number): DenseModelSpec => ({ weights: [0.1 * v, -0.2, 0.3, 0.05, -0.4, 0.6, 0.7, -0.8], bias: v / 10, activation: 'sigmoid', doc: `v${v}` });
 const ROW = [0.5, 1.2, -0.3, 2.2, 0.1, -1.5, 0.9, 0.4];
@@ -173,7 +177,7 @@ async function main() {
   await reg.deps.close();
 }
 
-main().then(
+(PART === 'floor' ? servingFloor() : PART === 'quick' ? main() : main().then(servingFloor)).then(
   () => process.exit(0),
   (err) => {
     console.error(err);

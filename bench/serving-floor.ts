@@ -1,0 +1,111 @@
+// npm run bench:serving -- --part floor — issue 18.1: the gateway's inference path against the
+// floor, a bare Fastify route calling onnxruntime-node on the same model (bench/bare-route.ts), each
+// in its own process started afresh for every process pair (alternating which starts first), the
+// gateway as `stagecraft server` serves (SQLite, monitoring on: guard, prediction writer). For each
+// load — one row at 4 and at 16 connections, 100 rows at 4 — each process pair runs a warm-up, then
+// --pairs pairs of --duration s rounds in alternating order; its ratio is the median of its round
+// ratios, and the figure is the min / median / max over process pairs. Two identical processes
+// differ by several per cent for as long as they live, hence fresh pairs. Server CPU per request
+// (all threads, and the main thread) is reported for both sides: on two cores the load generator
+// and ONNX Runtime's threads share the CPU with the server, so throughput alone can mislead.
+// Flags: --procs N (8), --pairs N (2), --duration S (3), --model logreg|mlp (logreg),
+// --loadgen wrk|autocannon (wrk when on PATH).
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { FRAUD_FEATURES, transactions } from '../src/observe/demo-scenario.js';
+import { cannon, flag, wrkLoad } from './harness.js';
+import { startTarget, type Target } from './targets.js';
+
+const PROCS = Number(flag('procs', '8'));
+const PAIRS = Number(flag('pairs', '2'));
+const DURATION = Number(flag('duration', '3'));
+const MODEL = flag('model', 'logreg') === 'mlp' ? 'mlp' : 'logreg';
+const hasWrk = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    // wrk prints its version and exits 1; only a missing binary is "no wrk".
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+})();
+const LOADGEN = flag('loadgen', hasWrk ? 'wrk' : 'autocannon');
+
+interface Load {
+  label: string;
+  rows: number;
+  connections: number;
+  aim: number;
+}
+const LOADS: Load[] = [
+  { label: '1 row, 4 connections', rows: 1, connections: 4, aim: 0.9 },
+  { label: '1 row, 16 connections', rows: 1, connections: 16, aim: 0.9 },
+  { label: '100 rows, 4 connections', rows: 100, connections: 4, aim: 0.85 },
+];
+
+function body(rows: number): string {
+  const data = transactions(rows, 5).flatMap((t) => t.features);
+  return JSON.stringify({ inputs: [{ name: 'input', shape: [rows, FRAUD_FEATURES.length], datatype: 'FP32', data }] });
+}
+
+type Side = 'bare' | 'gateway';
+interface Round {
+  rps: number;
+  cpuUs: number;
+  mainUs: number;
+}
+
+async function round(t: Target, b: string, load: Load, duration: number): Promise<Round> {
+  const before = await t.usage();
+  const r = await (LOADGEN === 'wrk' ? wrkLoad : cannon)(`${t.base}/v2/models/fraud/infer`, b, { duration, connections: load.connections });
+  const after = await t.usage();
+  if (r.errors) throw new Error(`${r.errors} errors under load`);
+  return { rps: r.rps, cpuUs: ((after.cpuMs - before.cpuMs) * 1000) / r.total, mainUs: (((after.threads.main ?? 0) - (before.threads.main ?? 0)) * 1000) / r.total };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export async function servingFloor(): Promise<void> {
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`bench:serving --part floor — ${os.cpus().length} CPUs, node ${process.version}, ${MODEL}, ${LOADGEN}; ${PROCS} process pairs x ${PAIRS} round pairs of ${DURATION} s per load; load average ${load()}`);
+  const results = LOADS.map(() => ({ perProc: [] as number[], rounds: { bare: [] as Round[], gateway: [] as Round[] } }));
+  const bodies = LOADS.map((l) => body(l.rows));
+  for (let p = 0; p < PROCS; p++) {
+    const targets = {} as Record<Side, Target>;
+    for (const side of (p % 2 ? ['gateway', 'bare'] : ['bare', 'gateway']) as Side[]) {
+      targets[side] = side === 'bare' ? await startTarget(import.meta.url, 'bare-target', [MODEL]) : await startTarget(import.meta.url, 'monitoring-target', ['on', MODEL, '']);
+    }
+    try {
+      for (const [k, l] of LOADS.entries()) {
+        // Warm both (JIT, ONNX sessions, connection setup), then pairs in alternating order.
+        await round(targets.bare, bodies[k]!, l, 1);
+        await round(targets.gateway, bodies[k]!, l, 1);
+        const ratios: number[] = [];
+        for (let i = 0; i < PAIRS; i++) {
+          const got = {} as Record<Side, Round>;
+          for (const side of ((i + p) % 2 ? ['gateway', 'bare'] : ['bare', 'gateway']) as Side[]) got[side] = await round(targets[side], bodies[k]!, l, DURATION);
+          results[k]!.rounds.bare.push(got.bare);
+          results[k]!.rounds.gateway.push(got.gateway);
+          ratios.push(got.gateway.rps / got.bare.rps);
+        }
+        results[k]!.perProc.push(median(ratios));
+      }
+    } finally {
+      await targets.bare.close();
+      await targets.gateway.close();
+    }
+    process.stdout.write(`  process pair ${p + 1}/${PROCS}: ${LOADS.map((l, k) => `${l.label} ${results[k]!.perProc.at(-1)!.toFixed(3)}`).join('; ')} (load ${load()})\n`);
+  }
+  console.log(`\n${'load'.padEnd(26)} ${'bare req/s'.padStart(10)} ${'gw req/s'.padStart(9)} ${'ratio min / median / max'.padStart(25)}  ${'CPU us/req bare -> gw (main thread)'.padStart(36)}  aim`);
+  for (const [k, l] of LOADS.entries()) {
+    const r = results[k]!;
+    const m = (side: Side, f: keyof Round) => median(r.rounds[side].map((x) => x[f]));
+    const ratio = `${Math.min(...r.perProc).toFixed(3)} / ${median(r.perProc).toFixed(3)} / ${Math.max(...r.perProc).toFixed(3)}`;
+    const cpu = `${m('bare', 'cpuUs').toFixed(1)} -> ${m('gateway', 'cpuUs').toFixed(1)} (${m('bare', 'mainUs').toFixed(1)} -> ${m('gateway', 'mainUs').toFixed(1)})`;
+    console.log(`${l.label.padEnd(26)} ${m('bare', 'rps').toFixed(0).padStart(10)} ${m('gateway', 'rps').toFixed(0).padStart(9)} ${ratio.padStart(25)}  ${cpu.padStart(36)}  >= ${l.aim.toFixed(2)} ${median(r.perProc) >= l.aim ? 'met' : 'missed'}`);
+  }
+  console.log(`load average at the end ${load()}`);
+}
