@@ -41,8 +41,8 @@ describe.each(DATABASES)('registry read query counts on %s', (kind) => {
       const large = await counts(25);
       expect(large).toEqual(small);
       // Today's figures; a new per-request query should be a decision, not an accident.
-      expect(small.mlflow).toBeLessThanOrEqual(9);
-      expect(small.native).toBeLessThanOrEqual(9);
+      expect(small.mlflow).toBeLessThanOrEqual(8);
+      expect(small.native).toBeLessThanOrEqual(6);
     } finally {
       await app.close();
       await deps.close();

@@ -50,45 +50,36 @@ export async function stageMembers(db: Db, modelIds: string[], stage: string) {
 export async function modelViews(db: Db, models: ModelRow[]): Promise<ModelView[]> {
   if (models.length === 0) return [];
   const ids = models.map((m) => m.id);
-  const [tags, latest, staged, aliases, production, lastIds] = await Promise.all([
+  // Six queries whatever the page size (a model's page is a hot read: issue 18.4). The highest
+  // version per (model, stage) gives both the latest version and the Production/Staging pointers;
+  // the last event per model is found by a subquery rather than a second round trip.
+  const [tags, staged, aliases, production, lastEvents] = await Promise.all([
     db.selectFrom('model_tags').selectAll().where('model_id', 'in', ids).execute(),
-    db
-      .selectFrom('versions')
-      .select(['model_id', (eb) => eb.fn.max('version').as('v')])
-      .where('model_id', 'in', ids)
-      .where('deleted_at', 'is', null)
-      .groupBy('model_id')
-      .execute(),
     db
       .selectFrom('versions')
       .select(['model_id', 'stage', (eb) => eb.fn.max('version').as('v')])
       .where('model_id', 'in', ids)
       .where('deleted_at', 'is', null)
-      .where('stage', 'in', ['Production', 'Staging'])
       .groupBy(['model_id', 'stage'])
       .execute(),
     db.selectFrom('aliases').selectAll().where('model_id', 'in', ids).execute(),
     stageMembers(db, ids, 'Production'),
     db
       .selectFrom('events')
-      .select(['model_id', (eb) => eb.fn.max('id').as('id')])
-      .where('model_id', 'in', ids)
-      .groupBy('model_id')
+      .select(['id', 'model_id', 'type', 'time', 'actor', 'reason'])
+      .where('id', 'in', (eb) => eb.selectFrom('events').select((e) => e.fn.max('id').as('id')).where('model_id', 'in', ids).groupBy('model_id'))
       .execute(),
   ]);
-  const eventIds = lastIds.map((r) => Number(r.id));
-  const lastEvents = eventIds.length
-    ? await db.selectFrom('events').select(['id', 'model_id', 'type', 'time', 'actor', 'reason']).where('id', 'in', eventIds).execute()
-    : [];
 
   return models.map((m) => {
     const prodRows = production.filter((p) => p.model_id === m.id).sort((a, b) => b.version - a.version);
     const ev = lastEvents.find((e) => e.model_id === m.id);
+    const own = staged.filter((s) => s.model_id === m.id);
     const stageOf = (stage: string) => {
-      const row = staged.find((s) => s.model_id === m.id && s.stage === stage);
+      const row = own.find((s) => s.stage === stage);
       return row ? Number(row.v) : null;
     };
-    const latestRow = latest.find((l) => l.model_id === m.id);
+    const latest = own.length ? Math.max(...own.map((s) => Number(s.v))) : null;
     return {
       name: m.name,
       description: m.description,
@@ -97,7 +88,7 @@ export async function modelViews(db: Db, models: ModelRow[]): Promise<ModelView[
       created_by: m.created_by,
       protected: Number(m.protected) === 1,
       tags: Object.fromEntries(tags.filter((t) => t.model_id === m.id).map((t) => [t.key, t.value])),
-      latest_version: latestRow ? Number(latestRow.v) : null,
+      latest_version: latest,
       stages: { Production: stageOf('Production'), Staging: stageOf('Staging') },
       aliases: Object.fromEntries(aliases.filter((a) => a.model_id === m.id).map((a) => [a.alias, a.version])),
       production: prodRows[0]
