@@ -104,4 +104,19 @@ describe.each(DATABASES)('action buttons by the role on the model, on %s', (kind
     await waitFor(() => expect(screen.getByTestId('model-head').getAttribute('aria-busy')).toBe('false'));
     expect(screen.queryByRole('button', { name: 'Roll back…' })).toBeNull();
   });
+
+  it('follows a grant changed while the page is open: the buttons go when the window regains focus', async () => {
+    // Its own token and grant, so the other cases keep theirs.
+    const who = `late-${team}`;
+    const token = (await call(r.app, 'POST', '/api/v1/tokens', { name: who, role: 'viewer' }, asAdmin())).body.token;
+    const added = await call(r.app, 'POST', '/api/v1/grants', { principal_type: 'token', principal_name: who, scope: fraud, role: 'deployer' }, asAdmin());
+    expect(added.status).toBe(201);
+    localStorage.setItem('stagecraft.token', token);
+    modelPage(fraud);
+    await screen.findByRole('button', { name: 'Roll back…' });
+
+    expect((await call(r.app, 'DELETE', `/api/v1/grants/${added.body.id}`, undefined, asAdmin())).status).toBeLessThan(300);
+    window.dispatchEvent(new Event('focus'));
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Roll back…' })).toBeNull());
+  });
 });

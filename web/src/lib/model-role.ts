@@ -10,15 +10,20 @@ import { useSession } from './session';
 
 /** How long one answer serves every component of a page that asks (model page: rollback, protect, promotion). */
 const FRESH_MS = 2000;
+/**
+ * An open page asks again this often, and when its window regains focus: an admin may change a
+ * grant meanwhile, and the buttons should follow without a reload (the server refuses either way).
+ */
+export const ROLE_REFRESH_MS = 30_000;
 
 // One request per (session, model) while fresh, shared by the components that ask together.
 const asked = new WeakMap<Api, Map<string, { at: number; pending: Promise<Role | null> }>>();
 
-function roleFromServer(api: Api, model: string): Promise<Role | null> {
+function roleFromServer(api: Api, model: string, fresh: boolean): Promise<Role | null> {
   let byModel = asked.get(api);
   if (!byModel) asked.set(api, (byModel = new Map()));
   const hit = byModel.get(model);
-  if (hit && Date.now() - hit.at < FRESH_MS) return hit.pending;
+  if (hit && !fresh && Date.now() - hit.at < FRESH_MS) return hit.pending;
   // A model the caller may not read answers 404: no role there (the page shows its own not-found).
   const pending = api.whoami(undefined, model).then(
     (who) => (who.model_role ?? null) as Role | null,
@@ -39,9 +44,15 @@ export function useModelRole(model: string | undefined): Role | null | undefined
   useEffect(() => {
     if (local || model === undefined) return;
     let live = true;
-    roleFromServer(api, model).then((role) => live && setAnswer({ api, model, role }));
+    const ask = (fresh: boolean) => roleFromServer(api, model, fresh).then((role) => live && setAnswer({ api, model, role }));
+    void ask(false);
+    const again = () => void ask(true);
+    const timer = setInterval(again, ROLE_REFRESH_MS);
+    window.addEventListener('focus', again);
     return () => {
       live = false;
+      clearInterval(timer);
+      window.removeEventListener('focus', again);
     };
   }, [api, model, local, me]);
   if (!me) return null;
