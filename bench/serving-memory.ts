@@ -4,7 +4,10 @@
 // built server (`npm run build` first; `--main` for another build), SQLite, one small ONNX model in
 // Production. RSS is read from /proc/PID/status every 100 ms: idle (after a warm-up) and the median
 // and peak during --duration seconds of load (autocannon, --connections, its own process).
-// Flags: --rounds N (3), --duration S (10), --connections N (16), --main path/to/main.js.
+// The server runs with the node flags package.json's `start` script gives it (`npm start` is how the
+// README starts it): --max-semi-space-size=8 caps V8's young generation, see docs/benchmarks.md.
+// Flags: --rounds N (3), --duration S (10), --connections N (16), --main path/to/main.js,
+// --node-flags "…" (instead of the start script's; "" for node's defaults).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -19,6 +22,7 @@ const DURATION = Number(flag('duration', '10'));
 const CONNECTIONS = Number(flag('connections', '16'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = path.resolve(flag('main', path.join(root, 'dist', 'src', 'main.js')));
+const NODE_FLAGS = flag('node-flags', startScriptNodeFlags()).split(' ').filter(Boolean);
 const tmp = benchTempDir('stagecraft-bench-memory-');
 const spec: DenseModelSpec = { weights: [0.1, -0.2, 0.3, 0.05, -0.4, 0.6, 0.7, -0.8], bias: 0.1, activation: 'sigmoid' };
 const BODY = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 8], datatype: 'FP32', data: [0.5, 1.2, -0.3, 2.2, 0.1, -1.5, 0.9, 0.4] }] });
@@ -44,6 +48,14 @@ fs.writeFileSync(
     `process.on('SIGTERM', () => app.close().then(() => process.exit(0)));`,
   ].join('\n'),
 );
+
+/** The flags between `node` and `dist/src/main.js server` in package.json's start script. */
+function startScriptNodeFlags(): string {
+  const start = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const m = /\bnode((?: --\S+)*) dist\/src\/main\.js server\b/.exec(start);
+  if (!m) throw new Error(`package.json's start script no longer runs "node … dist/src/main.js server": ${start}`);
+  return m[1].trim();
+}
 
 async function freePort(): Promise<number> {
   const srv = net.createServer().listen(0, '127.0.0.1');
@@ -92,7 +104,7 @@ async function measure(child: ChildProcess, url: string): Promise<Sample> {
 async function stagecraft(): Promise<Sample> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
-  const child = await start([MAIN, 'server', '--port', String(port), '--data-dir', dataDir], port);
+  const child = await start([...NODE_FLAGS, MAIN, 'server', '--port', String(port), '--data-dir', dataDir], port);
   try {
     const base = `http://127.0.0.1:${port}`;
     await seedProduction(base, 'mem', [spec]);
@@ -120,7 +132,7 @@ for (let i = 0; i < ROUNDS; i++) {
   results.stagecraft.push(await stagecraft());
 }
 removeBenchTempDir(tmp);
-console.log(`\nserving memory — ${ROUNDS} interleaved rounds, ${DURATION} s at ${CONNECTIONS} connections, medians; ${MAIN}`);
+console.log(`\nserving memory — ${ROUNDS} interleaved rounds, ${DURATION} s at ${CONNECTIONS} connections, medians; ${[...NODE_FLAGS, MAIN].join(' ')}`);
 console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${load0.map((l) => l.toFixed(2)).join(' ')} → ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 console.log('| process | RSS idle | RSS under load (median) | RSS peak | req/s |');
 console.log('| --- | --- | --- | --- | --- |');
