@@ -26,13 +26,23 @@ declare module '../../db/tables.js' {
   }
 }
 
-export async function insertEvent(db: Db, caps: DialectCaps, row: Insertable<EventsTable>): Promise<number> {
-  // Serialise appends (PostgreSQL) so ids become visible in order; see DialectCaps.lockEventLog.
-  await caps.lockEventLog(db);
-  const inserted = await db.insertInto('events').values(row).returning('id').executeTakeFirstOrThrow();
-  const id = Number(inserted.id);
-  await caps.notifyEvents(db, id);
-  return id;
+/**
+ * Appends events inside one transaction (`db`): each call inserts one and answers its id. On
+ * PostgreSQL the log lock is taken at the first append and held to the commit (see
+ * DialectCaps.lockEventLog), so a transaction appending several events locks once, and the NOTIFY
+ * rides in the insert's RETURNING: one statement per event after the first's lock.
+ */
+export function eventAppender(db: Db, caps: DialectCaps): (row: Insertable<EventsTable>) => Promise<number> {
+  let locked = false;
+  return async (row) => {
+    if (!locked) {
+      await caps.lockEventLog(db);
+      locked = true;
+    }
+    const insert = db.insertInto('events').values(row);
+    const inserted = await (caps.notifyReturning ? insert.returning(['id', caps.notifyReturning]) : insert.returning('id')).executeTakeFirstOrThrow();
+    return Number(inserted.id);
+  };
 }
 
 export interface EventQuery {

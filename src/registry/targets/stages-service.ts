@@ -5,7 +5,7 @@ import { conflict, invalid } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
 import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
-import { findVersionRow, versionsInStage, writeStage } from '../versions/pointers-service.js';
+import { archiveOthersIn, findVersionRow, versionsInStage, writeStage, writeStageIf } from '../versions/pointers-service.js';
 import { touchModel } from '../models/models-service.js';
 import { requireVersion } from '../versions/versions-service.js';
 import { versionViews } from '../versions/versions-view.js';
@@ -24,18 +24,22 @@ export async function readMoveRevisions(db: Db, modelId: string, fromStage: stri
   return Promise.all([...targets].map((t) => readRevision(db, modelId, t)));
 }
 
-export async function moveVersion(
-  deps: Deps,
-  trx: Db,
-  append: Append,
-  model: { id: string; name: string },
-  row: VersionRow,
-  stage: Stage,
-  meta: { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean; now?: number },
-): Promise<number[]> {
+type MoveMeta = { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean; now?: number };
+
+export async function moveVersion(deps: Deps, trx: Db, append: Append, model: { id: string; name: string }, row: VersionRow, stage: Stage, meta: MoveMeta): Promise<number[]> {
   const now = meta.now ?? deps.clock.now();
+  if (row.stage !== stage) await writeStage(trx, row.id, stage, now);
+  return afterStageWrite(trx, append, model, row, stage, { ...meta, now });
+}
+
+/**
+ * What follows the write of `row`'s stage (from `row.stage` to `stage`) in its transaction: the model
+ * touched, the event, and with archiveExisting the others in the stage archived (one statement), each
+ * with its event. Answers the archived version numbers.
+ */
+async function afterStageWrite(trx: Db, append: Append, model: { id: string; name: string }, row: VersionRow, stage: Stage, meta: MoveMeta & { now: number }): Promise<number[]> {
+  const { now } = meta;
   if (row.stage !== stage) {
-    await writeStage(trx, row.id, stage, now);
     // A stage move is a change of the model, as MLflow counts it (last_updated_timestamp moves).
     await touchModel(trx, model.id, now);
     await append({
@@ -51,24 +55,20 @@ export async function moveVersion(
       details: { cause: meta.cause, ...(meta.forced ? { forced: true } : {}) },
     });
   }
-  const archived: number[] = [];
-  if (meta.archiveExisting && (SERVING_STAGES as string[]).includes(stage)) {
-    for (const other of await versionsInStage(trx, model.id, stage)) {
-      if (other.id === row.id) continue;
-      await writeStage(trx, other.id, 'Archived', now);
-      await append({
-        actor: meta.actor,
-        type: 'version.stage_changed',
-        model,
-        version: other.version,
-        target: stageTarget('Archived'),
-        from: stage,
-        to: 'Archived',
-        reason: meta.reason,
-        details: { cause: meta.cause === 'transition' ? 'archive_existing' : meta.cause, replaced_by: row.version },
-      });
-      archived.push(other.version);
-    }
+  if (!meta.archiveExisting || !(SERVING_STAGES as string[]).includes(stage)) return [];
+  const archived = await archiveOthersIn(trx, model.id, stage, row.id, now);
+  for (const version of archived) {
+    await append({
+      actor: meta.actor,
+      type: 'version.stage_changed',
+      model,
+      version,
+      target: stageTarget('Archived'),
+      from: stage,
+      to: 'Archived',
+      reason: meta.reason,
+      details: { cause: meta.cause === 'transition' ? 'archive_existing' : meta.cause, replaced_by: row.version },
+    });
   }
   return archived;
 }
@@ -148,26 +148,40 @@ export async function transitionStage(
         const append: Append = async (e) => (eventId = await appendEvent(e));
         const claimed = await claimTargets(trx, model.id, revisions);
         if (aimed) await checkHolder(trx, model.id, aimed, aim);
-        const current = await findVersionRow(trx, model.id, version);
-        if (!current || current.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
-        if ((SERVING_STAGES as string[]).includes(stage)) {
-          if (current.status !== 'READY') {
-            throw conflict(`version ${version} of "${modelName}" is ${current.status}; only READY versions can enter ${stage}`);
+        const entering = (SERVING_STAGES as string[]).includes(stage);
+        // Why the version may not move now, read again in the transaction (it may have moved since).
+        const check = (found: VersionRow | undefined): VersionRow => {
+          if (!found || found.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
+          if (entering) {
+            if (found.status !== 'READY') {
+              throw conflict(`version ${version} of "${modelName}" is ${found.status}; only READY versions can enter ${stage}`);
+            }
+            refuseFailed(found, modelName, stageTarget(stage), input.force);
           }
-          refuseFailed(current, modelName, stageTarget(stage), input.force);
-        }
+          return found;
+        };
         const now = deps.clock.now();
-        const archived = await moveVersion(deps, trx, append, model, current, stage, {
+        let moved: VersionRow;
+        if (row.stage === stage) {
+          moved = check(await findVersionRow(trx, model.id, version));
+        } else {
+          // The re-check and the write in one statement; only when it writes nothing is the row read, for why.
+          const written = await writeStageIf(trx, model.id, version, { from: row.stage, to: stage, now, ready: entering, allowFailed: !entering || !!input.force });
+          if (!written) {
+            check(await findVersionRow(trx, model.id, version));
+            throw movedConcurrently(stageTarget(stage));
+          }
+          moved = written;
+        }
+        // `moved` is the row as this transaction left it, so the answer needs no second read.
+        const archived = await afterStageWrite(trx, append, model, { ...moved, stage: row.stage }, stage, {
           actor,
           reason: input.reason ?? null,
           cause: 'transition',
           archiveExisting: !!input.archive_existing_versions,
-          forced: (SERVING_STAGES as string[]).includes(stage) && current.health === 'failed',
+          forced: entering && moved.health === 'failed',
           now,
         });
-        // The row as this transaction left it (moveVersion writes only its stage and updated_at),
-        // so the answer needs no second read of the model and the version.
-        const moved: VersionRow = current.stage === stage ? current : { ...current, stage, updated_at: now };
         return { archived, claimed, moved };
       },
       () => movedConcurrently(stageTarget(stage)),

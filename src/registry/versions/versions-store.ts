@@ -132,6 +132,43 @@ export async function highestLiveVersion(db: Db, modelId: string) {
     .executeTakeFirst();
 }
 
+/**
+ * Moves a live version from stage `from` to `to` only if it is still in `from` (and, entering a
+ * serving stage, READY and not failed unless forced): the re-check and the write in one statement.
+ * Answers the row as written, or undefined when a condition failed (the caller reads why).
+ */
+export async function moveVersionRowIf(
+  db: Db,
+  modelId: string,
+  version: number,
+  move: { from: string; to: string; now: number; ready: boolean; allowFailed: boolean },
+): Promise<VersionRow | undefined> {
+  let q = db
+    .updateTable('versions')
+    .set({ stage: move.to, updated_at: move.now })
+    .where('model_id', '=', modelId)
+    .where('version', '=', version)
+    .where('deleted_at', 'is', null)
+    .where('stage', '=', move.from);
+  if (move.ready) q = q.where('status', '=', 'READY');
+  if (!move.allowFailed) q = q.where('health', '!=', 'failed');
+  return q.returningAll().executeTakeFirst();
+}
+
+/** Archives every live version in `stage` but `keepId`; answers their version numbers, highest first. */
+export async function archiveVersionsIn(db: Db, modelId: string, stage: string, keepId: string, now: number): Promise<number[]> {
+  const rows = await db
+    .updateTable('versions')
+    .set({ stage: 'Archived', updated_at: now })
+    .where('model_id', '=', modelId)
+    .where('stage', '=', stage)
+    .where('deleted_at', 'is', null)
+    .where('id', '!=', keepId)
+    .returning('version')
+    .execute();
+  return rows.map((r) => Number(r.version)).sort((a, b) => b - a);
+}
+
 export async function updateVersionRow(db: Db, id: string, patch: Partial<VersionsTable>) {
   await db.updateTable('versions').set(patch).where('id', '=', id).execute();
 }
