@@ -6,6 +6,8 @@ import { buildServer } from '../../server.js';
 import { createLogger } from '../../log.js';
 import { DATABASES, hasPostgres, testConfig, uniqueName, useRegistry } from '../../../test/databases.js';
 import { call, createModel, promote, registerVersion } from '../../../test/http.js';
+import type { KyselyPlugin, PluginTransformQueryArgs } from 'kysely';
+import { EventFeed } from './event-feed.js';
 import type { RegistryEvent } from './events.js';
 
 /**
@@ -115,6 +117,46 @@ describe('change feed at shutdown', () => {
 });
 
 describe.skipIf(!hasPostgres)('change feed across servers on PostgreSQL', () => {
+  it('reads the log for a NOTIFY only when it names an event past what the feed read', async () => {
+    const config = await testConfig('postgres');
+    const a = await createDeps(config, { log: createLogger('silent') });
+    const { app: appA } = await buildServer(a);
+    let reads = 0;
+    const counter: KyselyPlugin = {
+      transformQuery: (args: PluginTransformQueryArgs) => ((reads += 1), args.node),
+      transformResult: async (args) => args.result,
+    };
+    const feed = new EventFeed(a.db.withPlugin(counter), createLogger('silent'), a.pgPool);
+    await feed.start();
+    // Without the safety poll (a read every second) only NOTIFYs and pokes read.
+    clearInterval((feed as unknown as { timer: NodeJS.Timeout }).timer);
+    try {
+      const name = uniqueName('notified');
+      const seen = new Promise<RegistryEvent>((resolve) => feed.subscribe((e) => e.model === name && resolve(e)));
+      await createModel(appA, name);
+      const event = await seen;
+      await feed.poke();
+      const settled = reads;
+      // The NOTIFY of an event already read: no read (a local commit's own NOTIFY comes after its poke's read).
+      const listen = (feed as unknown as { listenClient: { emit(ev: string, msg: unknown): void } }).listenClient;
+      listen.emit('notification', { channel: 'stagecraft_events', payload: String(event.id) });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(reads).toBe(settled);
+      // One past the cursor (another server's commit), or one without an id: read.
+      listen.emit('notification', { channel: 'stagecraft_events', payload: String(event.id + 1000) });
+      await feed.poke();
+      expect(reads).toBeGreaterThan(settled);
+      const after = reads;
+      listen.emit('notification', { channel: 'stagecraft_events', payload: '' });
+      await feed.poke();
+      expect(reads).toBeGreaterThan(after);
+    } finally {
+      await feed.stop();
+      await appA.close();
+      await a.close();
+    }
+  });
+
   it('delivers a change committed on one server to the feed of another', async () => {
     const config = await testConfig('postgres');
     const a = await createDeps(config, { log: createLogger('silent') });
