@@ -14,7 +14,7 @@ import { searchVersions } from '../read-models.js';
 import { writeHealth } from './pointers-service.js';
 import {
   deleteAliasesOf,
-  findVersion,
+  findVersionOfNamedModel,
   insertFiles,
   insertVersion,
   updateVersionRow,
@@ -45,8 +45,8 @@ export interface CreateVersionInput {
 }
 
 export async function requireVersion(db: Db, modelName: string, version: number) {
-  const model = await requireModel(db, modelName);
-  const row = await findVersion(db, model.id, version);
+  // Both at once, the version found by its model's name: one round trip to wait for, not two.
+  const [model, row] = await Promise.all([requireModel(db, modelName), findVersionOfNamedModel(db, modelName, version)]);
   if (!row) throw notFound(`model "${modelName}" has no version ${version}`);
   return { model, row };
 }

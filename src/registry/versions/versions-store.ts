@@ -99,6 +99,19 @@ export async function findVersion(db: Db, modelId: string, version: number, opts
   return q.executeTakeFirst();
 }
 
+/** The live version of the live model named `modelName`: found by the name, so it needs no read of the model first. */
+export async function findVersionOfNamedModel(db: Db, modelName: string, version: number) {
+  return db
+    .selectFrom('versions')
+    .innerJoin('models', 'models.id', 'versions.model_id')
+    .selectAll('versions')
+    .where('models.name', '=', modelName)
+    .where('models.deleted_at', 'is', null)
+    .where('versions.version', '=', version)
+    .where('versions.deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
 export async function findVersionByLabel(db: Db, modelId: string, label: string) {
   return db
     .selectFrom('versions')
