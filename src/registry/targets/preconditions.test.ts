@@ -94,7 +94,7 @@ describe.each(DATABASES)('move preconditions on %s', (kind) => {
     const prod = (await call(r.app, 'GET', `/api/v1/models/${name}/versions?stage=Production`)).body.versions;
     expect(prod).toHaveLength(1);
   });
-  it('the stage is re-checked and written in one statement: a version not READY stays where it is, with the reason', async () => {
+  it('the stage is re-checked and written in one statement: a version not READY stays where it is, with the reason, and archives nothing', async () => {
     const name = await modelWithVersions(2);
     // As MLflow's create leaves a version until its artifacts are in (PENDING_REGISTRATION).
     await r.deps.db
@@ -103,11 +103,14 @@ describe.each(DATABASES)('move preconditions on %s', (kind) => {
       .where('version', '=', 1)
       .where('model_id', 'in', r.deps.db.selectFrom('models').select('id').where('name', '=', name))
       .execute();
+    expect((await stage(name, 2, { stage: 'Staging' })).status).toBe(200);
     const refused = await stage(name, 1, { stage: 'Staging' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain('only READY versions can enter Staging');
     const v1 = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/1`)).body;
     expect(v1.stage).toBe('None');
+    // The same statement would have archived version 2: the refusal rolled that back too.
+    expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions/2`)).body.stage).toBe('Staging');
     // Leaving for a stage nothing serves from takes no READY check.
     expect((await stage(name, 1, { stage: 'Archived' })).status).toBe(200);
   });

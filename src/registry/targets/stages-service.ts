@@ -37,7 +37,16 @@ export async function moveVersion(deps: Deps, trx: Db, append: Append, model: { 
  * touched, the event, and with archiveExisting the others in the stage archived (one statement), each
  * with its event. Answers the archived version numbers.
  */
-async function afterStageWrite(trx: Db, append: Append, model: { id: string; name: string }, row: VersionRow, stage: Stage, meta: MoveMeta & { now: number }): Promise<number[]> {
+async function afterStageWrite(
+  trx: Db,
+  append: Append,
+  model: { id: string; name: string },
+  row: VersionRow,
+  stage: Stage,
+  meta: MoveMeta & { now: number },
+  /** The versions the stage write already archived (writeStageIf), if it did. */
+  archivedAlready?: number[],
+): Promise<number[]> {
   const { now } = meta;
   if (row.stage !== stage) {
     // A stage move is a change of the model, as MLflow counts it (last_updated_timestamp moves).
@@ -56,7 +65,7 @@ async function afterStageWrite(trx: Db, append: Append, model: { id: string; nam
     });
   }
   if (!meta.archiveExisting || !(SERVING_STAGES as string[]).includes(stage)) return [];
-  const archived = await archiveOthersIn(trx, model.id, stage, row.id, now);
+  const archived = archivedAlready ?? (await archiveOthersIn(trx, model.id, stage, row.id, now));
   for (const version of archived) {
     await append({
       actor: meta.actor,
@@ -165,27 +174,38 @@ export async function transitionStage(
           return found;
         };
         const now = deps.clock.now();
+        const archiveExisting = !!input.archive_existing_versions;
         let moved: VersionRow;
+        let archivedAlready: number[] | undefined;
         if (row.stage === stage) {
           moved = check(await findVersionRow(trx, model.id, version));
         } else {
-          // The re-check and the write in one statement; only when it writes nothing is the row read, for why.
-          const written = await writeStageIf(trx, model.id, version, { from: row.stage, to: stage, now, ready: entering, allowFailed: !entering || !!input.force });
-          if (!written) {
+          // The re-check, the write and the archiving of the others in one statement; only when it
+          // moves nothing is the row read, for why (the throw rolls back whatever it archived).
+          const written = await writeStageIf(trx, model.id, version, {
+            from: row.stage,
+            to: stage,
+            now,
+            ready: entering,
+            allowFailed: !entering || !!input.force,
+            archiveOthers: archiveExisting && entering,
+          });
+          if (!written.moved) {
             check(await findVersionRow(trx, model.id, version));
             throw movedConcurrently(stageTarget(stage));
           }
-          moved = written;
+          moved = written.moved;
+          if (archiveExisting && entering) archivedAlready = written.archived;
         }
         // `moved` is the row as this transaction left it, so the answer needs no second read.
         const archived = await afterStageWrite(trx, append, model, { ...moved, stage: row.stage }, stage, {
           actor,
           reason: input.reason ?? null,
           cause: 'transition',
-          archiveExisting: !!input.archive_existing_versions,
+          archiveExisting,
           forced: entering && moved.health === 'failed',
           now,
-        });
+        }, archivedAlready);
         return { archived, claimed, moved };
       },
       () => movedConcurrently(stageTarget(stage)),

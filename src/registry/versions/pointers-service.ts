@@ -31,15 +31,16 @@ export async function writeStage(db: Db, versionId: string, stage: Stage, now: n
 }
 
 /**
- * Writes the stage only if the version is still where the caller read it (see moveVersionRowIf):
- * the row as written, or undefined when it moved, is not READY, or is failed and not forced.
+ * Writes the stage only if the version is still where the caller read it (see moveVersionRowIf),
+ * archiving the others in the stage in the same statement when asked: the row as written (undefined
+ * when it moved, is not READY, or is failed and not forced) and the archived versions.
  */
 export function writeStageIf(
   db: Db,
   modelId: string,
   version: number,
-  move: { from: string; to: Stage; now: number; ready: boolean; allowFailed: boolean },
-): Promise<VersionRow | undefined> {
+  move: { from: string; to: Stage; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean },
+): Promise<{ moved: VersionRow | undefined; archived: number[] }> {
   return moveVersionRowIf(db, modelId, version, move);
 }
 

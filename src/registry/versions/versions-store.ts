@@ -148,24 +148,40 @@ export async function highestLiveVersion(db: Db, modelId: string) {
 /**
  * Moves a live version from stage `from` to `to` only if it is still in `from` (and, entering a
  * serving stage, READY and not failed unless forced): the re-check and the write in one statement.
- * Answers the row as written, or undefined when a condition failed (the caller reads why).
+ * With `archiveOthers`, the same statement archives every other live version in `to`. Answers the
+ * row as written (undefined when a condition failed: the caller reads why, and throws, which rolls
+ * back any archiving) and the archived version numbers, highest first.
  */
 export async function moveVersionRowIf(
   db: Db,
   modelId: string,
   version: number,
-  move: { from: string; to: string; now: number; ready: boolean; allowFailed: boolean },
-): Promise<VersionRow | undefined> {
-  let q = db
+  move: { from: string; to: string; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean },
+): Promise<{ moved: VersionRow | undefined; archived: number[] }> {
+  const rows = await db
     .updateTable('versions')
-    .set({ stage: move.to, updated_at: move.now })
+    .set((eb) => ({
+      stage: move.archiveOthers ? eb.case().when('version', '=', version).then(move.to).else('Archived').end() : move.to,
+      updated_at: move.now,
+    }))
     .where('model_id', '=', modelId)
-    .where('version', '=', version)
     .where('deleted_at', 'is', null)
-    .where('stage', '=', move.from);
-  if (move.ready) q = q.where('status', '=', 'READY');
-  if (!move.allowFailed) q = q.where('health', '!=', 'failed');
-  return q.returningAll().executeTakeFirst();
+    .where((eb) => {
+      const conditions = [eb('version', '=', version), eb('stage', '=', move.from)];
+      if (move.ready) conditions.push(eb('status', '=', 'READY'));
+      if (!move.allowFailed) conditions.push(eb('health', '!=', 'failed'));
+      const self = eb.and(conditions);
+      return move.archiveOthers ? eb.or([self, eb.and([eb('stage', '=', move.to), eb('version', '!=', version)])]) : self;
+    })
+    .returningAll()
+    .execute();
+  return {
+    moved: rows.find((r) => Number(r.version) === version),
+    archived: rows
+      .filter((r) => Number(r.version) !== version)
+      .map((r) => Number(r.version))
+      .sort((a, b) => b - a),
+  };
 }
 
 /** Archives every live version in `stage` but `keepId`; answers their version numbers, highest first. */
