@@ -117,7 +117,7 @@ export async function transitionStage(
 ) {
   const stage = canonicalStage(input.stage);
   // Read before the transaction: the revisions are what this request saw; the claim checks them.
-  const { model, row } = await requireVersion(deps.db, modelName, version);
+  const { model, row } = await requireVersion(deps.db, modelName, version, deps.caps.name === 'postgres');
   const aimed = aimedTarget(row.stage, stage);
   const aim: Aim = { expectedVersion: input.expected_version, ifMatch: precondition.ifMatch };
   if (!aimed && (aim.expectedVersion !== undefined || aim.ifMatch !== undefined)) {
