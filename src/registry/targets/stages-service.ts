@@ -8,7 +8,7 @@ import type { Db } from '../../db/tables.js';
 import { archiveOthersIn, findVersionRow, versionsInStage, writeStage, writeStageIf } from '../versions/pointers-service.js';
 import { touchModel } from '../models/models-service.js';
 import { requireVersion } from '../versions/versions-service.js';
-import { composeVersionViews, versionViewReads } from '../versions/versions-view.js';
+import { composeVersionViews, versionViewReads, type ViewReads } from '../versions/versions-view.js';
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
 import { refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
@@ -147,11 +147,12 @@ export async function transitionStage(
   if (aimedRead) checkRevision(aimedRead, aim);
   // The moves only tell the replicas what to prepare: a registry with no gateway reads none.
   const moves = deps.moveCoordinators.length ? await stageMoves(deps.db, actor, model, row, stage, !!input.archive_existing_versions) : [];
-  // The answer's tags and aliases, which a transition does not change, are read beside the move's
-  // transaction rather than after it (a round trip less to wait for on PostgreSQL).
-  const viewReads = versionViewReads(deps.db, [row]);
-  viewReads.catch(() => {}); // awaited below; a refused move must not leave it unhandled
+  let viewReads: Promise<ViewReads> | undefined;
   const { archived, claimed, moved, phases } = await phasedMove(deps, moves, async () => {
+    // The answer's tags and aliases, which a transition does not change, are read beside the move's
+    // transaction rather than after it (a round trip less to wait for on PostgreSQL).
+    viewReads = versionViewReads(deps.db, [row]);
+    viewReads.catch(() => {}); // awaited below; a refused move must not leave it unhandled
     await settle();
     let eventId = 0;
     const result = await commit(
@@ -212,7 +213,7 @@ export async function transitionStage(
     );
     return { ...result, eventId };
   });
-  const [view] = composeVersionViews([{ ...moved, model_name: model.name }], await viewReads);
+  const [view] = composeVersionViews([{ ...moved, model_name: model.name }], await viewReads!);
   return {
     version: view,
     archived_versions: archived,
