@@ -39,9 +39,11 @@ const requirePg = (): typeof pg => createRequire(import.meta.url)('pg') as typeo
 
 // pg returns int8 as strings to protect precision; our int8 values (ms timestamps, ids, sizes)
 // fit comfortably in a double.
+// One parser for every int8 column: node-postgres asks for the parsers of every column of every result.
+const parseInt8 = (v: string) => Number(v);
 const pgTypes = (driver: typeof pg) => ({
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) return (v: string) => Number(v);
+    if (oid === 20) return parseInt8;
     return driver.types.getTypeParser(oid, format as 'text');
   },
 });

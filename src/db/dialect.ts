@@ -1,6 +1,5 @@
 // The few real differences between SQLite and PostgreSQL, as named capabilities.
-import { sql, type ColumnDefinitionBuilder } from 'kysely';
-import type { Db } from './tables.js';
+import { sql, type AliasedRawBuilder, type ColumnDefinitionBuilder, type RawBuilder } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -11,11 +10,18 @@ export interface DialectCaps {
   serialColumn(col: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /**
    * Serialises event appends until commit, so event ids become visible in id order and a follower
-   * reading "after id N" can never miss an event that commits late. SQLite has one writer anyway.
+   * reading "after id N" can never miss an event that commits late. SQLite has one writer anyway
+   * (null). On PostgreSQL a transaction-scoped lock as a one-row subquery: the first event insert
+   * of a transaction selects its row from it, so the lock is taken before the insert draws its id,
+   * in the same statement, and holds to the commit.
    */
-  lockEventLog(trx: Db): Promise<void>;
-  /** Wakes followers on other servers (PostgreSQL NOTIFY is delivered at commit). */
-  notifyEvents(trx: Db, lastId: number): Promise<void>;
+  eventLogLock: RawBuilder<unknown> | null;
+  /**
+   * A column for the event insert's RETURNING that wakes followers on other servers with the new
+   * event's id (PostgreSQL NOTIFY, delivered at commit): in the insert, not a statement of its own
+   * (a round trip per event). null where there are no other servers to wake (SQLite).
+   */
+  notifyReturning: AliasedRawBuilder<unknown, 'notified'> | null;
   isUniqueViolation(err: unknown): boolean;
   /** Case-insensitive LIKE operator. */
   ilike: 'like' | 'ilike';
@@ -27,8 +33,8 @@ export const sqliteCaps: DialectCaps = {
   name: 'sqlite',
   serialType: 'integer',
   serialColumn: (col) => col.primaryKey().autoIncrement(),
-  lockEventLog: async () => {},
-  notifyEvents: async () => {},
+  eventLogLock: null,
+  notifyReturning: null,
   isUniqueViolation: (err) =>
     typeof err === 'object' && err !== null && String((err as { code?: string }).code).startsWith('SQLITE_CONSTRAINT'),
   ilike: 'like',
@@ -38,12 +44,9 @@ export const postgresCaps: DialectCaps = {
   name: 'postgres',
   serialType: 'bigserial',
   serialColumn: (col) => col.primaryKey(),
-  lockEventLog: async (trx) => {
-    await sql`select pg_advisory_xact_lock(7340001)`.execute(trx);
-  },
-  notifyEvents: async (trx, lastId) => {
-    await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(lastId)})`.execute(trx);
-  },
+  eventLogLock: sql`(select pg_advisory_xact_lock(7340001))`,
+  // `id` is the inserted row's; the payload is its id, so a follower already past it skips the read.
+  notifyReturning: sql`pg_notify(${sql.lit(EVENTS_CHANNEL)}, id::text)`.as('notified'),
   isUniqueViolation: (err) => typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505',
   ilike: 'ilike',
 };

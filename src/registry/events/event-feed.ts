@@ -18,6 +18,8 @@ export class EventFeed {
   private readonly emitter = new EventEmitter();
   private reading: Promise<void> | null = null;
   private again = false;
+  /** The highest event id a NOTIFY announced while a read was running: read again if it did not reach it. */
+  private announced = 0;
   private timer: NodeJS.Timeout | null = null;
   private listenClient: pg.PoolClient | null = null;
 
@@ -33,7 +35,7 @@ export class EventFeed {
     this.cursor = await lastEventId(this.db);
     if (this.pgPool) {
       this.listenClient = await this.pgPool.connect();
-      this.listenClient.on('notification', () => this.poke());
+      this.listenClient.on('notification', (msg) => this.announce(Number(msg.payload)));
       await this.listenClient.query(`LISTEN ${EVENTS_CHANNEL}`);
     }
     this.timer = setInterval(() => this.poke(), SAFETY_POLL_MS);
@@ -74,6 +76,22 @@ export class EventFeed {
     return this.reading;
   }
 
+  /**
+   * A NOTIFY names the event id it was sent for (events-store.ts): an id the cursor already passed
+   * needs no read — a local commit's own NOTIFY arrives after its poke has read it, which would
+   * otherwise cost a second read of the log per commit. Anything else (no id, a later id) pokes.
+   */
+  private announce(id: number): void {
+    if (Number.isSafeInteger(id) && id > 0) {
+      if (id <= this.cursor) return;
+      if (this.reading) {
+        this.announced = Math.max(this.announced, id);
+        return;
+      }
+    }
+    void this.poke();
+  }
+
   private async drain(): Promise<void> {
     do {
       this.again = false;
@@ -89,6 +107,9 @@ export class EventFeed {
       } catch (err) {
         this.log.warn({ err }, 'event feed read failed; will retry');
       }
+      // A NOTIFY that came during the read for an id the read did not reach: read again for it.
+      if (this.announced > this.cursor) this.again = true;
+      this.announced = 0;
     } while (this.again);
   }
 

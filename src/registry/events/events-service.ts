@@ -6,7 +6,7 @@ import type { Database, Db } from '../../db/tables.js';
 import type { Deps } from '../deps.js';
 import { AppError, invalid } from '../../errors.js';
 import { visiblePage } from '../../http/paging.js';
-import { type EventQuery, type EventsTable, insertEvent, lastEventId as lastEventIdIn, queryEvents } from './events-store.js';
+import { type EventQuery, type EventsTable, eventAppender, lastEventId as lastEventIdIn, queryEvents } from './events-store.js';
 import { toEvent, type EventType, type NewEvent, type RegistryEvent } from './events.js';
 
 export type Append = (event: NewEvent) => Promise<number>;
@@ -18,9 +18,10 @@ export async function commit<T>(
 ): Promise<T> {
   let result: T;
   try {
-    result = await deps.db.transaction().execute((trx) =>
-      work(trx, (event) => insertEvent(trx, deps.caps, eventRow(deps.clock.now(), event))),
-    );
+    result = await deps.db.transaction().execute((trx) => {
+      const insert = eventAppender(trx, deps.caps);
+      return work(trx, (event) => insert(eventRow(deps.clock.now(), event)));
+    });
   } catch (err) {
     if (onUniqueViolation && deps.caps.isUniqueViolation(err)) throw onUniqueViolation();
     throw err;

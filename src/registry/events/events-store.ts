@@ -1,5 +1,5 @@
 // The only SQL for the events table, and its row type.
-import type { ColumnType, Generated, Insertable } from 'kysely';
+import { sql, type ColumnType, type Generated, type Insertable, type RawBuilder } from 'kysely';
 import type { DialectCaps } from '../../db/dialect.js';
 import type { Db } from '../../db/tables.js';
 
@@ -26,13 +26,43 @@ declare module '../../db/tables.js' {
   }
 }
 
-export async function insertEvent(db: Db, caps: DialectCaps, row: Insertable<EventsTable>): Promise<number> {
-  // Serialise appends (PostgreSQL) so ids become visible in order; see DialectCaps.lockEventLog.
-  await caps.lockEventLog(db);
-  const inserted = await db.insertInto('events').values(row).returning('id').executeTakeFirstOrThrow();
-  const id = Number(inserted.id);
-  await caps.notifyEvents(db, id);
-  return id;
+/**
+ * Appends events inside one transaction (`db`): each call inserts one and answers its id. On
+ * PostgreSQL the first append of a transaction takes the log lock in its insert (see
+ * DialectCaps.eventLogLock), which holds to the commit, and every insert carries its NOTIFY in its
+ * RETURNING: one statement per event.
+ */
+export function eventAppender(db: Db, caps: DialectCaps): (row: Insertable<EventsTable>) => Promise<number> {
+  // The lock still to take: only the transaction's first insert takes it.
+  let lock = caps.eventLogLock;
+  return async (row) => {
+    if (lock) {
+      const id = await lockedInsert(db, lock, row, caps.notifyReturning ? sql`id, ${caps.notifyReturning}` : sql`id`);
+      lock = null;
+      return id;
+    }
+    const insert = db.insertInto('events').values(row);
+    const inserted = await (caps.notifyReturning ? insert.returning(['id', caps.notifyReturning]) : insert.returning('id')).executeTakeFirstOrThrow();
+    return Number(inserted.id);
+  };
+}
+
+/** PostgreSQL types of the events columns that are not text: a value selected into an insert needs its cast. */
+const NOT_TEXT: Partial<Record<keyof EventsTable, string>> = { id: 'int8', time: 'int8', version: 'int4' };
+
+// The columns in a fixed order (the SQL text is the statement cache's key).
+const keysOf = (row: Insertable<EventsTable>) => (Object.keys(row) as Array<keyof EventsTable>).filter((k) => row[k] !== undefined).sort();
+
+/**
+ * `insert … select … from (the lock)`: the lock's subquery yields the one row the insert's id is
+ * drawn for, so PostgreSQL runs the lock first (the plan's child) — one statement, not two.
+ */
+async function lockedInsert(db: Db, lock: RawBuilder<unknown>, row: Insertable<EventsTable>, returning: RawBuilder<unknown>): Promise<number> {
+  const keys = keysOf(row);
+  const selected = keys.map((k) => sql`cast(${row[k]} as ${sql.raw(NOT_TEXT[k] ?? 'text')})`);
+  const columns = sql.join(keys.map((k) => sql.ref(k)));
+  const { rows } = await sql<{ id: number }>`insert into events (${columns}) select ${sql.join(selected)} from ${lock} as event_log_lock returning ${returning}`.execute(db);
+  return Number(rows[0].id);
 }
 
 export interface EventQuery {

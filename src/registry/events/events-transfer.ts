@@ -4,7 +4,7 @@
 // them present. The events module's own SQL stays in its store; this file only maps.
 import type { DialectCaps } from '../../db/dialect.js';
 import type { Db } from '../../db/tables.js';
-import { insertEvent, queryEvents } from './events-store.js';
+import { eventAppender, queryEvents } from './events-store.js';
 
 /** An event as it travels between registries. */
 export interface PortableEvent {
@@ -48,8 +48,9 @@ export async function presentEventOrigins(db: Db, modelId: string): Promise<Set<
 
 /** Appends imported events in the given order: original actor and time, marked imported_from. */
 export async function insertImportedEvents(db: Db, caps: DialectCaps, model: { id: string; name: string }, events: PortableEvent[]): Promise<void> {
+  const insert = eventAppender(db, caps);
   for (const e of events) {
-    await insertEvent(db, caps, {
+    await insert({
       time: e.time,
       actor: e.actor,
       model: model.name,

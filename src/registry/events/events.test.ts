@@ -6,6 +6,9 @@ import { buildServer } from '../../server.js';
 import { createLogger } from '../../log.js';
 import { DATABASES, hasPostgres, testConfig, uniqueName, useRegistry } from '../../../test/databases.js';
 import { call, createModel, promote, registerVersion } from '../../../test/http.js';
+import { sql, type KyselyPlugin, type PluginTransformQueryArgs } from 'kysely';
+import { EventFeed } from './event-feed.js';
+import { commit } from './events-service.js';
 import type { RegistryEvent } from './events.js';
 
 /**
@@ -115,6 +118,71 @@ describe('change feed at shutdown', () => {
 });
 
 describe.skipIf(!hasPostgres)('change feed across servers on PostgreSQL', () => {
+  it('the first event insert of a transaction takes the event-log lock, held to the commit; the events get ids in order', async () => {
+    const deps = await createDeps(await testConfig('postgres'), { log: createLogger('silent') });
+    try {
+      const held = () =>
+        sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 7340001 and granted and pid = pg_backend_pid()`;
+      const seen: number[] = [];
+      const ids = await commit(deps, async (trx, append) => {
+        seen.push((await held().execute(trx)).rows[0].n);
+        const first = await append({ actor: 'test', type: 'model.created', details: {} });
+        seen.push((await held().execute(trx)).rows[0].n);
+        const second = await append({ actor: 'test', type: 'model.created', details: {} });
+        return [first, second];
+      });
+      expect(seen).toEqual([0, 1]);
+      expect(ids[1]).toBeGreaterThan(ids[0]);
+      const stored = (await deps.db.selectFrom('events').selectAll().where('id', 'in', ids).orderBy('id').execute()).map((e) => [e.actor, e.type, e.details]);
+      expect(stored).toEqual([
+        ['test', 'model.created', '{}'],
+        ['test', 'model.created', '{}'],
+      ]);
+    } finally {
+      await deps.close();
+    }
+  });
+
+  it('reads the log for a NOTIFY only when it names an event past what the feed read', async () => {
+    const config = await testConfig('postgres');
+    const a = await createDeps(config, { log: createLogger('silent') });
+    const { app: appA } = await buildServer(a);
+    let reads = 0;
+    const counter: KyselyPlugin = {
+      transformQuery: (args: PluginTransformQueryArgs) => ((reads += 1), args.node),
+      transformResult: async (args) => args.result,
+    };
+    const feed = new EventFeed(a.db.withPlugin(counter), createLogger('silent'), a.pgPool);
+    await feed.start();
+    // Without the safety poll (a read every second) only NOTIFYs and pokes read.
+    clearInterval((feed as unknown as { timer: NodeJS.Timeout }).timer);
+    try {
+      const name = uniqueName('notified');
+      const seen = new Promise<RegistryEvent>((resolve) => feed.subscribe((e) => e.model === name && resolve(e)));
+      await createModel(appA, name);
+      const event = await seen;
+      await feed.poke();
+      const settled = reads;
+      // The NOTIFY of an event already read: no read (a local commit's own NOTIFY comes after its poke's read).
+      const listen = (feed as unknown as { listenClient: { emit(ev: string, msg: unknown): void } }).listenClient;
+      listen.emit('notification', { channel: 'stagecraft_events', payload: String(event.id) });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(reads).toBe(settled);
+      // One past the cursor (another server's commit), or one without an id: read.
+      listen.emit('notification', { channel: 'stagecraft_events', payload: String(event.id + 1000) });
+      await feed.poke();
+      expect(reads).toBeGreaterThan(settled);
+      const after = reads;
+      listen.emit('notification', { channel: 'stagecraft_events', payload: '' });
+      await feed.poke();
+      expect(reads).toBeGreaterThan(after);
+    } finally {
+      await feed.stop();
+      await appA.close();
+      await a.close();
+    }
+  });
+
   it('delivers a change committed on one server to the feed of another', async () => {
     const config = await testConfig('postgres');
     const a = await createDeps(config, { log: createLogger('silent') });

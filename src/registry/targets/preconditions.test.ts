@@ -94,4 +94,41 @@ describe.each(DATABASES)('move preconditions on %s', (kind) => {
     const prod = (await call(r.app, 'GET', `/api/v1/models/${name}/versions?stage=Production`)).body.versions;
     expect(prod).toHaveLength(1);
   });
+  it('the stage is re-checked and written in one statement: a version not READY stays where it is, with the reason, and archives nothing', async () => {
+    const name = await modelWithVersions(2);
+    // As MLflow's create leaves a version until its artifacts are in (PENDING_REGISTRATION).
+    await r.deps.db
+      .updateTable('versions')
+      .set({ status: 'PENDING_REGISTRATION' })
+      .where('version', '=', 1)
+      .where('model_id', 'in', r.deps.db.selectFrom('models').select('id').where('name', '=', name))
+      .execute();
+    expect((await stage(name, 2, { stage: 'Staging' })).status).toBe(200);
+    const refused = await stage(name, 1, { stage: 'Staging' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('only READY versions can enter Staging');
+    const v1 = (await call(r.app, 'GET', `/api/v1/models/${name}/versions/1`)).body;
+    expect(v1.stage).toBe('None');
+    // The same statement would have archived version 2: the refusal rolled that back too.
+    expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions/2`)).body.stage).toBe('Staging');
+    // Leaving for a stage nothing serves from takes no READY check.
+    expect((await stage(name, 1, { stage: 'Archived' })).status).toBe(200);
+  });
+
+  it('archive_existing archives every other version in the stage, highest first, one event each', async () => {
+    const name = await modelWithVersions(4);
+    for (const v of [1, 2, 3]) expect((await stage(name, v, { stage: 'Staging', archive_existing_versions: false })).status).toBe(200);
+    const moved = await stage(name, 4, { stage: 'Staging' });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ archived_versions: [3, 2, 1], version: { version: 4, stage: 'Staging' } });
+    const events = (await call(r.app, 'GET', `/api/v1/events?model=${name}&type=version.stage_changed&order=asc`)).body.events as Array<Record<string, unknown>>;
+    expect(events.slice(-4).map((e) => [e.version, e.from, e.to])).toEqual([
+      [4, 'None', 'Staging'],
+      [3, 'Staging', 'Archived'],
+      [2, 'Staging', 'Archived'],
+      [1, 'Staging', 'Archived'],
+    ]);
+    const staging = (await call(r.app, 'GET', `/api/v1/models/${name}/versions?stage=Staging`)).body.versions as Array<{ version: number }>;
+    expect(staging.map((v) => v.version)).toEqual([4]);
+  });
 });

@@ -209,12 +209,12 @@ async function commitRollback(
     async (trx, append) => {
       const [claimed] = await claimTargets(trx, model.id, [revision]);
       if ((await currentHolder(trx, model.id, target.key)) !== from) throw movedConcurrently(target.key);
-      const forced = (await findVersionRow(trx, model.id, to.version))?.health === 'failed';
+      const toRow = await findVersionRow(trx, model.id, to.version);
+      const forced = toRow?.health === 'failed';
       const meta = { actor, reason, cause: 'rollback', forced };
       let archived: number[] = [];
       if (target.kind === 'stage') {
-        const toRow = (await findVersionRow(trx, model.id, to.version))!;
-        archived = await moveVersion(deps, trx, append, model, toRow, target.stage as 'Production', { ...meta, archiveExisting: true });
+        archived = await moveVersion(deps, trx, append, model, toRow!, target.stage as 'Production', { ...meta, archiveExisting: true });
       } else {
         await writeAlias(deps, trx, append, model, target.alias, to.version, meta);
       }

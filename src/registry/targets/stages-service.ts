@@ -5,10 +5,10 @@ import { conflict, invalid } from '../../errors.js';
 import { commit, type Append } from '../events/events-service.js';
 import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
-import { findVersionRow, versionsInStage, writeStage } from '../versions/pointers-service.js';
+import { archiveOthersIn, findVersionRow, versionsInStage, writeStage, writeStageIf } from '../versions/pointers-service.js';
 import { touchModel } from '../models/models-service.js';
 import { requireVersion } from '../versions/versions-service.js';
-import { versionViews } from '../versions/versions-view.js';
+import { composeVersionViews, versionViewReads, type ViewReads } from '../versions/versions-view.js';
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
 import { refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
@@ -24,18 +24,31 @@ export async function readMoveRevisions(db: Db, modelId: string, fromStage: stri
   return Promise.all([...targets].map((t) => readRevision(db, modelId, t)));
 }
 
-export async function moveVersion(
-  deps: Deps,
+type MoveMeta = { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean; now?: number };
+
+export async function moveVersion(deps: Deps, trx: Db, append: Append, model: { id: string; name: string }, row: VersionRow, stage: Stage, meta: MoveMeta): Promise<number[]> {
+  const now = meta.now ?? deps.clock.now();
+  if (row.stage !== stage) await writeStage(trx, row.id, stage, now);
+  return afterStageWrite(trx, append, model, row, stage, { ...meta, now });
+}
+
+/**
+ * What follows the write of `row`'s stage (from `row.stage` to `stage`) in its transaction: the model
+ * touched, the event, and with archiveExisting the others in the stage archived (one statement), each
+ * with its event. Answers the archived version numbers.
+ */
+async function afterStageWrite(
   trx: Db,
   append: Append,
   model: { id: string; name: string },
   row: VersionRow,
   stage: Stage,
-  meta: { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean; now?: number },
+  meta: MoveMeta & { now: number },
+  /** The versions the stage write already archived (writeStageIf), if it did. */
+  archivedAlready?: number[],
 ): Promise<number[]> {
-  const now = meta.now ?? deps.clock.now();
+  const { now } = meta;
   if (row.stage !== stage) {
-    await writeStage(trx, row.id, stage, now);
     // A stage move is a change of the model, as MLflow counts it (last_updated_timestamp moves).
     await touchModel(trx, model.id, now);
     await append({
@@ -51,24 +64,20 @@ export async function moveVersion(
       details: { cause: meta.cause, ...(meta.forced ? { forced: true } : {}) },
     });
   }
-  const archived: number[] = [];
-  if (meta.archiveExisting && (SERVING_STAGES as string[]).includes(stage)) {
-    for (const other of await versionsInStage(trx, model.id, stage)) {
-      if (other.id === row.id) continue;
-      await writeStage(trx, other.id, 'Archived', now);
-      await append({
-        actor: meta.actor,
-        type: 'version.stage_changed',
-        model,
-        version: other.version,
-        target: stageTarget('Archived'),
-        from: stage,
-        to: 'Archived',
-        reason: meta.reason,
-        details: { cause: meta.cause === 'transition' ? 'archive_existing' : meta.cause, replaced_by: row.version },
-      });
-      archived.push(other.version);
-    }
+  if (!meta.archiveExisting || !(SERVING_STAGES as string[]).includes(stage)) return [];
+  const archived = archivedAlready ?? (await archiveOthersIn(trx, model.id, stage, row.id, now));
+  for (const version of archived) {
+    await append({
+      actor: meta.actor,
+      type: 'version.stage_changed',
+      model,
+      version,
+      target: stageTarget('Archived'),
+      from: stage,
+      to: 'Archived',
+      reason: meta.reason,
+      details: { cause: meta.cause === 'transition' ? 'archive_existing' : meta.cause, replaced_by: row.version },
+    });
   }
   return archived;
 }
@@ -108,7 +117,7 @@ export async function transitionStage(
 ) {
   const stage = canonicalStage(input.stage);
   // Read before the transaction: the revisions are what this request saw; the claim checks them.
-  const { model, row } = await requireVersion(deps.db, modelName, version);
+  const { model, row } = await requireVersion(deps.db, modelName, version, deps.caps.name === 'postgres');
   const aimed = aimedTarget(row.stage, stage);
   const aim: Aim = { expectedVersion: input.expected_version, ifMatch: precondition.ifMatch };
   if (!aimed && (aim.expectedVersion !== undefined || aim.ifMatch !== undefined)) {
@@ -138,7 +147,12 @@ export async function transitionStage(
   if (aimedRead) checkRevision(aimedRead, aim);
   // The moves only tell the replicas what to prepare: a registry with no gateway reads none.
   const moves = deps.moveCoordinators.length ? await stageMoves(deps.db, actor, model, row, stage, !!input.archive_existing_versions) : [];
+  let viewReads: Promise<ViewReads> | undefined;
   const { archived, claimed, moved, phases } = await phasedMove(deps, moves, async () => {
+    // The answer's tags and aliases, which a transition does not change, are read beside the move's
+    // transaction rather than after it (a round trip less to wait for on PostgreSQL).
+    viewReads = versionViewReads(deps.db, [row]);
+    viewReads.catch(() => {}); // awaited below; a refused move must not leave it unhandled
     await settle();
     let eventId = 0;
     const result = await commit(
@@ -148,33 +162,58 @@ export async function transitionStage(
         const append: Append = async (e) => (eventId = await appendEvent(e));
         const claimed = await claimTargets(trx, model.id, revisions);
         if (aimed) await checkHolder(trx, model.id, aimed, aim);
-        const current = await findVersionRow(trx, model.id, version);
-        if (!current || current.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
-        if ((SERVING_STAGES as string[]).includes(stage)) {
-          if (current.status !== 'READY') {
-            throw conflict(`version ${version} of "${modelName}" is ${current.status}; only READY versions can enter ${stage}`);
+        const entering = (SERVING_STAGES as string[]).includes(stage);
+        // Why the version may not move now, read again in the transaction (it may have moved since).
+        const check = (found: VersionRow | undefined): VersionRow => {
+          if (!found || found.stage !== row.stage) throw movedConcurrently(stageTarget(stage));
+          if (entering) {
+            if (found.status !== 'READY') {
+              throw conflict(`version ${version} of "${modelName}" is ${found.status}; only READY versions can enter ${stage}`);
+            }
+            refuseFailed(found, modelName, stageTarget(stage), input.force);
           }
-          refuseFailed(current, modelName, stageTarget(stage), input.force);
-        }
+          return found;
+        };
         const now = deps.clock.now();
-        const archived = await moveVersion(deps, trx, append, model, current, stage, {
+        const archiveExisting = !!input.archive_existing_versions;
+        let moved: VersionRow;
+        let archivedAlready: number[] | undefined;
+        if (row.stage === stage) {
+          moved = check(await findVersionRow(trx, model.id, version));
+        } else {
+          // The re-check, the write and the archiving of the others in one statement; only when it
+          // moves nothing is the row read, for why (the throw rolls back whatever it archived).
+          const written = await writeStageIf(trx, model.id, version, {
+            from: row.stage,
+            to: stage,
+            now,
+            ready: entering,
+            allowFailed: !entering || !!input.force,
+            archiveOthers: archiveExisting && entering,
+          });
+          if (!written.moved) {
+            check(await findVersionRow(trx, model.id, version));
+            throw movedConcurrently(stageTarget(stage));
+          }
+          moved = written.moved;
+          if (archiveExisting && entering) archivedAlready = written.archived;
+        }
+        // `moved` is the row as this transaction left it, so the answer needs no second read.
+        const archived = await afterStageWrite(trx, append, model, { ...moved, stage: row.stage }, stage, {
           actor,
           reason: input.reason ?? null,
           cause: 'transition',
-          archiveExisting: !!input.archive_existing_versions,
-          forced: (SERVING_STAGES as string[]).includes(stage) && current.health === 'failed',
+          archiveExisting,
+          forced: entering && moved.health === 'failed',
           now,
-        });
-        // The row as this transaction left it (moveVersion writes only its stage and updated_at),
-        // so the answer needs no second read of the model and the version.
-        const moved: VersionRow = current.stage === stage ? current : { ...current, stage, updated_at: now };
+        }, archivedAlready);
         return { archived, claimed, moved };
       },
       () => movedConcurrently(stageTarget(stage)),
     );
     return { ...result, eventId };
   });
-  const [view] = await versionViews(deps.db, [{ ...moved, model_name: model.name }]);
+  const [view] = composeVersionViews([{ ...moved, model_name: model.name }], await viewReads!);
   return {
     version: view,
     archived_versions: archived,

@@ -3,7 +3,17 @@
 // through these functions; versions only stores them, so models:/ URIs and version views read them
 // without depending on targets. Each takes `db` so it runs inside the caller's transaction.
 import type { Db } from '../../db/tables.js';
-import { deleteAliasRow, findAlias as findAliasRow, findVersion, liveVersionsIn, putAlias, updateVersionRow, type VersionRow } from './versions-store.js';
+import {
+  archiveVersionsIn,
+  deleteAliasRow,
+  findAlias as findAliasRow,
+  findVersion,
+  liveVersionsIn,
+  moveVersionRowIf,
+  putAlias,
+  updateVersionRow,
+  type VersionRow,
+} from './versions-store.js';
 import type { Health, Stage } from './versions.js';
 
 /** The live version row, or undefined when it does not exist or was deleted. */
@@ -18,6 +28,25 @@ export function versionsInStage(db: Db, modelId: string, stage: string): Promise
 
 export async function writeStage(db: Db, versionId: string, stage: Stage, now: number): Promise<void> {
   await updateVersionRow(db, versionId, { stage, updated_at: now });
+}
+
+/**
+ * Writes the stage only if the version is still where the caller read it (see moveVersionRowIf),
+ * archiving the others in the stage in the same statement when asked: the row as written (undefined
+ * when it moved, is not READY, or is failed and not forced) and the archived versions.
+ */
+export function writeStageIf(
+  db: Db,
+  modelId: string,
+  version: number,
+  move: { from: string; to: Stage; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean },
+): Promise<{ moved: VersionRow | undefined; archived: number[] }> {
+  return moveVersionRowIf(db, modelId, version, move);
+}
+
+/** Moves every other live version in `stage` to Archived: their numbers, highest first. */
+export function archiveOthersIn(db: Db, modelId: string, stage: Stage, keepId: string, now: number): Promise<number[]> {
+  return archiveVersionsIn(db, modelId, stage, keepId, now);
 }
 
 export async function writeHealth(db: Db, versionId: string, health: Health, reason: string | null, now: number): Promise<void> {

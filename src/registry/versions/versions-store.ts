@@ -99,6 +99,19 @@ export async function findVersion(db: Db, modelId: string, version: number, opts
   return q.executeTakeFirst();
 }
 
+/** The live version of the live model named `modelName`: found by the name, so it needs no read of the model first. */
+export async function findVersionOfNamedModel(db: Db, modelName: string, version: number) {
+  return db
+    .selectFrom('versions')
+    .innerJoin('models', 'models.id', 'versions.model_id')
+    .selectAll('versions')
+    .where('models.name', '=', modelName)
+    .where('models.deleted_at', 'is', null)
+    .where('versions.version', '=', version)
+    .where('versions.deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
 export async function findVersionByLabel(db: Db, modelId: string, label: string) {
   return db
     .selectFrom('versions')
@@ -130,6 +143,59 @@ export async function highestLiveVersion(db: Db, modelId: string) {
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();
+}
+
+/**
+ * Moves a live version from stage `from` to `to` only if it is still in `from` (and, entering a
+ * serving stage, READY and not failed unless forced): the re-check and the write in one statement.
+ * With `archiveOthers`, the same statement archives every other live version in `to`. Answers the
+ * row as written (undefined when a condition failed: the caller reads why, and throws, which rolls
+ * back any archiving) and the archived version numbers, highest first.
+ */
+export async function moveVersionRowIf(
+  db: Db,
+  modelId: string,
+  version: number,
+  move: { from: string; to: string; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean },
+): Promise<{ moved: VersionRow | undefined; archived: number[] }> {
+  const rows = await db
+    .updateTable('versions')
+    .set((eb) => ({
+      stage: move.archiveOthers ? eb.case().when('version', '=', version).then(move.to).else('Archived').end() : move.to,
+      updated_at: move.now,
+    }))
+    .where('model_id', '=', modelId)
+    .where('deleted_at', 'is', null)
+    .where((eb) => {
+      const conditions = [eb('version', '=', version), eb('stage', '=', move.from)];
+      if (move.ready) conditions.push(eb('status', '=', 'READY'));
+      if (!move.allowFailed) conditions.push(eb('health', '!=', 'failed'));
+      const self = eb.and(conditions);
+      return move.archiveOthers ? eb.or([self, eb.and([eb('stage', '=', move.to), eb('version', '!=', version)])]) : self;
+    })
+    .returningAll()
+    .execute();
+  return {
+    moved: rows.find((r) => Number(r.version) === version),
+    archived: rows
+      .filter((r) => Number(r.version) !== version)
+      .map((r) => Number(r.version))
+      .sort((a, b) => b - a),
+  };
+}
+
+/** Archives every live version in `stage` but `keepId`; answers their version numbers, highest first. */
+export async function archiveVersionsIn(db: Db, modelId: string, stage: string, keepId: string, now: number): Promise<number[]> {
+  const rows = await db
+    .updateTable('versions')
+    .set({ stage: 'Archived', updated_at: now })
+    .where('model_id', '=', modelId)
+    .where('stage', '=', stage)
+    .where('deleted_at', 'is', null)
+    .where('id', '!=', keepId)
+    .returning('version')
+    .execute();
+  return rows.map((r) => Number(r.version)).sort((a, b) => b - a);
 }
 
 export async function updateVersionRow(db: Db, id: string, patch: Partial<VersionsTable>) {

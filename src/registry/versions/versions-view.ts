@@ -52,6 +52,21 @@ const iso = (ms: number) => new Date(Number(ms)).toISOString();
 
 export async function versionViews(db: Db, rows: Array<VersionRow & { model_name: string }>): Promise<VersionView[]> {
   if (rows.length === 0) return [];
+  return composeVersionViews(rows, await versionViewReads(db, rows));
+}
+
+/** What a view reads besides the version's row: its tags, its model's aliases, the models' interpreter tags. */
+export interface ViewReads {
+  tags: Awaited<ReturnType<typeof versionTags>>;
+  aliases: Awaited<ReturnType<typeof aliasesOfModels>>;
+  modelInterpreters: Map<string, string>;
+}
+
+/**
+ * The reads of `versionViews`, apart, for a caller that knows the rows' ids before their final
+ * state (a stage transition reads them beside its transaction, which changes none of them).
+ */
+export async function versionViewReads(db: Db, rows: Array<Pick<VersionRow, 'id' | 'model_id' | 'python'>>): Promise<ViewReads> {
   const pythonModels = [...new Set(rows.filter((r) => r.python).map((r) => r.model_id))];
   const [tags, aliases, modelInterpreters] = await Promise.all([
     versionTags(
@@ -61,6 +76,10 @@ export async function versionViews(db: Db, rows: Array<VersionRow & { model_name
     aliasesOfModels(db, [...new Set(rows.map((r) => r.model_id))]),
     modelTagOf(db, pythonModels, PYTHON_TAG),
   ]);
+  return { tags, aliases, modelInterpreters };
+}
+
+export function composeVersionViews(rows: Array<VersionRow & { model_name: string }>, { tags, aliases, modelInterpreters }: ViewReads): VersionView[] {
   return rows.map((r) => {
     const own = Object.fromEntries(tags.filter((t) => t.version_id === r.id).map((t) => [t.key, t.value]));
     return {
