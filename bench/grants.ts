@@ -8,8 +8,10 @@
 // JIT-compiled code, so one server's shapes would slow another's inline caches. Sequential latency
 // is interleaved in rounds of 25 over keep-alive; throughput is autocannon in its own process,
 // interleaved in rounds of --duration s, and each pairing's req/s ratio is the median of its
-// per-round ratios (min–max beside it): callers measured back to back share the machine's mood.
-// Flags: --iterations N (2000), --grants N (1000), --duration S (2), --rounds N (8),
+// per-round ratios: callers measured back to back share the machine's mood. Two identical server
+// processes differ by several per cent for as long as they live, so all of it runs --sets times
+// with fresh processes; each set's median ratio is printed beside the overall one.
+// Flags: --sets N (3), --iterations N (1000 per set), --grants N (1000), --duration S (2), --rounds N (3 per set),
 // --connections N (8), --throughput no (latency only). Quote medians and ratios with the load average.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
@@ -20,10 +22,11 @@ import { flag } from './harness.js';
 import { fmt, measureInterleaved, type Stats } from './http-client.js';
 import { benchServer, headeredCannon, INFER_BODY, modelName, PERSON, SERVED, type BenchServer } from './grants-setup.js';
 
-const N = Number(flag('iterations', '2000'));
+const N = Number(flag('iterations', '1000'));
 const GRANTS = Number(flag('grants', '1000'));
 const DURATION = Number(flag('duration', '2'));
-const ROUNDS = Number(flag('rounds', '8'));
+const ROUNDS = Number(flag('rounds', '3'));
+const SETS = Number(flag('sets', '3'));
 const CONNECTIONS = Number(flag('connections', '8'));
 const THROUGHPUT = flag('throughput', 'yes') !== 'no';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -114,56 +117,85 @@ async function spawnServer(kind: ServerKind, issuer: string): Promise<BenchServe
   return { base, token, close };
 }
 
+// [label, baseline caller, measured caller]
+const PAIRS: Array<[string, number, number]> = [
+  [`token: ${GRANTS} grants vs 1`, 2, 3],
+  [`OIDC JWT: ${GRANTS} grants vs 1`, 4, 5],
+  ['OIDC JWT vs token (1 grant)', 2, 4],
+  ['token, no SSO vs open', 0, 1],
+  ['token: SSO + 1 grant vs no SSO', 1, 2],
+  [`token, ${GRANTS} grants vs open`, 0, 3],
+  [`OIDC JWT, ${GRANTS} grants vs open`, 0, 5],
+];
+
+/** What one set of fresh server processes measured, per op: p50 and p99 per caller, req/s per round per caller. */
+interface SetResult {
+  stats: Stats[];
+  rps: number[][];
+  errors: number[];
+}
+
+/** One set: the four servers started afresh, every caller measured on every op. */
+async function measureSet(idp: Awaited<ReturnType<typeof startTestProvider>>): Promise<SetResult[]> {
+  const [open, bare, few, many] = await Promise.all((['open', 'bare', 'few', 'many'] as const).map((k) => spawnServer(k, idp.issuer)));
+  try {
+    // A JWT access token through the real code flow (its TTL is 10 min: a set takes less).
+    const jwt = await idp.accessToken(PERSON.login);
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    const callers: Caller[] = [
+      { label: 'open (no tokens)', base: open!.base, headers: {} },
+      { label: 'token, no SSO, 0 grants', base: bare!.base, headers: bearer(bare!.token!) },
+      { label: 'token, 1 grant', base: few!.base, headers: bearer(few!.token!) },
+      { label: `token, ${GRANTS} grants`, base: many!.base, headers: bearer(many!.token!) },
+      { label: 'OIDC JWT, 1 grant', base: few!.base, headers: bearer(jwt) },
+      { label: `OIDC JWT, ${GRANTS} grants`, base: many!.base, headers: bearer(jwt) },
+    ];
+    const out: SetResult[] = [];
+    for (const op of ops) {
+      const stats = await measureInterleaved(callers, (c, i) => send(c, op, i), N);
+      const tp = THROUGHPUT ? await throughput(callers, op) : { rps: [], errors: callers.map(() => 0) };
+      out.push({ stats, ...tp });
+    }
+    return out;
+  } finally {
+    for (const s of [open, bare, few, many]) await s!.close();
+  }
+}
+
+const CALLER_LABELS = ['open (no tokens)', 'token, no SSO, 0 grants', 'token, 1 grant', `token, ${GRANTS} grants`, 'OIDC JWT, 1 grant', `OIDC JWT, ${GRANTS} grants`];
+
 async function main() {
   const idp = await startTestProvider();
   idp.allowRedirect('http://127.0.0.1:1');
-  const [open, bare, few, many] = await Promise.all((['open', 'bare', 'few', 'many'] as const).map((k) => spawnServer(k, idp.issuer)));
-  const servers: BenchServer[] = [open!, bare!, few!, many!];
-  // A JWT access token through the real code flow (its TTL is 10 min: the run takes less).
-  const jwt = await idp.accessToken(PERSON.login);
-  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
-  const callers: Caller[] = [
-    { label: 'open (no tokens)', base: open!.base, headers: {} },
-    { label: 'token, no SSO, 0 grants', base: bare!.base, headers: bearer(bare!.token!) },
-    { label: 'token, 1 grant', base: few!.base, headers: bearer(few!.token!) },
-    { label: `token, ${GRANTS} grants`, base: many!.base, headers: bearer(many!.token!) },
-    { label: 'OIDC JWT, 1 grant', base: few!.base, headers: bearer(jwt) },
-    { label: `OIDC JWT, ${GRANTS} grants`, base: many!.base, headers: bearer(jwt) },
-  ];
-  // [label, baseline caller, measured caller]
-  const pairs: Array<[string, number, number]> = [
-    [`token: ${GRANTS} grants vs 1`, 2, 3],
-    [`OIDC JWT: ${GRANTS} grants vs 1`, 4, 5],
-    ['OIDC JWT vs token (1 grant)', 2, 4],
-    ['token, no SSO vs open', 0, 1],
-    ['token: SSO + 1 grant vs no SSO', 1, 2],
-    [`token, ${GRANTS} grants vs open`, 0, 3],
-    [`OIDC JWT, ${GRANTS} grants vs open`, 0, 5],
-  ];
-
   console.log(`bench:grants — ${os.cpus().length} CPUs, node ${process.version}; load average ${load()} (1, 5, 15 min)`);
-  console.log(`latency: ${N} sequential keep-alive requests per op per caller, interleaved in rounds of 25${THROUGHPUT ? `; throughput: autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${DURATION} s per caller, interleaved` : ''}`);
-  for (const op of ops) {
-    const stats: Stats[] = await measureInterleaved(callers, (c, i) => send(c, op, i), N);
-    const tp = THROUGHPUT ? await throughput(callers, op) : null;
-    console.log(`\n${op.name} — ${op.method} ${op.path(0).replace(/\?.*/, '')}`);
+  console.log(`${SETS} sets of fresh server processes; per set: latency ${N} sequential keep-alive requests per op per caller, interleaved in rounds of 25${THROUGHPUT ? `; throughput autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${DURATION} s per caller, interleaved` : ''}`);
+  const sets: SetResult[][] = [];
+  for (let k = 0; k < SETS; k++) {
+    sets.push(await measureSet(idp));
+    console.log(`  set ${k + 1}/${SETS} done (load average ${load()})`);
+  }
+  for (const [o, op] of ops.entries()) {
+    const per = sets.map((set) => set[o]!);
+    const p50 = (c: number) => median(per.map((r) => r.stats[c]!.p50));
+    const p99 = (c: number) => median(per.map((r) => r.stats[c]!.p99));
+    console.log(`\n${op.name} — ${op.method} ${op.path(0).replace(/\?.*/, '')} (medians over sets)`);
     console.log(`${'caller'.padEnd(26)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'req/s'.padStart(9)}`);
-    for (const [k, c] of callers.entries()) {
-      const rps = tp ? median(tp.rps.map((round) => round[k]!)).toFixed(0) : '-';
-      console.log(`${c.label.padEnd(26)} ${fmt(stats[k]!.p50).padStart(10)} ${fmt(stats[k]!.p99).padStart(10)} ${rps.padStart(9)}${tp?.errors[k] ? `  ${tp.errors[k]} errors` : ''}`);
+    for (const [c, label] of CALLER_LABELS.entries()) {
+      const rps = THROUGHPUT ? median(per.flatMap((r) => r.rps.map((round) => round[c]!))).toFixed(0) : '-';
+      const errors = per.reduce((n, r) => n + r.errors[c]!, 0);
+      console.log(`${label.padEnd(26)} ${fmt(p50(c)).padStart(10)} ${fmt(p99(c)).padStart(10)} ${rps.padStart(9)}${errors ? `  ${errors} errors` : ''}`);
     }
-    console.log(`${'pairing'.padEnd(34)} ${'added p50'.padStart(11)} ${'p50 ratio'.padStart(10)} ${'req/s ratio'.padStart(12)} ${'(min-max)'.padStart(13)}   (aims: <= 0.050 ms, >= 0.970)`);
-    for (const [label, a, b] of pairs) {
-      // p50 ratio: baseline / measured (a sequential client's throughput follows its latency).
-      const p50Ratio = stats[a]!.p50 / stats[b]!.p50;
-      const ratios = tp ? tp.rps.map((round) => round[b]! / round[a]!) : [];
-      const rpsRatio = tp ? median(ratios).toFixed(3) : '-';
-      const spread = tp ? `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}` : '';
-      console.log(`${label.padEnd(34)} ${fmt(stats[b]!.p50 - stats[a]!.p50).padStart(11)} ${p50Ratio.toFixed(3).padStart(10)} ${rpsRatio.padStart(12)} ${spread.padStart(13)}`);
+    console.log(`${'pairing'.padEnd(34)} ${'added p50'.padStart(11)} ${'req/s ratio'.padStart(12)} ${'per set'.padStart(22)}   (aims: <= 0.050 ms, >= 0.970)`);
+    for (const [label, a, b] of PAIRS) {
+      // Added p50: the median over sets of each set's difference (the two callers measured interleaved).
+      const added = median(per.map((r) => r.stats[b]!.p50 - r.stats[a]!.p50));
+      // req/s: each round's ratio of the two callers measured back to back; the median of all rounds, and each set's median.
+      const ratios = per.flatMap((r) => r.rps.map((round) => round[b]! / round[a]!));
+      const bySet = per.map((r) => median(r.rps.map((round) => round[b]! / round[a]!)).toFixed(2)).join(' ');
+      console.log(`${label.padEnd(34)} ${fmt(added).padStart(11)} ${(THROUGHPUT ? median(ratios).toFixed(3) : '-').padStart(12)} ${(THROUGHPUT ? bySet : '').padStart(22)}`);
     }
   }
   console.log(`\nload average at the end ${load()}`);
-  for (const s of servers) await s.close();
   await idp.close();
   agent.destroy();
 }

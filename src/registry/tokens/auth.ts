@@ -195,9 +195,18 @@ function openPrincipal(headers: Headers): Principal {
  */
 function personPrincipal(person: Person | null, open: boolean): Principal | null {
   if (!person) return null;
+  // One principal per cached person (identity.ts keeps the same Person while a JWT or session is
+  // cached): the grants memoise answers by the principal object (grants.ts memoOf), so a new object
+  // per request would rebuild a person's grant keys on every request.
+  const known = principals.get(person);
+  if (known && known.open === open) return known;
   const { name, subject, email, displayName, groups } = person;
-  return { name, kind: 'user', role: null, open, subject, email, displayName, groups };
+  const principal: Principal = { name, kind: 'user', role: null, open, subject, email, displayName, groups };
+  principals.set(person, principal);
+  return principal;
 }
+
+const principals = new WeakMap<Person, Principal>();
 
 /** The principal when every fact needed is cached; undefined when the database must be asked. */
 function authenticateFromCache(headers: Headers, openMode: OpenModeCache, identity: Identity | null): Principal | null | undefined {
