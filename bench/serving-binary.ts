@@ -53,7 +53,7 @@ function loadRound(s: Omit<LoadSpec, 'duration' | 'connections'>): Promise<Load>
   const file = path.join(os.tmpdir(), `sc-bench-load-${process.pid}.json`);
   fs.writeFileSync(file, JSON.stringify({ ...s, duration: DURATION, connections: CONNECTIONS }));
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', child, file], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Load))),
+    execFile(process.execPath, [...process.execArgv, child, file], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Load))),
   );
 }
 
