@@ -5,6 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MLFLOW_DIR } from './mlflow-clients/mlflow-dist.js';
+import { tempDir } from './temp-dirs.js';
 
 // One place finds ../shared/mlflow (or STAGECRAFT_MLFLOW_DIR, which CI sets): mlflow-dist.ts.
 export const MLFLOW_HOME = MLFLOW_DIR;
@@ -36,7 +37,10 @@ export function mlflowEnv(major: 2 | 3): Record<string, string> {
 /** Runs a Python script with the client; resolves with stdout, rejects with stderr's tail on failure. */
 export function runPython(major: 2 | 3, script: string, env: Record<string, string>, timeoutMs = 170_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [script], { env: { ...mlflowEnv(major), MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The client's own temp files (models downloaded by models:/ URIs, …) go where the test file's
+    // cleanup removes them, not into the system's /tmp.
+    const tmp = tempDir('stagecraft-py-');
+    const child = spawn(PYTHON, [script], { env: { ...mlflowEnv(major), MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', TMPDIR: tmp, MPLCONFIGDIR: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

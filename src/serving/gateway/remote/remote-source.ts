@@ -20,6 +20,9 @@ export class RemoteSource implements GatewaySource {
   private following: Promise<void> | null = null;
   private pointers: CachedPointers | null = null;
   private saveQueued = false;
+  private saveTimer: NodeJS.Timeout | null = null;
+  /** The save under way, if any: stop() waits for it before its own. */
+  private saving: Promise<void> | null = null;
   readonly cache: GatewayCache;
   /** Whether the last call to the registry got an answer. */
   online = false;
@@ -103,11 +106,12 @@ export class RemoteSource implements GatewaySource {
   }
 
   private queueSave(): void {
-    if (this.saveQueued || !this.pointers) return;
+    if (this.saveQueued || !this.pointers || this.stopping.signal.aborted) return;
     this.saveQueued = true;
-    setTimeout(() => {
+    this.saveTimer = setTimeout(() => {
       this.saveQueued = false;
-      if (this.pointers) void this.cache.putPointers(this.pointers).catch((err) => this.log.warn({ err }, 'could not write the gateway cache'));
+      this.saveTimer = null;
+      if (this.pointers) this.saving = this.cache.putPointers(this.pointers).catch((err) => this.log.warn({ err }, 'could not write the gateway cache'));
     }, 100).unref();
   }
 
@@ -118,6 +122,11 @@ export class RemoteSource implements GatewaySource {
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.following?.catch(() => {});
+    // The last save is this one: a queued save firing after stop() would write into a cache
+    // directory its owner may already have removed (and recreate it).
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    await this.saving;
     if (this.pointers) await this.cache.putPointers(this.pointers).catch(() => {});
   }
 
