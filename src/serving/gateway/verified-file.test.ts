@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/temp-dirs.js';
 import { IntegrityError } from './source.js';
 import { writeVerified } from './verified-file.js';
 
@@ -13,7 +13,7 @@ async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('writing a verified file', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-verified-file-'));
+  const dir = tempDir('stagecraft-verified-file-');
 
   it('writes the bytes, chunk by chunk, once they hash to the manifest', async () => {
     const target = path.join(dir, 'model.pkl');
