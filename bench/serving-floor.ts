@@ -9,11 +9,13 @@
 // (all threads, and the main thread) is reported for both sides: on two cores the load generator
 // and ONNX Runtime's threads share the CPU with the server, so throughput alone can mislead.
 // Flags: --procs N (8), --pairs N (2), --duration S (3), --model logreg|mlp (logreg),
-// --loadgen wrk|autocannon (wrk when on PATH).
+// --loadgen wrk|autocannon (wrk when on PATH), --ladder (each rung of the floor ladder of
+// bare-route.ts, then the gateway, against the bare route: where the gap comes from).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { FRAUD_FEATURES, transactions } from '../src/observe/demo-scenario.js';
 import { cannon, flag, wrkLoad } from './harness.js';
+import { RUNGS, type Rung } from './bare-route.js';
 import { startTarget, type Target } from './targets.js';
 
 const PROCS = Number(flag('procs', '8'));
@@ -30,6 +32,8 @@ const hasWrk = (() => {
   }
 })();
 const LOADGEN = flag('loadgen', hasWrk ? 'wrk' : 'autocannon');
+/** --ladder: the floor ladder (bare-route.ts's rungs, then the gateway), 1 row at 4 connections. */
+const LADDER = process.argv.includes('--ladder');
 
 interface Load {
   label: string;
@@ -55,6 +59,14 @@ interface Round {
   mainUs: number;
 }
 
+/** The other side of a pair: the gateway, or a rung of the floor ladder (bare-route.ts). */
+interface Candidate {
+  label: string;
+  start(): Promise<Target>;
+}
+const GATEWAY: Candidate = { label: 'gateway', start: () => startTarget(import.meta.url, 'monitoring-target', ['on', MODEL, '']) };
+const rungCandidate = (rung: Rung): Candidate => ({ label: `bare + ${RUNGS.slice(1, RUNGS.indexOf(rung) + 1).join(' + ')}`, start: () => startTarget(import.meta.url, 'bare-target', [MODEL, rung]) });
+
 async function round(t: Target, b: string, load: Load, duration: number): Promise<Round> {
   const before = await t.usage();
   const r = await (LOADGEN === 'wrk' ? wrkLoad : cannon)(`${t.base}/v2/models/fraud/infer`, b, { duration, connections: load.connections });
@@ -68,18 +80,22 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-export async function servingFloor(): Promise<void> {
-  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`bench:serving --part floor — ${os.cpus().length} CPUs, node ${process.version}, ${MODEL}, ${LOADGEN}; ${PROCS} process pairs x ${PAIRS} round pairs of ${DURATION} s per load; load average ${load()}`);
-  const results = LOADS.map(() => ({ perProc: [] as number[], rounds: { bare: [] as Round[], gateway: [] as Round[] } }));
-  const bodies = LOADS.map((l) => body(l.rows));
+interface LoadResult {
+  perProc: number[];
+  rounds: Record<Side, Round[]>;
+}
+
+/** Fresh process pairs of the bare route and `candidate`, each load measured in every pair. */
+async function compare(candidate: Candidate, loads: Load[], log: (line: string) => void): Promise<LoadResult[]> {
+  const results = loads.map(() => ({ perProc: [] as number[], rounds: { bare: [] as Round[], gateway: [] as Round[] } }));
+  const bodies = loads.map((l) => body(l.rows));
   for (let p = 0; p < PROCS; p++) {
     const targets = {} as Record<Side, Target>;
     for (const side of (p % 2 ? ['gateway', 'bare'] : ['bare', 'gateway']) as Side[]) {
-      targets[side] = side === 'bare' ? await startTarget(import.meta.url, 'bare-target', [MODEL]) : await startTarget(import.meta.url, 'monitoring-target', ['on', MODEL, '']);
+      targets[side] = side === 'bare' ? await startTarget(import.meta.url, 'bare-target', [MODEL]) : await candidate.start();
     }
     try {
-      for (const [k, l] of LOADS.entries()) {
+      for (const [k, l] of loads.entries()) {
         // Warm both (JIT, ONNX sessions, connection setup), then pairs in alternating order.
         await round(targets.bare, bodies[k]!, l, 1);
         await round(targets.gateway, bodies[k]!, l, 1);
@@ -97,15 +113,38 @@ export async function servingFloor(): Promise<void> {
       await targets.bare.close();
       await targets.gateway.close();
     }
-    process.stdout.write(`  process pair ${p + 1}/${PROCS}: ${LOADS.map((l, k) => `${l.label} ${results[k]!.perProc.at(-1)!.toFixed(3)}`).join('; ')} (load ${load()})\n`);
+    log(`  ${candidate.label}, process pair ${p + 1}/${PROCS}: ${loads.map((l, k) => `${l.label} ${results[k]!.perProc.at(-1)!.toFixed(3)}`).join('; ')} (load ${loadAvg()})`);
   }
-  console.log(`\n${'load'.padEnd(26)} ${'bare req/s'.padStart(10)} ${'gw req/s'.padStart(9)} ${'ratio min / median / max'.padStart(25)}  ${'CPU us/req bare -> gw (main thread)'.padStart(36)}  aim`);
-  for (const [k, l] of LOADS.entries()) {
+  return results;
+}
+
+const loadAvg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+function table(title: string, loads: Load[], results: LoadResult[], aims: boolean): void {
+  console.log(`\n${title}\n${'load'.padEnd(26)} ${'bare req/s'.padStart(10)} ${'other req/s'.padStart(11)} ${'ratio min / median / max'.padStart(25)}  ${'CPU us/req bare -> other (main thread)'.padStart(38)}${aims ? '  aim' : ''}`);
+  for (const [k, l] of loads.entries()) {
     const r = results[k]!;
     const m = (side: Side, f: keyof Round) => median(r.rounds[side].map((x) => x[f]));
     const ratio = `${Math.min(...r.perProc).toFixed(3)} / ${median(r.perProc).toFixed(3)} / ${Math.max(...r.perProc).toFixed(3)}`;
     const cpu = `${m('bare', 'cpuUs').toFixed(1)} -> ${m('gateway', 'cpuUs').toFixed(1)} (${m('bare', 'mainUs').toFixed(1)} -> ${m('gateway', 'mainUs').toFixed(1)})`;
-    console.log(`${l.label.padEnd(26)} ${m('bare', 'rps').toFixed(0).padStart(10)} ${m('gateway', 'rps').toFixed(0).padStart(9)} ${ratio.padStart(25)}  ${cpu.padStart(36)}  >= ${l.aim.toFixed(2)} ${median(r.perProc) >= l.aim ? 'met' : 'missed'}`);
+    const aim = aims ? `  >= ${l.aim.toFixed(2)} ${median(r.perProc) >= l.aim ? 'met' : 'missed'}` : '';
+    console.log(`${l.label.padEnd(26)} ${m('bare', 'rps').toFixed(0).padStart(10)} ${m('gateway', 'rps').toFixed(0).padStart(11)} ${ratio.padStart(25)}  ${cpu.padStart(38)}${aim}`);
   }
-  console.log(`load average at the end ${load()}`);
+}
+
+export async function servingFloor(): Promise<void> {
+  const head = `${os.cpus().length} CPUs, node ${process.version}, ${MODEL}, ${LOADGEN}; ${PROCS} process pairs x ${PAIRS} round pairs of ${DURATION} s per load; load average ${loadAvg()}`;
+  if (!LADDER) {
+    console.log(`bench:serving --part floor — ${head}`);
+    table('the gateway against the bare route', LOADS, await compare(GATEWAY, LOADS, (l) => console.log(l)), true);
+  } else {
+    // Each rung and the gateway against the bare route, at one row and 4 connections: how much of
+    // the gap Fastify's own features make, with none of Stagecraft's code on the path.
+    const loads = [LOADS[0]!];
+    console.log(`bench:serving --part floor --ladder — ${head}`);
+    const all: Array<[Candidate, LoadResult[]]> = [];
+    for (const c of [...RUNGS.slice(1).map(rungCandidate), GATEWAY]) all.push([c, await compare(c, loads, (l) => console.log(l))]);
+    for (const [c, results] of all) table(c.label, loads, results, false);
+  }
+  console.log(`load average at the end ${loadAvg()}`);
 }
