@@ -13,8 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { defaultConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
-import type { DenseModelSpec } from '../src/onnx/onnx-builder.js';
+import { denseModelOnnx, type DenseModelSpec } from '../src/onnx/onnx-builder.js';
 import { buildServer, serverExtensions } from '../src/server.js';
+import { bareRoute } from './bare-route.js';
 import type { LoadSpec } from './closed-loop.js';
 import { benchTempDir, flag, seedProduction } from './harness.js';
 
@@ -92,10 +93,20 @@ async function main() {
   await seedProduction(base, 'bench', [spec]);
   for (let i = 0; i < 500 && !ext.serving.gateway().slots.get('bench')?.current; i++) await new Promise((r) => setTimeout(r, 10));
   const grpcPort = ext.serving.grpcPort()!;
+  const best = (a: Load, b: Load) => (a.rps >= b.rps ? a : b);
+
+  // The ceiling of any body form: the bare route (bench/bare-route.ts, same model) answering ONE
+  // row as JSON — no parsing to speak of, no registry, no monitoring. A 100-row request in any form
+  // cannot be cheaper than that, so JSON's throughput times this ratio bounds what binary can reach.
+  const bare = await bareRoute(denseModelOnnx(spec), '/v2/models/bench/infer');
+  const oneRow = { ...requests(1, bare.url, grpcPort).json };
+  const ceiling = ONLY ? null : best(await load(oneRow), await load(oneRow));
+  await bare.app.close();
+  await bare.session.release();
+  if (ceiling) console.log(`\nceiling: the bare route answering 1 row as JSON: ${ceiling.rps.toFixed(0)} req/s, server CPU ${ceiling.cpuUs!.toFixed(0)} µs/request`);
 
   for (const rows of [100, 1000]) {
     const r = requests(rows, base, grpcPort);
-    const best = (a: Load, b: Load) => (a.rps >= b.rps ? a : b);
     const rounds: Record<'json' | 'binary' | 'grpc', Load[]> = { json: [], binary: [], grpc: [] };
     for (let round = 0; round < 2; round++) for (const kind of KINDS) rounds[kind].push(await load(r[kind]));
     if (ONLY) {
@@ -110,6 +121,7 @@ async function main() {
     const vs = (l: Load) => `  -> ${(l.rps / json.rps).toFixed(2)}x JSON throughput, ${(json.cpuUs! / l.cpuUs!).toFixed(2)}x less server CPU per request`;
     console.log(`${line('binary (in and out)', binary)}${vs(binary)}`);
     console.log(`${line('gRPC raw contents', grpc)}${vs(grpc)}`);
+    console.log(`  ceiling (the bare route's 1-row req/s): ${(ceiling!.rps / json.rps).toFixed(2)}x this size's JSON throughput`);
   }
   await app.close();
   await deps.close();
