@@ -32,7 +32,7 @@ const hasWrk = (() => {
   }
 })();
 const LOADGEN = flag('loadgen', hasWrk ? 'wrk' : 'autocannon');
-/** --ladder: the floor ladder (bare-route.ts's rungs, then the gateway), 1 row at 4 connections. */
+/** --ladder: the floor ladder (bare-route.ts's rungs, then the gateway), 1 and 100 rows at 4 connections. */
 const LADDER = process.argv.includes('--ladder');
 
 interface Load {
@@ -138,9 +138,9 @@ export async function servingFloor(): Promise<void> {
     console.log(`bench:serving --part floor — ${head}`);
     table('the gateway against the bare route', LOADS, await compare(GATEWAY, LOADS, (l) => console.log(l)), true);
   } else {
-    // Each rung and the gateway against the bare route, at one row and 4 connections: how much of
-    // the gap Fastify's own features make, with none of Stagecraft's code on the path.
-    const loads = [LOADS[0]!];
+    // Each rung and the gateway against the bare route, at 4 connections with 1 and 100 rows: how
+    // much of the gap Fastify's own features make, with none of Stagecraft's code on the path.
+    const loads = [LOADS[0]!, LOADS[2]!];
     console.log(`bench:serving --part floor --ladder — ${head}`);
     const all: Array<[Candidate, LoadResult[]]> = [];
     for (const c of [...RUNGS.slice(1).map(rungCandidate), GATEWAY]) all.push([c, await compare(c, loads, (l) => console.log(l))]);
