@@ -1,0 +1,95 @@
+// One version as the API shows it, in ONE prepared query (issue 18.4): the version's row, its
+// model's name, its tags, the aliases naming it and its model's interpreter tag come back as one
+// row (the small lists as JSON from subqueries), where the general path (versions-service.ts
+// loadVersion) sends four queries — one round trip instead of four on PostgreSQL, one statement
+// instead of four on SQLite. Get version and resolve by number, alias or stage use it; a miss
+// returns undefined and the caller takes the general path, which says precisely what is missing.
+import { sql, type RawBuilder } from 'kysely';
+import { dialectOf } from '../../db/dialect.js';
+import { preparedQuery } from '../../db/prepared-query.js';
+import type { Db } from '../../db/tables.js';
+import type { ModelRef } from './models-uri.js';
+import type { VersionRow } from './versions-store.js';
+import { composeVersionViews, PYTHON_TAG, type VersionView } from './versions-view.js';
+
+type ViewRow = VersionRow & { model_name: string; tags_json: string; aliases_json: string; model_python: string | null };
+
+/** `(select <json array of expr> from <rest>)`: SQLite's json_group_array, PostgreSQL's json_agg (as text, '[]' when empty). */
+function jsonList(db: Db, expr: RawBuilder<unknown>, rest: RawBuilder<unknown>): RawBuilder<string> {
+  return dialectOf(db) === 'postgres'
+    ? sql<string>`(select coalesce(json_agg(${expr}), '[]')::text from ${rest})`
+    : sql<string>`(select json_group_array(${expr}) from ${rest})`;
+}
+
+/** Live versions of live models with everything their view needs; each query below adds its `where`. */
+function viewRows(db: Db) {
+  const pair = dialectOf(db) === 'postgres' ? sql`json_build_array(t.key, t.value)` : sql`json_array(t.key, t.value)`;
+  return db
+    .selectFrom('versions as v')
+    .innerJoin('models as m', 'm.id', 'v.model_id')
+    .selectAll('v')
+    .select([
+      'm.name as model_name',
+      jsonList(db, pair, sql`version_tags t where t.version_id = v.id`).as('tags_json'),
+      jsonList(db, sql`a.alias`, sql`aliases a where a.model_id = v.model_id and a.version = v.version`).as('aliases_json'),
+      (eb) => eb.selectFrom('model_tags as mt').select('mt.value').whereRef('mt.model_id', '=', 'v.model_id').where('mt.key', '=', PYTHON_TAG).as('model_python'),
+    ])
+    .where('v.deleted_at', 'is', null)
+    .where('m.deleted_at', 'is', null);
+}
+
+const byNumber = preparedQuery((db, p: { name: string; version: number }) =>
+  viewRows(db).where('m.name', '=', p.name).where('v.version', '=', p.version),
+);
+
+const byAlias = preparedQuery((db, p: { name: string; alias: string }) =>
+  viewRows(db)
+    .innerJoin('aliases as al', (j) => j.onRef('al.model_id', '=', 'v.model_id').onRef('al.version', '=', 'v.version'))
+    .where('m.name', '=', p.name)
+    .where('al.alias', '=', p.alias),
+);
+
+/** The highest live version in the stage: what models:/name/<stage> resolves to. */
+const byStage = preparedQuery((db, p: { name: string; stage: string }) =>
+  viewRows(db).where('m.name', '=', p.name).where('v.stage', '=', p.stage).orderBy('v.version', 'desc').limit(1),
+);
+
+function compose(row: ViewRow | undefined): VersionView | undefined {
+  if (!row) return undefined;
+  const { tags_json, aliases_json, model_python, ...version } = row;
+  const tags = (JSON.parse(tags_json) as Array<[string, string]>)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([key, value]) => ({ version_id: row.id, key, value }));
+  const aliases = (JSON.parse(aliases_json) as string[]).map((alias) => ({ model_id: row.model_id, alias, version: row.version }));
+  const modelInterpreters = new Map(model_python === null ? [] : [[row.model_id, model_python]]);
+  return composeVersionViews([version], { tags, aliases, modelInterpreters })[0];
+}
+
+/** The view of version `version` of the live model `name`; undefined when either is missing. */
+export async function versionViewByNumber(db: Db, name: string, version: number): Promise<VersionView | undefined> {
+  return compose((await byNumber(db, { name, version }))[0] as ViewRow | undefined);
+}
+
+/** The view of the version alias `alias` of the live model `name` names; undefined when there is none. */
+export async function versionViewByAlias(db: Db, name: string, alias: string): Promise<VersionView | undefined> {
+  return compose((await byAlias(db, { name, alias }))[0] as ViewRow | undefined);
+}
+
+/** The view of the highest live version of the live model `name` in `stage`; undefined when there is none. */
+export async function versionViewByStage(db: Db, name: string, stage: string): Promise<VersionView | undefined> {
+  return compose((await byStage(db, { name, stage }))[0] as ViewRow | undefined);
+}
+
+/** The view a models:/ reference points at now, in one query for a number, an alias or a stage; else undefined. */
+export async function versionViewOfRef(db: Db, ref: ModelRef): Promise<VersionView | undefined> {
+  switch (ref.kind) {
+    case 'version':
+      return versionViewByNumber(db, ref.name, ref.version);
+    case 'alias':
+      return versionViewByAlias(db, ref.name, ref.alias);
+    case 'stage':
+      return versionViewByStage(db, ref.name, ref.stage);
+    default:
+      return undefined;
+  }
+}
