@@ -79,24 +79,45 @@ export async function modelViews(db: Db, models: ModelRow[]): Promise<ModelView[
       const row = own.find((s) => s.stage === stage);
       return row ? Number(row.v) : null;
     };
-    const latest = own.length ? Math.max(...own.map((s) => Number(s.v))) : null;
-    return {
-      name: m.name,
-      description: m.description,
-      created_at: iso(m.created_at),
-      updated_at: iso(m.updated_at),
-      created_by: m.created_by,
-      protected: Number(m.protected) === 1,
+    return modelView(m, {
       tags: Object.fromEntries(tags.filter((t) => t.model_id === m.id).map((t) => [t.key, t.value])),
-      latest_version: latest,
-      stages: { Production: stageOf('Production'), Staging: stageOf('Staging') },
       aliases: Object.fromEntries(aliases.filter((a) => a.model_id === m.id).map((a) => [a.alias, a.version])),
-      production: prodRows[0]
-        ? { version: prodRows[0].version, health: prodRows[0].health, health_reason: prodRows[0].health_reason }
-        : null,
-      last_event: ev ? { id: Number(ev.id), type: ev.type, time: iso(ev.time), actor: ev.actor, reason: ev.reason } : null,
-    };
+      latest: own.length ? Math.max(...own.map((s) => Number(s.v))) : null,
+      staging: stageOf('Staging'),
+      production: prodRows[0] ? { version: prodRows[0].version, health: prodRows[0].health, health_reason: prodRows[0].health_reason } : null,
+      lastEvent: ev ?? null,
+    });
   });
+}
+
+/** What a model's view shows beside the model's own row. */
+export interface ModelFacts {
+  tags: Record<string, string>;
+  aliases: Record<string, number>;
+  latest: number | null;
+  staging: number | null;
+  /** The highest version in Production, with its health. */
+  production: ModelView['production'];
+  lastEvent: { id: number | string; type: string; time: number | string; actor: string; reason: string | null } | null;
+}
+
+/** The one place a model's view is shaped (the batched read above, the one-query read of model-view-read.ts). */
+export function modelView(m: ModelRow, f: ModelFacts): ModelView {
+  const ev = f.lastEvent;
+  return {
+    name: m.name,
+    description: m.description,
+    created_at: iso(m.created_at),
+    updated_at: iso(m.updated_at),
+    created_by: m.created_by,
+    protected: Number(m.protected) === 1,
+    tags: f.tags,
+    latest_version: f.latest,
+    stages: { Production: f.production?.version ?? null, Staging: f.staging },
+    aliases: f.aliases,
+    production: f.production,
+    last_event: ev ? { id: Number(ev.id), type: ev.type, time: iso(Number(ev.time)), actor: ev.actor, reason: ev.reason } : null,
+  };
 }
 
 export interface VersionSearch {
