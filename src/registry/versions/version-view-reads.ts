@@ -21,8 +21,13 @@ function jsonList(db: Db, expr: RawBuilder<unknown>, rest: RawBuilder<unknown>):
     : sql<string>`(select json_group_array(${expr}) from ${rest})`;
 }
 
-/** Live versions of live models with everything their view needs; each query below adds its `where`. */
-function viewRows(db: Db) {
+/**
+ * Live versions of the live model `name` with everything their view needs; each query below adds
+ * its `where`. The model is found by a scalar subquery rather than a `where` on the join, so the
+ * planner starts from the model's versions (index on model_id, stage, version) and not from every
+ * version in a stage across all models (what SQLite chose for `m.name = ? and v.stage = ?`).
+ */
+function viewRows(db: Db, name: string) {
   const pair = dialectOf(db) === 'postgres' ? sql`json_build_array(t.key, t.value)` : sql`json_array(t.key, t.value)`;
   return db
     .selectFrom('versions as v')
@@ -34,24 +39,33 @@ function viewRows(db: Db) {
       jsonList(db, sql`a.alias`, sql`aliases a where a.model_id = v.model_id and a.version = v.version`).as('aliases_json'),
       (eb) => eb.selectFrom('model_tags as mt').select('mt.value').whereRef('mt.model_id', '=', 'v.model_id').where('mt.key', '=', PYTHON_TAG).as('model_python'),
     ])
+    .where('v.model_id', '=', (eb) => eb.selectFrom('models').select('id').where('name', '=', name).where('deleted_at', 'is', null))
     .where('v.deleted_at', 'is', null)
     .where('m.deleted_at', 'is', null);
 }
 
 const byNumber = preparedQuery((db, p: { name: string; version: number }) =>
-  viewRows(db).where('m.name', '=', p.name).where('v.version', '=', p.version),
+  viewRows(db, p.name).where('v.version', '=', p.version),
 );
 
 const byAlias = preparedQuery((db, p: { name: string; alias: string }) =>
-  viewRows(db)
+  viewRows(db, p.name)
     .innerJoin('aliases as al', (j) => j.onRef('al.model_id', '=', 'v.model_id').onRef('al.version', '=', 'v.version'))
-    .where('m.name', '=', p.name)
     .where('al.alias', '=', p.alias),
 );
 
 /** The highest live version in the stage: what models:/name/<stage> resolves to. */
 const byStage = preparedQuery((db, p: { name: string; stage: string }) =>
-  viewRows(db).where('m.name', '=', p.name).where('v.stage', '=', p.stage).orderBy('v.version', 'desc').limit(1),
+  // The top version by max() on the (model_id, stage, version) index, then that row by its key: an
+  // `order by version desc limit 1` walked all the model's versions from the newest down instead.
+  viewRows(db, p.name).where('v.version', '=', (eb) =>
+    eb
+      .selectFrom('versions as s')
+      .select((s) => s.fn.max('s.version').as('top'))
+      .where('s.model_id', '=', (m) => m.selectFrom('models').select('id').where('name', '=', p.name).where('deleted_at', 'is', null))
+      .where('s.stage', '=', p.stage)
+      .where('s.deleted_at', 'is', null),
+  ),
 );
 
 function compose(row: ViewRow | undefined): VersionView | undefined {
