@@ -8,7 +8,7 @@ import { preparedQuery } from '../db/prepared-query.js';
 import type { Db } from '../db/tables.js';
 import type {} from './events/events.js'; // the events table's type, declared beside its store
 import type { ModelRow } from './models/models.js';
-import { modelView, type ModelView } from './read-models.js';
+import { modelView, type ModelView } from './model-view.js';
 
 type Row = ModelRow & {
   tags_json: string;
