@@ -9,6 +9,7 @@ import { dialectOf } from '../../db/dialect.js';
 import { preparedQuery } from '../../db/prepared-query.js';
 import type { Db } from '../../db/tables.js';
 import type { ModelRef } from './models-uri.js';
+import type { NamedVersion } from '../read-models.js';
 import type { VersionRow } from './versions-store.js';
 import { composeVersionViews, PYTHON_TAG, type VersionView } from './versions-view.js';
 
@@ -68,30 +69,57 @@ const byStage = preparedQuery((db, p: { name: string; stage: string }) =>
   ),
 );
 
-function compose(row: ViewRow | undefined): VersionView | undefined {
+/** A live version with its model's name, its tags (by key) and the aliases naming it (sorted): what both doors show of it. */
+export interface VersionWithPointers {
+  row: NamedVersion;
+  tags: Array<{ key: string; value: string }>;
+  aliases: string[];
+  /** The model's stagecraft.python tag (the view's interpreter when the version has none of its own). */
+  modelPython: string | null;
+}
+
+const byKey = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+function parse(row: ViewRow | undefined): VersionWithPointers | undefined {
   if (!row) return undefined;
   const { tags_json, aliases_json, model_python, ...version } = row;
-  const tags = (JSON.parse(tags_json) as Array<[string, string]>)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([key, value]) => ({ version_id: row.id, key, value }));
-  const aliases = (JSON.parse(aliases_json) as string[]).map((alias) => ({ model_id: row.model_id, alias, version: row.version }));
-  const modelInterpreters = new Map(model_python === null ? [] : [[row.model_id, model_python]]);
-  return composeVersionViews([version], { tags, aliases, modelInterpreters })[0];
+  const tags = (JSON.parse(tags_json) as Array<[string, string]>).sort(byKey).map(([key, value]) => ({ key, value }));
+  return { row: version, tags, aliases: (JSON.parse(aliases_json) as string[]).sort(), modelPython: model_python };
+}
+
+function compose(found: VersionWithPointers | undefined): VersionView | undefined {
+  if (!found) return undefined;
+  const { row, tags, aliases, modelPython } = found;
+  return composeVersionViews([row], {
+    tags: tags.map((t) => ({ version_id: row.id, ...t })),
+    aliases: aliases.map((alias) => ({ model_id: row.model_id, alias, version: row.version })),
+    modelInterpreters: new Map(modelPython === null ? [] : [[row.model_id, modelPython]]),
+  })[0];
+}
+
+/** Version `version` of the live model `name` with its tags and aliases, in one query; undefined when either is missing. */
+export async function versionWithPointers(db: Db, name: string, version: number): Promise<VersionWithPointers | undefined> {
+  return parse((await byNumber(db, { name, version }))[0] as ViewRow | undefined);
+}
+
+/** The version alias `alias` of the live model `name` names, with its tags and aliases, in one query; undefined when there is none. */
+export async function aliasedVersionWithPointers(db: Db, name: string, alias: string): Promise<VersionWithPointers | undefined> {
+  return parse((await byAlias(db, { name, alias }))[0] as ViewRow | undefined);
 }
 
 /** The view of version `version` of the live model `name`; undefined when either is missing. */
 export async function versionViewByNumber(db: Db, name: string, version: number): Promise<VersionView | undefined> {
-  return compose((await byNumber(db, { name, version }))[0] as ViewRow | undefined);
+  return compose(await versionWithPointers(db, name, version));
 }
 
 /** The view of the version alias `alias` of the live model `name` names; undefined when there is none. */
 export async function versionViewByAlias(db: Db, name: string, alias: string): Promise<VersionView | undefined> {
-  return compose((await byAlias(db, { name, alias }))[0] as ViewRow | undefined);
+  return compose(await aliasedVersionWithPointers(db, name, alias));
 }
 
 /** The view of the highest live version of the live model `name` in `stage`; undefined when there is none. */
 export async function versionViewByStage(db: Db, name: string, stage: string): Promise<VersionView | undefined> {
-  return compose((await byStage(db, { name, stage }))[0] as ViewRow | undefined);
+  return compose(parse((await byStage(db, { name, stage }))[0] as ViewRow | undefined));
 }
 
 /** The view a models:/ reference points at now, in one query for a number, an alias or a stage; else undefined. */
