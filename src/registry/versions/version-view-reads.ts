@@ -107,6 +107,11 @@ export async function aliasedVersionWithPointers(db: Db, name: string, alias: st
   return parse((await byAlias(db, { name, alias }))[0] as ViewRow | undefined);
 }
 
+/** The highest live version of the live model `name` in `stage`, with its tags and aliases, in one query; undefined when there is none. */
+export async function stageTopWithPointers(db: Db, name: string, stage: string): Promise<VersionWithPointers | undefined> {
+  return parse((await byStage(db, { name, stage }))[0] as ViewRow | undefined);
+}
+
 /** The view of version `version` of the live model `name`; undefined when either is missing. */
 export async function versionViewByNumber(db: Db, name: string, version: number): Promise<VersionView | undefined> {
   return compose(await versionWithPointers(db, name, version));
@@ -119,7 +124,7 @@ export async function versionViewByAlias(db: Db, name: string, alias: string): P
 
 /** The view of the highest live version of the live model `name` in `stage`; undefined when there is none. */
 export async function versionViewByStage(db: Db, name: string, stage: string): Promise<VersionView | undefined> {
-  return compose(parse((await byStage(db, { name, stage }))[0] as ViewRow | undefined));
+  return compose(await stageTopWithPointers(db, name, stage));
 }
 
 /** The view a models:/ reference points at now, in one query for a number, an alias or a stage; else undefined. */
