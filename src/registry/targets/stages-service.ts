@@ -28,7 +28,16 @@ function moveTargets(fromStage: string, toStage: Stage): string[] {
   return [...targets];
 }
 
-type MoveMeta = { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean; now?: number };
+type MoveMeta = {
+  actor: string;
+  reason: string | null;
+  cause: string;
+  archiveExisting: boolean;
+  forced?: boolean;
+  now?: number;
+  /** The stage write already moved the model's last update (writeStageIf's touchModel on PostgreSQL). */
+  touched?: boolean;
+};
 
 export async function moveVersion(deps: Deps, trx: Db, append: Append, model: { id: string; name: string }, row: VersionRow, stage: Stage, meta: MoveMeta): Promise<number[]> {
   const now = meta.now ?? deps.clock.now();
@@ -54,7 +63,7 @@ async function afterStageWrite(
   const { now } = meta;
   if (row.stage !== stage) {
     // A stage move is a change of the model, as MLflow counts it (last_updated_timestamp moves).
-    await touchModel(trx, model.id, now);
+    if (!meta.touched) await touchModel(trx, model.id, now);
     await append({
       actor: meta.actor,
       type: 'version.stage_changed',
@@ -187,6 +196,7 @@ export async function transitionStage(
         const archiveExisting = !!input.archive_existing_versions;
         let moved: VersionRow;
         let archivedAlready: number[] | undefined;
+        let touched = false;
         if (row.stage === stage) {
           moved = check(await findVersionRow(trx, model.id, version));
         } else {
@@ -199,12 +209,14 @@ export async function transitionStage(
             ready: entering,
             allowFailed: !entering || !!input.force,
             archiveOthers: archiveExisting && entering,
+            touchModel: true,
           });
           if (!written.moved) {
             check(await findVersionRow(trx, model.id, version));
             throw movedConcurrently(stageTarget(stage));
           }
           moved = written.moved;
+          touched = written.touched;
           if (archiveExisting && entering) archivedAlready = written.archived;
         }
         // `moved` is the row as this transaction left it, so the answer needs no second read.
@@ -215,6 +227,7 @@ export async function transitionStage(
           archiveExisting,
           forced: entering && moved.health === 'failed',
           now,
+          touched,
         }, archivedAlready);
         return { archived, claimed, moved };
       },

@@ -1,6 +1,7 @@
 // The only SQL for versions, their files and tags, and the aliases naming them — with their row
 // types. A version's pointers (its stage column, its aliases) are stored here; the targets module
 // moves them, through versions' services, with its revision claims and events.
+import { dialectOf } from '../../db/dialect.js';
 import { preparedQuery } from '../../db/prepared-query.js';
 import type { Db } from '../../db/tables.js';
 
@@ -164,9 +165,15 @@ export async function moveVersionRowIf(
   db: Db,
   modelId: string,
   version: number,
-  move: { from: string; to: string; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean },
-): Promise<{ moved: VersionRow | undefined; archived: number[] }> {
-  const rows = await db
+  move: { from: string; to: string; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean; touchModel?: boolean },
+): Promise<{ moved: VersionRow | undefined; archived: number[]; touched: boolean }> {
+  // PostgreSQL: the model's last update moves in the same statement (a data-modifying CTE runs
+  // whether or not the update below matches; a caller that finds nothing moved throws and rolls it
+  // back): a round trip less in a transition. SQLite has no such CTE; its statements cost no trip.
+  const touched = !!move.touchModel && dialectOf(db) === 'postgres';
+  // The CTE's name widens the builder's table set; nothing below refers to it, so the cast is safe.
+  const from = touched ? (db.with('touched', (w) => w.updateTable('models').set({ updated_at: move.now }).where('id', '=', modelId).returning('id')) as unknown as Db) : db;
+  const rows = await from
     .updateTable('versions')
     .set((eb) => ({
       stage: move.archiveOthers ? eb.case().when('version', '=', version).then(move.to).else('Archived').end() : move.to,
@@ -184,6 +191,7 @@ export async function moveVersionRowIf(
     .returningAll()
     .execute();
   return {
+    touched,
     moved: rows.find((r) => Number(r.version) === version),
     archived: rows
       .filter((r) => Number(r.version) !== version)
