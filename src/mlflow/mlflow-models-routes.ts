@@ -11,7 +11,7 @@ import { searchMlModels } from './mlflow-registry-reads.js';
 import { mlflowStage, validateRegisteredModelName, validateTagKey, validateTags, validateTagValue } from './mlflow-rules.js';
 import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
 import { modelsJson, versionsJson } from './mlflow-serializers.js';
-import { oneVersionJson } from './mlflow-version-one.js';
+import { oneModelJson, oneVersionJson } from './mlflow-version-one.js';
 import { intParam, keyValues, listParam, optString, reqString, LISTING, rpc, type Input } from './mlflow-transport.js';
 
 const alreadyExists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
@@ -23,10 +23,8 @@ function rethrowExists(name: string) {
   };
 }
 
-async function modelJson(deps: Deps, name: string) {
-  const [json] = await modelsJson(deps.db, [await requireMlModel(deps, name)]);
-  return json;
-}
+// Four queries, none of them per version (mlflow-version-one.ts).
+const modelJson = (deps: Deps, name: string) => oneModelJson(deps.db, name);
 
 export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
   rpc(app, 'POST', '/registered-models/create', 'write', async (input, req) => {

@@ -67,3 +67,35 @@ export async function modelViewByName(db: Db, name: string): Promise<ModelView |
     lastEvent: event ? { id: event[0], type: event[1], time: event[2], actor: event[3], reason: event[4] } : null,
   });
 }
+
+/** A live model's row with its tags (by key) and aliases (by alias): what MLflow's registered model shows. */
+export interface ModelWithPointers {
+  model: ModelRow;
+  tags: Array<{ key: string; value: string }>;
+  aliases: Array<{ alias: string; version: number }>;
+}
+
+const pointersByName = preparedQuery((db, p: { name: string }) => {
+  const d = dialectOf(db);
+  return db
+    .selectFrom('models as m')
+    .selectAll('m')
+    .select([
+      list(d, sql`t.key, t.value`, sql`model_tags t where t.model_id = m.id`).as('tags_json'),
+      list(d, sql`a.alias, a.version`, sql`aliases a where a.model_id = m.id`).as('aliases_json'),
+    ])
+    .where('m.name', '=', p.name)
+    .where('m.deleted_at', 'is', null);
+});
+
+/** The live model `name` with its tags and aliases, in one query; undefined when there is none. */
+export async function modelWithPointers(db: Db, name: string): Promise<ModelWithPointers | undefined> {
+  const row = (await pointersByName(db, { name }))[0] as (ModelRow & { tags_json: string; aliases_json: string }) | undefined;
+  if (!row) return undefined;
+  const { tags_json, aliases_json, ...model } = row;
+  return {
+    model,
+    tags: (JSON.parse(tags_json) as Array<[string, string]>).sort(byKey).map(([key, value]) => ({ key, value })),
+    aliases: (JSON.parse(aliases_json) as Array<[string, number]>).sort(byKey).map(([alias, version]) => ({ alias, version: Number(version) })),
+  };
+}

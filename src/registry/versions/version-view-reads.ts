@@ -87,6 +87,26 @@ function parse(row: ViewRow | undefined): VersionWithPointers | undefined {
   return { row: version, tags, aliases: (JSON.parse(aliases_json) as string[]).sort(), modelPython: model_python };
 }
 
+/** For each stage, the highest live version of the model named `name`: MLflow's latest_versions. */
+const latestByName = preparedQuery((db, p: { name: string }) =>
+  viewRows(db, p.name)
+    .where('v.version', 'in', (eb) =>
+      eb
+        .selectFrom('versions as s')
+        .select((s) => s.fn.max('s.version').as('top'))
+        // The model by name once more (an uncorrelated subquery: computed once, not per row).
+        .where('s.model_id', '=', (m) => m.selectFrom('models').select('id').where('name', '=', p.name).where('deleted_at', 'is', null))
+        .where('s.deleted_at', 'is', null)
+        .groupBy('s.stage'),
+    )
+    .orderBy('v.version'),
+);
+
+/** The highest live version in each stage of the live model `name`, lowest version first, each with its tags and aliases, in one query. */
+export async function latestPerStageWithPointers(db: Db, name: string): Promise<VersionWithPointers[]> {
+  return (await latestByName(db, { name })).map((r) => parse(r as ViewRow)!);
+}
+
 function compose(found: VersionWithPointers | undefined): VersionView | undefined {
   if (!found) return undefined;
   const { row, tags, aliases, modelPython } = found;
