@@ -55,7 +55,9 @@ const byKey = <T extends [string, unknown]>(a: T, b: T) => (a[0] < b[0] ? -1 : a
 export async function modelViewByName(db: Db, name: string): Promise<ModelView | undefined> {
   const row = (await byName(db, { name }))[0] as Row | undefined;
   if (!row) return undefined;
-  const { tags_json, aliases_json, latest, staging, production_json, event_json, ...model } = row;
+  // The row is passed on as it came (the extra columns are read by no one; no rest-spread copy).
+  const { tags_json, aliases_json, latest, staging, production_json, event_json } = row;
+  const model: ModelRow = row;
   const production = production_json ? (JSON.parse(production_json) as [number, string, string | null]) : null;
   const event = event_json ? (JSON.parse(event_json) as [number, string, number, string, string | null]) : null;
   return modelView(model, {
@@ -92,9 +94,9 @@ const pointersByName = preparedQuery((db, p: { name: string }) => {
 export async function modelWithPointers(db: Db, name: string): Promise<ModelWithPointers | undefined> {
   const row = (await pointersByName(db, { name }))[0] as (ModelRow & { tags_json: string; aliases_json: string }) | undefined;
   if (!row) return undefined;
-  const { tags_json, aliases_json, ...model } = row;
+  const { tags_json, aliases_json } = row;
   return {
-    model,
+    model: row,
     tags: (JSON.parse(tags_json) as Array<[string, string]>).sort(byKey).map(([key, value]) => ({ key, value })),
     aliases: (JSON.parse(aliases_json) as Array<[string, number]>).sort(byKey).map(([alias, version]) => ({ alias, version: Number(version) })),
   };

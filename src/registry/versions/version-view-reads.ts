@@ -82,9 +82,10 @@ const byKey = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : 
 
 function parse(row: ViewRow | undefined): VersionWithPointers | undefined {
   if (!row) return undefined;
-  const { tags_json, aliases_json, model_python, ...version } = row;
-  const tags = (JSON.parse(tags_json) as Array<[string, string]>).sort(byKey).map(([key, value]) => ({ key, value }));
-  return { row: version, tags, aliases: (JSON.parse(aliases_json) as string[]).sort(), modelPython: model_python };
+  // The row is kept as it came (its extra columns are read by no one): a rest-spread copy of its
+  // 30 columns was a tenth of a registered-models/get's CPU.
+  const tags = (JSON.parse(row.tags_json) as Array<[string, string]>).sort(byKey).map(([key, value]) => ({ key, value }));
+  return { row, tags, aliases: (JSON.parse(row.aliases_json) as string[]).sort(), modelPython: row.model_python };
 }
 
 /** For each stage, the highest live version of the model named `name`: MLflow's latest_versions. */
