@@ -112,9 +112,14 @@ async function mlflowTarget(version: ClientVersion): Promise<Target> {
 
 async function queriesPerRequest(t: Target, op: Op): Promise<string> {
   if (!t.counter) return '';
-  t.counter.reset();
-  await op.run(t, 7);
-  return String(t.counter.count);
+  // The least of three: a background task (the event feed's poll, webhook delivery) may query meanwhile.
+  let least = Infinity;
+  for (let k = 0; k < 3; k++) {
+    t.counter.reset();
+    await op.run(t, 7);
+    least = Math.min(least, t.counter.count);
+  }
+  return String(least);
 }
 
 function printTable(targets: Target[], rows: Array<[Op, Stats[], string[]]>): void {

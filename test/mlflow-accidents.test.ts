@@ -42,7 +42,7 @@ describe.each(DATABASES)('MLflow behaviour matched on %s', (kind) => {
     }
   });
 
-  it("moves the model's last update when a version is created or deleted, and the versions' on rename", async () => {
+  it("moves the model's last update when a version is created, moved or deleted, and the versions' on rename", async () => {
     const name = uniqueName('ts');
     await post(r.app, 'registered-models/create', { name });
     const t0 = (await modelJson(r.app, name)).last_updated_timestamp;
@@ -56,6 +56,11 @@ describe.each(DATABASES)('MLflow behaviour matched on %s', (kind) => {
     expect((await del(r.app, 'model-versions/delete', { name, version: '2' })).status).toBe(200);
     const afterDelete = (await modelJson(r.app, name)).last_updated_timestamp;
     expect(afterDelete).toBeGreaterThan(before);
+    await pause();
+    // A stage transition moves it too (on PostgreSQL in the stage write's own statement).
+    const moved = (await post(r.app, 'model-versions/transition-stage', { name, version: '1', stage: 'Staging', archive_existing_versions: true })).body.model_version;
+    expect((await modelJson(r.app, name)).last_updated_timestamp).toBe(moved.last_updated_timestamp);
+    expect(moved.last_updated_timestamp).toBeGreaterThan(afterDelete);
     await pause();
     await post(r.app, 'registered-models/rename', { name, new_name: `${name}-r` });
     const renamed = await modelJson(r.app, `${name}-r`);

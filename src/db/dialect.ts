@@ -1,5 +1,6 @@
 // The few real differences between SQLite and PostgreSQL, as named capabilities.
-import { sql, type AliasedRawBuilder, type ColumnDefinitionBuilder, type RawBuilder } from 'kysely';
+import { PostgresAdapter, sql, type AliasedRawBuilder, type ColumnDefinitionBuilder, type RawBuilder } from 'kysely';
+import type { Db } from './tables.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -51,3 +52,11 @@ export const postgresCaps: DialectCaps = {
   ilike: 'ilike',
 };
 
+
+/**
+ * The dialect a handle (or transaction) talks to, for a query built once per dialect
+ * (db/prepared-query.ts) where no DialectCaps is at hand.
+ */
+export function dialectOf(db: Db): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}

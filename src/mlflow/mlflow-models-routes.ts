@@ -2,7 +2,7 @@
 // get-latest-versions, set/delete tag), each one registry service call.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actorOf, checkNewModelName, createModel, deleteModel, latestPerStage, readableBy, removeModelTag, renameModel, requestMay, setModelTag, tagsAndAliasesOfModels, updateModel } from '../registry/index.js';
+import { actorOf, checkNewModelName, createModel, deleteModel, latestPerStage, readableBy, removeModelTag, renameModel, requestMay, setModelTag, stageTopWithPointers, tagsAndAliasesOfModels, updateModel } from '../registry/index.js';
 import { byModelName, creatingModel, visibleOffsetPage } from './mlflow-model-access.js';
 import { AppError } from '../errors.js';
 import { MlflowError } from './mlflow-errors.js';
@@ -11,6 +11,7 @@ import { searchMlModels } from './mlflow-registry-reads.js';
 import { mlflowStage, validateRegisteredModelName, validateTagKey, validateTags, validateTagValue } from './mlflow-rules.js';
 import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
 import { modelsJson, versionsJson } from './mlflow-serializers.js';
+import { oneModelJson, oneVersionJson } from './mlflow-version-one.js';
 import { intParam, keyValues, listParam, optString, reqString, LISTING, rpc, type Input } from './mlflow-transport.js';
 
 const alreadyExists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
@@ -22,10 +23,8 @@ function rethrowExists(name: string) {
   };
 }
 
-async function modelJson(deps: Deps, name: string) {
-  const [json] = await modelsJson(deps.db, [await requireMlModel(deps, name)]);
-  return json;
-}
+// Four queries, none of them per version (mlflow-version-one.ts).
+const modelJson = (deps: Deps, name: string) => oneModelJson(deps.db, name);
 
 export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
   rpc(app, 'POST', '/registered-models/create', 'write', async (input, req) => {
@@ -86,6 +85,9 @@ export function mlflowModelsRoutes(app: FastifyInstance, deps: Deps): void {
   const latest = async (input: Input) => {
     const name = reqString(input, 'name');
     const stages = listParam(input, 'stages').map(mlflowStage);
+    // One stage (what clients ask for most) in two queries when it holds a version; else the general path.
+    const top = stages.length === 1 ? await stageTopWithPointers(deps.db, name, stages[0]) : undefined;
+    if (top) return { model_versions: [await oneVersionJson(deps.db, top, false)] };
     const model = await requireMlModel(deps, name);
     const rows = await latestPerStage(deps.db, [model.id], stages.length ? stages : undefined);
     const out: Record<string, unknown> = {};

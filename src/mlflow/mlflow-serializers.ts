@@ -63,17 +63,24 @@ export async function modelsJson(db: Db, models: ModelsTable[]): Promise<Json[]>
   const latestJson = await versionsJson(db, latest);
   const tagsBy = group(tags, (t) => t.model_id);
   const aliasesBy = group(aliases, (a) => a.model_id);
-  return models.map((m) => {
-    const out: Json = { name: m.name, creation_timestamp: Number(m.created_at), last_updated_timestamp: Number(m.updated_at) };
-    if (m.description) out.description = m.description;
-    const mine = latestJson.filter((_, i) => latest[i].model_id === m.id);
-    if (mine.length) out.latest_versions = mine;
-    const t = tagsBy.get(m.id) ?? [];
-    if (t.length) out.tags = t.map((x) => ({ key: x.key, value: x.value }));
-    const a = aliasesBy.get(m.id) ?? [];
-    if (a.length) out.aliases = a.map((x) => ({ alias: x.alias, version: String(x.version) }));
-    return out;
-  });
+  return models.map((m) =>
+    modelJson(
+      m,
+      latestJson.filter((_, i) => latest[i].model_id === m.id),
+      tagsBy.get(m.id) ?? [],
+      aliasesBy.get(m.id) ?? [],
+    ),
+  );
+}
+
+/** One registered model as MLflow shows it, from its row, its latest versions' JSON, its tags and aliases. */
+export function modelJson(m: ModelsTable, latestJson: Json[], tags: TagRow[], aliases: Array<{ alias: string; version: number }>): Json {
+  const out: Json = { name: m.name, creation_timestamp: Number(m.created_at), last_updated_timestamp: Number(m.updated_at) };
+  if (m.description) out.description = m.description;
+  if (latestJson.length) out.latest_versions = latestJson;
+  if (tags.length) out.tags = tags.map((x) => ({ key: x.key, value: x.value }));
+  if (aliases.length) out.aliases = aliases.map((x) => ({ alias: x.alias, version: String(x.version) }));
+  return out;
 }
 
 function group<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {

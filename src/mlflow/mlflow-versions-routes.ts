@@ -5,6 +5,7 @@ import type { Deps } from '../deps.js';
 import {
   SERVING_STAGES,
   actorOf,
+  aliasedVersionWithPointers,
   aliasesOfModels,
   deleteAlias,
   deleteVersion,
@@ -17,19 +18,22 @@ import {
   tagsOfVersions,
   transitionStage,
   updateVersion,
+  versionWithPointers,
 } from '../registry/index.js';
-import { badParam, MlflowError } from './mlflow-errors.js';
+import { badParam, MlflowError, versionNotFound } from './mlflow-errors.js';
 import { downloadUri, registerVersion, requireMlModel, requireMlVersion } from './mlflow-registry-service.js';
 import { searchMlVersions } from './mlflow-registry-reads.js';
 import { checkAliasChars, mlflowStage, validateAliasName, validateTagKey, validateTags, validateTagValue } from './mlflow-rules.js';
 import { decodePageToken, encodePageToken, maxResults, parseFilter, parseOrderBy } from './mlflow-search-filter.js';
 import { versionsJson } from './mlflow-serializers.js';
+import { oneVersionJson } from './mlflow-version-one.js';
 import { byAlias, byModelName, byVersion, newVersion, visibleOffsetPage } from './mlflow-model-access.js';
 import { boolParam, intParam, keyValues, listParam, optString, LISTING, reqString, rpc, versionParam } from './mlflow-transport.js';
 
 async function versionJson(deps: Deps, name: string, version: number, withAliases: boolean) {
-  const [json] = await versionsJson(deps.db, [await requireMlVersion(deps, name, version)], withAliases);
-  return json;
+  const found = await versionWithPointers(deps.db, name, version);
+  if (!found) throw versionNotFound(name, version);
+  return oneVersionJson(deps.db, found, withAliases);
 }
 
 const VERSION_FILTER = {
@@ -172,8 +176,12 @@ function aliasRoutes(app: FastifyInstance, deps: Deps): void {
   rpc(app, 'GET', '/registered-models/alias', 'read', async (input) => {
     const name = reqString(input, 'name');
     const alias = reqString(input, 'alias');
+    const latest = alias.toLowerCase() === 'latest';
+    // One query when the alias names a live version; else the reads below say what is missing.
+    const found = latest ? undefined : await aliasedVersionWithPointers(deps.db, name, alias);
+    if (found) return { model_version: await oneVersionJson(deps.db, found, true) };
     const model = await findModelOrNull(deps, name);
-    if (alias.toLowerCase() === 'latest') {
+    if (latest) {
       if (!model) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
       const rows = await latestPerStage(deps.db, [model.id]);
       const top = rows[rows.length - 1];

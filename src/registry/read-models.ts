@@ -3,29 +3,14 @@
 // "a model with its pointers and last event" without models depending on versions or events, and
 // extensions get the same answers without SQL on kernel tables.
 import { sql } from 'kysely';
+import { preparedQuery } from '../db/prepared-query.js';
 import type { Db } from '../db/tables.js';
 import type {} from './events/events.js'; // the events table's type, declared beside its store
 import type { ModelRow } from './models/models.js';
+import { modelView, type ModelView } from './model-view.js';
 import { SERVING_STAGES, type VersionRow } from './versions/versions.js';
 
-export interface ModelView {
-  name: string;
-  description: string;
-  created_at: string;
-  updated_at: string;
-  created_by: string;
-  /** Deleting or renaming it while it serves is refused (an admin sets and clears this). */
-  protected: boolean;
-  tags: Record<string, string>;
-  latest_version: number | null;
-  /** Highest version in each serving stage (what models:/name/<stage> resolves to). */
-  stages: { Production: number | null; Staging: number | null };
-  aliases: Record<string, number>;
-  production: { version: number; health: string; health_reason: string | null } | null;
-  last_event: { id: number; type: string; time: string; actor: string; reason: string | null } | null;
-}
-
-const iso = (ms: number) => new Date(Number(ms)).toISOString();
+export type { ModelView };
 
 /** A version row with its model's name. */
 export type NamedVersion = VersionRow & { model_name: string };
@@ -79,23 +64,14 @@ export async function modelViews(db: Db, models: ModelRow[]): Promise<ModelView[
       const row = own.find((s) => s.stage === stage);
       return row ? Number(row.v) : null;
     };
-    const latest = own.length ? Math.max(...own.map((s) => Number(s.v))) : null;
-    return {
-      name: m.name,
-      description: m.description,
-      created_at: iso(m.created_at),
-      updated_at: iso(m.updated_at),
-      created_by: m.created_by,
-      protected: Number(m.protected) === 1,
+    return modelView(m, {
       tags: Object.fromEntries(tags.filter((t) => t.model_id === m.id).map((t) => [t.key, t.value])),
-      latest_version: latest,
-      stages: { Production: stageOf('Production'), Staging: stageOf('Staging') },
       aliases: Object.fromEntries(aliases.filter((a) => a.model_id === m.id).map((a) => [a.alias, a.version])),
-      production: prodRows[0]
-        ? { version: prodRows[0].version, health: prodRows[0].health, health_reason: prodRows[0].health_reason }
-        : null,
-      last_event: ev ? { id: Number(ev.id), type: ev.type, time: iso(ev.time), actor: ev.actor, reason: ev.reason } : null,
-    };
+      latest: own.length ? Math.max(...own.map((s) => Number(s.v))) : null,
+      staging: stageOf('Staging'),
+      production: prodRows[0] ? { version: prodRows[0].version, health: prodRows[0].health, health_reason: prodRows[0].health_reason } : null,
+      lastEvent: ev ?? null,
+    });
   });
 }
 
@@ -201,10 +177,14 @@ export function namedVersions(db: Db) {
     .where('m.deleted_at', 'is', null);
 }
 
+// Prepared (db/prepared-query.ts): the MLflow door's get of a version reads it on every call.
+const namedVersion = preparedQuery((db, p: { name: string; version: number }) => namedVersions(db).where('m.name', '=', p.name).where('v.version', '=', p.version));
+
 /** The live version `version` of the live model `name`, with the name, in one query. */
 export async function findNamedVersion(db: Db, name: string, version: number): Promise<NamedVersion | undefined> {
-  return namedVersions(db).where('m.name', '=', name).where('v.version', '=', version).executeTakeFirst();
+  return (await namedVersion(db, { name, version }))[0];
 }
+
 
 /** The live versions among these ids (of live models), with their model's name, in one query. */
 export async function namedVersionsByIds(db: Db, versionIds: string[]): Promise<NamedVersion[]> {

@@ -1,5 +1,6 @@
 // Use cases for registered models.
 import type { Deps } from '../deps.js';
+import { modelViewByName } from '../model-view-read.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import { commit } from '../events/events-service.js';
 import { decodeCursor, encodeCursor, visiblePage } from '../../http/paging.js';
@@ -67,6 +68,9 @@ export async function createModel(deps: Deps, actor: string, input: CreateModelI
 const alreadyExists = (name: string) => new AppError('conflict', `model "${name}" already exists`, { reason: 'already_exists' });
 
 export async function getModel(deps: Deps, name: string): Promise<ModelView> {
+  // One query when the model is there; a miss takes the batched read's path for its 404.
+  const one = await modelViewByName(deps.db, name);
+  if (one) return one;
   const model = await requireModel(deps.db, name);
   const [view] = await modelViews(deps.db, [model]);
   return view;

@@ -1,5 +1,6 @@
 // The only SQL for models and model tags, and their row types.
 import type { ColumnType, Selectable } from 'kysely';
+import { preparedQuery } from '../../db/prepared-query.js';
 import type { Db } from '../../db/tables.js';
 
 export interface ModelsTable {
@@ -31,8 +32,11 @@ declare module '../../db/tables.js' {
   }
 }
 
+// Prepared (db/prepared-query.ts): every request naming a model reads it, transitions included.
+const liveModelByName = preparedQuery((db, p: { name: string }) => db.selectFrom('models').selectAll().where('name', '=', p.name).where('deleted_at', 'is', null));
+
 export async function findLiveModel(db: Db, name: string) {
-  return db.selectFrom('models').selectAll().where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
+  return (await liveModelByName(db, { name }))[0];
 }
 
 export async function insertModel(db: Db, row: Omit<Selectable<ModelsTable>, 'deleted_at' | 'last_version' | 'protected' | 'imported_from'>) {

@@ -15,16 +15,29 @@ import { checkHolder, checkRevision, type Aim } from './preconditions.js';
 import { runPromotionChecks } from './promotion-checks.js';
 import { phasedMove } from './phases.js';
 import { checkProtectedChange } from './protected.js';
-import { claimTargets, movedConcurrently, readRevision, settle, type TargetRevision } from './targets-store.js';
+import { claimTargets, movedConcurrently, readRevision, revisionsOfModelNamed, settle, type TargetRevision } from './targets-store.js';
 
 /** Revisions of the serving targets a move of `row` into `stage` touches. */
 export async function readMoveRevisions(db: Db, modelId: string, fromStage: string, toStage: Stage): Promise<TargetRevision[]> {
-  const targets = new Set<string>();
-  for (const s of [fromStage, toStage]) if ((SERVING_STAGES as string[]).includes(s)) targets.add(stageTarget(s));
-  return Promise.all([...targets].map((t) => readRevision(db, modelId, t)));
+  return Promise.all(moveTargets(fromStage, toStage).map((t) => readRevision(db, modelId, t)));
 }
 
-type MoveMeta = { actor: string; reason: string | null; cause: string; archiveExisting: boolean; forced?: boolean; now?: number };
+function moveTargets(fromStage: string, toStage: Stage): string[] {
+  const targets = new Set<string>();
+  for (const s of [fromStage, toStage]) if ((SERVING_STAGES as string[]).includes(s)) targets.add(stageTarget(s));
+  return [...targets];
+}
+
+type MoveMeta = {
+  actor: string;
+  reason: string | null;
+  cause: string;
+  archiveExisting: boolean;
+  forced?: boolean;
+  now?: number;
+  /** The stage write already moved the model's last update (writeStageIf's touchModel on PostgreSQL). */
+  touched?: boolean;
+};
 
 export async function moveVersion(deps: Deps, trx: Db, append: Append, model: { id: string; name: string }, row: VersionRow, stage: Stage, meta: MoveMeta): Promise<number[]> {
   const now = meta.now ?? deps.clock.now();
@@ -50,7 +63,7 @@ async function afterStageWrite(
   const { now } = meta;
   if (row.stage !== stage) {
     // A stage move is a change of the model, as MLflow counts it (last_updated_timestamp moves).
-    await touchModel(trx, model.id, now);
+    if (!meta.touched) await touchModel(trx, model.id, now);
     await append({
       actor: meta.actor,
       type: 'version.stage_changed',
@@ -117,7 +130,10 @@ export async function transitionStage(
 ) {
   const stage = canonicalStage(input.stage);
   // Read before the transaction: the revisions are what this request saw; the claim checks them.
-  const { model, row } = await requireVersion(deps.db, modelName, version, deps.caps.name === 'postgres');
+  // On PostgreSQL the model, the version and the model's target revisions are read side by side
+  // (one round trip to wait for instead of two); on SQLite, where a query is a function call, as before.
+  const pg = deps.caps.name === 'postgres';
+  const [{ model, row }, known] = await Promise.all([requireVersion(deps.db, modelName, version, pg), pg ? revisionsOfModelNamed(deps.db, modelName) : undefined]);
   const aimed = aimedTarget(row.stage, stage);
   const aim: Aim = { expectedVersion: input.expected_version, ifMatch: precondition.ifMatch };
   if (!aimed && (aim.expectedVersion !== undefined || aim.ifMatch !== undefined)) {
@@ -142,7 +158,9 @@ export async function transitionStage(
       clearance: input.clearance,
     });
   }
-  const revisions = await readMoveRevisions(deps.db, model.id, row.stage, stage);
+  const revisions = known
+    ? moveTargets(row.stage, stage).map((target) => ({ target, revision: known.get(target) ?? null }))
+    : await readMoveRevisions(deps.db, model.id, row.stage, stage);
   const aimedRead = revisions.find((r) => r.target === aimed);
   if (aimedRead) checkRevision(aimedRead, aim);
   // The moves only tell the replicas what to prepare: a registry with no gateway reads none.
@@ -178,6 +196,7 @@ export async function transitionStage(
         const archiveExisting = !!input.archive_existing_versions;
         let moved: VersionRow;
         let archivedAlready: number[] | undefined;
+        let touched = false;
         if (row.stage === stage) {
           moved = check(await findVersionRow(trx, model.id, version));
         } else {
@@ -190,12 +209,14 @@ export async function transitionStage(
             ready: entering,
             allowFailed: !entering || !!input.force,
             archiveOthers: archiveExisting && entering,
+            touchModel: true,
           });
           if (!written.moved) {
             check(await findVersionRow(trx, model.id, version));
             throw movedConcurrently(stageTarget(stage));
           }
           moved = written.moved;
+          touched = written.touched;
           if (archiveExisting && entering) archivedAlready = written.archived;
         }
         // `moved` is the row as this transaction left it, so the answer needs no second read.
@@ -206,6 +227,7 @@ export async function transitionStage(
           archiveExisting,
           forced: entering && moved.health === 'failed',
           now,
+          touched,
         }, archivedAlready);
         return { archived, claimed, moved };
       },

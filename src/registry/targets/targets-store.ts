@@ -1,6 +1,7 @@
 // Serving targets (a stage or an alias of one model) carry a revision. A move reads the revision
 // first and claims it conditionally inside its transaction: two concurrent moves of one target
 // cannot both win — the second finds the revision changed and gets 409, changing nothing.
+import { preparedQuery } from '../../db/prepared-query.js';
 import type { Db } from '../../db/tables.js';
 import { conflict } from '../../errors.js';
 
@@ -21,6 +22,19 @@ export interface TargetRevision {
   target: string;
   /** null when the target has never moved (no row yet). */
   revision: number | null;
+}
+
+// Prepared (db/prepared-query.ts); the model by a subquery, so it can run beside the read of the model.
+const revisionsOfNamed = preparedQuery((db, p: { name: string }) =>
+  db
+    .selectFrom('targets')
+    .select(['target', 'revision'])
+    .where('model_id', '=', (eb) => eb.selectFrom('models').select('id').where('name', '=', p.name).where('deleted_at', 'is', null)),
+);
+
+/** Every target's revision of the live model `name` (targets that never moved have none), in one query. */
+export async function revisionsOfModelNamed(db: Db, name: string): Promise<Map<string, number>> {
+  return new Map((await revisionsOfNamed(db, { name })).map((r) => [r.target, Number(r.revision)]));
 }
 
 export async function readRevision(db: Db, modelId: string, target: string): Promise<TargetRevision> {

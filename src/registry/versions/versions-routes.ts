@@ -6,6 +6,7 @@ import { checkModel, readableBy } from '../grants/grants-access.js';
 import { errorResponses, Limit, ModelNameParams, Nullable, SignatureSchema, VersionParams, VersionSchema } from '../../http/common-schemas.js';
 import type { Deps } from '../deps.js';
 import { describeRef, parseModelsUri, resolveRef } from './models-uri.js';
+import { versionViewOfRef } from './version-view-reads.js';
 import {
   createVersion,
   deleteVersion,
@@ -191,6 +192,10 @@ export function versionsRoutes(app: App, deps: Deps): void {
       }
       const ref = parseModelsUri(req.query.uri);
       checkModel(req, ref.name);
+      // One query for the common references; a miss (or latest, a label) takes the general path,
+      // whose errors say what is missing.
+      const view = await versionViewOfRef(deps.db, ref);
+      if (view) return { uri: describeRef(ref), name: ref.name, version: view.version, model_version: view };
       const version = await resolveRef(deps.db, ref);
       return { uri: describeRef(ref), name: ref.name, version, model_version: await loadVersionView(deps.db, ref.name, version) };
     },

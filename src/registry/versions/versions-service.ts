@@ -25,6 +25,7 @@ import {
 } from './versions-store.js';
 import { mlflowModelRoot, parseMlmodel, requirementsOf, REQUIREMENTS_FILES, type PythonModelInfo } from './mlmodel.js';
 import { canonicalStage, manifestDigest, validateArtifactPath, validateLabel, type Health, type ManifestEntry } from './versions.js';
+import { versionViewByNumber } from './version-view-reads.js';
 import { versionViews, type VersionView } from './versions-view.js';
 
 export interface CreateVersionInput {
@@ -63,7 +64,8 @@ export async function requireVersion(db: Db, modelName: string, version: number,
 }
 
 export async function loadVersionView(db: Db, modelName: string, version: number): Promise<VersionView> {
-  return (await loadVersion(db, modelName, version)).view;
+  // One query when the version is there; on a miss the general path says what is missing.
+  return (await versionViewByNumber(db, modelName, version)) ?? (await loadVersion(db, modelName, version)).view;
 }
 
 /** The version as the API shows it, with its model's row (for callers that also need the model id). */

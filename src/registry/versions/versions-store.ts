@@ -1,6 +1,8 @@
 // The only SQL for versions, their files and tags, and the aliases naming them — with their row
 // types. A version's pointers (its stage column, its aliases) are stored here; the targets module
 // moves them, through versions' services, with its revision claims and events.
+import { dialectOf } from '../../db/dialect.js';
+import { preparedQuery } from '../../db/prepared-query.js';
 import type { Db } from '../../db/tables.js';
 
 export interface VersionsTable {
@@ -93,23 +95,30 @@ export async function versionFiles(db: Db, versionId: string): Promise<FileRow[]
   return rows.map((r) => ({ path: r.path, size: Number(r.size), sha256: r.sha256 }));
 }
 
+// Prepared (db/prepared-query.ts): the hot reads of one version (gets, transitions).
+const liveVersion = preparedQuery((db, p: { modelId: string; version: number }) =>
+  db.selectFrom('versions').selectAll().where('model_id', '=', p.modelId).where('version', '=', p.version).where('deleted_at', 'is', null),
+);
+
 export async function findVersion(db: Db, modelId: string, version: number, opts: { includeDeleted?: boolean } = {}) {
-  let q = db.selectFrom('versions').selectAll().where('model_id', '=', modelId).where('version', '=', version);
-  if (!opts.includeDeleted) q = q.where('deleted_at', 'is', null);
-  return q.executeTakeFirst();
+  if (!opts.includeDeleted) return (await liveVersion(db, { modelId, version }))[0];
+  return db.selectFrom('versions').selectAll().where('model_id', '=', modelId).where('version', '=', version).executeTakeFirst();
 }
 
-/** The live version of the live model named `modelName`: found by the name, so it needs no read of the model first. */
-export async function findVersionOfNamedModel(db: Db, modelName: string, version: number) {
-  return db
+const versionOfNamedModel = preparedQuery((db, p: { modelName: string; version: number }) =>
+  db
     .selectFrom('versions')
     .innerJoin('models', 'models.id', 'versions.model_id')
     .selectAll('versions')
-    .where('models.name', '=', modelName)
+    .where('models.name', '=', p.modelName)
     .where('models.deleted_at', 'is', null)
-    .where('versions.version', '=', version)
-    .where('versions.deleted_at', 'is', null)
-    .executeTakeFirst();
+    .where('versions.version', '=', p.version)
+    .where('versions.deleted_at', 'is', null),
+);
+
+/** The live version of the live model named `modelName`: found by the name, so it needs no read of the model first. */
+export async function findVersionOfNamedModel(db: Db, modelName: string, version: number) {
+  return (await versionOfNamedModel(db, { modelName, version }))[0];
 }
 
 export async function findVersionByLabel(db: Db, modelId: string, label: string) {
@@ -156,9 +165,15 @@ export async function moveVersionRowIf(
   db: Db,
   modelId: string,
   version: number,
-  move: { from: string; to: string; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean },
-): Promise<{ moved: VersionRow | undefined; archived: number[] }> {
-  const rows = await db
+  move: { from: string; to: string; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean; touchModel?: boolean },
+): Promise<{ moved: VersionRow | undefined; archived: number[]; touched: boolean }> {
+  // PostgreSQL: the model's last update moves in the same statement (a data-modifying CTE runs
+  // whether or not the update below matches; a caller that finds nothing moved throws and rolls it
+  // back): a round trip less in a transition. SQLite has no such CTE; its statements cost no trip.
+  const touched = !!move.touchModel && dialectOf(db) === 'postgres';
+  // The CTE's name widens the builder's table set; nothing below refers to it, so the cast is safe.
+  const from = touched ? (db.with('touched', (w) => w.updateTable('models').set({ updated_at: move.now }).where('id', '=', modelId).returning('id')) as unknown as Db) : db;
+  const rows = await from
     .updateTable('versions')
     .set((eb) => ({
       stage: move.archiveOthers ? eb.case().when('version', '=', version).then(move.to).else('Archived').end() : move.to,
@@ -176,6 +191,7 @@ export async function moveVersionRowIf(
     .returningAll()
     .execute();
   return {
+    touched,
     moved: rows.find((r) => Number(r.version) === version),
     archived: rows
       .filter((r) => Number(r.version) !== version)
@@ -225,8 +241,10 @@ export async function aliasesOfModels(db: Db, modelIds: string[]) {
   return db.selectFrom('aliases').selectAll().where('model_id', 'in', modelIds).execute();
 }
 
+const aliasOfModel = preparedQuery((db, p: { modelId: string; alias: string }) => db.selectFrom('aliases').selectAll().where('model_id', '=', p.modelId).where('alias', '=', p.alias));
+
 export async function findAlias(db: Db, modelId: string, alias: string) {
-  return db.selectFrom('aliases').selectAll().where('model_id', '=', modelId).where('alias', '=', alias).executeTakeFirst();
+  return (await aliasOfModel(db, { modelId, alias }))[0];
 }
 
 /** Points the alias at `version`: moves it when it exists, inserts it when it does not. */

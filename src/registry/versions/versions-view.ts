@@ -57,8 +57,8 @@ export async function versionViews(db: Db, rows: Array<VersionRow & { model_name
 
 /** What a view reads besides the version's row: its tags, its model's aliases, the models' interpreter tags. */
 export interface ViewReads {
-  tags: Awaited<ReturnType<typeof versionTags>>;
-  aliases: Awaited<ReturnType<typeof aliasesOfModels>>;
+  tags: Array<Pick<Awaited<ReturnType<typeof versionTags>>[number], 'version_id' | 'key' | 'value'>>;
+  aliases: Array<Pick<Awaited<ReturnType<typeof aliasesOfModels>>[number], 'model_id' | 'alias' | 'version'>>;
   modelInterpreters: Map<string, string>;
 }
 
