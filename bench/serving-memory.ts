@@ -1,9 +1,10 @@
-// npx tsx bench/serving-memory.ts — issue 18.6: a serving process's resident memory (RSS) under
-// load, against a bare Fastify route calling onnxruntime-node on the same model, both as separate
-// processes (what an operator sees), measured in interleaved rounds. The Stagecraft process is the
-// built server (`npm run build` first; `--main` for another build), SQLite, one small ONNX model in
-// Production. RSS is read from /proc/PID/status every 100 ms: idle (after a warm-up) and the median
-// and peak during --duration seconds of load (autocannon, --connections, its own process).
+// node --import ./scripts/bench-loader.mjs bench/serving-memory.ts — issue 18.6: a serving
+// process's resident memory (RSS) under load, against a bare Fastify route calling onnxruntime-node
+// on the same model, both as separate processes (what an operator sees), measured in interleaved
+// rounds. The Stagecraft process is the built server (`node scripts/build-if-needed.mjs` first;
+// `--main` for another build), SQLite, one small ONNX model in Production. RSS is read from
+// /proc/PID/status every 100 ms: idle (after a warm-up) and the median and peak during --duration
+// seconds of load (autocannon, --connections, its own process).
 // The server runs with the node flags package.json's `start` script gives it (`npm start` is how the
 // README starts it): --max-semi-space-size=8 caps V8's young generation, see docs/benchmarks.md.
 // Flags: --rounds N (3), --duration S (10), --connections N (16), --main path/to/main.js,
