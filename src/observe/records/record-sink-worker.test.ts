@@ -25,6 +25,11 @@ describe('prediction sink worker', () => {
     await expect(sink.insert(batch())).rejects.toThrow('disk full');
     await expect(sink.insert(batch())).resolves.toBeUndefined();
     expect(sink.dead).toBe(false);
+    // Written batches come back for reuse (the failed one does not), at most two kept.
+    const spare = sink.takeSpare();
+    expect(spare?.idStart.length).toBe(4);
+    expect(sink.takeSpare()).toBeDefined();
+    expect(sink.takeSpare()).toBeUndefined();
     await sink.close();
   });
 });

@@ -5,7 +5,7 @@
 // it shares the database file's thread with the WAL checkpointer (db/job-thread.ts: a thread costs
 // ~8–10 MB of RSS, issue 18.6); on PostgreSQL it has a thread of its own.
 import { startJob, type Job } from '../../db/job-thread.js';
-import type { RecordBatch } from './record-batch.js';
+import { BATCH_COLUMNS, type BatchData, type RecordBatch } from './record-batch.js';
 import { encodeSegments, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS } from './segment-codec.js';
 
 /**
@@ -17,6 +17,7 @@ const PRELUDE = `
 const __name = (f) => f;
 const encodeSegments = ${encodeSegments.toString()};
 const v8 = require('node:v8');
+const BATCH_COLUMNS = ${JSON.stringify(BATCH_COLUMNS)};
 `;
 const LOOP = `
 parentPort.on('message', async (m) => {
@@ -25,15 +26,24 @@ parentPort.on('message', async (m) => {
     parentPort.postMessage({ id: m.id, ok: true });
     return;
   }
-  try { await insertSegments(encodeSegments(m.batch, (v) => v8.serialize(v), workerData.slackMs, workerData.maxSpanMs)); parentPort.postMessage({ id: m.id, ok: true }); }
+  try {
+    await insertSegments(encodeSegments(m.batch, (v) => v8.serialize(v), workerData.slackMs, workerData.maxSpanMs));
+    // The written batch goes back, its columns transferred, for the serving thread to fill again.
+    parentPort.postMessage({ id: m.id, ok: true, batch: m.batch }, BATCH_COLUMNS.map((k) => m.batch[k].buffer));
+  }
   catch (err) { parentPort.postMessage({ id: m.id, ok: false, error: String((err && err.message) || err) }); }
 });
 `;
+
+/** Two: the batch being filled seals while the one before may still be on its way back. */
+const SPARES = 2;
 
 export class RecordSinkWorker {
   private readonly job: Job;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  /** Written batches' columns handed back, for the next batches (at most SPARES). */
+  private readonly spares: BatchData[] = [];
   /** Set once the thread has died: later writes fail at once instead of waiting forever. */
   private failure: Error | null = null;
 
@@ -42,11 +52,12 @@ export class RecordSinkWorker {
     this.job = startJob(PRELUDE + sinkSource + LOOP, { ...workerData, slackMs: SEGMENT_SLACK_MS, maxSpanMs: SEGMENT_MAX_SPAN_MS }, shareKey);
     let setupError: string | null = null;
     this.job.onMessage((msg) => {
-      const m = msg as { id: number; ok: boolean; error?: string; jobFailed?: string };
+      const m = msg as { id: number; ok: boolean; error?: string; jobFailed?: string; batch?: BatchData };
       if (m.jobFailed !== undefined) {
         setupError = m.jobFailed;
         return;
       }
+      if (m.batch && this.spares.length < SPARES) this.spares.push(m.batch);
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (m.ok) p?.resolve();
@@ -67,6 +78,11 @@ export class RecordSinkWorker {
       this.pending.set(id, { resolve, reject });
       this.job.port.postMessage({ id, ...message }, transfer);
     });
+  }
+
+  /** A written batch's columns to fill again, if one came back (see RecordBatch's constructor). */
+  takeSpare(): BatchData | undefined {
+    return this.spares.pop();
   }
 
   /** True once the thread has died (its writes fail at once). */
