@@ -252,6 +252,6 @@ export class RecordBatch {
 /** The typed-array columns of a batch, which move between threads by transfer. */
 export const BATCH_COLUMNS = ['ids', 'idStart', 'idEnd', 'model', 'binding', 'source', 'row', 'version', 'time', 'latency', 'outcome', 'pred', 'schema', 'fStart', 'fVals'] as const;
 
-export function batchBuffers(d: BatchData): ArrayBuffer[] {
+function batchBuffers(d: BatchData): ArrayBuffer[] {
   return BATCH_COLUMNS.map((k) => d[k].buffer as ArrayBuffer);
 }
