@@ -1,13 +1,17 @@
-// npx tsx bench/serving-memory.ts — issue 18.6: a serving process's resident memory (RSS) under
-// load, against a bare Fastify route calling onnxruntime-node on the same model, both as separate
-// processes (what an operator sees), measured in interleaved rounds. The Stagecraft process is the
-// built server (`npm run build` first; `--main` for another build), SQLite, one small ONNX model in
-// Production. RSS is read from /proc/PID/status every 100 ms: idle (after a warm-up) and the median
-// and peak during --duration seconds of load (autocannon, --connections, its own process).
+// node --import ./scripts/bench-loader.mjs bench/serving-memory.ts — issue 18.6: a serving
+// process's resident memory (RSS) under load, against a bare Fastify route calling onnxruntime-node
+// on the same model, both as separate processes (what an operator sees), measured in interleaved
+// rounds. The Stagecraft process is the built server (`node scripts/build-if-needed.mjs` first;
+// `--main` for another build), SQLite, one small ONNX model in Production. RSS is read from
+// /proc/PID/status every 100 ms: idle (after a warm-up) and the median and peak during --duration
+// seconds of load (autocannon, --connections, its own process).
 // The server runs with the node flags package.json's `start` script gives it (`npm start` is how the
 // README starts it): --max-semi-space-size=8 caps V8's young generation, see docs/benchmarks.md.
 // Flags: --rounds N (3), --duration S (10), --connections N (16), --main path/to/main.js,
-// --node-flags "…" (instead of the start script's; "" for node's defaults).
+// --node-flags "…" (instead of the start script's; "" for node's defaults), --rows N (1: input rows
+// per request), --stagecraft-only (skip the bare route: A/B runs of two builds with --main).
+// Server CPU per request (all threads, from /proc) is reported beside RSS: a memory change must not
+// cost throughput, and on a shared machine req/s alone swings with the load.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -25,7 +29,10 @@ const MAIN = path.resolve(flag('main', path.join(root, 'dist', 'src', 'main.js')
 const NODE_FLAGS = flag('node-flags', startScriptNodeFlags()).split(' ').filter(Boolean);
 const tmp = benchTempDir('stagecraft-bench-memory-');
 const spec: DenseModelSpec = { weights: [0.1, -0.2, 0.3, 0.05, -0.4, 0.6, 0.7, -0.8], bias: 0.1, activation: 'sigmoid' };
-const BODY = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 8], datatype: 'FP32', data: [0.5, 1.2, -0.3, 2.2, 0.1, -1.5, 0.9, 0.4] }] });
+const ROWS = Number(flag('rows', '1'));
+const ROW = [0.5, 1.2, -0.3, 2.2, 0.1, -1.5, 0.9, 0.4];
+const BODY = JSON.stringify({ inputs: [{ name: 'input', shape: [ROWS, 8], datatype: 'FP32', data: Array.from({ length: ROWS }, () => ROW).flat() }] });
+const STAGECRAFT_ONLY = process.argv.includes('--stagecraft-only');
 
 const MODEL = path.join(tmp, 'model.onnx');
 fs.writeFileSync(MODEL, denseModelOnnx(spec));
@@ -86,6 +93,8 @@ interface Sample {
   median: number;
   peak: number;
   rps: number;
+  /** Server CPU (user + system, every thread) per request during the load, µs. */
+  cpuUs: number;
 }
 
 async function measure(child: ChildProcess, url: string): Promise<Sample> {
@@ -94,11 +103,13 @@ async function measure(child: ChildProcess, url: string): Promise<Sample> {
   const idle = procUsage(child.pid!).rssMb;
   const samples: number[] = [];
   const timer = setInterval(() => samples.push(procUsage(child.pid!).rssMb), 100);
+  const cpu0 = procUsage(child.pid!).cpuMs;
   const load = await cannon(url, BODY, { duration: DURATION, connections: CONNECTIONS });
+  const cpuUs = ((procUsage(child.pid!).cpuMs - cpu0) * 1000) / load.total;
   clearInterval(timer);
   if (load.errors > 0) throw new Error(`${url}: ${load.errors} failed requests (${JSON.stringify(load.statuses)})`);
   samples.sort((a, b) => a - b);
-  return { idle, median: samples[samples.length >> 1], peak: samples[samples.length - 1], rps: load.rps };
+  return { idle, median: samples[samples.length >> 1], peak: samples[samples.length - 1], rps: load.rps, cpuUs };
 }
 
 async function stagecraft(): Promise<Sample> {
@@ -128,17 +139,21 @@ const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const load0 = os.loadavg();
 const results: Record<'stagecraft' | 'bare', Sample[]> = { stagecraft: [], bare: [] };
 for (let i = 0; i < ROUNDS; i++) {
-  results.bare.push(await bare());
+  if (!STAGECRAFT_ONLY) results.bare.push(await bare());
   results.stagecraft.push(await stagecraft());
 }
 removeBenchTempDir(tmp);
 console.log(`\nserving memory — ${ROUNDS} interleaved rounds, ${DURATION} s at ${CONNECTIONS} connections, medians; ${[...NODE_FLAGS, MAIN].join(' ')}`);
 console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${load0.map((l) => l.toFixed(2)).join(' ')} → ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-console.log('| process | RSS idle | RSS under load (median) | RSS peak | req/s |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log(`${ROWS} row(s) per request\n`);
+console.log('| process | RSS idle | RSS under load (median) | RSS peak | req/s | server CPU per request |');
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const [name, xs] of Object.entries(results)) {
+  if (xs.length === 0) continue;
   const f = (k: keyof Sample) => med(xs.map((x) => x[k]));
-  console.log(`| ${name} | ${f('idle').toFixed(0)} MB | ${f('median').toFixed(0)} MB | ${f('peak').toFixed(0)} MB | ${f('rps').toFixed(0)} |`);
+  console.log(`| ${name} | ${f('idle').toFixed(0)} MB | ${f('median').toFixed(0)} MB | ${f('peak').toFixed(0)} MB | ${f('rps').toFixed(0)} | ${f('cpuUs').toFixed(1)} µs |`);
 }
-const gap = med(results.stagecraft.map((x) => x.peak)) - med(results.bare.map((x) => x.peak));
-console.log(`\npeak RSS over the bare route: ${gap.toFixed(0)} MB (aim, issue 18.6: within 60 MB)`);
+if (!STAGECRAFT_ONLY) {
+  const gap = med(results.stagecraft.map((x) => x.peak)) - med(results.bare.map((x) => x.peak));
+  console.log(`\npeak RSS over the bare route: ${gap.toFixed(0)} MB (aim, issue 18.6: within 60 MB)`);
+}

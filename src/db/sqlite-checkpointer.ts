@@ -4,17 +4,18 @@
 // pages. better-sqlite3 is synchronous, so that commit (a stage transition, say) stalled the event
 // loop for the copy and two fsyncs: measured, the commit's mean halved and its p99 fell from ~16 ms
 // to 4–8 ms without it (docs/benchmarks.md, issue 18). So the server's connection turns automatic
-// checkpoints off and a worker thread with its own connection runs a PASSIVE checkpoint every
-// second: PASSIVE never blocks a writer or a reader, and copies what no reader still needs.
+// checkpoints off and a job on a worker thread with its own connection runs a PASSIVE checkpoint
+// every second: PASSIVE never blocks a writer or a reader, and copies what no reader still needs.
+// The job runs on the file's shared thread (job-thread.ts), which the prediction writer also uses
+// when monitoring is on: a thread of its own would cost ~8–10 MB of RSS (issue 18.6).
 // Durability is unchanged: a committed transaction is in the WAL either way (NORMAL may lose the
-// last commits on power loss, not on a process crash, as before). The worker starts a moment after
+// last commits on power loss, not on a process crash, as before). The job starts a moment after
 // open, so a server's start does not pay for a thread; if it fails, automatic checkpoints come back.
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
+import { startJob, type Job } from './job-thread.js';
 
 const SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driverPath);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 0');
@@ -29,7 +30,7 @@ parentPort.postMessage('ready');
 parentPort.on('message', () => {
   clearInterval(timer);
   db.close();
-  parentPort.close();
+  parentPort.postMessage('stopped');
 });
 `;
 
@@ -40,7 +41,7 @@ export interface Checkpointer {
 const DEFAULT_AUTOCHECKPOINT = 1000; // pages: SQLite's default
 
 export function startCheckpointer(sqlite: SqliteDatabase.Database, file: string, opts: { delayMs?: number; intervalMs?: number } = {}): Checkpointer {
-  let worker: Worker | null = null;
+  let job: Job | null = null;
   let stopped = false;
   const restore = () => {
     if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
@@ -48,19 +49,15 @@ export function startCheckpointer(sqlite: SqliteDatabase.Database, file: string,
   const start = () => {
     if (stopped || !sqlite.open) return;
     const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
-    const w = new Worker(SOURCE, { eval: true, workerData: { driverPath, file, intervalMs: opts.intervalMs ?? 1000 } });
-    worker = w;
-    w.unref();
-    // Automatic checkpoints go off only once the worker's connection is open and checkpointing.
-    w.once('message', () => {
-      if (!stopped && sqlite.open) sqlite.pragma('wal_autocheckpoint = 0');
+    const j = startJob(SOURCE, { driverPath, file, intervalMs: opts.intervalMs ?? 1000 }, file);
+    job = j;
+    // Automatic checkpoints go off only once the job's connection is open and checkpointing.
+    j.onMessage((m) => {
+      if (m === 'ready' && !stopped && sqlite.open) sqlite.pragma('wal_autocheckpoint = 0');
     });
-    w.once('error', () => {
-      worker = null;
-      restore();
-    });
-    w.once('exit', () => {
-      if (worker === w) worker = null;
+    // The job failed at setup, or its thread died: automatic checkpoints come back.
+    j.port.once('close', () => {
+      if (job === j) job = null;
       if (!stopped) restore();
     });
   };
@@ -70,14 +67,19 @@ export function startCheckpointer(sqlite: SqliteDatabase.Database, file: string,
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      const w = worker;
-      worker = null;
-      if (!w) return;
-      const exited = new Promise((resolve) => w.once('exit', resolve));
-      // Referenced while it closes: an unreferenced worker would let the process end mid-close.
-      w.ref();
-      w.postMessage('stop');
-      await exited;
+      const j = job;
+      job = null;
+      if (!j) return;
+      if (!j.closed) {
+        const done = new Promise((resolve) => {
+          j.onMessage(resolve);
+          j.port.once('close', resolve);
+        });
+        j.ref();
+        j.port.postMessage('stop');
+        await done;
+      }
+      await j.detach();
       // The main connection, now the last one, checkpoints and removes the WAL when it closes.
     },
   };

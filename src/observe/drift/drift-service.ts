@@ -3,8 +3,13 @@ import type { Deps } from '../../deps.js';
 import { invalid, notFound } from '../../errors.js';
 import { commit, requireVersion } from '../../registry/index.js';
 import { readFirstRecords, readRecords, type RecordRow } from '../records/records-service.js';
-import { buildProfile, datasetDrift, featureDrift, PREDICTION_FEATURE, type DatasetDrift, type FeatureDrift, type Value } from './drift.js';
+import type { DatasetDrift, FeatureDrift, Profile, Value } from './drift.js';
+import { PREDICTION_FEATURE } from './prediction-feature.js';
 import { findReference, writeReference } from './reference-store.js';
+
+// The statistics (drift.ts and jstat) load on the first drift measured or reference set: a server
+// that only serves never needs them (~2 MB of RSS, issue 18.6).
+const statistics = () => import('./drift.js');
 
 /** Columns of an uploaded reference that are not model inputs. */
 const PREDICTION_COLUMNS = new Set(['prediction', '__prediction__']);
@@ -22,7 +27,7 @@ export interface ReferenceSummary {
   features: Array<{ name: string; kind: string; count: number }>;
 }
 
-function summary(version: number, ref: { rows: number; source: string; created_at: number; created_by: string | null; profile: ReturnType<typeof buildProfile> }): ReferenceSummary {
+function summary(version: number, ref: { rows: number; source: string; created_at: number; created_by: string | null; profile: Profile }): ReferenceSummary {
   return {
     version,
     rows: ref.rows,
@@ -43,7 +48,7 @@ export async function setReference(deps: Deps, actor: string, modelName: string,
     }
     return out;
   });
-  const profile = buildProfile(inputs);
+  const profile = (await statistics()).buildProfile(inputs);
   if (Object.keys(profile).length === 0) throw invalid('the reference has no feature values');
   const ref = { rows: rows.length, source, profile, created_at: deps.clock.now(), created_by: actor };
   await commit(deps, async (trx, append) => {
@@ -110,6 +115,7 @@ export async function measureDrift(deps: Deps, modelName: string, version: numbe
   const current = rows ?? (await readRecords(deps, { model: modelName, version, from, to, okOnly: true, limit: DRIFT_ROW_CAP }));
   const inputs = recordInputs(current);
   const predRef = ref.profile[PREDICTION_FEATURE];
+  const { datasetDrift, featureDrift } = await statistics();
   return {
     version,
     rows: current.length,

@@ -7,6 +7,7 @@
 // at most 1000 rows — a Z-test for proportions when the feature is binary — and Jensen–Shannon
 // distance (drift if >= 0.1) above that. PSI is always reported (a `psi:<feature>` rule can act on it).
 import jstatModule from 'jstat';
+import { PREDICTION_FEATURE } from './prediction-feature.js';
 
 const { jStat } = jstatModule as unknown as typeof import('jstat');
 
@@ -228,6 +229,3 @@ export function datasetDrift(profile: Profile, rows: Array<Record<string, Value>
   const share = features.length ? drifted / features.length : null;
   return { features, drifted_features: drifted, drift_share: share, dataset_drift: share !== null && share >= 0.5 };
 }
-
-/** The reference profile keeps the predictions' distribution under this reserved name. */
-export const PREDICTION_FEATURE = '__prediction__';

@@ -41,5 +41,5 @@ const closeSink = async () => { if (client) await client.end(); };
 
 export function pgRecordSink(url: string): RecordSinkWorker {
   const driverPath = createRequire(import.meta.url).resolve('pg');
-  return new RecordSinkWorker(SOURCE, { driverPath, url, applicationName: PG_WRITER_APPLICATION });
+  return new RecordSinkWorker(SOURCE, { driverPath, url, applicationName: PG_WRITER_APPLICATION }, null);
 }

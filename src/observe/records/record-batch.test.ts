@@ -64,4 +64,23 @@ describe('columnar prediction batches', () => {
     expect(JSON.parse(rows[0].features as string)).toEqual(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, i])));
     expect(rows[1]).toMatchObject({ model: 'credit', binding: 'alias:champion', features: '{"a":2}', pred_num: 3 });
   });
+
+  it('reuses a written batch\'s columns: the rows read back as from a fresh batch', () => {
+    const fill = (b: RecordBatch, tag: string) => {
+      b.append({ ...base, requestId: `${tag}-1`, outcome: 'ok', inputs: { amount: [1.5], country: ['NL'] }, predictions: ['fraud'] }, 64);
+      b.append({ ...base, requestId: `${tag}-2`, outcome: 'model_error' }, 64);
+    };
+    const used = new RecordBatch(8);
+    // Stale values everywhere a later, shorter batch does not write: longer ids, text, more rows.
+    used.append({ ...base, model: 'other', requestId: 'a-much-longer-request-id', outcome: 'ok', inputs: { x: ['t', 'u', 'v'] }, predictions: [1, 2, 3] }, 64);
+    fill(used, 'old');
+    const reused = new RecordBatch(8, used.d);
+    const fresh = new RecordBatch(8);
+    fill(reused, 'new');
+    fill(fresh, 'new');
+    expect(reused.d.n).toBe(2);
+    expect(rowsOf(reused)).toEqual(rowsOf(fresh));
+    // Columns of another capacity are not taken.
+    expect(new RecordBatch(4, fresh.d).d).not.toBe(fresh.d);
+  });
 });

@@ -69,7 +69,21 @@ export class RecordBatch {
   private lastNames: string[] | null = null;
   private lastSchemaId = -1;
 
-  constructor(readonly capacity: number) {
+  /**
+   * `spare`: the columns of a batch the writer thread has written and handed back (record-sink-worker.ts):
+   * reused rather than allocated again, ~400 KB a batch that the serving thread's malloc heap would
+   * otherwise take and give back several times a second under load (issue 18.6). Only what a row
+   * writes before it is read is left as it was.
+   */
+  constructor(
+    readonly capacity: number,
+    spare?: BatchData,
+  ) {
+    if (spare && spare.idStart.length === capacity) {
+      Object.assign(spare, { n: 0, idLen: 0, fLen: 0, strings: [], predText: {}, schemas: [], fText: {} });
+      this.d = spare;
+      return;
+    }
     this.d = {
       n: 0, ids: new Uint8Array(capacity * 40), idStart: new Uint32Array(capacity), idEnd: new Uint32Array(capacity), idLen: 0, model: new Uint32Array(capacity), binding: new Uint32Array(capacity), source: new Uint32Array(capacity), strings: [],
       row: new Uint32Array(capacity), version: new Float64Array(capacity), time: new Float64Array(capacity), latency: new Float64Array(capacity),
@@ -231,7 +245,13 @@ export class RecordBatch {
 
   /** The ArrayBuffers to transfer with postMessage (the batch is unusable here afterwards). */
   transferList(): ArrayBuffer[] {
-    const d = this.d;
-    return [d.ids, d.idStart, d.idEnd, d.model, d.binding, d.source, d.row, d.version, d.time, d.latency, d.outcome, d.pred, d.schema, d.fStart, d.fVals].map((a) => a.buffer as ArrayBuffer);
+    return batchBuffers(this.d);
   }
+}
+
+/** The typed-array columns of a batch, which move between threads by transfer. */
+export const BATCH_COLUMNS = ['ids', 'idStart', 'idEnd', 'model', 'binding', 'source', 'row', 'version', 'time', 'latency', 'outcome', 'pred', 'schema', 'fStart', 'fVals'] as const;
+
+function batchBuffers(d: BatchData): ArrayBuffer[] {
+  return BATCH_COLUMNS.map((k) => d[k].buffer as ArrayBuffer);
 }

@@ -12,7 +12,7 @@ function batch(): RecordBatch {
 describe('prediction sink worker', () => {
   it('rejects writes once its thread has died, instead of leaving them waiting forever', async () => {
     // A sink whose setup fails (a driver that cannot load, a bad file): the thread exits.
-    const sink = new RecordSinkWorker("throw new Error('cannot open the database');", {});
+    const sink = new RecordSinkWorker("throw new Error('cannot open the database');", {}, null);
     await expect(sink.insert(batch())).rejects.toThrow(/cannot open the database|exited/);
     await expect(sink.insert(batch())).rejects.toThrow();
     expect(sink.dead).toBe(true);
@@ -20,11 +20,16 @@ describe('prediction sink worker', () => {
   });
 
   it('writes through the sink source and reports its errors per batch', async () => {
-    const sink = new RecordSinkWorker("let n = 0; const insertSegments = (segments) => { if (++n === 2) throw new Error('disk full'); }; const closeSink = () => {};", {});
+    const sink = new RecordSinkWorker("let n = 0; const insertSegments = (segments) => { if (++n === 2) throw new Error('disk full'); }; const closeSink = () => {};", {}, null);
     await expect(sink.insert(batch())).resolves.toBeUndefined();
     await expect(sink.insert(batch())).rejects.toThrow('disk full');
     await expect(sink.insert(batch())).resolves.toBeUndefined();
     expect(sink.dead).toBe(false);
+    // Written batches come back for reuse (the failed one does not), at most two kept.
+    const spare = sink.takeSpare();
+    expect(spare?.idStart.length).toBe(4);
+    expect(sink.takeSpare()).toBeDefined();
+    expect(sink.takeSpare()).toBeUndefined();
     await sink.close();
   });
 });

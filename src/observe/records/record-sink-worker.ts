@@ -1,9 +1,11 @@
-// A worker thread that writes sealed prediction batches, for either database: the serving thread
-// transfers a columnar batch (its ArrayBuffers move, nothing is copied) and gets a promise back.
-// The worker encodes the segments with the same encodeSegments() both databases use; its source is
-// evaluated (plain CommonJS), so it runs the same under tsx, vitest and the built dist.
-import { Worker } from 'node:worker_threads';
-import type { RecordBatch } from './record-batch.js';
+// A job on a worker thread that writes sealed prediction batches, for either database: the serving
+// thread transfers a columnar batch (its ArrayBuffers move, nothing is copied) and gets a promise
+// back. The job encodes the segments with the same encodeSegments() both databases use; its source
+// is evaluated (plain CommonJS), so it runs the same under tsx, vitest and the built dist. On SQLite
+// it shares the database file's thread with the WAL checkpointer (db/job-thread.ts: a thread costs
+// ~8–10 MB of RSS, issue 18.6); on PostgreSQL it has a thread of its own.
+import { startJob, type Job } from '../../db/job-thread.js';
+import { BATCH_COLUMNS, type BatchData, type RecordBatch } from './record-batch.js';
 import { encodeSegments, SEGMENT_MAX_SPAN_MS, SEGMENT_SLACK_MS } from './segment-codec.js';
 
 /**
@@ -15,7 +17,7 @@ const PRELUDE = `
 const __name = (f) => f;
 const encodeSegments = ${encodeSegments.toString()};
 const v8 = require('node:v8');
-const { parentPort, workerData } = require('node:worker_threads');
+const BATCH_COLUMNS = ${JSON.stringify(BATCH_COLUMNS)};
 `;
 const LOOP = `
 parentPort.on('message', async (m) => {
@@ -24,34 +26,49 @@ parentPort.on('message', async (m) => {
     parentPort.postMessage({ id: m.id, ok: true });
     return;
   }
-  try { await insertSegments(encodeSegments(m.batch, (v) => v8.serialize(v), workerData.slackMs, workerData.maxSpanMs)); parentPort.postMessage({ id: m.id, ok: true }); }
+  try {
+    await insertSegments(encodeSegments(m.batch, (v) => v8.serialize(v), workerData.slackMs, workerData.maxSpanMs));
+    // The written batch goes back, its columns transferred, for the serving thread to fill again.
+    parentPort.postMessage({ id: m.id, ok: true, batch: m.batch }, BATCH_COLUMNS.map((k) => m.batch[k].buffer));
+  }
   catch (err) { parentPort.postMessage({ id: m.id, ok: false, error: String((err && err.message) || err) }); }
 });
 `;
 
+/** Two: the batch being filled seals while the one before may still be on its way back. */
+const SPARES = 2;
+
 export class RecordSinkWorker {
-  private readonly worker: Worker;
+  private readonly job: Job;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  /** Written batches' columns handed back, for the next batches (at most SPARES). */
+  private readonly spares: BatchData[] = [];
   /** Set once the thread has died: later writes fail at once instead of waiting forever. */
   private failure: Error | null = null;
 
-  constructor(sinkSource: string, workerData: Record<string, unknown>) {
-    this.worker = new Worker(PRELUDE + sinkSource + LOOP, { eval: true, workerData: { ...workerData, slackMs: SEGMENT_SLACK_MS, maxSpanMs: SEGMENT_MAX_SPAN_MS } });
-    this.worker.unref();
-    this.worker.on('message', (m: { id: number; ok: boolean; error?: string }) => {
+  /** `shareKey`: the SQLite file whose thread the job joins, or null for a thread of its own. */
+  constructor(sinkSource: string, workerData: Record<string, unknown>, shareKey: string | null) {
+    this.job = startJob(PRELUDE + sinkSource + LOOP, { ...workerData, slackMs: SEGMENT_SLACK_MS, maxSpanMs: SEGMENT_MAX_SPAN_MS }, shareKey);
+    let setupError: string | null = null;
+    this.job.onMessage((msg) => {
+      const m = msg as { id: number; ok: boolean; error?: string; jobFailed?: string; batch?: BatchData };
+      if (m.jobFailed !== undefined) {
+        setupError = m.jobFailed;
+        return;
+      }
+      if (m.batch && this.spares.length < SPARES) this.spares.push(m.batch);
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (m.ok) p?.resolve();
       else p?.reject(new Error(m.error));
     });
-    const fail = (err: Error) => {
-      this.failure ??= err;
+    // The job failed at setup, or its thread died: every write waiting and to come fails.
+    this.job.port.once('close', () => {
+      this.failure ??= new Error(setupError === null ? 'the prediction writer thread exited' : `the prediction writer could not start: ${setupError}`);
       for (const p of this.pending.values()) p.reject(this.failure);
       this.pending.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`the prediction writer thread exited (code ${code})`)));
+    });
   }
 
   private call(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<void> {
@@ -59,8 +76,13 @@ export class RecordSinkWorker {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ...message }, transfer);
+      this.job.port.postMessage({ id, ...message }, transfer);
     });
+  }
+
+  /** A written batch's columns to fill again, if one came back (see RecordBatch's constructor). */
+  takeSpare(): BatchData | undefined {
+    return this.spares.pop();
   }
 
   /** True once the thread has died (its writes fail at once). */
@@ -74,7 +96,9 @@ export class RecordSinkWorker {
   }
 
   async close(): Promise<void> {
+    // Referenced until it has closed its connection: an unreferenced job could be cut off at exit.
+    this.job.ref();
     await this.call({ type: 'close' }).catch(() => {});
-    await this.worker.terminate();
+    await this.job.detach();
   }
 }

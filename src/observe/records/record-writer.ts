@@ -114,7 +114,7 @@ export class RecordWriter {
     this.folded = 0;
     this.sealed.push(this.current);
     this.sealedRows += this.current.d.n;
-    this.current = new RecordBatch(this.current.capacity);
+    this.current = new RecordBatch(this.current.capacity, this.sink.takeSpare());
     while (this.sealedRows > this.opts.maxBuffered && this.sealed.length > 0) {
       const lost = this.sealed.shift()!.d.n;
       this.sealedRows -= lost;

@@ -1,6 +1,7 @@
-// Retained predictions on SQLite are written by a worker thread with its own connection to the
+// Retained predictions on SQLite are written on a worker thread with its own connection to the
 // same file (WAL lets it write beside the server's connection): better-sqlite3 is synchronous, so
-// on the main thread every insert would take its time out of serving.
+// on the main thread every insert would take its time out of serving. The thread is the file's
+// shared one (db/job-thread.ts), where the WAL checkpointer also runs.
 import { createRequire } from 'node:module';
 import { RecordSinkWorker } from './record-sink-worker.js';
 
@@ -25,5 +26,5 @@ const closeSink = () => db.close();
 
 export function sqliteRecordSink(file: string): RecordSinkWorker {
   const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
-  return new RecordSinkWorker(SOURCE, { driverPath, file });
+  return new RecordSinkWorker(SOURCE, { driverPath, file }, file);
 }

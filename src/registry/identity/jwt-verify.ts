@@ -1,7 +1,8 @@
 // Verifying the issuer's JWTs (API access tokens and the UI's ID tokens) with jose: the signature
 // against the issuer's published keys, then `iss`, `aud`, `exp` and `nbf` with a small allowance
 // for clocks that disagree. Any failure is a 401 naming what was wrong (never the token itself).
-import { errors, jwtVerify, type JWTPayload } from 'jose';
+// jose is loaded on the first JWT: a server without OIDC never needs it (~2 MB of RSS, issue 18.6).
+import type { JWTPayload } from 'jose';
 import { AppError } from '../../errors.js';
 import type { OidcIssuer } from './oidc-config.js';
 
@@ -20,6 +21,7 @@ export function looksLikeJwt(token: string): boolean {
 }
 
 export async function verifyJwt(issuer: OidcIssuer, token: string, audience: string): Promise<JWTPayload> {
+  const { errors, jwtVerify } = await import('jose');
   try {
     const { payload } = await jwtVerify(token, issuer.keys, {
       issuer: issuer.config.issuer,
@@ -30,11 +32,11 @@ export async function verifyJwt(issuer: OidcIssuer, token: string, audience: str
     });
     return payload;
   } catch (err) {
-    throw new AppError('unauthenticated', `OIDC token refused: ${why(err)}`);
+    throw new AppError('unauthenticated', `OIDC token refused: ${why(errors, err)}`);
   }
 }
 
-function why(err: unknown): string {
+function why(errors: typeof import('jose').errors, err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'it has expired';
   if (err instanceof errors.JWTClaimValidationFailed) return `its "${err.claim}" claim is not what this server expects (${err.reason})`;
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not verify';

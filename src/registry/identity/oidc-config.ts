@@ -1,7 +1,7 @@
 // Discovery: the issuer's own description of itself (/.well-known/openid-configuration), read once
 // at startup. A wrong or unreachable issuer stops the server with a message naming the setting,
 // rather than every sign-in failing later.
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import { ConfigError, type OidcConfig } from '../../config.js';
 
 export interface OidcEndpoints {
@@ -51,6 +51,8 @@ export async function discoverIssuer(config: OidcConfig): Promise<OidcIssuer> {
     jwks_uri: doc.jwks_uri as string,
     end_session_endpoint: typeof doc.end_session_endpoint === 'string' ? doc.end_session_endpoint : undefined,
   };
+  // Loaded here, once, when OIDC is configured: a server without it never loads jose (issue 18.6).
+  const { createRemoteJWKSet } = await import('jose');
   const keys = createRemoteJWKSet(new URL(endpoints.jwks_uri), { cooldownDuration: JWKS_COOLDOWN_MS, timeoutDuration: DISCOVERY_TIMEOUT_MS });
   return { config, endpoints, keys };
 }
