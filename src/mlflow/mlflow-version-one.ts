@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { Db } from '../db/tables.js';
-import { latestPerStageWithPointers, modelWithPointers, type VersionWithPointers } from '../registry/index.js';
+import { latestPerStageWithTags, modelWithPointers, type VersionWithPointers } from '../registry/index.js';
 import { modelNotFound } from './mlflow-errors.js';
 import type {} from './mlflow-tables.js'; // the door's tables, declared beside their stores
 import type {} from './mlflow-logged-models-tables.js';
@@ -48,7 +48,7 @@ export async function oneVersionJson(db: Db, found: VersionWithPointers, withAli
 
 /** MLflow's JSON of the live registered model `name` (MLflow's RESOURCE_DOES_NOT_EXIST when there is none). */
 export async function oneModelJson(db: Db, name: string): Promise<Record<string, unknown>> {
-  const [found, latest] = await Promise.all([modelWithPointers(db, name), latestPerStageWithPointers(db, name)]);
+  const [found, latest] = await Promise.all([modelWithPointers(db, name), latestPerStageWithTags(db, name)]);
   if (!found) throw modelNotFound(name);
   const facts = latest.length === 0 ? [] : await doorFactsOfMany(db, { ids: JSON.stringify(latest.map((v) => v.row.id)) });
   const runLinks = new Map(facts.map((f) => [f.version_id, f.run_link]));
