@@ -5,6 +5,7 @@ import type { Signature } from '../../onnx/onnx-signature.js';
 import { modelTagOf } from '../read-models.js';
 import type { PythonModelInfo } from './mlmodel.js';
 import { aliasesOfModels, versionTags, type VersionRow } from './versions-store.js';
+import { isoTime } from '../iso-time.js';
 
 /**
  * The interpreter a model's Python workers run instead of the gateway's (--python): a version tag,
@@ -47,8 +48,6 @@ export interface VersionView {
   updated_at: string;
   deleted: boolean;
 }
-
-const iso = (ms: number) => new Date(Number(ms)).toISOString();
 
 export async function versionViews(db: Db, rows: Array<VersionRow & { model_name: string }>): Promise<VersionView[]> {
   if (rows.length === 0) return [];
@@ -124,8 +123,8 @@ export function versionView(r: VersionRow & { model_name: string }, own: Record<
     endpoint_url: r.endpoint_url,
     python: r.python ? { ...(JSON.parse(r.python) as PythonModelInfo), interpreter: own[PYTHON_TAG] || modelInterpreter || null } : null,
     created_by: r.created_by,
-    created_at: iso(r.created_at),
-    updated_at: iso(r.updated_at),
+    created_at: isoTime(r.created_at),
+    updated_at: isoTime(r.updated_at),
     deleted: r.deleted_at !== null,
   };
 }
