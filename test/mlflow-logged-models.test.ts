@@ -179,6 +179,10 @@ describe.each(DATABASES)('the MLflow 3 LoggedModel API on %s', (kind) => {
     // runs:/<run>/<logged model name> means the model the run logged by that name (MLflow 3).
     const v2 = await rpc('POST', '/model-versions/create', { name, source: `runs:/${run}/model` });
     expect(v2.body.model_version).toMatchObject({ version: '2', model_id: model, run_id: run });
+    // registered-models/get's latest versions carry the logged model's fields too (its few-query read).
+    const two = (await rpc('GET', `/model-versions/get?name=${name}&version=2`)).body.model_version;
+    expect(two).toMatchObject({ model_id: model, model_params: v1.body.model_version.model_params, model_metrics: v1.body.model_version.model_metrics });
+    expect((await rpc('GET', `/registered-models/get?name=${name}`)).body.registered_model.latest_versions).toEqual([two]);
     const tag = (await rpc('GET', `/logged-models/${model}`)).body.model.info.tags.find((t: { key: string }) => t.key === 'mlflow.modelVersions');
     expect(tag.value).toBe(`[{"name": "${name}", "version": 1}, {"name": "${name}", "version": 2}]`);
     // The version holds the logged model's bytes, like any version.

@@ -30,6 +30,34 @@ function lazySerializer(compile: () => (data: unknown) => string): (data: unknow
   return (data) => (real ??= compile())(data);
 }
 
+type Schema = Record<string | symbol, unknown>;
+
+const isNullSchema = (s: unknown): boolean => !!s && typeof s === 'object' && (s as Schema).type === 'null' && Object.keys(s).length === 1;
+
+/**
+ * The response schema as fast-json-stringify should see it: every `anyOf: [X, {type: 'null'}]` (our
+ * Nullable(X), 11 fields of a version) becomes X with `nullable: true`. For an anyOf the generated
+ * serializer runs an Ajv validation of the value against each branch to pick one (about 1 µs a
+ * field, most of a version's serialization); `nullable` is a `=== null` test. The output is the same
+ * for every value the schema admits. The schema given to Fastify (validation, OpenAPI, the SDK) is
+ * not touched: this copy is the serializer's only.
+ */
+export function serializerSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(serializerSchema);
+  if (!schema || typeof schema !== 'object') return schema;
+  const s = schema as Schema;
+  const anyOf = s.anyOf;
+  if (Array.isArray(anyOf) && anyOf.length === 2 && isNullSchema(anyOf[1]) && anyOf[0] && typeof anyOf[0] === 'object' && !('$ref' in anyOf[0])) {
+    const { anyOf: _dropped, ...rest } = s;
+    const inner = serializerSchema(anyOf[0]) as Schema;
+    // Only a branch of plain keywords folds: a nested combinator keeps the anyOf.
+    if (!('anyOf' in inner || 'oneOf' in inner || 'allOf' in inner || 'nullable' in inner)) return { ...rest, ...inner, nullable: true };
+  }
+  const out: Schema = {};
+  for (const key of Reflect.ownKeys(s)) out[key] = serializerSchema(s[key]);
+  return out;
+}
+
 type CompilersFactory = NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'];
 
 /** The `schemaController.compilersFactory` server option. */
@@ -43,7 +71,7 @@ export function lazyCompilersFactory(): CompilersFactory {
     },
     buildSerializer: (schemas, options) => {
       const compile = buildSerializer(schemas, options);
-      return (route) => lazySerializer(() => compile(route));
+      return (route) => lazySerializer(() => compile({ ...(route as object), schema: serializerSchema((route as { schema: unknown }).schema) }));
     },
   };
   // Fastify types a validator as Ajv's ValidateFunction (schema, schemaEnv…); it calls it and reads `.errors` only.

@@ -1,14 +1,14 @@
 // MLflow's JSON: snake_case, millisecond numbers, version as a string, enums by name, unset fields
 // and empty lists left out. Key order follows what MLflow 2.17's server writes.
 import type { Db } from '../db/tables.js';
-import { aliasesOfModels, latestPerStage, tagsAndAliasesOfModels, tagsOfVersions, type ModelRow as ModelsTable, type NamedVersion } from '../registry/index.js';
+import { aliasesOfModels, latestPerStage, tagsAndAliasesOfModels, tagsOfVersions, type LatestVersionRow, type ModelRow as ModelsTable, type NamedVersion } from '../registry/index.js';
 import { versionMetaOf } from './mlflow-version-meta-store.js';
 import { loggedModelFieldsOfVersions, type LoggedModelFields } from './mlflow-logged-models-versions.js';
 
 type Json = Record<string, unknown>;
 type TagRow = { key: string; value: string };
 
-export function versionJson(v: NamedVersion, tags: TagRow[], runLink: string | null, aliases?: string[], model?: LoggedModelFields): Json {
+export function versionJson(v: LatestVersionRow, tags: TagRow[], runLink: string | null, aliases?: string[], model?: LoggedModelFields): Json {
   const out: Json = {
     name: v.model_name,
     version: String(v.version),

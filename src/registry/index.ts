@@ -58,7 +58,7 @@ export { PYTHON_TAG } from './versions/versions-view.js';
 
 export { parseModelsUri, resolveRef } from './versions/models-uri.js';
 export { modelWithPointers } from './model-view-read.js';
-export { aliasedVersionWithPointers, latestPerStageWithPointers, stageTopWithPointers, versionWithPointers, type VersionWithPointers } from './versions/version-view-reads.js';
+export { aliasedVersionWithPointers, latestPerStageWithTags, stageTopWithPointers, versionWithPointers, type LatestVersionRow, type VersionWithPointers } from './versions/version-view-reads.js';
 export {
   canonicalStage,
   manifestDigest,

@@ -1,6 +1,7 @@
 // What the API shows of a model (ModelView), shaped in one place for the batched read of a page
 // (read-models.ts modelViews) and the one-query read of one model (model-view-read.ts).
 import type { ModelRow } from './models/models.js';
+import { isoTime } from './iso-time.js';
 
 export interface ModelView {
   name: string;
@@ -19,8 +20,6 @@ export interface ModelView {
   last_event: { id: number; type: string; time: string; actor: string; reason: string | null } | null;
 }
 
-const iso = (ms: number) => new Date(Number(ms)).toISOString();
-
 /** What a model's view shows beside the model's own row. */
 interface ModelFacts {
   tags: Record<string, string>;
@@ -38,8 +37,8 @@ export function modelView(m: ModelRow, f: ModelFacts): ModelView {
   return {
     name: m.name,
     description: m.description,
-    created_at: iso(m.created_at),
-    updated_at: iso(m.updated_at),
+    created_at: isoTime(m.created_at),
+    updated_at: isoTime(m.updated_at),
     created_by: m.created_by,
     protected: Number(m.protected) === 1,
     tags: f.tags,
@@ -47,6 +46,6 @@ export function modelView(m: ModelRow, f: ModelFacts): ModelView {
     stages: { Production: f.production?.version ?? null, Staging: f.staging },
     aliases: f.aliases,
     production: f.production,
-    last_event: ev ? { id: Number(ev.id), type: ev.type, time: iso(Number(ev.time)), actor: ev.actor, reason: ev.reason } : null,
+    last_event: ev ? { id: Number(ev.id), type: ev.type, time: isoTime(Number(ev.time)), actor: ev.actor, reason: ev.reason } : null,
   };
 }

@@ -11,7 +11,7 @@ import type { Db } from '../../db/tables.js';
 import type { ModelRef } from './models-uri.js';
 import type { NamedVersion } from '../read-models.js';
 import type { VersionRow } from './versions-store.js';
-import { composeVersionViews, PYTHON_TAG, type VersionView } from './versions-view.js';
+import { PYTHON_TAG, versionView, type VersionView } from './versions-view.js';
 
 type ViewRow = VersionRow & { model_name: string; tags_json: string; aliases_json: string; model_python: string | null };
 
@@ -80,17 +80,33 @@ export interface VersionWithPointers {
 
 const byKey = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
+const tagsOf = (json: string) => (JSON.parse(json) as Array<[string, string]>).sort(byKey).map(([key, value]) => ({ key, value }));
+
 function parse(row: ViewRow | undefined): VersionWithPointers | undefined {
   if (!row) return undefined;
   // The row is kept as it came (its extra columns are read by no one): a rest-spread copy of its
   // 30 columns was a tenth of a registered-models/get's CPU.
-  const tags = (JSON.parse(row.tags_json) as Array<[string, string]>).sort(byKey).map(([key, value]) => ({ key, value }));
-  return { row, tags, aliases: (JSON.parse(row.aliases_json) as string[]).sort(), modelPython: row.model_python };
+  return { row, tags: tagsOf(row.tags_json), aliases: (JSON.parse(row.aliases_json) as string[]).sort(), modelPython: row.model_python };
 }
 
-/** For each stage, the highest live version of the model named `name`: MLflow's latest_versions. */
-const latestByName = preparedQuery((db, p: { name: string }) =>
-  viewRows(db, p.name)
+/** What MLflow's latest_versions show of a version (its door's versionJson): no view, no aliases, no interpreter. */
+export type LatestVersionRow = Pick<NamedVersion, 'id' | 'model_name' | 'version' | 'stage' | 'description' | 'source' | 'run_id' | 'status' | 'status_message' | 'created_at' | 'updated_at'>;
+
+/**
+ * For each stage, the highest live version of the model named `name`: MLflow's latest_versions.
+ * Only the columns its answer shows, and its tags: per row, the whole version row (27 columns) and
+ * the alias and interpreter subqueries cost about as much as finding the rows.
+ */
+const latestByName = preparedQuery((db, p: { name: string }) => {
+  const pair = dialectOf(db) === 'postgres' ? sql`json_build_array(t.key, t.value)` : sql`json_array(t.key, t.value)`;
+  return db
+    .selectFrom('versions as v')
+    .innerJoin('models as m', 'm.id', 'v.model_id')
+    .select(['v.id', 'm.name as model_name', 'v.version', 'v.stage', 'v.description', 'v.source', 'v.run_id', 'v.status', 'v.status_message', 'v.created_at', 'v.updated_at'])
+    .select(jsonList(db, pair, sql`version_tags t where t.version_id = v.id`).as('tags_json'))
+    .where('v.model_id', '=', (eb) => eb.selectFrom('models').select('id').where('name', '=', p.name).where('deleted_at', 'is', null))
+    .where('v.deleted_at', 'is', null)
+    .where('m.deleted_at', 'is', null)
     .where('v.version', 'in', (eb) =>
       eb
         .selectFrom('versions as s')
@@ -100,22 +116,19 @@ const latestByName = preparedQuery((db, p: { name: string }) =>
         .where('s.deleted_at', 'is', null)
         .groupBy('s.stage'),
     )
-    .orderBy('v.version'),
-);
+    .orderBy('v.version');
+});
 
-/** The highest live version in each stage of the live model `name`, lowest version first, each with its tags and aliases, in one query. */
-export async function latestPerStageWithPointers(db: Db, name: string): Promise<VersionWithPointers[]> {
-  return (await latestByName(db, { name })).map((r) => parse(r as ViewRow)!);
+/** The highest live version in each stage of the live model `name`, lowest version first, each with its tags (by key), in one query. */
+export async function latestPerStageWithTags(db: Db, name: string): Promise<Array<{ row: LatestVersionRow; tags: Array<{ key: string; value: string }> }>> {
+  return (await latestByName(db, { name })).map((row) => ({ row, tags: tagsOf(row.tags_json) }));
 }
 
 function compose(found: VersionWithPointers | undefined): VersionView | undefined {
   if (!found) return undefined;
-  const { row, tags, aliases, modelPython } = found;
-  return composeVersionViews([row], {
-    tags: tags.map((t) => ({ version_id: row.id, ...t })),
-    aliases: aliases.map((alias) => ({ model_id: row.model_id, alias, version: row.version })),
-    modelInterpreters: new Map(modelPython === null ? [] : [[row.model_id, modelPython]]),
-  })[0];
+  const own: Record<string, string> = {};
+  for (const t of found.tags) own[t.key] = t.value;
+  return versionView(found.row, own, found.aliases, found.modelPython ?? undefined);
 }
 
 /** Version `version` of the live model `name` with its tags and aliases, in one query; undefined when either is missing. */

@@ -5,6 +5,7 @@ import type { Signature } from '../../onnx/onnx-signature.js';
 import { modelTagOf } from '../read-models.js';
 import type { PythonModelInfo } from './mlmodel.js';
 import { aliasesOfModels, versionTags, type VersionRow } from './versions-store.js';
+import { isoTime } from '../iso-time.js';
 
 /**
  * The interpreter a model's Python workers run instead of the gateway's (--python): a version tag,
@@ -48,8 +49,6 @@ export interface VersionView {
   deleted: boolean;
 }
 
-const iso = (ms: number) => new Date(Number(ms)).toISOString();
-
 export async function versionViews(db: Db, rows: Array<VersionRow & { model_name: string }>): Promise<VersionView[]> {
   if (rows.length === 0) return [];
   return composeVersionViews(rows, await versionViewReads(db, rows));
@@ -80,39 +79,52 @@ export async function versionViewReads(db: Db, rows: Array<Pick<VersionRow, 'id'
 }
 
 export function composeVersionViews(rows: Array<VersionRow & { model_name: string }>, { tags, aliases, modelInterpreters }: ViewReads): VersionView[] {
-  return rows.map((r) => {
-    const own = Object.fromEntries(tags.filter((t) => t.version_id === r.id).map((t) => [t.key, t.value]));
-    return {
-      name: r.model_name,
-      version: r.version,
-      label: r.label,
-      description: r.description,
-      source: r.source,
-      run_id: r.run_id,
-      params: JSON.parse(r.params) as Record<string, string>,
-      metrics: JSON.parse(r.metrics) as Record<string, number>,
-      dataset_digest: r.dataset_digest,
-      code_ref: r.code_ref,
-      signature: r.signature ? (JSON.parse(r.signature) as Signature) : null,
-      status: r.status,
-      status_message: r.status_message,
-      stage: r.stage,
-      aliases: aliases
+  return rows.map((r) =>
+    versionView(
+      r,
+      Object.fromEntries(tags.filter((t) => t.version_id === r.id).map((t) => [t.key, t.value])),
+      aliases
         .filter((a) => a.model_id === r.model_id && a.version === r.version)
         .map((a) => a.alias)
         .sort(),
-      tags: own,
-      health: r.health,
-      health_reason: r.health_reason,
-      digest: r.digest,
-      size_bytes: Number(r.size_bytes),
-      runtime: r.runtime,
-      endpoint_url: r.endpoint_url,
-      python: r.python ? { ...(JSON.parse(r.python) as PythonModelInfo), interpreter: own[PYTHON_TAG] || modelInterpreters.get(r.model_id) || null } : null,
-      created_by: r.created_by,
-      created_at: iso(r.created_at),
-      updated_at: iso(r.updated_at),
-      deleted: r.deleted_at !== null,
-    };
-  });
+      modelInterpreters.get(r.model_id),
+    ),
+  );
+}
+
+/**
+ * One version's view from its row, its own tags (by key), the aliases naming it (sorted) and its
+ * model's interpreter tag: what composeVersionViews makes of each row, for a caller that has these
+ * already (the one-query read: no intermediate lists to filter back).
+ */
+export function versionView(r: VersionRow & { model_name: string }, own: Record<string, string>, aliases: string[], modelInterpreter: string | undefined): VersionView {
+  return {
+    name: r.model_name,
+    version: r.version,
+    label: r.label,
+    description: r.description,
+    source: r.source,
+    run_id: r.run_id,
+    params: JSON.parse(r.params) as Record<string, string>,
+    metrics: JSON.parse(r.metrics) as Record<string, number>,
+    dataset_digest: r.dataset_digest,
+    code_ref: r.code_ref,
+    signature: r.signature ? (JSON.parse(r.signature) as Signature) : null,
+    status: r.status,
+    status_message: r.status_message,
+    stage: r.stage,
+    aliases,
+    tags: own,
+    health: r.health,
+    health_reason: r.health_reason,
+    digest: r.digest,
+    size_bytes: Number(r.size_bytes),
+    runtime: r.runtime,
+    endpoint_url: r.endpoint_url,
+    python: r.python ? { ...(JSON.parse(r.python) as PythonModelInfo), interpreter: own[PYTHON_TAG] || modelInterpreter || null } : null,
+    created_by: r.created_by,
+    created_at: isoTime(r.created_at),
+    updated_at: isoTime(r.updated_at),
+    deleted: r.deleted_at !== null,
+  };
 }
