@@ -2,7 +2,8 @@
 // archiving the other versions in the target stage in the same transaction.
 import type { Deps, PlannedMove, TransitionInput } from '../deps.js';
 import { conflict, invalid } from '../../errors.js';
-import { commit, type Append } from '../events/events-service.js';
+import { commit, type Append, type AppendAll } from '../events/events-service.js';
+import type { NewEvent } from '../events/events.js';
 import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
 import { archiveOthersIn, findVersionRow, versionsInStage, writeStage, writeStageIf } from '../versions/pointers-service.js';
@@ -42,8 +43,15 @@ type MoveMeta = {
 export async function moveVersion(deps: Deps, trx: Db, append: Append, model: { id: string; name: string }, row: VersionRow, stage: Stage, meta: MoveMeta): Promise<number[]> {
   const now = meta.now ?? deps.clock.now();
   if (row.stage !== stage) await writeStage(trx, row.id, stage, now);
-  return afterStageWrite(trx, append, model, row, stage, { ...meta, now });
+  return afterStageWrite(trx, oneByOne(append), model, row, stage, { ...meta, now });
 }
+
+/** Several events through a one-event append, in order. */
+const oneByOne = (append: Append): AppendAll => async (events) => {
+  const ids: number[] = [];
+  for (const e of events) ids.push(await append(e));
+  return ids;
+};
 
 /**
  * What follows the write of `row`'s stage (from `row.stage` to `stage`) in its transaction: the model
@@ -52,7 +60,7 @@ export async function moveVersion(deps: Deps, trx: Db, append: Append, model: { 
  */
 async function afterStageWrite(
   trx: Db,
-  append: Append,
+  appendAll: AppendAll,
   model: { id: string; name: string },
   row: VersionRow,
   stage: Stage,
@@ -61,10 +69,11 @@ async function afterStageWrite(
   archivedAlready?: number[],
 ): Promise<number[]> {
   const { now } = meta;
+  const events: NewEvent[] = [];
   if (row.stage !== stage) {
     // A stage move is a change of the model, as MLflow counts it (last_updated_timestamp moves).
     if (!meta.touched) await touchModel(trx, model.id, now);
-    await append({
+    events.push({
       actor: meta.actor,
       type: 'version.stage_changed',
       model,
@@ -77,10 +86,10 @@ async function afterStageWrite(
       details: { cause: meta.cause, ...(meta.forced ? { forced: true } : {}) },
     });
   }
-  if (!meta.archiveExisting || !(SERVING_STAGES as string[]).includes(stage)) return [];
-  const archived = archivedAlready ?? (await archiveOthersIn(trx, model.id, stage, row.id, now));
+  const archiving = meta.archiveExisting && (SERVING_STAGES as string[]).includes(stage);
+  const archived = !archiving ? [] : (archivedAlready ?? (await archiveOthersIn(trx, model.id, stage, row.id, now)));
   for (const version of archived) {
-    await append({
+    events.push({
       actor: meta.actor,
       type: 'version.stage_changed',
       model,
@@ -92,6 +101,8 @@ async function afterStageWrite(
       details: { cause: meta.cause === 'transition' ? 'archive_existing' : meta.cause, replaced_by: row.version },
     });
   }
+  // The move's event and the archivings' in one statement on PostgreSQL (one round trip), in this order.
+  if (events.length) await appendAll(events);
   return archived;
 }
 
@@ -175,10 +186,20 @@ export async function transitionStage(
     let eventId = 0;
     const result = await commit(
       deps,
-      async (trx, appendEvent) => {
+      async (trx, _append, appendEvents) => {
         // The last event of the move: every replica must have read it to confirm.
-        const append: Append = async (e) => (eventId = await appendEvent(e));
-        const claimed = await claimTargets(trx, model.id, revisions);
+        const appendAll: AppendAll = async (es) => {
+          const ids = await appendEvents(es);
+          if (ids.length) eventId = ids[ids.length - 1];
+          return ids;
+        };
+        // On PostgreSQL a move between stages of one serving target already claimed once is claimed
+        // in the stage write's own statement (a round trip less); the claim still comes first there
+        // (see moveVersionRowIf). expected_version reads the holder between the claim and the write,
+        // so it keeps the claim apart, as do a first claim (an insert) and a move of two targets.
+        const [only] = revisions;
+        const fold = pg && row.stage !== stage && aim.expectedVersion === undefined && revisions.length === 1 && only.revision !== null ? { target: only.target, revision: only.revision } : undefined;
+        const claimed = fold ? [{ target: fold.target, revision: fold.revision + 1 }] : await claimTargets(trx, model.id, revisions);
         if (aimed) await checkHolder(trx, model.id, aimed, aim);
         const entering = (SERVING_STAGES as string[]).includes(stage);
         // Why the version may not move now, read again in the transaction (it may have moved since).
@@ -210,17 +231,19 @@ export async function transitionStage(
             allowFailed: !entering || !!input.force,
             archiveOthers: archiveExisting && entering,
             touchModel: true,
+            claim: fold,
           });
           if (!written.moved) {
             check(await findVersionRow(trx, model.id, version));
-            throw movedConcurrently(stageTarget(stage));
+            // The version is where it was: the target moved (the claim found another revision).
+            throw movedConcurrently(fold ? fold.target : stageTarget(stage));
           }
           moved = written.moved;
           touched = written.touched;
           if (archiveExisting && entering) archivedAlready = written.archived;
         }
         // `moved` is the row as this transaction left it, so the answer needs no second read.
-        const archived = await afterStageWrite(trx, append, model, { ...moved, stage: row.stage }, stage, {
+        const archived = await afterStageWrite(trx, appendAll, model, { ...moved, stage: row.stage }, stage, {
           actor,
           reason: input.reason ?? null,
           cause: 'transition',
