@@ -8,8 +8,8 @@ import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
 import { archiveOthersIn, findVersionRow, versionsInStage, writeStage, writeStageIf } from '../versions/pointers-service.js';
 import { touchModel } from '../models/models-service.js';
-import { requireVersion } from '../versions/versions-service.js';
-import { composeVersionViews, versionViewReads, type ViewReads } from '../versions/versions-view.js';
+import { requireVersionForMove } from '../versions/versions-service.js';
+import { composeVersionViews } from '../versions/versions-view.js';
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
 import { refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
@@ -143,8 +143,10 @@ export async function transitionStage(
   // Read before the transaction: the revisions are what this request saw; the claim checks them.
   // On PostgreSQL the model, the version and the model's target revisions are read side by side
   // (one round trip to wait for instead of two); on SQLite, where a query is a function call, as before.
+  // With the version come its tags and aliases (one query), which the answer shows and a
+  // transition does not change: no reads of them beside or after the move.
   const pg = deps.caps.name === 'postgres';
-  const [{ model, row }, known] = await Promise.all([requireVersion(deps.db, modelName, version, pg), pg ? revisionsOfModelNamed(deps.db, modelName) : undefined]);
+  const [{ model, row, reads }, known] = await Promise.all([requireVersionForMove(deps.db, modelName, version), pg ? revisionsOfModelNamed(deps.db, modelName) : undefined]);
   const aimed = aimedTarget(row.stage, stage);
   const aim: Aim = { expectedVersion: input.expected_version, ifMatch: precondition.ifMatch };
   if (!aimed && (aim.expectedVersion !== undefined || aim.ifMatch !== undefined)) {
@@ -176,12 +178,7 @@ export async function transitionStage(
   if (aimedRead) checkRevision(aimedRead, aim);
   // The moves only tell the replicas what to prepare: a registry with no gateway reads none.
   const moves = deps.moveCoordinators.length ? await stageMoves(deps.db, actor, model, row, stage, !!input.archive_existing_versions) : [];
-  let viewReads: Promise<ViewReads> | undefined;
   const { archived, claimed, moved, phases } = await phasedMove(deps, moves, async () => {
-    // The answer's tags and aliases, which a transition does not change, are read beside the move's
-    // transaction rather than after it (a round trip less to wait for on PostgreSQL).
-    viewReads = versionViewReads(deps.db, [row]);
-    viewReads.catch(() => {}); // awaited below; a refused move must not leave it unhandled
     await settle();
     let eventId = 0;
     const result = await commit(
@@ -258,7 +255,7 @@ export async function transitionStage(
     );
     return { ...result, eventId };
   });
-  const [view] = composeVersionViews([{ ...moved, model_name: model.name }], await viewReads!);
+  const [view] = composeVersionViews([{ ...moved, model_name: model.name }], reads);
   return {
     version: view,
     archived_versions: archived,

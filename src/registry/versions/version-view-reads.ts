@@ -11,7 +11,7 @@ import type { Db } from '../../db/tables.js';
 import type { ModelRef } from './models-uri.js';
 import type { NamedVersion } from '../read-models.js';
 import type { VersionRow } from './versions-store.js';
-import { composeVersionViews, PYTHON_TAG, type VersionView } from './versions-view.js';
+import { composeVersionViews, PYTHON_TAG, type VersionView, type ViewReads } from './versions-view.js';
 
 type ViewRow = VersionRow & { model_name: string; tags_json: string; aliases_json: string; model_python: string | null };
 
@@ -108,14 +108,18 @@ export async function latestPerStageWithPointers(db: Db, name: string): Promise<
   return (await latestByName(db, { name })).map((r) => parse(r as ViewRow)!);
 }
 
-function compose(found: VersionWithPointers | undefined): VersionView | undefined {
-  if (!found) return undefined;
-  const { row, tags, aliases, modelPython } = found;
-  return composeVersionViews([row], {
+/** What composeVersionViews needs besides the row, from the one-query read. */
+export function viewReadsOf({ row, tags, aliases, modelPython }: VersionWithPointers): ViewReads {
+  return {
     tags: tags.map((t) => ({ version_id: row.id, ...t })),
     aliases: aliases.map((alias) => ({ model_id: row.model_id, alias, version: row.version })),
     modelInterpreters: new Map(modelPython === null ? [] : [[row.model_id, modelPython]]),
-  })[0];
+  };
+}
+
+function compose(found: VersionWithPointers | undefined): VersionView | undefined {
+  if (!found) return undefined;
+  return composeVersionViews([found.row], viewReadsOf(found))[0];
 }
 
 /** Version `version` of the live model `name` with its tags and aliases, in one query; undefined when either is missing. */

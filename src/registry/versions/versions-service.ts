@@ -25,8 +25,8 @@ import {
 } from './versions-store.js';
 import { mlflowModelRoot, parseMlmodel, requirementsOf, REQUIREMENTS_FILES, type PythonModelInfo } from './mlmodel.js';
 import { canonicalStage, manifestDigest, validateArtifactPath, validateLabel, type Health, type ManifestEntry } from './versions.js';
-import { versionViewByNumber } from './version-view-reads.js';
-import { versionViews, type VersionView } from './versions-view.js';
+import { versionViewByNumber, versionWithPointers, viewReadsOf } from './version-view-reads.js';
+import { versionViews, type VersionView, type ViewReads } from './versions-view.js';
 
 export interface CreateVersionInput {
   files?: Array<{ path: string; sha256: string }>;
@@ -61,6 +61,18 @@ export async function requireVersion(db: Db, modelName: string, version: number,
   const row = await findVersion(db, model.id, version);
   if (!row) throw notFound(`model "${modelName}" has no version ${version}`);
   return { model, row };
+}
+
+/**
+ * The model and its version with what the version's view reads besides the row (tags, aliases,
+ * interpreter), in two queries side by side: what a stage transition needs before it moves the
+ * version (its answer is the moved row with these; a transition changes none of them).
+ */
+export async function requireVersionForMove(db: Db, modelName: string, version: number) {
+  const [model, found] = await Promise.all([requireModel(db, modelName), versionWithPointers(db, modelName, version)]);
+  if (!found) throw notFound(`model "${modelName}" has no version ${version}`);
+  const reads: ViewReads = viewReadsOf(found);
+  return { model, row: found.row, reads };
 }
 
 export async function loadVersionView(db: Db, modelName: string, version: number): Promise<VersionView> {
