@@ -15,7 +15,6 @@ import { writeHealth } from './pointers-service.js';
 import {
   deleteAliasesOf,
   findVersion,
-  findVersionOfNamedModel,
   insertFiles,
   insertVersion,
   updateVersionRow,
@@ -46,17 +45,8 @@ export interface CreateVersionInput {
   status?: 'READY' | 'PENDING_REGISTRATION';
 }
 
-/**
- * The live model and its live version, or 404. `together`: both reads at once, the version found by
- * its model's name — one round trip to wait for instead of two where a query is a round trip
- * (PostgreSQL); on SQLite, where a query is a function call, the two plain reads cost less.
- */
-export async function requireVersion(db: Db, modelName: string, version: number, together = false) {
-  if (together) {
-    const [model, row] = await Promise.all([requireModel(db, modelName), findVersionOfNamedModel(db, modelName, version)]);
-    if (!row) throw notFound(`model "${modelName}" has no version ${version}`);
-    return { model, row };
-  }
+/** The live model and its live version, or 404. */
+export async function requireVersion(db: Db, modelName: string, version: number) {
   const model = await requireModel(db, modelName);
   const row = await findVersion(db, model.id, version);
   if (!row) throw notFound(`model "${modelName}" has no version ${version}`);

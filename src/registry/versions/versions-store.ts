@@ -106,22 +106,6 @@ export async function findVersion(db: Db, modelId: string, version: number, opts
   return db.selectFrom('versions').selectAll().where('model_id', '=', modelId).where('version', '=', version).executeTakeFirst();
 }
 
-const versionOfNamedModel = preparedQuery((db, p: { modelName: string; version: number }) =>
-  db
-    .selectFrom('versions')
-    .innerJoin('models', 'models.id', 'versions.model_id')
-    .selectAll('versions')
-    .where('models.name', '=', p.modelName)
-    .where('models.deleted_at', 'is', null)
-    .where('versions.version', '=', p.version)
-    .where('versions.deleted_at', 'is', null),
-);
-
-/** The live version of the live model named `modelName`: found by the name, so it needs no read of the model first. */
-export async function findVersionOfNamedModel(db: Db, modelName: string, version: number) {
-  return (await versionOfNamedModel(db, { modelName, version }))[0];
-}
-
 export async function findVersionByLabel(db: Db, modelId: string, label: string) {
   return db
     .selectFrom('versions')
