@@ -10,17 +10,26 @@ import { type EventQuery, type EventsTable, eventAppender, lastEventId as lastEv
 import { toEvent, type EventType, type NewEvent, type RegistryEvent } from './events.js';
 
 export type Append = (event: NewEvent) => Promise<number>;
+/** Appends several events in order, in one statement where the database allows: their ids. */
+export type AppendAll = (events: NewEvent[]) => Promise<number[]>;
 
 export async function commit<T>(
   deps: Deps,
-  work: (trx: Transaction<Database>, append: Append) => Promise<T>,
+  work: (trx: Transaction<Database>, append: Append, appendAll: AppendAll) => Promise<T>,
   onUniqueViolation?: () => AppError,
 ): Promise<T> {
   let result: T;
   try {
     result = await deps.db.transaction().execute((trx) => {
       const insert = eventAppender(trx, deps.caps);
-      return work(trx, (event) => insert(eventRow(deps.clock.now(), event)));
+      return work(
+        trx,
+        (event) => insert(eventRow(deps.clock.now(), event)),
+        (events) => {
+          const now = deps.clock.now();
+          return insert.all(events.map((e) => eventRow(now, e)));
+        },
+      );
     });
   } catch (err) {
     if (onUniqueViolation && deps.caps.isUniqueViolation(err)) throw onUniqueViolation();

@@ -1,5 +1,5 @@
 // The only SQL for the events table, and its row type.
-import { sql, type ColumnType, type Generated, type Insertable, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type ColumnType, type Generated, type Insertable } from 'kysely';
 import type { DialectCaps } from '../../db/dialect.js';
 import type { Db } from '../../db/tables.js';
 
@@ -26,43 +26,67 @@ declare module '../../db/tables.js' {
   }
 }
 
-/**
- * Appends events inside one transaction (`db`): each call inserts one and answers its id. On
- * PostgreSQL the first append of a transaction takes the log lock in its insert (see
- * DialectCaps.eventLogLock), which holds to the commit, and every insert carries its NOTIFY in its
- * RETURNING: one statement per event.
- */
-export function eventAppender(db: Db, caps: DialectCaps): (row: Insertable<EventsTable>) => Promise<number> {
-  // The lock still to take: only the transaction's first insert takes it.
-  let lock = caps.eventLogLock;
-  return async (row) => {
-    if (lock) {
-      const id = await lockedInsert(db, lock, row, caps.notifyReturning ? sql`id, ${caps.notifyReturning}` : sql`id`);
-      lock = null;
-      return id;
-    }
-    const insert = db.insertInto('events').values(row);
-    const inserted = await (caps.notifyReturning ? insert.returning(['id', caps.notifyReturning]) : insert.returning('id')).executeTakeFirstOrThrow();
-    return Number(inserted.id);
-  };
+/** Appends events inside one transaction: one, or several in one statement (their ids in order). */
+export interface EventAppender {
+  (row: Insertable<EventsTable>): Promise<number>;
+  all(rows: Array<Insertable<EventsTable>>): Promise<number[]>;
 }
 
-/** PostgreSQL types of the events columns that are not text: a value selected into an insert needs its cast. */
-const NOT_TEXT: Partial<Record<keyof EventsTable, string>> = { id: 'int8', time: 'int8', version: 'int4' };
+// Every column an append writes, in a fixed order: the SQL text is the same for every call, so it
+// is built once and prepared once (statement cache below Kysely), with no query builder per event.
+const COLUMNS = ['time', 'actor', 'model', 'model_id', 'version', 'type', 'target', 'from_value', 'to_value', 'reason', 'details', 'imported_from'] as const;
+/** PostgreSQL array types of the columns, for unnest. */
+const PG_TYPES: Record<(typeof COLUMNS)[number], string> = { time: 'int8', version: 'int4', actor: 'text', model: 'text', model_id: 'text', type: 'text', target: 'text', from_value: 'text', to_value: 'text', reason: 'text', details: 'text', imported_from: 'text' };
+const valuesOf = (row: Insertable<EventsTable>): unknown[] => COLUMNS.map((c) => (c === 'details' ? (row.details ?? '{}') : (row[c] ?? null)));
 
-// The columns in a fixed order (the SQL text is the statement cache's key).
-const keysOf = (row: Insertable<EventsTable>) => (Object.keys(row) as Array<keyof EventsTable>).filter((k) => row[k] !== undefined).sort();
+/** The statements' texts per dialect caps (the lock and NOTIFY are the caps' own SQL, compiled once). */
+const texts = new WeakMap<DialectCaps, { first: string; rest: string }>();
+function statementsFor(db: Db, caps: DialectCaps): { first: string; rest: string } {
+  let t = texts.get(caps);
+  if (t) return t;
+  const cols = COLUMNS.join(', ');
+  if (!caps.eventLogLock) {
+    const one = `insert into events (${cols}) values (${COLUMNS.map(() => '?').join(', ')}) returning id`;
+    t = { first: one, rest: one };
+  } else {
+    // Several rows in one statement: the columns as arrays, unnest()ed in order (with ordinality);
+    // ids are drawn as the sorted rows reach the insert, so they follow the events' order.
+    const arrays = COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[c]}[]`).join(', ');
+    const returning = caps.notifyReturning ? `id, ${sql`${caps.notifyReturning}`.compile(db).sql}` : 'id';
+    const select = (from: string) => `insert into events (${cols}) select ${COLUMNS.map((c) => `e.${c}`).join(', ')} from ${from} order by e.ord returning ${returning}`;
+    const rows = `unnest(${arrays}) with ordinality as e(${cols}, ord)`;
+    // The first append of a transaction takes the log lock in its own statement: the lock's one-row
+    // subquery is joined to the rows and the Sort reads them all before any id is drawn.
+    t = { first: select(`${caps.eventLogLock.compile(db).sql} as event_log_lock cross join ${rows}`), rest: select(rows) };
+  }
+  texts.set(caps, t);
+  return t;
+}
 
 /**
- * `insert … select … from (the lock)`: the lock's subquery yields the one row the insert's id is
- * drawn for, so PostgreSQL runs the lock first (the plan's child) — one statement, not two.
+ * Appends events inside one transaction (`db`): each call inserts its rows and answers their ids.
+ * On PostgreSQL the first append of a transaction takes the log lock in its insert (see
+ * DialectCaps.eventLogLock), which holds to the commit, every insert carries its NOTIFY in its
+ * RETURNING, and `all` inserts several events in one statement: one round trip per append.
  */
-async function lockedInsert(db: Db, lock: RawBuilder<unknown>, row: Insertable<EventsTable>, returning: RawBuilder<unknown>): Promise<number> {
-  const keys = keysOf(row);
-  const selected = keys.map((k) => sql`cast(${row[k]} as ${sql.raw(NOT_TEXT[k] ?? 'text')})`);
-  const columns = sql.join(keys.map((k) => sql.ref(k)));
-  const { rows } = await sql<{ id: number }>`insert into events (${columns}) select ${sql.join(selected)} from ${lock} as event_log_lock returning ${returning}`.execute(db);
-  return Number(rows[0].id);
+export function eventAppender(db: Db, caps: DialectCaps): EventAppender {
+  const { first, rest } = statementsFor(db, caps);
+  // The lock still to take: only the transaction's first insert takes it.
+  let locked = !caps.eventLogLock;
+  const run = async (text: string, parameters: unknown[]) => (await db.executeQuery<{ id: number | string }>(CompiledQuery.raw(text, parameters))).rows.map((r) => Number(r.id));
+  const all = async (rows: Array<Insertable<EventsTable>>): Promise<number[]> => {
+    if (rows.length === 0) return [];
+    if (!caps.eventLogLock) {
+      const ids: number[] = [];
+      for (const row of rows) ids.push(...(await run(first, valuesOf(row))));
+      return ids;
+    }
+    const values = rows.map(valuesOf);
+    const text = locked ? rest : first;
+    locked = true;
+    return (await run(text, COLUMNS.map((_, i) => values.map((v) => v[i])))).sort((a, b) => a - b);
+  };
+  return Object.assign(async (row: Insertable<EventsTable>) => (await all([row]))[0], { all });
 }
 
 export interface EventQuery {

@@ -143,6 +143,33 @@ describe.skipIf(!hasPostgres)('change feed across servers on PostgreSQL', () => 
     }
   });
 
+  it('several events in one insert: the lock taken by it when first, gap-free ids in the given order, values kept as given', async () => {
+    const deps = await createDeps(await testConfig('postgres'), { log: createLogger('silent') });
+    try {
+      const held = () =>
+        sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 7340001 and granted and pid = pg_backend_pid()`;
+      const odd = ['quote " and \\ backslash', "it's {a,b} NULL", 'ünï ✓', ''];
+      const seen: number[] = [];
+      const ids = await commit(deps, async (trx, _append, appendAll) => {
+        seen.push((await held().execute(trx)).rows[0].n);
+        const first = await appendAll(odd.map((reason, i) => ({ actor: `a${i}`, type: 'model.created' as const, version: i === 2 ? null : i, reason, details: { reason } })));
+        seen.push((await held().execute(trx)).rows[0].n);
+        const more = await appendAll([{ actor: 'b', type: 'model.created', details: {} }, { actor: 'c', type: 'model.created', details: {} }]);
+        return [...first, ...more];
+      });
+      expect(seen).toEqual([0, 1]);
+      expect(ids).toEqual(ids.map((_, i) => ids[0] + i));
+      const stored = await deps.db.selectFrom('events').selectAll().where('id', 'in', ids).orderBy('id').execute();
+      expect(stored.map((e) => [Number(e.id), e.actor, e.version, e.reason, e.details])).toEqual([
+        ...odd.map((reason, i) => [ids[i], `a${i}`, i === 2 ? null : i, reason, JSON.stringify({ reason })]),
+        [ids[4], 'b', null, null, '{}'],
+        [ids[5], 'c', null, null, '{}'],
+      ]);
+    } finally {
+      await deps.close();
+    }
+  });
+
   it('reads the log for a NOTIFY only when it names an event past what the feed read', async () => {
     const config = await testConfig('postgres');
     const a = await createDeps(config, { log: createLogger('silent') });

@@ -94,6 +94,36 @@ describe.each(DATABASES)('move preconditions on %s', (kind) => {
     const prod = (await call(r.app, 'GET', `/api/v1/models/${name}/versions?stage=Production`)).body.versions;
     expect(prod).toHaveLength(1);
   });
+  it('concurrent promotions into a stage that moved before (the claim rides in the stage write on PostgreSQL): each win is one revision, the rest 409', async () => {
+    const name = await modelWithVersions(11);
+    await promote(r.app, name, 1);
+    const etag = async () => Number(JSON.parse((await call(r.app, 'GET', `/api/v1/models/${name}/history?stage=Production`)).headers.etag as string));
+    const before = await etag();
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => stage(name, i + 2, {})));
+    const won = answers.filter((a) => a.status === 200);
+    expect(won.length).toBeGreaterThanOrEqual(1);
+    for (const a of answers.filter((x) => x.status !== 200)) expect(a.body.error.details).toMatchObject({ reason: 'concurrent_change' });
+    expect(await etag()).toBe(before + won.length);
+    const prod = (await call(r.app, 'GET', `/api/v1/models/${name}/versions?stage=Production`)).body.versions;
+    expect(prod).toHaveLength(1);
+    const events = (await call(r.app, 'GET', `/api/v1/events?model=${name}&type=version.stage_changed&order=asc`)).body.events as Array<{ to: string }>;
+    expect(events.filter((e) => e.to === 'Production')).toHaveLength(1 + won.length);
+  });
+
+  it('a stale If-Match on a stage that moved before changes nothing: no revision, no stage, no event', async () => {
+    const name = await modelWithVersions(3);
+    await promote(r.app, name, 1);
+    const etag = (await call(r.app, 'GET', `/api/v1/models/${name}/history?stage=Production`)).headers.etag as string;
+    expect((await stage(name, 2, {})).status).toBe(200);
+    const count = async () => ((await call(r.app, 'GET', `/api/v1/events?model=${name}`)).body.events as unknown[]).length;
+    const events = await count();
+    const stale = await stage(name, 3, {}, { 'if-match': etag });
+    expect(stale.status).toBe(409);
+    expect(await count()).toBe(events);
+    expect(await production(name)).toBe(2);
+    expect((await call(r.app, 'GET', `/api/v1/models/${name}/versions/3`)).body.stage).toBe('None');
+  });
+
   it('the stage is re-checked and written in one statement: a version not READY stays where it is, with the reason, and archives nothing', async () => {
     const name = await modelWithVersions(2);
     // As MLflow's create leaves a version until its artifacts are in (PENDING_REGISTRATION).

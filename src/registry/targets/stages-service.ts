@@ -2,13 +2,14 @@
 // archiving the other versions in the target stage in the same transaction.
 import type { Deps, PlannedMove, TransitionInput } from '../deps.js';
 import { conflict, invalid } from '../../errors.js';
-import { commit, type Append } from '../events/events-service.js';
+import { commit, type Append, type AppendAll } from '../events/events-service.js';
+import type { NewEvent } from '../events/events.js';
 import { stageTarget } from '../events/events.js';
 import type { Db } from '../../db/tables.js';
 import { archiveOthersIn, findVersionRow, versionsInStage, writeStage, writeStageIf } from '../versions/pointers-service.js';
 import { touchModel } from '../models/models-service.js';
-import { requireVersion } from '../versions/versions-service.js';
-import { composeVersionViews, versionViewReads, type ViewReads } from '../versions/versions-view.js';
+import { requireVersionForMove } from '../versions/versions-service.js';
+import { composeVersionViews } from '../versions/versions-view.js';
 import { canonicalStage, SERVING_STAGES, type Stage, type VersionRow } from '../versions/versions.js';
 import { refuseFailed } from './entry.js';
 import { checkHolder, checkRevision, type Aim } from './preconditions.js';
@@ -42,8 +43,15 @@ type MoveMeta = {
 export async function moveVersion(deps: Deps, trx: Db, append: Append, model: { id: string; name: string }, row: VersionRow, stage: Stage, meta: MoveMeta): Promise<number[]> {
   const now = meta.now ?? deps.clock.now();
   if (row.stage !== stage) await writeStage(trx, row.id, stage, now);
-  return afterStageWrite(trx, append, model, row, stage, { ...meta, now });
+  return afterStageWrite(trx, oneByOne(append), model, row, stage, { ...meta, now });
 }
+
+/** Several events through a one-event append, in order. */
+const oneByOne = (append: Append): AppendAll => async (events) => {
+  const ids: number[] = [];
+  for (const e of events) ids.push(await append(e));
+  return ids;
+};
 
 /**
  * What follows the write of `row`'s stage (from `row.stage` to `stage`) in its transaction: the model
@@ -52,7 +60,7 @@ export async function moveVersion(deps: Deps, trx: Db, append: Append, model: { 
  */
 async function afterStageWrite(
   trx: Db,
-  append: Append,
+  appendAll: AppendAll,
   model: { id: string; name: string },
   row: VersionRow,
   stage: Stage,
@@ -61,10 +69,11 @@ async function afterStageWrite(
   archivedAlready?: number[],
 ): Promise<number[]> {
   const { now } = meta;
+  const events: NewEvent[] = [];
   if (row.stage !== stage) {
     // A stage move is a change of the model, as MLflow counts it (last_updated_timestamp moves).
     if (!meta.touched) await touchModel(trx, model.id, now);
-    await append({
+    events.push({
       actor: meta.actor,
       type: 'version.stage_changed',
       model,
@@ -77,10 +86,10 @@ async function afterStageWrite(
       details: { cause: meta.cause, ...(meta.forced ? { forced: true } : {}) },
     });
   }
-  if (!meta.archiveExisting || !(SERVING_STAGES as string[]).includes(stage)) return [];
-  const archived = archivedAlready ?? (await archiveOthersIn(trx, model.id, stage, row.id, now));
+  const archiving = meta.archiveExisting && (SERVING_STAGES as string[]).includes(stage);
+  const archived = !archiving ? [] : (archivedAlready ?? (await archiveOthersIn(trx, model.id, stage, row.id, now)));
   for (const version of archived) {
-    await append({
+    events.push({
       actor: meta.actor,
       type: 'version.stage_changed',
       model,
@@ -92,6 +101,8 @@ async function afterStageWrite(
       details: { cause: meta.cause === 'transition' ? 'archive_existing' : meta.cause, replaced_by: row.version },
     });
   }
+  // The move's event and the archivings' in one statement on PostgreSQL (one round trip), in this order.
+  if (events.length) await appendAll(events);
   return archived;
 }
 
@@ -132,8 +143,10 @@ export async function transitionStage(
   // Read before the transaction: the revisions are what this request saw; the claim checks them.
   // On PostgreSQL the model, the version and the model's target revisions are read side by side
   // (one round trip to wait for instead of two); on SQLite, where a query is a function call, as before.
+  // With the version come its tags and aliases (one query), which the answer shows and a
+  // transition does not change: no reads of them beside or after the move.
   const pg = deps.caps.name === 'postgres';
-  const [{ model, row }, known] = await Promise.all([requireVersion(deps.db, modelName, version, pg), pg ? revisionsOfModelNamed(deps.db, modelName) : undefined]);
+  const [{ model, row, reads }, known] = await Promise.all([requireVersionForMove(deps.db, modelName, version), pg ? revisionsOfModelNamed(deps.db, modelName) : undefined]);
   const aimed = aimedTarget(row.stage, stage);
   const aim: Aim = { expectedVersion: input.expected_version, ifMatch: precondition.ifMatch };
   if (!aimed && (aim.expectedVersion !== undefined || aim.ifMatch !== undefined)) {
@@ -165,20 +178,25 @@ export async function transitionStage(
   if (aimedRead) checkRevision(aimedRead, aim);
   // The moves only tell the replicas what to prepare: a registry with no gateway reads none.
   const moves = deps.moveCoordinators.length ? await stageMoves(deps.db, actor, model, row, stage, !!input.archive_existing_versions) : [];
-  let viewReads: Promise<ViewReads> | undefined;
   const { archived, claimed, moved, phases } = await phasedMove(deps, moves, async () => {
-    // The answer's tags and aliases, which a transition does not change, are read beside the move's
-    // transaction rather than after it (a round trip less to wait for on PostgreSQL).
-    viewReads = versionViewReads(deps.db, [row]);
-    viewReads.catch(() => {}); // awaited below; a refused move must not leave it unhandled
     await settle();
     let eventId = 0;
     const result = await commit(
       deps,
-      async (trx, appendEvent) => {
+      async (trx, _append, appendEvents) => {
         // The last event of the move: every replica must have read it to confirm.
-        const append: Append = async (e) => (eventId = await appendEvent(e));
-        const claimed = await claimTargets(trx, model.id, revisions);
+        const appendAll: AppendAll = async (es) => {
+          const ids = await appendEvents(es);
+          if (ids.length) eventId = ids[ids.length - 1];
+          return ids;
+        };
+        // On PostgreSQL a move between stages of one serving target already claimed once is claimed
+        // in the stage write's own statement (a round trip less); the claim still comes first there
+        // (see moveVersionRowIf). expected_version reads the holder between the claim and the write,
+        // so it keeps the claim apart, as do a first claim (an insert) and a move of two targets.
+        const [only] = revisions;
+        const fold = pg && row.stage !== stage && aim.expectedVersion === undefined && revisions.length === 1 && only.revision !== null ? { target: only.target, revision: only.revision } : undefined;
+        const claimed = fold ? [{ target: fold.target, revision: fold.revision + 1 }] : await claimTargets(trx, model.id, revisions);
         if (aimed) await checkHolder(trx, model.id, aimed, aim);
         const entering = (SERVING_STAGES as string[]).includes(stage);
         // Why the version may not move now, read again in the transaction (it may have moved since).
@@ -210,17 +228,19 @@ export async function transitionStage(
             allowFailed: !entering || !!input.force,
             archiveOthers: archiveExisting && entering,
             touchModel: true,
+            claim: fold,
           });
           if (!written.moved) {
             check(await findVersionRow(trx, model.id, version));
-            throw movedConcurrently(stageTarget(stage));
+            // The version is where it was: the target moved (the claim found another revision).
+            throw movedConcurrently(fold ? fold.target : stageTarget(stage));
           }
           moved = written.moved;
           touched = written.touched;
           if (archiveExisting && entering) archivedAlready = written.archived;
         }
         // `moved` is the row as this transaction left it, so the answer needs no second read.
-        const archived = await afterStageWrite(trx, append, model, { ...moved, stage: row.stage }, stage, {
+        const archived = await afterStageWrite(trx, appendAll, model, { ...moved, stage: row.stage }, stage, {
           actor,
           reason: input.reason ?? null,
           cause: 'transition',
@@ -235,7 +255,7 @@ export async function transitionStage(
     );
     return { ...result, eventId };
   });
-  const [view] = composeVersionViews([{ ...moved, model_name: model.name }], await viewReads!);
+  const [view] = composeVersionViews([{ ...moved, model_name: model.name }], reads);
   return {
     version: view,
     archived_versions: archived,

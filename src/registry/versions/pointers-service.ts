@@ -39,8 +39,8 @@ export function writeStageIf(
   db: Db,
   modelId: string,
   version: number,
-  move: { from: string; to: Stage; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean; touchModel?: boolean },
-): Promise<{ moved: VersionRow | undefined; archived: number[]; touched: boolean }> {
+  move: { from: string; to: Stage; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean; touchModel?: boolean; claim?: { target: string; revision: number } },
+): Promise<{ moved: VersionRow | undefined; archived: number[]; touched: boolean; claimed: boolean }> {
   return moveVersionRowIf(db, modelId, version, move);
 }
 

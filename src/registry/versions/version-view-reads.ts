@@ -11,7 +11,7 @@ import type { Db } from '../../db/tables.js';
 import type { ModelRef } from './models-uri.js';
 import type { NamedVersion } from '../read-models.js';
 import type { VersionRow } from './versions-store.js';
-import { PYTHON_TAG, versionView, type VersionView } from './versions-view.js';
+import { PYTHON_TAG, versionView, type VersionView, type ViewReads } from './versions-view.js';
 
 type ViewRow = VersionRow & { model_name: string; tags_json: string; aliases_json: string; model_python: string | null };
 
@@ -122,6 +122,15 @@ const latestByName = preparedQuery((db, p: { name: string }) => {
 /** The highest live version in each stage of the live model `name`, lowest version first, each with its tags (by key), in one query. */
 export async function latestPerStageWithTags(db: Db, name: string): Promise<Array<{ row: LatestVersionRow; tags: Array<{ key: string; value: string }> }>> {
   return (await latestByName(db, { name })).map((row) => ({ row, tags: tagsOf(row.tags_json) }));
+}
+
+/** What composeVersionViews needs besides the row, from the one-query read. */
+export function viewReadsOf({ row, tags, aliases, modelPython }: VersionWithPointers): ViewReads {
+  return {
+    tags: tags.map((t) => ({ version_id: row.id, ...t })),
+    aliases: aliases.map((alias) => ({ model_id: row.model_id, alias, version: row.version })),
+    modelInterpreters: new Map(modelPython === null ? [] : [[row.model_id, modelPython]]),
+  };
 }
 
 function compose(found: VersionWithPointers | undefined): VersionView | undefined {

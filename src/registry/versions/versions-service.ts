@@ -15,7 +15,6 @@ import { writeHealth } from './pointers-service.js';
 import {
   deleteAliasesOf,
   findVersion,
-  findVersionOfNamedModel,
   insertFiles,
   insertVersion,
   updateVersionRow,
@@ -25,8 +24,8 @@ import {
 } from './versions-store.js';
 import { mlflowModelRoot, parseMlmodel, requirementsOf, REQUIREMENTS_FILES, type PythonModelInfo } from './mlmodel.js';
 import { canonicalStage, manifestDigest, validateArtifactPath, validateLabel, type Health, type ManifestEntry } from './versions.js';
-import { versionViewByNumber } from './version-view-reads.js';
-import { versionViews, type VersionView } from './versions-view.js';
+import { versionViewByNumber, versionWithPointers, viewReadsOf } from './version-view-reads.js';
+import { versionViews, type VersionView, type ViewReads } from './versions-view.js';
 
 export interface CreateVersionInput {
   files?: Array<{ path: string; sha256: string }>;
@@ -46,21 +45,24 @@ export interface CreateVersionInput {
   status?: 'READY' | 'PENDING_REGISTRATION';
 }
 
-/**
- * The live model and its live version, or 404. `together`: both reads at once, the version found by
- * its model's name — one round trip to wait for instead of two where a query is a round trip
- * (PostgreSQL); on SQLite, where a query is a function call, the two plain reads cost less.
- */
-export async function requireVersion(db: Db, modelName: string, version: number, together = false) {
-  if (together) {
-    const [model, row] = await Promise.all([requireModel(db, modelName), findVersionOfNamedModel(db, modelName, version)]);
-    if (!row) throw notFound(`model "${modelName}" has no version ${version}`);
-    return { model, row };
-  }
+/** The live model and its live version, or 404. */
+export async function requireVersion(db: Db, modelName: string, version: number) {
   const model = await requireModel(db, modelName);
   const row = await findVersion(db, model.id, version);
   if (!row) throw notFound(`model "${modelName}" has no version ${version}`);
   return { model, row };
+}
+
+/**
+ * The model and its version with what the version's view reads besides the row (tags, aliases,
+ * interpreter), in two queries side by side: what a stage transition needs before it moves the
+ * version (its answer is the moved row with these; a transition changes none of them).
+ */
+export async function requireVersionForMove(db: Db, modelName: string, version: number) {
+  const [model, found] = await Promise.all([requireModel(db, modelName), versionWithPointers(db, modelName, version)]);
+  if (!found) throw notFound(`model "${modelName}" has no version ${version}`);
+  const reads: ViewReads = viewReadsOf(found);
+  return { model, row: found.row, reads };
 }
 
 export async function loadVersionView(db: Db, modelName: string, version: number): Promise<VersionView> {

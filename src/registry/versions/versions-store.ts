@@ -1,6 +1,7 @@
 // The only SQL for versions, their files and tags, and the aliases naming them — with their row
 // types. A version's pointers (its stage column, its aliases) are stored here; the targets module
 // moves them, through versions' services, with its revision claims and events.
+import type { ExpressionBuilder } from 'kysely';
 import { dialectOf } from '../../db/dialect.js';
 import { preparedQuery } from '../../db/prepared-query.js';
 import type { Db } from '../../db/tables.js';
@@ -105,22 +106,6 @@ export async function findVersion(db: Db, modelId: string, version: number, opts
   return db.selectFrom('versions').selectAll().where('model_id', '=', modelId).where('version', '=', version).executeTakeFirst();
 }
 
-const versionOfNamedModel = preparedQuery((db, p: { modelName: string; version: number }) =>
-  db
-    .selectFrom('versions')
-    .innerJoin('models', 'models.id', 'versions.model_id')
-    .selectAll('versions')
-    .where('models.name', '=', p.modelName)
-    .where('models.deleted_at', 'is', null)
-    .where('versions.version', '=', p.version)
-    .where('versions.deleted_at', 'is', null),
-);
-
-/** The live version of the live model named `modelName`: found by the name, so it needs no read of the model first. */
-export async function findVersionOfNamedModel(db: Db, modelName: string, version: number) {
-  return (await versionOfNamedModel(db, { modelName, version }))[0];
-}
-
 export async function findVersionByLabel(db: Db, modelId: string, label: string) {
   return db
     .selectFrom('versions')
@@ -161,37 +146,88 @@ export async function highestLiveVersion(db: Db, modelId: string) {
  * row as written (undefined when a condition failed: the caller reads why, and throws, which rolls
  * back any archiving) and the archived version numbers, highest first.
  */
+/** The shape of a conditional stage move; each shape is one prepared statement (built and compiled once). */
+type MoveShape = { ready: boolean; allowFailed: boolean; archiveOthers: boolean; touch: boolean; claim: boolean };
+type MoveValues = { modelId: string; version: number; from: string; to: string; now: number; target: string; revision: number; next: number };
+const moveStatements = new Map<string, (db: Db, values: MoveValues) => Promise<VersionsTable[]>>();
+
+function moveStatement(shape: MoveShape) {
+  const key = JSON.stringify(shape);
+  let run = moveStatements.get(key);
+  if (run) return run;
+  run = preparedQuery((db, p: MoveValues) => {
+    // Data-modifying CTEs (PostgreSQL only): the target's revision claim, which the move's WHERE
+    // waits on (an uncorrelated EXISTS, evaluated before the first version row is touched, so the
+    // target row is locked first as in claimTargets), and the model's last update.
+    // The CTEs' names widen the builder's table set; nothing reads them but the EXISTS, so the casts are safe.
+    let from = db;
+    if (shape.claim) {
+      from = from.with('claimed', (w) =>
+        w.updateTable('targets').set({ revision: p.next }).where('model_id', '=', p.modelId).where('target', '=', p.target).where('revision', '=', p.revision).returning('revision'),
+      ) as unknown as Db;
+    }
+    if (shape.touch) from = from.with('touched', (w) => w.updateTable('models').set({ updated_at: p.now }).where('id', '=', p.modelId).returning('id')) as unknown as Db;
+    return from
+      .updateTable('versions')
+      .set((eb) => ({
+        stage: shape.archiveOthers ? eb.case().when('version', '=', p.version).then(p.to).else('Archived').end() : p.to,
+        updated_at: p.now,
+      }))
+      .where('model_id', '=', p.modelId)
+      .where('deleted_at', 'is', null)
+      .where((eb) => {
+        const conditions = [eb('version', '=', p.version), eb('stage', '=', p.from)];
+        if (shape.ready) conditions.push(eb('status', '=', 'READY'));
+        if (!shape.allowFailed) conditions.push(eb('health', '!=', 'failed'));
+        const self = eb.and(conditions);
+        const which = shape.archiveOthers ? eb.or([self, eb.and([eb('stage', '=', p.to), eb('version', '!=', p.version)])]) : self;
+        if (!shape.claim) return which;
+        const claimed = (eb as unknown as ExpressionBuilder<{ claimed: { revision: number } }, 'claimed'>).selectFrom('claimed').select('revision');
+        return eb.and([which, eb.exists(claimed as never)]);
+      })
+      .returningAll();
+  });
+  moveStatements.set(key, run);
+  return run;
+}
+
 export async function moveVersionRowIf(
   db: Db,
   modelId: string,
   version: number,
-  move: { from: string; to: string; now: number; ready: boolean; allowFailed: boolean; archiveOthers: boolean; touchModel?: boolean },
-): Promise<{ moved: VersionRow | undefined; archived: number[]; touched: boolean }> {
-  // PostgreSQL: the model's last update moves in the same statement (a data-modifying CTE runs
-  // whether or not the update below matches; a caller that finds nothing moved throws and rolls it
-  // back): a round trip less in a transition. SQLite has no such CTE; its statements cost no trip.
-  const touched = !!move.touchModel && dialectOf(db) === 'postgres';
-  // The CTE's name widens the builder's table set; nothing below refers to it, so the cast is safe.
-  const from = touched ? (db.with('touched', (w) => w.updateTable('models').set({ updated_at: move.now }).where('id', '=', modelId).returning('id')) as unknown as Db) : db;
-  const rows = await from
-    .updateTable('versions')
-    .set((eb) => ({
-      stage: move.archiveOthers ? eb.case().when('version', '=', version).then(move.to).else('Archived').end() : move.to,
-      updated_at: move.now,
-    }))
-    .where('model_id', '=', modelId)
-    .where('deleted_at', 'is', null)
-    .where((eb) => {
-      const conditions = [eb('version', '=', version), eb('stage', '=', move.from)];
-      if (move.ready) conditions.push(eb('status', '=', 'READY'));
-      if (!move.allowFailed) conditions.push(eb('health', '!=', 'failed'));
-      const self = eb.and(conditions);
-      return move.archiveOthers ? eb.or([self, eb.and([eb('stage', '=', move.to), eb('version', '!=', version)])]) : self;
-    })
-    .returningAll()
-    .execute();
+  move: {
+    from: string;
+    to: string;
+    now: number;
+    ready: boolean;
+    allowFailed: boolean;
+    archiveOthers: boolean;
+    touchModel?: boolean;
+    /** PostgreSQL: claim this target at this revision in the same statement (see claimTargets); nothing moves unless it holds. */
+    claim?: { target: string; revision: number };
+  },
+): Promise<{ moved: VersionRow | undefined; archived: number[]; touched: boolean; claimed: boolean }> {
+  // PostgreSQL: the model's last update and the target's claim ride in the same statement (a
+  // data-modifying CTE runs whether or not the update below matches; a caller that finds nothing
+  // moved throws and rolls it back): two round trips less in a transition. SQLite has no such CTE;
+  // its statements cost no trip.
+  const pg = dialectOf(db) === 'postgres';
+  const touched = !!move.touchModel && pg;
+  const claimed = !!move.claim && pg;
+  const run = moveStatement({ ready: move.ready, allowFailed: move.allowFailed, archiveOthers: move.archiveOthers, touch: touched, claim: claimed });
+  const rows = await run(db, {
+    modelId,
+    version,
+    from: move.from,
+    to: move.to,
+    now: move.now,
+    target: move.claim?.target ?? '',
+    revision: move.claim?.revision ?? 0,
+    next: (move.claim?.revision ?? 0) + 1,
+  });
   return {
     touched,
+    claimed,
     moved: rows.find((r) => Number(r.version) === version),
     archived: rows
       .filter((r) => Number(r.version) !== version)
