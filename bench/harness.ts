@@ -109,6 +109,8 @@ export interface LoadResult {
   errors: number;
   /** Answers per HTTP status (autocannon only): tells load-shed 503s from other failures. */
   statuses?: Record<string, number>;
+  /** wrk only: the errors by kind (connect, read, write, status = non-2xx/3xx answers, timeout = none within 2 s). */
+  errorKinds?: Record<string, number>;
 }
 
 /**
@@ -145,7 +147,7 @@ wrk.body = ${JSON.stringify(body)}
 wrk.headers["Content-Type"] = "application/json"
 done = function(s, latency, requests)
   local e = s.errors
-  io.write(string.format('\\n{"total":%d,"us":%d,"p50":%f,"p99":%f,"errors":%d}\\n', s.requests, s.duration, latency:percentile(50) / 1000, latency:percentile(99) / 1000, e.connect + e.read + e.write + e.status + e.timeout))
+  io.write(string.format('\\n{"total":%d,"us":%d,"p50":%f,"p99":%f,"errors":%d,"errorKinds":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}}\\n', s.requests, s.duration, latency:percentile(50) / 1000, latency:percentile(99) / 1000, e.connect + e.read + e.write + e.status + e.timeout, e.connect, e.read, e.write, e.status, e.timeout))
 end
 `,
   );
@@ -155,8 +157,8 @@ end
       err ? reject((err as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('--loadgen wrk needs wrk on PATH: apt-get install -y wrk') : err) : resolve(stdout),
     );
   });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as { total: number; us: number; p50: number; p99: number; errors: number };
-  return { rps: r.total / (r.us / 1e6), total: r.total, p50: r.p50, p99: r.p99, errors: r.errors };
+  const r = JSON.parse(out.trim().split('\n').pop()!) as { total: number; us: number; p50: number; p99: number; errors: number; errorKinds: Record<string, number> };
+  return { rps: r.total / (r.us / 1e6), total: r.total, p50: r.p50, p99: r.p99, errors: r.errors, errorKinds: r.errorKinds };
 }
 
 const CLK_TCK = 100; // Linux's USER_HZ for /proc/PID/stat, 100 on every mainstream build

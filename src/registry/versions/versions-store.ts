@@ -139,13 +139,6 @@ export async function highestLiveVersion(db: Db, modelId: string) {
     .executeTakeFirst();
 }
 
-/**
- * Moves a live version from stage `from` to `to` only if it is still in `from` (and, entering a
- * serving stage, READY and not failed unless forced): the re-check and the write in one statement.
- * With `archiveOthers`, the same statement archives every other live version in `to`. Answers the
- * row as written (undefined when a condition failed: the caller reads why, and throws, which rolls
- * back any archiving) and the archived version numbers, highest first.
- */
 /** The shape of a conditional stage move; each shape is one prepared statement (built and compiled once). */
 type MoveShape = { ready: boolean; allowFailed: boolean; archiveOthers: boolean; touch: boolean; claim: boolean };
 type MoveValues = { modelId: string; version: number; from: string; to: string; now: number; target: string; revision: number; next: number };
@@ -191,6 +184,13 @@ function moveStatement(shape: MoveShape) {
   return run;
 }
 
+/**
+ * Moves a live version from stage `from` to `to` only if it is still in `from` (and, entering a
+ * serving stage, READY and not failed unless forced): the re-check and the write in one statement.
+ * With `archiveOthers`, the same statement archives every other live version in `to`. Answers the
+ * row as written (undefined when a condition failed: the caller reads why, and throws, which rolls
+ * back any archiving) and the archived version numbers, highest first.
+ */
 export async function moveVersionRowIf(
   db: Db,
   modelId: string,
