@@ -31,22 +31,28 @@ function first(d: DialectName, items: RawBuilder<unknown>, from: RawBuilder<unkn
   return d === 'postgres' ? sql<string | null>`(select json_build_array(${items})::text from ${from})` : sql<string | null>`(select json_array(${items}) from ${from})`;
 }
 
-const byName = preparedQuery((db, p: { name: string }) => {
-  const d = dialectOf(db);
-  const live = sql`versions v where v.model_id = m.id and v.deleted_at is null`;
+/** The live model `name`'s row with its tags and aliases as JSON lists: what both reads below start from. */
+function withPointers(db: Db, d: DialectName, name: string) {
   return db
     .selectFrom('models as m')
     .selectAll('m')
     .select([
       list(d, sql`t.key, t.value`, sql`model_tags t where t.model_id = m.id`).as('tags_json'),
       list(d, sql`a.alias, a.version`, sql`aliases a where a.model_id = m.id`).as('aliases_json'),
-      sql<number | null>`(select max(v.version) from ${live})`.as('latest'),
-      sql<number | null>`(select max(v.version) from ${live} and v.stage = ${'Staging'})`.as('staging'),
-      first(d, sql`v.version, v.health, v.health_reason`, sql`${live} and v.stage = ${'Production'} order by v.version desc limit 1`).as('production_json'),
-      first(d, sql`e.id, e.type, e.time, e.actor, e.reason`, sql`events e where e.model_id = m.id order by e.id desc limit 1`).as('event_json'),
     ])
-    .where('m.name', '=', p.name)
+    .where('m.name', '=', name)
     .where('m.deleted_at', 'is', null);
+}
+
+const byName = preparedQuery((db, p: { name: string }) => {
+  const live = sql`versions v where v.model_id = m.id and v.deleted_at is null`;
+  const d = dialectOf(db);
+  return withPointers(db, d, p.name).select([
+    sql<number | null>`(select max(v.version) from ${live})`.as('latest'),
+    sql<number | null>`(select max(v.version) from ${live} and v.stage = ${'Staging'})`.as('staging'),
+    first(d, sql`v.version, v.health, v.health_reason`, sql`${live} and v.stage = ${'Production'} order by v.version desc limit 1`).as('production_json'),
+    first(d, sql`e.id, e.type, e.time, e.actor, e.reason`, sql`events e where e.model_id = m.id order by e.id desc limit 1`).as('event_json'),
+  ]);
 });
 
 const byKey = <T extends [string, unknown]>(a: T, b: T) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -77,18 +83,7 @@ export interface ModelWithPointers {
   aliases: Array<{ alias: string; version: number }>;
 }
 
-const pointersByName = preparedQuery((db, p: { name: string }) => {
-  const d = dialectOf(db);
-  return db
-    .selectFrom('models as m')
-    .selectAll('m')
-    .select([
-      list(d, sql`t.key, t.value`, sql`model_tags t where t.model_id = m.id`).as('tags_json'),
-      list(d, sql`a.alias, a.version`, sql`aliases a where a.model_id = m.id`).as('aliases_json'),
-    ])
-    .where('m.name', '=', p.name)
-    .where('m.deleted_at', 'is', null);
-});
+const pointersByName = preparedQuery((db, p: { name: string }) => withPointers(db, dialectOf(db), p.name));
 
 /** The live model `name` with its tags and aliases, in one query; undefined when there is none. */
 export async function modelWithPointers(db: Db, name: string): Promise<ModelWithPointers | undefined> {
