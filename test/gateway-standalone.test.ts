@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import type { App } from '../src/http/app-types.js';
@@ -68,6 +70,9 @@ describe.each(DATABASES)('standalone gateway on %s', (kind) => {
     expect(await gatewayVersion(gw, model)).toEqual({ status: 200, version: 2 });
     // The previous Production holder is pre-warmed as standby: a rollback to it needs no load.
     await eventually(async () => gw.gateway.slots.get(model)?.loaded.has(1), (v) => v === true, 'version 1 to be warm');
+    // The replica writes its pointers to the cache a moment after each change (saves are batched,
+    // ~100 ms): a replica started while the registry is down can serve only what was written.
+    await eventually(async () => fs.existsSync(path.join(cacheDir, 'pointers.json')), (v) => v, 'the pointers to be in the cache');
 
     await registry.stop();
     for (let i = 0; i < 20; i++) expect(await gatewayVersion(gw, model)).toEqual({ status: 200, version: 2 });
