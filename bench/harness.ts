@@ -156,7 +156,7 @@ end
     execFile('wrk', args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
       err ? reject((err as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('--loadgen wrk needs wrk on PATH: apt-get install -y wrk') : err) : resolve(stdout),
     );
-  });
+  }).finally(() => fs.rmSync(script, { force: true }));
   const r = JSON.parse(out.trim().split('\n').pop()!) as { total: number; us: number; p50: number; p99: number; errors: number; errorKinds: Record<string, number> };
   return { rps: r.total / (r.us / 1e6), total: r.total, p50: r.p50, p99: r.p99, errors: r.errors, errorKinds: r.errorKinds };
 }

@@ -53,9 +53,9 @@ function loadRound(s: Omit<LoadSpec, 'duration' | 'connections'>): Promise<Load>
   // The spec travels in a file: a 1,000-row body is too long for a command line.
   const file = path.join(os.tmpdir(), `sc-bench-load-${process.pid}.json`);
   fs.writeFileSync(file, JSON.stringify({ ...s, duration: DURATION, connections: CONNECTIONS }));
-  return new Promise((resolve, reject) =>
+  return new Promise<Load>((resolve, reject) =>
     execFile(process.execPath, [...process.execArgv, child, file], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Load))),
-  );
+  ).finally(() => fs.rmSync(file, { force: true }));
 }
 
 function requests(rows: number, base: string, grpcPort: number) {
